@@ -1,0 +1,333 @@
+"""Command-line interface (click). Heavy modules are imported inside the commands.
+
+Every user error becomes a one-paragraph message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import CathodeLCAError, UsageError
+
+FORMATS = click.Choice(["table", "json", "csv"])
+ALLOCATION_CHOICES = click.Choice(["none", "mass", "economic", "system-expansion", "cut-off"])
+
+
+def parse_params(items: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs → dict; numbers become floats, anything else stays text (choices)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--param '{item}' is not NAME=VALUE", hint="write e.g. --param hydro_recovery_ni=0.95")
+        name, _, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not name or not text:
+            raise UsageError(f"--param '{item}' is not NAME=VALUE", hint="write e.g. --param plant_region=CN")
+        try:
+            out[name] = float(text)
+        except ValueError:
+            out[name] = text
+    return out
+
+
+def emit(text: str, out: str | None, overwrite: bool) -> None:
+    """Print *text*, or write it atomically to *out*."""
+    if out:
+        from .io import write_text_atomic
+
+        write_text_atomic(out, text if text.endswith("\n") else text + "\n", overwrite=overwrite)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.6g}"
+        return str(v)
+
+    body = [[cell(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for b in body:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(r)
+    return buf.getvalue().rstrip("\n")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cathode-lca")
+def cli() -> None:
+    """Life-cycle assessment of virgin and recycled battery cathode materials.
+
+    Compute greenhouse gas (IPCC AR6 GWP100), cumulative energy demand and water
+    consumption per kg of cathode material or recovered metal, from open, cited,
+    parameterised inventories.
+
+    \b
+    Examples:
+      cathode-lca datasets --search sulfate
+      cathode-lca compute cam-nmc811-virgin --format json
+      cathode-lca compute cam-nmc811-virgin --param plant_region=CN
+      cathode-lca validate
+    """
+
+
+inventory_option = click.option(
+    "--inventory",
+    "inventory_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
+)
+
+
+def _model(inventory_files: Sequence[str]):
+    from .lca import LCAModel, default_model
+
+    return LCAModel(extra=inventory_files) if inventory_files else default_model()
+
+
+@cli.command()
+@click.option("--search", "-s", default=None, help="Only datasets whose id, name, stage or location contains TEXT.")
+@click.option("--stage", default=None, help="Only datasets with this stage tag.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@inventory_option
+def datasets(search: str | None, stage: str | None, fmt: str, inventory_files: Sequence[str]) -> None:
+    """List (and search) the datasets of the inventories."""
+    from .inventory.load import load_inventory
+
+    inv = load_inventory(extra=inventory_files)
+    rows = []
+    for ds in sorted(inv.datasets.values(), key=lambda d: d.id):
+        row = {"id": ds.id, "name": ds.name, "unit": ds.unit, "location": ds.location, "stage": ds.stage}
+        text = " ".join(str(v) for v in row.values()).lower()
+        if search and search.lower() not in text:
+            continue
+        if stage and ds.stage != stage:
+            continue
+        rows.append(row)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    elif fmt == "csv":
+        click.echo(format_csv(rows, ["id", "name", "unit", "location", "stage"]))
+    else:
+        click.echo(format_table(rows, ["id", "unit", "location", "stage", "name"]))
+        click.echo(f"\n{len(rows)} dataset(s)", err=True)
+
+
+@cli.command()
+@click.option("--search", "-s", default=None, help="Only parameters whose name contains TEXT.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@inventory_option
+def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> None:
+    """List parameters with their defaults, units, distributions and sources."""
+    from .inventory.load import load_inventory
+
+    inv = load_inventory(extra=inventory_files)
+    rows = []
+    for key, p in sorted(inv.parameters.items()):
+        if search and search.lower() not in key.lower():
+            continue
+        if p.kind == "value":
+            default: Any = p.value
+        elif p.kind == "choice":
+            default = f"{p.default} (of {', '.join(p.choices)})"
+        elif p.kind == "formula":
+            default = f"= {p.formula.text if p.formula else ''}"
+        else:
+            default = f"lookup by {p.by}"
+        rows.append(
+            {
+                "name": key,
+                "default": default,
+                "unit": p.unit,
+                "distribution": (p.distribution or {}).get("type", ""),
+                "source": p.source or "",
+            }
+        )
+    cols = ["name", "default", "unit", "distribution", "source"]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, default=str))
+    elif fmt == "csv":
+        click.echo(format_csv(rows, cols))
+    else:
+        click.echo(format_table(rows, cols))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--all-balances", is_flag=True, help="Show every element balance, not only failures.")
+def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
+    """Check inventories: syntax, references, units, sources, formulas and element balances.
+
+    PATHS are inventory files or folders (default: the shipped inventories). The Ni, Co, Li
+    and Mn balance (in = out + losses) is checked for every recycling and cathode dataset.
+    Exit code 0 when everything passes, 1 when a check fails, 2 on a load error.
+    """
+    from .inventory.load import load_inventory
+    from .inventory.validate import balance_table, validate_inventory
+
+    inv = load_inventory(list(paths) or None)
+    report = validate_inventory(inv, allocations=("none", "system-expansion", "cut-off"))
+    rows = balance_table(report.balances if all_balances else report.failures)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "datasets": report.datasets,
+                    "balances_checked": len(report.balances),
+                    "balance_failures": balance_table(report.failures),
+                    "balances": rows if all_balances else None,
+                    "skipped": [{"dataset": d, "reason": r} for d, r in report.skipped],
+                    "errors": report.errors,
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"{report.datasets} datasets, {len(inv.parameters)} parameters, {len(inv.flows)} flows loaded")
+        click.echo(f"element balances checked: {len(report.balances)} (dataset × element)")
+        if rows:
+            click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "ok"]))
+        for d, r in report.skipped:
+            click.echo(f"balance skipped: {d}: {r}")
+        for e in report.errors:
+            click.echo(f"ERROR: {e}")
+        click.echo("OK" if report.ok else f"FAILED: {len(report.failures)} balance(s), {len(report.errors)} error(s)")
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("dataset_id")
+@click.option("--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product.")
+@click.option(
+    "--method",
+    "methods",
+    multiple=True,
+    help="Method id (repeatable): ipcc2021-gwp100, ipcc2013-gwp100, ced, ced-fossil, ced-non-fossil, water. "
+    "Default: ipcc2021-gwp100, ced, water.",
+)
+@click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--contributions/--no-contributions", default=True, help="Show contributions by stage (table).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@inventory_option
+def compute(
+    dataset_id: str,
+    amount: float,
+    methods: Sequence[str],
+    params: Sequence[str],
+    allocation: str,
+    fmt: str,
+    contributions: bool,
+    out: str | None,
+    overwrite: bool,
+    inventory_files: Sequence[str],
+) -> None:
+    """Compute the impacts of AMOUNT of DATASET_ID's reference product.
+
+    \b
+    Examples:
+      cathode-lca compute sulfuric-acid-greet2022
+      cathode-lca compute cam-nmc811-virgin --method ipcc2013-gwp100 --format json
+    """
+    from .methods import DEFAULT_METHODS
+
+    if out:
+        from .io import check_writable
+
+        check_writable(out, overwrite)
+    overrides = parse_params(params)
+    model = _model(inventory_files)
+    ds = model.calculate(
+        {dataset_id: amount},
+        methods=list(methods) or list(DEFAULT_METHODS),
+        parameters=overrides,
+        allocation=allocation,
+        contributions=contributions or fmt == "json",
+    )
+    results = [
+        {
+            "indicator": str(ds.indicator.sel(lcia_method=m).item()),
+            "method": m,
+            "unit": str(ds.unit.sel(lcia_method=m).item()),
+            "value": float(ds.score.sel(lcia_method=m)),
+        }
+        for m in ds.lcia_method.values.tolist()
+    ]
+    metadata = dict(ds.attrs)
+    for key in ("methods", "method_sources", "parameters", "demand"):
+        if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
+            metadata[key] = json.loads(metadata[key])
+    if fmt == "json":
+        payload: dict[str, Any] = {"dataset": dataset_id, "amount": amount, "results": results, "metadata": metadata}
+        if "contribution_by_stage" in ds:
+            payload["by_stage"] = {
+                m: {s: float(v) for s, v in zip(ds.stage.values.tolist(), ds.contribution_by_stage.sel(lcia_method=m).values, strict=True)}
+                for m in ds.lcia_method.values.tolist()
+            }
+        emit(json.dumps(payload, indent=2), out, overwrite)
+        return
+    if fmt == "csv":
+        emit(format_csv(results, ["indicator", "method", "unit", "value"]), out, overwrite)
+        return
+    unit = model.inventory.product(model.product_id(dataset_id)).unit
+    lines = [f"{amount:g} {unit} of {dataset_id}  (allocation: {allocation})", ""]
+    lines.append(format_table(results, ["indicator", "method", "unit", "value"]))
+    if contributions and "contribution_by_stage" in ds:
+        lines += ["", "Contributions by stage:"]
+        stage_rows = []
+        for s in ds.stage.values.tolist():
+            row: dict[str, Any] = {"stage": s}
+            for m in ds.lcia_method.values.tolist():
+                row[m] = float(ds.contribution_by_stage.sel(lcia_method=m, stage=s))
+            stage_rows.append(row)
+        lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()]))
+    lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
+    emit("\n".join(lines), out, overwrite)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into exit code 2 without a traceback."""
+    try:
+        cli.main(args=argv, prog_name="cathode-lca", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except CathodeLCAError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,707 @@
+"""Read inventory YAML files into an :class:`Inventory`, with precise errors.
+
+Every defect is reported with file, line, dataset and field: unknown references,
+duplicate ids, unit mismatches, formula errors, circular parameter dependencies and
+missing sources.
+
+Examples
+--------
+>>> inv = load_inventory()                      # the shipped inventories  # doctest: +SKIP
+>>> inv.datasets["sulfuric-acid-greet2022"].unit  # doctest: +SKIP
+'kg'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from .._yaml import LineDict, LineList, load_yaml_text
+from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
+from ..parameters.formulas import Formula, parse_formula
+from ..resources import inventories_dir
+from ..units import conversion_factor, parse_unit
+from .schema import (
+    TEXT_PROPERTY_SUFFIXES,
+    Dataset,
+    DatasetSpec,
+    Exchange,
+    FileSpec,
+    Flow,
+    FlowSpec,
+    Location,
+    Parameter,
+    ParameterSpec,
+    Product,
+)
+
+FORMAT_VERSION = "cathode-lca/1"
+
+
+@dataclass
+class Inventory:
+    """All parameters, flows and datasets of a set of loaded files."""
+
+    parameters: dict[str, Parameter]
+    flows: dict[str, Flow]
+    datasets: dict[str, Dataset]
+    products: dict[str, tuple[str, int]]  # product id -> (dataset id, index in dataset.products)
+    files: dict[str, str]  # file id -> path
+    content_hash: str
+    file_scopes: dict[str, dict[str, str]] = field(default_factory=dict)  # file id -> name -> key
+
+    def product(self, product_id: str) -> Product:
+        dataset_id, index = self.products[product_id]
+        return self.datasets[dataset_id].products[index]
+
+    def producer(self, product_id: str) -> Dataset:
+        return self.datasets[self.products[product_id][0]]
+
+    def resolver(self, dataset: Dataset | None = None, file_id: str | None = None):
+        """Return ``name -> key`` for formulas written in *dataset* (or in file *file_id*)."""
+        file_id = dataset.file_id if dataset is not None else file_id
+        file_scope = self.file_scopes.get(file_id or "", {})
+        prefix = f"{dataset.id}::" if dataset is not None else None
+        params = self.parameters
+
+        def resolve(name: str) -> str:
+            if prefix is not None and prefix + name in params:
+                return prefix + name
+            if name in file_scope:
+                return file_scope[name]
+            if name in params and params[name].scope == "global":
+                return name
+            raise FormulaError(
+                f"unknown name '{name}'",
+                hint="declare it as a parameter (dataset, file or global scope) or fix the spelling",
+            )
+
+        return resolve
+
+
+# ---------------------------------------------------------------------------
+# public entry point
+
+
+def load_inventory(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    extra: Iterable[str | Path] = (),
+) -> Inventory:
+    """Load inventories.
+
+    Parameters
+    ----------
+    paths
+        Files or directories (searched recursively for ``*.yaml``). Default: the shipped
+        ``inventories/``.
+    extra
+        User files loaded after *paths*: more datasets, or ``overrides:`` of shipped ones.
+    """
+    roots = [Path(p) for p in paths] if paths else [inventories_dir()]
+    reader = _Reader()
+    for root in roots:
+        if not root.exists():
+            raise InventoryError(f"no such file or directory: {root}", hint="check the path")
+        if root.is_dir():
+            for file in sorted(root.rglob("*.yaml")):
+                reader.read(file, root)
+        else:
+            reader.read(root, root.parent)
+    for file in extra:
+        path = Path(file)
+        if not path.is_file():
+            raise InventoryError(f"no such file: {path}", hint="check the path")
+        reader.read(path, path.parent)
+    return reader.finish()
+
+
+# ---------------------------------------------------------------------------
+# implementation
+
+
+def _line_at(data: Any, loc: Sequence[Any]) -> int | None:
+    line = getattr(data, "line", None)
+    node = data
+    for key in loc:
+        if isinstance(node, LineDict) and key in node:
+            line = node.line_of(key)
+            node = node[key]
+        elif isinstance(node, LineList) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: str | None = None):
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str", "float", "int")))]
+        field_name = ".".join(str(p) for p in loc) or None
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+            hint = "remove it or check the spelling against docs/inventory-format.md"
+        elif err["type"] == "missing":
+            msg = "missing required key"
+            hint = "add it (see docs/inventory-format.md)"
+        else:
+            hint = "see docs/inventory-format.md"
+        raise InventoryError(
+            msg, file=file, line=_line_at(data, loc), dataset=dataset, field=field_name, hint=hint
+        ) from None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.seen: set[Path] = set()
+        self.hash = hashlib.sha256()
+        self.files: dict[str, str] = {}
+        self.parameters: dict[str, Parameter] = {}
+        self.file_scopes: dict[str, dict[str, str]] = {}
+        self.flows: dict[str, Flow] = {}
+        self.datasets: dict[str, Dataset] = {}
+        self.overrides: list[tuple[str, Any, Any]] = []  # (file, spec, raw)
+        self.raw_formats: list[tuple[str, Any]] = []
+
+    # -- files ------------------------------------------------------------
+    def read(self, path: Path, root: Path) -> None:
+        resolved = path.resolve()
+        if resolved in self.seen:
+            return
+        self.seen.add(resolved)
+        try:
+            raw_bytes = path.read_bytes()
+            text = raw_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InventoryError("file is not UTF-8 text", file=str(path)) from None
+        except OSError as exc:
+            raise InventoryError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+        file = str(path)
+        data = load_yaml_text(text, file)
+        if not isinstance(data, dict):
+            raise InventoryError("top level must be a mapping", file=file, line=1)
+        spec: FileSpec = _validate(FileSpec, data, file)
+        if spec.format is not None and spec.format != FORMAT_VERSION:
+            raise InventoryError(
+                f"unsupported format '{spec.format}'",
+                file=file,
+                line=data.line_of("format"),
+                hint=f"use format: {FORMAT_VERSION}",
+            )
+        try:
+            rel = resolved.relative_to(root.resolve())
+        except ValueError:
+            rel = Path(path.name)
+        file_id = rel.with_suffix("").as_posix()
+        if file_id in self.files:
+            file_id = f"{file_id}@{len(self.files)}"
+        self.files[file_id] = file
+        self.hash.update(file_id.encode() + b"\0" + raw_bytes + b"\0")
+        for include in spec.include:
+            target = (path.parent / include).resolve()
+            if not target.is_file():
+                raise InventoryError(
+                    f"included file '{include}' not found",
+                    file=file,
+                    line=data.line_of("include"),
+                    hint="paths are relative to the including file",
+                )
+            self.read(target, root)
+        self.file_scopes.setdefault(file_id, {})
+        params = data.get("parameters", LineDict())
+        for name in spec.parameters:
+            self._add_parameter(name, params[name], file, file_id, params.line_of(name), None)
+        for raw in data.get("flows", []):
+            self._add_flow(raw, file)
+        for raw in data.get("datasets", []):
+            self._add_dataset(raw, file, file_id)
+        if spec.overrides is not None:
+            self.overrides.append((file, spec.overrides, data["overrides"]))
+
+    # -- parameters ---------------------------------------------------------
+    def _add_parameter(
+        self,
+        name: str,
+        raw: Any,
+        file: str,
+        file_id: str,
+        line: int,
+        dataset_id: str | None,
+    ) -> None:
+        param = self._build_parameter(name, raw, file, file_id, line, dataset_id)
+        key, scope = param.key, param.scope
+
+        def fail(message: str, hint: str) -> None:
+            raise InventoryError(
+                message, file=file, line=line, dataset=dataset_id, field=f"parameters.{name}", hint=hint
+            )
+
+        if key in self.parameters:
+            first = self.parameters[key].where
+            fail(
+                f"duplicate parameter '{name}' (first defined at {first.file}:{first.line})",
+                "rename one of them",
+            )
+        if scope != "global" and name in self.parameters and self.parameters[name].scope == "global":
+            first = self.parameters[name].where
+            fail(
+                f"parameter '{name}' shadows the global parameter defined at {first.file}:{first.line}",
+                "rename it: shadowing makes results depend on scope rules",
+            )
+        if scope == "global":
+            for other in self.parameters.values():
+                if other.name == name and other.scope != "global":
+                    fail(
+                        f"global parameter '{name}' would shadow '{other.key}' "
+                        f"({other.where.file}:{other.where.line})",
+                        "rename one of them",
+                    )
+        self.parameters[key] = param
+        if scope.startswith("file:"):
+            self.file_scopes[file_id][name] = key
+
+    def _build_parameter(
+        self,
+        name: str,
+        raw: Any,
+        file: str,
+        file_id: str,
+        line: int,
+        dataset_id: str | None,
+    ) -> Parameter:
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            raise InventoryError(
+                f"parameter name '{name}' is not a valid identifier",
+                file=file,
+                line=line,
+                dataset=dataset_id,
+                hint="use letters, digits and underscores, starting with a letter",
+            )
+        if not isinstance(raw, dict):
+            raise InventoryError(
+                "a parameter must be a mapping with 'value' or 'formula' and 'source'",
+                file=file,
+                line=line,
+                dataset=dataset_id,
+                field=f"parameters.{name}",
+            )
+        spec: ParameterSpec = _validate(ParameterSpec, raw, file, dataset_id)
+        where = Location(file, line)
+        field_name = f"parameters.{name}"
+
+        def fail(message: str, hint: str) -> None:
+            raise InventoryError(
+                message, file=file, line=line, dataset=dataset_id, field=field_name, hint=hint
+            )
+
+        if dataset_id is not None and spec.scope == "global":
+            fail("a dataset parameter cannot be global", "move it to the file's parameters:")
+        if dataset_id is not None:
+            key, scope = f"{dataset_id}::{name}", f"dataset:{dataset_id}"
+        elif spec.scope == "global":
+            key, scope = name, "global"
+        else:
+            key, scope = f"{file_id}::{name}", f"file:{file_id}"
+        kinds = [k for k in ("value", "formula", "choices", "values") if getattr(spec, k) is not None]
+        if len(kinds) != 1:
+            fail(
+                "give exactly one of 'value', 'formula', 'choices' or 'by'+'values'",
+                "a parameter is a number, a formula, a choice or a lookup table",
+            )
+        kind = {"value": "value", "formula": "formula", "choices": "choice", "values": "lookup"}[kinds[0]]
+        try:
+            parse_unit(spec.unit)
+        except UnitError as exc:
+            fail(exc.message, exc.hint or "")
+        if kind != "choice" and not spec.source:
+            fail("missing source", "add 'source:' naming the document and table/page/cell")
+        formula = None
+        choices: tuple[str, ...] = ()
+        if kind == "formula":
+            try:
+                formula = parse_formula(spec.formula)  # type: ignore[arg-type]
+            except FormulaError as exc:
+                fail(exc.message, exc.hint or "fix the formula")
+        if kind == "choice":
+            choices = tuple(str(c) for c in spec.choices or ())
+            if not choices or len(set(choices)) != len(choices):
+                fail("'choices' must be a non-empty list without repeats", "list each option once")
+            if spec.default is None or spec.default not in choices:
+                fail(
+                    f"default '{spec.default}' is not one of the choices",
+                    "set 'default:' to one of: " + ", ".join(choices),
+                )
+        if kind == "lookup" and not spec.by:
+            fail("a lookup table needs 'by:' (the choice parameter it is keyed by)", "add 'by:'")
+        if spec.distribution is not None and kind != "value":
+            fail("only numeric 'value' parameters can have a distribution", "move the distribution")
+        distribution = None
+        if spec.distribution is not None:
+            from ..parameters.distributions import check_distribution
+
+            distribution = spec.distribution.model_dump(exclude_none=True)
+            try:
+                distribution = check_distribution(distribution, spec.value)  # type: ignore[arg-type]
+            except CathodeLCAError as exc:
+                fail(exc.message, exc.hint or "see docs/inventory-format.md")
+        return Parameter(
+            key=key,
+            name=name,
+            scope=scope,
+            kind=kind,  # type: ignore[arg-type]
+            where=where,
+            unit=spec.unit,
+            value=spec.value,
+            formula=formula,
+            source=spec.source,
+            note=spec.note,
+            distribution=distribution,
+            choices=choices,
+            default=spec.default,
+            by=spec.by,
+            values=dict(spec.values or {}),
+        )
+
+    # -- flows ----------------------------------------------------------------
+    def _add_flow(self, raw: Any, file: str) -> None:
+        spec: FlowSpec = _validate(FlowSpec, raw, file)
+        line = getattr(raw, "line", None) or 0
+        if spec.id in self.flows:
+            first = self.flows[spec.id].where
+            raise InventoryError(
+                f"duplicate flow id '{spec.id}' (first at {first.file}:{first.line})",
+                file=file,
+                line=line,
+                hint="flow ids must be unique",
+            )
+        try:
+            parse_unit(spec.unit)
+        except UnitError as exc:
+            raise InventoryError(exc.message, file=file, line=line, field="unit", hint=exc.hint) from None
+        self.flows[spec.id] = Flow(
+            spec.id, spec.name, spec.compartment, spec.unit, dict(spec.elements), Location(file, line), spec.note
+        )
+
+    # -- datasets -------------------------------------------------------------
+    def _add_dataset(self, raw: Any, file: str, file_id: str, *, replacing: bool = False) -> None:
+        dataset_id = raw.get("id") if isinstance(raw, dict) else None
+        spec: DatasetSpec = _validate(DatasetSpec, raw, file, dataset_id)
+        line = raw.line
+        if spec.id in self.datasets and not replacing:
+            first = self.datasets[spec.id].where
+            raise InventoryError(
+                f"duplicate dataset id '{spec.id}' (first at {first.file}:{first.line})",
+                file=file,
+                line=raw.line_of("id"),
+                dataset=spec.id,
+                field="id",
+                hint="ids must be unique; to replace a shipped dataset use 'overrides: datasets:'",
+            )
+        if replacing:
+            for key in [k for k in self.parameters if k.startswith(spec.id + "::")]:
+                del self.parameters[key]
+        params = raw.get("parameters", LineDict())
+        for name in spec.parameters:
+            self._add_parameter(name, params[name], file, file_id, params.line_of(name), spec.id)
+
+        def err(message: str, line_: int, field_: str, hint: str) -> InventoryError:
+            return InventoryError(message, file=file, line=line_, dataset=spec.id, field=field_, hint=hint)
+
+        # products
+        products: list[Product] = []
+        raw_products = raw.get("products")
+        if spec.products is None:
+            products.append(
+                Product(spec.id, spec.name, 1.0, spec.unit, True, {}, None, Location(file, line))
+            )
+        else:
+            if not spec.products:
+                raise err("'products' is empty", raw.line_of("products"), "products", "list at least one product")
+            for i, p in enumerate(spec.products):
+                praw = raw_products[i]
+                pline = praw.line
+                amount = self._amount(p.amount, file, pline, spec.id, f"products[{i}].amount")
+                props: dict[str, float | Formula] = {}
+                for key, value in p.properties.items():
+                    if key.endswith(TEXT_PROPERTY_SUFFIXES):
+                        continue
+                    props[key] = self._amount(value, file, pline, spec.id, f"products[{i}].properties.{key}")
+                numeric_claims = (not isinstance(amount, float) or amount != 1.0) or any(
+                    isinstance(v, float) and key not in ("mass",) for key, v in props.items()
+                )
+                if numeric_claims and not p.source:
+                    raise err(
+                        "missing source for the product amount or properties",
+                        pline,
+                        f"products[{i}].source",
+                        "add 'source:' naming the document and table/page/cell",
+                    )
+                products.append(
+                    Product(
+                        p.id,
+                        p.name or p.id,
+                        amount,
+                        p.unit or spec.unit,
+                        p.reference,
+                        props,
+                        p.substitutes,
+                        Location(file, pline),
+                        p.source,
+                    )
+                )
+            refs = [p for p in products if p.reference]
+            if len(products) == 1 and not refs:
+                products[0] = replace(products[0], reference=True)
+            elif len(refs) != 1:
+                raise err(
+                    f"exactly one product must have 'reference: true' (found {len(refs)})",
+                    raw.line_of("products"),
+                    "products",
+                    "mark the main product with reference: true",
+                )
+        # exchanges
+        exchanges: list[Exchange] = []
+        for i, ex in enumerate(spec.exchanges):
+            exraw = raw["exchanges"][i]
+            eline = exraw.line
+            if (ex.input is None) == (ex.flow is None):
+                raise err(
+                    "an exchange needs exactly one of 'input' or 'flow'",
+                    eline,
+                    f"exchanges[{i}]",
+                    "write 'input: <product id>' or 'flow: <flow id>'",
+                )
+            if not ex.source:
+                raise err(
+                    "missing source",
+                    eline,
+                    f"exchanges[{i}].source",
+                    "add 'source:' naming the document and table/page/cell",
+                )
+            amount = self._amount(ex.amount, file, exraw.line_of("amount"), spec.id, f"exchanges[{i}].amount")
+            try:
+                parse_unit(ex.unit)
+            except UnitError as exc:
+                raise err(exc.message, exraw.line_of("unit"), f"exchanges[{i}].unit", exc.hint or "") from None
+            kind = "input" if ex.input is not None else "flow"
+            exchanges.append(
+                Exchange(kind, ex.input or ex.flow or "", amount, ex.unit, Location(file, eline), ex.source)  # type: ignore[arg-type]
+            )
+        balance = spec.element_balance
+        if isinstance(balance, dict):
+            if set(balance) != {"skip"} or not str(balance["skip"]).strip():
+                raise err(
+                    "element_balance must be 'check' or 'skip: <reason>'",
+                    raw.line_of("element_balance"),
+                    "element_balance",
+                    "give the reason for skipping",
+                )
+            balance = f"skip: {balance['skip']}"
+        elif balance is not None and balance != "check" and not balance.startswith("skip:"):
+            raise err(
+                "element_balance must be 'check' or 'skip: <reason>'",
+                raw.line_of("element_balance"),
+                "element_balance",
+                "give the reason for skipping",
+            )
+        self.datasets[spec.id] = Dataset(
+            id=spec.id,
+            name=spec.name,
+            location=spec.location,
+            stage=spec.stage,
+            unit=spec.unit,
+            products=tuple(products),
+            exchanges=tuple(exchanges),
+            file_id=file_id,
+            where=Location(file, line),
+            element_balance=balance,
+            cut_off=spec.cut_off,
+            note=spec.note,
+        )
+
+    @staticmethod
+    def _amount(value: Any, file: str, line: int, dataset: str, field_: str) -> float | Formula:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        try:
+            formula = parse_formula(value)
+        except FormulaError as exc:
+            raise FormulaError(exc.message, file=file, line=line, dataset=dataset, field=field_, hint=exc.hint) from None
+        try:  # plain numbers written as strings
+            return float(formula.text)
+        except ValueError:
+            return formula
+
+    # -- overrides & final checks ---------------------------------------------
+    def _apply_overrides(self) -> None:
+        for file, spec, raw in self.overrides:
+            praw = raw.get("parameters", LineDict())
+            for name, value in spec.parameters.items():
+                line = praw.line_of(name)
+                key = _find_parameter(self.parameters, name, file, line)
+                old = self.parameters[key]
+                if isinstance(value, float):
+                    if old.kind != "value":
+                        raise InventoryError(
+                            f"parameter '{name}' is a {old.kind}; a plain number cannot override it",
+                            file=file,
+                            line=line,
+                            field=f"overrides.parameters.{name}",
+                            hint="give a mapping with 'value:' or 'formula:' and 'source:'",
+                        )
+                    new = replace(old, value=float(value), where=Location(file, line), note=f"override from {file}:{line}")
+                else:
+                    built = self._build_parameter(name, praw[name], file, "__override__", line, None)
+                    new = replace(built, key=old.key, name=old.name, scope=old.scope)
+                self.parameters[key] = new
+            draw = raw.get("datasets", LineList())
+            for i, ds in enumerate(spec.datasets):
+                ds_raw = draw[i]
+                ds_id = ds.get("id")
+                if ds_id not in self.datasets:
+                    raise InventoryError(
+                        f"cannot override unknown dataset '{ds_id}'",
+                        file=file,
+                        line=ds_raw.line,
+                        field="overrides.datasets.id",
+                        hint="to add a new dataset, list it under 'datasets:'",
+                    )
+                file_id = self.datasets[ds_id].file_id
+                self._add_dataset(ds_raw, file, file_id, replacing=True)
+
+    def finish(self) -> Inventory:
+        self._apply_overrides()
+        products: dict[str, tuple[str, int]] = {}
+        for ds in self.datasets.values():
+            for i, p in enumerate(ds.products):
+                if p.id in products and products[p.id][0] != ds.id:
+                    other = self.datasets[products[p.id][0]]
+                    raise InventoryError(
+                        f"duplicate product id '{p.id}' (also produced by '{other.id}' at "
+                        f"{other.where.file}:{other.where.line})",
+                        file=p.where.file,
+                        line=p.where.line,
+                        dataset=ds.id,
+                        field="products.id",
+                        hint="each product has exactly one producer; rename one",
+                    )
+                if p.id in self.flows:
+                    raise InventoryError(
+                        f"product id '{p.id}' is also a flow id",
+                        file=p.where.file,
+                        line=p.where.line,
+                        dataset=ds.id,
+                        hint="rename the product",
+                    )
+                products[p.id] = (ds.id, i)
+        inventory = Inventory(
+            parameters=self.parameters,
+            flows=self.flows,
+            datasets=self.datasets,
+            products=products,
+            files=self.files,
+            content_hash=self.hash.hexdigest(),
+            file_scopes=self.file_scopes,
+        )
+        _check_references(inventory)
+        return inventory
+
+
+def _find_parameter(parameters: dict[str, Parameter], name: str, file: str, line: int) -> str:
+    if name in parameters:
+        return name
+    matches = [k for k, p in parameters.items() if p.name == name]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise InventoryError(
+            f"cannot override unknown parameter '{name}'",
+            file=file,
+            line=line,
+            field=f"overrides.parameters.{name}",
+            hint="check the name with 'cathode-lca parameters'",
+        )
+    raise InventoryError(
+        f"parameter name '{name}' is ambiguous: " + ", ".join(sorted(matches)),
+        file=file,
+        line=line,
+        field=f"overrides.parameters.{name}",
+        hint="use the qualified name",
+    )
+
+
+def _check_references(inv: Inventory) -> None:
+    """Unknown references and unit mismatches, with file and line."""
+    for ds in inv.datasets.values():
+        for i, ex in enumerate(ds.exchanges):
+            field_ = f"exchanges[{i}].{ex.kind}"
+
+            def fail(message: str, hint: str, ex: Exchange = ex, field_: str = field_) -> None:
+                raise InventoryError(
+                    message, file=ex.where.file, line=ex.where.line, dataset=ds.id, field=field_, hint=hint
+                )
+
+            if ex.kind == "input":
+                if ex.target not in inv.products:
+                    if ex.target in inv.flows:
+                        fail(f"'{ex.target}' is an elementary flow", "write 'flow:' instead of 'input:'")
+                    fail(f"unknown reference '{ex.target}'", _suggest(ex.target, inv.products))
+                target_unit = inv.product(ex.target).unit
+            else:
+                if ex.target not in inv.flows:
+                    if ex.target in inv.products:
+                        fail(f"'{ex.target}' is a product, not an elementary flow", "write 'input:' instead of 'flow:'")
+                    fail(f"unknown flow '{ex.target}'", _suggest(ex.target, inv.flows))
+                target_unit = inv.flows[ex.target].unit
+            try:
+                conversion_factor(ex.unit, target_unit)
+            except UnitError as exc:
+                raise UnitError(
+                    f"unit mismatch for '{ex.target}': {exc.message}",
+                    file=ex.where.file,
+                    line=ex.where.line,
+                    dataset=ds.id,
+                    field=f"exchanges[{i}].unit",
+                    hint=exc.hint,
+                ) from None
+        for i, p in enumerate(ds.products):
+            if p.substitutes is not None and p.substitutes not in inv.products:
+                raise InventoryError(
+                    f"unknown reference '{p.substitutes}' in 'substitutes'",
+                    file=p.where.file,
+                    line=p.where.line,
+                    dataset=ds.id,
+                    field=f"products[{i}].substitutes",
+                    hint=_suggest(p.substitutes, inv.products),
+                )
+            if p.substitutes is not None:
+                try:
+                    conversion_factor(p.unit, inv.product(p.substitutes).unit)
+                except UnitError as exc:
+                    raise UnitError(
+                        f"substitute '{p.substitutes}' has an incompatible unit: {exc.message}",
+                        file=p.where.file,
+                        line=p.where.line,
+                        dataset=ds.id,
+                        field=f"products[{i}].substitutes",
+                        hint=exc.hint,
+                    ) from None
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return "check the id with 'cathode-lca datasets --search ...'"

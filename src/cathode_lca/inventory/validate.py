@@ -1,0 +1,176 @@
+"""Model checks beyond loading: formulas compile, amounts are finite, elements balance.
+
+Element balance, for Ni, Co, Li and Mn, per dataset at the default parameters::
+
+    Σ inputs × content(input product) = Σ products × content + Σ flows × content(flow)
+
+Datasets in recycling and cathode stages are checked unless they declare
+``element_balance: skip: <reason>``; any dataset can opt in with ``element_balance: check``.
+
+Examples
+--------
+>>> from cathode_lca.inventory.load import load_inventory    # doctest: +SKIP
+>>> report = validate_inventory(load_inventory())             # doctest: +SKIP
+>>> report.ok                                                 # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import CathodeLCAError
+from ..parameters.engine import Env, ParameterModel
+from ..parameters.formulas import Formula
+from ..units import conversion_factor
+from .load import Inventory
+from .schema import ELEMENTS, Dataset
+
+BALANCE_STAGES = frozenset(
+    {
+        "collection-transport",
+        "recycling-preprocessing",
+        "recycling-recovery",
+        "materials-conversion",
+        "pcam-production",
+        "cam-production",
+    }
+)
+RELATIVE_TOLERANCE = 1e-6
+ABSOLUTE_TOLERANCE = 1e-9
+
+
+@dataclass
+class BalanceRow:
+    dataset: str
+    element: str
+    inputs: float
+    outputs: float
+    losses: float
+    file: str
+    line: int
+
+    @property
+    def difference(self) -> float:
+        return self.inputs - self.outputs - self.losses
+
+    @property
+    def ok(self) -> bool:
+        scale = max(abs(self.inputs), abs(self.outputs) + abs(self.losses))
+        return abs(self.difference) <= max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * scale)
+
+
+@dataclass
+class ValidationReport:
+    datasets: int = 0
+    balances: list[BalanceRow] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[BalanceRow]:
+        return [b for b in self.balances if not b.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.failures
+
+
+def _value(value: float | Formula, dataset: Dataset, inv: Inventory, params: ParameterModel, env: Env) -> float:
+    if not isinstance(value, Formula):
+        return float(value)
+    fn = value.compile(inv.resolver(dataset), params.choices)
+    with np.errstate(all="ignore"):
+        return float(np.asarray(fn(env), dtype=float).ravel()[0])
+
+
+def _contents(inv: Inventory, params: ParameterModel, env: Env, product_id: str) -> dict[str, float]:
+    producer = inv.producer(product_id)
+    product = inv.product(product_id)
+    return {
+        el: _value(product.properties[el], producer, inv, params, env)
+        for el in ELEMENTS
+        if el in product.properties
+    }
+
+
+def element_balance(inv: Inventory, params: ParameterModel, env: Env, ds: Dataset) -> list[BalanceRow]:
+    """Per-element totals of one dataset at *env*."""
+    totals = {el: [0.0, 0.0, 0.0] for el in ELEMENTS}  # inputs, outputs, losses
+    for product in ds.products:
+        amount = _value(product.amount, ds, inv, params, env)
+        for el in ELEMENTS:
+            if el in product.properties:
+                totals[el][1] += amount * _value(product.properties[el], ds, inv, params, env)
+    for ex in ds.exchanges:
+        amount = _value(ex.amount, ds, inv, params, env)
+        if ex.kind == "input":
+            target = inv.product(ex.target)
+            amount *= conversion_factor(ex.unit, target.unit)
+            for el, content in _contents(inv, params, env, ex.target).items():
+                if amount >= 0:
+                    totals[el][0] += amount * content
+                else:  # a negative input is an output
+                    totals[el][1] += -amount * content
+        else:
+            flow = inv.flows[ex.target]
+            amount *= conversion_factor(ex.unit, flow.unit)
+            for el, content in flow.elements.items():
+                if el in totals:
+                    totals[el][2] += amount * content
+    return [
+        BalanceRow(ds.id, el, t[0], t[1], t[2], ds.where.file, ds.where.line)
+        for el, t in totals.items()
+        if any(abs(x) > 0 for x in t)
+    ]
+
+
+def needs_balance(ds: Dataset) -> bool:
+    if ds.element_balance == "check":
+        return True
+    if ds.element_balance is not None and ds.element_balance.startswith("skip:"):
+        return False
+    return ds.stage in BALANCE_STAGES
+
+
+def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",)) -> ValidationReport:
+    """Run every model check; collect problems instead of stopping at the first."""
+    from ..engine.matrices import MatrixModel
+
+    report = ValidationReport(datasets=len(inv.datasets))
+    params = ParameterModel(inv)
+    env = params.evaluate()
+    for allocation in allocations:
+        try:
+            model = MatrixModel(params, allocation)
+            model.slot_values(env, 1)
+        except CathodeLCAError as exc:
+            report.errors.append(str(exc))
+    for ds in inv.datasets.values():
+        if not needs_balance(ds):
+            if ds.element_balance is not None and ds.element_balance.startswith("skip:"):
+                report.skipped.append((ds.id, ds.element_balance[5:].strip()))
+            continue
+        try:
+            report.balances.extend(element_balance(inv, params, env, ds))
+        except CathodeLCAError as exc:
+            report.errors.append(str(exc))
+    return report
+
+
+def balance_table(rows: list[BalanceRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "dataset": r.dataset,
+            "element": r.element,
+            "in": r.inputs,
+            "out": r.outputs,
+            "losses": r.losses,
+            "difference": r.difference,
+            "ok": r.ok,
+        }
+        for r in rows
+    ]

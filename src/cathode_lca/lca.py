@@ -1,0 +1,163 @@
+"""High-level calculation API.
+
+Examples
+--------
+>>> from cathode_lca import LCAModel
+>>> model = LCAModel()                                          # doctest: +SKIP
+>>> ds = model.calculate({"sulfuric-acid-greet2022": 1.0})      # doctest: +SKIP
+>>> float(ds.score.sel(method="ipcc2021-gwp100"))               # doctest: +SKIP
+0.044...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .engine.matrices import ALLOCATIONS, MatrixModel, broadcast_size
+from .engine.results import build_dataset
+from .engine.solve import PartitionedSolver
+from .errors import ParameterError, UsageError
+from .inventory.load import Inventory, load_inventory
+from .methods import DEFAULT_METHODS, Method, load_method
+from .parameters.engine import ParameterModel
+
+
+class LCAModel:
+    """An inventory ready for calculation: parameters compiled, matrices built lazily and cached.
+
+    Parameters
+    ----------
+    inventory
+        A loaded :class:`Inventory`; default: the shipped inventories (plus *extra*).
+    extra
+        User inventory files with more datasets or ``overrides:``.
+    """
+
+    def __init__(self, inventory: Inventory | None = None, *, extra: Iterable[str | Path] = ()) -> None:
+        self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
+        self.parameters = ParameterModel(self.inventory)
+        self._matrices: dict[str, MatrixModel] = {}
+        self._solvers: dict[tuple[str, tuple[int, ...]], PartitionedSolver] = {}
+
+    def matrices(self, allocation: str = "none") -> MatrixModel:
+        if allocation not in self._matrices:
+            self._matrices[allocation] = MatrixModel(self.parameters, allocation)
+        return self._matrices[allocation]
+
+    def product_id(self, name: str) -> str:
+        """Product id for a product or dataset id (a dataset stands for its reference product)."""
+        inv = self.inventory
+        if name in inv.products:
+            return name
+        if name in inv.datasets:
+            return inv.datasets[name].reference_product.id
+        import difflib
+
+        close = difflib.get_close_matches(name, list(inv.products), n=3, cutoff=0.6)
+        hint = ("did you mean " + " or ".join(close) + "?") if close else "list ids with 'cathode-lca datasets'"
+        raise UsageError(f"unknown dataset or product '{name}'", hint=hint)
+
+    def solver(self, allocation: str, demanded: Sequence[int]) -> PartitionedSolver:
+        key = (allocation, tuple(sorted(set(demanded))))
+        if key not in self._solvers:
+            model = self.matrices(allocation)
+            static_env = self.parameters.evaluate()
+            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env)
+        return self._solvers[key]
+
+    def calculate(
+        self,
+        demand: Mapping[str, Any],
+        *,
+        methods: Sequence[str | Method] = DEFAULT_METHODS,
+        parameters: Mapping[str, Any] | None = None,
+        allocation: str = "none",
+        contributions: bool = True,
+        keep_sample: bool = False,
+        seed: int | None = None,
+        parameter_set: str = "defaults",
+    ) -> Any:
+        """Compute the LCA of *demand* (``{product or dataset id: amount}``).
+
+        Amounts and parameter values may be scalars or arrays of S samples/scenarios.
+        Returns an ``xarray.Dataset`` (see :mod:`cathode_lca.engine.results`).
+        """
+        if allocation not in ALLOCATIONS:
+            raise UsageError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
+        if not demand:
+            raise UsageError("empty demand", hint="give at least one product and amount")
+        method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
+        if not method_objs:
+            raise UsageError("no method given", hint="e.g. ipcc2021-gwp100")
+        env = self.parameters.evaluate(parameters)
+        model = self.matrices(allocation)
+        amounts: dict[int, np.ndarray] = {}
+        for name, amount in demand.items():
+            arr = np.atleast_1d(np.asarray(amount, dtype=float))
+            if not np.all(np.isfinite(arr)):
+                raise ParameterError(f"demand amount for '{name}' is NaN or infinite", hint="give a finite number")
+            col = model.product_index[self.product_id(name)]
+            amounts[col] = amounts.get(col, 0) + arr
+        size = broadcast_size(env, list(amounts.values()))
+        solver = self.solver(allocation, list(amounts))
+        solution = solver.solve(env, size, amounts, with_direct=contributions)
+        attrs = {
+            "package": "cathode-lca",
+            "package_version": __version__,
+            "inventory_hash": self.inventory.content_hash,
+            "methods": [m.id for m in method_objs],
+            "method_sources": {m.id: m.source for m in method_objs},
+            "allocation": allocation,
+            "parameter_set": parameter_set,
+            "parameters": {k: _jsonable(v) for k, v in (parameters or {}).items()},
+            "seed": "" if seed is None else seed,
+            "solver": solution.solver,
+            "demand": {k: _jsonable(v) for k, v in demand.items()},
+            "samples": size,
+        }
+        return build_dataset(model, solution, method_objs, attrs, keep_sample)
+
+
+def _jsonable(value: Any) -> Any:
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        item = arr.item()
+        return item
+    if arr.size > 20:
+        return f"array of {arr.size} values (min {np.min(arr)!r}, max {np.max(arr)!r})"
+    return arr.tolist()
+
+
+_DEFAULT_MODEL: LCAModel | None = None
+
+
+def default_model() -> LCAModel:
+    """The shipped inventories, loaded once per process."""
+    global _DEFAULT_MODEL
+    if _DEFAULT_MODEL is None:
+        _DEFAULT_MODEL = LCAModel()
+    return _DEFAULT_MODEL
+
+
+def compute(
+    dataset: str,
+    amount: float = 1.0,
+    *,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    parameters: Mapping[str, Any] | None = None,
+    allocation: str = "none",
+    model: LCAModel | None = None,
+) -> Any:
+    """LCA of *amount* of one dataset's reference product with the shipped inventories.
+
+    Examples
+    --------
+    >>> ds = compute("sulfuric-acid-greet2022")     # doctest: +SKIP
+    """
+    model = model or default_model()
+    return model.calculate({dataset: amount}, methods=methods, parameters=parameters, allocation=allocation)

@@ -1,0 +1,252 @@
+"""The parameter engine: formulas ordered by dependency, compiled once, evaluated over S samples.
+
+Examples
+--------
+>>> from cathode_lca.inventory.load import load_inventory
+>>> inv = load_inventory(["tests/data/chain.yaml"])            # doctest: +SKIP
+>>> env = ParameterModel(inv).evaluate({"yield_a": [0.5, 1.0]})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import CathodeLCAError, FormulaError, ParameterError
+from ..inventory.schema import Parameter
+from .distributions import sample
+from .formulas import Compiled
+
+Env = dict[str, Any]
+
+
+class ParameterModel:
+    """Compiled parameters of an inventory.
+
+    Parameters are evaluated in dependency order into an environment ``key -> array``.
+    Choice parameters are stored as integer codes (index into their ``choices``).
+    """
+
+    def __init__(self, inventory: Any) -> None:
+        self.inventory = inventory
+        self.parameters: dict[str, Parameter] = inventory.parameters
+        self._file_of_path = {path: fid for fid, path in inventory.files.items()}
+        self.choices: dict[str, tuple[str, ...]] = {
+            k: p.choices for k, p in self.parameters.items() if p.kind == "choice"
+        }
+        self._compiled: dict[str, Compiled] = {}
+        self._deps: dict[str, set[str]] = {}
+        for key, param in self.parameters.items():
+            self._compile_parameter(key, param)
+        self.order = self._topological_order()
+        self._names: dict[str, list[str]] = {}
+        for key, param in self.parameters.items():
+            self._names.setdefault(param.name, []).append(key)
+
+    # -- compilation --------------------------------------------------------
+    def resolver_for(self, param: Parameter) -> Callable[[str], str]:
+        if param.scope.startswith("dataset:"):
+            dataset = self.inventory.datasets[param.scope.split(":", 1)[1]]
+            return self.inventory.resolver(dataset)
+        file_id = self._file_of_path.get(param.where.file)
+        if param.scope.startswith("file:"):
+            file_id = param.scope.split(":", 1)[1]
+        return self.inventory.resolver(None, file_id)
+
+    def _compile_parameter(self, key: str, param: Parameter) -> None:
+        deps: set[str] = set()
+        if param.kind == "formula":
+            assert param.formula is not None
+            base = self.resolver_for(param)
+
+            def resolve(name: str) -> str:
+                try:
+                    found = base(name)
+                except FormulaError as exc:
+                    raise self._error(param, FormulaError, exc.message, exc.hint) from None
+                deps.add(found)
+                return found
+
+            try:
+                self._compiled[key] = param.formula.compile(resolve, self.choices)
+            except FormulaError as exc:
+                if exc.file:
+                    raise
+                raise self._error(param, FormulaError, exc.message, exc.hint) from None
+        elif param.kind == "lookup":
+            base = self.resolver_for(param)
+            try:
+                by_key = base(param.by or "")
+            except FormulaError as exc:
+                raise self._error(param, FormulaError, f"lookup 'by: {param.by}': {exc.message}", exc.hint) from None
+            if by_key not in self.choices:
+                raise self._error(
+                    param, ParameterError, f"'by: {param.by}' is not a choice parameter", "key lookups by a choice parameter"
+                )
+            unknown = set(param.values) - set(self.choices[by_key])
+            if unknown:
+                raise self._error(
+                    param,
+                    ParameterError,
+                    f"lookup keys {sorted(unknown)} are not choices of '{param.by}'",
+                    "use only: " + ", ".join(self.choices[by_key]),
+                )
+            deps.add(by_key)
+        self._deps[key] = deps
+
+    @staticmethod
+    def _error(param: Parameter, cls: type[CathodeLCAError], message: str, hint: str | None) -> CathodeLCAError:
+        dataset = param.scope.split(":", 1)[1] if param.scope.startswith("dataset:") else None
+        return cls(
+            message,
+            file=param.where.file,
+            line=param.where.line,
+            dataset=dataset,
+            field=f"parameters.{param.name}",
+            hint=hint,
+        )
+
+    def _topological_order(self) -> list[str]:
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 = visiting, 2 = done
+        for start in self.parameters:
+            if state.get(start) == 2:
+                continue
+            stack: list[tuple[str, list[str]]] = [(start, sorted(self._deps[start]))]
+            state[start] = 1
+            path = [start]
+            while stack:
+                node, pending = stack[-1]
+                if pending:
+                    nxt = pending.pop()
+                    if state.get(nxt) == 1:
+                        cycle = path[path.index(nxt) :] + [nxt]
+                        param = self.parameters[nxt]
+                        raise self._error(
+                            param,
+                            FormulaError,
+                            "circular parameter dependency: " + " -> ".join(cycle),
+                            "break the cycle: one of these parameters must not depend on the others",
+                        )
+                    if state.get(nxt) != 2:
+                        state[nxt] = 1
+                        path.append(nxt)
+                        stack.append((nxt, sorted(self._deps[nxt])))
+                else:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                    order.append(node)
+        return order
+
+    # -- public API ------------------------------------------------------------
+    def key(self, name: str) -> str:
+        """Qualified key of a parameter given by qualified or unique plain name."""
+        if name in self.parameters:
+            return name
+        keys = self._names.get(name, [])
+        if len(keys) == 1:
+            return keys[0]
+        if not keys:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self._names) + list(self.parameters), n=3)
+            hint = ("did you mean " + " or ".join(close) + "?") if close else "list them with 'cathode-lca parameters'"
+            raise ParameterError(f"unknown parameter '{name}'", hint=hint)
+        raise ParameterError(
+            f"parameter name '{name}' is ambiguous", hint="use one of: " + ", ".join(sorted(keys))
+        )
+
+    def encode(self, key: str, value: Any) -> np.ndarray:
+        """Turn a user value (number, string choice, or arrays of them) into an engine array."""
+        param = self.parameters[key]
+        if param.kind == "choice":
+            values = np.atleast_1d(np.asarray(value, dtype=object))
+            try:
+                codes = np.array([param.choices.index(str(v)) for v in values.ravel()], dtype=float)
+            except ValueError:
+                bad = next(str(v) for v in values.ravel() if str(v) not in param.choices)
+                raise ParameterError(
+                    f"'{bad}' is not a choice of '{param.name}'", hint="choose one of: " + ", ".join(param.choices)
+                ) from None
+            codes = codes.reshape(values.shape)
+            return codes[0] if np.ndim(value) == 0 else codes
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"value for '{param.name}' is not a number: {value!r}", hint="give a number") from None
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"value for '{param.name}' is NaN or infinite", hint="give a finite number")
+        return arr
+
+    def defaults(self) -> dict[str, Any]:
+        """Default values (choices as their string)."""
+        out: dict[str, Any] = {}
+        for key, p in self.parameters.items():
+            if p.kind == "value":
+                out[key] = p.value
+            elif p.kind == "choice":
+                out[key] = p.default
+        return out
+
+    def uncertain(self) -> list[str]:
+        """Keys of parameters with a distribution."""
+        return [k for k, p in self.parameters.items() if p.distribution is not None]
+
+    def draw(self, n: int, rng: np.random.Generator, keys: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Sample uncertain parameters (all, or *keys*), in a stable order for reproducibility."""
+        out: dict[str, np.ndarray] = {}
+        for key in sorted(keys if keys is not None else self.uncertain()):
+            dist = self.parameters[key].distribution
+            if dist is not None:
+                out[key] = sample(dist, n, rng)
+        return out
+
+    def evaluate(self, overrides: Mapping[str, Any] | None = None) -> Env:
+        """Evaluate every parameter; *overrides* maps names (plain or qualified) to values/arrays."""
+        given: dict[str, np.ndarray] = {}
+        for name, value in (overrides or {}).items():
+            key = self.key(name)  # overriding a formula or lookup replaces it by the given value
+            given[key] = self.encode(key, value)
+        env: Env = {}
+        for key in self.order:
+            if key in given:
+                env[key] = given[key]
+                continue
+            param = self.parameters[key]
+            if param.kind == "value":
+                env[key] = param.value
+            elif param.kind == "choice":
+                env[key] = float(param.choices.index(param.default or param.choices[0]))
+            elif param.kind == "lookup":
+                env[key] = self._lookup(param, env)
+            else:
+                with np.errstate(all="ignore"):
+                    value = self._compiled[key](env)
+                if not np.all(np.isfinite(value)):
+                    raise self._error(
+                        param,
+                        ParameterError,
+                        f"formula '{param.formula.text if param.formula else ''}' gives NaN or infinity",
+                        "check for division by zero or log of a non-positive number in its inputs",
+                    )
+                env[key] = value
+        return env
+
+    def _lookup(self, param: Parameter, env: Env) -> np.ndarray:
+        by_key = self.resolver_for(param)(param.by or "")
+        choices = self.choices[by_key]
+        table = np.array([param.values.get(c, np.nan) for c in choices])
+        codes = np.asarray(env[by_key]).astype(int)
+        out = table[codes]
+        if np.any(np.isnan(out)):
+            missing = sorted({choices[c] for c in np.atleast_1d(codes) if np.isnan(table[c])})
+            raise self._error(
+                param,
+                ParameterError,
+                f"lookup has no value for {param.by} = {', '.join(missing)}",
+                "choices with values: " + ", ".join(c for c in choices if c in param.values),
+            )
+        return out
