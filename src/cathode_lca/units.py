@@ -12,11 +12,13 @@ Examples
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 from .errors import UnitError
 
+_POWER = re.compile(r"\b(m|cm|dm|mm|km)([23])\b")  # m3 -> m**3, km2 -> km**2
 _EXTRA_DEFINITIONS = (
     "USD = [currency]",
     "EUR = [currency_eur]",
@@ -40,7 +42,8 @@ def _normalise(unit: str) -> str:
     text = unit.strip()
     if text in ("", "-", "1", "unitless", "dimensionless", "unit", "item", "p"):
         return "dimensionless"
-    return text.replace("t*km", "tonne*kilometer")
+    text = text.replace("t*km", "tonne*kilometer")
+    return _POWER.sub(r"\1**\2", text)
 
 
 @lru_cache(maxsize=4096)

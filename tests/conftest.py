@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cathode_lca.inventory.load import load_inventory
+from cathode_lca.lca import LCAModel
+from cathode_lca.methods import load_method
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def test_method():
+    return load_method("test-gwp", str(DATA / "method-test.yaml"))
+
+
+def model_for(name: str) -> LCAModel:
+    return LCAModel(load_inventory([DATA / name]))
+
+
+def score(ds, method: str = "test-gwp") -> float:
+    return float(ds.score.sel(lcia_method=method))
+
+
+@pytest.fixture
+def write_yaml(tmp_path):
+    """Write a YAML text to a file in tmp_path (next to a copy of the test flows) and return its path."""
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+
+    def _write(text: str, name: str = "inv.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return _write
