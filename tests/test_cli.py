@@ -1,0 +1,164 @@
+"""CLI contract: JSON shapes, exit codes, no tracebacks for user errors, safe output files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from cathode_lca.cli import cli, main
+
+
+def run(args, expect=0):
+    result = CliRunner().invoke(cli, args, catch_exceptions=False, standalone_mode=True)
+    assert result.exit_code == expect, result.output
+    return result
+
+
+def run_main(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    captured = capsys.readouterr()
+    return info.value.code, captured.out, captured.err
+
+
+def test_help_lists_commands():
+    out = run(["--help"]).output
+    for command in ("compute", "datasets", "validate", "parameters"):
+        assert command in out
+
+
+def test_datasets_json_contract(data_dir):
+    out = run(["datasets", "--format", "json", "--inventory", str(data_dir / "chain.yaml")]).output
+    rows = json.loads(out)
+    assert rows and set(rows[0]) == {"id", "name", "unit", "location", "stage"}
+    assert any(r["id"] == "c" for r in rows)
+
+
+def test_datasets_search(data_dir):
+    out = run(["datasets", "--search", "sulfuric", "--format", "json"]).output
+    rows = json.loads(out)
+    assert rows and all("sulfuric" in (r["id"] + r["name"]).lower() for r in rows)
+
+
+def test_compute_json_contract():
+    out = run(["compute", "sulfuric-acid-greet2022", "--format", "json"]).output
+    payload = json.loads(out)
+    assert set(payload) >= {"dataset", "amount", "results", "metadata"}
+    assert payload["dataset"] == "sulfuric-acid-greet2022" and payload["amount"] == 1.0
+    assert [r["indicator"] for r in payload["results"]] == ["gwp100", "energy", "water"]
+    assert [r["method"] for r in payload["results"]] == ["ipcc2021-gwp100", "ced", "water"]
+    assert [r["unit"] for r in payload["results"]] == ["kg CO2-eq", "MJ", "L"]
+    gwp = payload["results"][0]["value"]
+    assert gwp == pytest.approx(0.04407, rel=1e-3)  # GREET 2022 sulfuric acid, 44.07 g CO2e/kg
+    meta = payload["metadata"]
+    for key in ("package_version", "inventory_hash", "methods", "allocation", "parameter_set", "seed", "solver"):
+        assert key in meta
+
+
+def test_compute_ar5_differs_from_ar6():
+    ar6 = json.loads(run(["compute", "electricity-grid-cn", "--format", "json", "--method", "ipcc2021-gwp100"]).output)
+    ar5 = json.loads(run(["compute", "electricity-grid-cn", "--format", "json", "--method", "ipcc2013-gwp100"]).output)
+    assert ar6["results"][0]["value"] != ar5["results"][0]["value"]
+
+
+def test_compute_amount_and_csv():
+    out = run(["compute", "sulfuric-acid-greet2022", "--amount", "2", "--format", "csv"]).output
+    lines = out.strip().splitlines()
+    assert lines[0] == "indicator,method,unit,value"
+    assert float(lines[1].split(",")[-1]) == pytest.approx(2 * 0.04407, rel=1e-3)
+
+
+def test_compute_table_shows_stages():
+    out = run(["compute", "sulfuric-acid-greet2022"]).output
+    assert "gwp100" in out and "Contributions by stage" in out
+
+
+def test_compute_param_override_changes_result():
+    us = json.loads(run(["compute", "electricity-plant", "--format", "json"]).output)
+    cn = json.loads(run(["compute", "electricity-plant", "--format", "json", "--param", "plant_region=CN"]).output)
+    assert cn["results"][0]["value"] > us["results"][0]["value"]
+    assert cn["metadata"]["parameters"] == {"plant_region": "CN"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compute", "no-such-dataset"], "unknown dataset or product"),
+        (["compute", "sulfuric-acid-greet2022", "--param", "nonsense"], "is not NAME=VALUE"),
+        (["compute", "sulfuric-acid-greet2022", "--param", "nope=1"], "unknown parameter"),
+        (["compute", "electricity-plant", "--param", "plant_region=MARS"], "not a choice"),
+        (["compute", "sulfuric-acid-greet2022", "--method", "nope"], "unknown method"),
+        (["compute", "sulfuric-acid-greet2022", "--allocation", "magic"], "Invalid value"),
+        (["validate", "/no/such/path"], "no such file or directory"),
+    ],
+)
+def test_user_errors_exit_2_without_traceback(capsys, args, message):
+    code, out, err = run_main(args, capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err + out
+
+
+def test_validate_reports_broken_file_with_line(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("datasets:\n  - id: x\n    name: X\n    stage: c\n    exchanges:\n      - {flow: nope, amount: 1, unit: kg, source: s}\n")
+    code, _out, err = run_main(["validate", str(bad)], capsys)
+    assert code == 2 and "bad.yaml:6" in err and "unknown flow 'nope'" in err
+
+
+def test_validate_fails_on_element_imbalance(tmp_path, data_dir):
+    (tmp_path / "flows.yaml").write_text((data_dir / "flows.yaml").read_text())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        """include: [flows.yaml]
+datasets:
+  - id: salt
+    name: salt
+    stage: chemicals
+    products: [{id: salt, properties: {Ni: 0.38}, source: s}]
+  - id: cam
+    name: cam
+    stage: cam-production
+    products: [{id: cam, properties: {Ni: 0.5}, source: s}]
+    exchanges:
+      - {input: salt, amount: 1.0, unit: kg, source: s}
+"""
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["ok"] is False
+    fail = report["balance_failures"][0]
+    assert fail["dataset"] == "cam" and fail["element"] == "Ni"
+    assert fail["difference"] == pytest.approx(0.38 - 0.5)
+
+
+def test_out_file_is_not_overwritten(tmp_path, capsys):
+    target = tmp_path / "result.json"
+    target.write_text("precious")
+    code, _out, err = run_main(["compute", "sulfuric-acid-greet2022", "--format", "json", "--out", str(target)], capsys)
+    assert code == 2 and "--overwrite" in err
+    assert target.read_text() == "precious"
+    main(["compute", "sulfuric-acid-greet2022", "--format", "json", "--out", str(target), "--overwrite"])
+    assert json.loads(target.read_text())["dataset"] == "sulfuric-acid-greet2022"
+
+
+def test_cli_start_does_not_import_heavy_modules():
+    code = (
+        "import sys, cathode_lca.cli; "
+        "heavy = [m for m in ('bw2calc', 'bw2data', 'bw_processing', 'pint', 'xarray', 'scipy', 'pandas') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_console_script_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "cathode_lca.cli", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "cathode-lca" in out
