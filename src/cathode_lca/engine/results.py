@@ -17,6 +17,39 @@ import xarray as xr
 from .matrices import MatrixModel
 from .solve import Solution
 
+#: Stages of supply datasets whose burden is attributed to the stage of the process that uses them.
+SUPPLY_STAGES = frozenset({"energy", "chemicals", "transport"})
+
+
+def attribute_supply(by_process: np.ndarray, stages: list[str], solution: Solution) -> np.ndarray:
+    """Move the contributions of foreground supply datasets (electricity mixes, reagent
+    selectors, transport) to the processes that consume them, in proportion to use.
+
+    Producers are handled before their consumers, so chains of supply datasets roll up fully.
+    Whatever a supply dataset delivers to the final demand stays with it.
+    """
+    out = by_process.copy()
+    if solution.order is None or solution.a_data is None:
+        return out
+    rows, cols, data, s = solution.a_rows, solution.a_cols, solution.a_data, solution.supply
+    for k in reversed(solution.order):
+        if stages[k] not in SUPPLY_STAGES:
+            continue
+        in_row = np.nonzero(rows == k)[0]
+        produced = sum(data[e] * s[k] for e in in_row if cols[e] == k)
+        if np.all(np.asarray(produced) == 0):
+            continue
+        with np.errstate(all="ignore"):
+            total = out[:, k].copy()
+            for e in in_row:
+                j = cols[e]
+                if j == k:
+                    continue
+                share = np.where(produced != 0, -data[e] * s[j] / produced, 0.0)
+                out[:, j] += total * share
+            out[:, k] = total * np.where(produced != 0, solution.final_demand[k] / produced, 1.0)
+    return out
+
 
 def build_dataset(
     model: MatrixModel,
@@ -48,11 +81,12 @@ def build_dataset(
     }
     if solution.direct.size:
         by_process = np.einsum("mf,fps->mps", C, solution.direct)
-        unique_stages = sorted(set(stages))
-        stage_index = np.array([unique_stages.index(s) for s in stages])
+        attributed = attribute_supply(by_process, stages, solution)
+        unique_stages = sorted({st for p, st in enumerate(stages) if np.any(attributed[:, p] != 0)} or set(stages))
         by_stage = np.zeros((len(methods), len(unique_stages), size))
-        for p, st in enumerate(stage_index):
-            by_stage[:, st] += by_process[:, p]
+        for p, st in enumerate(stages):
+            if st in unique_stages:
+                by_stage[:, unique_stages.index(st)] += attributed[:, p]
         data_vars["contribution_by_process"] = (("lcia_method", "process", "sample"), by_process)
         data_vars["contribution_by_stage"] = (("lcia_method", "stage", "sample"), by_stage)
         coords["stage"] = unique_stages
@@ -64,7 +98,10 @@ def build_dataset(
         ds["contribution_by_process"].attrs["description"] = (
             "score of each foreground process: its direct flows plus the background it pulls in directly"
         )
-        ds["contribution_by_stage"].attrs["description"] = "contribution_by_process summed by stage tag"
+        ds["contribution_by_stage"].attrs["description"] = (
+            "contributions summed by stage tag; foreground supply datasets (energy, chemicals, transport "
+            "stages) are attributed to the stage of the processes that use them"
+        )
     if not keep_sample and size == 1:
         ds = ds.isel(sample=0, drop=True)
     return ds

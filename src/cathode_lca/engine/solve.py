@@ -41,6 +41,11 @@ class Solution:
     inventory: np.ndarray  # (n_flows, S)
     direct: np.ndarray  # (n_flows, n_fg, S) direct flows + rolled-up background per fg column (optional)
     solver: str
+    a_data: np.ndarray | None = None  # A_ff entry values (n_entries, S)
+    a_rows: np.ndarray | None = None  # entry rows, as foreground positions
+    a_cols: np.ndarray | None = None  # entry columns, as foreground positions
+    final_demand: np.ndarray | None = None  # (n_fg, S)
+    order: list[int] | None = None  # foreground positions, consumers before producers
 
 
 class PartitionedSolver:
@@ -249,7 +254,8 @@ class PartitionedSolver:
             g += upstream
             if with_direct:
                 direct[:, icols[e]] += upstream
-        return Solution(self.fg, s, g, direct, self.solver_name)
+        order = [int(i) for block in self.blocks for i in block]
+        return Solution(self.fg, s, g, direct, self.solver_name, data, rows, cols, f, order)
 
     def _solve_block(self, block: np.ndarray, data: np.ndarray, s: np.ndarray, f: np.ndarray, size: int) -> np.ndarray:
         m = len(block)
