@@ -105,7 +105,9 @@ def test_user_errors_exit_2_without_traceback(capsys, args, message):
 
 def test_validate_reports_broken_file_with_line(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("datasets:\n  - id: x\n    name: X\n    stage: c\n    exchanges:\n      - {flow: nope, amount: 1, unit: kg, source: s}\n")
+    bad.write_text(
+        "datasets:\n  - id: x\n    name: X\n    stage: c\n    exchanges:\n      - {flow: nope, amount: 1, unit: kg, source: s}\n"
+    )
     code, _out, err = run_main(["validate", str(bad)], capsys)
     assert code == 2 and "bad.yaml:6" in err and "unknown flow 'nope'" in err
 

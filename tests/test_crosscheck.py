@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import model_for
 
 from cathode_lca.brightway.crosscheck import crosscheck
 from cathode_lca.lca import default_model
-from conftest import model_for
 
 TEST_SYSTEMS = [
     ("chain.yaml", "c"),

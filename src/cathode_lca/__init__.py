@@ -1,5 +1,38 @@
-"""cathode-lca: life-cycle assessment of virgin and recycled battery cathode materials."""
+"""cathode-lca: life-cycle assessment of virgin and recycled battery cathode materials.
+
+The public API is imported lazily so that ``import cathode_lca`` (and the CLI start-up)
+stay fast.
+
+Examples
+--------
+>>> import cathode_lca
+>>> cathode_lca.__version__
+'0.1.0'
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "LCAModel": ("cathode_lca.lca", "LCAModel"),
+    "compute": ("cathode_lca.lca", "compute"),
+    "compare": ("cathode_lca.compare", "compare"),
+    "load_inventory": ("cathode_lca.inventory.load", "load_inventory"),
+    "validate_inventory": ("cathode_lca.inventory.validate", "validate_inventory"),
+    "load_method": ("cathode_lca.methods", "load_method"),
+    "CathodeLCAError": ("cathode_lca.errors", "CathodeLCAError"),
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        module, attr = _EXPORTS[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'cathode_lca' has no attribute {name!r}")

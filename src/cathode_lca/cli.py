@@ -288,7 +288,12 @@ def compute(
         payload: dict[str, Any] = {"dataset": dataset_id, "amount": amount, "results": results, "metadata": metadata}
         if "contribution_by_stage" in ds:
             payload["by_stage"] = {
-                m: {s: float(v) for s, v in zip(ds.stage.values.tolist(), ds.contribution_by_stage.sel(lcia_method=m).values, strict=True)}
+                m: {
+                    s: float(v)
+                    for s, v in zip(
+                        ds.stage.values.tolist(), ds.contribution_by_stage.sel(lcia_method=m).values, strict=True
+                    )
+                }
                 for m in ds.lcia_method.values.tolist()
             }
         emit(json.dumps(payload, indent=2), out, overwrite)
@@ -310,6 +315,179 @@ def compute(
         lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()]))
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
+
+
+@cli.command()
+@click.argument("chemistry")
+@click.option(
+    "--route",
+    "routes",
+    multiple=True,
+    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
+    help="Route to include (repeatable). Default: virgin and every recycling route available for CHEMISTRY.",
+)
+@click.option(
+    "--region", default="US", show_default=True, help="Plant region: electricity of the recycling and cathode plants."
+)
+@click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
+@click.option(
+    "--unit",
+    "fu",
+    default="kg-cam",
+    show_default=True,
+    help="Functional unit: kg-cam, kg-metal:Ni|Co|Li|Mn, kg-salt:<salt>, kg-black-mass, kg-feed.",
+)
+@click.option(
+    "--indicator",
+    "indicator_text",
+    default="gwp100,energy,water",
+    show_default=True,
+    help="Comma-separated: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water.",
+)
+@click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--top", default=3, show_default=True, help="Number of top contributing stages in the table.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@inventory_option
+def compare(
+    chemistry: str,
+    routes: Sequence[str],
+    region: str,
+    allocation: str,
+    fu: str,
+    indicator_text: str,
+    params: Sequence[str],
+    fmt: str,
+    top: int,
+    out: str | None,
+    overwrite: bool,
+    inventory_files: Sequence[str],
+) -> None:
+    """Compare virgin and recycled CHEMISTRY (NMC111, NMC532, NMC622, NMC811, NCA, LFP) per kg.
+
+    All routes use the same functional unit, methods, allocation and plant region. The
+    table shows absolute values, the difference to virgin, the % change and the top
+    contributing stages.
+
+    \b
+    Examples:
+      cathode-lca compare NMC811
+      cathode-lca compare NMC622 --region CN --allocation economic --format json
+      cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
+      cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
+    """
+    from .compare import compare as run_compare
+
+    if out:
+        from .io import check_writable
+
+        check_writable(out, overwrite)
+    indicators = [i.strip() for i in indicator_text.split(",") if i.strip()]
+    ds = run_compare(
+        chemistry,
+        routes=list(routes) or None,
+        region=region,
+        allocation=allocation,
+        unit=fu,
+        indicators=indicators,
+        parameters=parse_params(params),
+        model=_model(inventory_files),
+    )
+    emit(render_comparison(ds, fmt, top), out, overwrite)
+
+
+def comparison_rows(ds: Any) -> list[dict[str, Any]]:
+    import math
+
+    rows = []
+    for route in ds.route.values.tolist():
+        for ind in ds.indicator.values.tolist():
+            value = float(ds.value.sel(route=route, indicator=ind))
+            if math.isnan(value):
+                continue
+            stages = ds.by_stage.sel(route=route, indicator=ind)
+            rows.append(
+                {
+                    "route": route,
+                    "indicator": ind,
+                    "unit": str(ds.unit.sel(indicator=ind).item()),
+                    "value": value,
+                    "difference": _num(ds.difference.sel(route=route, indicator=ind)),
+                    "change_pct": _num(ds.relative_change.sel(route=route, indicator=ind)),
+                    "by_stage": {
+                        s: float(v) for s, v in zip(ds.stage.values.tolist(), stages.values, strict=True) if v != 0
+                    },
+                }
+            )
+    return rows
+
+
+def _num(x: Any) -> float | None:
+    import math
+
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
+    rows = comparison_rows(ds)
+    metadata = {
+        "version": ds.attrs["package_version"],
+        "inventory_hash": ds.attrs["inventory_hash"],
+        "method": ds.attrs["methods"],
+        "sources": json.loads(ds.attrs["sources"]),
+        "parameters": json.loads(ds.attrs["parameters"]),
+        "functional_unit_code": ds.attrs["functional_unit_code"],
+        "solver": ds.attrs["solver"],
+        "seed": None,
+        "not_applicable": json.loads(ds.attrs["not_applicable"]),
+    }
+    if fmt == "json":
+        payload = {
+            "chemistry": ds.attrs["chemistry"],
+            "region": ds.attrs["region"],
+            "allocation": ds.attrs["allocation"],
+            "functional_unit": ds.attrs["functional_unit"],
+            "results": rows,
+            "metadata": metadata,
+        }
+        return json.dumps(payload, indent=2)
+    if fmt == "csv":
+        flat = [{k: v for k, v in r.items() if k != "by_stage"} for r in rows]
+        for r, full in zip(flat, rows, strict=True):
+            r["top_stages"] = "; ".join(f"{s}={v:.4g}" for s, v in _top(full["by_stage"], top))
+        return format_csv(flat, ["route", "indicator", "unit", "value", "difference", "change_pct", "top_stages"])
+    lines = [
+        f"{ds.attrs['chemistry']}: virgin vs recycled per {ds.attrs['functional_unit']}",
+        f"region {ds.attrs['region']} (recycling and cathode plants), allocation {ds.attrs['allocation']}, "
+        f"methods {ds.attrs['methods']}",
+    ]
+    for ind in ds.indicator.values.tolist():
+        unit = str(ds.unit.sel(indicator=ind).item())
+        lines += ["", f"{ind} [{unit}]"]
+        table = []
+        for r in rows:
+            if r["indicator"] != ind:
+                continue
+            table.append(
+                {
+                    "route": r["route"],
+                    "value": r["value"],
+                    "vs virgin": "" if r["difference"] is None or r["route"] == "virgin" else f"{r['difference']:+.4g}",
+                    "change": "" if r["change_pct"] is None or r["route"] == "virgin" else f"{r['change_pct']:+.1f} %",
+                    "top stages": ", ".join(f"{s} {v:.3g}" for s, v in _top(r["by_stage"], top)),
+                }
+            )
+        lines.append(format_table(table, ["route", "value", "vs virgin", "change", "top stages"]))
+    for route, note in metadata["not_applicable"].items():
+        lines.append(f"\n{route}: not applicable ({note})")
+    lines += ["", f"inventory hash {metadata['inventory_hash'][:12]}, version {metadata['version']}"]
+    return "\n".join(lines)
+
+
+def _top(by_stage: dict[str, float], n: int) -> list[tuple[str, float]]:
+    return sorted(by_stage.items(), key=lambda kv: -abs(kv[1]))[:n]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -65,9 +65,7 @@ def load_method(method_id: str, path: str | None = None) -> Method:
     """Load a shipped method by id, or a user method file by *path*."""
     file = Path(path) if path else methods_dir() / f"{method_id}.yaml"
     if not file.is_file():
-        raise UsageError(
-            f"unknown method '{method_id}'", hint="choose one of: " + ", ".join(available_methods())
-        )
+        raise UsageError(f"unknown method '{method_id}'", hint="choose one of: " + ", ".join(available_methods()))
     data = load_yaml_text(file.read_text(encoding="utf-8"), str(file))
     try:
         spec = _MethodSpec.model_validate(data)

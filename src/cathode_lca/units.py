@@ -74,8 +74,7 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
         return float(ureg.Quantity(1.0, source).to(target).magnitude)
     except Exception:
         raise UnitError(
-            f"cannot convert '{from_unit}' to '{to_unit}' "
-            f"({source.dimensionality} vs {target.dimensionality})",
+            f"cannot convert '{from_unit}' to '{to_unit}' ({source.dimensionality} vs {target.dimensionality})",
             hint=f"express the amount in a unit compatible with '{to_unit}'",
         ) from None
 

@@ -112,7 +112,9 @@ def crosscheck(
     """Compute *demand* with our engine and with bw2calc; compare scores and inventories."""
     bw2calc, _bwp = _import_bw()
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
-    ours = model.calculate(demand, methods=method_objs, parameters=parameters, allocation=allocation, contributions=False)
+    ours = model.calculate(
+        demand, methods=method_objs, parameters=parameters, allocation=allocation, contributions=False
+    )
     matrices = model.matrices(allocation)
     dp, char = system_datapackages(model, parameters=parameters, allocation=allocation, methods=method_objs)
     bw_demand = {int(matrices.product_index[model.product_id(k)]) + 1: float(v) for k, v in demand.items()}

@@ -69,9 +69,7 @@ class MatrixModel:
 
     def __init__(self, parameters: ParameterModel, allocation: str = "none") -> None:
         if allocation not in ALLOCATIONS:
-            raise ParameterError(
-                f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS)
-            )
+            raise ParameterError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
         self.allocation = allocation
         self.parameters = parameters
         inv = parameters.inventory
@@ -95,7 +93,10 @@ class MatrixModel:
         self.slot_is_formula = np.zeros(len(self._slot_const), dtype=bool)
         self.slot_is_formula[list(self._slot_formula)] = True
         self.coef_is_variable = np.array(
-            [c is not None and any(self.slot_is_formula[s] for s in [c.numerator, *c.amounts, *c.props]) for c in self._coefs],
+            [
+                c is not None and any(self.slot_is_formula[s] for s in [c.numerator, *c.amounts, *c.props])
+                for c in self._coefs
+            ],
             dtype=bool,
         )
         self._const = np.asarray(self._slot_const, dtype=float)
@@ -109,7 +110,12 @@ class MatrixModel:
                 self._slot_formula[index] = value.compile(resolve, self.parameters.choices)
             except FormulaError as exc:
                 raise FormulaError(
-                    f"in '{value.text}': {exc.message}", file=file, line=line, dataset=ds.id, field=field_, hint=exc.hint
+                    f"in '{value.text}': {exc.message}",
+                    file=file,
+                    line=line,
+                    dataset=ds.id,
+                    field=field_,
+                    hint=exc.hint,
                 ) from None
             self._slot_const.append(np.nan)
         else:
@@ -165,7 +171,9 @@ class MatrixModel:
         else:
             col = idx[ref.id]
             columns.append((col, 0))
-            a.add(col, col, self._slot(ref.amount, ds, f"products.{ref.id}.amount", ref.where.line, ref.where.file), 1.0)
+            a.add(
+                col, col, self._slot(ref.amount, ds, f"products.{ref.id}.amount", ref.where.line, ref.where.file), 1.0
+            )
             for p in products:
                 if p is ref:
                     continue
@@ -196,7 +204,11 @@ class MatrixModel:
     def slot_values(self, env: Env, size: int, which: np.ndarray | None = None) -> dict[int, np.ndarray]:
         """Evaluate formula slots (all, or those in *which*) → ``slot -> array`` of length 1 or size."""
         out: dict[int, np.ndarray] = {}
-        wanted = self._slot_formula if which is None else {int(s): self._slot_formula[int(s)] for s in which if int(s) in self._slot_formula}
+        wanted = (
+            self._slot_formula
+            if which is None
+            else {int(s): self._slot_formula[int(s)] for s in which if int(s) in self._slot_formula}
+        )
         with np.errstate(all="ignore"):
             for slot, fn in wanted.items():
                 value = np.asarray(fn(env), dtype=float)
@@ -217,9 +229,7 @@ class MatrixModel:
                 out[slot] = value
         return out
 
-    def entry_data(
-        self, entries: dict[str, np.ndarray], select: np.ndarray, env: Env, size: int
-    ) -> np.ndarray:
+    def entry_data(self, entries: dict[str, np.ndarray], select: np.ndarray, env: Env, size: int) -> np.ndarray:
         """Values of the selected entries, shape (len(select), size)."""
         slots = entries["slots"][select]
         coefs = entries["coefs"][select]

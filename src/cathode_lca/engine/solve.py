@@ -159,9 +159,7 @@ class PartitionedSolver:
         n = matrix.shape[0]
         if n == 1:
             return
-        inverse = LinearOperator(
-            (n, n), matvec=lu.solve, rmatvec=lambda x: lu.solve(x, trans="T"), dtype=float
-        )
+        inverse = LinearOperator((n, n), matvec=lu.solve, rmatvec=lambda x: lu.solve(x, trans="T"), dtype=float)
         cond = onenormest(inverse) * sp.linalg.norm(matrix, 1)
         if not np.isfinite(cond) or cond > CONDITION_LIMIT:
             n_comp, labels = connected_components(matrix, directed=True, connection="strong")
@@ -182,9 +180,7 @@ class PartitionedSolver:
         graph = sp.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(nf, nf))  # consumer -> producer
         n_comp, labels = connected_components(graph, directed=True, connection="strong")
         # order components so that every consumer is solved before its producers
-        comp_graph = sp.csr_matrix(
-            (np.ones(len(rows)), (labels[cols], labels[rows])), shape=(n_comp, n_comp)
-        )
+        comp_graph = sp.csr_matrix((np.ones(len(rows)), (labels[cols], labels[rows])), shape=(n_comp, n_comp))
         comp_graph.setdiag(0)
         comp_graph.eliminate_zeros()
         indegree = np.asarray((comp_graph != 0).sum(axis=0)).ravel()

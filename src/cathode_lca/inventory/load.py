@@ -262,8 +262,7 @@ class _Reader:
             for other in self.parameters.values():
                 if other.name == name and other.scope != "global":
                     fail(
-                        f"global parameter '{name}' would shadow '{other.key}' "
-                        f"({other.where.file}:{other.where.line})",
+                        f"global parameter '{name}' would shadow '{other.key}' ({other.where.file}:{other.where.line})",
                         "rename one of them",
                     )
         self.parameters[key] = param
@@ -300,9 +299,7 @@ class _Reader:
         field_name = f"parameters.{name}"
 
         def fail(message: str, hint: str) -> None:
-            raise InventoryError(
-                message, file=file, line=line, dataset=dataset_id, field=field_name, hint=hint
-            )
+            raise InventoryError(message, file=file, line=line, dataset=dataset_id, field=field_name, hint=hint)
 
         if dataset_id is not None and spec.scope == "global":
             fail("a dataset parameter cannot be global", "move it to the file's parameters:")
@@ -421,9 +418,7 @@ class _Reader:
         products: list[Product] = []
         raw_products = raw.get("products")
         if spec.products is None:
-            products.append(
-                Product(spec.id, spec.name, 1.0, spec.unit, True, {}, None, Location(file, line))
-            )
+            products.append(Product(spec.id, spec.name, 1.0, spec.unit, True, {}, None, Location(file, line)))
         else:
             if not spec.products:
                 raise err("'products' is empty", raw.line_of("products"), "products", "list at least one product")
@@ -536,7 +531,9 @@ class _Reader:
         try:
             formula = parse_formula(value)
         except FormulaError as exc:
-            raise FormulaError(exc.message, file=file, line=line, dataset=dataset, field=field_, hint=exc.hint) from None
+            raise FormulaError(
+                exc.message, file=file, line=line, dataset=dataset, field=field_, hint=exc.hint
+            ) from None
         try:  # plain numbers written as strings
             return float(formula.text)
         except ValueError:
@@ -559,7 +556,9 @@ class _Reader:
                             field=f"overrides.parameters.{name}",
                             hint="give a mapping with 'value:' or 'formula:' and 'source:'",
                         )
-                    new = replace(old, value=float(value), where=Location(file, line), note=f"override from {file}:{line}")
+                    new = replace(
+                        old, value=float(value), where=Location(file, line), note=f"override from {file}:{line}"
+                    )
                 else:
                     built = self._build_parameter(name, praw[name], file, "__override__", line, None)
                     new = replace(built, key=old.key, name=old.name, scope=old.scope)
@@ -646,9 +645,9 @@ def _check_references(inv: Inventory) -> None:
         for i, ex in enumerate(ds.exchanges):
             field_ = f"exchanges[{i}].{ex.kind}"
 
-            def fail(message: str, hint: str, ex: Exchange = ex, field_: str = field_) -> None:
+            def fail(message: str, hint: str, ex: Exchange = ex, field_: str = field_, dataset: str = ds.id) -> None:
                 raise InventoryError(
-                    message, file=ex.where.file, line=ex.where.line, dataset=ds.id, field=field_, hint=hint
+                    message, file=ex.where.file, line=ex.where.line, dataset=dataset, field=field_, hint=hint
                 )
 
             if ex.kind == "input":

@@ -91,9 +91,7 @@ def _contents(inv: Inventory, params: ParameterModel, env: Env, product_id: str)
     producer = inv.producer(product_id)
     product = inv.product(product_id)
     return {
-        el: _value(product.properties[el], producer, inv, params, env)
-        for el in ELEMENTS
-        if el in product.properties
+        el: _value(product.properties[el], producer, inv, params, env) for el in ELEMENTS if el in product.properties
     }
 
 

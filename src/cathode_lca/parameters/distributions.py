@@ -69,9 +69,8 @@ def check_distribution(dist: dict[str, Any], value: float | None) -> dict[str, A
                 hint="check minimum, loc and maximum",
             )
         out.update(loc=float(mode))
-    elif kind == "uniform":
-        if lo is None or hi is None or not lo < hi:
-            raise ParameterError("uniform needs minimum < maximum", hint="check minimum and maximum")
+    elif kind == "uniform" and (lo is None or hi is None or not lo < hi):
+        raise ParameterError("uniform needs minimum < maximum", hint="check minimum and maximum")
     if lo is not None and hi is not None and lo > hi:
         raise ParameterError("minimum is larger than maximum", hint="swap them")
     return out

@@ -83,7 +83,10 @@ class ParameterModel:
                 raise self._error(param, FormulaError, f"lookup 'by: {param.by}': {exc.message}", exc.hint) from None
             if by_key not in self.choices:
                 raise self._error(
-                    param, ParameterError, f"'by: {param.by}' is not a choice parameter", "key lookups by a choice parameter"
+                    param,
+                    ParameterError,
+                    f"'by: {param.by}' is not a choice parameter",
+                    "key lookups by a choice parameter",
                 )
             unknown = set(param.values) - set(self.choices[by_key])
             if unknown:
@@ -155,9 +158,7 @@ class ParameterModel:
             close = difflib.get_close_matches(name, list(self._names) + list(self.parameters), n=3)
             hint = ("did you mean " + " or ".join(close) + "?") if close else "list them with 'cathode-lca parameters'"
             raise ParameterError(f"unknown parameter '{name}'", hint=hint)
-        raise ParameterError(
-            f"parameter name '{name}' is ambiguous", hint="use one of: " + ", ".join(sorted(keys))
-        )
+        raise ParameterError(f"parameter name '{name}' is ambiguous", hint="use one of: " + ", ".join(sorted(keys)))
 
     def encode(self, key: str, value: Any) -> np.ndarray:
         """Turn a user value (number, string choice, or arrays of them) into an engine array."""

@@ -201,16 +201,12 @@ def _check(node: ast.AST, source: str, names: set[str], literals: dict[str, set[
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             allowed = ", ".join(sorted(FUNCTIONS))
-            raise FormulaError(
-                f"function call not allowed in '{source}'", hint=f"allowed functions: {allowed}"
-            )
+            raise FormulaError(f"function call not allowed in '{source}'", hint=f"allowed functions: {allowed}")
         if node.keywords:
             raise FormulaError(f"keyword arguments are not allowed in '{source}'")
         _fn, arity = FUNCTIONS[node.func.id]
         if arity is not None and len(node.args) != arity:
-            raise FormulaError(
-                f"{node.func.id}() takes {arity} argument(s), got {len(node.args)} in '{source}'"
-            )
+            raise FormulaError(f"{node.func.id}() takes {arity} argument(s), got {len(node.args)} in '{source}'")
         if arity is None and len(node.args) < 2:
             raise FormulaError(f"{node.func.id}() needs at least two arguments in '{source}'")
         for arg in node.args:
@@ -218,9 +214,7 @@ def _check(node: ast.AST, source: str, names: set[str], literals: dict[str, set[
         return
 
 
-def _check_choice_compare(
-    node: ast.Compare, source: str, names: set[str], literals: dict[str, set[str]]
-) -> None:
+def _check_choice_compare(node: ast.Compare, source: str, names: set[str], literals: dict[str, set[str]]) -> None:
     if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
         raise FormulaError(
             f"a string may only be compared with == or != ('{source}')",
@@ -229,9 +223,7 @@ def _check_choice_compare(
     left, right = node.left, node.comparators[0]
     name_node, text_node = (left, right) if isinstance(left, ast.Name) else (right, left)
     if not (
-        isinstance(name_node, ast.Name)
-        and isinstance(text_node, ast.Constant)
-        and isinstance(text_node.value, str)
+        isinstance(name_node, ast.Name) and isinstance(text_node, ast.Constant) and isinstance(text_node.value, str)
     ):
         raise FormulaError(
             f"a string must be compared with a choice parameter name ('{source}')",
@@ -319,8 +311,7 @@ class _Compiler:
         key = self.resolve(name_node.id)
         if key not in self.choices:
             raise FormulaError(
-                f"'{name_node.id}' is compared with a string but is not a choice parameter "
-                f"in '{self.source}'",
+                f"'{name_node.id}' is compared with a string but is not a choice parameter in '{self.source}'",
                 hint="declare it with 'choices:' or compare numbers",
             )
         allowed = self.choices[key]

@@ -1,0 +1,387 @@
+"""Like-for-like comparison of virgin and recycled routes for one chemistry.
+
+Every route is computed with the same functional unit, the same methods, the same
+allocation option and the same plant region (``plant_region``: electricity of the
+recycling and cathode plants). Virgin supply chains keep the locations of their sources.
+
+Functional units
+----------------
+``kg-cam``
+    1 kg cathode active material of the chemistry.
+``kg-metal:Ni|Co|Li|Mn``
+    1 kg of the metal contained in the battery-grade salt (NiSO4, CoSO4, MnSO4; Li in the
+    chemistry's lithium salt, LiOH or Li2CO3).
+``kg-salt:<salt>``
+    1 kg of nickel-sulfate, cobalt-sulfate, manganese-sulfate, lithium-carbonate or lithium-hydroxide.
+``kg-black-mass``
+    1 kg of black mass from pre-processing (recycled routes that use black mass).
+``kg-feed``
+    Treatment of 1 kg of recycling feed by each recycling route.
+
+For salt and metal units under ``none``, ``cut-off`` and ``system-expansion`` (where the
+recovered co-products themselves carry no burden), the functional metal carries the whole
+burden of treating the feed it is recovered from: the demand adds the route's treatment
+service in the amount of feed that yields 1 kg of the metal. Under ``mass`` and
+``economic`` the allocated co-products carry their share instead.
+
+Examples
+--------
+>>> ds = compare("NMC811", region="US")                    # doctest: +SKIP
+>>> ds.value.sel(route="virgin", indicator="gwp100")       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .inventory.schema import ELEMENTS
+from .parameters.formulas import Formula
+
+ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")
+INDICATORS = {
+    "gwp100": "ipcc2021-gwp100",
+    "gwp100-ar5": "ipcc2013-gwp100",
+    "energy": "ced",
+    "energy-fossil": "ced-fossil",
+    "energy-non-fossil": "ced-non-fossil",
+    "water": "water",
+}
+DEFAULT_INDICATORS = ("gwp100", "energy", "water")
+SALTS = ("nickel-sulfate", "cobalt-sulfate", "manganese-sulfate", "lithium-carbonate", "lithium-hydroxide")
+METAL_SALT = {"Ni": "nickel-sulfate", "Co": "cobalt-sulfate", "Mn": "manganese-sulfate"}
+SALT_METAL = {
+    "nickel-sulfate": "Ni",
+    "cobalt-sulfate": "Co",
+    "manganese-sulfate": "Mn",
+    "lithium-carbonate": "Li",
+    "lithium-hydroxide": "Li",
+}
+CHEMISTRY_NAMES = {
+    "nmc111": "NMC111",
+    "nmc532": "NMC532",
+    "nmc622": "NMC622",
+    "nmc811": "NMC811",
+    "nca": "NCA",
+    "lfp": "LFP",
+}
+
+
+@dataclass(frozen=True)
+class RouteDemand:
+    """What one route demands for the functional unit (or why it is not applicable)."""
+
+    route: str
+    demand: dict[str, float]
+    note: str = ""
+
+
+def chemistries(model: Any) -> list[str]:
+    """Chemistries with a virgin CAM dataset (``cam-<chem>-virgin``)."""
+    out = []
+    for ds_id in model.inventory.datasets:
+        if ds_id.startswith("cam-") and ds_id.endswith("-virgin"):
+            out.append(ds_id[4:-7])
+    return sorted(out)
+
+
+def _chem_key(model: Any, chemistry: str) -> str:
+    key = chemistry.strip().lower()
+    known = chemistries(model)
+    if key not in known:
+        raise UsageError(
+            f"unknown chemistry '{chemistry}'",
+            hint="choose one of: " + ", ".join(CHEMISTRY_NAMES.get(c, c.upper()) for c in known),
+        )
+    return key
+
+
+def available_routes(model: Any, chemistry: str) -> list[str]:
+    chem = _chem_key(model, chemistry)
+    return [r for r in ROUTES if f"cam-{chem}-{r}" in model.inventory.datasets]
+
+
+def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> float:
+    if not isinstance(value, Formula):
+        return float(value)
+    ds = model.inventory.datasets[dataset_id]
+    fn = value.compile(model.inventory.resolver(ds), model.parameters.choices)
+    return float(np.asarray(fn(env), dtype=float).ravel()[0])
+
+
+def element_content(model: Any, product_id: str, element: str, env: Mapping[str, Any]) -> float:
+    product = model.inventory.product(product_id)
+    if element not in product.properties:
+        raise UsageError(f"product '{product_id}' declares no {element} content", hint="add it to its properties")
+    return _value(model, model.inventory.products[product_id][0], product.properties[element], env)
+
+
+def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, Any]) -> float:
+    """kg of *element* in the co-products of ``recycling-<route>`` per kg of feed."""
+    ds = model.inventory.datasets.get(f"recycling-{route}")
+    if ds is None:
+        return 0.0
+    total = 0.0
+    for p in ds.products:
+        if element in p.properties and not p.reference:
+            total += _value(model, ds.id, p.amount, env) * _value(model, ds.id, p.properties[element], env)
+    return total
+
+
+def lithium_salt(model: Any, chem: str, env: Mapping[str, Any]) -> str:
+    """The chemistry's lithium source (EverBatt cathode recipe): LiOH or Li2CO3."""
+    key = f"cathode_lioh_{chem}"
+    if key in model.parameters.parameters and float(np.ravel(env[key])[0]) > 0:
+        return "lithium-hydroxide"
+    return "lithium-carbonate"
+
+
+def parse_unit(unit: str) -> tuple[str, str | None]:
+    kind, _, arg = unit.partition(":")
+    kind = kind.strip().lower()
+    if kind in ("kg-cam", "kg-black-mass", "kg-feed") and not arg:
+        return kind, None
+    if kind == "kg-metal" and arg.strip() in ELEMENTS:
+        return kind, arg.strip()
+    if kind == "kg-salt" and arg.strip() in SALTS:
+        return kind, arg.strip()
+    raise UsageError(
+        f"unknown functional unit '{unit}'",
+        hint="use kg-cam, kg-metal:Ni|Co|Li|Mn, kg-salt:<" + "|".join(SALTS) + ">, kg-black-mass or kg-feed",
+    )
+
+
+def route_demands(
+    model: Any, chemistry: str, routes: Sequence[str], unit: str, allocation: str, env: Mapping[str, Any]
+) -> tuple[list[RouteDemand], str]:
+    """Demand per route for the functional unit, and the functional unit's description."""
+    chem = _chem_key(model, chemistry)
+    name = CHEMISTRY_NAMES.get(chem, chem.upper())
+    kind, arg = parse_unit(unit)
+    products = model.inventory.products
+    out: list[RouteDemand] = []
+    if kind == "kg-cam":
+        for r in routes:
+            out.append(RouteDemand(r, {f"cam-{chem}-{r}": 1.0}))
+        return out, f"1 kg {name} cathode active material"
+    if kind == "kg-black-mass":
+        for r in routes:
+            if r in ("hydrometallurgical", "direct"):
+                out.append(RouteDemand(r, {"black-mass": 1.0}))
+            else:
+                out.append(RouteDemand(r, {}, f"the {r} route does not use black mass"))
+        return out, f"1 kg black mass from {name} feed"
+    if kind == "kg-feed":
+        for r in routes:
+            ds = model.inventory.datasets.get(f"recycling-{r}")
+            if ds is None:
+                out.append(RouteDemand(r, {}, "not a recycling route"))
+                continue
+            demand = {ds.reference_product.id: 1.0}
+            if allocation in ("mass", "economic"):  # the treatment is the sum of its allocated outputs
+                for p in ds.products:
+                    if not p.reference:
+                        demand[p.id] = _value(model, ds.id, p.amount, env)
+            out.append(RouteDemand(r, demand))
+        return out, f"treatment of 1 kg {name} recycling feed"
+    if kind == "kg-metal":
+        assert arg is not None
+        salt = METAL_SALT.get(arg) or lithium_salt(model, chem, env)
+        label = f"1 kg {arg} contained in battery-grade {salt.replace('-', ' ')}"
+    else:
+        assert arg is not None
+        salt, label = arg, f"1 kg battery-grade {arg.replace('-', ' ')}"
+    metal = SALT_METAL[salt]
+    for r in routes:
+        product = f"{salt}-{'virgin' if r == 'virgin' else 'recycled-' + r}"
+        if product not in products:
+            out.append(RouteDemand(r, {}, f"no {salt.replace('-', ' ')} from the {r} route"))
+            continue
+        content = element_content(model, product, metal, env)
+        amount = 1.0 / content if kind == "kg-metal" else 1.0
+        demand = {product: amount}
+        if r != "virgin" and allocation in ("none", "cut-off", "system-expansion"):
+            recovered = recovered_per_feed(model, r, metal, env)
+            if recovered <= 0:
+                out.append(RouteDemand(r, {}, f"the {r} route recovers no {metal}"))
+                continue
+            demand[f"recycling-{r}"] = amount * content / recovered
+        out.append(RouteDemand(r, demand))
+    return out, label
+
+
+def compare(
+    chemistry: str,
+    *,
+    routes: Sequence[str] | None = None,
+    region: str = "US",
+    allocation: str = "none",
+    unit: str = "kg-cam",
+    indicators: Sequence[str] = DEFAULT_INDICATORS,
+    parameters: Mapping[str, Any] | None = None,
+    model: Any = None,
+) -> Any:
+    """Compare virgin and recycled routes of *chemistry* like-for-like.
+
+    Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
+    ``relative_change`` (%) over (route, indicator) and ``by_stage`` over (route,
+    indicator, stage). ``.to_dataframe()`` gives the tidy table.
+    """
+    import xarray as xr
+
+    from .lca import default_model
+
+    model = model or default_model()
+    chem = _chem_key(model, chemistry)
+    available = available_routes(model, chemistry)
+    if routes:
+        unknown = [r for r in routes if r not in ROUTES]
+        if unknown:
+            raise UsageError(f"unknown route(s): {', '.join(unknown)}", hint="choose from: " + ", ".join(ROUTES))
+        missing = [r for r in routes if r not in available]
+        if missing:
+            raise UsageError(
+                f"route(s) {', '.join(missing)} not available for {chemistry}",
+                hint="available: " + ", ".join(available),
+            )
+        chosen = list(dict.fromkeys(routes))
+    else:
+        chosen = available
+    bad = [i for i in indicators if i not in INDICATORS]
+    if bad or not indicators:
+        raise UsageError(
+            f"unknown indicator(s): {', '.join(bad) or '(none)'}", hint="choose from: " + ", ".join(INDICATORS)
+        )
+    params = dict(parameters or {})
+    region_key = model.parameters.key("plant_region")
+    if region not in model.parameters.parameters[region_key].choices:
+        raise UsageError(
+            f"unknown region '{region}'",
+            hint="choose one of: " + ", ".join(model.parameters.parameters[region_key].choices),
+        )
+    params.setdefault("plant_region", region)
+    feed_name = CHEMISTRY_NAMES.get(chem, chem.upper())
+    if "feed_chemistry" in {p.name for p in model.parameters.parameters.values()}:
+        feed_key = model.parameters.key("feed_chemistry")
+        if feed_name in model.parameters.parameters[feed_key].choices:
+            params.setdefault("feed_chemistry", feed_name)
+    env = model.parameters.evaluate(params)
+    demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
+    methods = [INDICATORS[i] for i in indicators]
+    results: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for rd in demands:
+        if not rd.demand:
+            notes[rd.route] = rd.note
+            continue
+        results[rd.route] = model.calculate(rd.demand, methods=methods, parameters=params, allocation=allocation)
+    if not results:
+        raise UsageError(
+            f"no route is applicable to the functional unit '{unit}' for {chemistry}",
+            hint="; ".join(f"{r}: {n}" for r, n in notes.items()),
+        )
+    route_labels = [r.route for r in demands]
+    stages = sorted({s for ds in results.values() for s in ds.stage.values.tolist()})
+    value = np.full((len(route_labels), len(methods)), np.nan)
+    by_stage = np.zeros((len(route_labels), len(methods), len(stages)))
+    for i, r in enumerate(route_labels):
+        if r not in results:
+            by_stage[i] = np.nan
+            continue
+        ds = results[r]
+        value[i] = ds.score.sel(lcia_method=methods).values
+        for s in ds.stage.values.tolist():
+            by_stage[i, :, stages.index(s)] = ds.contribution_by_stage.sel(stage=s, lcia_method=methods).values
+    units = [str(next(iter(results.values())).unit.sel(lcia_method=m).item()) for m in methods]
+    if "virgin" in results:
+        base = value[route_labels.index("virgin")]
+        difference = value - base
+        with np.errstate(all="ignore"):
+            relative = np.where(base != 0, 100.0 * difference / np.abs(base), np.nan)
+    else:
+        difference = np.full_like(value, np.nan)
+        relative = np.full_like(value, np.nan)
+    any_ds = next(iter(results.values()))
+    out = xr.Dataset(
+        {
+            "value": (("route", "indicator"), value),
+            "difference": (("route", "indicator"), difference),
+            "relative_change": (("route", "indicator"), relative),
+            "by_stage": (("route", "indicator", "stage"), by_stage),
+        },
+        coords={
+            "route": route_labels,
+            "indicator": list(indicators),
+            "method": ("indicator", methods),
+            "unit": ("indicator", units),
+            "stage": stages,
+        },
+        attrs={
+            "chemistry": feed_name,
+            "region": region,
+            "allocation": allocation,
+            "functional_unit": fu_label,
+            "functional_unit_code": unit,
+            "package_version": any_ds.attrs["package_version"],
+            "inventory_hash": any_ds.attrs["inventory_hash"],
+            "methods": ", ".join(methods),
+            "parameters": _json(params),
+            "solver": any_ds.attrs["solver"],
+            "seed": "",
+            "not_applicable": _json(notes),
+            "sources": _json(sources(model, [p for rd in demands for p in rd.demand], allocation)),
+        },
+    )
+    out["value"].attrs["description"] = "impact per functional unit"
+    out["difference"].attrs["description"] = "route minus virgin"
+    out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"
+    out["by_stage"].attrs["description"] = "contribution of each life-cycle stage"
+    return out
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def sources(model: Any, products: Sequence[str], allocation: str) -> list[str]:
+    """Distinct source documents of every dataset in the supply chains of *products*."""
+    matrices = model.matrices(allocation)
+    cols = [matrices.product_index[model.product_id(p)] for p in products]
+    if not cols:
+        return []
+    solver = model.solver(allocation, cols)
+    reachable = list(solver.fg) + list(solver.bg)
+    docs: set[str] = set()
+    for col in reachable:
+        ds = model.inventory.datasets[matrices.column_dataset[int(col)]]
+        for ex in ds.exchanges:
+            if ex.source:
+                docs.add(source_document(ex.source))
+    return sorted(d for d in docs if d)
+
+
+_KNOWN_DOCUMENTS = (
+    (re.compile(r"GREET IO|GREET 2022"), "Argonne National Laboratory (2022) GREET 2022, as embedded in EverBatt 2023"),
+    (re.compile(r"Istrate et al"), "Istrate et al. (2024) Joule 8, life-cycle inventories of battery-grade salts"),
+    (re.compile(r"Ember"), "Ember (2024) yearly electricity data, via thegreenwebfoundation/co2.js"),
+    (re.compile(r"ANL-19/16|EverBatt documentation|Dai et al\. \(2019\)"), "Dai et al. (2019) EverBatt, ANL-19/16"),
+    (re.compile(r"EverBatt 2023"), "Argonne National Laboratory (2023) EverBatt 2023"),
+    (re.compile(r"IUPAC"), "IUPAC standard atomic weights"),
+)
+_YEAR = re.compile(r"^(.*?\b(?:19|20)\d\d\)?)")
+
+
+def source_document(text: str) -> str:
+    """The document a citation points to ('' for derivation notes such as 'model switch')."""
+    for pattern, name in _KNOWN_DOCUMENTS:
+        if pattern.search(text):
+            return name
+    match = _YEAR.match(" ".join(text.split()))
+    return match.group(1).strip(" ,.;") if match else ""
