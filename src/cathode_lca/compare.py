@@ -197,6 +197,12 @@ def route_demands(
         assert arg is not None
         salt, label = arg, f"1 kg battery-grade {arg.replace('-', ' ')}"
     metal = SALT_METAL[salt]
+    cam = model.inventory.product(f"cam-{chem}-virgin")
+    if metal in cam.properties and element_content(model, cam.id, metal, env) <= 0:
+        raise UsageError(
+            f"{name} contains no {metal}: the functional unit '{unit}' does not apply",
+            hint="choose a metal or salt that the chemistry contains, or kg-cam",
+        )
     for r in routes:
         product = f"{salt}-{'virgin' if r == 'virgin' else 'recycled-' + r}"
         if product not in products:
@@ -272,14 +278,17 @@ def compare(
             params.setdefault("feed_chemistry", feed_name)
     env = model.parameters.evaluate(params)
     demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
-    methods = [INDICATORS[i] for i in indicators]
+    from .methods import Method, load_method
+
+    method_objs = [m if isinstance(m, Method) else load_method(m) for m in (INDICATORS[i] for i in indicators)]
+    methods = [m.id for m in method_objs]
     results: dict[str, Any] = {}
     notes: dict[str, str] = {}
     for rd in demands:
         if not rd.demand:
             notes[rd.route] = rd.note
             continue
-        results[rd.route] = model.calculate(rd.demand, methods=methods, parameters=params, allocation=allocation)
+        results[rd.route] = model.calculate(rd.demand, methods=method_objs, parameters=params, allocation=allocation)
     if not results:
         raise UsageError(
             f"no route is applicable to the functional unit '{unit}' for {chemistry}",
