@@ -164,3 +164,16 @@ def test_console_script_runs():
         [sys.executable, "-m", "cathode_lca.cli", "--version"], capture_output=True, text=True, check=True
     ).stdout
     assert "cathode-lca" in out
+
+
+def test_validate_reports_unknown_name_in_product_property(tmp_path, data_dir):
+    (tmp_path / "flows.yaml").write_text((data_dir / "flows.yaml").read_text())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "include: [flows.yaml]\ndatasets:\n  - id: salt\n    name: salt\n    stage: chemicals\n"
+        "    products: [{id: salt, properties: {Ni: ni_fraction}, source: s}]\n"
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.output)["errors"]
+    assert any("unknown name 'ni_fraction'" in e and "bad.yaml:6" in e for e in errors)

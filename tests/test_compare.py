@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import model_for
 
 from cathode_lca.cli import cli
-from cathode_lca.compare import available_routes, chemistries, compare
+from cathode_lca.comparison import available_routes, chemistries, compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
 
@@ -19,7 +19,7 @@ MINI = {"indicators": ["gwp100"]}
 
 def _mini_method_model(monkeypatch):
     """The mini system with the shipped GWP method mapped onto its 'co2' flow."""
-    from cathode_lca import compare as compare_module
+    from cathode_lca import comparison as compare_module
     from cathode_lca.methods import Method
 
     gwp = Method("t-gwp", "test", "gwp100", "kg CO2-eq", "test", {"co2": 1.0}, "test")

@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "LCAModel": ("cathode_lca.lca", "LCAModel"),
     "compute": ("cathode_lca.lca", "compute"),
-    "compare": ("cathode_lca.compare", "compare"),
+    "compare": ("cathode_lca.comparison", "compare"),
     "load_inventory": ("cathode_lca.inventory.load", "load_inventory"),
     "validate_inventory": ("cathode_lca.inventory.validate", "validate_inventory"),
     "load_method": ("cathode_lca.methods", "load_method"),

@@ -377,7 +377,7 @@ def compare(
       cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
       cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
     """
-    from .compare import compare as run_compare
+    from .comparison import compare as run_compare
 
     if out:
         from .io import check_writable

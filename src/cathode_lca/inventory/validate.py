@@ -148,6 +148,22 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
         except CathodeLCAError as exc:
             report.errors.append(str(exc))
     for ds in inv.datasets.values():
+        for product in ds.products:  # formulas of properties are not part of the matrices
+            for name, value in product.properties.items():
+                try:
+                    result = _value(value, ds, inv, params, env)
+                except CathodeLCAError as exc:
+                    report.errors.append(
+                        f"{product.where.file}:{product.where.line}: dataset '{ds.id}', "
+                        f"field 'products.{product.id}.properties.{name}': {exc.message}"
+                    )
+                    continue
+                if not np.isfinite(result):
+                    report.errors.append(
+                        f"{product.where.file}:{product.where.line}: dataset '{ds.id}', "
+                        f"field 'products.{product.id}.properties.{name}': NaN or infinite at the defaults"
+                    )
+    for ds in inv.datasets.values():
         if not needs_balance(ds):
             if ds.element_balance is not None and ds.element_balance.startswith("skip:"):
                 report.skipped.append((ds.id, ds.element_balance[5:].strip()))

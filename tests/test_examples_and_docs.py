@@ -1,0 +1,46 @@
+"""Examples run, and the documented results table is the one the code computes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+def test_example_runs(script):
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_results_doc_matches_computed_table():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "results_table.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_shipped_methods_only_use_known_flows():
+    from cathode_lca.inventory.load import load_inventory
+    from cathode_lca.methods import available_methods, check_method_flows, load_method
+
+    inv = load_inventory()
+    for method_id in available_methods():
+        check_method_flows(load_method(method_id), inv.flows)
+
+
+def test_shipped_inventory_validates():
+    from cathode_lca.inventory.load import load_inventory
+    from cathode_lca.inventory.validate import validate_inventory
+
+    report = validate_inventory(
+        load_inventory(), allocations=("none", "mass", "economic", "system-expansion", "cut-off")
+    )
+    assert report.errors == []
+    assert report.failures == []
+    checked = {b.dataset for b in report.balances}
+    assert {"black-mass", "recycling-hydrometallurgical", "cam-nmc811-virgin", "cam-nmc811-direct"} <= checked
