@@ -44,3 +44,11 @@ def test_shipped_inventory_validates():
     assert report.failures == []
     checked = {b.dataset for b in report.balances}
     assert {"black-mass", "recycling-hydrometallurgical", "cam-nmc811-virgin", "cam-nmc811-direct"} <= checked
+
+
+def test_benchmark_script_smoke_run():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_engine.py"), "--quick"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ratio bw2calc / cathode-lca" in result.stdout
