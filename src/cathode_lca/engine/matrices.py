@@ -55,6 +55,28 @@ class _Entries:
 
 
 @dataclass
+class EntryValues:
+    """Entry values for one call: ``const`` for every entry, overridden by ``var`` rows at ``var_pos``."""
+
+    const: np.ndarray  # (n,)
+    var_pos: np.ndarray  # (n_var,) positions into const
+    var: list[np.ndarray]  # n_var arrays of length size
+    size: int
+
+    def dense(self) -> np.ndarray:
+        out = np.empty((len(self.const), self.size))
+        out[:] = self.const[:, None]
+        for k, pos in enumerate(self.var_pos):
+            out[pos] = self.var[k]
+        return out
+
+    def is_constant(self) -> np.ndarray:
+        mask = np.ones(len(self.const), dtype=bool)
+        mask[self.var_pos] = False
+        return mask
+
+
+@dataclass
 class _Coefficient:
     """Allocation share per unit of product j: prop_j / Σ_i amount_i · prop_i."""
 
@@ -229,27 +251,41 @@ class MatrixModel:
                 out[slot] = value
         return out
 
-    def entry_data(self, entries: dict[str, np.ndarray], select: np.ndarray, env: Env, size: int) -> np.ndarray:
-        """Values of the selected entries, shape (len(select), size)."""
+    def entry_split(self, entries: dict[str, np.ndarray], select: np.ndarray, env: Env, size: int) -> EntryValues:
+        """Values of the selected entries, split into per-call constants and sample-varying rows.
+
+        An entry whose formula evaluates to a single value in this call (its parameters were not
+        given as arrays) is a constant here, so only truly varying entries cost S values each.
+        """
         slots = entries["slots"][select]
         coefs = entries["coefs"][select]
-        values = np.empty((len(select), size))
-        values[:] = (self._const[slots] * entries["scales"][select])[:, None]
+        scales = entries["scales"][select]
+        const = self._const[slots] * scales
         formula = self.slot_is_formula[slots]
-        needed = set(int(s) for s in slots[formula])
+        needed = {int(s) for s in slots[formula]}
         coef_needed = {int(c) for c in coefs if c != 0}
         for c in coef_needed:
             co = self._coefs[c]
             assert co is not None
             needed.update([co.numerator, *co.amounts, *co.props])
         svals = self.slot_values(env, size, np.array(sorted(needed), dtype=np.int64))
-        for row in np.nonzero(formula)[0]:
-            values[row] = svals[int(slots[row])] * entries["scales"][select][row]
-        if coef_needed:
-            coef_vals = {c: self._coefficient(c, svals, size) for c in coef_needed}
-            for row in np.nonzero(coefs != 0)[0]:
-                values[row] = values[row] * coef_vals[int(coefs[row])]
-        return values
+        coef_vals = {c: self._coefficient(c, svals, size) for c in coef_needed}
+        var_pos: list[int] = []
+        var_rows: list[np.ndarray] = []
+        for row in np.nonzero(formula | (coefs != 0))[0]:
+            value = svals[int(slots[row])] * scales[row] if formula[row] else np.array([const[row]])
+            if coefs[row] != 0:
+                value = value * coef_vals[int(coefs[row])]
+            if value.size == 1:
+                const[row] = value[0]
+            else:
+                var_pos.append(int(row))
+                var_rows.append(value)
+        return EntryValues(const, np.asarray(var_pos, dtype=np.int64), var_rows, size)
+
+    def entry_data(self, entries: dict[str, np.ndarray], select: np.ndarray, env: Env, size: int) -> np.ndarray:
+        """Values of the selected entries as a dense array of shape (len(select), size)."""
+        return self.entry_split(entries, select, env, size).dense()
 
     def _value(self, slot: int, svals: dict[int, np.ndarray]) -> np.ndarray:
         return svals[slot] if slot in svals else np.array([self._const[slot]])

@@ -26,9 +26,10 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import SingularSystemError, SolverError
 from ..parameters.engine import Env
-from .matrices import MatrixModel
+from .matrices import EntryValues, MatrixModel
 
 RESIDUAL_TOLERANCE = 1e-9
+RESIDUAL_SAMPLES = 256  # samples on which the foreground residual is checked (all when fewer)
 CONDITION_LIMIT = 1e12
 
 
@@ -197,63 +198,102 @@ class PartitionedSolver:
         members = [np.nonzero(labels == c)[0] for c in range(n_comp)]
         self.blocks = [members[c] for c in order]
         self.entries_by_row = [np.nonzero(rows == r)[0] for r in range(nf)]
+        self.const_offdiag = [e[cols[e] != r] for r, e in enumerate(self.entries_by_row)]
+        B = self.model.B
+        self.b_rows = B["rows"][self.b_fg]
+        self.b_cols = np.array([self.fg_pos[int(c)] for c in B["cols"][self.b_fg]], dtype=np.int64)
+        self.i_rows = np.array([self.if_pos[int(r)] for r in A["rows"][self.a_if]], dtype=np.int64)
+        self.i_cols = np.array([self.fg_pos[int(c)] for c in A["cols"][self.a_if]], dtype=np.int64)
         if any(len(b) > 1 for b in self.blocks):
             self.solver_name += " with batched LU for loops"
 
     def solve(self, env: Env, size: int, demand: dict[int, np.ndarray], with_direct: bool = True) -> Solution:
+        """Supply and inventory for S samples; optionally the per-process contributions."""
         model = self.model
         nf = len(self.fg)
-        data = model.entry_data(model.A, self.a_fg, env, size)
+        a_values = model.entry_split(model.A, self.a_fg, env, size)
+        var_of = {int(pos): i for i, pos in enumerate(a_values.var_pos)}
         s = np.zeros((nf, size))
         f = np.zeros((nf, size))
         for col, amount in demand.items():
             f[self.fg_pos[col]] = amount
-        rows, cols = self.f_rows, self.f_cols
+        cols = self.f_cols
         for block in self.blocks:
             if len(block) == 1:
-                r = int(block[0])
-                diag = np.zeros(size)
-                rhs = f[r].copy()
-                for e in self.entries_by_row[r]:
-                    if cols[e] == r:
-                        diag += data[e]
-                    else:
-                        rhs -= data[e] * s[cols[e]]
-                zero = diag == 0
-                if np.any(zero & (rhs != 0)) or (np.all(zero) and np.any(rhs != 0)):
-                    raise SingularSystemError(
-                        f"'{model.describe_column(int(self.fg[r]))}' is demanded but produces nothing "
-                        f"(reference amount 0 in {int(np.sum(zero))} of {size} samples)",
-                        hint="check the amount of its reference product and the parameters it uses",
-                    )
-                with np.errstate(all="ignore"):
-                    s[r] = np.where(zero, 0.0, rhs / np.where(zero, 1.0, diag))
+                s[int(block[0])] = self._solve_single(int(block[0]), a_values, var_of, s, f, size)
             else:
-                s[block] = self._solve_block(block, data, s, f, size)
-        self._check_residual(data, s, f)
-        g = np.zeros((len(model.flows), size))
-        bdata = model.entry_data(model.B, self.b_fg, env, size)
-        brows = model.B["rows"][self.b_fg]
-        bcols = np.array([self.fg_pos[int(c)] for c in model.B["cols"][self.b_fg]], dtype=np.int64)
-        idata = model.entry_data(model.A, self.a_if, env, size)
-        irows = np.array([self.if_pos[int(r)] for r in model.A["rows"][self.a_if]], dtype=np.int64)
-        icols = np.array([self.fg_pos[int(c)] for c in model.A["cols"][self.a_if]], dtype=np.int64)
-        direct = np.zeros((len(model.flows), nf, size)) if with_direct else np.zeros((0, 0, 0))
-        for e in range(len(brows)):
-            contribution = bdata[e] * s[bcols[e]]
-            g[brows[e]] += contribution
-            if with_direct:
-                direct[brows[e], bcols[e]] += contribution
-        for e in range(len(irows)):
-            demand_bg = -idata[e] * s[icols[e]]  # inputs are negative in A
-            upstream = self.G[:, irows[e]][:, None] * demand_bg[None, :]
-            g += upstream
-            if with_direct:
-                direct[:, icols[e]] += upstream
+                s[block] = self._solve_block(block, a_values, var_of, s, f, size)
+        self._check_residual(a_values, s, f)
+        # inventory: direct flows of the foreground + background pulled in through interface products
+        b_values = model.entry_split(model.B, self.b_fg, env, size)
+        i_values = model.entry_split(model.A, self.a_if, env, size)
+        b_const, i_const = self._constant_matrices(b_values, i_values)
+        g = np.asarray(b_const @ s)
+        bdemand = -np.asarray(i_const @ s)
+        for k, pos in enumerate(b_values.var_pos):
+            g[self.b_rows[pos]] += b_values.var[k] * s[self.b_cols[pos]]
+        for k, pos in enumerate(i_values.var_pos):
+            bdemand[self.i_rows[pos]] -= i_values.var[k] * s[self.i_cols[pos]]
+        g += self.G @ bdemand
+        if with_direct:
+            unit = b_const.toarray() - self.G @ i_const.toarray()  # flows per unit of each fg process
+            direct = unit[:, :, None] * s[None, :, :]
+            for k, pos in enumerate(b_values.var_pos):
+                direct[self.b_rows[pos], self.b_cols[pos]] += b_values.var[k] * s[self.b_cols[pos]]
+            for k, pos in enumerate(i_values.var_pos):
+                j = self.i_cols[pos]
+                direct[:, j] -= self.G[:, self.i_rows[pos]][:, None] * (i_values.var[k] * s[j])[None, :]
+            data = a_values.dense()
+        else:
+            direct, data = np.zeros((0, 0, 0)), None
         order = [int(i) for block in self.blocks for i in block]
-        return Solution(self.fg, s, g, direct, self.solver_name, data, rows, cols, f, order)
+        return Solution(self.fg, s, g, direct, self.solver_name, data, self.f_rows, cols, f, order)
 
-    def _solve_block(self, block: np.ndarray, data: np.ndarray, s: np.ndarray, f: np.ndarray, size: int) -> np.ndarray:
+    def _constant_matrices(self, b_values: EntryValues, i_values: EntryValues) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        nf = len(self.fg)
+        b_data = b_values.const.copy()
+        b_data[b_values.var_pos] = 0.0
+        i_data = i_values.const.copy()
+        i_data[i_values.var_pos] = 0.0
+        b_const = sp.csr_matrix((b_data, (self.b_rows, self.b_cols)), shape=(len(self.model.flows), nf))
+        i_const = sp.csr_matrix((i_data, (self.i_rows, self.i_cols)), shape=(len(self.interface), nf))
+        return b_const, i_const
+
+    def _entry(self, e: int, values: EntryValues, var_of: dict[int, int]) -> Any:
+        k = var_of.get(int(e))
+        return values.var[k] if k is not None else values.const[e]
+
+    def _solve_single(
+        self, r: int, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: np.ndarray, size: int
+    ) -> np.ndarray:
+        cols = self.f_cols
+        diag: Any = 0.0
+        rhs = f[r].copy()
+        const_off = self.const_offdiag[r]
+        for e in self.entries_by_row[r]:
+            c = int(cols[e])
+            if c == r:
+                diag = diag + self._entry(e, values, var_of)
+            elif int(e) in var_of:
+                rhs -= values.var[var_of[int(e)]] * s[c]
+        if len(const_off):
+            live = [e for e in const_off if int(e) not in var_of]
+            if live:
+                rhs -= values.const[live] @ s[cols[live]]
+        diag = np.broadcast_to(np.asarray(diag, dtype=float), (size,))
+        zero = diag == 0
+        if np.any(zero & (rhs != 0)):
+            raise SingularSystemError(
+                f"'{self.model.describe_column(int(self.fg[r]))}' is demanded but produces nothing "
+                f"(reference amount 0 in {int(np.sum(zero))} of {size} samples)",
+                hint="check the amount of its reference product and the parameters it uses",
+            )
+        with np.errstate(all="ignore"):
+            return np.where(zero, 0.0, rhs / np.where(zero, 1.0, diag))
+
+    def _solve_block(
+        self, block: np.ndarray, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: np.ndarray, size: int
+    ) -> np.ndarray:
         m = len(block)
         local = {int(r): i for i, r in enumerate(block)}
         M = np.zeros((size, m, m))
@@ -261,10 +301,11 @@ class PartitionedSolver:
         for i, r in enumerate(block):
             for e in self.entries_by_row[int(r)]:
                 c = int(self.f_cols[e])
+                value = self._entry(e, values, var_of)
                 if c in local:
-                    M[:, i, local[c]] += data[e]
+                    M[:, i, local[c]] += value
                 else:
-                    rhs[:, i] -= data[e] * s[c]
+                    rhs[:, i] -= value * s[c]
         try:
             conds = np.linalg.cond(M)
             if np.any(~np.isfinite(conds)) or np.any(conds > CONDITION_LIMIT):
@@ -277,10 +318,19 @@ class PartitionedSolver:
             ) from None
         return x.T
 
-    def _check_residual(self, data: np.ndarray, s: np.ndarray, f: np.ndarray) -> None:
-        residual = f.copy()
-        np.subtract.at(residual, self.f_rows, data * s[self.f_cols])
-        scale = max(1.0, float(np.abs(f).max()), float(np.abs(s).max()))
+    def _check_residual(self, values: EntryValues, s: np.ndarray, f: np.ndarray) -> None:
+        """Residual |A s − f| on up to RESIDUAL_SAMPLES evenly spaced samples, and finiteness of all."""
+        size = s.shape[1]
+        if not np.all(np.isfinite(s)):
+            raise SolverError("the solution contains NaN or infinity", hint="check parameters for extreme values")
+        idx = np.unique(np.linspace(0, size - 1, min(size, RESIDUAL_SAMPLES)).astype(int))
+        data = np.empty((len(values.const), len(idx)))
+        data[:] = values.const[:, None]
+        for k, pos in enumerate(values.var_pos):
+            data[pos] = values.var[k][idx]
+        residual = f[:, idx].copy()
+        np.subtract.at(residual, self.f_rows, data * s[:, idx][self.f_cols])
+        scale = max(1.0, float(np.abs(f[:, idx]).max(initial=0)), float(np.abs(s[:, idx]).max(initial=0)))
         worst = float(np.abs(residual).max()) if residual.size else 0.0
         if not np.isfinite(worst) or worst > RESIDUAL_TOLERANCE * scale:
             raise SolverError(
