@@ -490,6 +490,325 @@ def _top(by_stage: dict[str, float], n: int) -> list[tuple[str, float]]:
     return sorted(by_stage.items(), key=lambda kv: -abs(kv[1]))[:n]
 
 
+def comparison_options(func: Any) -> Any:
+    """Options shared by compare-like commands (route, region, allocation, unit, indicator, param)."""
+    options = [
+        click.option(
+            "--route",
+            "routes",
+            multiple=True,
+            type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
+            help="Route (repeatable). Default: virgin and every recycling route available.",
+        ),
+        click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants)."),
+        click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True),
+        click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
+        click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True),
+        click.option("--param", "params", multiple=True, help="Fixed parameter value NAME=VALUE (repeatable)."),
+        click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout."),
+        click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file."),
+        inventory_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _indicators(text: str) -> list[str]:
+    return [i.strip() for i in text.split(",") if i.strip()]
+
+
+def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
+    if not out:
+        raise UsageError("--format netcdf needs --out FILE", hint="e.g. --out results.nc")
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from .io import check_writable
+
+    target = check_writable(out, overwrite)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="scipy")
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    click.echo(f"wrote {out}", err=True)
+
+
+@cli.command()
+@click.argument("chemistry")
+@comparison_options
+@click.option("--samples", default=1000, show_default=True, help="Number of Monte Carlo samples.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: random; recorded in the output).")
+@click.option(
+    "--vary",
+    multiple=True,
+    help="Extra distribution NAME=uniform:a:b | triangular:min:mode:max | normal:mean:sd | lognormal:median:gsd2.",
+)
+@click.option("--chunk-size", default=50_000, show_default=True, help="Samples per chunk (bounded memory).")
+@click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+def uncertainty(
+    chemistry: str,
+    routes: Sequence[str],
+    region: str,
+    allocation: str,
+    fu: str,
+    indicator_text: str,
+    params: Sequence[str],
+    out: str | None,
+    overwrite: bool,
+    inventory_files: Sequence[str],
+    samples: int,
+    seed: int | None,
+    vary: Sequence[str],
+    chunk_size: int,
+    scheduler: str | None,
+    fmt: str,
+    progress: bool | None,
+) -> None:
+    """Monte Carlo comparison of virgin and recycled CHEMISTRY.
+
+    Draws every parameter with a declared distribution (plus --vary ones) once per sample
+    and uses the same draws for every route (common random numbers). Reports the
+    deterministic value, mean, median, standard deviation and 2.5/97.5 % quantiles per
+    route, the same statistics of the difference to virgin, and P(route < virgin).
+    Lognormal parameters: the deterministic value uses medians, so it is below the mean.
+
+    \b
+    Examples:
+      cathode-lca uncertainty NMC811 --samples 10000 --seed 1
+      cathode-lca uncertainty NMC811 --vary hydro_recovery_ni=uniform:0.9:0.99 --format json
+      cathode-lca uncertainty NMC811 --samples 1000000 --scheduler processes --format netcdf --out mc.nc
+    """
+    from .uncertainty.monte_carlo import monte_carlo
+    from .uncertainty.parameters import parse_vary
+
+    if out:
+        from .io import check_writable
+
+        check_writable(out, overwrite)
+    ds = monte_carlo(
+        chemistry,
+        routes=list(routes) or None,
+        samples=samples,
+        seed=seed,
+        region=region,
+        allocation=allocation,
+        unit=fu,
+        indicators=_indicators(indicator_text),
+        parameters=parse_params(params),
+        distributions=parse_vary(vary),
+        inventory_files=inventory_files,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    if fmt == "netcdf":
+        _write_netcdf(ds, out, overwrite)
+        return
+    rows = []
+    for route in ds.route.values.tolist():
+        for ind in ds.indicator.values.tolist():
+            st = ds.statistics.sel(route=route, indicator=ind)
+            row: dict[str, Any] = {
+                "route": route,
+                "indicator": ind,
+                "unit": str(ds.unit.sel(indicator=ind).item()),
+                "deterministic": _num(ds.deterministic.sel(route=route, indicator=ind)),
+                **{str(k): _num(v) for k, v in zip(ds.statistic.values.tolist(), st.values, strict=True)},
+            }
+            if "difference" in ds and route != "virgin":
+                d = ds.difference.sel(route=route, indicator=ind)
+                row["difference"] = {
+                    str(k): _num(v) for k, v in zip(ds.statistic.values.tolist(), d.values, strict=True)
+                }
+                row["p_lower_than_virgin"] = _num(ds.p_lower_than_virgin.sel(route=route, indicator=ind))
+            rows.append(row)
+    if fmt == "json":
+        meta = {k: (json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in ds.attrs.items()}
+        emit(json.dumps({"results": rows, "metadata": meta}, indent=2, default=str), out, overwrite)
+        return
+    table = []
+    for r in rows:
+        table.append(
+            {
+                "route": r["route"],
+                "indicator": r["indicator"],
+                "deterministic": r["deterministic"],
+                "mean": r["mean"],
+                "median": r["median"],
+                "std": r["std"],
+                "95% interval": f"{r['q2.5']:.4g} – {r['q97.5']:.4g}",
+                "P(< virgin)": "" if "p_lower_than_virgin" not in r else f"{r['p_lower_than_virgin']:.3f}",
+            }
+        )
+    header = (
+        f"{ds.attrs['chemistry']} Monte Carlo: {ds.attrs['samples']} samples, seed {ds.attrs['seed']}, "
+        f"{len(json.loads(ds.attrs['uncertain_parameters']))} uncertain parameters (shared by all routes)"
+    )
+    cols = ["route", "indicator", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
+    emit(header + "\n\n" + format_table(table, cols), out, overwrite)
+
+
+@cli.command()
+@click.argument("chemistry")
+@comparison_options
+@click.option("--method", "sa_method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option(
+    "--samples", default=1024, show_default=True, help="Base sample size (Sobol: N(D+2) runs; Morris: trajectories)."
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--vary", multiple=True, help="Distribution NAME=uniform:a:b | triangular:... | normal:... | lognormal:..."
+)
+@click.option(
+    "--spread", type=float, default=None, help="Also vary every numeric foreground parameter by ±SPREAD (e.g. 0.1)."
+)
+@click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+def sensitivity(
+    chemistry: str,
+    routes: Sequence[str],
+    region: str,
+    allocation: str,
+    fu: str,
+    indicator_text: str,
+    params: Sequence[str],
+    out: str | None,
+    overwrite: bool,
+    inventory_files: Sequence[str],
+    sa_method: str,
+    samples: int,
+    seed: int,
+    vary: Sequence[str],
+    spread: float | None,
+    top: int,
+    fmt: str,
+) -> None:
+    """Global sensitivity (Sobol or Morris, via SALib) of a virgin-vs-recycled comparison.
+
+    \b
+    Examples:
+      cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100
+      cathode-lca sensitivity NMC811 --method morris --samples 50 --spread 0.2
+    """
+    from .uncertainty.parameters import parse_vary
+    from .uncertainty.sensitivity import ranking
+    from .uncertainty.sensitivity import sensitivity as run_sensitivity
+
+    if out:
+        from .io import check_writable
+
+        check_writable(out, overwrite)
+    ds = run_sensitivity(
+        chemistry,
+        method=sa_method,
+        routes=list(routes) or None,
+        samples=samples,
+        seed=seed,
+        region=region,
+        allocation=allocation,
+        unit=fu,
+        indicators=_indicators(indicator_text),
+        parameters=parse_params(params),
+        distributions=parse_vary(vary),
+        spread=spread,
+        model=_model(inventory_files),
+    )
+    if fmt == "netcdf":
+        _write_netcdf(ds, out, overwrite)
+        return
+    key = "ST" if sa_method == "sobol" else "mu_star"
+    rows = []
+    for route in ds.route.values.tolist():
+        for ind in ds.indicator.values.tolist():
+            for rank, (name, value) in enumerate(ranking(ds, route, ind, top), start=1):
+                row = {"route": route, "indicator": ind, "rank": rank, "parameter": name, key: value}
+                if sa_method == "sobol":
+                    row["S1"] = float(ds.S1.sel(route=route, indicator=ind, parameter=name))
+                rows.append(row)
+    if fmt == "json":
+        emit(json.dumps({"ranking": rows, "metadata": dict(ds.attrs)}, indent=2, default=str), out, overwrite)
+        return
+    cols = ["route", "indicator", "rank", "parameter", key] + (["S1"] if sa_method == "sobol" else [])
+    header = f"{sa_method} sensitivity, {ds.attrs['model_evaluations']} model evaluations, {ds.sizes['parameter']} parameters"
+    emit(header + "\n\n" + format_table(rows, cols), out, overwrite)
+
+
+@cli.command()
+@click.argument("chemistry")
+@comparison_options
+@click.option("--grid", "grid_items", multiple=True, required=True, help="Swept parameter NAME=v1,v2,... (repeatable).")
+@click.option(
+    "--mode",
+    type=click.Choice(["grid", "list"]),
+    default="grid",
+    show_default=True,
+    help="All combinations, or aligned lists.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+)
+def sweep(
+    chemistry: str,
+    routes: Sequence[str],
+    region: str,
+    allocation: str,
+    fu: str,
+    indicator_text: str,
+    params: Sequence[str],
+    out: str | None,
+    overwrite: bool,
+    inventory_files: Sequence[str],
+    grid_items: Sequence[str],
+    mode: str,
+    fmt: str,
+) -> None:
+    """Scenario sweep: evaluate a grid of parameter values in one vectorised call per route.
+
+    \b
+    Examples:
+      cathode-lca sweep NMC811 --grid plant_region=US,CN,DE --grid hydro_recovery_ni=0.9,0.95,0.98
+      cathode-lca sweep NMC811 --grid dist_disassembly_to_preprocessor_mi=100,500,1000 --format csv
+    """
+    from .uncertainty.sweep import parse_grid
+    from .uncertainty.sweep import sweep as run_sweep
+
+    if out:
+        from .io import check_writable
+
+        check_writable(out, overwrite)
+    ds = run_sweep(
+        chemistry,
+        parse_grid(grid_items),
+        routes=list(routes) or None,
+        mode=mode,
+        region=region,
+        allocation=allocation,
+        unit=fu,
+        indicators=_indicators(indicator_text),
+        parameters=parse_params(params),
+        model=_model(inventory_files),
+    )
+    if fmt == "netcdf":
+        _write_netcdf(ds, out, overwrite)
+        return
+    df = ds.value.to_dataframe().reset_index()
+    rows = df.to_dict(orient="records")
+    cols = list(df.columns)
+    if fmt == "json":
+        emit(json.dumps({"results": rows, "metadata": dict(ds.attrs)}, indent=2, default=str), out, overwrite)
+    elif fmt == "csv":
+        emit(format_csv(rows, cols), out, overwrite)
+    else:
+        emit(format_table(rows, cols), out, overwrite)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into exit code 2 without a traceback."""
     try:

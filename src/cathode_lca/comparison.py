@@ -74,10 +74,13 @@ CHEMISTRY_NAMES = {
 
 @dataclass(frozen=True)
 class RouteDemand:
-    """What one route demands for the functional unit (or why it is not applicable)."""
+    """What one route demands for the functional unit (or why it is not applicable).
+
+    Amounts are arrays when the parameters they depend on are arrays (Monte Carlo, sweeps).
+    """
 
     route: str
-    demand: dict[str, float]
+    demand: dict[str, Any]
     note: str = ""
 
 
@@ -106,27 +109,29 @@ def available_routes(model: Any, chemistry: str) -> list[str]:
     return [r for r in ROUTES if f"cam-{chem}-{r}" in model.inventory.datasets]
 
 
-def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> float:
+def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> Any:
+    """A product amount or property in *env*: a float, or an array when parameters are arrays."""
     if not isinstance(value, Formula):
         return float(value)
     ds = model.inventory.datasets[dataset_id]
     fn = value.compile(model.inventory.resolver(ds), model.parameters.choices)
-    return float(np.asarray(fn(env), dtype=float).ravel()[0])
+    out = np.asarray(fn(env), dtype=float)
+    return float(out.ravel()[0]) if out.size == 1 else out
 
 
-def element_content(model: Any, product_id: str, element: str, env: Mapping[str, Any]) -> float:
+def element_content(model: Any, product_id: str, element: str, env: Mapping[str, Any]) -> Any:
     product = model.inventory.product(product_id)
     if element not in product.properties:
         raise UsageError(f"product '{product_id}' declares no {element} content", hint="add it to its properties")
     return _value(model, model.inventory.products[product_id][0], product.properties[element], env)
 
 
-def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, Any]) -> float:
+def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, Any]) -> Any:
     """kg of *element* in the co-products of ``recycling-<route>`` per kg of feed."""
     ds = model.inventory.datasets.get(f"recycling-{route}")
     if ds is None:
         return 0.0
-    total = 0.0
+    total: Any = 0.0
     for p in ds.products:
         if element in p.properties and not p.reference:
             total += _value(model, ds.id, p.amount, env) * _value(model, ds.id, p.properties[element], env)
@@ -198,7 +203,7 @@ def route_demands(
         salt, label = arg, f"1 kg battery-grade {arg.replace('-', ' ')}"
     metal = SALT_METAL[salt]
     cam = model.inventory.product(f"cam-{chem}-virgin")
-    if metal in cam.properties and element_content(model, cam.id, metal, env) <= 0:
+    if metal in cam.properties and np.all(element_content(model, cam.id, metal, env) <= 0):
         raise UsageError(
             f"{name} contains no {metal}: the functional unit '{unit}' does not apply",
             hint="choose a metal or salt that the chemistry contains, or kg-cam",
@@ -213,7 +218,7 @@ def route_demands(
         demand = {product: amount}
         if r != "virgin" and allocation in ("none", "cut-off", "system-expansion"):
             recovered = recovered_per_feed(model, r, metal, env)
-            if recovered <= 0:
+            if np.any(np.asarray(recovered) <= 0):
                 out.append(RouteDemand(r, {}, f"the {r} route recovers no {metal}"))
                 continue
             demand[f"recycling-{r}"] = amount * content / recovered
@@ -221,26 +226,33 @@ def route_demands(
     return out, label
 
 
-def compare(
+@dataclass
+class ComparisonSetup:
+    """Validated inputs shared by compare, Monte Carlo, sensitivity and sweeps."""
+
+    model: Any
+    chemistry: str  # display name, e.g. NMC811
+    routes: list[str]
+    parameters: dict[str, Any]  # user parameters plus plant_region and feed_chemistry
+    env: Mapping[str, Any]
+    methods: list[Any]
+    method_ids: list[str]
+    functional_unit: str
+
+
+def prepare(
     chemistry: str,
-    *,
-    routes: Sequence[str] | None = None,
-    region: str = "US",
-    allocation: str = "none",
-    unit: str = "kg-cam",
-    indicators: Sequence[str] = DEFAULT_INDICATORS,
-    parameters: Mapping[str, Any] | None = None,
-    model: Any = None,
-) -> Any:
-    """Compare virgin and recycled routes of *chemistry* like-for-like.
-
-    Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
-    ``relative_change`` (%) over (route, indicator) and ``by_stage`` over (route,
-    indicator, stage). ``.to_dataframe()`` gives the tidy table.
-    """
-    import xarray as xr
-
+    routes: Sequence[str] | None,
+    region: str,
+    allocation: str,
+    unit: str,
+    indicators: Sequence[str],
+    parameters: Mapping[str, Any] | None,
+    model: Any,
+) -> ComparisonSetup:
+    """Check every option and set the region and feed chemistry parameters."""
     from .lca import default_model
+    from .methods import Method, load_method
 
     model = model or default_model()
     chem = _chem_key(model, chemistry)
@@ -263,6 +275,10 @@ def compare(
         raise UsageError(
             f"unknown indicator(s): {', '.join(bad) or '(none)'}", hint="choose from: " + ", ".join(INDICATORS)
         )
+    from .engine.matrices import ALLOCATIONS
+
+    if allocation not in ALLOCATIONS:
+        raise UsageError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
     params = dict(parameters or {})
     region_key = model.parameters.key("plant_region")
     if region not in model.parameters.parameters[region_key].choices:
@@ -277,11 +293,34 @@ def compare(
         if feed_name in model.parameters.parameters[feed_key].choices:
             params.setdefault("feed_chemistry", feed_name)
     env = model.parameters.evaluate(params)
-    demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
-    from .methods import Method, load_method
-
+    _demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in (INDICATORS[i] for i in indicators)]
-    methods = [m.id for m in method_objs]
+    return ComparisonSetup(model, feed_name, chosen, params, env, method_objs, [m.id for m in method_objs], fu_label)
+
+
+def compare(
+    chemistry: str,
+    *,
+    routes: Sequence[str] | None = None,
+    region: str = "US",
+    allocation: str = "none",
+    unit: str = "kg-cam",
+    indicators: Sequence[str] = DEFAULT_INDICATORS,
+    parameters: Mapping[str, Any] | None = None,
+    model: Any = None,
+) -> Any:
+    """Compare virgin and recycled routes of *chemistry* like-for-like.
+
+    Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
+    ``relative_change`` (%) over (route, indicator) and ``by_stage`` over (route,
+    indicator, stage). ``.to_dataframe()`` gives the tidy table.
+    """
+    import xarray as xr
+
+    setup = prepare(chemistry, routes, region, allocation, unit, indicators, parameters, model)
+    model, params, method_objs, methods = setup.model, setup.parameters, setup.methods, setup.method_ids
+    feed_name, fu_label = setup.chemistry, setup.functional_unit
+    demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]
     results: dict[str, Any] = {}
     notes: dict[str, str] = {}
     for rd in demands:

@@ -1,0 +1,1 @@
+"""Uncertainty propagation, global sensitivity and scenario sweeps over comparisons."""
