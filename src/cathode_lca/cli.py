@@ -828,3 +828,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+from .passport.cli import passport  # noqa: E402  (light module: click and rule data only)
+
+cli.add_command(passport)

@@ -327,7 +327,9 @@ def compare(
         if not rd.demand:
             notes[rd.route] = rd.note
             continue
-        results[rd.route] = model.calculate(rd.demand, methods=method_objs, parameters=params, allocation=allocation)
+        results[rd.route] = model.calculate(
+            rd.demand, methods=method_objs, parameters=params, allocation=allocation, env=setup.env
+        )
     if not results:
         raise UsageError(
             f"no route is applicable to the functional unit '{unit}' for {chemistry}",

@@ -81,11 +81,14 @@ class LCAModel:
         keep_sample: bool = False,
         seed: int | None = None,
         parameter_set: str = "defaults",
+        env: Mapping[str, Any] | None = None,
     ) -> Any:
         """Compute the LCA of *demand* (``{product or dataset id: amount}``).
 
         Amounts and parameter values may be scalars or arrays of S samples/scenarios.
         Returns an ``xarray.Dataset`` (see :mod:`cathode_lca.engine.results`).
+        *env* is an already evaluated parameter environment for *parameters*
+        (``self.parameters.evaluate(parameters)``), to share one evaluation between routes.
         """
         if allocation not in ALLOCATIONS:
             raise UsageError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
@@ -94,7 +97,8 @@ class LCAModel:
         method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
         if not method_objs:
             raise UsageError("no method given", hint="e.g. ipcc2021-gwp100")
-        env = self.parameters.evaluate(parameters)
+        if env is None:
+            env = self.parameters.evaluate(parameters)
         model = self.matrices(allocation)
         amounts: dict[int, np.ndarray] = {}
         for name, amount in demand.items():

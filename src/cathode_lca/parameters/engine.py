@@ -41,6 +41,8 @@ class ParameterModel:
         for key, param in self.parameters.items():
             self._compile_parameter(key, param)
         self.order = self._topological_order()
+        self._default_env: Env | None = None
+        self._dependents: dict[str, set[str]] | None = None
         self._names: dict[str, list[str]] = {}
         for key, param in self.parameters.items():
             self._names.setdefault(param.name, []).append(key)
@@ -206,13 +208,43 @@ class ParameterModel:
         return out
 
     def evaluate(self, overrides: Mapping[str, Any] | None = None) -> Env:
-        """Evaluate every parameter; *overrides* maps names (plain or qualified) to values/arrays."""
+        """Evaluate every parameter; *overrides* maps names (plain or qualified) to values/arrays.
+
+        The defaults are evaluated once and cached; with overrides only the parameters that
+        depend (transitively) on an overridden one are recomputed.
+        """
         given: dict[str, np.ndarray] = {}
         for name, value in (overrides or {}).items():
             key = self.key(name)  # overriding a formula or lookup replaces it by the given value
             given[key] = self.encode(key, value)
-        env: Env = {}
-        for key in self.order:
+        if self._default_env is None:
+            self._default_env = self._evaluate_keys(self.order, {}, {})
+        if not given:
+            return dict(self._default_env)
+        env: Env = dict(self._default_env)
+        env.update(given)
+        affected = self._downstream(given)
+        self._evaluate_keys([k for k in self.order if k in affected and k not in given], given, env)
+        return env
+
+    def _downstream(self, keys: Mapping[str, Any]) -> set[str]:
+        if self._dependents is None:
+            dependents: dict[str, set[str]] = {}
+            for key, deps in self._deps.items():
+                for dep in deps:
+                    dependents.setdefault(dep, set()).add(key)
+            self._dependents = dependents
+        seen: set[str] = set(keys)
+        stack = list(keys)
+        while stack:
+            for nxt in self._dependents.get(stack.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+    def _evaluate_keys(self, keys: list[str], given: Mapping[str, Any], env: Env) -> Env:
+        for key in keys:
             if key in given:
                 env[key] = given[key]
                 continue

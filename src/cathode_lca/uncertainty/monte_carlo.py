@@ -90,7 +90,7 @@ def run_chunk(spec: RunSpec, index: int, n: int, model: Any = None) -> np.ndarra
     setup = prepare(
         spec.chemistry, spec.routes, spec.region, spec.allocation, spec.unit, spec.indicators, params, model
     )
-    env = model.parameters.evaluate(setup.parameters)
+    env = setup.env  # one parameter evaluation per chunk, shared by every route
     demands, _label = route_demands(model, spec.chemistry, setup.routes, spec.unit, spec.allocation, env)
     out = np.full((len(demands), len(setup.method_ids), n), np.nan)
     for i, rd in enumerate(demands):
@@ -103,6 +103,7 @@ def run_chunk(spec: RunSpec, index: int, n: int, model: Any = None) -> np.ndarra
             allocation=spec.allocation,
             contributions=False,
             keep_sample=True,
+            env=env,
         )
         out[i] = np.broadcast_to(ds.score.values, (len(setup.method_ids), n))
     return out

@@ -1,0 +1,82 @@
+"""The ``passport`` command (click). Light at import: heavy modules load inside the command.
+
+The lead registers it with ``cli.add_command(passport)``. :func:`run_passport` does the work and
+takes an optional prebuilt :class:`cathode_lca.lca.LCAModel`, so a shared option (extra
+inventories, a Brightway background) can pass its own model.
+
+Examples
+--------
+>>> from click.testing import CliRunner                                          # doctest: +SKIP
+>>> CliRunner().invoke(passport, ["examples/battery-nmc811.yaml", "--format", "json"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .rules import RULE_SETS, STAGE_MAPPINGS
+
+
+def run_passport(
+    battery_file: str,
+    *,
+    rules: str = "jrc-cfb-ev-2023",
+    stage_mapping: str | None = None,
+    fmt: str = "table",
+    out: str | None = None,
+    overwrite: bool = False,
+    model: Any = None,
+) -> str:
+    """Declare *battery_file* and return the text (also written to *out* when given)."""
+    from ..io import check_writable, write_text_atomic
+    from .declaration import declare
+
+    if out:
+        check_writable(out, overwrite)
+    declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
+    text = declaration.to_json() if fmt == "json" else declaration.to_table()
+    if out:
+        write_text_atomic(out, text + "\n", overwrite=overwrite)
+    return text
+
+
+@click.command()
+@click.argument("battery_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--rules",
+    type=click.Choice(list(RULE_SETS)),
+    default="jrc-cfb-ev-2023",
+    show_default=True,
+    help="Rule set: the Circular Footprint Formula with the JRC CFB-EV 2023 defaults, or cut-off (A = 1).",
+)
+@click.option(
+    "--stage-mapping",
+    type=click.Choice(list(STAGE_MAPPINGS)),
+    default=None,
+    help="Where CAM production belongs: regulation (raw materials) or jrc (main production). "
+    "Default: the battery file's stage_mapping, else the rule set's (jrc).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+def passport(
+    battery_file: str, rules: str, stage_mapping: str | None, fmt: str, out: str | None, overwrite: bool
+) -> None:
+    """Carbon-footprint and recycled-content declaration of a battery (EU 2023/1542 Art. 7, 8, Annex XIII).
+
+    BATTERY_FILE is a battery specification (YAML, see docs/passport.md). The JSON has the
+    Battery Pass v1.2.0 parts 'carbonFootprint' and 'recycledContent' and the full trace
+    'calculation' (CFF terms per material, stages, datasets, sources, Annex XII checks).
+
+    \b
+    Examples:
+      cathode-lca passport examples/battery-nmc811.yaml
+      cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
+    """
+    text = run_passport(battery_file, rules=rules, stage_mapping=stage_mapping, fmt=fmt, out=out, overwrite=overwrite)
+    if out:
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)

@@ -1,0 +1,223 @@
+"""Recycler-side numbers of an end-of-life route, computed from the route's inventory parameters.
+
+- **Material recovery** (BattReg Annex XII Part C): kg of Co, Ni, Li, Cu recovered per kg of the
+  element in the waste battery feed, compared with the 31 Dec 2027 and 31 Dec 2031 targets.
+- **Recycling efficiency** (Annex XII Part B): mass of recovered output fractions per kg of feed,
+  compared with the 31 Dec 2025 and 31 Dec 2030 targets for lithium-based batteries.
+- **Yield on the active material** (R2 of the CFF, CF Rules §6.2.2): recovered element per kg of
+  the element contained in the cathode active material of the feed.
+- **Allocation at the recycler** (CF Rules §5): mass allocation when the price ratio of the
+  co-products is at most 4, economic allocation above; co-products of at most 3 % by mass are
+  left out of the ratio.
+
+The methodology delegated act for Annex XII (in force 24 Jul 2025) was not read: recovered
+outputs are counted as the product masses the inventory states (Co2+ and Ni2+ "in product" as
+element masses, crude Li2CO3, graphite, metal scraps), per kg of the feed the route treats
+(cells or modules after dismantling), and copper products are taken as pure copper.
+
+Examples
+--------
+>>> from cathode_lca.lca import default_model                        # doctest: +SKIP
+>>> rec = route_recovery(default_model(), "hydrometallurgical", env)  # doctest: +SKIP
+>>> rec.material_recovery["Ni"]                                       # doctest: +SKIP
+0.931
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from .rules import (
+    MATERIAL_RECOVERY_SOURCE,
+    MATERIAL_RECOVERY_TARGETS,
+    RECYCLER_ALLOCATION_SOURCE,
+    RECYCLING_EFFICIENCY_SOURCE,
+    RECYCLING_EFFICIENCY_TARGETS,
+)
+
+#: Feed parameters of the shipped recycling inventories (kg element per kg feed).
+FEED_TOTAL = {"Ni": "feed_ni", "Co": "feed_co", "Li": "feed_li", "Mn": "feed_mn", "Cu": "feed_copper"}
+FEED_ACTIVE = {"Ni": "feed_cam_ni", "Co": "feed_cam_co", "Li": "feed_cam_li", "Mn": "feed_cam_mn"}
+FEED_CAM = "feed_cam"
+ANNEX_XII_ELEMENTS = ("Co", "Ni", "Cu", "Li")
+MASS_SHARE_IGNORED = 0.03
+PRICE_RATIO_LIMIT = 4.0
+
+
+@dataclass(frozen=True)
+class RouteRecovery:
+    """What an end-of-life route recovers from 1 kg of feed."""
+
+    route: str
+    feed_total: dict[str, float]
+    feed_active: dict[str, float]
+    recovered: dict[str, float]
+    outputs: dict[str, float]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def material_recovery(self) -> dict[str, float]:
+        """Recovered / element in the feed (Annex XII Part C), for elements present in the feed."""
+        return {el: self.recovered.get(el, 0.0) / m for el, m in self.feed_total.items() if m > 0}
+
+    @property
+    def active_yield(self) -> dict[str, float]:
+        """Recovered / element in the cathode active material of the feed (yield used in R2)."""
+        return {el: min(self.recovered.get(el, 0.0) / m, 1.0) for el, m in self.feed_active.items() if m > 0}
+
+    @property
+    def recycling_efficiency(self) -> float:
+        """Recovered output mass per kg of feed (Annex XII Part B)."""
+        return float(sum(self.outputs.values()))
+
+
+def _scalar(x: Any) -> float:
+    return float(np.asarray(x, dtype=float).ravel()[0])
+
+
+def _param(model: Any, env: Mapping[str, Any], name: str) -> float:
+    try:
+        key = model.parameters.key(name)
+    except Exception:
+        raise UsageError(
+            f"the inventory has no parameter '{name}', needed for the recycler checks",
+            hint="use the shipped recycling inventories (inventories/recycling/)",
+        ) from None
+    return _scalar(env[key])
+
+
+def _amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
+    from .model_data import evaluate_amount
+
+    return evaluate_amount(model, dataset_id, value, env)
+
+
+def route_dataset(model: Any, route: str) -> Any:
+    ds = model.inventory.datasets.get(f"recycling-{route}")
+    if ds is None:
+        raise UsageError(f"unknown recycling route '{route}'", hint="the inventory has no dataset recycling-" + route)
+    return ds
+
+
+def recovered_outputs(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, float]:
+    """Co-products of ``recycling-<route>`` and of the multi-output datasets it consumes, per kg feed."""
+    ds = route_dataset(model, route)
+    ref = _amount(model, ds.id, ds.reference_product.amount, env)
+    out: dict[str, float] = {}
+    for p in ds.products:
+        if not p.reference:
+            out[p.id] = out.get(p.id, 0.0) + _amount(model, ds.id, p.amount, env) / ref
+    for ex in ds.exchanges:
+        if ex.kind != "input" or ex.target not in model.inventory.products:
+            continue
+        producer = model.inventory.producer(ex.target)
+        if len(producer.products) < 2 or producer.reference_product.id != ex.target:
+            continue
+        scale = _amount(model, ds.id, ex.amount, env) / ref
+        prod_ref = _amount(model, producer.id, producer.reference_product.amount, env)
+        for p in producer.products:
+            if not p.reference:
+                out[p.id] = out.get(p.id, 0.0) + scale * _amount(model, producer.id, p.amount, env) / prod_ref
+    return out
+
+
+def route_recovery(model: Any, route: str, env: Mapping[str, Any]) -> RouteRecovery:
+    """Recovery of Ni, Co, Li, Mn and Cu by *route* per kg feed, at the parameters *env*."""
+    from ..comparison import recovered_per_feed
+
+    outputs = recovered_outputs(model, route, env)
+    recovered = {el: recovered_per_feed(model, route, el, env) for el in FEED_ACTIVE}
+    recovered["Cu"] = sum(kg for pid, kg in outputs.items() if pid.startswith("copper-"))
+    feed_total = {el: _param(model, env, name) for el, name in FEED_TOTAL.items()}
+    cam = _param(model, env, FEED_CAM)
+    feed_active = {el: cam * _param(model, env, name) for el, name in FEED_ACTIVE.items()}
+    return RouteRecovery(
+        route=route,
+        feed_total=feed_total,
+        feed_active=feed_active,
+        recovered=recovered,
+        outputs={k: v for k, v in outputs.items() if v != 0},
+        notes=("copper products (ids 'copper-…') are counted as pure copper",),
+    )
+
+
+def allocation_by_price_ratio(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, Any]:
+    """Mass or economic allocation for the recycler's co-products, by the CF Rules §5 price-ratio test."""
+    ds = route_dataset(model, route)
+    rows = []
+    for p in ds.products:
+        if p.reference:
+            continue
+        amount = _amount(model, ds.id, p.amount, env)
+        price = _amount(model, ds.id, p.properties["price"], env) if "price" in p.properties else None
+        rows.append({"product": p.id, "kg_per_kg_feed": amount, "price_usd_per_kg": price})
+    total = sum(r["kg_per_kg_feed"] for r in rows)
+    considered = [
+        r
+        for r in rows
+        if total > 0 and r["kg_per_kg_feed"] / total > MASS_SHARE_IGNORED and r["price_usd_per_kg"] is not None
+    ]
+    prices = [r["price_usd_per_kg"] for r in considered if r["price_usd_per_kg"] > 0]
+    ratio = 1.0 if len(prices) < 2 else max(prices) / min(prices)
+    allocation = "mass" if ratio <= PRICE_RATIO_LIMIT else "economic"
+    for r in rows:
+        r["mass_share"] = r["kg_per_kg_feed"] / total if total else 0.0
+        r["in_price_ratio"] = r in considered
+    return {
+        "route": route,
+        "allocation": allocation,
+        "priceRatio": ratio,
+        "coProducts": rows,
+        "rule": RECYCLER_ALLOCATION_SOURCE,
+    }
+
+
+def annex_xii_checks(recovery: RouteRecovery, battery_type: str = "lithium-based") -> dict[str, Any]:
+    """Material recovery (Co, Ni, Cu, Li) and recycling efficiency against the Annex XII targets."""
+    material = {}
+    for el in ANNEX_XII_ELEMENTS:
+        if recovery.feed_total.get(el, 0.0) <= 0:
+            material[el] = {"present": False}
+            continue
+        pct = 100.0 * recovery.material_recovery[el]
+        targets = MATERIAL_RECOVERY_TARGETS[el]
+        material[el] = {
+            "present": True,
+            "recoveredKgPerKgFeed": recovery.recovered.get(el, 0.0),
+            "inFeedKgPerKgFeed": recovery.feed_total[el],
+            "materialRecoveryPercent": pct,
+            "targets": {year: _check(pct, t) for year, t in targets.items()},
+        }
+    efficiency = 100.0 * recovery.recycling_efficiency
+    eff_targets = RECYCLING_EFFICIENCY_TARGETS[battery_type]
+    return {
+        "route": recovery.route,
+        "materialRecovery": material,
+        "materialRecoverySource": MATERIAL_RECOVERY_SOURCE,
+        "recyclingEfficiency": {
+            "batteryType": battery_type,
+            "percent": efficiency,
+            "outputsKgPerKgFeed": dict(recovery.outputs),
+            "targets": {year: _check(efficiency, t) for year, t in eff_targets.items() if t is not None},
+            "source": RECYCLING_EFFICIENCY_SOURCE,
+        },
+        "notes": [
+            "per kg of the feed the route treats (cells or modules after dismantling); pack parts removed at "
+            "dismantling are not counted",
+            "the Annex XII methodology delegated act was not read: outputs are the product masses of the inventory",
+            *recovery.notes,
+        ],
+    }
+
+
+def _check(actual_percent: float, target_percent: float) -> dict[str, Any]:
+    return {
+        "targetPercent": target_percent,
+        "pass": actual_percent >= target_percent,
+        "gapPercentagePoints": max(0.0, target_percent - actual_percent),
+    }
