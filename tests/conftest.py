@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
+
+# bw2calc imports bw2data, which creates its base folder on import: never the user's one.
+os.environ.setdefault("BRIGHTWAY2_DIR", tempfile.mkdtemp(prefix="cathode-lca-bw-"))
 
 import pytest
 
@@ -40,3 +45,12 @@ def write_yaml(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_inventory_cache(tmp_path_factory):
+    """Never write to the user's cache folder from tests."""
+    import os
+
+    os.environ["CATHODE_LCA_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .brightway.cli import background_options, model_with_background
 from .errors import CathodeLCAError, UsageError
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -237,6 +238,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
+@background_options
 def compute(
     dataset_id: str,
     amount: float,
@@ -248,6 +250,9 @@ def compute(
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
 ) -> None:
     """Compute the impacts of AMOUNT of DATASET_ID's reference product.
 
@@ -263,7 +268,7 @@ def compute(
 
         check_writable(out, overwrite)
     overrides = parse_params(params)
-    model = _model(inventory_files)
+    model = model_with_background(background, mapping, unmapped, inventory_files)
     ds = model.calculate(
         {dataset_id: amount},
         methods=list(methods) or list(DEFAULT_METHODS),
@@ -350,6 +355,7 @@ def compute(
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
+@background_options
 def compare(
     chemistry: str,
     routes: Sequence[str],
@@ -363,6 +369,9 @@ def compare(
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
 ) -> None:
     """Compare virgin and recycled CHEMISTRY (NMC111, NMC532, NMC622, NMC811, NCA, LFP) per kg.
 
@@ -392,7 +401,7 @@ def compare(
         unit=fu,
         indicators=indicators,
         parameters=parse_params(params),
-        model=_model(inventory_files),
+        model=model_with_background(background, mapping, unmapped, inventory_files),
     )
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
@@ -830,6 +839,8 @@ if __name__ == "__main__":  # pragma: no cover
     main()
 
 
+from .brightway.cli import brightway as brightway_group  # noqa: E402  (light module: click only)
 from .passport.cli import passport  # noqa: E402  (light module: click and rule data only)
 
 cli.add_command(passport)
+cli.add_command(brightway_group)

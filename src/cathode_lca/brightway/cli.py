@@ -1,0 +1,271 @@
+"""``cathode-lca brightway ...`` commands and the ``--background`` options for other commands.
+
+* ``cathode-lca brightway export --project NAME [--overwrite]``: databases, parameters and methods
+  in a bw2data project (opens in the Activity Browser);
+* ``cathode-lca brightway datapackage OUT.zip [--samples N | --scenarios FILE]``: bw_processing
+  datapackage for ``bw2calc.LCA(..., use_arrays=True)``;
+* :func:`background_options` adds ``--background brightway:PROJECT/DATABASE``, ``--mapping FILE``
+  and ``--unmapped fail|fallback`` to a command; :func:`model_with_background` builds its model.
+
+Heavy imports (bw2data, bw2calc, bw_processing) happen inside the commands.
+
+Examples
+--------
+>>> from click.testing import CliRunner                                          # doctest: +SKIP
+>>> CliRunner().invoke(brightway, ["export", "--project", "demo"]).exit_code     # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ALLOCATION_CHOICES = click.Choice(["none", "mass", "economic", "system-expansion", "cut-off"])
+
+_inventory_option = click.option(
+    "--inventory",
+    "inventory_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
+)
+
+
+def background_options(func: F) -> F:
+    """Add ``--background``, ``--mapping`` and ``--unmapped`` (keyword arguments *background*,
+    *mapping*, *unmapped*) to a click command; pass them to :func:`model_with_background`."""
+    func = click.option(
+        "--unmapped",
+        type=click.Choice(["fail", "fallback"]),
+        default="fail",
+        show_default=True,
+        help="Background datasets the mapping does not cover: fail, or fall back to cathode-lca's data.",
+    )(func)
+    func = click.option(
+        "--mapping",
+        default=None,
+        metavar="FILE",
+        help="Mapping YAML from our background datasets and flows to the Brightway database "
+        "('ecoinvent-3.10-cutoff' for the shipped example). See docs/brightway.md.",
+    )(func)
+    func = click.option(
+        "--background",
+        default=None,
+        metavar="brightway:PROJECT/DATABASE",
+        help="Use this Brightway database as background (e.g. ecoinvent); needs --mapping.",
+    )(func)
+    return func
+
+
+def model_with_background(
+    background: str | None,
+    mapping: str | None,
+    unmapped: str = "fail",
+    extra_inventory_files: Sequence[str] = (),
+) -> Any:
+    """The model for a command: shipped (+ extra) inventories, on a Brightway background if given.
+
+    The background report (what was linked, what fell back, which user flows are left out) is
+    printed on stderr.
+
+    Examples
+    --------
+    >>> model = model_with_background(None, None)                                        # doctest: +SKIP
+    >>> model = model_with_background("brightway:p/ei", "ecoinvent-3.10-cutoff", "fallback")  # doctest: +SKIP
+    """
+    from ..lca import LCAModel, default_model
+
+    if background is None:
+        if mapping is not None:
+            raise UsageError("--mapping needs --background", hint="add --background brightway:PROJECT/DATABASE")
+        return LCAModel(extra=extra_inventory_files) if extra_inventory_files else default_model()
+    if mapping is None:
+        raise UsageError(
+            "--background needs --mapping FILE",
+            hint="give a mapping YAML, e.g. --mapping ecoinvent-3.10-cutoff (see docs/brightway.md)",
+        )
+    from .background import model_on_background
+
+    model, report = model_on_background(background, mapping, unmapped=unmapped, extra=extra_inventory_files)
+    click.echo(report.summary(), err=True)
+    return model
+
+
+@click.group("brightway")
+def brightway() -> None:
+    """Brightway 2.5 interoperability: export to a bw2data project, or write bw_processing datapackages.
+
+    \b
+    Examples:
+      cathode-lca brightway export --project cathode
+      cathode-lca brightway datapackage model.zip --samples 1000 --seed 1
+      cathode-lca compute cam-nmc811-virgin --background "brightway:ei/ecoinvent-3.10-cutoff" \\
+          --mapping ecoinvent-3.10-cutoff --unmapped fallback
+    """
+
+
+@brightway.command("export")
+@click.option("--project", required=True, help="bw2data project (created if it does not exist).")
+@click.option("--prefix", default="cathode-lca", show_default=True, help="Prefix of database and method names.")
+@click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
+@click.option("--method", "methods", multiple=True, help="Method id to register (repeatable). Default: all.")
+@click.option("--overwrite", is_flag=True, help="Replace existing databases, parameter groups and methods.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_inventory_option
+def export_command(
+    project: str,
+    prefix: str,
+    allocation: str,
+    methods: Sequence[str],
+    overwrite: bool,
+    fmt: str,
+    inventory_files: Sequence[str],
+) -> None:
+    """Write the inventories into a Brightway project: biosphere, background and foreground
+    databases, parameters with their formulas, and the methods.
+
+    Existing databases of the same names are refused unless --overwrite; on any failure
+    nothing is left half-written. Set BRIGHTWAY2_DIR to use another Brightway data folder.
+
+    \b
+    Examples:
+      cathode-lca brightway export --project cathode
+      cathode-lca brightway export --project cathode --allocation economic --overwrite
+    """
+    from .export import export_to_brightway
+
+    model = model_with_background(None, None, "fail", inventory_files)
+    report = export_to_brightway(
+        project, model, prefix=prefix, allocation=allocation, overwrite=overwrite, methods=list(methods) or None
+    )
+    if fmt == "json":
+        payload = {
+            "project": report.project,
+            "databases": {db: report.activities[db] for db in report.databases},
+            "parameters": report.parameters,
+            "parameter_groups": report.groups,
+            "methods": [list(m) for m in report.methods],
+            "metadata": report.metadata,
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    biosphere, background, foreground = report.databases
+    lines = [
+        f"wrote Brightway project '{report.project}' ({report.allocation} allocation):",
+        f"  {biosphere}: {report.activities[biosphere]} flows",
+        f"  {background}: {report.activities[background]} activities",
+        f"  {foreground}: {report.activities[foreground]} activities, {report.parameters} parameters "
+        f"in {report.groups} activity groups + database parameters",
+        "  methods: " + ", ".join(str(m) for m in report.methods),
+        f"inventory hash {report.metadata['inventory_hash'][:12]}, version {report.metadata['package_version']}",
+    ]
+    click.echo("\n".join(lines))
+
+
+@brightway.command("datapackage")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--samples", type=int, default=0, help="Monte Carlo columns drawn from the parameter distributions.")
+@click.option("--seed", type=int, default=None, help="Random seed for --samples (recorded in the package).")
+@click.option(
+    "--scenarios",
+    "scenarios_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="YAML file {scenario name: {parameter: value}}: one column per scenario.",
+)
+@click.option("--method", default="ipcc2021-gwp100", show_default=True, help="Method of the characterisation matrix.")
+@click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
+@click.option("--param", "params", multiple=True, help="Fixed parameter override NAME=VALUE (repeatable).")
+@click.option("--overwrite", is_flag=True, help="Allow OUT to replace an existing file.")
+@_inventory_option
+@background_options
+def datapackage_command(
+    out: str,
+    samples: int,
+    seed: int | None,
+    scenarios_file: str | None,
+    method: str,
+    allocation: str,
+    params: Sequence[str],
+    overwrite: bool,
+    inventory_files: Sequence[str],
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
+) -> None:
+    """Write OUT.zip, a bw_processing datapackage of the model (technosphere, biosphere and
+    characterisation matrices), with array resources for --samples or --scenarios.
+
+    bw2calc then runs without cathode-lca:
+    bw2calc.LCA({id: 1}, data_objs=[dp], use_arrays=True); next(lca) moves to the next column.
+    Product and flow ids are listed in the package metadata (see docs/brightway.md).
+
+    \b
+    Examples:
+      cathode-lca brightway datapackage model.zip
+      cathode-lca brightway datapackage mc.zip --samples 1000 --seed 42
+      cathode-lca brightway datapackage regions.zip --scenarios regions.yaml --method ced
+    """
+    from ..cli import parse_params
+    from ..io import check_writable
+    from .datapackage import write_datapackage
+
+    check_writable(out, overwrite)
+    scenarios = _read_scenarios(scenarios_file) if scenarios_file else None
+    model = model_with_background(background, mapping, unmapped, inventory_files)
+    info = write_datapackage(
+        out,
+        model,
+        method=method,
+        allocation=allocation,
+        parameters=parse_params(params),
+        samples=samples,
+        seed=seed,
+        scenarios=scenarios,
+        overwrite=overwrite,
+    )
+    columns = ""
+    if info.columns:
+        kind = f"samples, seed {info.seed}" if samples else "scenarios: " + ", ".join(info.column_names)
+        columns = f", {info.columns} columns ({kind}) for {sum(1 for _ in info.parameters)} parameter(s)"
+    click.echo(
+        f"wrote {info.path}: {len(info.products)} products, {len(info.flows)} flows, method {info.method}, "
+        f"allocation {info.allocation}{columns}"
+    )
+
+
+def _read_scenarios(path: str) -> dict[str, dict[str, Any]]:
+    from pathlib import Path
+
+    from .._yaml import load_yaml_text
+    from ..errors import InventoryError
+
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"scenario file '{path}' not found", hint="give a YAML file {scenario: {parameter: value}}")
+    data = load_yaml_text(file.read_text(encoding="utf-8"), str(file))
+    if not isinstance(data, dict) or not data:
+        raise InventoryError(
+            "scenario file must map scenario names to {parameter: value}",
+            file=str(file),
+            line=1,
+            hint="e.g. CN: {plant_region: CN}",
+        )
+    for name, values in data.items():
+        if not isinstance(values, dict) or not values:
+            line = data.line_of(name) if hasattr(data, "line_of") else None
+            raise InventoryError(
+                f"scenario '{name}' must map parameter names to values",
+                file=str(file),
+                line=line,
+                hint="e.g. CN: {plant_region: CN}",
+            )
+    return {str(k): dict(v) for k, v in data.items()}

@@ -1,0 +1,465 @@
+"""Our foreground on a user's Brightway background: a synthetic "ecoinvent-like" database.
+
+The test builds, in its own temporary Brightway data directory, a biosphere with ecoinvent-style
+names and categories and a technosphere of ~300 processes with a hub-and-core structure (loops
+between hubs), whose activities carry the names of the shipped ecoinvent 3.10 example mapping.
+Expected values are computed here with dense numpy linear algebra on the same data, and the
+expected foreground through an independent path (an ``overrides:`` inventory file with the
+aggregated flows).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+if "bw2data" not in sys.modules and "BRIGHTWAY2_DIR" not in os.environ:  # never touch the default folder
+    _BW_DIR = tempfile.mkdtemp(prefix="cathode-lca-bw-")
+    os.environ["BRIGHTWAY2_DIR"] = _BW_DIR
+    atexit.register(shutil.rmtree, _BW_DIR, True)
+
+import click
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cathode_lca.brightway.background import (
+    background_datasets,
+    load_mapping,
+    model_on_background,
+    parse_background,
+    shipped_mapping,
+)
+from cathode_lca.brightway.cli import background_options, model_with_background
+from cathode_lca.brightway.export import import_bw2data
+from cathode_lca.errors import InventoryError, UsageError
+from cathode_lca.inventory.load import load_inventory
+from cathode_lca.lca import LCAModel, default_model
+from cathode_lca.methods import load_method
+
+UNIT_NAMES = {"kg": "kilogram", "kWh": "kilowatt hour", "MJ": "megajoule", "t*km": "ton kilometer"}
+BIOSPHERE = [  # code, name, categories, unit
+    ("co2", "Carbon dioxide, fossil", ("air",), "kilogram"),
+    ("co2-urban", "Carbon dioxide, fossil", ("air", "urban air close to ground"), "kilogram"),
+    ("ch4", "Methane, fossil", ("air",), "kilogram"),
+    ("ch4-nf", "Methane, non-fossil", ("air", "non-urban air or from high stacks"), "kilogram"),
+    ("n2o", "Dinitrogen monoxide", ("air",), "kilogram"),
+    ("water-river", "Water, river", ("natural resource", "in water"), "cubic meter"),
+    ("water-out", "Water", ("water", "surface water"), "cubic meter"),
+    ("water-air", "Water", ("air",), "cubic meter"),
+    ("solar", "Energy, solar, converted", ("natural resource", "in air"), "megajoule"),
+    ("coal", "Coal, hard", ("natural resource", "in ground"), "kilogram"),
+    ("so2", "Sulfur dioxide", ("air",), "kilogram"),
+]
+# what the shipped mapping should do with these flows, written out by hand: (our flow, factor)
+EXPECTED_FLOW_MAP = {
+    "co2": ("co2-fossil-air", 1.0),
+    "co2-urban": ("co2-fossil-air", 1.0),
+    "ch4": ("ch4-fossil-air", 1.0),
+    "ch4-nf": ("ch4-biogenic-air", 1.0),
+    "n2o": ("n2o-air", 1.0),
+    "water-river": ("water-consumption", 1000.0),  # m3 -> L
+    "water-out": ("water-consumption", -1000.0),  # released to surface water
+    "solar": ("energy-primary-non-fossil", 1.0),
+}
+BIO, TECH = "biosphere-like", "ecoinvent-like"
+METHODS = ["ipcc2021-gwp100", "ced", "water"]
+
+
+@pytest.fixture
+def bd(tmp_path):
+    bd = import_bw2data()
+    base, logs = tmp_path / "bw", tmp_path / "bw-logs"
+    base.mkdir()
+    logs.mkdir()
+    bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="default", update=False)
+    yield bd
+
+
+def f32(value: float) -> float:
+    """bw2data stores processed amounts as float32: test amounts are float32-representable, so the
+    comparison with float64 numpy is exact up to solver round-off."""
+    return float(np.float32(value))
+
+
+class Synthetic:
+    """The synthetic database, plus dense A and B to compute expected values independently."""
+
+    def __init__(self, bd, n_hubs: int = 15, n_generic: int = 250, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.mapping = load_mapping(shipped_mapping())
+        inventory = default_model().inventory
+        self.codes: list[str] = []
+        acts: dict[str, dict] = {}
+
+        def add(code, name, location, product, unit, production=1.0):
+            self.codes.append(code)
+            acts[code] = {
+                "name": name,
+                "location": location,
+                "reference product": product,
+                "unit": unit,
+                "type": "process",
+                "exchanges": [{"input": (TECH, code), "amount": production, "type": "production"}],
+            }
+
+        def inputs(code, candidates, k, low, high):
+            for other in rng.choice(candidates, size=min(k, len(candidates)), replace=False):
+                acts[code]["exchanges"].append(
+                    {"input": (TECH, str(other)), "amount": f32(rng.uniform(low, high)), "type": "technosphere"}
+                )
+
+        def emissions(code, k):
+            for i in rng.choice(len(BIOSPHERE), size=k, replace=False):
+                acts[code]["exchanges"].append(
+                    {"input": (BIO, BIOSPHERE[i][0]), "amount": f32(rng.uniform(0.01, 2)), "type": "biosphere"}
+                )
+
+        hubs = [f"hub-{i}" for i in range(n_hubs)]
+        for code in hubs:
+            add(code, f"core process {code}", "GLO", f"core product {code}", "kilogram")
+        for code in hubs:  # the core: every hub uses two others (loops)
+            inputs(code, [h for h in hubs if h != code], 2, 0.01, 0.2)
+            emissions(code, 4)
+        generic = [f"generic-{i}" for i in range(n_generic)]
+        for i, code in enumerate(generic):
+            add(code, f"generic process {i}", "GLO", f"generic product {i}", "kilogram")
+            inputs(code, hubs, 2, 0.05, 0.5)
+            if i:
+                inputs(code, generic[:i], 1, 0.05, 0.5)
+            emissions(code, 3)
+        self.activity_of: dict[str, str] = {}
+        by_selector: dict[tuple, str] = {}
+        for dataset_id, sel in self.mapping.datasets.items():
+            ident = (sel.name, sel.location, sel.reference_product)
+            if ident not in by_selector:
+                code = f"mapped-{len(by_selector)}"
+                unit = UNIT_NAMES[inventory.datasets[dataset_id].unit]
+                if dataset_id == "electricity-grid-de":
+                    unit = "megajoule"  # our kWh -> their MJ: 3.6 by unit conversion
+                add(code, sel.name, sel.location, sel.reference_product, unit, 2.0 if "sulfuric" in sel.name else 1.0)
+                inputs(code, hubs, 2, 0.05, 1.0)
+                inputs(code, generic, 1, 0.05, 1.0)
+                emissions(code, 5)
+                by_selector[ident] = code
+            self.activity_of[dataset_id] = by_selector[ident]
+        # decoy: the same name in another location, which the mapping must not pick
+        add("decoy", "market for sulfuric acid", "RER", "sulfuric acid", "kilogram")
+        emissions("decoy", 2)
+        add("decoy-2", "market for sulfuric acid", "RoW", "sulfuric acid, technical grade", "kilogram")
+        emissions("decoy-2", 2)
+        bd.Database(BIO).write(
+            {
+                (BIO, code): {"name": name, "categories": cats, "unit": unit, "type": "emission", "exchanges": []}
+                for code, name, cats, unit in BIOSPHERE
+            }
+        )
+        bd.Database(TECH).write({(TECH, code): act for code, act in acts.items()}, searchable=False)
+        n = len(self.codes)
+        col = {c: i for i, c in enumerate(self.codes)}
+        flow_row = {b[0]: i for i, b in enumerate(BIOSPHERE)}
+        self.A = np.zeros((n, n))
+        self.B = np.zeros((len(BIOSPHERE), n))
+        for code, act in acts.items():
+            for exc in act["exchanges"]:
+                if exc["type"] == "production":
+                    self.A[col[code], col[code]] += exc["amount"]
+                elif exc["type"] == "technosphere":
+                    self.A[col[exc["input"][1]], col[code]] -= exc["amount"]
+                else:
+                    self.B[flow_row[exc["input"][1]], col[code]] += exc["amount"]
+        self.col = col
+        self.n_processes = n
+
+    def user_lci(self, dataset_id: str) -> np.ndarray:
+        """User flows per unit of the mapped activity's reference product (numpy solve)."""
+        demand = np.zeros(self.n_processes)
+        demand[self.col[self.activity_of[dataset_id]]] = 1.0
+        return self.B @ np.linalg.solve(self.A, demand)
+
+    def our_lci(self, dataset_id: str, flows: list[str]) -> np.ndarray:
+        convert = 3.6 if dataset_id == "electricity-grid-de" else 1.0
+        user = self.user_lci(dataset_id) * convert
+        out = np.zeros(len(flows))
+        for i, (code, *_rest) in enumerate(BIOSPHERE):
+            if code in EXPECTED_FLOW_MAP:
+                flow, factor = EXPECTED_FLOW_MAP[code]
+                out[flows.index(flow)] += factor * user[i]
+        return out
+
+
+@pytest.fixture(scope="module")
+def synthetic_template(tmp_path_factory):
+    """Build the synthetic database once; every test gets its own copy of the data directory."""
+    bd = import_bw2data()
+    base = tmp_path_factory.mktemp("bw-template")
+    logs = tmp_path_factory.mktemp("bw-template-logs")
+    bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="ei", update=False)
+    data = Synthetic(bd)
+    bd.projects.change_base_directories(logs, base_logs_dir=logs, project_name="default", update=False)
+    return base, data
+
+
+@pytest.fixture
+def synthetic(synthetic_template, tmp_path):
+    bd = import_bw2data()
+    template, data = synthetic_template
+    base, logs = tmp_path / "bw", tmp_path / "bw-logs"
+    shutil.copytree(template, base)
+    logs.mkdir()
+    bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="default", update=False)
+    return data
+
+
+def override_file(tmp_path, synthetic: Synthetic) -> str:
+    """Independent expected model: the mapped datasets replaced through an overrides: file."""
+    inventory = default_model().inventory
+    flows = list(inventory.flows)
+    datasets = []
+    for dataset_id in synthetic.mapping.datasets:
+        ds = inventory.datasets[dataset_id]
+        values = synthetic.our_lci(dataset_id, flows)
+        datasets.append(
+            {
+                "id": dataset_id,
+                "name": ds.name,
+                "stage": ds.stage,
+                "unit": ds.unit,
+                "element_balance": {"skip": "test"},
+                "products": [{"id": ds.reference_product.id, "amount": 1, "unit": ds.unit, "reference": True}],
+                "exchanges": [
+                    {"flow": f, "amount": float(v), "unit": inventory.flows[f].unit, "source": "test"}
+                    for f, v in zip(flows, values, strict=True)
+                    if v != 0
+                ],
+            }
+        )
+    path = tmp_path / "expected-background.yaml"
+    path.write_text(json.dumps({"format": "cathode-lca/1", "overrides": {"datasets": datasets}}))  # JSON is YAML
+    return str(path)
+
+
+def scores(model, demand, **kwargs):
+    ds = model.calculate(demand, methods=METHODS, contributions=False, **kwargs)
+    return np.array([float(ds.score.sel(lcia_method=m)) for m in METHODS])
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_mapped_datasets_carry_the_users_cumulative_lci(synthetic):
+    model, report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
+    flows = list(model.inventory.flows)
+    assert set(report.mapped) == set(synthetic.mapping.datasets)
+    assert report.mapped["sulfuric-acid-greet2022"]["location"] == "RoW"  # not the RER decoy
+    assert report.mapped["electricity-grid-de"]["convert"] == pytest.approx(3.6)
+    for dataset_id in [
+        "sulfuric-acid-greet2022",
+        "electricity-grid-de",
+        "transport-truck-hhdt",
+        "copper-metal-greet2022",
+    ]:
+        ds = model.calculate({dataset_id: 1.0}, contributions=False)
+        expected = synthetic.our_lci(dataset_id, flows)
+        got = ds.inventory.sel(flow=flows).values
+        assert np.allclose(got, expected, rtol=1e-9, atol=1e-12), dataset_id
+        assert "brightway:ei/ecoinvent-like activity" in model.inventory.datasets[dataset_id].exchanges[0].source
+    # everything not mapped keeps cathode-lca's data
+    fallback = set(background_datasets(model.inventory)) - set(report.mapped)
+    assert set(report.unmapped_datasets) == fallback and "coal-industrial-boiler" in fallback
+    shipped = default_model().inventory
+    assert model.inventory.datasets["coal-industrial-boiler"] == shipped.datasets["coal-industrial-boiler"]
+    assert model.inventory.content_hash != shipped.content_hash
+
+
+def test_unmapped_user_flows_are_reported_with_their_amounts(synthetic):
+    _model, report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
+    rows = {(r["dataset"], r["flow"], tuple(r["categories"])): r["amount"] for r in report.unmapped_flows}
+    user = synthetic.user_lci("nickel-sulfate-greet2022")
+    coal, so2 = BIOSPHERE.index(BIOSPHERE[9]), BIOSPHERE.index(BIOSPHERE[10])
+    assert rows[("nickel-sulfate-greet2022", "Coal, hard", ("natural resource", "in ground"))] == pytest.approx(
+        user[coal]
+    )
+    assert rows[("nickel-sulfate-greet2022", "Sulfur dioxide", ("air",))] == pytest.approx(user[so2])
+    assert {r["flow"] for r in report.unmapped_flows} == {"Coal, hard", "Sulfur dioxide"}
+    assert {r["flow"] for r in report.ignored_flows} == {"Water"}  # evaporation, ignored with a reason
+    summary = report.summary()
+    assert "Coal, hard (natural resource/in ground)" in summary and "kept from cathode-lca" in summary
+
+
+def test_foreground_results_equal_an_independent_override_of_the_same_background(synthetic, tmp_path):
+    model, _report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
+    expected = LCAModel(load_inventory(extra=[override_file(tmp_path, synthetic)]))
+    for demand in ({"cam-nmc811-virgin": 1.0}, {"cam-nmc811-hydrometallurgical": 2.0}, {"electricity-plant": 1.0}):
+        ours = scores(model, demand)
+        assert np.allclose(ours, scores(expected, demand), rtol=1e-9, atol=0), demand
+        assert not np.allclose(ours, scores(default_model(), demand), rtol=1e-3), demand
+    # Monte Carlo over the foreground: vectorised parameters on the new background
+    samples = np.array([0.9, 0.95, 0.99])
+    many = model.calculate(
+        {"cam-nmc811-hydrometallurgical": 1.0}, parameters={"hydro_recovery_ni": samples}, keep_sample=True
+    )
+    for i, value in enumerate(samples):
+        one = scores(model, {"cam-nmc811-hydrometallurgical": 1.0}, parameters={"hydro_recovery_ni": value})
+        assert float(many.score.sel(lcia_method="ipcc2021-gwp100")[i]) == pytest.approx(one[0], rel=1e-12)
+
+
+def test_the_background_is_factorised_once_and_solved_once_per_interface_product(synthetic, monkeypatch):
+    import bw2calc
+
+    calls = {"factorise": 0, "solve": 0}
+    factorise, solve = bw2calc.LCA.decompose_technosphere, bw2calc.LCA.solve_linear_system
+
+    def counted_factorise(self):
+        calls["factorise"] += 1
+        return factorise(self)
+
+    def counted_solve(self, demand=None):
+        calls["solve"] += 1
+        return solve(self, demand)
+
+    monkeypatch.setattr(bw2calc.LCA, "decompose_technosphere", counted_factorise)
+    monkeypatch.setattr(bw2calc.LCA, "solve_linear_system", counted_solve)
+    model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
+    assert calls == {"factorise": 1, "solve": len(synthetic.mapping.datasets)}
+
+
+def test_unmapped_fail_lists_the_missing_datasets(synthetic):
+    with pytest.raises(UsageError, match="background dataset\\(s\\) have no mapping.*coal-industrial-boiler") as info:
+        model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fail")
+    assert "--unmapped fallback" in info.value.hint
+
+
+# ---------------------------------------------------------------------------
+# mapping and database errors
+
+
+def write_mapping(tmp_path, text: str):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_activity_not_found_names_the_mapping_line_and_close_names(synthetic, tmp_path):
+    path = write_mapping(
+        tmp_path,
+        "format: cathode-lca-background-mapping/1\ndatasets:\n"
+        "  sulfuric-acid-greet2022: {name: market for sulphuric acid, location: RoW}\n",
+    )
+    with pytest.raises(UsageError) as info:
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fallback")
+    err = info.value
+    assert err.line == 3 and err.file == str(path) and err.dataset == "sulfuric-acid-greet2022"
+    assert "'market for sulfuric acid'" in err.hint
+
+
+def test_ambiguous_and_wrong_location_selectors_are_errors(synthetic, tmp_path):
+    path = write_mapping(
+        tmp_path,
+        "datasets:\n  electricity-grid-de: {name: 'market for electricity, medium voltage', location: XX}\n",
+    )
+    with pytest.raises(UsageError, match="no process 'market for electricity, medium voltage' in 'XX'") as info:
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fallback")
+    assert "DE (electricity, medium voltage)" in info.value.hint
+    path = write_mapping(
+        tmp_path, "datasets:\n  sulfuric-acid-greet2022: {name: market for sulfuric acid, location: RoW}\n"
+    )
+    with pytest.raises(UsageError, match="2 processes match") as info:
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fallback")
+    assert "reference product" in info.value.hint
+    path = write_mapping(tmp_path, "datasets:\n  copper-greet2022: {code: no-such-code}\n")
+    with pytest.raises(UsageError, match="no process with code 'no-such-code'"):
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fallback")
+
+
+def test_a_user_flow_matched_twice_is_an_error(synthetic, tmp_path):
+    path = write_mapping(
+        tmp_path,
+        "datasets:\n  sulfuric-acid-greet2022: {code: mapped-0}\nflows:\n"
+        "  co2-fossil-air: [{name: 'Carbon dioxide, fossil', categories: [air]}]\n"
+        "  ch4-fossil-air: [{name: 'Carbon dioxide, fossil'}]\n",
+    )
+    with pytest.raises(UsageError, match="matched by several mapping entries"):
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fallback")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("datasets:\n  no-such-dataset: {code: x}\n", "unknown dataset 'no-such-dataset'"),
+        ("flows:\n  co2-fosil-air: [{name: x}]\n", "unknown flow 'co2-fosil-air'"),
+        ("datasets:\n  sulfuric-acid-greet2022: {name: x}\n", "needs 'code', or 'name' and 'location'"),
+        ("datasets:\n  sulfuric-acid-greet2022: {code: x, colour: red}\n", "unknown key 'colour'"),
+        ("flows:\n  co2-fossil-air: [{name: x, factor: 0}]\n", "must be finite and non-zero"),
+        ("dataset: {}\n", "unknown key 'dataset'"),
+        ("format: other/2\n", "unsupported format"),
+    ],
+)
+def test_bad_mapping_files_are_reported_with_file_and_line(tmp_path, text, message):
+    path = write_mapping(tmp_path, text)
+    with pytest.raises((InventoryError, UsageError), match=message) as info:
+        model_on_background("brightway:ei/db", path, unmapped="fallback")
+    assert info.value.file == str(path) and info.value.line
+
+
+def test_missing_project_or_database_is_a_usage_error(synthetic):
+    with pytest.raises(UsageError, match="project 'nope' does not exist"):
+        model_on_background("brightway:nope/db", shipped_mapping(), unmapped="fallback")
+    with pytest.raises(UsageError, match="no database 'nope' in Brightway project 'ei'") as info:
+        model_on_background("brightway:ei/nope", shipped_mapping(), unmapped="fallback")
+    assert TECH in info.value.hint
+
+
+@given(st.text(min_size=0, max_size=30))
+def test_background_specs_parse_or_fail_with_a_usage_error(text):
+    try:
+        project, database = parse_background(text)
+    except UsageError:
+        return
+    assert text == f"brightway:{project}/{database}" and project and "/" not in project and database
+
+
+def test_shipped_mapping_is_complete_for_its_flows_and_names_only():
+    mapping = load_mapping("ecoinvent-3.10-cutoff")
+    assert "ecoinvent 3.10 cut-off activity names (names only, no data)" in mapping.source
+    inventory = default_model().inventory
+    assert set(mapping.datasets) <= set(background_datasets(inventory))
+    assert {s.flow for s in mapping.flows} <= set(inventory.flows)
+    for sel in mapping.datasets.values():  # names, locations and reference products only
+        assert sel.name and sel.location and sel.reference_product and sel.convert is None
+
+
+# ---------------------------------------------------------------------------
+# CLI options
+
+
+@click.command()
+@click.argument("dataset")
+@background_options
+def _score(dataset, background, mapping, unmapped):
+    model = model_with_background(background, mapping, unmapped)
+    click.echo(f"{float(model.calculate({dataset: 1.0}).score.sel(lcia_method='ipcc2021-gwp100')):.12g}")
+
+
+def test_background_options_on_a_command(synthetic, tmp_path):
+    runner = CliRunner()
+    args = ["sulfuric-acid-greet2022", "--background", f"brightway:ei/{TECH}", "--mapping", "ecoinvent-3.10-cutoff"]
+    result = runner.invoke(_score, [*args, "--unmapped", "fallback"])
+    assert result.exit_code == 0, result.output
+    flows = list(default_model().inventory.flows)
+    lci = synthetic.our_lci("sulfuric-acid-greet2022", flows)
+    gwp = float(load_method("ipcc2021-gwp100").vector(flows) @ lci)
+    assert float(result.stdout) == pytest.approx(gwp, rel=1e-9)
+    assert "dataset(s) linked" in result.stderr
+    failed = runner.invoke(_score, args)
+    assert isinstance(failed.exception, UsageError) and "no mapping" in str(failed.exception)
+    with pytest.raises(UsageError, match="--background needs --mapping"):
+        model_with_background(f"brightway:ei/{TECH}", None)
+    with pytest.raises(UsageError, match="--mapping needs --background"):
+        model_with_background(None, "ecoinvent-3.10-cutoff")
