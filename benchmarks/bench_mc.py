@@ -84,7 +84,9 @@ def main() -> None:
                 lca.lci_calculation()
                 lca.lcia_calculation()
         bw_per_sample = (time.perf_counter() - t2) / bw_iterations
-    print(f"bw2calc, same matrices, 2 routes, 1 indicator: {bw_per_sample * 1e3:.3f} ms/sample ({bw_iterations} iterations)")
+    print(
+        f"bw2calc, same matrices, 2 routes, 1 indicator: {bw_per_sample * 1e3:.3f} ms/sample ({bw_iterations} iterations)"
+    )
     if per_sample:
         print(f"ratio bw2calc / cathode-lca per sample: {bw_per_sample / per_sample:,.0f}x")
 

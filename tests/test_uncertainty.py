@@ -67,11 +67,13 @@ def test_dask_local_cluster_gives_identical_results():
     from dask.distributed import Client, LocalCluster
 
     serial = monte_carlo("NMC811", samples=200, seed=9, distributions=ELECTRICITY, chunk_size=50)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        with Client(cluster) as client:
-            distributed = monte_carlo(
-                "NMC811", samples=200, seed=9, distributions=ELECTRICITY, chunk_size=50, scheduler=client
-            )
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        distributed = monte_carlo(
+            "NMC811", samples=200, seed=9, distributions=ELECTRICITY, chunk_size=50, scheduler=client
+        )
     np.testing.assert_array_equal(serial.samples.values, distributed.samples.values)
 
 

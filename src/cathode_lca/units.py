@@ -46,9 +46,70 @@ def _normalise(unit: str) -> str:
     return _POWER.sub(r"\1**\2", text)
 
 
+# Units common in inventories, as (base dimension, factor to the base unit). They let inventories
+# load without building pint's registry (about 1 s). Every entry is checked against pint in
+# tests/test_units.py; anything not listed here is handled by pint itself.
+_ATOMS: dict[str, tuple[str, float]] = {
+    "kg": ("mass", 1.0),
+    "g": ("mass", 1e-3),
+    "mg": ("mass", 1e-6),
+    "t": ("mass", 1e3),
+    "tonne": ("mass", 1e3),
+    "short_ton": ("mass", 907.18474),
+    "J": ("energy", 1.0),
+    "kJ": ("energy", 1e3),
+    "MJ": ("energy", 1e6),
+    "GJ": ("energy", 1e9),
+    "Wh": ("energy", 3600.0),
+    "kWh": ("energy", 3.6e6),
+    "MWh": ("energy", 3.6e9),
+    "L": ("volume", 1e-3),
+    "l": ("volume", 1e-3),
+    "mL": ("volume", 1e-6),
+    "m3": ("volume", 1.0),
+    "dm3": ("volume", 1e-3),
+    "gal": ("volume", 3.785411784e-3),
+    "m": ("length", 1.0),
+    "km": ("length", 1e3),
+    "mi": ("length", 1609.344),
+    "mol": ("substance", 1.0),
+    "kmol": ("substance", 1e3),
+    "USD": ("currency", 1.0),
+    "EUR": ("currency_eur", 1.0),
+    "tkm": ("mass*length", 1e6),
+}
+_FAST_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def _fast(unit: str) -> tuple[tuple[tuple[str, int], ...], float] | None:
+    """(dimension signature, factor) for products/quotients of known atoms, or None."""
+    text = unit.strip()
+    if text in ("", "-", "1", "unitless", "dimensionless", "unit", "item", "p"):
+        return (), 1.0
+    text = re.sub(r"/\(([^()]*)\)", lambda m: "/" + m.group(1).replace("*", "/"), text)
+    if "(" in text or ")" in text or "**" in text or "^" in text:
+        return None
+    dims: dict[str, int] = {}
+    factor = 1.0
+    for i, part in enumerate(text.split("/")):
+        for atom in part.split("*"):
+            atom = atom.strip()
+            if atom not in _ATOMS:
+                return None
+            name, f = _ATOMS[atom]
+            sign = 1 if i == 0 else -1
+            for base in name.split("*"):
+                dims[base] = dims.get(base, 0) + sign
+            factor = factor * f if sign > 0 else factor / f
+    return tuple(sorted((k, v) for k, v in dims.items() if v)), factor
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(unit: str) -> Any:
-    """Parse *unit* into a pint Unit; raise :class:`UnitError` when unknown."""
+    """Parse *unit* (fast path for common units, else pint); raise :class:`UnitError` when unknown."""
+    fast = _fast(unit)
+    if fast is not None:
+        return fast
     ureg = registry()
     try:
         return ureg.parse_units(_normalise(unit))
@@ -69,6 +130,15 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
         return 1.0
     source = parse_unit(from_unit)
     target = parse_unit(to_unit)
+    if isinstance(source, tuple) and isinstance(target, tuple):
+        if source[0] != target[0]:
+            raise UnitError(
+                f"cannot convert '{from_unit}' to '{to_unit}' ({_describe(source[0])} vs {_describe(target[0])})",
+                hint=f"express the amount in a unit compatible with '{to_unit}'",
+            )
+        return source[1] / target[1]
+    source = _pint_unit(from_unit, source)
+    target = _pint_unit(to_unit, target)
     ureg = registry()
     try:
         return float(ureg.Quantity(1.0, source).to(target).magnitude)
@@ -79,6 +149,19 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
         ) from None
 
 
+def _describe(signature: tuple[tuple[str, int], ...]) -> str:
+    if not signature:
+        return "dimensionless"
+    return " * ".join(name if power == 1 else f"{name}^{power}" for name, power in signature)
+
+
+def _pint_unit(text: str, parsed: Any) -> Any:
+    return registry().parse_units(_normalise(text)) if isinstance(parsed, tuple) else parsed
+
+
 def is_mass(unit: str) -> bool:
     """True when *unit* is a mass unit."""
-    return parse_unit(unit).dimensionality == registry().kilogram.dimensionality
+    parsed = parse_unit(unit)
+    if isinstance(parsed, tuple):
+        return parsed[0] == (("mass", 1),)
+    return parsed.dimensionality == registry().kilogram.dimensionality

@@ -92,6 +92,7 @@ def load_inventory(
     paths: Sequence[str | Path] | None = None,
     *,
     extra: Iterable[str | Path] = (),
+    cache: bool = True,
 ) -> Inventory:
     """Load inventories.
 
@@ -102,23 +103,39 @@ def load_inventory(
         ``inventories/``.
     extra
         User files loaded after *paths*: more datasets, or ``overrides:`` of shipped ones.
+    cache
+        Reuse a parsed copy from the user cache folder when no file changed (checked by
+        content hash of every file read, includes too). Set the environment variable
+        ``CATHODE_LCA_NO_CACHE=1`` to disable it everywhere.
     """
     roots = [Path(p) for p in paths] if paths else [inventories_dir()]
-    reader = _Reader()
+    files: list[tuple[Path, Path]] = []
     for root in roots:
         if not root.exists():
             raise InventoryError(f"no such file or directory: {root}", hint="check the path")
         if root.is_dir():
-            for file in sorted(root.rglob("*.yaml")):
-                reader.read(file, root)
+            files.extend((file, root) for file in sorted(root.rglob("*.yaml")))
         else:
-            reader.read(root, root.parent)
+            files.append((root, root.parent))
     for file in extra:
         path = Path(file)
         if not path.is_file():
             raise InventoryError(f"no such file: {path}", hint="check the path")
-        reader.read(path, path.parent)
-    return reader.finish()
+        files.append((path, path.parent))
+    from . import cache as inventory_cache
+
+    key = inventory_cache.key_for([f for f, _root in files]) if cache and inventory_cache.enabled() else None
+    if key is not None:
+        cached = inventory_cache.load(key)
+        if cached is not None:
+            return cached
+    reader = _Reader()
+    for file, root in files:
+        reader.read(file, root)
+    inventory = reader.finish()
+    if key is not None:
+        inventory_cache.store(key, inventory, sorted(reader.seen))
+    return inventory
 
 
 # ---------------------------------------------------------------------------
