@@ -31,8 +31,10 @@ def main() -> None:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     bare = time.perf_counter() - t0
-    print(f"cathode-lca compare NMC811 --format json: first {times[0]:.2f} s, best of the rest {min(times[1:]):.2f} s "
-          f"(bare Python start-up {bare:.2f} s)")
+    print(
+        f"cathode-lca compare NMC811 --format json: first {times[0]:.2f} s, best of the rest {min(times[1:]):.2f} s "
+        f"(bare Python start-up {bare:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -46,9 +46,19 @@ def test_shipped_inventory_validates():
     assert {"black-mass", "recycling-hydrometallurgical", "cam-nmc811-virgin", "cam-nmc811-direct"} <= checked
 
 
-def test_benchmark_script_smoke_run():
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("bench_engine.py", "ratio bw2calc / cathode-lca"),
+        ("bench_mc.py", "ratio bw2calc / cathode-lca"),
+        ("bench_scale.py", "first solve, bw2calc"),
+        ("bench_cli.py", "best of the rest"),
+    ],
+)
+def test_benchmark_smoke_runs(script, expected):
+    """Each benchmark runs at a tiny size so it never rots; timings are printed, not asserted."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_engine.py"), "--quick"], capture_output=True, text=True
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert "ratio bw2calc / cathode-lca" in result.stdout
+    assert expected in result.stdout

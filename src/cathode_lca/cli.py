@@ -561,6 +561,7 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@background_options
 def uncertainty(
     chemistry: str,
     routes: Sequence[str],
@@ -579,6 +580,9 @@ def uncertainty(
     scheduler: str | None,
     fmt: str,
     progress: bool | None,
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
 ) -> None:
     """Monte Carlo comparison of virgin and recycled CHEMISTRY.
 
@@ -612,7 +616,8 @@ def uncertainty(
         indicators=_indicators(indicator_text),
         parameters=parse_params(params),
         distributions=parse_vary(vary),
-        inventory_files=inventory_files,
+        model=model_with_background(background, mapping, unmapped, inventory_files) if background else None,
+        inventory_files=() if background else inventory_files,
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,

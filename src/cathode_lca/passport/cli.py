@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from ..brightway.cli import background_options, model_with_background
 from .rules import RULE_SETS, STAGE_MAPPINGS
 
 
@@ -61,8 +62,25 @@ def run_passport(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@click.option(
+    "--inventory",
+    "inventory_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
+)
+@background_options
 def passport(
-    battery_file: str, rules: str, stage_mapping: str | None, fmt: str, out: str | None, overwrite: bool
+    battery_file: str,
+    rules: str,
+    stage_mapping: str | None,
+    fmt: str,
+    out: str | None,
+    overwrite: bool,
+    inventory_files: tuple[str, ...],
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
 ) -> None:
     """Carbon-footprint and recycled-content declaration of a battery (EU 2023/1542 Art. 7, 8, Annex XIII).
 
@@ -75,7 +93,10 @@ def passport(
       cathode-lca passport examples/battery-nmc811.yaml
       cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
     """
-    text = run_passport(battery_file, rules=rules, stage_mapping=stage_mapping, fmt=fmt, out=out, overwrite=overwrite)
+    model = model_with_background(background, mapping, unmapped, inventory_files)
+    text = run_passport(
+        battery_file, rules=rules, stage_mapping=stage_mapping, fmt=fmt, out=out, overwrite=overwrite, model=model
+    )
     if out:
         click.echo(f"wrote {out}", err=True)
     else:

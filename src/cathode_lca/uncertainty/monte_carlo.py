@@ -130,20 +130,35 @@ def _execute(spec: RunSpec, samples: int, scheduler: str | None, progress: bool 
                 if bar is not None:
                     bar.update(b - a)
         else:
-            parts = _execute_dask(spec, bounds, scheduler, bar)
+            parts = _execute_dask(spec, bounds, scheduler, bar, model)
     finally:
         if bar is not None:
             bar.close()
     return np.concatenate(parts, axis=-1)
 
 
-def _execute_dask(spec: RunSpec, bounds: list[tuple[int, int]], scheduler: str, bar: Any) -> list[np.ndarray]:
-    """Run chunks through dask: 'threads', 'processes', or the address of a dask.distributed scheduler."""
+def _execute_dask(
+    spec: RunSpec, bounds: list[tuple[int, int]], scheduler: Any, bar: Any, model: Any = None
+) -> list[np.ndarray]:
+    """Run chunks through dask: 'threads', 'processes', or the address of a dask.distributed scheduler.
+
+    A model built in this process (e.g. on a Brightway background) can only be shared with threads;
+    other schedulers rebuild the shipped model (plus ``inventory_files``) in each worker.
+    """
     try:
         import dask
     except ImportError:  # pragma: no cover - dask is a dependency
         raise UsageError("dask is not installed", hint="pip install 'dask[distributed]'") from None
-    tasks = [dask.delayed(run_chunk)(spec, i, b - a) for i, (a, b) in enumerate(bounds)]
+    from ..lca import default_model
+
+    custom = model is not None and model is not default_model()
+    if custom and scheduler != "threads":
+        raise UsageError(
+            "a model built in this process (Brightway background, edited inventory) can only run with threads",
+            hint="use --scheduler threads, or pass the changes as --inventory files",
+        )
+    shared = model if custom else None
+    tasks = [dask.delayed(run_chunk)(spec, i, b - a, shared) for i, (a, b) in enumerate(bounds)]
     if scheduler in ("threads", "processes"):
         results = list(dask.compute(*tasks, scheduler=scheduler))
         if bar is not None:
