@@ -14,10 +14,10 @@ import click
 
 from . import __version__
 from .brightway.cli import background_options, model_with_background
+from .cli_options import ALLOCATION_CHOICES, inventory_option
 from .errors import CathodeLCAError, UsageError
 
 FORMATS = click.Choice(["table", "json", "csv"])
-ALLOCATION_CHOICES = click.Choice(["none", "mass", "economic", "system-expansion", "cut-off"])
 
 
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
@@ -91,15 +91,6 @@ def cli() -> None:
       cathode-lca compute cam-nmc811-virgin --param plant_region=CN
       cathode-lca validate
     """
-
-
-inventory_option = click.option(
-    "--inventory",
-    "inventory_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
-)
 
 
 def _model(inventory_files: Sequence[str]):

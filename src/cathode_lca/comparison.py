@@ -401,20 +401,22 @@ def _json(value: Any) -> str:
 
 
 def sources(model: Any, products: Sequence[str], allocation: str) -> list[str]:
-    """Distinct source documents of every dataset in the supply chains of *products*."""
+    """Distinct source documents of every dataset in the supply chains of *products* (cached per model)."""
     matrices = model.matrices(allocation)
-    cols = [matrices.product_index[model.product_id(p)] for p in products]
+    cols = tuple(sorted({matrices.product_index[model.product_id(p)] for p in products}))
     if not cols:
         return []
-    solver = model.solver(allocation, cols)
-    reachable = list(solver.fg) + list(solver.bg)
-    docs: set[str] = set()
-    for col in reachable:
-        ds = model.inventory.datasets[matrices.column_dataset[int(col)]]
-        for ex in ds.exchanges:
-            if ex.source:
-                docs.add(source_document(ex.source))
-    return sorted(d for d in docs if d)
+    cache = model.__dict__.setdefault("_sources_cache", {})
+    key = (allocation, cols)
+    if key not in cache:
+        solver = model.solver(allocation, list(cols))
+        texts: set[str] = set()
+        for col in list(solver.fg) + list(solver.bg):
+            ds = model.inventory.datasets[matrices.column_dataset[int(col)]]
+            texts.update(ex.source for ex in ds.exchanges if ex.source)
+        docs = {source_document(text) for text in texts}
+        cache[key] = sorted(d for d in docs if d)
+    return list(cache[key])
 
 
 _KNOWN_DOCUMENTS = (

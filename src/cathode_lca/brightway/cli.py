@@ -24,19 +24,10 @@ from typing import Any, TypeVar
 
 import click
 
+from ..cli_options import ALLOCATION_CHOICES, inventory_option
 from ..errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-ALLOCATION_CHOICES = click.Choice(["none", "mass", "economic", "system-expansion", "cut-off"])
-
-_inventory_option = click.option(
-    "--inventory",
-    "inventory_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
-)
 
 
 def background_options(func: F) -> F:
@@ -119,7 +110,7 @@ def brightway() -> None:
 @click.option("--method", "methods", multiple=True, help="Method id to register (repeatable). Default: all.")
 @click.option("--overwrite", is_flag=True, help="Replace existing databases, parameter groups and methods.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@_inventory_option
+@inventory_option
 def export_command(
     project: str,
     prefix: str,
@@ -185,7 +176,7 @@ def export_command(
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--param", "params", multiple=True, help="Fixed parameter override NAME=VALUE (repeatable).")
 @click.option("--overwrite", is_flag=True, help="Allow OUT to replace an existing file.")
-@_inventory_option
+@inventory_option
 @background_options
 def datapackage_command(
     out: str,

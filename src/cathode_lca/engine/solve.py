@@ -45,9 +45,7 @@ def block_triangular_order(matrix: sp.spmatrix) -> np.ndarray:
     off = coo.row != coo.col
     n_comp, labels = connected_components(matrix, directed=True, connection="strong")
     # edge consumer (column) -> product (row) between components
-    cg = sp.csr_matrix(
-        (np.ones(int(off.sum())), (labels[coo.col[off]], labels[coo.row[off]])), shape=(n_comp, n_comp)
-    )
+    cg = sp.csr_matrix((np.ones(int(off.sum())), (labels[coo.col[off]], labels[coo.row[off]])), shape=(n_comp, n_comp))
     cg.setdiag(0)
     cg.eliminate_zeros()
     indegree = np.asarray((cg != 0).sum(axis=0)).ravel()
@@ -204,7 +202,9 @@ class PartitionedSolver:
             residual = float(np.abs(check).max(initial=0))
             if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * scale:
                 raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
-        self.solver_name = "scipy SuperLU in block-triangular order (background, once) + topological back-substitution (foreground)"
+        self.solver_name = (
+            "scipy SuperLU in block-triangular order (background, once) + topological back-substitution (foreground)"
+        )
 
     def _check_condition(self, matrix: sp.csc_matrix, lu: Any, cols: np.ndarray) -> None:
         from scipy.sparse.linalg import LinearOperator, onenormest

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..brightway.cli import background_options, model_with_background
+from ..cli_options import inventory_option
 from .rules import RULE_SETS, STAGE_MAPPINGS
 
 
@@ -62,13 +63,7 @@ def run_passport(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
-@click.option(
-    "--inventory",
-    "inventory_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
-)
+@inventory_option
 @background_options
 def passport(
     battery_file: str,

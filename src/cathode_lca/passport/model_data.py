@@ -46,7 +46,6 @@ from .spec import CHEMISTRY_ELEMENTS, BatterySpec, BatterySpecError
 VECTOR = ("total", "fossil", "biogenic", "land_use")
 FOSSIL_FLOWS = ("co2-fossil-air", "ch4-fossil-air")
 BIOGENIC_FLOWS = ("ch4-biogenic-air",)
-SALTS = {"Ni": "nickel-sulfate", "Co": "cobalt-sulfate", "Mn": "manganese-sulfate"}
 VIRGIN_ROUTE_PARAMETERS = {
     "Ni": "nickel_sulfate_route",
     "Co": "cobalt_sulfate_route",
@@ -165,10 +164,10 @@ def _first(x: Any) -> float:
 # ---------------------------------------------------------------------------------------------
 def salt_of(model: Any, element: str, chem_key: str, env: Mapping[str, Any]) -> str:
     """Battery-grade salt (product id stem) that brings *element* into the cathode of *chem_key*."""
-    if element in SALTS:
-        return SALTS[element]
-    from ..comparison import lithium_salt
+    from ..comparison import METAL_SALT, lithium_salt
 
+    if element in METAL_SALT:
+        return METAL_SALT[element]
     return lithium_salt(model, chem_key, env)
 
 
