@@ -264,3 +264,10 @@ def test_morris_cli_runs():
     )
     assert result.exit_code == 0, result.output
     assert "mu_star" in result.output
+
+
+def test_warning_when_no_uncertain_parameter_matters():
+    quiet = monte_carlo("NMC811", samples=20, seed=1, routes=["virgin"])
+    assert "none of the uncertain parameters" in quiet.attrs["warnings"]
+    varied = monte_carlo("NMC811", samples=20, seed=1, routes=["virgin"], distributions=ELECTRICITY)
+    assert json.loads(varied.attrs["warnings"]) == []

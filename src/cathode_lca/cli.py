@@ -613,6 +613,8 @@ def uncertainty(
         scheduler=scheduler,
         progress=progress,
     )
+    for warning in json.loads(ds.attrs.get("warnings", "[]")):
+        click.echo(f"Warning: {warning}", err=True)
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return

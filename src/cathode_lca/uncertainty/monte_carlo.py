@@ -340,6 +340,13 @@ def monte_carlo(
     if draws:
         ds["parameter_samples"] = (("parameter", "sample"), np.vstack([draws[k] for k in uncertain]))
         ds = ds.assign_coords(parameter=list(uncertain))
+    warnings: list[str] = []
+    if np.all(np.nan_to_num(stats[..., STATISTICS.index("std")]) <= 1e-12 * np.nanmax(np.abs(scores), initial=1.0)):
+        warnings.append(
+            "none of the uncertain parameters changes these results (their datasets are not used by the "
+            "compared routes with these settings, e.g. the Istrate brine chain when lithium_route is greet2022); "
+            "give distributions with --vary NAME=uniform:a:b"
+        )
     ds["samples"].attrs["description"] = "score per sample; all routes share the same parameter draws"
     ds["deterministic"].attrs["description"] = "result at the declared parameter values (lognormal: medians)"
     ds.attrs.update(
@@ -362,6 +369,7 @@ def monte_carlo(
             "scheduler": str(scheduler or "serial"),
             "solver": det.attrs["solver"],
             "common_random_numbers": "yes: every route uses the same draws",
+            "warnings": json.dumps(warnings),
         }
     )
     return ds
