@@ -93,12 +93,6 @@ def cli() -> None:
     """
 
 
-def _model(inventory_files: Sequence[str]):
-    from .lca import LCAModel, default_model
-
-    return LCAModel(extra=inventory_files) if inventory_files else default_model()
-
-
 @cli.command()
 @click.option("--search", "-s", default=None, help="Only datasets whose id, name, stage or location contains TEXT.")
 @click.option("--stage", default=None, help="Only datasets with this stage tag.")
@@ -678,6 +672,7 @@ def uncertainty(
 )
 @click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@background_options
 def sensitivity(
     chemistry: str,
     routes: Sequence[str],
@@ -696,6 +691,9 @@ def sensitivity(
     spread: float | None,
     top: int,
     fmt: str,
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
 ) -> None:
     """Global sensitivity (Sobol or Morris, via SALib) of a virgin-vs-recycled comparison.
 
@@ -725,7 +723,7 @@ def sensitivity(
         parameters=parse_params(params),
         distributions=parse_vary(vary),
         spread=spread,
-        model=_model(inventory_files),
+        model=model_with_background(background, mapping, unmapped, inventory_files),
     )
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
@@ -761,6 +759,7 @@ def sensitivity(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
 )
+@background_options
 def sweep(
     chemistry: str,
     routes: Sequence[str],
@@ -775,6 +774,9 @@ def sweep(
     grid_items: Sequence[str],
     mode: str,
     fmt: str,
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
 ) -> None:
     """Scenario sweep: evaluate a grid of parameter values in one vectorised call per route.
 
@@ -800,7 +802,7 @@ def sweep(
         unit=fu,
         indicators=_indicators(indicator_text),
         parameters=parse_params(params),
-        model=_model(inventory_files),
+        model=model_with_background(background, mapping, unmapped, inventory_files),
     )
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
