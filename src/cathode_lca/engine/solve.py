@@ -73,6 +73,27 @@ def _factorise(matrix: sp.csc_matrix) -> Any:
         return splu(matrix)
 
 
+class _FinalDemand:
+    """The final demand over the foreground: a few non-zero rows, without an (n, S) array of zeros."""
+
+    def __init__(self, n: int, size: int, rows: dict[int, Any]) -> None:
+        self.n, self.size = n, size
+        self.rows = {r: np.broadcast_to(np.asarray(v, dtype=float), (size,)) for r, v in rows.items()}
+
+    def row(self, r: int) -> np.ndarray:
+        """A fresh (writable) copy of row *r*."""
+        return self.rows[r].copy() if r in self.rows else np.zeros(self.size)
+
+    def columns(self, idx: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.n, len(idx)))
+        for r, v in self.rows.items():
+            out[r] = v[idx]
+        return out
+
+    def dense(self) -> np.ndarray:
+        return self.columns(np.arange(self.size))
+
+
 @dataclass
 class Solution:
     """Supply of the foreground columns and the inventory, for S samples."""
@@ -265,10 +286,8 @@ class PartitionedSolver:
         nf = len(self.fg)
         a_values = model.entry_split(model.A, self.a_fg, env, size)
         var_of = {int(pos): i for i, pos in enumerate(a_values.var_pos)}
-        s = np.zeros((nf, size))
-        f = np.zeros((nf, size))
-        for col, amount in demand.items():
-            f[self.fg_pos[col]] = amount
+        s = np.empty((nf, size))  # every row is assigned by the block loop below
+        f = _FinalDemand(nf, size, {self.fg_pos[col]: amount for col, amount in demand.items()})
         cols = self.f_cols
         for block in self.blocks:
             if len(block) == 1:
@@ -299,7 +318,8 @@ class PartitionedSolver:
         else:
             direct, data = np.zeros((0, 0, 0)), None
         order = [int(i) for block in self.blocks for i in block]
-        return Solution(self.fg, s, g, direct, self.solver_name, data, self.f_rows, cols, f, order)
+        final = f.dense() if with_direct else None
+        return Solution(self.fg, s, g, direct, self.solver_name, data, self.f_rows, cols, final, order)
 
     def _constant_matrices(self, b_values: EntryValues, i_values: EntryValues) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         nf = len(self.fg)
@@ -320,7 +340,7 @@ class PartitionedSolver:
     ) -> np.ndarray:
         cols = self.f_cols
         diag: Any = 0.0
-        rhs = f[r].copy()
+        rhs = f.row(r)
         const_off = self.const_offdiag[r]
         for e in self.entries_by_row[r]:
             c = int(cols[e])
@@ -349,7 +369,7 @@ class PartitionedSolver:
         m = len(block)
         local = {int(r): i for i, r in enumerate(block)}
         M = np.zeros((size, m, m))
-        rhs = f[block].T.copy()  # (size, m)
+        rhs = np.stack([f.row(int(r)) for r in block], axis=1)  # (size, m)
         for i, r in enumerate(block):
             for e in self.entries_by_row[int(r)]:
                 c = int(self.f_cols[e])
@@ -380,9 +400,10 @@ class PartitionedSolver:
         data[:] = values.const[:, None]
         for k, pos in enumerate(values.var_pos):
             data[pos] = values.var[k][idx]
-        residual = f[:, idx].copy()
+        f_idx = f.columns(idx)
+        residual = f_idx.copy()
         np.subtract.at(residual, self.f_rows, data * s[:, idx][self.f_cols])
-        scale = max(1.0, float(np.abs(f[:, idx]).max(initial=0)), float(np.abs(s[:, idx]).max(initial=0)))
+        scale = max(1.0, float(np.abs(f_idx).max(initial=0)), float(np.abs(s[:, idx]).max(initial=0)))
         worst = float(np.abs(residual).max()) if residual.size else 0.0
         if not np.isfinite(worst) or worst > RESIDUAL_TOLERANCE * scale:
             raise SolverError(
