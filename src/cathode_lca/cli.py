@@ -275,17 +275,12 @@ def compute(
         if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
             metadata[key] = json.loads(metadata[key])
     if fmt == "json":
-        payload: dict[str, Any] = {"dataset": dataset_id, "amount": amount, "results": results, "metadata": metadata}
         if "contribution_by_stage" in ds:
-            payload["by_stage"] = {
-                m: {
-                    s: float(v)
-                    for s, v in zip(
-                        ds.stage.values.tolist(), ds.contribution_by_stage.sel(lcia_method=m).values, strict=True
-                    )
-                }
-                for m in ds.lcia_method.values.tolist()
-            }
+            stages = ds.stage.values.tolist()
+            for r in results:
+                values = ds.contribution_by_stage.sel(lcia_method=r["method"]).values
+                r["by_stage"] = {st: float(v) for st, v in zip(stages, values, strict=True)}
+        payload: dict[str, Any] = {"dataset": dataset_id, "amount": amount, "results": results, "metadata": metadata}
         emit(json.dumps(payload, indent=2), out, overwrite)
         return
     if fmt == "csv":
