@@ -271,3 +271,12 @@ def test_warning_when_no_uncertain_parameter_matters():
     assert "none of the uncertain parameters" in quiet.attrs["warnings"]
     varied = monte_carlo("NMC811", samples=20, seed=1, routes=["virgin"], distributions=ELECTRICITY)
     assert json.loads(varied.attrs["warnings"]) == []
+
+
+def test_sweep_in_chunks_and_through_dask_gives_the_same_values():
+    grid = {"plant_region": ["US", "CN", "FR"], "hydro_recovery_ni": [0.9, 0.95, 0.98]}
+    whole = sweep("NMC811", grid, indicators=["gwp100"])
+    chunked = sweep("NMC811", grid, indicators=["gwp100"], chunk_size=2)
+    threaded = sweep("NMC811", grid, indicators=["gwp100"], chunk_size=4, scheduler="threads")
+    np.testing.assert_allclose(chunked.value.values, whole.value.values, rtol=1e-12)
+    np.testing.assert_allclose(threaded.value.values, whole.value.values, rtol=1e-12)

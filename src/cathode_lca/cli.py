@@ -754,6 +754,9 @@ def sensitivity(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
 )
+@click.option("--chunk-size", default=50_000, show_default=True, help="Scenarios per vectorised chunk.")
+@click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @background_options
 def sweep(
     chemistry: str,
@@ -769,6 +772,9 @@ def sweep(
     grid_items: Sequence[str],
     mode: str,
     fmt: str,
+    chunk_size: int,
+    scheduler: str | None,
+    progress: bool | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -797,7 +803,11 @@ def sweep(
         unit=fu,
         indicators=_indicators(indicator_text),
         parameters=parse_params(params),
-        model=model_with_background(background, mapping, unmapped, inventory_files),
+        model=model_with_background(background, mapping, unmapped, inventory_files) if background else None,
+        inventory_files=() if background else inventory_files,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        progress=progress,
     )
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)

@@ -80,13 +80,18 @@ def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.nd
     return out
 
 
-def run_chunk(spec: RunSpec, index: int, n: int, model: Any = None) -> np.ndarray:
-    """Scores of one chunk: array (route, indicator, n). Routes not applicable are NaN."""
+def run_chunk(
+    spec: RunSpec, index: int, n: int, model: Any = None, scenario: Mapping[str, Any] | None = None
+) -> np.ndarray:
+    """Scores of one chunk: array (route, indicator, n). Routes not applicable are NaN.
+
+    *scenario* adds per-chunk parameter arrays of length n (a slice of a sweep).
+    """
     from ..comparison import prepare, route_demands
 
     model = model or _model_for(spec)
     draws = draw_chunk(model, spec, index, n)
-    params = {**spec.parameters, **draws}
+    params = {**spec.parameters, **dict(scenario or {}), **draws}
     setup = prepare(
         spec.chemistry, spec.routes, spec.region, spec.allocation, spec.unit, spec.indicators, params, model
     )
@@ -109,28 +114,41 @@ def run_chunk(spec: RunSpec, index: int, n: int, model: Any = None) -> np.ndarra
     return out
 
 
-def _progress(total: int, enabled: bool | None) -> Any:
+def _progress(total: int, enabled: bool | None, desc: str = "Monte Carlo") -> Any:
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="sample", unit_scale=True, desc="Monte Carlo", file=sys.stderr)
+    return tqdm(total=total, unit="sample", unit_scale=True, desc=desc, file=sys.stderr)
 
 
-def _execute(spec: RunSpec, samples: int, scheduler: str | None, progress: bool | None, model: Any) -> np.ndarray:
+def execute(
+    spec: RunSpec,
+    samples: int,
+    scheduler: Any,
+    progress: bool | None,
+    model: Any,
+    scenarios: Mapping[str, np.ndarray] | None = None,
+    desc: str = "Monte Carlo",
+) -> np.ndarray:
+    """Run all chunks (serially or through dask) and concatenate their scores along samples.
+
+    *scenarios* are parameter arrays of length *samples* (a sweep), sliced per chunk.
+    """
     bounds = chunk_bounds(samples, spec.chunk_size)
-    bar = _progress(samples, progress)
+    slices = [{k: v[a:b] for k, v in (scenarios or {}).items()} for a, b in bounds]
+    bar = _progress(samples, progress, desc)
     parts: list[np.ndarray] = []
     try:
         if scheduler in (None, "serial", "sync"):
             for i, (a, b) in enumerate(bounds):
-                parts.append(run_chunk(spec, i, b - a, model))
+                parts.append(run_chunk(spec, i, b - a, model, slices[i]))
                 if bar is not None:
                     bar.update(b - a)
         else:
-            parts = _execute_dask(spec, bounds, scheduler, bar, model)
+            parts = _execute_dask(spec, bounds, scheduler, bar, model, slices)
     finally:
         if bar is not None:
             bar.close()
@@ -138,7 +156,12 @@ def _execute(spec: RunSpec, samples: int, scheduler: str | None, progress: bool 
 
 
 def _execute_dask(
-    spec: RunSpec, bounds: list[tuple[int, int]], scheduler: Any, bar: Any, model: Any = None
+    spec: RunSpec,
+    bounds: list[tuple[int, int]],
+    scheduler: Any,
+    bar: Any,
+    model: Any = None,
+    slices: list[dict[str, Any]] | None = None,
 ) -> list[np.ndarray]:
     """Run chunks through dask: 'threads', 'processes', or the address of a dask.distributed scheduler.
 
@@ -158,7 +181,8 @@ def _execute_dask(
             hint="use --scheduler threads, or pass the changes as --inventory files",
         )
     shared = model if custom else None
-    tasks = [dask.delayed(run_chunk)(spec, i, b - a, shared) for i, (a, b) in enumerate(bounds)]
+    slices = slices or [{} for _ in bounds]
+    tasks = [dask.delayed(run_chunk)(spec, i, b - a, shared, slices[i]) for i, (a, b) in enumerate(bounds)]
     if scheduler in ("threads", "processes"):
         results = list(dask.compute(*tasks, scheduler=scheduler))
         if bar is not None:
@@ -301,7 +325,7 @@ def monte_carlo(
         tuple(str(f) for f in inventory_files),
         extra,
     )
-    scores = _execute(spec, samples, scheduler, progress, model if not inventory_files else None)
+    scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
     det = compare(
         chemistry,
         routes=setup.routes,

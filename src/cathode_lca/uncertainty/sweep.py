@@ -50,11 +50,17 @@ def sweep(
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
     model: Any = None,
+    inventory_files: Sequence[str] = (),
+    chunk_size: int = 50_000,
+    scheduler: Any = None,
+    progress: bool | None = None,
 ) -> Any:
     """Evaluate every combination (``mode='grid'``) or the aligned lists (``mode='list'``) of values.
 
     Returns an ``xarray.Dataset`` with ``value`` over (route, indicator, <one dimension per swept
-    parameter>) for a grid, or (route, indicator, scenario) for a list.
+    parameter>) for a grid, or (route, indicator, scenario) for a list. Scenarios are evaluated
+    in vectorised chunks of *chunk_size*, serially or through dask (*scheduler*: ``threads``,
+    ``processes``, a scheduler address or a ``Client``), like :func:`monte_carlo`.
     """
     import xarray as xr
 
@@ -78,22 +84,32 @@ def sweep(
     if "plant_region" in swept:
         region = str(combos[0][names.index("plant_region")])
     params = {**dict(parameters or {}), **swept}
+    if model is None and inventory_files:
+        from ..lca import LCAModel
+
+        model = LCAModel(extra=inventory_files)
     setup = prepare(chemistry, routes, region, allocation, unit, indicators, params, model)
     model = setup.model
-    env = model.parameters.evaluate(setup.parameters)
-    demands, label = route_demands(model, chemistry, setup.routes, unit, allocation, env)
-    values = np.full((len(demands), len(indicators), size), np.nan)
-    for i, rd in enumerate(demands):
-        if rd.demand:
-            ds = model.calculate(
-                rd.demand,
-                methods=setup.methods,
-                parameters=setup.parameters,
-                allocation=allocation,
-                contributions=False,
-                keep_sample=True,
-            )
-            values[i] = np.broadcast_to(ds.score.values, (len(indicators), size))
+    demands, label = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)
+    from .monte_carlo import RunSpec, execute
+
+    if chunk_size < 1:
+        raise UsageError("chunk size must be positive", hint="e.g. 50000")
+    fixed = {k: v for k, v in setup.parameters.items() if k not in swept}
+    spec = RunSpec(
+        chemistry,
+        tuple(setup.routes),
+        region,
+        allocation,
+        unit,
+        tuple(indicators),
+        fixed,
+        (),
+        0,
+        chunk_size,
+        tuple(str(f) for f in inventory_files),
+    )
+    values = execute(spec, size, scheduler, progress, None if inventory_files else model, swept, desc="Sweep")
     routes_ = [rd.route for rd in demands]
     if mode == "grid":
         shape = [len(grid[n]) for n in names]
