@@ -754,7 +754,7 @@ def sensitivity(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
 )
-@click.option("--chunk-size", default=50_000, show_default=True, help="Scenarios per vectorised chunk.")
+@click.option("--chunk-size", default=10_000, show_default=True, help="Scenarios per vectorised chunk.")
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @background_options

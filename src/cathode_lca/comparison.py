@@ -113,8 +113,12 @@ def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str
     """A product amount or property in *env*: a float, or an array when parameters are arrays."""
     if not isinstance(value, Formula):
         return float(value)
-    ds = model.inventory.datasets[dataset_id]
-    fn = value.compile(model.inventory.resolver(ds), model.parameters.choices)
+    cache = model.__dict__.setdefault("_formula_cache", {})
+    key = (dataset_id, value.text)
+    fn = cache.get(key)
+    if fn is None:
+        ds = model.inventory.datasets[dataset_id]
+        fn = cache[key] = value.compile(model.inventory.resolver(ds), model.parameters.choices)
     out = np.asarray(fn(env), dtype=float)
     return float(out.ravel()[0]) if out.size == 1 else out
 

@@ -70,6 +70,34 @@ class LCAModel:
             self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env)
         return self._solvers[key]
 
+    def _solve(self, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str, contributions: bool) -> Any:
+        model = self.matrices(allocation)
+        amounts: dict[int, np.ndarray] = {}
+        for name, amount in demand.items():
+            arr = np.atleast_1d(np.asarray(amount, dtype=float))
+            if not np.all(np.isfinite(arr)):
+                raise ParameterError(f"demand amount for '{name}' is NaN or infinite", hint="give a finite number")
+            col = model.product_index[self.product_id(name)]
+            amounts[col] = amounts.get(col, 0) + arr
+        size = broadcast_size(env, list(amounts.values()))
+        solver = self.solver(allocation, list(amounts))
+        return solver.solve(env, size, amounts, with_direct=contributions)
+
+    def scores(
+        self,
+        demand: Mapping[str, Any],
+        methods: Sequence[Method],
+        env: Mapping[str, Any],
+        allocation: str = "none",
+    ) -> np.ndarray:
+        """Characterised results only, as an array (method, sample): the Monte Carlo fast path.
+
+        *env* is ``self.parameters.evaluate(parameters)``; no contributions, no xarray, no metadata.
+        """
+        solution = self._solve(demand, env, allocation, contributions=False)
+        C = np.vstack([m.vector(self.matrices(allocation).flows) for m in methods])
+        return C @ solution.inventory
+
     def calculate(
         self,
         demand: Mapping[str, Any],
@@ -100,16 +128,8 @@ class LCAModel:
         if env is None:
             env = self.parameters.evaluate(parameters)
         model = self.matrices(allocation)
-        amounts: dict[int, np.ndarray] = {}
-        for name, amount in demand.items():
-            arr = np.atleast_1d(np.asarray(amount, dtype=float))
-            if not np.all(np.isfinite(arr)):
-                raise ParameterError(f"demand amount for '{name}' is NaN or infinite", hint="give a finite number")
-            col = model.product_index[self.product_id(name)]
-            amounts[col] = amounts.get(col, 0) + arr
-        size = broadcast_size(env, list(amounts.values()))
-        solver = self.solver(allocation, list(amounts))
-        solution = solver.solve(env, size, amounts, with_direct=contributions)
+        solution = self._solve(demand, env, allocation, contributions)
+        size = solution.inventory.shape[1]
         attrs = {
             "package": "cathode-lca",
             "package_version": __version__,
@@ -133,7 +153,7 @@ def _jsonable(value: Any) -> Any:
         item = arr.item()
         return item
     if arr.size > 20:
-        return f"array of {arr.size} values (min {np.min(arr)!r}, max {np.max(arr)!r})"
+        return f"array of {arr.size} values"
     return arr.tolist()
 
 

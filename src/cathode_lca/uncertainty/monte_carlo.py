@@ -101,16 +101,8 @@ def run_chunk(
     for i, rd in enumerate(demands):
         if not rd.demand:
             continue
-        ds = model.calculate(
-            rd.demand,
-            methods=setup.methods,
-            parameters=setup.parameters,
-            allocation=spec.allocation,
-            contributions=False,
-            keep_sample=True,
-            env=env,
-        )
-        out[i] = np.broadcast_to(ds.score.values, (len(setup.method_ids), n))
+        scores = model.scores(rd.demand, setup.methods, env, spec.allocation)
+        out[i] = np.broadcast_to(scores, (len(setup.method_ids), n))
     return out
 
 

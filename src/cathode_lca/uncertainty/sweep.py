@@ -51,7 +51,7 @@ def sweep(
     parameters: Mapping[str, Any] | None = None,
     model: Any = None,
     inventory_files: Sequence[str] = (),
-    chunk_size: int = 50_000,
+    chunk_size: int = 10_000,
     scheduler: Any = None,
     progress: bool | None = None,
 ) -> Any:
