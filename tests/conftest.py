@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 # bw2calc imports bw2data, which creates its base folder on import: never the user's one.
-os.environ.setdefault("BRIGHTWAY2_DIR", tempfile.mkdtemp(prefix="cathode-lca-bw-"))
+if "BRIGHTWAY2_DIR" not in os.environ:
+    _BW_DIR = tempfile.mkdtemp(prefix="cathode-lca-bw-")
+    os.environ["BRIGHTWAY2_DIR"] = _BW_DIR
+    atexit.register(shutil.rmtree, _BW_DIR, True)
 
 import pytest
 

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import warnings
-
-if "bw2data" not in sys.modules and "BRIGHTWAY2_DIR" not in os.environ:  # never touch the default folder
-    _BW_DIR = tempfile.mkdtemp(prefix="cathode-lca-bw-")
-    os.environ["BRIGHTWAY2_DIR"] = _BW_DIR
-    atexit.register(shutil.rmtree, _BW_DIR, True)
 
 import numpy as np
 import pytest

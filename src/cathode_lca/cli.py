@@ -503,6 +503,16 @@ def comparison_options(func: Any) -> Any:
     return func
 
 
+def _chunked_model(
+    background: str | None, mapping: str | None, unmapped: str, inventory_files: Sequence[str]
+) -> dict[str, Any]:
+    """Model arguments for chunked runs: a Brightway-background model is built here (threads only);
+    plain inventory files are passed on so that dask workers can load them themselves."""
+    if background:
+        return {"model": model_with_background(background, mapping, unmapped, inventory_files), "inventory_files": ()}
+    return {"model": None, "inventory_files": inventory_files}
+
+
 def _indicators(text: str) -> list[str]:
     return [i.strip() for i in text.split(",") if i.strip()]
 
@@ -596,8 +606,7 @@ def uncertainty(
         indicators=_indicators(indicator_text),
         parameters=parse_params(params),
         distributions=parse_vary(vary),
-        model=model_with_background(background, mapping, unmapped, inventory_files) if background else None,
-        inventory_files=() if background else inventory_files,
+        **_chunked_model(background, mapping, unmapped, inventory_files),
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
@@ -803,8 +812,7 @@ def sweep(
         unit=fu,
         indicators=_indicators(indicator_text),
         parameters=parse_params(params),
-        model=model_with_background(background, mapping, unmapped, inventory_files) if background else None,
-        inventory_files=() if background else inventory_files,
+        **_chunked_model(background, mapping, unmapped, inventory_files),
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
