@@ -62,3 +62,14 @@ def test_benchmark_smoke_runs(script, expected):
     )
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/uncertainty.md"])
+def test_python_snippets_in_docs_run(doc, tmp_path):
+    import re
+
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / doc).read_text(), flags=re.S)
+    assert blocks
+    for block in blocks:
+        result = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, f"{doc}:\n{block}\n{result.stderr}"
