@@ -27,12 +27,13 @@ def test_test_inventories_match_bw2calc(file, product, allocation, test_method):
     assert report.max_relative_difference <= 1e-9
 
 
-def test_every_shipped_dataset_matches_bw2calc():
+@pytest.mark.parametrize("allocation", ["none", "mass", "economic", "system-expansion", "cut-off"])
+def test_every_shipped_dataset_matches_bw2calc(allocation):
     model = default_model()
     methods = ["ipcc2021-gwp100", "ipcc2013-gwp100", "ced", "ced-fossil", "water"]
     checked = 0
     for dataset in sorted(model.inventory.datasets):
-        report = crosscheck(model, {dataset: 1.0}, methods=methods)
+        report = crosscheck(model, {dataset: 1.0}, methods=methods, allocation=allocation)
         assert report.max_relative_difference <= 1e-9, dataset
         checked += 1
     assert checked == len(model.inventory.datasets) > 50
