@@ -6,17 +6,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
-# bw2calc imports bw2data, which creates its base folder on import: never the user's one.
-if "BRIGHTWAY2_DIR" not in os.environ:
-    _BW_DIR = tempfile.mkdtemp(prefix="cathode-lca-bw-")
-    os.environ["BRIGHTWAY2_DIR"] = _BW_DIR
-    atexit.register(shutil.rmtree, _BW_DIR, True)
-
 import pytest
 
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel
 from cathode_lca.methods import load_method
+
+# bw2calc imports bw2data, which creates its base folder on import (none of the imports above
+# loads it): never the user's folder, and one per process, because xdist workers inherit the
+# controller's environment and would race to create the same folder.
+_BW_DIR = tempfile.mkdtemp(prefix=f"cathode-lca-bw-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
+os.environ["BRIGHTWAY2_DIR"] = _BW_DIR
+atexit.register(shutil.rmtree, _BW_DIR, True)
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,3 +60,16 @@ def _isolated_inventory_cache(tmp_path_factory):
 
     os.environ["CATHODE_LCA_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     yield
+
+
+@pytest.fixture
+def bd(tmp_path):
+    """bw2data switched to a fresh data directory of this test."""
+    from cathode_lca.brightway.export import import_bw2data
+
+    bd = import_bw2data()
+    base, logs = tmp_path / "bw", tmp_path / "bw-logs"
+    base.mkdir()
+    logs.mkdir()
+    bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="default", update=False)
+    yield bd

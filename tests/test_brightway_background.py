@@ -63,16 +63,6 @@ BIO, TECH = "biosphere-like", "ecoinvent-like"
 METHODS = ["ipcc2021-gwp100", "ced", "water"]
 
 
-@pytest.fixture
-def bd(tmp_path):
-    bd = import_bw2data()
-    base, logs = tmp_path / "bw", tmp_path / "bw-logs"
-    base.mkdir()
-    logs.mkdir()
-    bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="default", update=False)
-    yield bd
-
-
 def f32(value: float) -> float:
     """bw2data stores processed amounts as float32: test amounts are float32-representable, so the
     comparison with float64 numpy is exact up to solver round-off."""

@@ -24,7 +24,6 @@ from cathode_lca.brightway import export as bw_export
 from cathode_lca.brightway.cli import brightway
 from cathode_lca.brightway.export import (
     export_to_brightway,
-    import_bw2data,
     parameter_names,
     plan_export,
     translate_formula,
@@ -35,17 +34,6 @@ from cathode_lca.inventory.schema import Location, Parameter
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.methods import load_method
 from cathode_lca.parameters.formulas import parse_formula
-
-
-@pytest.fixture
-def bd(tmp_path):
-    """bw2data switched to a fresh data directory of this test."""
-    bd = import_bw2data()
-    base, logs = tmp_path / "bw", tmp_path / "bw-logs"
-    base.mkdir()
-    logs.mkdir()
-    bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="default", update=False)
-    yield bd
 
 
 def small_model(*files: str) -> LCAModel:
