@@ -110,31 +110,79 @@ def crosscheck(
     raise_on_mismatch: bool = True,
 ) -> CrossCheckReport:
     """Compute *demand* with our engine and with bw2calc; compare scores and inventories."""
+    return crosscheck_many(
+        model,
+        [demand],
+        parameters=parameters,
+        allocation=allocation,
+        methods=methods,
+        rtol=rtol,
+        raise_on_mismatch=raise_on_mismatch,
+    )[0]
+
+
+def crosscheck_many(
+    model: Any,
+    demands: Sequence[Mapping[str, float]],
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    allocation: str = "none",
+    methods: Sequence[str | Method] = DEFAULT_METHODS,
+    rtol: float = 1e-9,
+    raise_on_mismatch: bool = True,
+) -> list[CrossCheckReport]:
+    """:func:`crosscheck` for several demands on one system.
+
+    The datapackages are written once and bw2calc loads and factorises the system once per
+    method; each demand is then solved again by bw2calc (``lci(demand=...)``).
+    """
     bw2calc, _bwp = _import_bw()
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
-    ours = model.calculate(
-        demand, methods=method_objs, parameters=parameters, allocation=allocation, contributions=False
-    )
     matrices = model.matrices(allocation)
     dp, char = system_datapackages(model, parameters=parameters, allocation=allocation, methods=method_objs)
-    bw_demand = {int(matrices.product_index[model.product_id(k)]) + 1: float(v) for k, v in demand.items()}
-    scores_bw: dict[str, float] = {}
-    inventory_bw = np.zeros(len(matrices.flows))
+    bw_demands = [
+        {int(matrices.product_index[model.product_id(k)]) + 1: float(v) for k, v in demand.items()}
+        for demand in demands
+    ]
+    inventories_bw = [np.zeros(len(matrices.flows)) for _ in demands]
+    scores_bw: list[dict[str, float]] = [{} for _ in demands]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, m in enumerate(method_objs):
-            lca = bw2calc.LCA(bw_demand, data_objs=[dp, char[m.id]])
-            lca.lci()
-            if i == 0:
-                flows = lca.dicts.biosphere
-                inv = np.asarray(lca.inventory.sum(axis=1)).ravel()
-                for flow_id, row in flows.items():
-                    inventory_bw[flow_id - FLOW_ID_OFFSET] = inv[row]
-            try:
-                lca.lcia()
-                scores_bw[m.id] = float(lca.score)
-            except ValueError:  # no characterised flow occurs in this system
-                scores_bw[m.id] = 0.0
+            lca = bw2calc.LCA(bw_demands[0], data_objs=[dp, char[m.id]])
+            for j, bw_demand in enumerate(bw_demands):
+                lca.lci(demand=bw_demand, factorize=j == 0)
+                if i == 0:
+                    inv = np.asarray(lca.inventory.sum(axis=1)).ravel()
+                    for flow_id, row in lca.dicts.biosphere.items():
+                        inventories_bw[j][flow_id - FLOW_ID_OFFSET] = inv[row]
+                try:
+                    lca.lcia(demand=bw_demand)
+                    scores_bw[j][m.id] = float(lca.score)
+                except ValueError:  # no characterised flow occurs in this system
+                    scores_bw[j][m.id] = 0.0
+    return [
+        _report(
+            model, demand, scores_bw[j], inventories_bw[j], parameters, allocation, method_objs, rtol, raise_on_mismatch
+        )
+        for j, demand in enumerate(demands)
+    ]
+
+
+def _report(
+    model: Any,
+    demand: Mapping[str, float],
+    scores_bw: dict[str, float],
+    inventory_bw: np.ndarray,
+    parameters: Mapping[str, Any] | None,
+    allocation: str,
+    method_objs: Sequence[Method],
+    rtol: float,
+    raise_on_mismatch: bool,
+) -> CrossCheckReport:
+    ours = model.calculate(
+        demand, methods=list(method_objs), parameters=parameters, allocation=allocation, contributions=False
+    )
     scores_ours = {m: float(ours.score.sel(lcia_method=m)) for m in ours.lcia_method.values.tolist()}
     inv_ours = ours.inventory.values
     diffs = [
