@@ -520,20 +520,9 @@ def _indicators(text: str) -> list[str]:
 def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     if not out:
         raise UsageError("--format netcdf needs --out FILE", hint="e.g. --out results.nc")
-    import os
-    import tempfile
-    from pathlib import Path
+    from .io import write_with
 
-    from .io import check_writable
-
-    target = check_writable(out, overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="scipy")
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_with(out, lambda tmp: ds.to_netcdf(tmp, engine="scipy"), overwrite=overwrite)
     click.echo(f"wrote {out}", err=True)
 
 

@@ -72,7 +72,15 @@ class ParameterError(CathodeLCAError):
 
 
 class SingularSystemError(CathodeLCAError):
-    """The technosphere matrix is singular or ill-conditioned."""
+    """The technosphere matrix is singular or ill-conditioned.
+
+    Like every error here it takes ``file=``, ``line=`` and ``dataset=``: the solver passes
+    the location of the dataset whose column is singular (e.g. zero production), so the
+    message points at the YAML line to fix.
+
+    >>> print(SingularSystemError("zero production", file="a.yaml", line=4, dataset="x"))
+    a.yaml:4: dataset 'x': zero production
+    """
 
 
 class SolverError(CathodeLCAError):
@@ -85,3 +93,11 @@ class ValidationError(CathodeLCAError):
 
 class UsageError(CathodeLCAError):
     """A request that cannot be served (unknown dataset, unknown method, bad option)."""
+
+
+class OutputError(CathodeLCAError):
+    """An output that cannot or must not be written (read-only folder, full disk, link, device)."""
+
+
+class LimitError(CathodeLCAError):
+    """An input or request beyond a safety limit (file size, YAML aliases or depth, memory)."""
