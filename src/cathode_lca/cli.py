@@ -548,7 +548,11 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     help="Extra distribution NAME=uniform:a:b | triangular:min:mode:max | normal:mean:sd | lognormal:median:gsd2.",
 )
 @click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True, help="Samples per chunk (bounded memory)."
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Samples per chunk (bounded memory).",
 )
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
@@ -774,7 +778,11 @@ def sensitivity(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
 )
 @click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Scenarios per vectorised chunk."
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Scenarios per vectorised chunk.",
 )
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
@@ -819,7 +827,9 @@ def sweep(
             if isinstance(value, float):
                 check_finite("--grid", name, value)
     size = math.prod(len(v) for v in grid.values()) if mode == "grid" else max(len(v) for v in grid.values())
-    check_samples(size, minimum=1, bytes_per_sample=8 * 3 * 4 * max(1, len(_indicators(indicator_text))), option="--grid")
+    check_samples(
+        size, minimum=1, bytes_per_sample=8 * 3 * 4 * max(1, len(_indicators(indicator_text))), option="--grid"
+    )
     overrides = parse_params(params)
     if out:
         from .io import check_writable
