@@ -211,12 +211,12 @@ class _Reader:
         raw_bytes = text.encode("utf-8")
         file = str(path)
         data = load_yaml_text(text, file)
-        if not isinstance(data, dict):
-            raise InventoryError("top level must be a mapping", file=file, line=1)
-        if not data:
+        if data is None or data == {}:
             raise InventoryError(
                 "empty inventory file", file=file, hint="add 'datasets:', 'parameters:' or 'flows:', or remove the file"
             )
+        if not isinstance(data, dict):
+            raise InventoryError("top level must be a mapping", file=file, line=1)
         spec: FileSpec = _validate(FileSpec, data, file)
         if spec.format is not None and spec.format != FORMAT_VERSION:
             raise InventoryError(
