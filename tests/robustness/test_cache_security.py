@@ -173,7 +173,13 @@ def test_round_trip_keeps_every_field(cache_dir, data_dir):
     assert second.parameters.keys() == first.parameters.keys()
     for key, p in first.parameters.items():
         q = second.parameters[key]
-        assert (p.value, p.where, p.distribution, p.unit, p.source) == (q.value, q.where, q.distribution, q.unit, q.source)
+        assert (p.value, p.where, p.distribution, p.unit, p.source) == (
+            q.value,
+            q.where,
+            q.distribution,
+            q.unit,
+            q.source,
+        )
     for key, ds in first.datasets.items():
         other = second.datasets[key]
         assert isinstance(other.exchanges, tuple) and len(other.exchanges) == len(ds.exchanges)

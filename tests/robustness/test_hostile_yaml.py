@@ -57,7 +57,12 @@ def test_merge_keys_are_refused():
 
 @pytest.mark.parametrize(
     "text",
-    ["a: !cite GREET 2022\n", "a: !!python/object/apply:os.system ['true']\n", "a: !!binary aGVsbG8=\n", "a: !x {b: 1}\n"],
+    [
+        "a: !cite GREET 2022\n",
+        "a: !!python/object/apply:os.system ['true']\n",
+        "a: !!binary aGVsbG8=\n",
+        "a: !x {b: 1}\n",
+    ],
 )
 def test_tags_are_refused(text):
     with pytest.raises(InventoryError, match="tag") as info:
