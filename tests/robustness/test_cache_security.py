@@ -189,3 +189,14 @@ def test_round_trip_keeps_every_field(cache_dir, data_dir):
                 assert isinstance(b.amount, Formula) and b.amount.text == a.amount.text
             else:
                 assert a.amount == b.amount
+
+
+def test_entry_naming_a_device_is_ignored_without_reading_it(cache_dir, data_dir):
+    load_inventory([data_dir / "chain.yaml"])
+    entry = _entry(cache_dir)
+    head, _, payload = entry.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    header["files"] = [["/dev/zero", "0" * 64]]  # hashing it would never end
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+    key = inventory_cache.key_for([data_dir / "chain.yaml"])
+    assert inventory_cache.load(key) is None

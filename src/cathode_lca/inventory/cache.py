@@ -63,6 +63,8 @@ def cache_dir() -> Path:
 
 
 def _file_hash(path: Path) -> str:
+    if not path.is_file():  # never hash /dev/zero or a pipe named in a (corrupt) entry
+        raise OSError(f"not a regular file: {path}")
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -237,6 +239,8 @@ def _read_entry(path: Path) -> bytes | None:
 def _recomputed_hash(inventory: Any) -> str:
     digest = hashlib.sha256()
     for file_id, file in inventory.files.items():
+        if not Path(file).is_file():
+            raise OSError(f"not a regular file: {file}")
         digest.update(file_id.encode() + b"\0" + Path(file).read_bytes() + b"\0")
     return digest.hexdigest()
 
