@@ -82,6 +82,19 @@ class SingularSystemError(CathodeLCAError):
     a.yaml:4: dataset 'x': zero production
     """
 
+    @classmethod
+    def at(
+        cls, where: object, message: str, *, dataset: str | None = None, hint: str | None = None
+    ) -> SingularSystemError:
+        """The error located at *where*: anything with ``file`` and ``line`` (a dataset's ``where``).
+
+        >>> from types import SimpleNamespace
+        >>> print(SingularSystemError.at(SimpleNamespace(file="b.yaml", line=7), "produces nothing", dataset="y"))
+        b.yaml:7: dataset 'y': produces nothing
+        """
+        file, line = getattr(where, "file", None), getattr(where, "line", None)
+        return cls(message, file=file, line=line, dataset=dataset, hint=hint)
+
 
 class SolverError(CathodeLCAError):
     """A solve whose residual is too large or whose inputs are inconsistent."""
