@@ -113,11 +113,11 @@ def test_entry_writable_by_others_is_not_read(cache_dir, data_dir, monkeypatch):
     assert calls == []
 
 
-def test_folders_are_private_under_umask_000(cache_dir, data_dir):
+def test_folders_are_private_under_umask_000(cache_dir, data_dir, monkeypatch):
+    nested = cache_dir / "a" / "b"
+    monkeypatch.setenv("CATHODE_LCA_CACHE_DIR", str(nested))
     old = os.umask(0)
     try:
-        nested = cache_dir / "a" / "b"
-        os.environ["CATHODE_LCA_CACHE_DIR"] = str(nested)
         load_inventory([data_dir / "chain.yaml"])
     finally:
         os.umask(old)
