@@ -12,7 +12,7 @@ def test_cache_hit_and_invalidation(tmp_path, data_dir, monkeypatch):
     (work / "flows.yaml").write_text((data_dir / "flows.yaml").read_text())
     (work / "chain.yaml").write_text((data_dir / "chain.yaml").read_text())
     first = load_inventory([work / "chain.yaml"])
-    assert list((tmp_path / "cache").glob("inventory-*.pickle"))
+    assert list((tmp_path / "cache").glob("inventory-*.json"))
     second = load_inventory([work / "chain.yaml"])
     assert second.content_hash == first.content_hash and set(second.datasets) == set(first.datasets)
     # change an included file: the cached entry must not be used
@@ -32,6 +32,6 @@ def test_cache_can_be_disabled(tmp_path, data_dir, monkeypatch):
 def test_corrupt_cache_is_ignored(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("CATHODE_LCA_CACHE_DIR", str(tmp_path / "cache"))
     load_inventory([data_dir / "chain.yaml"])
-    for entry in (tmp_path / "cache").glob("inventory-*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache").glob("inventory-*.json"):
+        entry.write_bytes(b"not a cache entry")
     assert "c" in load_inventory([data_dir / "chain.yaml"]).datasets

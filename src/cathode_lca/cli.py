@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .brightway.cli import background_options, model_with_background
+from .cli_checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .cli_options import ALLOCATION_CHOICES, inventory_option
 from .errors import CathodeLCAError, UsageError
 
@@ -30,10 +31,14 @@ def parse_params(items: Sequence[str]) -> dict[str, Any]:
         name, text = name.strip(), text.strip()
         if not name or not text:
             raise UsageError(f"--param '{item}' is not NAME=VALUE", hint="write e.g. --param plant_region=CN")
+        if name in out:
+            raise UsageError(f"--param {name} is given more than once", hint="give each parameter once")
         try:
             out[name] = float(text)
         except ValueError:
             out[name] = text
+        else:
+            check_finite("--param", name, out[name])
     return out
 
 
@@ -252,6 +257,7 @@ def compute(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_finite("--amount", dataset_id, amount)
     overrides = parse_params(params)
     model = model_with_background(background, mapping, unmapped, inventory_files)
     ds = model.calculate(
@@ -520,20 +526,9 @@ def _indicators(text: str) -> list[str]:
 def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     if not out:
         raise UsageError("--format netcdf needs --out FILE", hint="e.g. --out results.nc")
-    import os
-    import tempfile
-    from pathlib import Path
+    from .io import write_with
 
-    from .io import check_writable
-
-    target = check_writable(out, overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="scipy")
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_with(out, lambda tmp: ds.to_netcdf(tmp, engine="scipy"), overwrite=overwrite)
     click.echo(f"wrote {out}", err=True)
 
 
@@ -541,13 +536,24 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 @click.argument("chemistry")
 @comparison_options
 @click.option("--samples", default=1000, show_default=True, help="Number of Monte Carlo samples.")
-@click.option("--seed", type=int, default=None, help="Random seed (default: random; recorded in the output).")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, MAX_SEED),
+    default=None,
+    help="Random seed, 0 or more (default: random; recorded in the output).",
+)
 @click.option(
     "--vary",
     multiple=True,
     help="Extra distribution NAME=uniform:a:b | triangular:min:mode:max | normal:mean:sd | lognormal:median:gsd2.",
 )
-@click.option("--chunk-size", default=50_000, show_default=True, help="Samples per chunk (bounded memory).")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Samples per chunk (bounded memory).",
+)
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
@@ -589,8 +595,12 @@ def uncertainty(
       cathode-lca uncertainty NMC811 --samples 1000000 --scheduler processes --format netcdf --out mc.nc
     """
     from .uncertainty.monte_carlo import monte_carlo
-    from .uncertainty.parameters import parse_vary
 
+    check_scheduler(scheduler)
+    n_ind = max(1, len(_indicators(indicator_text)))
+    check_samples(samples, minimum=2, bytes_per_sample=8 * 3 * n_ind * max(2, len(routes)))
+    distributions = checked_vary(vary)
+    overrides = parse_params(params)
     if out:
         from .io import check_writable
 
@@ -604,8 +614,8 @@ def uncertainty(
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=parse_params(params),
-        distributions=parse_vary(vary),
+        parameters=overrides,
+        distributions=distributions,
         **_chunked_model(background, mapping, unmapped, inventory_files),
         chunk_size=chunk_size,
         scheduler=scheduler,
@@ -667,7 +677,7 @@ def uncertainty(
 @click.option(
     "--samples", default=1024, show_default=True, help="Base sample size (Sobol: N(D+2) runs; Morris: trajectories)."
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @click.option(
     "--vary", multiple=True, help="Distribution NAME=uniform:a:b | triangular:... | normal:... | lognormal:..."
 )
@@ -706,10 +716,14 @@ def sensitivity(
       cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100
       cathode-lca sensitivity NMC811 --method morris --samples 50 --spread 0.2
     """
-    from .uncertainty.parameters import parse_vary
     from .uncertainty.sensitivity import ranking
     from .uncertainty.sensitivity import sensitivity as run_sensitivity
 
+    check_samples(samples, minimum=8, bytes_per_sample=8 * 4 * max(1, len(_indicators(indicator_text))))
+    distributions = checked_vary(vary)
+    if spread is not None:
+        check_finite("--spread", "", spread)
+    overrides = parse_params(params)
     if out:
         from .io import check_writable
 
@@ -724,8 +738,8 @@ def sensitivity(
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=parse_params(params),
-        distributions=parse_vary(vary),
+        parameters=overrides,
+        distributions=distributions,
         spread=spread,
         model=model_with_background(background, mapping, unmapped, inventory_files),
     )
@@ -763,7 +777,13 @@ def sensitivity(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
 )
-@click.option("--chunk-size", default=10_000, show_default=True, help="Scenarios per vectorised chunk.")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Scenarios per vectorised chunk.",
+)
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @background_options
@@ -795,23 +815,36 @@ def sweep(
       cathode-lca sweep NMC811 --grid plant_region=US,CN,DE --grid hydro_recovery_ni=0.9,0.95,0.98
       cathode-lca sweep NMC811 --grid dist_disassembly_to_preprocessor_mi=100,500,1000 --format csv
     """
+    import math
+
     from .uncertainty.sweep import parse_grid
     from .uncertainty.sweep import sweep as run_sweep
 
+    check_scheduler(scheduler)
+    grid = parse_grid(grid_items)
+    for name, values in grid.items():
+        for value in values:
+            if isinstance(value, float):
+                check_finite("--grid", name, value)
+    size = math.prod(len(v) for v in grid.values()) if mode == "grid" else max(len(v) for v in grid.values())
+    check_samples(
+        size, minimum=1, bytes_per_sample=8 * 3 * 4 * max(1, len(_indicators(indicator_text))), option="--grid"
+    )
+    overrides = parse_params(params)
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
     ds = run_sweep(
         chemistry,
-        parse_grid(grid_items),
+        grid,
         routes=list(routes) or None,
         mode=mode,
         region=region,
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=parse_params(params),
+        parameters=overrides,
         **_chunked_model(background, mapping, unmapped, inventory_files),
         chunk_size=chunk_size,
         scheduler=scheduler,

@@ -72,7 +72,28 @@ class ParameterError(CathodeLCAError):
 
 
 class SingularSystemError(CathodeLCAError):
-    """The technosphere matrix is singular or ill-conditioned."""
+    """The technosphere matrix is singular or ill-conditioned.
+
+    Like every error here it takes ``file=``, ``line=`` and ``dataset=``: the solver passes
+    the location of the dataset whose column is singular (e.g. zero production), so the
+    message points at the YAML line to fix.
+
+    >>> print(SingularSystemError("zero production", file="a.yaml", line=4, dataset="x"))
+    a.yaml:4: dataset 'x': zero production
+    """
+
+    @classmethod
+    def at(
+        cls, where: object, message: str, *, dataset: str | None = None, hint: str | None = None
+    ) -> SingularSystemError:
+        """The error located at *where*: anything with ``file`` and ``line`` (a dataset's ``where``).
+
+        >>> from types import SimpleNamespace
+        >>> print(SingularSystemError.at(SimpleNamespace(file="b.yaml", line=7), "produces nothing", dataset="y"))
+        b.yaml:7: dataset 'y': produces nothing
+        """
+        file, line = getattr(where, "file", None), getattr(where, "line", None)
+        return cls(message, file=file, line=line, dataset=dataset, hint=hint)
 
 
 class SolverError(CathodeLCAError):
@@ -85,3 +106,11 @@ class ValidationError(CathodeLCAError):
 
 class UsageError(CathodeLCAError):
     """A request that cannot be served (unknown dataset, unknown method, bad option)."""
+
+
+class OutputError(CathodeLCAError):
+    """An output that cannot or must not be written (read-only folder, full disk, link, device)."""
+
+
+class LimitError(CathodeLCAError):
+    """An input or request beyond a safety limit (file size, YAML aliases or depth, memory)."""

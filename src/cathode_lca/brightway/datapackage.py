@@ -20,8 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -226,16 +224,9 @@ def write_datapackage(
             "column_parameters": column_values,
         },
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".zip", dir=target.parent)
-    os.close(fd)
-    try:
-        _write_zip(Path(tmp), a, b, (nz, cf[nz]), info)
-        if target.exists() and not overwrite:  # appeared meanwhile
-            check_writable(target, overwrite)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ..io import write_with  # exclusive create, no links or devices, umask/mode kept, no leftovers
+
+    write_with(target, lambda tmp: _write_zip(Path(tmp), a, b, (nz, cf[nz]), info), overwrite=overwrite)
     return info
 
 

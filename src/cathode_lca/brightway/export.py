@@ -21,7 +21,9 @@ allocated column (code = product id). Every method in ``methods/`` is registered
 
 The export is transactional: databases, parameter groups and methods that already exist are
 refused unless *overwrite*; with *overwrite* they are backed up in memory first. Any failure
-removes everything written and restores the backups.
+removes everything written and restores the backups. It is also crash-safe: it is written into
+a staging copy of the project and swapped in when complete (:mod:`.staging`), so a kill leaves
+the old project or the complete new one.
 
 Examples
 --------
@@ -689,19 +691,12 @@ def export_to_brightway(
     >>> export_to_brightway("cathode", overwrite=True).databases   # doctest: +SKIP
     ('cathode-lca biosphere', 'cathode-lca background', 'cathode-lca foreground')
     """
+    from .staging import staged
+
     plan = plan_export(model, prefix=prefix, allocation=allocation, methods=methods)
-    bd = import_bw2data()
-    error: BaseException | None = None
-    with project_context(project, create=True) as created:
-        try:
-            write_plan(plan, project, overwrite=overwrite)
-        except BaseException as exc:  # re-raised below, once the previous project is current again
-            error = exc
-    if error is not None:
-        if created:
-            with contextlib.suppress(Exception):
-                bd.projects.delete_project(project, delete_dir=True)
-        raise error
+    # crash-safe: written into a staging copy, swapped in only when complete (see staging.py)
+    with staged(project) as staging, project_context(staging, create=True):
+        write_plan(plan, project, overwrite=overwrite)
     return ExportReport(
         project=project,
         databases=plan.databases,

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,11 +22,12 @@ from typing import Any
 
 import pydantic
 
-from .._yaml import LineDict, LineList, load_yaml_text
+from .._yaml import MAX_BYTES, LineDict, LineList, load_yaml_text, read_yaml_file
 from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
 from ..parameters.formulas import Formula, parse_formula
 from ..resources import inventories_dir
 from ..units import conversion_factor, parse_unit
+from .numbers import check_formula_constants, check_numbers
 from .schema import (
     TEXT_PROPERTY_SUFFIXES,
     Dataset,
@@ -122,6 +124,13 @@ def load_inventory(
         if not path.is_file():
             raise InventoryError(f"no such file: {path}", hint="check the path")
         files.append((path, path.parent))
+    for file, _root in files:  # before hashing: never read /dev/zero, a pipe or a huge file
+        if not file.is_file():
+            raise InventoryError(
+                "not a regular file (device, pipe or folder)", file=str(file), hint="give the path of a YAML file"
+            )
+        if file.stat().st_size > MAX_BYTES:
+            raise InventoryError(f"file is larger than {MAX_BYTES // 2**20} MiB", file=str(file), hint="split it")
     from . import cache as inventory_cache
 
     key = inventory_cache.key_for([f for f, _root in files]) if cache and inventory_cache.enabled() else None
@@ -159,7 +168,9 @@ def _line_at(data: Any, loc: Sequence[Any]) -> int | None:
 
 def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: str | None = None):
     try:
-        return model.model_validate(data)
+        spec = model.model_validate(data)
+        check_numbers(spec.model_dump(), data, file, dataset)
+        return spec
     except pydantic.ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str", "float", "int")))]
@@ -196,15 +207,14 @@ class _Reader:
         if resolved in self.seen:
             return
         self.seen.add(resolved)
-        try:
-            raw_bytes = path.read_bytes()
-            text = raw_bytes.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InventoryError("file is not UTF-8 text", file=str(path)) from None
-        except OSError as exc:
-            raise InventoryError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+        text = read_yaml_file(path)  # regular files only, size-limited, UTF-8
+        raw_bytes = text.encode("utf-8")
         file = str(path)
         data = load_yaml_text(text, file)
+        if data is None or data == {}:
+            raise InventoryError(
+                "empty inventory file", file=file, hint="add 'datasets:', 'parameters:' or 'flows:', or remove the file"
+            )
         if not isinstance(data, dict):
             raise InventoryError("top level must be a mapping", file=file, line=1)
         spec: FileSpec = _validate(FileSpec, data, file)
@@ -346,6 +356,9 @@ class _Reader:
                 formula = parse_formula(spec.formula)  # type: ignore[arg-type]
             except FormulaError as exc:
                 fail(exc.message, exc.hint or "fix the formula")
+            bad = check_formula_constants(formula.tree)  # type: ignore[union-attr]
+            if bad is not None:
+                fail(f"non-finite number {bad} in the formula", "give a finite number")
         if kind == "choice":
             choices = tuple(str(c) for c in spec.choices or ())
             if not choices or len(set(choices)) != len(choices):
@@ -543,7 +556,15 @@ class _Reader:
 
     @staticmethod
     def _amount(value: Any, file: str, line: int, dataset: str, field_: str) -> float | Formula:
+        def refuse(what: str) -> InventoryError:
+            return InventoryError(
+                f"non-finite number {what}", file=file, line=line, dataset=dataset, field=field_,
+                hint="give a finite number",
+            )  # fmt: skip
+
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise refuse(repr(value))
             return float(value)
         try:
             formula = parse_formula(value)
@@ -551,10 +572,16 @@ class _Reader:
             raise FormulaError(
                 exc.message, file=file, line=line, dataset=dataset, field=field_, hint=exc.hint
             ) from None
+        bad = check_formula_constants(formula.tree)
+        if bad is not None:
+            raise refuse(bad)
         try:  # plain numbers written as strings
-            return float(formula.text)
+            number = float(formula.text)
         except ValueError:
             return formula
+        if not math.isfinite(number):  # "nan", "inf", "1e400" or 400 digits written as text
+            raise refuse(repr(formula.text[:40]))
+        return number
 
     # -- overrides & final checks ---------------------------------------------
     def _apply_overrides(self) -> None:

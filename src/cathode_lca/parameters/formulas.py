@@ -109,7 +109,14 @@ class Formula:
             Choice parameters by key: the allowed string values. A comparison of a choice
             parameter with a string compiles into a comparison of integer codes.
         """
-        return _Compiler(self.text, resolve, choices or {}).visit(self.tree.body)
+        try:
+            return _Compiler(self.text, resolve, choices or {}).visit(self.tree.body)
+        except RecursionError:
+            raise FormulaError(_TOO_DEEP.format(self.text[:60]), hint=_TOO_DEEP_HINT) from None
+
+
+_TOO_DEEP = "formula '{}...' is nested too deeply"
+_TOO_DEEP_HINT = "split it into intermediate parameters"
 
 
 def parse_formula(text: str | float | int) -> Formula:
@@ -123,6 +130,8 @@ def parse_formula(text: str | float | int) -> Formula:
         raise FormulaError("formula longer than 5000 characters")
     try:
         tree = ast.parse(source, mode="eval")
+    except (RecursionError, MemoryError):
+        raise FormulaError(_TOO_DEEP.format(source[:60]), hint=_TOO_DEEP_HINT) from None
     except SyntaxError as exc:
         raise FormulaError(
             f"cannot parse formula '{source}': {exc.msg} at column {exc.offset}",
@@ -130,7 +139,10 @@ def parse_formula(text: str | float | int) -> Formula:
         ) from None
     names: set[str] = set()
     literals: dict[str, set[str]] = {}
-    _check(tree.body, source, names, literals)
+    try:
+        _check(tree.body, source, names, literals)
+    except RecursionError:
+        raise FormulaError(_TOO_DEEP.format(source[:60]), hint=_TOO_DEEP_HINT) from None
     return Formula(source, tree, frozenset(names), literals)
 
 
@@ -265,9 +277,26 @@ class _Compiler:
         return lambda env: env[key]
 
     def visit_BinOp(self, node: ast.BinOp) -> Compiled:
-        op = _BINOPS[type(node.op)]
-        left, right = self.visit(node.left), self.visit(node.right)
-        return lambda env: op(left(env), right(env))
+        # walk the left spine iteratively: a 600-term sum 'a + b + ...' is a 600-deep tree,
+        # which recursion (here and in nested closures at evaluation) cannot take
+        chain: list[tuple[Callable[[Any, Any], Any], ast.AST]] = []
+        spine: ast.AST = node
+        while isinstance(spine, ast.BinOp):
+            chain.append((_BINOPS[type(spine.op)], spine.right))
+            spine = spine.left
+        first = self.visit(spine)
+        steps = [(op, self.visit(right)) for op, right in reversed(chain)]
+        if len(steps) == 1:
+            op, right = steps[0]
+            return lambda env: op(first(env), right(env))
+
+        def fn(env: Env) -> Any:
+            out = first(env)
+            for op, part in steps:
+                out = op(out, part(env))
+            return out
+
+        return fn
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Compiled:
         operand = self.visit(node.operand)
