@@ -45,3 +45,19 @@ def test_monohydrate_reading_of_the_greet_factor_is_a_sensitivity():
     hydrate = _gwp("lithium-hydroxide-virgin", lioh_greet_factor_basis="monohydrate")
     assert base == pytest.approx(24.24, rel=2e-3)  # GREET 2022 LiOH, read per kg anhydrous LiOH
     assert hydrate / base == pytest.approx(LIOH_H2O_PER_LIOH, rel=1e-3)
+
+
+def test_recovered_graphite_is_credited_at_its_quality_ratio():
+    """Recovered graphite used to be credited as virgin battery-grade graphite (9.11 kg CO2e/kg)."""
+    q = 0.2 / (sum([1710, 1920, 1390, 1520, 1300]) / 5 / 1000)  # EverBatt value / USGS flake import mean
+    assert _gwp("graphite-displaced-by-recovered") == pytest.approx(q * _gwp("graphite-greet2022"), rel=1e-9)
+    assert _gwp("aluminum-displaced-by-scrap") == pytest.approx(1.1175 / 2.06961 * _gwp("aluminum-greet2022"), rel=1e-4)
+
+
+def test_system_expansion_no_longer_makes_recycled_cam_negative():
+    """Direct NMC811 was -1.09 and LFP -0.50 kg CO2e/kg CAM under system expansion."""
+    from cathode_lca.comparison import compare
+
+    for chemistry in ("NMC811", "LFP"):
+        ds = compare(chemistry, allocation="system-expansion", indicators=["gwp100"], routes=["direct"])
+        assert float(ds.value.sel(route="direct", indicator="gwp100")) > 0, chemistry
