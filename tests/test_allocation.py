@@ -152,3 +152,9 @@ def test_lfp_known_gaps_are_warned():
     payload = json.loads(result.stdout)
     assert any("iron sulfate" in w and "electricity" in w for w in payload["warnings"])
     assert "warning: known data gap (LFP)" in result.stderr
+
+
+def test_spodumene_coal_heat_gap_is_warned():
+    ds = compare("NMC811", routes=["virgin"], indicators=GWP, parameters={"lithium_route": "spodumene"})
+    assert any("coal heat" in w for w in ds.attrs["warnings"])
+    assert not any("coal heat" in w for w in compare("NMC811", routes=["virgin"], indicators=GWP).attrs["warnings"])

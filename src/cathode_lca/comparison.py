@@ -487,6 +487,17 @@ def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> li
     if any(p.startswith("cam-") for rd in demands for p in rd.demand):
         out.extend(KNOWN_GAPS.get(chem, ()))
     env = setup.env
+    li_route = setup.model.parameters.parameters.get("lithium_route")
+    spodumene = False
+    if li_route is not None and "spodumene" in li_route.choices:
+        spodumene = bool(np.any(np.ravel(env["lithium_route"]) == li_route.choices.index("spodumene")))
+    if spodumene:
+        out.append(
+            "known data gap (lithium_route=spodumene): Istrate et al. (2024) coal heat is entered 1:1 as coal "
+            "burned, without furnace efficiency and without coal upstream (no cited values in the sources used), "
+            "while natural-gas heat has both; spodumene Li2CO3 and LiOH are understated (about 28 % and 24 % below "
+            "Istrate's published results); see docs/data/virgin.md"
+        )
     if setup.allocation == "economic" and any(rd.functional for rd in demands):
         for rd in demands:
             ds = setup.model.inventory.datasets.get(f"recycling-{rd.route}")
