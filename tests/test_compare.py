@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import model_for
 
 from cathode_lca.cli import cli
-from cathode_lca.comparison import available_routes, chemistries, compare
+from cathode_lca.comparison import ROUTES, available_routes, chemistries, compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
 
@@ -69,10 +69,11 @@ def test_mini_stages_sum_to_total(mini):
 @pytest.mark.parametrize(
     ("unit", "allocation", "expected"),
     [
-        # 1 kg Ni = 2.5 kg NiSO4; under 'none' the Ni also carries the treatment of 0.4/0.2 = 2 kg feed per kg salt
-        ("kg-metal:Ni", "none", {"virgin": 12.5, "hydrometallurgical": 2.5 * 0.1 + 5 * 1.5}),
+        # 1 kg Ni = 2.5 kg NiSO4 (0.4 Ni). 'none' is refused for metal units (see test_allocation.py);
+        # system expansion: the Ni carries the treatment of 1 / 0.2 = 5 kg feed, minus the graphite credit
+        # (0.3 kg x 2 kg CO2/kg per kg feed): 2.5 x 0.1 + 5 x (1.5 - 0.6)
+        ("kg-metal:Ni", "system-expansion", {"virgin": 12.5, "hydrometallurgical": 2.5 * 0.1 + 5 * 0.9}),
         ("kg-metal:Ni", "mass", {"virgin": 12.5, "hydrometallurgical": 2.5 * 1.3}),
-        ("kg-salt:nickel-sulfate", "none", {"virgin": 5.0, "hydrometallurgical": 0.1 + 2 * 1.5}),
         ("kg-salt:nickel-sulfate", "economic", {"virgin": 5.0, "hydrometallurgical": 0.1 + 0.4 * 1.5 * 10 / 2.3}),
         ("kg-feed", "none", {"hydrometallurgical": 1.5}),
         ("kg-feed", "mass", {"hydrometallurgical": 1.5}),
@@ -111,6 +112,8 @@ def test_shipped_routes_per_chemistry():
     for chem in ("NMC111", "NMC532", "NMC622", "NMC811", "NCA"):
         assert available_routes(model, chem) == ["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]
     assert available_routes(model, "LFP") == ["virgin", "direct"]
+    # per kg of metal or salt, every recycling route that treats LFP feed is compared (issue 9)
+    assert available_routes(model, "LFP", "kg-metal") == list(ROUTES)
 
 
 @pytest.mark.parametrize("allocation", ["none", "mass", "economic", "system-expansion", "cut-off"])
@@ -177,8 +180,18 @@ def test_cli_compare_json_contract():
     result = CliRunner().invoke(cli, ["compare", "NMC811", "--format", "json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert list(payload) == ["chemistry", "region", "allocation", "functional_unit", "results", "metadata"]
-    assert payload["chemistry"] == "NMC811" and payload["region"] == "US" and payload["allocation"] == "none"
+    assert list(payload) == [
+        "chemistry",
+        "region",
+        "allocation",
+        "allocation_option",
+        "functional_unit",
+        "results",
+        "warnings",
+        "metadata",
+    ]
+    assert payload["chemistry"] == "NMC811" and payload["region"] == "US" and payload["allocation_option"] == "none"
+    assert {e["process"] for e in payload["allocation"]} >= {"recycling-hydrometallurgical", "black-mass"}
     assert payload["functional_unit"] == "1 kg NMC811 cathode active material"
     routes = {r["route"] for r in payload["results"]}
     assert routes == {"virgin", "hydrometallurgical", "pyrometallurgical", "direct"}

@@ -320,7 +320,13 @@ def compute(
 @click.option(
     "--region", default="US", show_default=True, help="Plant region: electricity of the recycling and cathode plants."
 )
-@click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
+@click.option(
+    "--allocation",
+    type=ALLOCATION_CHOICES,
+    default=None,
+    help="Allocation of multi-output steps. Default: none for kg-cam, kg-feed and kg-black-mass; "
+    "economic for kg-metal and kg-salt (EU CF rules; none and cut-off are refused there).",
+)
 @click.option(
     "--unit",
     "fu",
@@ -346,7 +352,7 @@ def compare(
     chemistry: str,
     routes: Sequence[str],
     region: str,
-    allocation: str,
+    allocation: str | None,
     fu: str,
     indicator_text: str,
     params: Sequence[str],
@@ -389,6 +395,8 @@ def compare(
         parameters=parse_params(params),
         model=model_with_background(background, mapping, unmapped, inventory_files),
     )
+    for warning in ds.attrs.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -442,9 +450,11 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         payload = {
             "chemistry": ds.attrs["chemistry"],
             "region": ds.attrs["region"],
-            "allocation": ds.attrs["allocation"],
+            "allocation": json.loads(ds.attrs.get("allocation_partition", "[]")),
+            "allocation_option": ds.attrs["allocation"],
             "functional_unit": ds.attrs["functional_unit"],
             "results": rows,
+            "warnings": list(ds.attrs.get("warnings", [])),
             "metadata": metadata,
         }
         return json.dumps(payload, indent=2)

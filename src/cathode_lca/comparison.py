@@ -34,14 +34,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .allocation import PRICE_RATIO_LIMIT, check_allocation, default_allocation, partition
+from .allocation import amount_value as _value
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
-from .parameters.formulas import Formula
 
 ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")
 INDICATORS = {
@@ -82,6 +83,8 @@ class RouteDemand:
     route: str
     demand: dict[str, Any]
     note: str = ""
+    functional: str | None = None  # the co-product the functional unit is made from
+    credits: list[dict[str, Any]] = field(default_factory=list)  # system expansion: displaced products
 
 
 def chemistries(model: Any) -> list[str]:
@@ -104,23 +107,15 @@ def _chem_key(model: Any, chemistry: str) -> str:
     return key
 
 
-def available_routes(model: Any, chemistry: str) -> list[str]:
+def available_routes(model: Any, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
+    """Routes with data for *chemistry*: a CAM dataset per route for ``kg-cam``; for metal, salt,
+    feed and black-mass units every recycling route that treats the chemistry's feed."""
     chem = _chem_key(model, chemistry)
-    return [r for r in ROUTES if f"cam-{chem}-{r}" in model.inventory.datasets]
-
-
-def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> Any:
-    """A product amount or property in *env*: a float, or an array when parameters are arrays."""
-    if not isinstance(value, Formula):
-        return float(value)
-    cache = model.__dict__.setdefault("_formula_cache", {})
-    key = (dataset_id, value.text)
-    fn = cache.get(key)
-    if fn is None:
-        ds = model.inventory.datasets[dataset_id]
-        fn = cache[key] = value.compile(model.inventory.resolver(ds), model.parameters.choices)
-    out = np.asarray(fn(env), dtype=float)
-    return float(out.ravel()[0]) if out.size == 1 else out
+    cam = [r for r in ROUTES if f"cam-{chem}-{r}" in model.inventory.datasets]
+    if unit_kind == "kg-cam":
+        return cam
+    treated = [r for r in ROUTES if r != "virgin" and f"recycling-{r}" in model.inventory.datasets]
+    return [r for r in ROUTES if r in cam or r in treated]
 
 
 def element_content(model: Any, product_id: str, element: str, env: Mapping[str, Any]) -> Any:
@@ -140,6 +135,50 @@ def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, A
         if element in p.properties and not p.reference:
             total += _value(model, ds.id, p.amount, env) * _value(model, ds.id, p.properties[element], env)
     return total
+
+
+def _functional_coproduct(model: Any, route: str, element: str) -> str | None:
+    """The co-product of ``recycling-<route>`` that carries *element* (e.g. Co2+ in product)."""
+    ds = model.inventory.datasets.get(f"recycling-{route}")
+    if ds is None:
+        return None
+    return next((p.id for p in ds.products if not p.reference and element in p.properties), None)
+
+
+def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """System expansion for a metal or salt unit: credits for the other co-products of the route.
+
+    A co-product carrying another element displaces that element in the virgin battery-grade
+    salt (``<salt>-virgin``), net of converting the co-product to the salt (the route's
+    ``<salt>-recycled-<route>`` dataset). Co-products with a ``substitutes`` product are
+    credited in the matrix already and are skipped here.
+    """
+    ds = model.inventory.datasets[f"recycling-{route}"]
+    out: list[dict[str, Any]] = []
+    for p in ds.products:
+        if p.reference or p.substitutes or element in p.properties:
+            continue
+        other = next((e for e in ELEMENTS if e in p.properties), None)
+        if other is None:
+            continue
+        salt = METAL_SALT.get(other) or "lithium-carbonate"
+        virgin, recycled = f"{salt}-virgin", f"{salt}-recycled-{route}"
+        if virgin not in model.inventory.products or recycled not in model.inventory.products:
+            continue
+        kg_element = feed * _value(model, ds.id, p.amount, env) * _value(model, ds.id, p.properties[other], env)
+        kg_salt = kg_element / element_content(model, virgin, other, env)
+        out.append(
+            {
+                "process": ds.id,
+                "coproduct": p.id,
+                "avoided": virgin,
+                "amount": kg_salt,
+                "demand": {virgin: -kg_salt, recycled: kg_salt},
+                "source": f"displaces the {other} in virgin {salt.replace('-', ' ')} (same element content), "
+                f"net of its conversion ({recycled})",
+            }
+        )
+    return out
 
 
 def lithium_salt(model: Any, chem: str, env: Mapping[str, Any]) -> str:
@@ -219,14 +258,24 @@ def route_demands(
             continue
         content = element_content(model, product, metal, env)
         amount = 1.0 / content if kind == "kg-metal" else 1.0
-        demand = {product: amount}
-        if r != "virgin" and allocation in ("none", "cut-off", "system-expansion"):
-            recovered = recovered_per_feed(model, r, metal, env)
-            if np.any(np.asarray(recovered) <= 0):
-                out.append(RouteDemand(r, {}, f"the {r} route recovers no {metal}"))
-                continue
-            demand[f"recycling-{r}"] = amount * content / recovered
-        out.append(RouteDemand(r, demand))
+        demand: dict[str, Any] = {product: amount}
+        if r == "virgin":
+            out.append(RouteDemand(r, demand))
+            continue
+        recovered = recovered_per_feed(model, r, metal, env)
+        if np.any(np.asarray(recovered) <= 0):
+            out.append(RouteDemand(r, {}, f"the {r} route recovers no {metal}"))
+            continue
+        functional = _functional_coproduct(model, r, metal)
+        credits: list[dict[str, Any]] = []
+        if allocation == "system-expansion":
+            feed = amount * content / recovered
+            demand[f"recycling-{r}"] = feed
+            credits = _displaced(model, r, metal, feed, env)
+            for c in credits:
+                for pid, qty in c["demand"].items():
+                    demand[pid] = demand.get(pid, 0.0) + qty
+        out.append(RouteDemand(r, demand, functional=functional, credits=credits))
     return out, label
 
 
@@ -242,6 +291,8 @@ class ComparisonSetup:
     methods: list[Any]
     method_ids: list[str]
     functional_unit: str
+    allocation: str = "none"  # resolved: the unit's default when none was given
+    region: str = "US"  # the plant region computed (a plant_region parameter wins over --region)
 
 
 def prepare(
@@ -260,7 +311,8 @@ def prepare(
 
     model = model or default_model()
     chem = _chem_key(model, chemistry)
-    available = available_routes(model, chemistry)
+    kind = parse_unit(unit)[0]
+    available = available_routes(model, chemistry, kind)
     if routes:
         unknown = [r for r in routes if r not in ROUTES]
         if unknown:
@@ -281,10 +333,16 @@ def prepare(
         )
     from .engine.matrices import ALLOCATIONS
 
+    allocation = allocation or default_allocation(kind)
     if allocation not in ALLOCATIONS:
         raise UsageError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
+    check_allocation(kind, unit, allocation, chosen)
     params = dict(parameters or {})
     region_key = model.parameters.key("plant_region")
+    # the label reports what is computed: an explicit plant_region parameter wins over --region
+    given = params.get("plant_region", params.get(region_key))
+    if given is not None and np.ndim(given) == 0:
+        region = str(given)
     if region not in model.parameters.parameters[region_key].choices:
         raise UsageError(
             f"unknown region '{region}'",
@@ -299,7 +357,9 @@ def prepare(
     env = model.parameters.evaluate(params)
     _demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in (INDICATORS[i] for i in indicators)]
-    return ComparisonSetup(model, feed_name, chosen, params, env, method_objs, [m.id for m in method_objs], fu_label)
+    return ComparisonSetup(
+        model, feed_name, chosen, params, env, method_objs, [m.id for m in method_objs], fu_label, allocation, region
+    )
 
 
 def compare(
@@ -307,7 +367,7 @@ def compare(
     *,
     routes: Sequence[str] | None = None,
     region: str = "US",
-    allocation: str = "none",
+    allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     parameters: Mapping[str, Any] | None = None,
@@ -317,11 +377,15 @@ def compare(
 
     Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
     ``relative_change`` (%) over (route, indicator) and ``by_stage`` over (route,
-    indicator, stage). ``.to_dataframe()`` gives the tidy table.
+    indicator, stage). ``.to_dataframe()`` gives the tidy table. *allocation* ``None`` takes
+    the unit's default (``none`` for kg-cam, ``economic`` for metal and salt units, see
+    :mod:`cathode_lca.allocation`); ``attrs["allocation_partition"]`` (JSON) lists the
+    partition of every multi-output process per route.
     """
     import xarray as xr
 
-    setup = prepare(chemistry, routes, region, allocation, unit, indicators, parameters, model)
+    setup = prepare(chemistry, routes, region, allocation or "", unit, indicators, parameters, model)
+    allocation, region = setup.allocation, setup.region
     model, params, method_objs, methods = setup.model, setup.parameters, setup.methods, setup.method_ids
     feed_name, fu_label = setup.chemistry, setup.functional_unit
     demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]
@@ -389,12 +453,69 @@ def compare(
             "seed": "",
             "not_applicable": _json(notes),
             "sources": _json(sources(model, [p for rd in demands for p in rd.demand], allocation)),
+            "allocation_partition": _json(
+                [
+                    entry
+                    for rd in demands
+                    if rd.demand
+                    for entry in partition(model, rd.route, rd.demand, allocation, setup.env, rd.functional, rd.credits)
+                ]
+            ),
+            "warnings": list(setup_warnings(setup, demands)),
         },
     )
     out["value"].attrs["description"] = "impact per functional unit"
     out["difference"].attrs["description"] = "route minus virgin"
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"
     out["by_stage"].attrs["description"] = "contribution of each life-cycle stage"
+    return out
+
+
+KNOWN_GAPS = {
+    "lfp": (
+        "known data gap (LFP): the LFP cathode plant has no electricity (EverBatt 2023 'Cath. Prod. Par.'!J45 "
+        "is blank; parameter cathode_electricity_lfp = 0) and iron sulfate carries no burden (GREET 2022 data "
+        "all zero, 'GREET IO'!AC79:AC107): LFP cathode results are understated by these amounts",
+    ),
+}
+
+
+def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> list[str]:
+    """Known data gaps and allocation notes for this comparison (contract 3: a list of strings)."""
+    out: list[str] = []
+    chem = setup.chemistry.lower()
+    if any(p.startswith("cam-") for rd in demands for p in rd.demand):
+        out.extend(KNOWN_GAPS.get(chem, ()))
+    env = setup.env
+    li_route = setup.model.parameters.parameters.get("lithium_route")
+    spodumene = False
+    if li_route is not None and "spodumene" in li_route.choices:
+        spodumene = bool(np.any(np.ravel(env["lithium_route"]) == li_route.choices.index("spodumene")))
+    if spodumene:
+        out.append(
+            "known data gap (lithium_route=spodumene): Istrate et al. (2024) coal heat is entered 1:1 as coal "
+            "burned, without furnace efficiency and without coal upstream (no cited values in the sources used), "
+            "while natural-gas heat has both; spodumene Li2CO3 and LiOH are understated (about 28 % and 24 % below "
+            "Istrate's published results); see docs/data/virgin.md"
+        )
+    if setup.allocation == "economic" and any(rd.functional for rd in demands):
+        for rd in demands:
+            ds = setup.model.inventory.datasets.get(f"recycling-{rd.route}")
+            if ds is None or not rd.functional:
+                continue
+            prices = []
+            for p in ds.products:
+                if p.reference or "price" not in p.properties:
+                    continue
+                amount = np.ravel(_value(setup.model, ds.id, p.amount, env))[0]
+                price = np.ravel(_value(setup.model, ds.id, p.properties["price"], env))[0]
+                if amount > 0 and price > 0:
+                    prices.append(float(price))
+            if prices and max(prices) / min(prices) <= PRICE_RATIO_LIMIT:
+                out.append(
+                    f"{ds.id}: co-product price ratio {max(prices) / min(prices):.2f} <= {PRICE_RATIO_LIMIT:g}; "
+                    "the EU CF rules ask for mass allocation in that case (--allocation mass)"
+                )
     return out
 
 

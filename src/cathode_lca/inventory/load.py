@@ -482,6 +482,7 @@ class _Reader:
                         p.substitutes,
                         Location(file, pline),
                         p.source,
+                        p.basis,
                     )
                 )
             refs = [p for p in products if p.reference]

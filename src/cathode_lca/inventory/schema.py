@@ -74,6 +74,7 @@ class ProductSpec(_Strict):
     substitutes: str | None = None
     source: str | None = None
     note: str | None = None
+    basis: Literal["anhydrous", "monohydrate"] | None = None  # hydrate basis of a salt's per-kg amounts
 
 
 class ExchangeSpec(_Strict):
@@ -171,6 +172,7 @@ class Product:
     substitutes: str | None
     where: Location
     source: str | None = None
+    basis: str | None = None  # salts: "anhydrous" or "monohydrate" (per kg of which form)
 
 
 @dataclass(frozen=True)
