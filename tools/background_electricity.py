@@ -21,275 +21,21 @@ region (basis, year, source, GHG/energy/water per kWh computed here by plain ari
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = "cathode-lca/1"
-SUPPLIER_PARAMS = (
-    "supplier_electricity_ghg",
-    "supplier_electricity_energy_fossil",
-    "supplier_electricity_energy_non_fossil",
-    "supplier_electricity_water",
+from electricity_factors import (
+    FORMAT,
+    GAL_L,
+    OWID_COLUMN,
+    TECHS,
+    ReferenceError_,
+    TechFactors,
+    g,
+    num,
+    read_csv,
+    tech_parameters,
 )
-
-
-class ReferenceError_(Exception):
-    """A reference table is missing or lacks a needed row (turned into exit code 2 by the tool)."""
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise ReferenceError_(f"reference table not found: {path}")
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def num(text: str) -> float | int:
-    f = float(text)
-    return int(f) if f == int(f) and "e" not in text.lower() and "." not in text else f
-
-
-def g(x: float) -> float:
-    """Round a derived number for notes and tables (6 significant digits)."""
-    return float(f"{x:.6g}")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Technology factors
-# ---------------------------------------------------------------------------------------------------------------
-
-TECHS = ("coal", "gas", "oil", "nuclear", "hydro", "wind", "solar", "bioenergy", "other")
-TECH_NAMES = {
-    "coal": "coal",
-    "gas": "natural gas",
-    "oil": "oil and other fossil",
-    "nuclear": "nuclear",
-    "hydro": "hydropower",
-    "wind": "wind",
-    "solar": "solar",
-    "bioenergy": "bioenergy",
-    "other": "other renewables (geothermal, tidal, ...)",
-}
-OWID_COLUMN = {  # tech -> OWID share / TWh column stem
-    "coal": "coal",
-    "gas": "gas",
-    "oil": "oil",
-    "nuclear": "nuclear",
-    "hydro": "hydro",
-    "wind": "wind",
-    "solar": "solar",
-    "bioenergy": "biofuel",
-    "other": "other_renewables",
-}
-# tech -> (fuel_factors technology, item, note on the choice)
-GHG_ROWS = {
-    "coal": ("coal", "ghg_lifecycle_median", ""),
-    "gas": ("gas", "ghg_lifecycle_median", ""),
-    "oil": ("oil", "ghg_lifecycle_median", "oil: UK POST (2006) value as used by Electricity Maps; IPCC gives none"),
-    "nuclear": ("nuclear", "ghg_lifecycle_median", ""),
-    "hydro": ("hydro", "ghg_lifecycle_median", ""),
-    "wind": ("wind (onshore)", "ghg_lifecycle_median", "onshore median (offshore: 12)"),
-    "solar": ("solar PV (utility)", "ghg_lifecycle_median", "utility-scale PV median (rooftop: 41)"),
-    "bioenergy": ("biomass (dedicated)", "ghg_lifecycle_median", "dedicated biomass median"),
-    "other": ("geothermal", "ghg_lifecycle_median", "geothermal median, for Ember 'other renewables'"),
-}
-WATER_ROWS = {  # tech -> (Macknick key, note); all with recirculating (tower) cooling where cooling applies
-    "coal": ("coal-generic-tower", "generic coal, cooling tower"),
-    "gas": ("gas-ngcc-tower", "natural gas combined cycle, cooling tower"),
-    "oil": (
-        "gas-steam-tower",
-        "no oil row in the source: the gas steam-turbine value (same steam cycle, cooling tower) is used as a proxy",
-    ),
-    "nuclear": ("nuclear-tower", "nuclear, cooling tower"),
-    "hydro": ("hydro", "hydropower (reservoir evaporation)"),
-    "wind": ("wind", "wind"),
-    "solar": ("solar-pv", "solar PV"),
-    "bioenergy": ("biopower-steam-tower", "biopower steam, cooling tower"),
-    "other": ("geothermal-flash-tower", "geothermal flash, cooling tower"),
-}
-GREET_PLANT = {  # combustion tech -> GREET plant-type row (energy per kWh at the wall outlet)
-    "coal": "GREET plant type: Coal-fired power plant",
-    "gas": "GREET plant type: NG-fired power plant",
-    "oil": "GREET plant type: Oil-fired power plant",
-    "bioenergy": "GREET plant type: Biomass-fired power plant",
-}
-GREET_DELIVERY = 1.0511
-GAL_L = 3.785411784
-
-
-@dataclass
-class TechFactors:
-    ghg: float
-    water_gal: float
-    energy: dict[str, float]  # carrier -> MJ per kWh generated (computed here, for the docs table)
-
-
-def _ff(rows: list[dict], tech: str, item: str, source_part: str = "") -> dict:
-    hits = [r for r in rows if r["technology"] == tech and r["item"] == item and source_part in r["source"]]
-    if not hits:
-        raise ReferenceError_(f"fuel_factors.csv: no row technology={tech!r} item={item!r}")
-    return hits[0]
-
-
-def _cite_ipcc(r: dict) -> str:
-    loc = r["locator"]
-    via = loc.split(",")[0] if loc.startswith("github") else loc.split(" (")[0]
-    return f"IPCC (2014) AR5 WGIII Annex III (Schloemer et al.), Table A.III.2, life-cycle median; transcribed in {via}"
-
-
-def tech_parameters(ff: list[dict], grids: list[dict]) -> tuple[dict, dict[str, TechFactors], list[dict]]:
-    """File parameters (factors with sources), numeric factors, and the technology datasets."""
-    params: dict[str, dict] = {}
-    factors: dict[str, TechFactors] = {}
-    datasets: list[dict] = []
-    params["greet_delivery_factor"] = {
-        "value": GREET_DELIVERY,
-        "unit": "dimensionless",
-        "source": (
-            "Argonne EverBatt 2023.xlsm, sheet 'GREET IO', section 3, cells W56, AA56, AI56 (non-combustion plant "
-            "types: 1.0511 mmBtu primary per mmBtu of electricity at the wall outlet)"
-        ),
-        "note": (
-            "GREET plant-type factors are per kWh at the wall outlet; dividing by this factor gives them per kWh "
-            "generated, so that national T&D losses are applied once. Reading it as GREET's own T&D loss "
-            "(1 - 1/1.0511 = 4.9 %) is our interpretation: the source does not label it."
-        ),
-    }
-    nuc = _ff(ff, "nuclear", "primary_energy_conversion_efficiency")
-    params["nuclear_efficiency"] = {
-        "value": num(nuc["value"]),
-        "unit": "dimensionless",
-        "source": "IPCC AR4 WGIII (2007), Figure 4.5 note: IEA convention of 33 % conversion efficiency for nuclear",
-        "note": "primary energy of nuclear electricity = 3.6 MJ / nuclear_efficiency",
-    }
-    for tech in TECHS:
-        ftech, item, why = GHG_ROWS[tech]
-        r = _ff(ff, ftech, item, "" if tech == "oil" else "")
-        if tech == "oil":
-            src = (
-                "UK Parliamentary Office of Science and Technology (2006) 'Carbon footprint of electricity "
-                "generation', as the oil default of Electricity Maps (electricitymaps-contrib config/defaults.yaml "
-                "@41204e2); IPCC AR5 Table A.III.2 has no oil row"
-            )
-        else:
-            src = _cite_ipcc(r)
-        params[f"ghg_{tech}"] = {
-            "value": num(r["value"]),
-            "unit": "g/kWh",
-            "source": src,
-            "note": f"life-cycle GHG per kWh generated, {TECH_NAMES[tech]}" + (f"; {why}" if why else ""),
-        }
-        key, wnote = WATER_ROWS[tech]
-        w = _ff(ff, key, "water_consumption_operational")
-        if w["unit"] != "gal/MWh":
-            w = next(x for x in ff if x["technology"] == key and x["unit"] == "gal/MWh")
-        params[f"water_{tech}"] = {
-            "value": num(w["value"]),
-            "unit": "gal/MWh",
-            "source": (
-                "Macknick J, Newmark R, Heath G, Hallett KC (2012) Operational water consumption and withdrawal "
-                f"factors for electricity generating technologies, Environ. Res. Lett. 7 045802, median '{key}'"
-            ),
-            "note": f"operational water consumption, {wnote}; L/kWh = gal/MWh x 3.785411784 / 1000",
-        }
-        energy: dict[str, float] = {}
-        exchanges = [
-            {"flow": "ghg-unspecified-co2eq-air", "amount": f"ghg_{tech}", "unit": "g", "source": src},
-        ]
-        if tech in GREET_PLANT:
-            row = next((x for x in grids if x["region"] == GREET_PLANT[tech]), None)
-            if row is None:
-                raise ReferenceError_(f"electricity_grids.csv: no row {GREET_PLANT[tech]!r}")
-            gsrc = f"{row['source']} ({GREET_PLANT[tech]}, per kWh at the wall outlet)"
-            for carrier, col in (
-                ("coal", "coal_MJ_per_kWh"),
-                ("natural-gas", "natural_gas_MJ_per_kWh"),
-                ("petroleum", "petroleum_MJ_per_kWh"),
-            ):
-                v = num(row[col])
-                energy[carrier] = float(v) / GREET_DELIVERY
-                exchanges.append(
-                    {
-                        "flow": f"energy-primary-{carrier}",
-                        "amount": f"{v} / greet_delivery_factor",
-                        "unit": "MJ",
-                        "source": gsrc,
-                        "formula_note": "GREET plant-type energy per kWh delivered, converted to per kWh generated",
-                    }
-                )
-            tot, fos = num(row["total_energy_MJ_per_kWh"]), num(row["fossil_energy_MJ_per_kWh"])
-            energy["non-fossil"] = (float(tot) - float(fos)) / GREET_DELIVERY
-            exchanges.append(
-                {
-                    "flow": "energy-primary-non-fossil",
-                    "amount": f"({tot} - {fos}) / greet_delivery_factor",
-                    "unit": "MJ",
-                    "source": gsrc,
-                    "formula_note": "GREET total - fossil energy, per kWh generated (GREET has no non-fossil row)",
-                }
-            )
-            enote = (
-                "Primary energy: GREET 2022 plant-type energy (U.S. fleet efficiencies and fuel chains; national "
-                "thermal efficiencies were not available in a citable form), per kWh generated."
-            )
-        elif tech == "nuclear":
-            energy["non-fossil"] = 3.6 / float(params["nuclear_efficiency"]["value"])
-            exchanges.append(
-                {
-                    "flow": "energy-primary-non-fossil",
-                    "amount": "3.6 / nuclear_efficiency",
-                    "unit": "MJ",
-                    "source": params["nuclear_efficiency"]["source"],
-                    "formula_note": "1 kWh = 3.6 MJ of electricity at 33 % thermal efficiency",
-                }
-            )
-            enote = "Primary energy: IEA physical energy content convention, 33 % efficiency (10.9 MJ/kWh)."
-        else:
-            energy["non-fossil"] = 3.6
-            exchanges.append(
-                {
-                    "flow": "energy-primary-non-fossil",
-                    "amount": 3.6,
-                    "unit": "MJ",
-                    "source": (
-                        "physical energy content method (IEA/Eurostat; EEA): electricity from hydro and wind is "
-                        "counted as primary energy, 1 kWh = 3.6 MJ"
-                    ),
-                    "formula_note": (
-                        "quoted for hydro and wind; applied to solar and other renewables by the same convention "
-                        "(no efficiency for geothermal was available)"
-                    ),
-                }
-            )
-            enote = "Primary energy: 3.6 MJ/kWh (physical energy content, electricity counted as primary)."
-        exchanges.append(
-            {
-                "flow": "water-consumption",
-                "amount": f"water_{tech} * 3.785411784 / 1000",
-                "unit": "L",
-                "source": params[f"water_{tech}"]["source"],
-                "formula_note": "gal/MWh -> L/kWh",
-            }
-        )
-        factors[tech] = TechFactors(float(params[f"ghg_{tech}"]["value"]), float(params[f"water_{tech}"]["value"]), energy)
-        datasets.append(
-            {
-                "id": f"electricity-technology-{tech}",
-                "name": f"Electricity generated from {TECH_NAMES[tech]}, per kWh generated (generic factors)",
-                "location": "GLO",
-                "stage": "energy",
-                "unit": "kWh",
-                "note": (
-                    "Generic technology factors per kWh generated, used to build national mixes. GHG: life-cycle "
-                    f"CO2-eq (one total, flow ghg-unspecified-co2eq-air; the source's GWP basis is AR5). {enote} "
-                    "Water: operational consumption only (upstream water is not included)."
-                ),
-                "exchanges": exchanges,
-            }
-        )
-    return params, factors, datasets
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # Regions
@@ -394,9 +140,7 @@ def _mix_shares(by_item: dict[str, dict], fallback: bool) -> tuple[dict[str, flo
         return shares, params  # not renormalised: the inventory uses share / 100 as quoted (sum 100 +- 0.002)
     twh: dict[str, float] = {}
     for tech in TECHS:
-        col = (
-            "other_renewables_exc_biofuel_electricity" if tech == "other" else f"{OWID_COLUMN[tech]}_electricity"
-        )
+        col = "other_renewables_exc_biofuel_electricity" if tech == "other" else f"{OWID_COLUMN[tech]}_electricity"
         r = by_item[col]
         key = r["locator"].split("key ")[1].split(",")[0].strip("'") if "key " in r["locator"] else ""
         field_ = r["locator"].split("field ")[1].strip("'") if "field " in r["locator"] else col
@@ -522,7 +266,8 @@ def build_regions(gen: list[dict], losses: list[dict], factors: dict[str, TechFa
                 "input": f"electricity-generation-{code.lower()}",
                 "amount": (f"(1 - net_imports / 100){denom}" if use_imports else (f"1{denom}" if denom else 1)),
                 "unit": "kWh",
-                "source": "consumption mix: domestic generation" + (" net of imports" if use_imports else "")
+                "source": "consumption mix: domestic generation"
+                + (" net of imports" if use_imports else "")
                 + (", grossed up for T&D losses" if denom else ""),
             }
         ]
@@ -647,7 +392,12 @@ def build_residuals(residual: list[dict], regions: dict[str, Region]) -> tuple[l
         ]
         for carrier in ("coal", "natural-gas", "petroleum", "non-fossil"):
             exchanges.append(
-                {"flow": f"energy-primary-{carrier}", "amount": g(p.energy.get(carrier, 0.0)), "unit": "MJ", "source": psrc}
+                {
+                    "flow": f"energy-primary-{carrier}",
+                    "amount": g(p.energy.get(carrier, 0.0)),
+                    "unit": "MJ",
+                    "source": psrc,
+                }
             )
         exchanges.append({"flow": "water-consumption", "amount": g(p.water), "unit": "L", "source": psrc})
         datasets.append(
@@ -727,8 +477,8 @@ def supplier_specific(factors: dict[str, TechFactors], params: dict) -> tuple[di
         "stage": "energy",
         "unit": "kWh",
         "note": (
-            "Basis: supplier-specific electricity; per-kWh GHG, primary energy and water are the global parameters "
-            "supplier_electricity_* (each needs a source; bounds min 0). Under the EU battery rules it may be used "
+            f"Basis: {region.basis}. Year: that of the contract. Per-kWh GHG, primary energy and water are the "
+            "global parameters supplier_electricity_* (each needs a source; bounds min 0). Under the EU battery rules it may be used "
             "only with contractual evidence: record the contract type (e.g. direct line, PPA, green tariff with "
             "guarantees of origin), the period it covers, and the certificate (guarantee-of-origin registry and "
             "ids, cancelled for this plant and period). The defaults are a placeholder (onshore wind)."
@@ -772,7 +522,9 @@ def selector(grid_codes: list[str], residual_codes: list[str]) -> dict:
             amount = f"(plant_electricity_supply == 'grid') * {cond}"
         else:  # no residual mix: the grid is used, and the result carries a warning (engine/coverage.py)
             amount = f"(plant_electricity_supply != 'supplier-specific') * {cond}"
-        exchanges.append({"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"})
+        exchanges.append(
+            {"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"}
+        )
     for c in residual_codes:
         exchanges.append(
             {
@@ -823,7 +575,6 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
         for p in sparams.values():
             p.pop("min")
     for ds in greet_datasets:
-        code = ds["location"]
         ds["note"] = f"Basis: {GREET_BASIS}. Year: GREET 2022. " + ds["note"]
     grid_codes = list(GREET_REGIONS) + list(DERIVED)
     residual_codes = sorted(residuals)
@@ -860,7 +611,11 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
             "Electricity Maps data (ODbL) are deliberately not included."
         ),
         "parameters": params,
-        "datasets": greet_datasets + tech_ds + region_ds + residual_ds + [supplier_ds, selector(grid_codes, selectable)],
+        "datasets": greet_datasets
+        + tech_ds
+        + region_ds
+        + residual_ds
+        + [supplier_ds, selector(grid_codes, selectable)],
     }
     summary = [regions[c] for c in grid_codes] + [residuals[c] for c in residual_codes] + [supplier]
     return doc, summary

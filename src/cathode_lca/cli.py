@@ -188,6 +188,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
                     "balances": rows if all_balances else None,
                     "skipped": [{"dataset": d, "reason": r} for d, r in report.skipped],
                     "errors": report.errors,
+                    "missing_indicators": report.missing_indicators,
                 },
                 indent=2,
             )
@@ -199,6 +200,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
             click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "ok"]))
         for d, r in report.skipped:
             click.echo(f"balance skipped: {d}: {r}")
+        for d, lacking in report.missing_indicators.items():
+            click.echo(f"missing indicator: {d}: no data for {', '.join(lacking)} (results using it carry a warning)")
         for e in report.errors:
             click.echo(f"ERROR: {e}")
         click.echo("OK" if report.ok else f"FAILED: {len(report.failures)} balance(s), {len(report.errors)} error(s)")
@@ -383,6 +386,8 @@ def compare(
         parameters=parse_params(params),
         model=model_with_background(background, mapping, unmapped, inventory_files),
     )
+    for warning in ds.attrs.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -431,6 +436,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         "solver": ds.attrs["solver"],
         "seed": None,
         "not_applicable": json.loads(ds.attrs["not_applicable"]),
+        "electricity_basis": dict(ds.attrs.get("electricity_basis", {})),
     }
     if fmt == "json":
         payload = {
@@ -440,6 +446,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
             "functional_unit": ds.attrs["functional_unit"],
             "results": rows,
             "metadata": metadata,
+            "warnings": list(ds.attrs.get("warnings", [])),
         }
         return json.dumps(payload, indent=2)
     if fmt == "csv":
