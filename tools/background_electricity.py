@@ -574,6 +574,12 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
     if not bounds:
         for p in sparams.values():
             p.pop("min")
+    else:  # contract 1: shares and losses in percent lie in [0, 100]; factors are non-negative
+        for p in [*tparams.values(), *(q for ds in region_ds for q in ds.get("parameters", {}).values())]:
+            if p.get("unit") == "percent":
+                p.update({"min": 0, "max": 100})
+            elif "value" in p:
+                p["min"] = 0
     for ds in greet_datasets:
         ds["note"] = f"Basis: {GREET_BASIS}. Year: GREET 2022. " + ds["note"]
     grid_codes = list(GREET_REGIONS) + list(DERIVED)

@@ -169,6 +169,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
 
     PATHS are inventory files or folders (default: the shipped inventories). The Ni, Co, Li
     and Mn balance (in = out + losses) is checked for every recycling and cathode dataset.
+    Background datasets without any flow for GWP100, CED or water are listed (results that
+    use them carry a warning); they do not fail the check.
     Exit code 0 when everything passes, 1 when a check fails, 2 on a load error.
     """
     from .inventory.load import load_inventory
