@@ -52,9 +52,12 @@ def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
         cache["constant"] = (np.nonzero(variable)[0], model.static_data(A, model.parameters.evaluate()) != 0)
     variable_idx, nonzero = cache["constant"]
     nonzero = nonzero.copy()
-    if variable_idx.size:
-        values = model.entry_data(A, variable_idx, env, broadcast_size(env))
-        nonzero[variable_idx] = np.any(values != 0, axis=1)
+    if variable_idx.size:  # no dense (entries × samples) array: sample-varying rows are checked one by one
+        values = model.entry_split(A, variable_idx, env, broadcast_size(env))
+        flags = values.const != 0
+        for k, pos in enumerate(values.var_pos):
+            flags[pos] = bool(np.any(values.var[k] != 0))
+        nonzero[variable_idx] = flags
     keep = nonzero & (A["rows"] != A["cols"])
     n = model.n
     links = sp.csr_matrix((np.ones(int(keep.sum())), (A["rows"][keep], A["cols"][keep])), shape=(n, n))
