@@ -13,6 +13,7 @@ from cathode_lca.cli import cli
 from cathode_lca.comparison import ROUTES, available_routes, chemistries, compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
+from cathode_lca.uncertainty.sweep import sweep
 
 MINI = {"indicators": ["gwp100"]}
 
@@ -120,12 +121,17 @@ def test_shipped_routes_per_chemistry():
 @pytest.mark.parametrize("chemistry", ["NMC111", "NMC532", "NMC622", "NMC811", "NCA", "LFP"])
 def test_every_chemistry_route_region_allocation_runs(chemistry, allocation):
     model = default_model()
-    regions = model.parameters.parameters[model.parameters.key("plant_region")].choices
-    assert len(regions) >= 14
-    for region in regions:
+    regions = list(model.parameters.parameters[model.parameters.key("plant_region")].choices)
+    assert len(regions) >= 30
+    # all regions at once (vectorised); stage sums for one region of each electricity basis
+    swept = sweep(chemistry, {"plant_region": regions}, mode="list", allocation=allocation)
+    assert np.all(np.isfinite(swept.value.values)), (chemistry, allocation)
+    for region in ("US", "DE", "FR", "CL"):
         ds = compare(chemistry, region=region, allocation=allocation)
         assert np.all(np.isfinite(ds.value.values)), (chemistry, region, allocation)
         np.testing.assert_allclose(ds.by_stage.sum("stage").values, ds.value.values, rtol=1e-9, atol=1e-9)
+        i = regions.index(region)
+        np.testing.assert_allclose(swept.value.values[..., i], ds.value.values, rtol=1e-9)
 
 
 def test_recycled_routes_beat_virgin_on_ghg_for_nmc811_by_default():
@@ -192,6 +198,7 @@ def test_cli_compare_json_contract():
     ]
     assert payload["chemistry"] == "NMC811" and payload["region"] == "US" and payload["allocation_option"] == "none"
     assert {e["process"] for e in payload["allocation"]} >= {"recycling-hydrometallurgical", "black-mass"}
+    assert payload["warnings"] == []  # the US GREET grid and the default routes lack no indicator
     assert payload["functional_unit"] == "1 kg NMC811 cathode active material"
     routes = {r["route"] for r in payload["results"]}
     assert routes == {"virgin", "hydrometallurgical", "pyrometallurgical", "direct"}

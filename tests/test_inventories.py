@@ -54,14 +54,7 @@ def test_region_changes_plant_electricity_not_virgin_salts():
     assert np.ptp(values) == 0  # virgin salt keeps its source's location
     cam = model.calculate({"cam-nmc811-virgin": 1.0}, methods=["ipcc2021-gwp100"], parameters={"plant_region": regions})
     us, cn, fr = cam.score.values.ravel()
-    assert cn > us > fr  # 700 > 467 > French Ember intensity (g/kWh)
-
-
-def test_ember_regions_have_no_energy_or_water_but_ghg():
-    model = default_model()
-    ds = model.calculate({"electricity-grid-fr": 1.0}, methods=["ipcc2021-gwp100", "ced", "water"])
-    assert float(ds.score.sel(lcia_method="ipcc2021-gwp100")) > 0
-    assert float(ds.score.sel(lcia_method="ced")) == 0 and float(ds.score.sel(lcia_method="water")) == 0
+    assert cn > us > fr  # 700 > 467 > French consumption mix (~50 g/kWh)
 
 
 def test_greet_grid_known_values():

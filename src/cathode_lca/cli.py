@@ -174,6 +174,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
 
     PATHS are inventory files or folders (default: the shipped inventories). The Ni, Co, Li
     and Mn balance (in = out + losses) is checked for every recycling and cathode dataset.
+    Background datasets without any flow for GWP100, CED or water are listed (results that
+    use them carry a warning); they do not fail the check.
     Exit code 0 when everything passes, 1 when a check fails, 2 on a load error.
     """
     from .inventory.load import load_inventory
@@ -193,6 +195,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
                     "balances": rows if all_balances else None,
                     "skipped": [{"dataset": d, "reason": r} for d, r in report.skipped],
                     "errors": report.errors,
+                    "missing_indicators": report.missing_indicators,
                 },
                 indent=2,
             )
@@ -204,6 +207,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
             click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "ok"]))
         for d, r in report.skipped:
             click.echo(f"balance skipped: {d}: {r}")
+        for d, lacking in report.missing_indicators.items():
+            click.echo(f"missing indicator: {d}: no data for {', '.join(lacking)} (results using it carry a warning)")
         for e in report.errors:
             click.echo(f"ERROR: {e}")
         click.echo("OK" if report.ok else f"FAILED: {len(report.failures)} balance(s), {len(report.errors)} error(s)")
@@ -445,6 +450,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         "solver": ds.attrs["solver"],
         "seed": None,
         "not_applicable": json.loads(ds.attrs["not_applicable"]),
+        "electricity_basis": dict(ds.attrs.get("electricity_basis", {})),
     }
     if fmt == "json":
         payload = {

@@ -425,6 +425,8 @@ def compare(
         difference = np.full_like(value, np.nan)
         relative = np.full_like(value, np.nan)
     any_ds = next(iter(results.values()))
+    warnings = list(dict.fromkeys(w for ds in results.values() for w in ds.attrs.get("warnings", [])))
+    basis = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_basis", {}).items()}
     out = xr.Dataset(
         {
             "value": (("route", "indicator"), value),
@@ -461,7 +463,8 @@ def compare(
                     for entry in partition(model, rd.route, rd.demand, allocation, setup.env, rd.functional, rd.credits)
                 ]
             ),
-            "warnings": list(setup_warnings(setup, demands)),
+            "warnings": list(dict.fromkeys([*setup_warnings(setup, demands), *warnings])),  # contract 3
+            "electricity_basis": basis,  # dataset id -> basis (generation, consumption, life-cycle, residual, ...)
         },
     )
     out["value"].attrs["description"] = "impact per functional unit"
@@ -547,6 +550,15 @@ def sources(model: Any, products: Sequence[str], allocation: str) -> list[str]:
 _KNOWN_DOCUMENTS = (
     (re.compile(r"GREET IO|GREET 2022"), "Argonne National Laboratory (2022) GREET 2022, as embedded in EverBatt 2023"),
     (re.compile(r"Istrate et al"), "Istrate et al. (2024) Joule 8, life-cycle inventories of battery-grade salts"),
+    (re.compile(r"codecarbon"), "Ember/OWID generation by source (2023), as packaged in codecarbon 3.3.2"),
+    (
+        re.compile(r"Our World in Data"),
+        "Our World in Data (2025) Energy dataset, based on Ember yearly electricity data",
+    ),
+    (re.compile(r"IPCC \(2014\)|UK Parliamentary Office"), "IPCC (2014) AR5 WGIII Annex III, Table A.III.2"),
+    (re.compile(r"Macknick"), "Macknick et al. (2012) Environ. Res. Lett. 7 045802"),
+    (re.compile(r"EG\.ELC\.LOSS\.ZS"), "World Bank WDI EG.ELC.LOSS.ZS (IEA data), T&D losses"),
+    (re.compile(r"Association of Issuing Bodies"), "AIB (2025) European Residual Mixes 2024"),
     (re.compile(r"Ember"), "Ember (2024) yearly electricity data, via thegreenwebfoundation/co2.js"),
     (re.compile(r"ANL-19/16|EverBatt documentation|Dai et al\. \(2019\)"), "Dai et al. (2019) EverBatt, ANL-19/16"),
     (re.compile(r"EverBatt 2023"), "Argonne National Laboratory (2023) EverBatt 2023"),

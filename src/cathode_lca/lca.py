@@ -144,7 +144,16 @@ class LCAModel:
             "demand": {k: _jsonable(v) for k, v in demand.items()},
             "samples": size,
         }
-        return build_dataset(model, solution, method_objs, attrs, keep_sample)
+        ds = build_dataset(model, solution, method_objs, attrs, keep_sample)
+        from .engine.coverage import result_notes
+
+        columns = [model.product_index[self.product_id(name)] for name in demand]
+        warnings, basis = result_notes(model, columns, method_objs, env, parameters)
+        if warnings:  # contract 3: a JSON-serialisable list, appended to
+            ds.attrs["warnings"] = list(ds.attrs.get("warnings", [])) + warnings
+        if basis:
+            ds.attrs["electricity_basis"] = basis
+        return ds
 
 
 def _jsonable(value: Any) -> Any:

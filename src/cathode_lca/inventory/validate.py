@@ -69,6 +69,7 @@ class ValidationReport:
     balances: list[BalanceRow] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    missing_indicators: dict[str, list[str]] = field(default_factory=dict)  # background dataset -> method ids
 
     @property
     def failures(self) -> list[BalanceRow]:
@@ -147,6 +148,12 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
             model.slot_values(env, 1)
         except CathodeLCAError as exc:
             report.errors.append(str(exc))
+    try:  # no silent zeros: background datasets without any flow for an indicator (listed, not failed)
+        from ..engine.coverage import COVERAGE_METHODS, missing_indicators
+
+        report.missing_indicators = missing_indicators(MatrixModel(params, "none"), COVERAGE_METHODS, env)
+    except CathodeLCAError as exc:
+        report.errors.append(str(exc))
     for ds in inv.datasets.values():
         for product in ds.products:  # formulas of properties are not part of the matrices
             for name, value in product.properties.items():

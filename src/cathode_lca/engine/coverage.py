@@ -1,0 +1,163 @@
+"""Indicator coverage: no silent zeros from background data gaps.
+
+A dataset *covers* an indicator (a characterisation method) when its supply chain holds at least
+one exchange with a flow that the method characterises, whatever its amount: a measured zero
+(wind power uses no water) counts, a flow that was never recorded does not. Technosphere links
+are followed only where their amount is non-zero at the parameters given, so a selector
+(``electricity-plant``) is judged by the grid it selects.
+
+* :func:`missing_indicators` lists the background datasets (stages ``energy``, ``chemicals``,
+  ``transport``) that lack an indicator: ``validate`` reports them.
+* :func:`result_notes` gives the warnings (contract 3) and the electricity basis of one result:
+  every dataset in the supply chain that lacks a requested indicator, and the basis of every grid,
+  residual or supplier-specific electricity dataset the result uses.
+
+Examples
+--------
+>>> from cathode_lca.lca import default_model                     # doctest: +SKIP
+>>> model = default_model()                                         # doctest: +SKIP
+>>> missing_indicators(model.matrices(), ["ipcc2021-gwp100", "ced", "water"])  # doctest: +SKIP
+{'iron-sulfate-greet2022': ['ipcc2021-gwp100', 'ced', 'water']}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .matrices import MatrixModel, broadcast_size
+
+COVERAGE_METHODS = ("ipcc2021-gwp100", "ced", "water")  # the indicators every background dataset should carry
+BACKGROUND_STAGES = frozenset({"energy", "chemicals", "transport"})
+ELECTRICITY_PREFIXES = ("electricity-grid-", "electricity-residual-", "electricity-supplier-specific")
+_BASIS = re.compile(r"Basis: (.*?)\. Year")
+
+
+def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
+    """Boolean (product row × consumer column) matrix of technosphere links with a non-zero amount.
+
+    Constant entries are evaluated once per matrix model; only parameterised entries are evaluated at *env*.
+    """
+    A = model.A
+    cache = model.__dict__.setdefault("_coverage_cache", {})
+    last = cache.get("last")
+    if last is not None and last[0] is env:  # the routes of one comparison share one evaluated env
+        return last[1]
+    if "constant" not in cache:
+        variable = model.variable_entries(A)
+        cache["constant"] = (np.nonzero(variable)[0], model.static_data(A, model.parameters.evaluate()) != 0)
+    variable_idx, nonzero = cache["constant"]
+    nonzero = nonzero.copy()
+    if variable_idx.size:  # no dense (entries × samples) array: sample-varying rows are checked one by one
+        values = model.entry_split(A, variable_idx, env, broadcast_size(env))
+        flags = values.const != 0
+        for k, pos in enumerate(values.var_pos):
+            flags[pos] = bool(np.any(values.var[k] != 0))
+        nonzero[variable_idx] = flags
+    keep = nonzero & (A["rows"] != A["cols"])
+    n = model.n
+    links = sp.csr_matrix((np.ones(int(keep.sum())), (A["rows"][keep], A["cols"][keep])), shape=(n, n))
+    cache["last"] = (env, links)
+    return links
+
+
+def coverage(
+    model: MatrixModel, methods: Sequence[Any], env: Mapping[str, Any], links: sp.csr_matrix | None = None
+) -> np.ndarray:
+    """Boolean array (method, product column): the supply chain of the column covers the method."""
+    n_flows = len(model.flows)
+    B = sp.csr_matrix((np.ones(len(model.B["rows"])), (model.B["rows"], model.B["cols"])), shape=(n_flows, model.n))
+    C = np.vstack([np.asarray(m.vector(model.flows)) != 0 for m in methods]).astype(float)
+    covered = (sp.csr_matrix(C) @ B).toarray() > 0  # direct flows
+    links = _links(model, env) if links is None else links
+    for _ in range(model.n):  # propagate from suppliers to consumers until nothing changes
+        grown = covered | ((sp.csr_matrix(covered.astype(float)) @ links).toarray() > 0)
+        if np.array_equal(grown, covered):
+            break
+        covered = grown
+    return covered
+
+
+def _methods(methods: Iterable[Any]) -> list[Any]:
+    from ..methods import Method, load_method
+
+    return [m if isinstance(m, Method) else load_method(m) for m in methods]
+
+
+def missing_indicators(
+    model: MatrixModel, methods: Sequence[Any], env: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
+    """Background datasets whose supply chain has no flow for a method: ``{dataset id: [method ids]}``."""
+    objs = _methods(methods)
+    env = env if env is not None else model.parameters.evaluate()
+    covered = coverage(model, objs, env)
+    out: dict[str, list[str]] = {}
+    for col, ds_id in enumerate(model.column_dataset):
+        ds = model.inventory.datasets[ds_id]
+        if ds.stage not in BACKGROUND_STAGES or model.products[col] != ds.reference_product.id:
+            continue
+        lacking = [m.id for i, m in enumerate(objs) if not covered[i, col]]
+        if lacking:
+            out[ds_id] = lacking
+    return out
+
+
+def electricity_basis(note: str | None) -> str:
+    """The ``Basis: ...`` sentence of an electricity dataset's note ('' when none)."""
+    match = _BASIS.search(note or "")
+    return match.group(1) if match else ""
+
+
+def result_notes(
+    model: MatrixModel,
+    demand_columns: Iterable[int],
+    methods: Sequence[Any],
+    env: Mapping[str, Any],
+    parameters: Mapping[str, Any] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Warnings and electricity basis (``{dataset id: basis}``) of one result."""
+    objs = _methods(methods)
+    links = _links(model, env)
+    used = np.zeros(model.n, dtype=bool)
+    frontier = list(set(int(c) for c in demand_columns))
+    used[frontier] = True
+    while frontier:  # every product the demand reaches through non-zero links
+        nxt = np.unique(links[:, frontier].nonzero()[0])
+        nxt = nxt[~used[nxt]]
+        used[nxt] = True
+        frontier = nxt.tolist()
+    covered = coverage(model, objs, env, links)
+    warnings: list[str] = []
+    basis: dict[str, str] = {}
+    for col in np.nonzero(used)[0]:
+        ds = model.inventory.datasets[model.column_dataset[col]]
+        if ds.id.startswith(ELECTRICITY_PREFIXES) and ds.id not in basis:
+            basis[ds.id] = electricity_basis(ds.note) or "not documented"
+        lacking = [m.indicator for i, m in enumerate(objs) if not covered[i, col]]
+        if lacking and ds.stage in BACKGROUND_STAGES and model.products[col] == ds.reference_product.id:
+            warnings.append(
+                f"background dataset '{ds.id}' has no data for {', '.join(lacking)}: its contribution to "
+                "these indicators is missing, not zero"
+            )
+    supply = (parameters or {}).get("plant_electricity_supply")
+    if (
+        isinstance(supply, str)
+        and supply == "residual"
+        and not any(k.startswith("electricity-residual-") for k in basis)
+    ):
+        grids = [k for k in basis if k.startswith("electricity-grid-")]
+        if grids:
+            warnings.append(
+                f"plant_electricity_supply=residual, but no residual mix exists for plant_region "
+                f"{(parameters or {}).get('plant_region', '')}: the grid mix ({', '.join(grids)}) was used"
+            )
+    if any(k.startswith("electricity-residual-") for k in basis):
+        warnings.append(
+            "residual-mix electricity: AIB residual mixes are direct CO2 only (no upstream, no CH4/N2O), not "
+            "comparable with life-cycle grid factors; energy and water are proxies from a national grid"
+        )
+    return sorted(set(warnings), key=warnings.index), basis
