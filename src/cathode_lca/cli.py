@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .brightway.cli import background_options, model_with_background
 from .cli_options import ALLOCATION_CHOICES, inventory_option
+from .cli_scenarios import apply_scenarios, scenario_option, scenarios_command
 from .errors import CathodeLCAError, UsageError
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -217,6 +218,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
     "Default: ipcc2021-gwp100, ced, water.",
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--contributions/--no-contributions", default=True, help="Show contributions by stage (table).")
@@ -229,6 +231,7 @@ def compute(
     amount: float,
     methods: Sequence[str],
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     allocation: str,
     fmt: str,
     contributions: bool,
@@ -252,15 +255,18 @@ def compute(
         from .io import check_writable
 
         check_writable(out, overwrite)
-    overrides = parse_params(params)
-    model = model_with_background(background, mapping, unmapped, inventory_files)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, parse_params(params)
+    )
+    model = applied.model
     ds = model.calculate(
         {dataset_id: amount},
         methods=list(methods) or list(DEFAULT_METHODS),
-        parameters=overrides,
+        parameters=applied.parameters,
         allocation=allocation,
         contributions=contributions or fmt == "json",
     )
+    applied.stamp(ds)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -271,7 +277,7 @@ def compute(
         for m in ds.lcia_method.values.tolist()
     ]
     metadata = dict(ds.attrs)
-    for key in ("methods", "method_sources", "parameters", "demand"):
+    for key in ("methods", "method_sources", "parameters", "demand", "scenarios", "overridden_parameters"):
         if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
             metadata[key] = json.loads(metadata[key])
     if fmt == "json":
@@ -330,6 +336,7 @@ def compute(
     help="Comma-separated: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water.",
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--top", default=3, show_default=True, help="Number of top contributing stages in the table.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
@@ -344,6 +351,7 @@ def compare(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     fmt: str,
     top: int,
     out: str | None,
@@ -373,16 +381,20 @@ def compare(
 
         check_writable(out, overwrite)
     indicators = [i.strip() for i in indicator_text.split(",") if i.strip()]
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, parse_params(params)
+    )
     ds = run_compare(
         chemistry,
         routes=list(routes) or None,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=indicators,
-        parameters=parse_params(params),
-        model=model_with_background(background, mapping, unmapped, inventory_files),
+        parameters=applied.parameters,
+        model=applied.model,
     )
+    applied.stamp(ds)
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -420,6 +432,8 @@ def _num(x: Any) -> float | None:
 
 
 def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
+    from .cli_scenarios import metadata as scenario_metadata
+
     rows = comparison_rows(ds)
     metadata = {
         "version": ds.attrs["package_version"],
@@ -431,6 +445,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         "solver": ds.attrs["solver"],
         "seed": None,
         "not_applicable": json.loads(ds.attrs["not_applicable"]),
+        **scenario_metadata(ds.attrs),
     }
     if fmt == "json":
         payload = {
@@ -494,6 +509,7 @@ def comparison_options(func: Any) -> Any:
         click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
         click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True),
         click.option("--param", "params", multiple=True, help="Fixed parameter value NAME=VALUE (repeatable)."),
+        scenario_option,
         click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout."),
         click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file."),
         inventory_option,
@@ -511,6 +527,26 @@ def _chunked_model(
     if background:
         return {"model": model_with_background(background, mapping, unmapped, inventory_files), "inventory_files": ()}
     return {"model": None, "inventory_files": inventory_files}
+
+
+def _chunked_scenarios(
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
+    inventory_files: Sequence[str],
+    scenario_refs: Sequence[str],
+    params: Sequence[str],
+) -> tuple[dict[str, Any], Any]:
+    """Model arguments for chunked runs with scenarios applied (a scenario model runs with threads only)."""
+    from .cli_scenarios import needs_model
+
+    overrides = parse_params(params)
+    if not needs_model(scenario_refs, overrides):
+        return _chunked_model(background, mapping, unmapped, inventory_files), apply_scenarios(None, (), overrides)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
+    )
+    return {"model": applied.model, "inventory_files": ()}, applied
 
 
 def _indicators(text: str) -> list[str]:
@@ -560,6 +596,7 @@ def uncertainty(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -595,22 +632,24 @@ def uncertainty(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = monte_carlo(
         chemistry,
         routes=list(routes) or None,
         samples=samples,
         seed=seed,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=parse_params(params),
+        parameters=applied.parameters,
         distributions=parse_vary(vary),
-        **_chunked_model(background, mapping, unmapped, inventory_files),
+        **model_args,
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
     )
+    applied.stamp(ds)
     for warning in json.loads(ds.attrs.get("warnings", "[]")):
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "netcdf":
@@ -685,6 +724,7 @@ def sensitivity(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -714,21 +754,25 @@ def sensitivity(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, parse_params(params)
+    )
     ds = run_sensitivity(
         chemistry,
         method=sa_method,
         routes=list(routes) or None,
         samples=samples,
         seed=seed,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=parse_params(params),
+        parameters=applied.parameters,
         distributions=parse_vary(vary),
         spread=spread,
-        model=model_with_background(background, mapping, unmapped, inventory_files),
+        model=applied.model,
     )
+    applied.stamp(ds)
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -775,6 +819,7 @@ def sweep(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -802,21 +847,23 @@ def sweep(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = run_sweep(
         chemistry,
         parse_grid(grid_items),
         routes=list(routes) or None,
         mode=mode,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=parse_params(params),
-        **_chunked_model(background, mapping, unmapped, inventory_files),
+        parameters=applied.parameters,
+        **model_args,
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
     )
+    applied.stamp(ds)
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -857,3 +904,4 @@ from .passport.cli import passport  # noqa: E402  (light module: click and rule 
 
 cli.add_command(passport)
 cli.add_command(brightway_group)
+cli.add_command(scenarios_command)
