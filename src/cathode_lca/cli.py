@@ -165,17 +165,31 @@ def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> 
 @click.argument("paths", nargs=-1, type=click.Path(exists=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--all-balances", is_flag=True, help="Show every element balance, not only failures.")
-def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
+@inventory_option
+def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files: Sequence[str]) -> None:
     """Check inventories: syntax, references, units, sources, formulas and element balances.
 
-    PATHS are inventory files or folders (default: the shipped inventories). The Ni, Co, Li
-    and Mn balance (in = out + losses) is checked for every recycling and cathode dataset.
+    PATHS are inventory files or folders (default: the shipped inventories). With --inventory
+    FILE, a user file is checked together with them, so it may use shipped datasets and
+    parameters (as compute, compare and the other commands load it). The Ni, Co, Li and Mn
+    balance (in = out + losses) is checked for every recycling and cathode dataset.
     Exit code 0 when everything passes, 1 when a check fails, 2 on a load error.
+
+    \b
+    Examples:
+      cathode-lca validate
+      cathode-lca validate --inventory my-plant.yaml
     """
+    from .errors import InventoryError
     from .inventory.load import load_inventory
     from .inventory.validate import balance_table, validate_inventory
 
-    inv = load_inventory(list(paths) or None)
+    try:
+        inv = load_inventory(list(paths) or None, extra=inventory_files)
+    except InventoryError as exc:
+        if paths and "unknown reference" in exc.message:
+            exc.hint = "check the id, or, if it is a shipped dataset, run 'cathode-lca validate --inventory FILE'"
+        raise
     report = validate_inventory(inv, allocations=("none", "system-expansion", "cut-off"))
     rows = balance_table(report.balances if all_balances else report.failures)
     if fmt == "json":

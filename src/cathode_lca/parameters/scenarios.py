@@ -115,7 +115,7 @@ def parse_scenario_text(text: str, file: str, model: Any, *, sha256: str | None 
         data = load_yaml_text(text, file)
     except CathodeLCAError as exc:
         raise ScenarioError(exc.message, file=file, line=exc.line, hint=exc.hint) from None
-    if not isinstance(data, LineDict):
+    if not isinstance(data, LineDict) or not data:
         raise ScenarioError("a scenario file must be a mapping", file=file, hint=f"start with 'format: {FORMAT}'")
     check_keys(data, TOP_KEYS, file, "")
     fmt = data.get("format")
