@@ -318,6 +318,8 @@ def compute(
                 row[m] = float(ds.contribution_by_stage.sel(lcia_method=m, stage=s))
             stage_rows.append(row)
         lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()]))
+    for sc in metadata.get("scenarios", []):
+        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
 
@@ -500,6 +502,8 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         lines.append(format_table(table, ["route", "value", "vs virgin", "change", "top stages"]))
     for route, note in metadata["not_applicable"].items():
         lines.append(f"\n{route}: not applicable ({note})")
+    for sc in metadata.get("scenarios", []):
+        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
     lines += ["", f"inventory hash {metadata['inventory_hash'][:12]}, version {metadata['version']}"]
     return "\n".join(lines)
 

@@ -139,6 +139,9 @@ def scenarios_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    for r in rows:
+        if len(r["description"]) > 90:
+            r["description"] = r["description"][:89] + "…"
     cols = ["name", "parameters", "plant", "description"]
     widths = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols]
     click.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())

@@ -127,7 +127,9 @@ def parse_value(entry: Any, file: str, line: int, fld: str, model: Any, name: st
                 "a choice parameter has no distribution", file=file, line=entry.line_of("distribution"), field=fld
             )
         return ScenarioValue(key, value, "", value, source.strip(), Location(file, eline), fld, quality, None, note)
-    number, factor = convert_quantity(value, unit, param, file, entry.line_of("value"), fld)
+    number, factor = convert_quantity(
+        value, unit, param, file, entry.line_of("value"), fld, entry.line_of("unit") if unit is not None else eline
+    )
     dist = None
     if "distribution" in entry:
         dist = _distribution(entry["distribution"], factor, number, file, entry.line_of("distribution"), fld)
@@ -159,10 +161,18 @@ def _pint_text(unit: str) -> str:
 
 
 def convert_quantity(
-    value: Any, unit: str | None, param: Parameter, file: str | None, line: int | None, fld: str
+    value: Any,
+    unit: str | None,
+    param: Parameter,
+    file: str | None,
+    line: int | None,
+    fld: str,
+    unit_line: int | None = None,
 ) -> tuple[float, float]:
     """(value in the parameter's declared unit, conversion factor); checks type, finiteness, unit and bounds."""
     from ..units import conversion_factor
+
+    unit_line = unit_line or line
 
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(
@@ -178,7 +188,7 @@ def convert_quantity(
             raise ScenarioError(
                 f"missing unit: '{param.name}' is in {declared}",
                 file=file,
-                line=line,
+                line=unit_line,
                 field=fld + ".unit",
                 hint=f"add 'unit: {declared}' (or any unit convertible to it)",
             )
@@ -190,7 +200,7 @@ def convert_quantity(
             raise ScenarioError(
                 f"wrong unit for '{param.name}': {exc.message}",
                 file=file,
-                line=line,
+                line=unit_line,
                 field=fld + ".unit",
                 hint=f"give a unit convertible to {declared}",
             ) from None
