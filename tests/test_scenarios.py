@@ -370,3 +370,80 @@ def test_validate_inventory_checks_a_user_file_with_the_shipped_ones(tmp_path, c
     code, out, _ = run_main(["validate", "--inventory", str(user), "--format", "json"], capsys)
     assert code == 0, out
     assert json.loads(out)["ok"] is True
+
+
+def test_scenario_distribution_in_percent_drives_the_monte_carlo(tmp_path, capsys):
+    path = write(
+        tmp_path,
+        "mc.yaml",
+        "parameters:\n  hydro_recovery_ni:\n    value: 95\n    unit: percent\n    source: s\n"
+        "    distribution: {type: uniform, minimum: 90, maximum: 99}\n",
+    )
+    code, out, err = run_main(
+        [
+            "uncertainty",
+            "NMC811",
+            "--samples",
+            "16",
+            "--seed",
+            "1",
+            "--route",
+            "virgin",
+            "--route",
+            "hydrometallurgical",
+            "--indicator",
+            "gwp100",
+            "--format",
+            "json",
+            "--scenario",
+            path,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    meta = json.loads(out)["metadata"]
+    dist = meta["distributions"]["hydro_recovery_ni"]
+    assert (dist["type"], dist["minimum"], dist["maximum"]) == ("uniform", pytest.approx(0.9), pytest.approx(0.99))
+    assert meta["scenarios"][0]["name"] == "mc"
+
+
+def test_sweep_with_a_scenario_matches_compare(capsys):
+    args = ["--scenario", "eu-2030-recycler", "--route", "hydrometallurgical", "--indicator", "gwp100"]
+    code, out, err = run_main(
+        ["sweep", "NMC811", "--grid", "hydro_recovery_co=0.95,0.9", "--format", "json", *args], capsys
+    )
+    assert code == 0, err
+    payload = json.loads(out)
+    swept = {r["hydro_recovery_co"]: r["value"] for r in payload["results"] if r["route"] == "hydrometallurgical"}
+    assert "eu-2030-recycler" in payload["metadata"]["scenarios"]
+    code, out, _ = run_main(["compare", "NMC811", "--format", "json", *args], capsys)
+    compared = {r["route"]: r["value"] for r in json.loads(out)["results"]}
+    assert swept[0.95] == pytest.approx(compared["hydrometallurgical"], rel=1e-9)  # the scenario's own value
+    assert swept[0.9] > swept[0.95]  # less cobalt recovered: more virgin cobalt sulfate
+
+
+def test_passport_records_the_scenario(capsys):
+    code, out, err = run_main(
+        [
+            "passport",
+            str(ROOT / "examples" / "battery-nmc811.yaml"),
+            "--scenario",
+            "eu-2030-recycler",
+            "--format",
+            "json",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    calculation = json.loads(out)["calculation"]
+    assert calculation["scenarios"][0]["name"] == "eu-2030-recycler"
+    assert "hydro_recovery_li" in calculation["overridden_parameters"]
+
+
+def test_plain_params_keep_the_model_untouched(model):
+    from cathode_lca.cli_scenarios import needs_model
+
+    assert not needs_model((), {"plant_region": "CN", "hydro_recovery_ni": 0.9})  # dask processes stay possible
+    assert needs_model((), {"dist_recycler_to_cathode_mi": "500km"})
+    applied = apply_scenarios(model, (), {"plant_region": "CN"})
+    assert applied.model is model and applied.attrs == {}

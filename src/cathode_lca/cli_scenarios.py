@@ -63,7 +63,15 @@ class Applied:
 
 def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool:
     """True when scenarios or --param values with units need the model's parameters to be resolved."""
-    return bool(scenario_refs) or any(isinstance(v, str) for v in params.values())
+    if scenario_refs:
+        return True
+    from .parameters.scenario_values import split_quantity
+
+    for value in params.values():
+        quantity = split_quantity(value) if isinstance(value, str) else None
+        if quantity is not None and quantity[1] is not None:
+            return True
+    return False
 
 
 def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[str, Any]) -> Applied:
