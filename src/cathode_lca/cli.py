@@ -16,6 +16,7 @@ from . import __version__
 from .brightway.cli import background_options, model_with_background
 from .cli_checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .cli_options import ALLOCATION_CHOICES, inventory_option
+from .cli_scenarios import apply_scenarios, scenario_option, scenarios_command
 from .errors import CathodeLCAError, UsageError
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -169,19 +170,33 @@ def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> 
 @click.argument("paths", nargs=-1, type=click.Path(exists=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--all-balances", is_flag=True, help="Show every element balance, not only failures.")
-def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
+@inventory_option
+def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files: Sequence[str]) -> None:
     """Check inventories: syntax, references, units, sources, formulas and element balances.
 
-    PATHS are inventory files or folders (default: the shipped inventories). The Ni, Co, Li
-    and Mn balance (in = out + losses) is checked for every recycling and cathode dataset.
+    PATHS are inventory files or folders (default: the shipped inventories). With --inventory
+    FILE, a user file is checked together with them, so it may use shipped datasets and
+    parameters (as compute, compare and the other commands load it). The Ni, Co, Li and Mn
+    balance (in = out + losses) is checked for every recycling and cathode dataset.
     Background datasets without any flow for GWP100, CED or water are listed (results that
     use them carry a warning); they do not fail the check.
     Exit code 0 when everything passes, 1 when a check fails, 2 on a load error.
+
+    \b
+    Examples:
+      cathode-lca validate
+      cathode-lca validate --inventory my-plant.yaml
     """
+    from .errors import InventoryError
     from .inventory.load import load_inventory
     from .inventory.validate import balance_table, validate_inventory
 
-    inv = load_inventory(list(paths) or None)
+    try:
+        inv = load_inventory(list(paths) or None, extra=inventory_files)
+    except InventoryError as exc:
+        if paths and "unknown reference" in exc.message:
+            exc.hint = "check the id, or, if it is a shipped dataset, run 'cathode-lca validate --inventory FILE'"
+        raise
     report = validate_inventory(inv, allocations=("none", "system-expansion", "cut-off"))
     rows = balance_table(report.balances if all_balances else report.failures)
     if fmt == "json":
@@ -227,6 +242,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
     "Default: ipcc2021-gwp100, ced, water.",
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--contributions/--no-contributions", default=True, help="Show contributions by stage (table).")
@@ -239,6 +255,7 @@ def compute(
     amount: float,
     methods: Sequence[str],
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     allocation: str,
     fmt: str,
     contributions: bool,
@@ -264,14 +281,18 @@ def compute(
         check_writable(out, overwrite)
     check_finite("--amount", dataset_id, amount)
     overrides = parse_params(params)
-    model = model_with_background(background, mapping, unmapped, inventory_files)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
+    )
+    model = applied.model
     ds = model.calculate(
         {dataset_id: amount},
         methods=list(methods) or list(DEFAULT_METHODS),
-        parameters=overrides,
+        parameters=applied.parameters,
         allocation=allocation,
         contributions=contributions or fmt == "json",
     )
+    applied.stamp(ds)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -282,7 +303,7 @@ def compute(
         for m in ds.lcia_method.values.tolist()
     ]
     metadata = dict(ds.attrs)
-    for key in ("methods", "method_sources", "parameters", "demand"):
+    for key in ("methods", "method_sources", "parameters", "demand", "scenarios", "overridden_parameters"):
         if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
             metadata[key] = json.loads(metadata[key])
     if fmt == "json":
@@ -309,6 +330,8 @@ def compute(
                 row[m] = float(ds.contribution_by_stage.sel(lcia_method=m, stage=s))
             stage_rows.append(row)
         lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()]))
+    for sc in metadata.get("scenarios", []):
+        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
 
@@ -347,6 +370,7 @@ def compute(
     help="Comma-separated: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water.",
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--top", default=3, show_default=True, help="Number of top contributing stages in the table.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
@@ -361,6 +385,7 @@ def compare(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     fmt: str,
     top: int,
     out: str | None,
@@ -390,16 +415,21 @@ def compare(
 
         check_writable(out, overwrite)
     indicators = [i.strip() for i in indicator_text.split(",") if i.strip()]
+    overrides = parse_params(params)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
+    )
     ds = run_compare(
         chemistry,
         routes=list(routes) or None,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=indicators,
-        parameters=parse_params(params),
-        model=model_with_background(background, mapping, unmapped, inventory_files),
+        parameters=applied.parameters,
+        model=applied.model,
     )
+    applied.stamp(ds)
     for warning in ds.attrs.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
     emit(render_comparison(ds, fmt, top), out, overwrite)
@@ -439,6 +469,8 @@ def _num(x: Any) -> float | None:
 
 
 def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
+    from .cli_scenarios import metadata as scenario_metadata
+
     rows = comparison_rows(ds)
     metadata = {
         "version": ds.attrs["package_version"],
@@ -451,6 +483,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         "seed": None,
         "not_applicable": json.loads(ds.attrs["not_applicable"]),
         "electricity_basis": dict(ds.attrs.get("electricity_basis", {})),
+        **scenario_metadata(ds.attrs),
     }
     if fmt == "json":
         payload = {
@@ -493,6 +526,8 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         lines.append(format_table(table, ["route", "value", "vs virgin", "change", "top stages"]))
     for route, note in metadata["not_applicable"].items():
         lines.append(f"\n{route}: not applicable ({note})")
+    for sc in metadata.get("scenarios", []):
+        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
     lines += ["", f"inventory hash {metadata['inventory_hash'][:12]}, version {metadata['version']}"]
     return "\n".join(lines)
 
@@ -516,6 +551,7 @@ def comparison_options(func: Any) -> Any:
         click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
         click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True),
         click.option("--param", "params", multiple=True, help="Fixed parameter value NAME=VALUE (repeatable)."),
+        scenario_option,
         click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout."),
         click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file."),
         inventory_option,
@@ -533,6 +569,26 @@ def _chunked_model(
     if background:
         return {"model": model_with_background(background, mapping, unmapped, inventory_files), "inventory_files": ()}
     return {"model": None, "inventory_files": inventory_files}
+
+
+def _chunked_scenarios(
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
+    inventory_files: Sequence[str],
+    scenario_refs: Sequence[str],
+    params: Sequence[str],
+) -> tuple[dict[str, Any], Any]:
+    """Model arguments for chunked runs with scenarios applied (a scenario model runs with threads only)."""
+    from .cli_scenarios import needs_model
+
+    overrides = parse_params(params)
+    if not needs_model(scenario_refs, overrides):
+        return _chunked_model(background, mapping, unmapped, inventory_files), apply_scenarios(None, (), overrides)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
+    )
+    return {"model": applied.model, "inventory_files": ()}, applied
 
 
 def _indicators(text: str) -> list[str]:
@@ -582,6 +638,7 @@ def uncertainty(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -616,27 +673,29 @@ def uncertainty(
     n_ind = max(1, len(_indicators(indicator_text)))
     check_samples(samples, minimum=2, bytes_per_sample=8 * 3 * n_ind * max(2, len(routes)))
     distributions = checked_vary(vary)
-    overrides = parse_params(params)
+    parse_params(params)  # refuse malformed --param before any work
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
+    model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = monte_carlo(
         chemistry,
         routes=list(routes) or None,
         samples=samples,
         seed=seed,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=overrides,
+        parameters=applied.parameters,
         distributions=distributions,
-        **_chunked_model(background, mapping, unmapped, inventory_files),
+        **model_args,
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
     )
+    applied.stamp(ds)
     for warning in json.loads(ds.attrs.get("warnings", "[]")):
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "netcdf":
@@ -711,6 +770,7 @@ def sensitivity(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -739,26 +799,30 @@ def sensitivity(
     distributions = checked_vary(vary)
     if spread is not None:
         check_finite("--spread", "", spread)
-    overrides = parse_params(params)
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
+    overrides = parse_params(params)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
+    )
     ds = run_sensitivity(
         chemistry,
         method=sa_method,
         routes=list(routes) or None,
         samples=samples,
         seed=seed,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=overrides,
+        parameters=applied.parameters,
         distributions=distributions,
         spread=spread,
-        model=model_with_background(background, mapping, unmapped, inventory_files),
+        model=applied.model,
     )
+    applied.stamp(ds)
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -811,6 +875,7 @@ def sweep(
     fu: str,
     indicator_text: str,
     params: Sequence[str],
+    scenario_refs: Sequence[str],
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -846,26 +911,28 @@ def sweep(
     check_samples(
         size, minimum=1, bytes_per_sample=8 * 3 * 4 * max(1, len(_indicators(indicator_text))), option="--grid"
     )
-    overrides = parse_params(params)
+    parse_params(params)  # refuse malformed --param before any work
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
+    model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = run_sweep(
         chemistry,
         grid,
         routes=list(routes) or None,
         mode=mode,
-        region=region,
+        region=applied.region(region),
         allocation=allocation,
         unit=fu,
         indicators=_indicators(indicator_text),
-        parameters=overrides,
-        **_chunked_model(background, mapping, unmapped, inventory_files),
+        parameters=applied.parameters,
+        **model_args,
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
     )
+    applied.stamp(ds)
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -906,3 +973,4 @@ from .passport.cli import passport  # noqa: E402  (light module: click and rule 
 
 cli.add_command(passport)
 cli.add_command(brightway_group)
+cli.add_command(scenarios_command)

@@ -1,4 +1,4 @@
-"""Locate the data shipped with the package (inventories/ and methods/).
+"""Locate the data shipped with the package (inventories/, methods/ and scenarios/).
 
 In a wheel they live in ``cathode_lca/data/``; in a source checkout (editable install)
 they are the repository's top-level folders.
@@ -29,3 +29,8 @@ def inventories_dir() -> Path:
 def methods_dir() -> Path:
     """Folder of the shipped characterisation methods."""
     return _find("methods")
+
+
+def scenarios_dir() -> Path:
+    """Folder of the shipped named scenarios (``scenarios/<name>.yaml``)."""
+    return _find("scenarios")

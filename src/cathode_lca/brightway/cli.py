@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import click
 
 from ..cli_options import ALLOCATION_CHOICES, inventory_option
+from ..cli_scenarios import scenario_option
 from ..errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,6 +112,7 @@ def brightway() -> None:
 @click.option("--overwrite", is_flag=True, help="Replace existing databases, parameter groups and methods.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @inventory_option
+@scenario_option
 def export_command(
     project: str,
     prefix: str,
@@ -119,6 +121,7 @@ def export_command(
     overwrite: bool,
     fmt: str,
     inventory_files: Sequence[str],
+    scenario_refs: Sequence[str] = (),
 ) -> None:
     """Write the inventories into a Brightway project: biosphere, background and foreground
     databases, parameters with their formulas, and the methods.
@@ -130,10 +133,14 @@ def export_command(
     Examples:
       cathode-lca brightway export --project cathode
       cathode-lca brightway export --project cathode --allocation economic --overwrite
+      cathode-lca brightway export --project cathode --scenario eu-2030-recycler
     """
+    from ..cli_scenarios import apply_scenarios
+    from ..cli_scenarios import metadata as scenario_metadata
     from .export import export_to_brightway
 
-    model = model_with_background(None, None, "fail", inventory_files)
+    applied = apply_scenarios(model_with_background(None, None, "fail", inventory_files), scenario_refs, {})
+    model = applied.model
     report = export_to_brightway(
         project, model, prefix=prefix, allocation=allocation, overwrite=overwrite, methods=list(methods) or None
     )
@@ -144,7 +151,7 @@ def export_command(
             "parameters": report.parameters,
             "parameter_groups": report.groups,
             "methods": [list(m) for m in report.methods],
-            "metadata": report.metadata,
+            "metadata": {**report.metadata, **scenario_metadata(applied.attrs)},
         }
         click.echo(json.dumps(payload, indent=2))
         return

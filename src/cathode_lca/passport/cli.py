@@ -18,6 +18,7 @@ import click
 
 from ..brightway.cli import background_options, model_with_background
 from ..cli_options import inventory_option
+from ..cli_scenarios import scenario_option
 from .rules import RULE_SETS, STAGE_MAPPINGS
 
 
@@ -30,8 +31,12 @@ def run_passport(
     out: str | None = None,
     overwrite: bool = False,
     model: Any = None,
+    provenance: dict[str, Any] | None = None,
 ) -> str:
-    """Declare *battery_file* and return the text (also written to *out* when given)."""
+    """Declare *battery_file* and return the text (also written to *out* when given).
+
+    *provenance* (scenarios and overridden parameters) is added to the JSON's ``calculation`` trace.
+    """
     from ..io import check_writable, write_text_atomic
     from .declaration import declare
 
@@ -39,6 +44,12 @@ def run_passport(
         check_writable(out, overwrite)
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
     text = declaration.to_json() if fmt == "json" else declaration.to_table()
+    if provenance and fmt == "json":
+        import json
+
+        payload = json.loads(text)
+        payload.setdefault("calculation", {}).update(provenance)
+        text = json.dumps(payload, indent=2, ensure_ascii=False)
     if out:
         write_text_atomic(out, text + "\n", overwrite=overwrite)
     return text
@@ -64,6 +75,7 @@ def run_passport(
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
+@scenario_option
 @background_options
 def passport(
     battery_file: str,
@@ -73,6 +85,7 @@ def passport(
     out: str | None,
     overwrite: bool,
     inventory_files: tuple[str, ...],
+    scenario_refs: tuple[str, ...],
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -87,10 +100,21 @@ def passport(
     Examples:
       cathode-lca passport examples/battery-nmc811.yaml
       cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
+      cathode-lca passport examples/battery-nmc811.yaml --scenario eu-2030-recycler
     """
-    model = model_with_background(background, mapping, unmapped, inventory_files)
+    from ..cli_scenarios import apply_scenarios
+    from ..cli_scenarios import metadata as scenario_metadata
+
+    applied = apply_scenarios(model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, {})
     text = run_passport(
-        battery_file, rules=rules, stage_mapping=stage_mapping, fmt=fmt, out=out, overwrite=overwrite, model=model
+        battery_file,
+        rules=rules,
+        stage_mapping=stage_mapping,
+        fmt=fmt,
+        out=out,
+        overwrite=overwrite,
+        model=applied.model,
+        provenance=scenario_metadata(applied.attrs),
     )
     if out:
         click.echo(f"wrote {out}", err=True)

@@ -1,0 +1,158 @@
+"""``--scenario FILE|NAME`` for the commands, and the ``scenarios`` command (light at import: click only).
+
+Order of precedence, later wins: inventory defaults < each ``--scenario`` in the order given <
+``--param``. Scenario values become the model's parameter defaults; ``--param`` values (which may
+carry a unit, ``--param dist_recycler_to_cathode_mi=500km``) are applied on top. The result
+metadata records every scenario (name, path, sha256) and every overridden parameter with its
+value, unit and source.
+
+Examples
+--------
+>>> from click.testing import CliRunner                                   # doctest: +SKIP
+>>> CliRunner().invoke(scenarios_command, [])                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+PRECEDENCE = "inventory defaults < each --scenario in the order given < --param (later wins)"
+
+scenario_option = click.option(
+    "--scenario",
+    "scenario_refs",
+    multiple=True,
+    metavar="FILE|NAME",
+    help="Scenario file or shipped scenario name (repeatable; later wins, --param wins over all). "
+    "List shipped ones with 'cathode-lca scenarios'.",
+)
+
+
+@dataclass
+class Applied:
+    """A model with the scenarios applied, the --param overrides and the provenance for ``ds.attrs``."""
+
+    model: Any
+    parameters: dict[str, Any]
+    attrs: dict[str, str] = field(default_factory=dict)
+    plant_region: str | None = None
+
+    def stamp(self, ds: Any) -> Any:
+        """Record the scenarios and overridden parameters in the result metadata."""
+        ds.attrs.update(self.attrs)
+        return ds
+
+    def region(self, region: str) -> str:
+        """The plant region to use: an explicit --region wins, else a scenario's plant_region."""
+        try:
+            from click.core import ParameterSource
+
+            source = click.get_current_context().get_parameter_source("region")
+            explicit = source not in (ParameterSource.DEFAULT, None)
+        except RuntimeError:
+            explicit = True
+        if not explicit and self.plant_region is not None and "plant_region" not in self.parameters:
+            return self.plant_region
+        return region
+
+
+def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool:
+    """True when scenarios or --param values with units need the model's parameters to be resolved."""
+    if scenario_refs:
+        return True
+    from .parameters.scenario_values import split_quantity
+
+    for value in params.values():
+        quantity = split_quantity(value) if isinstance(value, str) else None
+        if quantity is not None and quantity[1] is not None:
+            return True
+    return False
+
+
+def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[str, Any]) -> Applied:
+    """Load *scenario_refs* against *model*, bake them in, convert --param units; see module docs."""
+    if not needs_model(scenario_refs, params):
+        return Applied(model, dict(params))
+    from .lca import LCAModel
+    from .parameters.scenario_values import convert_param_values
+    from .parameters.scenarios import apply_to_inventory, compose, load_scenario
+
+    scenarios = [load_scenario(ref, model.parameters) for ref in scenario_refs]
+    composed = compose(scenarios)
+    if composed.values:
+        model = LCAModel(apply_to_inventory(model.inventory, composed))
+    overrides, from_params = convert_param_values(params, model.parameters)
+    provenance = {**composed.provenance(), **from_params}
+    attrs = {
+        "scenarios": json.dumps([s.summary() for s in scenarios]),
+        "overridden_parameters": json.dumps(provenance, default=str),
+        "parameter_precedence": PRECEDENCE,
+    }
+    region = None
+    region_key = _key_or_none(model, "plant_region")
+    if region_key is not None and region_key in composed.values:
+        region = str(composed.values[region_key][1].value)
+    return Applied(model, overrides, attrs, region)
+
+
+def _key_or_none(model: Any, name: str) -> str | None:
+    try:
+        return model.parameters.key(name)
+    except Exception:
+        return None
+
+
+def metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario provenance of *attrs* as JSON values (empty when no scenario or unit was used)."""
+    out: dict[str, Any] = {}
+    for key in ("scenarios", "overridden_parameters"):
+        if key in attrs:
+            value = attrs[key]
+            out[key] = json.loads(value) if isinstance(value, str) else value
+    if "parameter_precedence" in attrs:
+        out["parameter_precedence"] = attrs["parameter_precedence"]
+    return out
+
+
+@click.command("scenarios")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def scenarios_command(fmt: str) -> None:
+    """List the shipped named scenarios (use them with --scenario NAME).
+
+    \b
+    Examples:
+      cathode-lca scenarios
+      cathode-lca compare NMC811 --scenario eu-2030-recycler
+    """
+    from ._yaml import load_yaml_text
+    from .parameters.scenarios import named_scenarios
+
+    rows = []
+    for name, path in named_scenarios().items():
+        data = load_yaml_text(path.read_text(encoding="utf-8"), str(path))
+        params = data.get("parameters") or {}
+        rows.append(
+            {
+                "name": data.get("name", name),
+                "parameters": len(params) if isinstance(params, dict) else 0,
+                "plant": "yes" if "plant" in data else "",
+                "description": " ".join(str(data.get("description", "")).split()),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        if len(r["description"]) > 90:
+            r["description"] = r["description"][:89] + "…"
+    cols = ["name", "parameters", "plant", "description"]
+    widths = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        click.echo("  ".join(str(r[c]).ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())

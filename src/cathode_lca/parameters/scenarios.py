@@ -1,0 +1,214 @@
+"""Scenario files: named parameter values with units, sources and optional quality and distributions.
+
+A scenario file (``format: cathode-lca-scenario/1``) sets parameters of the shipped (or user)
+inventories. Each value carries a ``unit`` (checked and converted by pint to the parameter's
+declared unit: km or mi, kWh or MJ, t or kg) and a ``source``. An optional ``plant:`` section
+describes one recycling plant (black-mass assay, energy, recoveries, water, electricity supply,
+transport legs) and is mapped onto the same parameters (:mod:`cathode_lca.parameters.plant`).
+
+Order of precedence (later wins): inventory defaults < each scenario in the order given <
+``--param``. Scenario values are baked into the model as new parameter defaults
+(:func:`apply_to_inventory`), so every command (compare, Monte Carlo, sweeps, passport,
+Brightway export) sees them; ``--param`` overrides are applied on top at evaluation time.
+
+Examples
+--------
+>>> text = '''
+... format: cathode-lca-scenario/1
+... name: demo
+... parameters:
+...   dist_recycler_to_cathode_mi: {value: 500, unit: km, source: "our logistics data 2024"}
+... '''
+>>> from cathode_lca.inventory.load import load_inventory      # doctest: +SKIP
+>>> from cathode_lca.parameters.engine import ParameterModel    # doctest: +SKIP
+>>> sc = parse_scenario_text(text, "demo.yaml", ParameterModel(load_inventory()))  # doctest: +SKIP
+>>> round(sc.values["dist_recycler_to_cathode_mi"].value, 2)    # doctest: +SKIP
+310.69
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import CathodeLCAError
+from .plant import plant_values
+from .scenario_values import ScenarioError, ScenarioValue, check_keys, parse_value
+
+FORMAT = "cathode-lca-scenario/1"
+TOP_KEYS = ("format", "name", "description", "parameters", "plant")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A parsed scenario file."""
+
+    name: str
+    path: str
+    sha256: str
+    description: str
+    values: dict[str, ScenarioValue] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "sha256": self.sha256, "parameters": len(self.values)}
+
+
+# ---------------------------------------------------------------------------
+# Locating scenario files
+
+
+def named_scenarios() -> dict[str, Path]:
+    """Shipped named scenarios: ``{name: path}`` (files ``scenarios/<name>.yaml``)."""
+    from ..resources import scenarios_dir
+
+    try:
+        folder = scenarios_dir()
+    except FileNotFoundError:
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def locate(ref: str) -> Path:
+    """Path of a scenario given as a file path or as the name of a shipped scenario."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    named = named_scenarios()
+    if ref in named:
+        return named[ref]
+    if path.suffix in (".yaml", ".yml") or "/" in ref or "\\" in ref:
+        raise ScenarioError(f"scenario file '{ref}' not found", hint="check the path")
+    close = difflib.get_close_matches(ref, list(named), n=3)
+    hint = ("did you mean " + " or ".join(close) + "? " if close else "") + (
+        "give a file path or a shipped scenario: " + ", ".join(named) if named else "give a file path"
+    )
+    raise ScenarioError(f"unknown scenario '{ref}'", hint=hint + " (list them with 'cathode-lca scenarios')")
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+
+
+def load_scenario(ref: str, model: Any) -> Scenario:
+    """Load and check the scenario *ref* (a path or a shipped name) against *model* (a ParameterModel)."""
+    path = locate(ref)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file: {exc.strerror}", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("scenario file is not UTF-8 text", file=str(path), hint="save it as UTF-8") from None
+    return parse_scenario_text(text, str(path), model, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def parse_scenario_text(text: str, file: str, model: Any, *, sha256: str | None = None) -> Scenario:
+    """Parse scenario YAML *text* (named *file* in messages); values are checked against *model*."""
+    from .._yaml import LineDict, load_yaml_text
+
+    try:
+        data = load_yaml_text(text, file)
+    except CathodeLCAError as exc:
+        raise ScenarioError(exc.message, file=file, line=exc.line, hint=exc.hint) from None
+    if not isinstance(data, LineDict) or not data:
+        raise ScenarioError("a scenario file must be a mapping", file=file, hint=f"start with 'format: {FORMAT}'")
+    check_keys(data, TOP_KEYS, file, "")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        raise ScenarioError(
+            f"'format' must be '{FORMAT}', got {fmt!r}",
+            file=file,
+            line=data.line_of("format"),
+            field="format",
+            hint=f"add 'format: {FORMAT}' as the first line",
+        )
+    name = data.get("name", Path(file).stem)
+    description = data.get("description", "")
+    for key, val in (("name", name), ("description", description)):
+        if not isinstance(val, str):
+            raise ScenarioError(f"'{key}' must be text", file=file, line=data.line_of(key), field=key)
+    values: dict[str, ScenarioValue] = {}
+    if "plant" in data:
+        for v in plant_values(data["plant"], file, model):
+            values[v.key] = v
+    params = data.get("parameters", LineDict())
+    if not isinstance(params, LineDict):
+        raise ScenarioError(
+            "'parameters' must map parameter names to {value, unit, source}",
+            file=file,
+            line=data.line_of("parameters"),
+            field="parameters",
+        )
+    for pname, entry in params.items():
+        v = parse_value(entry, file, params.line_of(pname), f"parameters.{pname}", model, str(pname))
+        if v.key in values:
+            other = values[v.key]
+            raise ScenarioError(
+                f"parameter '{pname}' is also set by {other.field} (line {other.where.line})",
+                file=file,
+                line=v.where.line,
+                field=v.field,
+                hint="set each parameter once in a scenario file",
+            )
+        values[v.key] = v
+    digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Scenario(name=name, path=file, sha256=digest, description=" ".join(description.split()), values=values)
+
+
+# ---------------------------------------------------------------------------
+# Composition and application
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    """Scenarios composed in order (later wins), ready to apply to an inventory."""
+
+    scenarios: tuple[Scenario, ...]
+    values: dict[str, tuple[str, ScenarioValue]]  # key -> (scenario name, value)
+
+    def provenance(self) -> dict[str, Any]:
+        return {key: v.provenance(name) for key, (name, v) in sorted(self.values.items())}
+
+
+def compose(scenarios: Sequence[Scenario]) -> ScenarioSet:
+    """Merge *scenarios* in order; a later scenario's value of the same parameter wins."""
+    values: dict[str, tuple[str, ScenarioValue]] = {}
+    for sc in scenarios:
+        for key, v in sc.values.items():
+            values[key] = (sc.name, v)
+    return ScenarioSet(tuple(scenarios), values)
+
+
+def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
+    """A copy of *inventory* whose parameter defaults are the scenario values.
+
+    A formula or lookup parameter set by a scenario becomes a plain value; a choice gets a new
+    default; a scenario distribution replaces the parameter's distribution.
+    """
+    if not scenario_set.values:
+        return inventory
+    params = dict(inventory.parameters)
+    for key, (name, v) in scenario_set.values.items():
+        old = params[key]
+        note = f"scenario {name}: {v.source}"
+        if old.kind == "choice":
+            params[key] = replace(old, default=str(v.value), source=v.source, note=note)
+        else:
+            params[key] = replace(
+                old,
+                kind="value",
+                value=float(v.value),
+                formula=None,
+                by=None,
+                values={},
+                source=v.source,
+                note=note,
+                distribution=v.distribution if v.distribution is not None else old.distribution,
+                where=v.where,
+            )
+    return replace(inventory, parameters=params)
