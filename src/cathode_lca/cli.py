@@ -551,6 +551,19 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@click.option(
+    "--default-uncertainty/--no-default-uncertainty",
+    default=True,
+    show_default=True,
+    help="Vary every number without a declared distribution (pedigree-based defaults); off: only declared/--vary.",
+)
+@click.option(
+    "--pedigree",
+    type=click.Choice(["ciroth2016", "ecoinvent-v2"]),
+    default="ciroth2016",
+    show_default=True,
+    help="Pedigree factors of the default distributions.",
+)
 @background_options
 def uncertainty(
     chemistry: str,
@@ -570,17 +583,22 @@ def uncertainty(
     scheduler: str | None,
     fmt: str,
     progress: bool | None,
+    default_uncertainty: bool,
+    pedigree: str,
     background: str | None,
     mapping: str | None,
     unmapped: str,
 ) -> None:
     """Monte Carlo comparison of virgin and recycled CHEMISTRY.
 
-    Draws every parameter with a declared distribution (plus --vary ones) once per sample
-    and uses the same draws for every route (common random numbers). Reports the
-    deterministic value, mean, median, standard deviation and 2.5/97.5 % quantiles per
-    route, the same statistics of the difference to virgin, and P(route < virgin).
-    Lognormal parameters: the deterministic value uses medians, so it is below the mean.
+    Draws every uncertain input once per sample and uses the same draws for every route
+    (common random numbers): declared distributions, --vary ones and, unless
+    --no-default-uncertainty, pedigree-based defaults for every other number of the supply
+    chain (exact constants and choices are never varied). Reports the deterministic value,
+    mean, median, standard deviation and 2.5/97.5 % quantiles per route, the same statistics
+    of the difference to virgin, P(route < virgin) and the inputs that contribute most to
+    the variance of the difference. Lognormal inputs: the deterministic value uses medians,
+    so it is below the mean.
 
     \b
     Examples:
@@ -610,6 +628,8 @@ def uncertainty(
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
+        default_uncertainty=default_uncertainty,
+        pedigree=pedigree,
     )
     for warning in json.loads(ds.attrs.get("warnings", "[]")):
         click.echo(f"Warning: {warning}", err=True)
@@ -633,6 +653,13 @@ def uncertainty(
                     str(k): _num(v) for k, v in zip(ds.statistic.values.tolist(), d.values, strict=True)
                 }
                 row["p_lower_than_virgin"] = _num(ds.p_lower_than_virgin.sel(route=route, indicator=ind))
+                if "difference_variance_share" in ds:
+                    share = ds.difference_variance_share.sel(route=route, indicator=ind).to_series()
+                    rho = ds.difference_spearman.sel(route=route, indicator=ind)
+                    row["difference_drivers"] = [
+                        {"input": str(k), "variance_share": float(v), "spearman": float(rho.sel(input=k))}
+                        for k, v in share[share > 0].nlargest(5).items()
+                    ]
             rows.append(row)
     if fmt == "json":
         meta = {k: (json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in ds.attrs.items()}
@@ -657,6 +684,16 @@ def uncertainty(
         f"{len(json.loads(ds.attrs['uncertain_parameters']))} uncertain parameters (shared by all routes)"
     )
     cols = ["route", "indicator", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
+    drivers = [
+        f"  {r['route']} − virgin, {r['indicator']}: "
+        + ", ".join(f"{d['input']} {d['variance_share']:.0%}" for d in r["difference_drivers"][:3])
+        for r in rows
+        if r.get("difference_drivers")
+    ]
+    if drivers:
+        table_text = format_table(table, cols) + "\n\nlargest shares of the variance of the difference:\n"
+        emit(header + "\n\n" + table_text + "\n".join(drivers), out, overwrite)
+        return
     emit(header + "\n\n" + format_table(table, cols), out, overwrite)
 
 

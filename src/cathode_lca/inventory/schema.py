@@ -40,6 +40,16 @@ class DistributionSpec(_Strict):
     note: str | None = None
 
 
+class QualitySpec(_Strict):
+    """Pedigree scores (ecoinvent data-quality guideline), each 1 (best) to 5 (worst)."""
+
+    reliability: int = Field(ge=1, le=5)
+    completeness: int = Field(ge=1, le=5)
+    temporal: int = Field(ge=1, le=5)
+    geographical: int = Field(ge=1, le=5)
+    technological: int = Field(ge=1, le=5)
+
+
 class ParameterSpec(_Strict):
     value: float | None = None
     formula: Amount | None = None
@@ -52,6 +62,7 @@ class ParameterSpec(_Strict):
     default: str | None = None
     by: str | None = None
     values: dict[str, float] | None = None
+    quality: QualitySpec | None = None
 
 
 class FlowSpec(_Strict):
@@ -74,6 +85,7 @@ class ProductSpec(_Strict):
     substitutes: str | None = None
     source: str | None = None
     note: str | None = None
+    quality: QualitySpec | None = None
 
 
 class ExchangeSpec(_Strict):
@@ -84,6 +96,7 @@ class ExchangeSpec(_Strict):
     source: str | None = None
     note: str | None = None
     formula_note: str | None = None
+    quality: QualitySpec | None = None
 
 
 class DatasetSpec(_Strict):
@@ -147,6 +160,7 @@ class Parameter:
     default: str | None = None
     by: str | None = None
     values: dict[str, float] = field(default_factory=dict)
+    quality: dict[str, int] | None = None  # pedigree scores, when given explicitly
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,7 @@ class Product:
     substitutes: str | None
     where: Location
     source: str | None = None
+    quality: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +196,7 @@ class Exchange:
     unit: str
     where: Location
     source: str | None = None
+    quality: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
