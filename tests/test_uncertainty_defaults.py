@@ -166,7 +166,7 @@ datasets:
       - {flow: co2, amount: 1.5, unit: kg, source: test, quality: {reliability: 2, completeness: 2, temporal: 2, geographical: 2, technological: 2}}
 """
     inv = load_inventory([write_yaml(text)])
-    assert inv.parameters["a"].quality["technological"] == 5
+    assert next(p for k, p in inv.parameters.items() if p.name == "a").quality["technological"] == 5
     assert inv.datasets["toy"].exchanges[0].quality["reliability"] == 2
     with pytest.raises(InventoryError, match="quality"):
         load_inventory([write_yaml(text.replace("technological: 5", "technological: 6"), "bad.yaml")])
