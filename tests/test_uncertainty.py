@@ -237,6 +237,7 @@ def test_sobol_finds_the_dominant_parameter():
             "hydro_recovery_ni": {"type": "uniform", "minimum": 0.5, "maximum": 0.98},
             "hydro_recovery_mn": {"type": "uniform", "minimum": 0.97, "maximum": 0.98},
         },
+        default_uncertainty=False,
     )
     top = ranking(ds, "hydrometallurgical", "gwp100", 2)
     assert top[0][0] == "hydro_recovery_ni"

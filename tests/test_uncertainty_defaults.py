@@ -170,3 +170,52 @@ datasets:
     assert inv.datasets["toy"].exchanges[0].quality["reliability"] == 2
     with pytest.raises(InventoryError, match="quality"):
         load_inventory([write_yaml(text.replace("technological: 5", "technological: 6"), "bad.yaml")])
+
+
+def test_spearman_agrees_with_scipy():
+    from scipy.stats import spearmanr
+
+    from cathode_lca.uncertainty.drivers import spearman
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 400))
+    y = np.exp(x[0]) + 0.5 * rng.normal(size=400)
+    rho = spearman(x, y)
+    assert rho[0] == pytest.approx(spearmanr(x[0], y)[0], abs=1e-12)
+    assert rho[1] == pytest.approx(spearmanr(x[1], y)[0], abs=1e-12)
+
+
+def _exact_keys(model):
+    return {k for k, p in model.parameters.parameters.items() if p.kind == "value" and is_exact(p)}
+
+
+def test_sensitivity_out_of_the_box_ranks_no_exact_constant():
+    from cathode_lca.uncertainty.sensitivity import sensitivity
+
+    ds = sensitivity("NMC811", samples=16, routes=["virgin", "hydrometallurgical"])
+    names = set(ds.parameter.values.tolist())
+    exact = _exact_keys(default_model())
+    assert "molar_mass_ni" in exact and not names & exact
+    assert "hydro_recovery_ni" in names  # an uncertain fraction is ranked (over its bounded default)
+    assert float(ds.ST.sel(route="hydrometallurgical", indicator="gwp100").max()) > 0
+
+
+def test_spread_never_touches_exact_constants_and_respects_bounds():
+    from cathode_lca.uncertainty.sensitivity import sensitivity
+
+    ds = sensitivity(
+        "NMC811", samples=16, routes=["hydrometallurgical"], spread=0.1, default_uncertainty=False, method="morris"
+    )
+    dists = json.loads(ds.attrs["distributions"])
+    assert not set(dists) & _exact_keys(default_model())
+    ni = dists["hydro_recovery_ni"]  # 0.98 ± 10 % would reach 1.078: clipped to the fraction's upper bound
+    assert ni["type"] == "uniform" and ni["minimum"] == pytest.approx(0.882) and ni["maximum"] == 1.0
+
+
+def test_sensitivity_cli_csv():
+    result = CliRunner().invoke(
+        cli, ["sensitivity", "LFP", "--samples", "8", "--indicator", "gwp100", "--top", "2", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "route,indicator,rank,parameter,ST,S1" and len(lines) > 2

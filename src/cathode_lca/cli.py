@@ -709,10 +709,24 @@ def uncertainty(
     "--vary", multiple=True, help="Distribution NAME=uniform:a:b | triangular:... | normal:... | lognormal:..."
 )
 @click.option(
-    "--spread", type=float, default=None, help="Also vary every numeric foreground parameter by ±SPREAD (e.g. 0.1)."
+    "--spread",
+    type=float,
+    default=None,
+    help="Vary every numeric foreground parameter uniformly by ±SPREAD (e.g. 0.1), within its bounds; "
+    "exact constants never.",
 )
 @click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+)
+@click.option(
+    "--default-uncertainty/--no-default-uncertainty",
+    default=True,
+    show_default=True,
+    help="Vary parameters without a declared distribution over their pedigree-based defaults.",
+)
+@click.option("--pedigree", type=click.Choice(["ciroth2016", "ecoinvent-v2"]), default="ciroth2016", show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @background_options
 def sensitivity(
     chemistry: str,
@@ -732,15 +746,22 @@ def sensitivity(
     spread: float | None,
     top: int,
     fmt: str,
+    default_uncertainty: bool,
+    pedigree: str,
+    progress: bool | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
 ) -> None:
     """Global sensitivity (Sobol or Morris, via SALib) of a virgin-vs-recycled comparison.
 
+    Ranks the uncertain parameters of the compared routes over their distributions (declared,
+    --vary, and by default the pedigree-based defaults); exact constants are never varied.
+
     \b
     Examples:
-      cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100
+      cathode-lca sensitivity NMC811
+      cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100 --format csv
       cathode-lca sensitivity NMC811 --method morris --samples 50 --spread 0.2
     """
     from .uncertainty.parameters import parse_vary
@@ -765,6 +786,9 @@ def sensitivity(
         distributions=parse_vary(vary),
         spread=spread,
         model=model_with_background(background, mapping, unmapped, inventory_files),
+        default_uncertainty=default_uncertainty,
+        pedigree=pedigree,
+        progress=progress,
     )
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
@@ -782,6 +806,9 @@ def sensitivity(
         emit(json.dumps({"ranking": rows, "metadata": dict(ds.attrs)}, indent=2, default=str), out, overwrite)
         return
     cols = ["route", "indicator", "rank", "parameter", key] + (["S1"] if sa_method == "sobol" else [])
+    if fmt == "csv":
+        emit(format_csv(rows, cols), out, overwrite)
+        return
     header = f"{sa_method} sensitivity, {ds.attrs['model_evaluations']} model evaluations, {ds.sizes['parameter']} parameters"
     emit(header + "\n\n" + format_table(rows, cols), out, overwrite)
 

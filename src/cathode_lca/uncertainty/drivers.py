@@ -24,9 +24,15 @@ import numpy as np
 
 
 def standard_ranks(x: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
+    """Ranks along the last axis, centred and scaled to unit norm (constant rows: zeros).
 
-    r = rankdata(x, axis=-1)
+    Ties get ordinal ranks (continuous draws have none); a constant row has no rank information.
+    """
+    x = np.asarray(x, dtype=float)
+    order = np.argsort(x, axis=-1, kind="stable")
+    r = np.empty(x.shape, dtype=float)
+    np.put_along_axis(r, order, np.broadcast_to(np.arange(x.shape[-1], dtype=float), x.shape), axis=-1)
+    r[np.ptp(x, axis=-1) == 0] = 0.0
     r = r - r.mean(axis=-1, keepdims=True)
     norm = np.sqrt((r * r).sum(axis=-1, keepdims=True))
     with np.errstate(invalid="ignore", divide="ignore"):
