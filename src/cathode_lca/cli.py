@@ -373,16 +373,20 @@ def compare(
 
         check_writable(out, overwrite)
     indicators = [i.strip() for i in indicator_text.split(",") if i.strip()]
-    ds = run_compare(
-        chemistry,
-        routes=list(routes) or None,
-        region=region,
-        allocation=allocation,
-        unit=fu,
-        indicators=indicators,
-        parameters=parse_params(params),
-        model=model_with_background(background, mapping, unmapped, inventory_files),
-    )
+    options: dict[str, Any] = {
+        "routes": list(routes) or None,
+        "region": region,
+        "allocation": allocation,
+        "unit": fu,
+        "indicators": indicators,
+        "parameters": parse_params(params),
+        "model": model_with_background(background, mapping, unmapped, inventory_files),
+    }
+    ds = run_compare(chemistry, **options)
+    if fmt == "json":  # contribution-weighted data quality rating of every result
+        from .uncertainty.dqr import comparison_dqr
+
+        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -441,6 +445,8 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
             "results": rows,
             "metadata": metadata,
         }
+        if "dqr" in ds.attrs:
+            payload["dqr"] = json.loads(ds.attrs["dqr"])
         return json.dumps(payload, indent=2)
     if fmt == "csv":
         flat = [{k: v for k, v in r.items() if k != "by_stage"} for r in rows]
