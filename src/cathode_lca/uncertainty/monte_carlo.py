@@ -230,15 +230,39 @@ def propagate(
     methods: Sequence[Any] = ("ipcc2021-gwp100", "ced", "water"),
     parameters: Mapping[str, Any] | None = None,
     allocation: str = "none",
+    default_uncertainty: bool = False,
+    pedigree: str = "ciroth2016",
 ) -> Any:
     """Monte Carlo of one demand: every parameter with a distribution is drawn (one stream per seed).
+
+    With ``default_uncertainty``, every other number of the demand's supply chain is drawn too,
+    from the pedigree-based defaults (parameters and constant exchange amounts), with the
+    counter-based streams of :mod:`cathode_lca.uncertainty.streams`.
 
     Returns the engine's ``xarray.Dataset`` with a ``sample`` dimension.
     """
     fixed = {model.parameters.key(k) for k in (parameters or {})}
-    uncertain = sorted(set(model.parameters.uncertain()) - fixed)
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    draws = model.parameters.draw(samples, rng, uncertain)
+    if not default_uncertainty:
+        uncertain = sorted(set(model.parameters.uncertain()) - fixed)
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+        draws = model.parameters.draw(samples, rng, uncertain)
+        env = None
+    else:
+        from .defaults import default_exchange_distributions, parameter_distributions
+        from .parameters import dataset_parameters, supply_chain
+        from .streams import draw
+
+        env0 = model.parameters.evaluate(parameters)
+        datasets = supply_chain(model, [dict(demand)], allocation, env0)
+        dists = parameter_distributions(model, dataset_parameters(model, datasets), scheme=pedigree)
+        uncertain = sorted(set(dists) - fixed)
+        draws = {k: draw(dists[k], seed, k, 0, samples) for k in uncertain}
+        xdists = default_exchange_distributions(model.inventory, pedigree, datasets=datasets)
+        model = model.with_varied_exchanges(xdists)
+        env = {
+            **model.parameters.evaluate({**dict(parameters or {}), **draws}),
+            **{k: draw(d, seed, k, 0, samples) for k, d in xdists.items()},
+        }
     ds = model.calculate(
         demand,
         methods=methods,
@@ -246,6 +270,7 @@ def propagate(
         allocation=allocation,
         contributions=False,
         keep_sample=True,
+        env=env,
     )
     ds.attrs["seed"] = seed
     ds.attrs["uncertain_parameters"] = json.dumps(uncertain)
