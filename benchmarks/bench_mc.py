@@ -1,8 +1,12 @@
 """Monte Carlo benchmark: NMC811 virgin vs hydrometallurgical, all foreground parameters uncertain.
 
-Every numeric parameter of the two routes' foreground gets a uniform ±10 % distribution
-(the shipped inventories carry few distributions; this is a speed benchmark). Three
-indicators. bw2calc is measured on the same matrices in the same process: a few hundred
+Two modes, three indicators each:
+
+* **defaults on** (what ``cathode-lca uncertainty`` does out of the box): every parameter and
+  constant exchange amount of the two routes' supply chain gets its pedigree-based default;
+* **foreground ±10 %**: every numeric parameter of the foreground gets a uniform ±10 %
+  distribution and nothing else varies (``default_uncertainty=False``).
+ bw2calc is measured on the same matrices in the same process: a few hundred
 iterations with new technosphere and biosphere data each time, extrapolated per sample.
 
     python benchmarks/bench_mc.py            # 100k and 1M samples
@@ -45,20 +49,28 @@ def main() -> None:
         if value:
             lo, hi = sorted((0.9 * value, 1.1 * value))
             dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
-    monte_carlo("NMC811", routes=routes, samples=100, seed=0, distributions=dists, model=model)  # warm-up
+    modes = {
+        "defaults on": {"default_uncertainty": True},
+        "foreground ±10 %": {"distributions": dists, "default_uncertainty": False},
+    }
+    for kw in modes.values():
+        monte_carlo("NMC811", routes=routes, samples=100, seed=0, model=model, **kw)  # warm-up
     print(f"model load: {t_load:.3f} s; {len(dists)} uncertain foreground parameters; routes {routes}")
     per_sample = None
-    for n in sizes:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t1 = time.perf_counter()
-        monte_carlo("NMC811", routes=routes, samples=n, seed=1, distributions=dists, model=model, progress=False)
-        elapsed = time.perf_counter() - t1
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        per_sample = elapsed / n
-        print(
-            f"cathode-lca Monte Carlo, {n:>9,} samples: {elapsed:.3f} s = {per_sample * 1e6:.2f} µs/sample "
-            f"(incl. sampling, 2 routes, 3 indicators); peak RSS growth {max(0, after - before) / 1024:.0f} MiB"
-        )
+    for label, kw in modes.items():
+        for n in sizes:
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            t1 = time.perf_counter()
+            ds = monte_carlo("NMC811", routes=routes, samples=n, seed=1, model=model, progress=False, **kw)
+            elapsed = time.perf_counter() - t1
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            per_sample = elapsed / n
+            inputs = len(ds.attrs["uncertain_parameters"].split(",")) + int(ds.attrs["varied_exchanges"])
+            print(
+                f"cathode-lca Monte Carlo ({label}, {inputs} inputs), {n:>9,} samples: {elapsed:.3f} s = "
+                f"{per_sample * 1e6:.2f} µs/sample (incl. sampling, 2 routes, 3 indicators); "
+                f"peak RSS growth {max(0, after - before) / 1024:.0f} MiB"
+            )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

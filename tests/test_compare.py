@@ -195,6 +195,7 @@ def test_cli_compare_json_contract():
         "results",
         "warnings",
         "metadata",
+        "dqr",
     ]
     assert payload["chemistry"] == "NMC811" and payload["region"] == "US" and payload["allocation_option"] == "none"
     assert {e["process"] for e in payload["allocation"]} >= {"recycling-hydrometallurgical", "black-mass"}

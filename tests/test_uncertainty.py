@@ -80,13 +80,12 @@ def test_dask_local_cluster_gives_identical_results():
 def test_common_random_numbers_reduce_variance_of_the_difference():
     """Electricity of the cathode plant is shared by both routes: with shared draws it cancels."""
     n = 400
-    shared = monte_carlo(
-        "NMC811", routes=["virgin", "hydrometallurgical"], samples=n, seed=1, distributions=ELECTRICITY
-    )
+    only = {"distributions": ELECTRICITY, "default_uncertainty": False}  # one shared input: it must cancel
+    shared = monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=n, seed=1, **only)
     diff_shared = (shared.samples.sel(route="hydrometallurgical") - shared.samples.sel(route="virgin")).sel(
         indicator="gwp100"
     )
-    other = monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=n, seed=2, distributions=ELECTRICITY)
+    other = monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=n, seed=2, **only)
     diff_independent = (
         other.samples.sel(route="hydrometallurgical", indicator="gwp100").values
         - shared.samples.sel(route="virgin", indicator="gwp100").values
@@ -238,6 +237,7 @@ def test_sobol_finds_the_dominant_parameter():
             "hydro_recovery_ni": {"type": "uniform", "minimum": 0.5, "maximum": 0.98},
             "hydro_recovery_mn": {"type": "uniform", "minimum": 0.97, "maximum": 0.98},
         },
+        default_uncertainty=False,
     )
     top = ranking(ds, "hydrometallurgical", "gwp100", 2)
     assert top[0][0] == "hydro_recovery_ni"
@@ -267,9 +267,11 @@ def test_morris_cli_runs():
 
 
 def test_warning_when_no_uncertain_parameter_matters():
-    quiet = monte_carlo("NMC811", samples=20, seed=1, routes=["virgin"])
+    quiet = monte_carlo("NMC811", samples=20, seed=1, routes=["virgin"], default_uncertainty=False)
     assert "none of the uncertain parameters" in quiet.attrs["warnings"]
-    varied = monte_carlo("NMC811", samples=20, seed=1, routes=["virgin"], distributions=ELECTRICITY)
+    varied = monte_carlo(
+        "NMC811", samples=20, seed=1, routes=["virgin"], distributions=ELECTRICITY, default_uncertainty=False
+    )
     assert json.loads(varied.attrs["warnings"]) == []
 
 

@@ -419,17 +419,21 @@ def compare(
     applied = apply_scenarios(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
     )
-    ds = run_compare(
-        chemistry,
-        routes=list(routes) or None,
-        region=applied.region(region),
-        allocation=allocation,
-        unit=fu,
-        indicators=indicators,
-        parameters=applied.parameters,
-        model=applied.model,
-    )
+    options: dict[str, Any] = {
+        "routes": list(routes) or None,
+        "region": applied.region(region),
+        "allocation": allocation,
+        "unit": fu,
+        "indicators": indicators,
+        "parameters": applied.parameters,
+        "model": applied.model,
+    }
+    ds = run_compare(chemistry, **options)
     applied.stamp(ds)
+    if fmt == "json":  # contribution-weighted data quality rating of every result
+        from .uncertainty.dqr import comparison_dqr
+
+        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
     for warning in ds.attrs.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
     emit(render_comparison(ds, fmt, top), out, overwrite)
@@ -496,6 +500,8 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
             "warnings": list(ds.attrs.get("warnings", [])),
             "metadata": metadata,
         }
+        if "dqr" in ds.attrs:
+            payload["dqr"] = json.loads(ds.attrs["dqr"])
         return json.dumps(payload, indent=2)
     if fmt == "csv":
         flat = [{k: v for k, v in r.items() if k != "by_stage"} for r in rows]
@@ -629,6 +635,19 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@click.option(
+    "--default-uncertainty/--no-default-uncertainty",
+    default=True,
+    show_default=True,
+    help="Vary every number without a declared distribution (pedigree-based defaults); off: only declared/--vary.",
+)
+@click.option(
+    "--pedigree",
+    type=click.Choice(["ciroth2016", "ecoinvent-v2"]),
+    default="ciroth2016",
+    show_default=True,
+    help="Pedigree factors of the default distributions.",
+)
 @background_options
 def uncertainty(
     chemistry: str,
@@ -649,17 +668,22 @@ def uncertainty(
     scheduler: str | None,
     fmt: str,
     progress: bool | None,
+    default_uncertainty: bool,
+    pedigree: str,
     background: str | None,
     mapping: str | None,
     unmapped: str,
 ) -> None:
     """Monte Carlo comparison of virgin and recycled CHEMISTRY.
 
-    Draws every parameter with a declared distribution (plus --vary ones) once per sample
-    and uses the same draws for every route (common random numbers). Reports the
-    deterministic value, mean, median, standard deviation and 2.5/97.5 % quantiles per
-    route, the same statistics of the difference to virgin, and P(route < virgin).
-    Lognormal parameters: the deterministic value uses medians, so it is below the mean.
+    Draws every uncertain input once per sample and uses the same draws for every route
+    (common random numbers): declared distributions, --vary ones and, unless
+    --no-default-uncertainty, pedigree-based defaults for every other number of the supply
+    chain (exact constants and choices are never varied). Reports the deterministic value,
+    mean, median, standard deviation and 2.5/97.5 % quantiles per route, the same statistics
+    of the difference to virgin, P(route < virgin) and the inputs that contribute most to
+    the variance of the difference. Lognormal inputs: the deterministic value uses medians,
+    so it is below the mean.
 
     \b
     Examples:
@@ -694,6 +718,8 @@ def uncertainty(
         chunk_size=chunk_size,
         scheduler=scheduler,
         progress=progress,
+        default_uncertainty=default_uncertainty,
+        pedigree=pedigree,
     )
     applied.stamp(ds)
     for warning in json.loads(ds.attrs.get("warnings", "[]")):
@@ -718,6 +744,13 @@ def uncertainty(
                     str(k): _num(v) for k, v in zip(ds.statistic.values.tolist(), d.values, strict=True)
                 }
                 row["p_lower_than_virgin"] = _num(ds.p_lower_than_virgin.sel(route=route, indicator=ind))
+                if "difference_variance_share" in ds:
+                    share = ds.difference_variance_share.sel(route=route, indicator=ind).to_series()
+                    rho = ds.difference_spearman.sel(route=route, indicator=ind)
+                    row["difference_drivers"] = [
+                        {"input": str(k), "variance_share": float(v), "spearman": float(rho.sel(input=k))}
+                        for k, v in share[share > 0].nlargest(5).items()
+                    ]
             rows.append(row)
     if fmt == "json":
         meta = {k: (json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in ds.attrs.items()}
@@ -742,6 +775,16 @@ def uncertainty(
         f"{len(json.loads(ds.attrs['uncertain_parameters']))} uncertain parameters (shared by all routes)"
     )
     cols = ["route", "indicator", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
+    drivers = [
+        f"  {r['route']} − virgin, {r['indicator']}: "
+        + ", ".join(f"{d['input']} {d['variance_share']:.0%}" for d in r["difference_drivers"][:3])
+        for r in rows
+        if r.get("difference_drivers")
+    ]
+    if drivers:
+        table_text = format_table(table, cols) + "\n\nlargest shares of the variance of the difference:\n"
+        emit(header + "\n\n" + table_text + "\n".join(drivers), out, overwrite)
+        return
     emit(header + "\n\n" + format_table(table, cols), out, overwrite)
 
 
@@ -757,10 +800,24 @@ def uncertainty(
     "--vary", multiple=True, help="Distribution NAME=uniform:a:b | triangular:... | normal:... | lognormal:..."
 )
 @click.option(
-    "--spread", type=float, default=None, help="Also vary every numeric foreground parameter by ±SPREAD (e.g. 0.1)."
+    "--spread",
+    type=float,
+    default=None,
+    help="Vary every numeric foreground parameter uniformly by ±SPREAD (e.g. 0.1), within its bounds; "
+    "exact constants never.",
 )
 @click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+)
+@click.option(
+    "--default-uncertainty/--no-default-uncertainty",
+    default=True,
+    show_default=True,
+    help="Vary parameters without a declared distribution over their pedigree-based defaults.",
+)
+@click.option("--pedigree", type=click.Choice(["ciroth2016", "ecoinvent-v2"]), default="ciroth2016", show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @background_options
 def sensitivity(
     chemistry: str,
@@ -781,15 +838,22 @@ def sensitivity(
     spread: float | None,
     top: int,
     fmt: str,
+    default_uncertainty: bool,
+    pedigree: str,
+    progress: bool | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
 ) -> None:
     """Global sensitivity (Sobol or Morris, via SALib) of a virgin-vs-recycled comparison.
 
+    Ranks the uncertain parameters of the compared routes over their distributions (declared,
+    --vary, and by default the pedigree-based defaults); exact constants are never varied.
+
     \b
     Examples:
-      cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100
+      cathode-lca sensitivity NMC811
+      cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100 --format csv
       cathode-lca sensitivity NMC811 --method morris --samples 50 --spread 0.2
     """
     from .uncertainty.sensitivity import ranking
@@ -821,6 +885,9 @@ def sensitivity(
         distributions=distributions,
         spread=spread,
         model=applied.model,
+        default_uncertainty=default_uncertainty,
+        pedigree=pedigree,
+        progress=progress,
     )
     applied.stamp(ds)
     if fmt == "netcdf":
@@ -839,6 +906,9 @@ def sensitivity(
         emit(json.dumps({"ranking": rows, "metadata": dict(ds.attrs)}, indent=2, default=str), out, overwrite)
         return
     cols = ["route", "indicator", "rank", "parameter", key] + (["S1"] if sa_method == "sobol" else [])
+    if fmt == "csv":
+        emit(format_csv(rows, cols), out, overwrite)
+        return
     header = f"{sa_method} sensitivity, {ds.attrs['model_evaluations']} model evaluations, {ds.sizes['parameter']} parameters"
     emit(header + "\n\n" + format_table(rows, cols), out, overwrite)
 

@@ -38,16 +38,34 @@ class LCAModel:
         User inventory files with more datasets or ``overrides:``.
     """
 
-    def __init__(self, inventory: Inventory | None = None, *, extra: Iterable[str | Path] = ()) -> None:
+    def __init__(
+        self,
+        inventory: Inventory | None = None,
+        *,
+        extra: Iterable[str | Path] = (),
+        varied_exchanges: Iterable[str] = (),
+    ) -> None:
         self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
         self.parameters = ParameterModel(self.inventory)
+        self.varied_exchanges = frozenset(varied_exchanges)
         self._matrices: dict[str, MatrixModel] = {}
+        self._twins: dict[frozenset[str], LCAModel] = {}
         self._solvers: dict[tuple[str, tuple[int, ...]], PartitionedSolver] = {}
 
     def matrices(self, allocation: str = "none") -> MatrixModel:
         if allocation not in self._matrices:
-            self._matrices[allocation] = MatrixModel(self.parameters, allocation)
+            self._matrices[allocation] = MatrixModel(self.parameters, allocation, self.varied_exchanges)
         return self._matrices[allocation]
+
+    def with_varied_exchanges(self, keys: Iterable[str]) -> LCAModel:
+        """The same inventory with the constant exchange amounts *keys* (``<dataset>/exchanges[<i>]``)
+        read from the parameter environment when given there (Monte Carlo of exchange amounts); cached."""
+        frozen = frozenset(keys) | self.varied_exchanges
+        if frozen == self.varied_exchanges:
+            return self
+        if frozen not in self._twins:
+            self._twins[frozen] = LCAModel(self.inventory, varied_exchanges=frozen)
+        return self._twins[frozen]
 
     def product_id(self, name: str) -> str:
         """Product id for a product or dataset id (a dataset stands for its reference product)."""

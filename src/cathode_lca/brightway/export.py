@@ -348,6 +348,9 @@ class _Planner:
         self.background = f"{prefix} background"
         self.foreground = f"{prefix} foreground"
         self.method_ids = methods
+        from ..uncertainty.defaults import default_exchange_distributions
+
+        self.exchange_dists = default_exchange_distributions(self.inv)  # pedigree-based, constant amounts only
 
     # -- amounts -----------------------------------------------------------------
     def term(self, amount: float | Formula, ds: Dataset | None, param: Parameter | None = None) -> Term:
@@ -415,14 +418,18 @@ class _Planner:
                     co_act["exchanges"].append(_exchange("technosphere", p.substitutes, factor, sub_unit, p.source))
         if dropped:
             return activities
-        for ex in ds.exchanges:
+        for i, ex in enumerate(ds.exchanges):
             if ex.kind == "input":
                 unit, kind = self.inv.product(ex.target).unit, "technosphere"
             else:
                 unit, kind = self.inv.flows[ex.target].unit, "biosphere"
             amount = self.term(ex.amount, ds) * Term(conversion_factor(ex.unit, unit))
+            dist = self.exchange_dists.get(f"{ds.id}/exchanges[{i}]")
             for act, coef in columns:
-                act["exchanges"].append(_exchange(kind, ex.target, amount * coef, unit, ex.source))
+                exc = _exchange(kind, ex.target, amount * coef, unit, ex.source)
+                if dist is not None and "formula" not in exc and exc["amount"]:
+                    exc.update(_lognormal_fields(exc["amount"], dist["scale"]))
+                act["exchanges"].append(exc)
         return activities
 
     # -- parameters --------------------------------------------------------------
@@ -574,6 +581,19 @@ def _exchange(kind: str, target: str, amount: Term, unit: str, source: str | Non
     if source:
         exc["comment"] = source
     return exc
+
+
+def _lognormal_fields(amount: float, scale: float) -> dict[str, Any]:
+    """stats_arrays lognormal (id 2) around *amount* as median: the default exchange uncertainty."""
+    import math
+
+    return {
+        "uncertainty type": 2,
+        "loc": math.log(abs(amount)),
+        "scale": scale,
+        "negative": amount < 0,
+        "uncertainty note": "cathode-lca pedigree-based default (docs/data/quality.md)",
+    }
 
 
 def _scalar(value: Any) -> float:

@@ -76,6 +76,16 @@ class EntryValues:
         return mask
 
 
+class _EnvValue:
+    """A constant exchange amount that Monte Carlo may replace: ``env[key]`` if given, else the constant."""
+
+    def __init__(self, key: str, value: float) -> None:
+        self.key, self.value = key, value
+
+    def __call__(self, env: Env) -> Any:
+        return env.get(self.key, self.value)
+
+
 @dataclass
 class _Coefficient:
     """Allocation share per unit of product j: prop_j / Σ_i amount_i · prop_i."""
@@ -89,11 +99,14 @@ class _Coefficient:
 class MatrixModel:
     """The A/B pattern and data recipe of an inventory under one allocation option."""
 
-    def __init__(self, parameters: ParameterModel, allocation: str = "none") -> None:
+    def __init__(
+        self, parameters: ParameterModel, allocation: str = "none", varied_exchanges: frozenset[str] = frozenset()
+    ) -> None:
         if allocation not in ALLOCATIONS:
             raise ParameterError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
         self.allocation = allocation
         self.parameters = parameters
+        self.varied_exchanges = varied_exchanges  # exchange keys read from the env (Monte Carlo draws)
         inv = parameters.inventory
         self.inventory = inv
         self.products: list[str] = list(inv.products)
@@ -219,6 +232,9 @@ class MatrixModel:
                 row, matrix, sign = self.flow_index[ex.target], b, 1.0
             factor = conversion_factor(ex.unit, target_unit) * sign
             slot = self._slot(ex.amount, ds, field_, ex.where.line, ex.where.file)
+            key = f"{ds.id}/exchanges[{i}]"
+            if key in self.varied_exchanges and not isinstance(ex.amount, Formula):
+                self._slot_formula[slot] = _EnvValue(key, float(ex.amount))  # type: ignore[assignment]
             for col, coef in columns:
                 matrix.add(row, col, slot, factor, coef)
 

@@ -90,6 +90,10 @@ class Inventory:
 # public entry point
 
 
+DATA_FILES = frozenset({"quality.yaml"})
+"""Files at the top of an inventory folder that hold settings, not datasets (``quality.yaml``: pedigree defaults)."""
+
+
 def load_inventory(
     paths: Sequence[str | Path] | None = None,
     *,
@@ -116,7 +120,9 @@ def load_inventory(
         if not root.exists():
             raise InventoryError(f"no such file or directory: {root}", hint="check the path")
         if root.is_dir():
-            files.extend((file, root) for file in sorted(root.rglob("*.yaml")))
+            files.extend(
+                (f, root) for f in sorted(root.rglob("*.yaml")) if f.relative_to(root).as_posix() not in DATA_FILES
+            )
         else:
             files.append((root, root.parent))
     for file in extra:
@@ -397,6 +403,7 @@ class _Reader:
             default=spec.default,
             by=spec.by,
             values=dict(spec.values or {}),
+            quality=spec.quality.model_dump() if spec.quality else None,
         )
 
     # -- flows ----------------------------------------------------------------
@@ -483,6 +490,7 @@ class _Reader:
                         Location(file, pline),
                         p.source,
                         p.basis,
+                        p.quality.model_dump() if p.quality else None,
                     )
                 )
             refs = [p for p in products if p.reference]
@@ -523,6 +531,8 @@ class _Reader:
             exchanges.append(
                 Exchange(kind, ex.input or ex.flow or "", amount, ex.unit, Location(file, eline), ex.source)  # type: ignore[arg-type]
             )
+            if ex.quality is not None:
+                exchanges[-1] = replace(exchanges[-1], quality=ex.quality.model_dump())
         balance = spec.element_balance
         if isinstance(balance, dict):
             if set(balance) != {"skip"} or not str(balance["skip"]).strip():

@@ -40,6 +40,16 @@ class DistributionSpec(_Strict):
     note: str | None = None
 
 
+class QualitySpec(_Strict):
+    """Pedigree scores (ecoinvent data-quality guideline), each 1 (best) to 5 (worst)."""
+
+    reliability: int = Field(ge=1, le=5)
+    completeness: int = Field(ge=1, le=5)
+    temporal: int = Field(ge=1, le=5)
+    geographical: int = Field(ge=1, le=5)
+    technological: int = Field(ge=1, le=5)
+
+
 class ParameterSpec(_Strict):
     value: float | None = None
     formula: Amount | None = None
@@ -52,6 +62,7 @@ class ParameterSpec(_Strict):
     default: str | None = None
     by: str | None = None
     values: dict[str, float] | None = None
+    quality: QualitySpec | None = None
 
 
 class FlowSpec(_Strict):
@@ -75,6 +86,7 @@ class ProductSpec(_Strict):
     source: str | None = None
     note: str | None = None
     basis: Literal["anhydrous", "monohydrate"] | None = None  # hydrate basis of a salt's per-kg amounts
+    quality: QualitySpec | None = None
 
 
 class ExchangeSpec(_Strict):
@@ -85,6 +97,7 @@ class ExchangeSpec(_Strict):
     source: str | None = None
     note: str | None = None
     formula_note: str | None = None
+    quality: QualitySpec | None = None
 
 
 class DatasetSpec(_Strict):
@@ -148,6 +161,7 @@ class Parameter:
     default: str | None = None
     by: str | None = None
     values: dict[str, float] = field(default_factory=dict)
+    quality: dict[str, int] | None = None  # pedigree scores, when given explicitly
 
 
 @dataclass(frozen=True)
@@ -173,6 +187,7 @@ class Product:
     where: Location
     source: str | None = None
     basis: str | None = None  # salts: "anhydrous" or "monohydrate" (per kg of which form)
+    quality: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,7 @@ class Exchange:
     unit: str
     where: Location
     source: str | None = None
+    quality: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,16 @@
 """Monte Carlo over a comparison: shared draws (common random numbers) for every route.
 
-All uncertain parameters (those with a declared ``distribution``) are drawn once per sample
-and used by every route, so the difference recycled − virgin has the smallest possible
-sampling noise. Samples are processed in chunks of ``chunk_size``; chunk *i* draws from its
-own stream ``SeedSequence(seed, spawn_key=(i,))``, so results are reproducible bit for bit
-for a given seed and chunk size, whatever the scheduler (serial, dask threads, processes or
-a cluster) and in bounded memory: only the per-sample scores are kept.
+All uncertain inputs are drawn once per sample and used by every route, so the difference
+recycled − virgin has the smallest possible sampling noise. Uncertain inputs are the parameters
+with a declared ``distribution``, the ``distributions`` given by the caller and, with
+``default_uncertainty=True`` (the default), every other number of the compared routes' supply
+chain: numeric parameters and constant exchange amounts get the pedigree-based defaults of
+:mod:`cathode_lca.uncertainty.defaults` (exact constants and choices are never varied).
+
+Every input has its own counter-based stream (:mod:`cathode_lca.uncertainty.streams`): the draw
+of sample *i* depends only on (seed, input, i). Results are therefore reproducible bit for bit
+for a given seed whatever the chunk size and scheduler (serial, dask threads, processes or a
+cluster), in bounded memory: only the per-sample scores are kept.
 
 Lognormal parameters: the deterministic value is the median; the mean is
 ``exp(loc + scale**2 / 2)``. The deterministic result is computed at the declared values
@@ -49,6 +54,7 @@ class RunSpec:
     chunk_size: int = DEFAULT_CHUNK
     inventory_files: tuple[str, ...] = ()
     extra_distributions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exchange_distributions: dict[str, dict[str, Any]] = field(default_factory=dict)  # keyed by exchange_key
 
 
 _WORKER_MODELS: dict[tuple[str, ...], Any] = {}
@@ -69,15 +75,27 @@ def chunk_bounds(samples: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
-    """The draws of chunk *index* (n samples) for every uncertain parameter, in a stable order."""
-    from ..parameters.distributions import sample
+    """The draws of chunk *index* (samples ``index*chunk_size`` to that + n) of every uncertain parameter.
 
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(spec.seed, spawn_key=(index,))))
+    Each parameter has its own counter-based stream keyed on (seed, parameter), so the values do
+    not depend on the chunk size.
+    """
+    from .streams import draw
+
+    start = index * spec.chunk_size
     out: dict[str, np.ndarray] = {}
-    for key in spec.uncertain:  # sorted by the caller
+    for key in spec.uncertain:
         dist = spec.extra_distributions.get(key) or model.parameters.parameters[key].distribution
-        out[key] = sample(dist, n, rng)
+        out[key] = draw(dist, spec.seed, key, start, start + n)
     return out
+
+
+def draw_exchanges(spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
+    """Draws of the varied constant exchange amounts for chunk *index* (same streams as parameters)."""
+    from .streams import draw
+
+    start = index * spec.chunk_size
+    return {k: draw(d, spec.seed, k, start, start + n) for k, d in spec.exchange_distributions.items()}
 
 
 def run_chunk(
@@ -89,13 +107,15 @@ def run_chunk(
     """
     from ..comparison import prepare, route_demands
 
-    model = model or _model_for(spec)
+    model = (model or _model_for(spec)).with_varied_exchanges(spec.exchange_distributions)
     draws = draw_chunk(model, spec, index, n)
     params = {**spec.parameters, **dict(scenario or {}), **draws}
     setup = prepare(
         spec.chemistry, spec.routes, spec.region, spec.allocation, spec.unit, spec.indicators, params, model
     )
     env = setup.env  # one parameter evaluation per chunk, shared by every route
+    if spec.exchange_distributions:
+        env = {**env, **draw_exchanges(spec, index, n)}
     demands, _label = route_demands(model, spec.chemistry, setup.routes, spec.unit, spec.allocation, env)
     out = np.full((len(demands), len(setup.method_ids), n), np.nan)
     for i, rd in enumerate(demands):
@@ -210,15 +230,39 @@ def propagate(
     methods: Sequence[Any] = ("ipcc2021-gwp100", "ced", "water"),
     parameters: Mapping[str, Any] | None = None,
     allocation: str = "none",
+    default_uncertainty: bool = False,
+    pedigree: str = "ciroth2016",
 ) -> Any:
     """Monte Carlo of one demand: every parameter with a distribution is drawn (one stream per seed).
+
+    With ``default_uncertainty``, every other number of the demand's supply chain is drawn too,
+    from the pedigree-based defaults (parameters and constant exchange amounts), with the
+    counter-based streams of :mod:`cathode_lca.uncertainty.streams`.
 
     Returns the engine's ``xarray.Dataset`` with a ``sample`` dimension.
     """
     fixed = {model.parameters.key(k) for k in (parameters or {})}
-    uncertain = sorted(set(model.parameters.uncertain()) - fixed)
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    draws = model.parameters.draw(samples, rng, uncertain)
+    if not default_uncertainty:
+        uncertain = sorted(set(model.parameters.uncertain()) - fixed)
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+        draws = model.parameters.draw(samples, rng, uncertain)
+        env = None
+    else:
+        from .defaults import default_exchange_distributions, parameter_distributions
+        from .parameters import dataset_parameters, supply_chain
+        from .streams import draw
+
+        env0 = model.parameters.evaluate(parameters)
+        datasets = supply_chain(model, [dict(demand)], allocation, env0)
+        dists = parameter_distributions(model, dataset_parameters(model, datasets), scheme=pedigree)
+        uncertain = sorted(set(dists) - fixed)
+        draws = {k: draw(dists[k], seed, k, 0, samples) for k in uncertain}
+        xdists = default_exchange_distributions(model.inventory, pedigree, datasets=datasets)
+        model = model.with_varied_exchanges(xdists)
+        env = {
+            **model.parameters.evaluate({**dict(parameters or {}), **draws}),
+            **{k: draw(d, seed, k, 0, samples) for k, d in xdists.items()},
+        }
     ds = model.calculate(
         demand,
         methods=methods,
@@ -226,6 +270,7 @@ def propagate(
         allocation=allocation,
         contributions=False,
         keep_sample=True,
+        env=env,
     )
     ds.attrs["seed"] = seed
     ds.attrs["uncertain_parameters"] = json.dumps(uncertain)
@@ -233,11 +278,35 @@ def propagate(
 
 
 def _parameter_draws(model: Any, spec: RunSpec, samples: int, limit: int = 5_000_000) -> dict[str, np.ndarray]:
-    """All draws per parameter (recomputed chunk by chunk), unless that would exceed *limit* values."""
+    """All draws per parameter (recomputed from their streams), unless that would exceed *limit* values."""
     if samples * len(spec.uncertain) > limit:
         return {}
-    chunks = [draw_chunk(model, spec, i, b - a) for i, (a, b) in enumerate(chunk_bounds(samples, spec.chunk_size))]
-    return {k: np.concatenate([c[k] for c in chunks]) for k in spec.uncertain}
+    whole = RunSpec(**{**spec.__dict__, "chunk_size": samples})
+    return draw_chunk(model, whole, 0, samples)
+
+
+DRIVER_SAMPLES = 20_000  # samples used to rank the drivers of the difference (the first ones)
+
+
+def _drivers(model: Any, spec: RunSpec, diff: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Inputs, variance shares and Spearman ρ of (route − virgin): arrays (route, indicator, input)."""
+    from .drivers import standard_ranks
+
+    m = min(diff.shape[-1], DRIVER_SAMPLES)
+    whole = RunSpec(**{**spec.__dict__, "chunk_size": m})
+    draws = {**draw_chunk(model, whole, 0, m), **draw_exchanges(whole, 0, m)}
+    names = sorted(draws)
+    ranks = standard_ranks(np.vstack([draws[k] for k in names]))
+    rho = np.zeros(diff.shape[:2] + (len(names),))
+    for i in range(diff.shape[0]):
+        for j in range(diff.shape[1]):
+            y = diff[i, j, :m]
+            if np.all(np.isfinite(y)) and np.ptp(y) > 0:
+                rho[i, j] = ranks @ standard_ranks(y)
+    total = (rho * rho).sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total > 0, rho * rho / np.where(total > 0, total, 1.0), 0.0)
+    return names, shares, rho
 
 
 def monte_carlo(
@@ -257,6 +326,8 @@ def monte_carlo(
     chunk_size: int = DEFAULT_CHUNK,
     scheduler: str | None = None,
     progress: bool | None = None,
+    default_uncertainty: bool = True,
+    pedigree: str = "ciroth2016",
 ) -> Any:
     """Monte Carlo comparison of virgin and recycled routes.
 
@@ -268,13 +339,21 @@ def monte_carlo(
     scheduler
         ``None`` (in process), ``"threads"``, ``"processes"`` or a dask.distributed scheduler
         address (``tcp://host:8786``) or ``Client``.
+    default_uncertainty
+        Also vary every number of the supply chain that has no declared distribution, with the
+        pedigree-based defaults (:mod:`cathode_lca.uncertainty.defaults`); ``False`` draws only
+        declared and given distributions.
+    pedigree
+        Pedigree factors of the defaults: ``"ciroth2016"`` (empirical, default) or ``"ecoinvent-v2"``.
 
     Returns
     -------
     xarray.Dataset
         ``samples`` (route, indicator, sample), ``deterministic`` (route, indicator),
         ``statistics`` (route, indicator, statistic), ``difference`` statistics of
-        route − virgin, ``p_lower_than_virgin`` (route, indicator), and the drawn
+        route − virgin, ``p_lower_than_virgin`` (route, indicator), the share of the variance of
+        route − virgin per uncertain input ``difference_variance_share`` and its Spearman
+        correlation ``difference_spearman`` (route, indicator, input), and the drawn
         ``parameter_samples`` (parameter, sample).
     """
     import xarray as xr
@@ -297,8 +376,19 @@ def monte_carlo(
         key = model.parameters.key(name)
         extra[key] = check_distribution(dict(dist), model.parameters.parameters[key].value)
     fixed = {model.parameters.key(k) for k in (parameters or {})}
+    exchange_dists: dict[str, dict[str, Any]] = {}
+    if default_uncertainty:
+        from .defaults import default_exchange_distributions, parameter_distributions
+        from .parameters import dataset_parameters, route_supply_chain
+
+        datasets = route_supply_chain(model, chemistry, setup, unit, allocation)
+        exchange_dists = default_exchange_distributions(model.inventory, pedigree, datasets=datasets)
+        defaults = parameter_distributions(model, dataset_parameters(model, datasets), scheme=pedigree)
+        for key, dist in defaults.items():
+            if key not in extra and model.parameters.parameters[key].distribution is None:
+                extra[key] = dist
     uncertain = tuple(sorted((set(model.parameters.uncertain()) | set(extra)) - fixed))
-    if not uncertain:
+    if not uncertain and not exchange_dists:
         raise UsageError(
             "no uncertain parameter: nothing to sample",
             hint="declare distributions in the inventory or pass distributions (CLI: --vary NAME=type:a:b)",
@@ -316,6 +406,7 @@ def monte_carlo(
         chunk_size,
         tuple(str(f) for f in inventory_files),
         extra,
+        exchange_dists,
     )
     scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
     det = compare(
@@ -352,6 +443,15 @@ def monte_carlo(
         ds["p_lower_than_virgin"] = (("route", "indicator"), lower)
         ds["difference"].attrs["description"] = "statistics of (route − virgin), sample by sample"
         ds["p_lower_than_virgin"].attrs["description"] = "share of samples in which the route is below virgin"
+        names, shares, rho = _drivers(model, spec, diff)
+        if names:
+            ds["difference_variance_share"] = (("route", "indicator", "input"), shares)
+            ds["difference_spearman"] = (("route", "indicator", "input"), rho)
+            ds = ds.assign_coords(input=names)
+            ds["difference_variance_share"].attrs["description"] = (
+                "share of the variance of (route − virgin): squared Spearman rank correlation with the input, "
+                f"normalised to sum 1 over inputs (first {min(samples, DRIVER_SAMPLES)} samples)"
+            )
     draws = _parameter_draws(model, spec, samples)
     if draws:
         ds["parameter_samples"] = (("parameter", "sample"), np.vstack([draws[k] for k in uncertain]))
@@ -379,6 +479,8 @@ def monte_carlo(
             "distributions": json.dumps(
                 {k: (extra.get(k) or model.parameters.parameters[k].distribution) for k in uncertain}, default=str
             ),
+            "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",
+            "varied_exchanges": len(exchange_dists),
             "seed": seed,
             "chunk_size": chunk_size,
             "samples": samples,

@@ -92,3 +92,65 @@ def comparison_parameters(model: Any, demands: Sequence[dict[str, Any]], allocat
                 closure.add(dep)
                 stack.append(dep)
     return sorted(k for k in closure if model.parameters.parameters[k].kind == "value")
+
+
+def supply_chain(
+    model: Any, demands: Sequence[dict[str, Any]], allocation: str, env: dict[str, Any] | None = None
+) -> list[str]:
+    """Ids of every dataset in the supply chain of the given demands (background included).
+
+    With *env* (scalar parameters), inputs whose amount is zero there (e.g. the branch of a choice
+    that is not taken) are not followed.
+    """
+    import numpy as np
+
+    matrices = model.matrices(allocation)
+    A = matrices.A
+    if env is not None:
+        nonzero = matrices.static_data(A, env) != 0
+        A = {k: v[nonzero] for k, v in A.items()}
+    order = np.argsort(A["cols"], kind="stable")
+    cols_sorted = A["cols"][order]
+    rows_sorted = A["rows"][order]
+    starts = np.searchsorted(cols_sorted, np.arange(matrices.n + 1))
+    seen: set[int] = set()
+    stack = [matrices.product_index[model.product_id(p)] for demand in demands for p in (demand or {})]
+    while stack:
+        col = stack.pop()
+        if col in seen:
+            continue
+        seen.add(col)
+        stack.extend(int(r) for r in rows_sorted[starts[col] : starts[col + 1]] if int(r) not in seen)
+    return sorted({matrices.column_dataset[c] for c in seen})
+
+
+def dataset_parameters(model: Any, dataset_ids: Sequence[str]) -> list[str]:
+    """Numeric ('value') parameters that the amounts of the given datasets depend on (transitively)."""
+    keys: set[str] = set()
+    for ds_id in dataset_ids:
+        ds = model.inventory.datasets[ds_id]
+        resolve = model.inventory.resolver(ds)
+        values = [ex.amount for ex in ds.exchanges]
+        for p in ds.products:
+            values.append(p.amount)
+            values.extend(p.properties.values())
+        for value in values:
+            if isinstance(value, Formula):
+                keys.update(resolve(name) for name in value.names)
+    closure = set(keys)
+    stack = list(keys)
+    deps = model.parameters._deps
+    while stack:
+        for dep in deps.get(stack.pop(), ()):
+            if dep not in closure:
+                closure.add(dep)
+                stack.append(dep)
+    return sorted(k for k in closure if model.parameters.parameters[k].kind in ("value", "fraction"))
+
+
+def route_supply_chain(model: Any, chemistry: str, setup: Any, unit: str, allocation: str) -> list[str]:
+    """Datasets in the supply chain of the compared routes, at the comparison's parameter values."""
+    from ..comparison import route_demands
+
+    demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]
+    return supply_chain(model, [rd.demand for rd in demands], allocation, setup.env)

@@ -1,19 +1,19 @@
 """Global sensitivity of a comparison: Sobol indices (first and total order) and Morris screening.
 
-Uses SALib. The parameters are those with declared distributions, plus user-given ones
-(``distributions``), plus — with ``spread`` — every numeric parameter of the compared
-routes' foreground varied uniformly by ±spread around its value.
+Uses SALib. The parameters are the uncertain ones of the compared routes' supply chain: declared
+distributions, user-given ones (``distributions``) and, by default, the pedigree-based defaults of
+:mod:`cathode_lca.uncertainty.defaults`; with ``spread``, every numeric foreground parameter varied
+uniformly by ±spread around its value, within its bounds. Exact constants are never varied.
 
 Examples
 --------
->>> ds = sensitivity("NMC811", method="sobol", samples=256, spread=0.1, seed=1)   # doctest: +SKIP
+>>> ds = sensitivity("NMC811", method="sobol", samples=256, seed=1)   # doctest: +SKIP
 >>> ds.ST.sel(route="hydrometallurgical", indicator="gwp100").to_series().nlargest(5)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,21 +21,51 @@ import numpy as np
 
 from ..errors import UsageError
 
+EVAL_CHUNK = 20_000  # model evaluations per vectorised block (bounded memory)
+MORRIS_RANGE = (0.025, 0.975)  # Morris levels span these quantiles (a lognormal has no finite range)
 
-def _salib_entry(dist: dict[str, Any]) -> tuple[list[float], str, tuple[float, float]]:
-    """(SALib bounds, SALib dist name, Morris range) for a normalised distribution."""
-    kind = dist["type"]
-    lo, hi = dist.get("minimum"), dist.get("maximum")
-    if kind == "uniform":
-        return [lo, hi], "unif", (lo, hi)
-    if kind == "triangular":
-        peak = (dist["loc"] - lo) / (hi - lo)
-        return [lo, hi, peak], "triang", (lo, hi)
-    if kind == "normal":
-        rng = (dist["loc"] - 2 * dist["scale"], dist["loc"] + 2 * dist["scale"])
-        return [dist["loc"], dist["scale"]], "norm", rng
-    rng = (math.exp(dist["loc"] - 2 * dist["scale"]), math.exp(dist["loc"] + 2 * dist["scale"]))
-    return [dist["loc"], dist["scale"]], "lognorm", rng
+
+def _distributions(
+    model: Any,
+    setup: Any,
+    chemistry: str,
+    unit: str,
+    allocation: str,
+    demands: Sequence[Any],
+    distributions: Mapping[str, Mapping[str, Any]] | None,
+    spread: float | None,
+    default_uncertainty: bool,
+    pedigree: str,
+) -> dict[str, dict[str, Any]]:
+    """Distribution of every varied parameter: defaults < --spread < declared < given."""
+    from ..parameters.distributions import check_distribution
+    from .defaults import bounds_of, is_exact, parameter_distributions
+    from .parameters import comparison_parameters, dataset_parameters, route_supply_chain
+
+    params = model.parameters.parameters
+    relevant = dataset_parameters(model, route_supply_chain(model, chemistry, setup, unit, allocation))
+    dists: dict[str, dict[str, Any]] = {}
+    if default_uncertainty:
+        dists.update(parameter_distributions(model, relevant, defaults=True, scheme=pedigree))
+    if spread is not None:
+        if not 0 < spread < 1:
+            raise UsageError("spread must be between 0 and 1", hint="e.g. 0.1 for ±10 %")
+        for key in comparison_parameters(model, [rd.demand for rd in demands], allocation):
+            p = params[key]
+            if not p.value or is_exact(p):
+                continue  # exact constants (molar masses, unit conversions) are never varied
+            lo, hi = sorted((p.value * (1 - spread), p.value * (1 + spread)))
+            low, high = bounds_of(p)
+            lo = lo if low is None else max(lo, low)
+            hi = hi if high is None else min(hi, high)
+            if lo < hi:
+                dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
+    for key in set(model.parameters.uncertain()) & set(relevant):
+        dists[key] = dict(params[key].distribution)  # type: ignore[arg-type]
+    for name, dist in (distributions or {}).items():
+        key = model.parameters.key(name)
+        dists[key] = check_distribution(dict(dist), params[key].value)
+    return dists
 
 
 def sensitivity(
@@ -53,8 +83,18 @@ def sensitivity(
     distributions: Mapping[str, Mapping[str, Any]] | None = None,
     spread: float | None = None,
     model: Any = None,
+    default_uncertainty: bool = True,
+    pedigree: str = "ciroth2016",
+    progress: bool | None = None,
 ) -> Any:
     """Sobol (``method='sobol'``) or Morris (``method='morris'``) indices per route and indicator.
+
+    Varied are the uncertain parameters of the compared routes' supply chain over their
+    distributions: declared ones, *distributions*, and (``default_uncertainty``) the pedigree-based
+    defaults; exact constants and choices never. ``spread`` replaces the defaults of the foreground
+    parameters by uniform ±spread, clipped to their bounds. Sampling is done on the unit hypercube
+    and mapped through each distribution's inverse CDF (Morris: levels between the 2.5 % and 97.5 %
+    quantiles, so ``mu_star`` is per unit of probability).
 
     Returns an ``xarray.Dataset``: Sobol gives ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris gives
     ``mu_star``, ``mu_star_conf``, ``sigma``; each over (route, indicator, parameter), for the route
@@ -64,8 +104,7 @@ def sensitivity(
 
     from ..comparison import prepare, route_demands
     from ..lca import default_model
-    from ..parameters.distributions import check_distribution
-    from .parameters import comparison_parameters
+    from .streams import ppf
 
     if method not in ("sobol", "morris"):
         raise UsageError(f"unknown sensitivity method '{method}'", hint="use sobol or morris")
@@ -75,56 +114,29 @@ def sensitivity(
     setup = prepare(chemistry, routes, region, allocation, unit, indicators, parameters, model)
     demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]
     fixed = {model.parameters.key(k) for k in (parameters or {})}
-    dists: dict[str, dict[str, Any]] = {}
-    if spread is not None:
-        if not 0 < spread < 1:
-            raise UsageError("spread must be between 0 and 1", hint="e.g. 0.1 for ±10 %")
-        for key in comparison_parameters(model, [rd.demand for rd in demands], allocation):
-            value = model.parameters.parameters[key].value
-            if value:
-                lo, hi = sorted((value * (1 - spread), value * (1 + spread)))
-                dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
-    for key in model.parameters.uncertain():
-        dists[key] = model.parameters.parameters[key].distribution  # type: ignore[assignment]
-    for name, dist in (distributions or {}).items():
-        key = model.parameters.key(name)
-        dists[key] = check_distribution(dict(dist), model.parameters.parameters[key].value)
+    dists = _distributions(
+        model, setup, chemistry, unit, allocation, demands, distributions, spread, default_uncertainty, pedigree
+    )
     for key in fixed:
         dists.pop(key, None)
     if not dists:
-        raise UsageError("no parameter to vary", hint="declare distributions, use --vary, or give --spread 0.1")
+        raise UsageError(
+            "no parameter to vary", hint="declare distributions, use --vary or --spread 0.1, or the default uncertainty"
+        )
     names = sorted(dists)
-    entries = [_salib_entry(dists[k]) for k in names]
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     if method == "sobol":
         from SALib.sample import sobol as sobol_sample
 
-        problem = {
-            "num_vars": len(names),
-            "names": names,
-            "bounds": [e[0] for e in entries],
-            "dists": [e[1] for e in entries],
-        }
-        X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+        U = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+        Q = np.clip(U, 1e-9, 1 - 1e-9)
     else:
         from SALib.sample import morris as morris_sample
 
-        problem = {"num_vars": len(names), "names": names, "bounds": [list(e[2]) for e in entries]}
-        X = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
-    params = {**setup.parameters, **{k: X[:, i] for i, k in enumerate(names)}}
-    env = model.parameters.evaluate(params)
-    demands = route_demands(model, chemistry, setup.routes, unit, allocation, env)[0]
-    outputs: dict[str, np.ndarray] = {}
-    for rd in demands:
-        if rd.demand:
-            ds = model.calculate(
-                rd.demand,
-                methods=setup.methods,
-                parameters=params,
-                allocation=allocation,
-                contributions=False,
-                keep_sample=True,
-            )
-            outputs[rd.route] = np.broadcast_to(ds.score.values, (len(setup.method_ids), len(X)))
+        U = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
+        Q = MORRIS_RANGE[0] + (MORRIS_RANGE[1] - MORRIS_RANGE[0]) * U
+    X = np.column_stack([ppf(dists[k], Q[:, i]) for i, k in enumerate(names)])
+    outputs = _evaluate(model, chemistry, setup, unit, allocation, names, X, progress)
     if "virgin" in outputs:
         for route in list(outputs):
             if route != "virgin":
@@ -145,10 +157,10 @@ def sensitivity(
             else:
                 from SALib.analyze import morris as morris_analyze
 
-                Si = morris_analyze.analyze(problem, X, y, num_levels=4, seed=seed)
+                Si = morris_analyze.analyze(problem, U, y, num_levels=4, seed=seed)
             for k in keys:
                 result[k][i, j] = np.asarray(Si[k], dtype=float)
-    ds = xr.Dataset(
+    return xr.Dataset(
         {k: (("route", "indicator", "parameter"), v) for k, v in result.items()},
         coords={"route": list(outputs), "indicator": list(indicators), "parameter": names},
         attrs={
@@ -162,9 +174,43 @@ def sensitivity(
             "inventory_hash": model.inventory.content_hash,
             "distributions": json.dumps({k: dists[k] for k in names}, default=str),
             "spread": "" if spread is None else spread,
+            "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",
         },
     )
-    return ds
+
+
+def _evaluate(
+    model: Any,
+    chemistry: str,
+    setup: Any,
+    unit: str,
+    allocation: str,
+    names: list[str],
+    X: np.ndarray,
+    progress: bool | None,
+) -> dict[str, np.ndarray]:
+    """Route scores (indicator, evaluation) for every row of X, in blocks, with a progress bar on stderr."""
+    from ..comparison import route_demands
+    from .monte_carlo import _progress
+
+    n = len(X)
+    bar = _progress(n, progress, "Sensitivity")
+    parts: dict[str, list[np.ndarray]] = {}
+    try:
+        for a in range(0, n, EVAL_CHUNK):
+            b = min(a + EVAL_CHUNK, n)
+            params = {**setup.parameters, **{k: X[a:b, i] for i, k in enumerate(names)}}
+            env = model.parameters.evaluate(params)
+            for rd in route_demands(model, chemistry, setup.routes, unit, allocation, env)[0]:
+                if rd.demand:
+                    scores = model.scores(rd.demand, setup.methods, env, allocation)
+                    parts.setdefault(rd.route, []).append(np.broadcast_to(scores, (len(setup.method_ids), b - a)))
+            if bar is not None:
+                bar.update(b - a)
+    finally:
+        if bar is not None:
+            bar.close()
+    return {route: np.concatenate(p, axis=-1) for route, p in parts.items()}
 
 
 def ranking(ds: Any, route: str, indicator: str, top: int = 10) -> list[tuple[str, float]]:

@@ -1,0 +1,71 @@
+"""Data quality rating: dataset criteria from pedigree scores, contribution weights, compare JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cathode_lca.cli import cli
+from cathode_lca.comparison import compare, prepare, route_demands
+from cathode_lca.inventory.load import load_inventory
+from cathode_lca.lca import LCAModel, default_model
+from cathode_lca.uncertainty.dqr import contributions, dataset_dqr, quality_level, result_dqr
+
+CHAIN = """format: cathode-lca/1
+include: [flows.yaml]
+datasets:
+  - id: a
+    name: a
+    stage: chemicals
+    exchanges:
+      - {input: b, amount: 1, unit: kg, source: test, quality: {reliability: 1, completeness: 1, temporal: 1, geographical: 1, technological: 1}}
+      - {flow: co2, amount: 1, unit: kg, source: test, quality: {reliability: 1, completeness: 5, temporal: 1, geographical: 1, technological: 1}}
+  - id: b
+    name: b
+    stage: chemicals
+    exchanges:
+      - {flow: co2, amount: 3, unit: kg, source: test, quality: {reliability: 2, completeness: 2, temporal: 3, geographical: 4, technological: 5}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("dqr", "level"), [(1.0, "excellent"), (1.5, "excellent"), (1.51, "very good"), (3.0, "good"), (4.2, "poor")]
+)
+def test_quality_levels(dqr, level):
+    assert quality_level(dqr) == level
+
+
+def test_weighted_dqr_of_a_hand_solvable_chain(write_yaml, test_method):
+    model = LCAModel(load_inventory([write_yaml(CHAIN)]))
+    a = dataset_dqr(model, "a")  # completeness is not an EF criterion: a rates 1 everywhere
+    assert (a["TeR"], a["GeR"], a["TiR"], a["P"], a["DQR"], a["level"]) == (1, 1, 1, 1, 1, "excellent")
+    b = dataset_dqr(model, "b")
+    assert (b["TeR"], b["GeR"], b["TiR"], b["P"]) == (5, 4, 3, 2) and b["DQR"] == 3.5
+    env = model.parameters.evaluate()
+    [rating] = result_dqr(model, {"a": 1.0}, [test_method], env, "none")
+    # a emits 1 kg, b 3 kg per kg a: weights 1/4 and 3/4
+    assert rating["TeR"] == pytest.approx(0.25 * 1 + 0.75 * 5)
+    assert rating["DQR"] == pytest.approx(0.25 * 1 + 0.75 * 3.5)
+    assert rating["largest_contributors"][0] == {"dataset": "b", "share": 0.75}
+
+
+def test_contributions_add_up_to_the_compared_result():
+    model = default_model()
+    ds = compare("NMC811", routes=["virgin", "hydrometallurgical"], indicators=["gwp100"])
+    setup = prepare("NMC811", ["virgin", "hydrometallurgical"], "US", "none", "kg-cam", ["gwp100"], None, model)
+    for rd in route_demands(model, "NMC811", setup.routes, "kg-cam", "none", setup.env)[0]:
+        total = contributions(model, rd.demand, setup.methods, setup.env, "none").sum()
+        assert total == pytest.approx(float(ds.value.sel(route=rd.route, indicator="gwp100")), rel=1e-9)
+
+
+def test_compare_json_has_a_dqr_per_result():
+    result = CliRunner().invoke(cli, ["compare", "NMC811", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert "unverified" in payload["dqr"]["rule"]
+    for row in payload["results"]:
+        rating = payload["dqr"]["results"][row["route"]][row["indicator"]]
+        assert 1 <= rating["DQR"] <= 5 and rating["level"] in ("excellent", "very good", "good", "fair", "poor")
+        assert rating["DQR"] == pytest.approx(sum(rating[k] for k in ("TeR", "GeR", "TiR", "P")) / 4, abs=2e-3)
