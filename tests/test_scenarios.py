@@ -497,3 +497,15 @@ def test_junk_plant_sections_never_raise_anything_but_a_user_error(model, plant)
     )
     with contextlib.suppress(CathodeLCAError):
         parse_scenario_text(text, "junk.yaml", model.parameters)
+
+
+def test_docs_python_snippet_runs():
+    import re
+
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    (snippet,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    namespace: dict = {}
+    exec(compile(snippet, "docs/scenarios.md", "exec"), namespace)
+    attrs = namespace["ds"].attrs
+    assert json.loads(attrs["scenarios"])[0]["name"] == "eu-2030-recycler"
+    assert json.loads(attrs["overridden_parameters"])["dist_recycler_to_cathode_mi"]["given"] == "400km"
