@@ -194,6 +194,13 @@ ERRORS = [
     ("parameters:\n  hydro_recovery_ni: {value: 0.9}\n", 4, "missing 'source'"),
     ("parameters:\n  hydro_recovery_ni: {value: 0.9, source: s, units: x}\n", 4, "did you mean 'unit'"),
     ("paramters: {}\n", 3, "did you mean 'parameters'"),
+    (
+        "parameters:\n  hydro_recovery_ni: {value: 0.9, source: s, distribution: {type: beta}}\n",
+        4,
+        "unknown distribution",
+    ),
+    (PLANT.replace("chemistry: NMC811", "chemistry: [NMC811]"), 8, "unknown chemistry"),
+    (PLANT.replace("leg: recycler-to-cathode", "leg: [x]"), 17, "has no parameter"),
     (PLANT.replace("Ni: 26.0,", "Ni: 66.0,"), 11, "over 100 %"),
     (PLANT.replace("Ni: 26.0,", "Ni: -1,"), 11, "outside [0, 100 %]"),
     (PLANT.replace("Ni: {value: 0.97", "Ni: {value: 1.2"), 13, "recovery must be in [0, 1]"),
@@ -447,3 +454,58 @@ def test_plain_params_keep_the_model_untouched(model):
     assert needs_model((), {"dist_recycler_to_cathode_mi": "500km"})
     applied = apply_scenarios(model, (), {"plant_region": "CN"})
     assert applied.model is model and applied.attrs == {}
+
+
+_PLANT_KEYS = st.sampled_from(
+    [
+        "electricity",
+        "black_mass",
+        "energy",
+        "recovery",
+        "water",
+        "transport",
+        "supply",
+        "region",
+        "assay",
+        "chemistry",
+        "unit",
+        "value",
+        "source",
+        "leg",
+        "mode",
+        "distance",
+        "heat",
+        "natural_gas",
+        "Ni",
+        "C",
+        "contract",
+        "factor",
+    ]
+)
+_PLANT_TREES = st.recursive(
+    st.one_of(_LEAVES, st.sampled_from(["grid", "DE", "NMC811", "%", "km", "truck", "recycler-to-cathode", "kWh/kg"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_PLANT_KEYS, inner, max_size=4)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(_PLANT_KEYS, _PLANT_TREES, max_size=6))
+def test_junk_plant_sections_never_raise_anything_but_a_user_error(model, plant):
+    text = yaml.safe_dump(
+        {"format": "cathode-lca-scenario/1", "plant": {"name": "p", "route": "hydrometallurgical", **plant}}
+    )
+    with contextlib.suppress(CathodeLCAError):
+        parse_scenario_text(text, "junk.yaml", model.parameters)
+
+
+def test_docs_python_snippet_runs():
+    import re
+
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    (snippet,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    namespace: dict = {}
+    exec(compile(snippet, "docs/scenarios.md", "exec"), namespace)
+    attrs = namespace["ds"].attrs
+    assert json.loads(attrs["scenarios"])[0]["name"] == "eu-2030-recycler"
+    assert json.loads(attrs["overridden_parameters"])["dist_recycler_to_cathode_mi"]["given"] == "400km"

@@ -18,11 +18,11 @@ Functional units
 ``kg-feed``
     Treatment of 1 kg of recycling feed by each recycling route.
 
-For salt and metal units under ``none``, ``cut-off`` and ``system-expansion`` (where the
-recovered co-products themselves carry no burden), the functional metal carries the whole
-burden of treating the feed it is recovered from: the demand adds the route's treatment
-service in the amount of feed that yields 1 kg of the metal. Under ``mass`` and
-``economic`` the allocated co-products carry their share instead.
+For salt and metal units the multi-output recycling steps are partitioned among their
+co-products (default ``economic``; ``mass`` on the contained-element basis; ``system-expansion``
+with the displaced products named); ``none`` and ``cut-off`` are refused for recycled routes
+(see :mod:`cathode_lca.allocation`). ``attrs["allocation_partition"]`` lists the partition and
+``attrs["warnings"]`` the known data gaps of the comparison.
 
 Examples
 --------

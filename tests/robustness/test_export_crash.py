@@ -221,3 +221,18 @@ def test_unreadable_journal_is_a_clear_error(bd):
         staging.recover("p")
     assert "delete it" in info.value.hint
     journal.unlink()
+
+
+@pytest.mark.slow
+def test_a_leftover_staging_folder_does_not_block_the_next_export(bd):
+    from bw_processing import safe_filename
+
+    method = load_method("test-gwp", str(DATA / "method-test.yaml"))
+    chain = LCAModel(load_inventory([DATA / "chain.yaml"], cache=False))
+    export_to_brightway("p", chain, methods=[method])
+    bd.projects.set_current("p")
+    leftover = bd.projects._base_data_dir / safe_filename(staging.staging_name("p"), full=bd.projects.dataset.full_hash)
+    leftover.mkdir()  # a kill between deleting the staging project's row and its folder
+    (leftover / "junk").write_text("x")
+    export_to_brightway("p", chain, methods=[method], overwrite=True)
+    assert not leftover.exists() and staging.staging_name("p") not in bd.projects

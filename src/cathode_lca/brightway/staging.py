@@ -182,6 +182,11 @@ def staged(project: str) -> Iterator[str]:
     try:
         if project in bd.projects:
             bd.projects.set_current(project)
+            from bw_processing import safe_filename
+
+            # a folder left by a kill between deleting a staging project's row and its folder
+            leftover = Path(bd.projects._base_data_dir) / safe_filename(staging, full=bd.projects.dataset.full_hash)
+            shutil.rmtree(leftover, ignore_errors=True)
             bd.projects.copy_project(staging, switch=False)
         yield staging
         bd.projects.set_current(staging)

@@ -45,7 +45,7 @@ def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
     A = model.A
     cache = model.__dict__.setdefault("_coverage_cache", {})
     last = cache.get("last")
-    if last is not None and last[0] is env:  # the routes of one comparison share one evaluated env
+    if last is not None and _same_env(last[0], env):  # e.g. the routes of one comparison, repeated defaults
         return last[1]
     if "constant" not in cache:
         variable = model.variable_entries(A)
@@ -61,8 +61,13 @@ def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
     keep = nonzero & (A["rows"] != A["cols"])
     n = model.n
     links = sp.csr_matrix((np.ones(int(keep.sum())), (A["rows"][keep], A["cols"][keep])), shape=(n, n))
-    cache["last"] = (env, links)
+    cache["last"] = (dict(env), links)
     return links
+
+
+def _same_env(cached: Mapping[str, Any], env: Mapping[str, Any]) -> bool:
+    """Same parameter values: every value is the same object (copies of one evaluation share them)."""
+    return len(cached) == len(env) and all(env.get(k) is v for k, v in cached.items())
 
 
 def coverage(

@@ -95,7 +95,7 @@ def _mapping(raw: Any, file: str, line: int, fld: str, what: str) -> Any:
 
 
 def _pick(name: Any, table: dict[str, Any], file: str, line: int, fld: str, what: str) -> Any:
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         close = difflib.get_close_matches(str(name), list(table), n=1)
         hint = (f"did you mean '{close[0]}'? " if close else "") + "available: " + ", ".join(table)
         raise _err(f"{what} '{name}' has no parameter in this model", file, line, fld, hint)
@@ -248,7 +248,7 @@ def _black_mass(raw: Any, file: str, line: int, model: Any) -> tuple[list[Scenar
     bm = _mapping(raw, file, line, "plant.black_mass", "chemistry, unit, assay, source")
     check_keys(bm, ("chemistry", "unit", "assay", "source", "note"), file, "plant.black_mass.")
     chem = bm.get("chemistry")
-    if chem not in CAM_FORMULAS:
+    if not isinstance(chem, str) or chem not in CAM_FORMULAS:
         raise _err(
             f"unknown chemistry {chem!r}",
             file,

@@ -26,6 +26,7 @@ from ..inventory.schema import Location, Parameter
 
 VALUE_KEYS = ("value", "unit", "source", "quality", "distribution", "note")
 QUALITY_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
+_DISTRIBUTION_TYPES = ("lognormal", "normal", "triangular", "uniform")
 DISTRIBUTION_KEYS = ("type", "loc", "scale", "minimum", "maximum", "gsd2", "source", "note")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%µ][A-Za-z0-9_*/^.%µ ]*)?\s*$")
 
@@ -245,6 +246,14 @@ def _distribution(raw: Any, factor: float, value: float, file: str, line: int, f
         raise ScenarioError("'distribution' must be a mapping", file=file, line=line, field=fld + ".distribution")
     check_keys(raw, DISTRIBUTION_KEYS, file, fld + ".distribution.")
     dist = dict(raw)
+    if dist.get("type") not in _DISTRIBUTION_TYPES:
+        raise ScenarioError(
+            f"unknown distribution type {dist.get('type')!r}",
+            file=file,
+            line=line,
+            field=fld + ".distribution.type",
+            hint="choose one of: " + ", ".join(_DISTRIBUTION_TYPES),
+        )
     for k in ("loc", "scale", "minimum", "maximum", "gsd2"):
         v = dist.get(k)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
