@@ -41,10 +41,13 @@ def main() -> None:
     keys = comparison_parameters(model, [d.demand for d in demands], "none")
     dists = {}
     for key in keys:
-        value = model.parameters.parameters[key].value
-        if value:
-            lo, hi = sorted((0.9 * value, 1.1 * value))
-            dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
+        param = model.parameters.parameters[key]
+        if param.value and not param.exact:  # exact constants are never varied
+            lo, hi = sorted((0.9 * param.value, 1.1 * param.value))
+            lo = lo if param.min is None else max(lo, param.min)  # cut at the bounds
+            hi = hi if param.max is None else min(hi, param.max)
+            if lo < hi:
+                dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
     monte_carlo("NMC811", routes=routes, samples=100, seed=0, distributions=dists, model=model)  # warm-up
     print(f"model load: {t_load:.3f} s; {len(dists)} uncertain foreground parameters; routes {routes}")
     per_sample = None

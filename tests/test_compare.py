@@ -177,7 +177,7 @@ def test_cli_compare_json_contract():
     result = CliRunner().invoke(cli, ["compare", "NMC811", "--format", "json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert list(payload) == ["chemistry", "region", "allocation", "functional_unit", "results", "metadata"]
+    assert list(payload) == ["chemistry", "region", "allocation", "functional_unit", "results", "metadata", "warnings"]
     assert payload["chemistry"] == "NMC811" and payload["region"] == "US" and payload["allocation"] == "none"
     assert payload["functional_unit"] == "1 kg NMC811 cathode active material"
     routes = {r["route"] for r in payload["results"]}

@@ -16,6 +16,7 @@ from . import __version__
 from .brightway.cli import background_options, model_with_background
 from .cli_options import ALLOCATION_CHOICES, inventory_option
 from .errors import CathodeLCAError, UsageError
+from .result_warnings import warnings_of
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -185,6 +186,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
                     "datasets": report.datasets,
                     "balances_checked": len(report.balances),
                     "balance_failures": balance_table(report.failures),
+                    "known_imbalances": balance_table(report.known),
                     "balances": rows if all_balances else None,
                     "skipped": [{"dataset": d, "reason": r} for d, r in report.skipped],
                     "errors": report.errors,
@@ -196,7 +198,12 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
         click.echo(f"{report.datasets} datasets, {len(inv.parameters)} parameters, {len(inv.flows)} flows loaded")
         click.echo(f"element balances checked: {len(report.balances)} (dataset × element)")
         if rows:
-            click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "ok"]))
+            click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "status"]))
+        for r in report.known:  # documented data discrepancies: shown on every run, never hidden
+            click.echo(
+                f"known imbalance: {r.dataset} {r.element}: in {r.inputs:.6g}, out {r.outputs:.6g}, "
+                f"losses {r.losses:.6g} ({100 * r.difference / r.inputs:+.3g} % of input): {r.known}"
+            )
         for d, r in report.skipped:
             click.echo(f"balance skipped: {d}: {r}")
         for e in report.errors:
@@ -261,6 +268,7 @@ def compute(
         allocation=allocation,
         contributions=contributions or fmt == "json",
     )
+    print_warnings(ds)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -280,7 +288,13 @@ def compute(
             for r in results:
                 values = ds.contribution_by_stage.sel(lcia_method=r["method"]).values
                 r["by_stage"] = {st: float(v) for st, v in zip(stages, values, strict=True)}
-        payload: dict[str, Any] = {"dataset": dataset_id, "amount": amount, "results": results, "metadata": metadata}
+        payload: dict[str, Any] = {
+            "dataset": dataset_id,
+            "amount": amount,
+            "results": results,
+            "metadata": metadata,
+            "warnings": warnings_of(ds),
+        }
         emit(json.dumps(payload, indent=2), out, overwrite)
         return
     if fmt == "csv":
@@ -383,6 +397,7 @@ def compare(
         parameters=parse_params(params),
         model=model_with_background(background, mapping, unmapped, inventory_files),
     )
+    print_warnings(ds)
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -440,6 +455,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
             "functional_unit": ds.attrs["functional_unit"],
             "results": rows,
             "metadata": metadata,
+            "warnings": warnings_of(ds),
         }
         return json.dumps(payload, indent=2)
     if fmt == "csv":
@@ -517,9 +533,17 @@ def _indicators(text: str) -> list[str]:
     return [i.strip() for i in text.split(",") if i.strip()]
 
 
+def print_warnings(ds: Any) -> None:
+    """Contract 3: every result warning on stderr, prefixed 'warning: '."""
+    for warning in warnings_of(ds):
+        click.echo(f"warning: {warning}", err=True)
+
+
 def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     if not out:
         raise UsageError("--format netcdf needs --out FILE", hint="e.g. --out results.nc")
+    if isinstance(ds.attrs.get("warnings"), list):  # netCDF attributes hold text, not lists
+        ds = ds.assign_attrs(warnings=json.dumps(ds.attrs["warnings"]))
     import os
     import tempfile
     from pathlib import Path

@@ -42,6 +42,7 @@ import numpy as np
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
 from .parameters.formulas import Formula
+from .result_warnings import add_warnings, warnings_of
 
 ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")
 INDICATORS = {
@@ -391,6 +392,7 @@ def compare(
             "sources": _json(sources(model, [p for rd in demands for p in rd.demand], allocation)),
         },
     )
+    add_warnings(out, [f"{route} route, per {fu_label}: {w}" for route, ds in results.items() for w in warnings_of(ds)])
     out["value"].attrs["description"] = "impact per functional unit"
     out["difference"].attrs["description"] = "route minus virgin"
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"

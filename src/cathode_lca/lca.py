@@ -25,6 +25,7 @@ from .errors import ParameterError, UsageError
 from .inventory.load import Inventory, load_inventory
 from .methods import DEFAULT_METHODS, Method, load_method
 from .parameters.engine import ParameterModel
+from .result_warnings import add_warnings, negative_footprints
 
 
 class LCAModel:
@@ -144,7 +145,10 @@ class LCAModel:
             "demand": {k: _jsonable(v) for k, v in demand.items()},
             "samples": size,
         }
-        return build_dataset(model, solution, method_objs, attrs, keep_sample)
+        ds = build_dataset(model, solution, method_objs, attrs, keep_sample)
+        label = " + ".join(demand)
+        add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
+        return ds
 
 
 def _jsonable(value: Any) -> Any:

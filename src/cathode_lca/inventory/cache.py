@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import __version__
 
-FORMAT = 1
+FORMAT = 2  # bump when the pickled model changes shape (2: parameter bounds, balance tolerance)
 
 
 def enabled() -> bool:

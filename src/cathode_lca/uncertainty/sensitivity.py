@@ -2,7 +2,8 @@
 
 Uses SALib. The parameters are those with declared distributions, plus user-given ones
 (``distributions``), plus — with ``spread`` — every numeric parameter of the compared
-routes' foreground varied uniformly by ±spread around its value.
+routes' foreground varied uniformly by ±spread around its value (exact constants are left out,
+and the range is cut at the parameter's bounds: no recovery above 100 %).
 
 Examples
 --------
@@ -22,20 +23,38 @@ import numpy as np
 from ..errors import UsageError
 
 
-def _salib_entry(dist: dict[str, Any]) -> tuple[list[float], str, tuple[float, float]]:
-    """(SALib bounds, SALib dist name, Morris range) for a normalised distribution."""
+def _salib_entry(dist: dict[str, Any]) -> tuple[list[float], str, tuple[float, float], bool]:
+    """(SALib bounds, SALib dist name, Morris range, exponentiate?) for a normalised distribution.
+
+    Normal and lognormal distributions with ``minimum``/``maximum`` (from the parameter's bounds)
+    are truncated: SALib's ``truncnorm``, on the log scale for a lognormal (the last item says
+    that the Sobol column must then be exponentiated).
+    """
     kind = dist["type"]
     lo, hi = dist.get("minimum"), dist.get("maximum")
     if kind == "uniform":
-        return [lo, hi], "unif", (lo, hi)
+        return [lo, hi], "unif", (lo, hi), False
     if kind == "triangular":
         peak = (dist["loc"] - lo) / (hi - lo)
-        return [lo, hi, peak], "triang", (lo, hi)
+        return [lo, hi, peak], "triang", (lo, hi), False
+    lo_ = -math.inf if lo is None else lo
+    hi_ = math.inf if hi is None else hi
     if kind == "normal":
-        rng = (dist["loc"] - 2 * dist["scale"], dist["loc"] + 2 * dist["scale"])
-        return [dist["loc"], dist["scale"]], "norm", rng
-    rng = (math.exp(dist["loc"] - 2 * dist["scale"]), math.exp(dist["loc"] + 2 * dist["scale"]))
-    return [dist["loc"], dist["scale"]], "lognorm", rng
+        rng = (max(lo_, dist["loc"] - 2 * dist["scale"]), min(hi_, dist["loc"] + 2 * dist["scale"]))
+        if lo is None and hi is None:
+            return [dist["loc"], dist["scale"]], "norm", rng, False
+        return [lo_, hi_, dist["loc"], dist["scale"]], "truncnorm", rng, False
+    if dist.get("negative"):
+        raise UsageError("a negative lognormal distribution cannot be used in a sensitivity analysis")
+    rng = (
+        max(lo_, math.exp(dist["loc"] - 2 * dist["scale"])),
+        min(hi_, math.exp(dist["loc"] + 2 * dist["scale"])),
+    )
+    if lo is None and hi is None:
+        return [dist["loc"], dist["scale"]], "lognorm", rng, False
+    ln_lo = math.log(lo) if lo is not None and lo > 0 else -math.inf
+    ln_hi = math.log(hi) if hi is not None else math.inf
+    return [ln_lo, ln_hi, dist["loc"], dist["scale"]], "truncnorm", rng, True
 
 
 def sensitivity(
@@ -64,7 +83,6 @@ def sensitivity(
 
     from ..comparison import prepare, route_demands
     from ..lca import default_model
-    from ..parameters.distributions import check_distribution
     from .parameters import comparison_parameters
 
     if method not in ("sobol", "morris"):
@@ -80,15 +98,17 @@ def sensitivity(
         if not 0 < spread < 1:
             raise UsageError("spread must be between 0 and 1", hint="e.g. 0.1 for ±10 %")
         for key in comparison_parameters(model, [rd.demand for rd in demands], allocation):
-            value = model.parameters.parameters[key].value
-            if value:
-                lo, hi = sorted((value * (1 - spread), value * (1 + spread)))
-                dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
+            param = model.parameters.parameters[key]
+            if param.value and not param.exact:  # exact constants are never varied
+                lo, hi = sorted((param.value * (1 - spread), param.value * (1 + spread)))
+                lo = lo if param.min is None else max(lo, param.min)  # bounds cut the range:
+                hi = hi if param.max is None else min(hi, param.max)  # no recovery above 100 %
+                if lo < hi:
+                    dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
     for key in model.parameters.uncertain():
-        dists[key] = model.parameters.parameters[key].distribution  # type: ignore[assignment]
+        dists[key] = model.parameters.distribution(key)  # type: ignore[assignment]
     for name, dist in (distributions or {}).items():
-        key = model.parameters.key(name)
-        dists[key] = check_distribution(dict(dist), model.parameters.parameters[key].value)
+        dists[model.parameters.key(name)] = model.parameters.fit_distribution(name, dict(dist))
     for key in fixed:
         dists.pop(key, None)
     if not dists:
@@ -105,6 +125,9 @@ def sensitivity(
             "dists": [e[1] for e in entries],
         }
         X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+        for i, entry in enumerate(entries):
+            if entry[3]:  # truncated lognormal, sampled on the log scale
+                X[:, i] = np.exp(X[:, i])
     else:
         from SALib.sample import morris as morris_sample
 
