@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -175,10 +177,17 @@ def test_spread_skips_exact_constants_and_respects_bounds():
     from cathode_lca.uncertainty.sensitivity import sensitivity
 
     ds = sensitivity("NMC811", routes=["hydrometallurgical"], method="morris", samples=8, spread=0.1)
-    import json
-
     dists = json.loads(ds.attrs["distributions"])
     assert not any(k.startswith("molar_mass") for k in dists)
     for key in ("hydro_recovery_ni", "hydro_recovery_co"):
         assert dists[key]["maximum"] == 1.0  # 0.98 * 1.1 = 1.078 cut at the fraction's bound
         assert dists[key]["minimum"] == pytest.approx(0.98 * 0.9)
+
+
+def test_parameters_listing_shows_bounds(capsys):
+    main(["parameters", "--search", "recovery_ni", "--format", "json"])
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["hydro_recovery_ni"]["bounds"] == "fraction"
+    main(["parameters", "--search", "molar_mass_li", "--format", "json"])
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["molar_mass_li"]["bounds"] == "exact"

@@ -148,17 +148,30 @@ def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> 
                 "name": key,
                 "default": default,
                 "unit": p.unit,
+                "bounds": _bounds_text(p),
                 "distribution": (p.distribution or {}).get("type", ""),
                 "source": p.source or "",
             }
         )
-    cols = ["name", "default", "unit", "distribution", "source"]
+    cols = ["name", "default", "unit", "bounds", "distribution", "source"]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str))
     elif fmt == "csv":
         click.echo(format_csv(rows, cols))
     else:
         click.echo(format_table(rows, cols))
+
+
+def _bounds_text(p: Any) -> str:
+    """'fraction', '[min, max]' or 'exact' for the parameters listing."""
+    if getattr(p, "exact", False):
+        return "exact"
+    lo, hi = getattr(p, "min", None), getattr(p, "max", None)
+    if getattr(p, "fraction", False) and (lo, hi) == (0.0, 1.0):
+        return "fraction"
+    if lo is None and hi is None:
+        return ""
+    return f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
 
 
 @cli.command()
