@@ -51,10 +51,16 @@ def main() -> None:
 
     det = timed(lambda: model.calculate(demand, methods=methods, contributions=False), repeat=5)
 
-    numeric = [k for k, p in model.parameters.parameters.items() if p.kind == "value"]
+    params = model.parameters
+    numeric = [k for k, p in params.parameters.items() if p.kind == "value" and not p.exact]
     rng = np.random.default_rng(42)
-    defaults = model.parameters.defaults()
-    scenarios = {k: defaults[k] * rng.uniform(0.9, 1.1, samples) for k in numeric if defaults[k]}
+    defaults = params.defaults()
+    scenarios = {}
+    for k in numeric:
+        if defaults[k]:  # ±10 %, cut at the parameter's bounds (a recovery stays <= 1)
+            lo, hi = params.bounds(k)
+            x = defaults[k] * rng.uniform(0.9, 1.1, samples)
+            scenarios[k] = np.clip(x, -np.inf if lo is None else lo, np.inf if hi is None else hi)
 
     def ours() -> None:
         model.calculate(demand, methods=methods, parameters=scenarios, contributions=False)

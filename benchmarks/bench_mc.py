@@ -45,10 +45,13 @@ def main() -> None:
     keys = comparison_parameters(model, [d.demand for d in demands], "none")
     dists = {}
     for key in keys:
-        value = model.parameters.parameters[key].value
-        if value:
-            lo, hi = sorted((0.9 * value, 1.1 * value))
-            dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
+        param = model.parameters.parameters[key]
+        if param.value and not param.exact:  # exact constants are never varied
+            lo, hi = sorted((0.9 * param.value, 1.1 * param.value))
+            lo = lo if param.min is None else max(lo, param.min)  # cut at the bounds
+            hi = hi if param.max is None else min(hi, param.max)
+            if lo < hi:
+                dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
     modes = {
         "defaults on": {"default_uncertainty": True},
         "foreground ±10 %": {"distributions": dists, "default_uncertainty": False},

@@ -47,7 +47,7 @@ def test_datasets_search(data_dir):
 def test_compute_json_contract():
     out = run(["compute", "sulfuric-acid-greet2022", "--format", "json"]).output
     payload = json.loads(out)
-    assert list(payload) == ["dataset", "amount", "results", "metadata"]
+    assert list(payload) == ["dataset", "amount", "results", "metadata", "warnings"]
     assert all(sum(r["by_stage"].values()) == pytest.approx(r["value"], rel=1e-9) for r in payload["results"])
     assert payload["dataset"] == "sulfuric-acid-greet2022" and payload["amount"] == 1.0
     assert [r["indicator"] for r in payload["results"]] == ["gwp100", "energy", "water"]

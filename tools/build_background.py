@@ -354,6 +354,8 @@ def build_materials(rows: list[dict]) -> dict:
             ds["products"] = [
                 {
                     "id": ds_id,
+                    # hydrate basis of the lithium-salt factors (docs/data/virgin.md, LiOH basis)
+                    **({"basis": "anhydrous"} if s in ("lithium-carbonate", "lithium-hydroxide") else {}),
                     "name": f"{name} (GREET 2022)",
                     "amount": 1,
                     "unit": "kg",

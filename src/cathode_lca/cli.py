@@ -18,6 +18,7 @@ from .cli_checks import MAX_SEED, check_finite, check_samples, check_scheduler, 
 from .cli_options import ALLOCATION_CHOICES, inventory_option
 from .cli_scenarios import apply_scenarios, scenario_option, scenarios_command
 from .errors import CathodeLCAError, UsageError
+from .result_warnings import warnings_of
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -153,17 +154,30 @@ def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> 
                 "name": key,
                 "default": default,
                 "unit": p.unit,
+                "bounds": _bounds_text(p),
                 "distribution": (p.distribution or {}).get("type", ""),
                 "source": p.source or "",
             }
         )
-    cols = ["name", "default", "unit", "distribution", "source"]
+    cols = ["name", "default", "unit", "bounds", "distribution", "source"]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str))
     elif fmt == "csv":
         click.echo(format_csv(rows, cols))
     else:
         click.echo(format_table(rows, cols))
+
+
+def _bounds_text(p: Any) -> str:
+    """'fraction', '[min, max]' or 'exact' for the parameters listing."""
+    if getattr(p, "exact", False):
+        return "exact"
+    lo, hi = getattr(p, "min", None), getattr(p, "max", None)
+    if getattr(p, "fraction", False) and (lo, hi) == (0.0, 1.0):
+        return "fraction"
+    if lo is None and hi is None:
+        return ""
+    return f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
 
 
 @cli.command()
@@ -207,6 +221,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
                     "datasets": report.datasets,
                     "balances_checked": len(report.balances),
                     "balance_failures": balance_table(report.failures),
+                    "known_imbalances": balance_table(report.known),
                     "balances": rows if all_balances else None,
                     "skipped": [{"dataset": d, "reason": r} for d, r in report.skipped],
                     "errors": report.errors,
@@ -219,7 +234,12 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
         click.echo(f"{report.datasets} datasets, {len(inv.parameters)} parameters, {len(inv.flows)} flows loaded")
         click.echo(f"element balances checked: {len(report.balances)} (dataset × element)")
         if rows:
-            click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "ok"]))
+            click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "status"]))
+        for r in report.known:  # documented data discrepancies: shown on every run, never hidden
+            click.echo(
+                f"known imbalance: {r.dataset} {r.element}: in {r.inputs:.6g}, out {r.outputs:.6g}, "
+                f"losses {r.losses:.6g} ({100 * r.difference / r.inputs:+.3g} % of input): {r.known}"
+            )
         for d, r in report.skipped:
             click.echo(f"balance skipped: {d}: {r}")
         for d, lacking in report.missing_indicators.items():
@@ -293,6 +313,7 @@ def compute(
         contributions=contributions or fmt == "json",
     )
     applied.stamp(ds)
+    print_warnings(ds)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -312,7 +333,13 @@ def compute(
             for r in results:
                 values = ds.contribution_by_stage.sel(lcia_method=r["method"]).values
                 r["by_stage"] = {st: float(v) for st, v in zip(stages, values, strict=True)}
-        payload: dict[str, Any] = {"dataset": dataset_id, "amount": amount, "results": results, "metadata": metadata}
+        payload: dict[str, Any] = {
+            "dataset": dataset_id,
+            "amount": amount,
+            "results": results,
+            "metadata": metadata,
+            "warnings": warnings_of(ds),
+        }
         emit(json.dumps(payload, indent=2), out, overwrite)
         return
     if fmt == "csv":
@@ -434,8 +461,7 @@ def compare(
         from .uncertainty.dqr import comparison_dqr
 
         ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
-    for warning in ds.attrs.get("warnings", []):
-        click.echo(f"warning: {warning}", err=True)
+    print_warnings(ds)
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -497,7 +523,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
             "allocation_option": ds.attrs["allocation"],
             "functional_unit": ds.attrs["functional_unit"],
             "results": rows,
-            "warnings": list(ds.attrs.get("warnings", [])),
+            "warnings": warnings_of(ds),
             "metadata": metadata,
         }
         if "dqr" in ds.attrs:
@@ -601,9 +627,17 @@ def _indicators(text: str) -> list[str]:
     return [i.strip() for i in text.split(",") if i.strip()]
 
 
+def print_warnings(ds: Any) -> None:
+    """Contract 3: every result warning on stderr, prefixed 'warning: '."""
+    for warning in warnings_of(ds):
+        click.echo(f"warning: {warning}", err=True)
+
+
 def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     if not out:
         raise UsageError("--format netcdf needs --out FILE", hint="e.g. --out results.nc")
+    if isinstance(ds.attrs.get("warnings"), list):  # netCDF attributes hold text, not lists
+        ds = ds.assign_attrs(warnings=json.dumps(ds.attrs["warnings"]))
     from .io import write_with
 
     write_with(out, lambda tmp: ds.to_netcdf(tmp, engine="scipy"), overwrite=overwrite)

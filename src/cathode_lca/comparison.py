@@ -43,6 +43,7 @@ from .allocation import PRICE_RATIO_LIMIT, check_allocation, default_allocation,
 from .allocation import amount_value as _value
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
+from .result_warnings import add_warnings, warnings_of
 
 ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")
 INDICATORS = {
@@ -467,6 +468,7 @@ def compare(
             "electricity_basis": basis,  # dataset id -> basis (generation, consumption, life-cycle, residual, ...)
         },
     )
+    add_warnings(out, [f"{route} route, per {fu_label}: {w}" for route, ds in results.items() for w in warnings_of(ds)])
     out["value"].attrs["description"] = "impact per functional unit"
     out["difference"].attrs["description"] = "route minus virgin"
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"

@@ -71,6 +71,10 @@ class ParameterError(CathodeLCAError):
     """A bad parameter value or override (unknown name, NaN/inf, wrong choice)."""
 
 
+class BoundsError(ParameterError):
+    """A parameter value outside its declared bounds (``min``, ``max``, ``kind: fraction``)."""
+
+
 class SingularSystemError(CathodeLCAError):
     """The technosphere matrix is singular or ill-conditioned.
 

@@ -25,6 +25,7 @@ from .errors import ParameterError, UsageError
 from .inventory.load import Inventory, load_inventory
 from .methods import DEFAULT_METHODS, Method, load_method
 from .parameters.engine import ParameterModel
+from .result_warnings import add_warnings, negative_footprints
 
 
 class LCAModel:
@@ -171,6 +172,8 @@ class LCAModel:
             ds.attrs["warnings"] = list(ds.attrs.get("warnings", [])) + warnings
         if basis:
             ds.attrs["electricity_basis"] = basis
+        label = " + ".join(demand)
+        add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
         return ds
 
 

@@ -31,6 +31,46 @@ from .matrices import EntryValues, MatrixModel
 RESIDUAL_TOLERANCE = 1e-9
 RESIDUAL_SAMPLES = 256  # samples on which the foreground residual is checked (all when fewer)
 CONDITION_LIMIT = 1e12
+"""Largest accepted 1-norm condition estimate of a background matrix or a foreground loop block.
+In float64 (ε ≈ 2.2e-16) it bounds the relative rounding error of the solve at about 2e-4."""
+AMPLIFICATION_LIMIT = 1e6
+"""Largest accepted self-consumption amplification 1 / (1 − r) of one dataset, where r is the
+share of its own reference product that it consumes (r = 0.999999 is the limit). This is the
+condition number of the dataset's 1 × 1 block with respect to r, free of units: beyond it a
+change of 1e-6 in r changes the result by 100 % or more."""
+
+
+def self_consumption_problem(produced: Any, consumed: Any) -> str | None:
+    """Why a dataset's own-product balance cannot be solved, or ``None`` when it can.
+
+    *produced* is the reference product amount and *consumed* the amount of its own product
+    the dataset takes as input (arrays over samples, or scalars).
+
+    Examples
+    --------
+    >>> self_consumption_problem(1.0, 0.5) is None
+    True
+    >>> self_consumption_problem(1.0, 0.999999999999)[:40]
+    'consumes 100 % of its own reference prod'
+    >>> self_consumption_problem(-1.0, 0.0)
+    'has a zero or negative reference product amount (-1)'
+    """
+    produced, consumed = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(produced, dtype=float)), np.atleast_1d(np.asarray(consumed, dtype=float))
+    )
+    if np.any(produced <= 0):
+        return f"has a zero or negative reference product amount ({float(produced[produced <= 0][0]):.6g})"
+    ratio = consumed / produced
+    worst = float(ratio.max())
+    if worst >= 1:
+        return f"consumes {worst:.6g} kg of its own reference product per kg produced (self-consumption >= 1)"
+    amplification = 1.0 / (1.0 - worst)
+    if amplification > AMPLIFICATION_LIMIT:
+        return (
+            f"consumes {100 * worst:.10g} % of its own reference product: the result is amplified "
+            f"{amplification:.3g}-fold (limit {AMPLIFICATION_LIMIT:.0e}, i.e. self-consumption <= 0.999999)"
+        )
+    return None
 
 
 def block_triangular_order(matrix: sp.spmatrix) -> np.ndarray:
@@ -177,6 +217,7 @@ class PartitionedSolver:
         data = model.entry_data(A, sel, env, 1)[:, 0]
         rows = np.array([self.bg_pos[int(r)] for r in A["rows"][sel]], dtype=np.int64)
         cols = np.array([self.bg_pos[int(c)] for c in A["cols"][sel]], dtype=np.int64)
+        self._check_diagonal(self.bg[rows], rows == cols, A["scales"][sel], data[:, None])
         Abb = sp.csc_matrix((data, (rows, cols)), shape=(nb, nb))
         Abb.sum_duplicates()
         diag = Abb.diagonal()
@@ -225,6 +266,37 @@ class PartitionedSolver:
                 raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
         self.solver_name = (
             "scipy SuperLU in block-triangular order (background, once) + topological back-substitution (foreground)"
+        )
+
+    def _check_diagonal(self, columns: np.ndarray, on_diag: np.ndarray, scales: np.ndarray, values: np.ndarray) -> None:
+        """Self-consumption and reference amounts of the background columns, vectorised.
+
+        *columns* are the matrix columns of the entries, *on_diag* marks the diagonal ones,
+        *scales* their sign (production entries are positive, inputs negative) and *values*
+        their values (one sample).
+        """
+        idx = np.nonzero(on_diag)[0]
+        if not len(idx):
+            return
+        cols, where = np.unique(columns[idx], return_inverse=True)
+        v = np.asarray(values, dtype=float).reshape(len(values), -1)[idx, 0]
+        produced = np.bincount(where, weights=np.where(scales[idx] > 0, v, 0.0), minlength=len(cols))
+        consumed = np.bincount(where, weights=np.where(scales[idx] < 0, -v, 0.0), minlength=len(cols))
+        with np.errstate(all="ignore"):
+            bad = (produced <= 0) | (consumed / np.where(produced > 0, produced, 1.0) > 1 - 1 / AMPLIFICATION_LIMIT)
+        for k in np.nonzero(bad)[0]:
+            problem = self_consumption_problem(produced[k], consumed[k])
+            if problem:
+                raise self._singular(int(cols[k]), problem)
+
+    def _singular(self, col: int, problem: str) -> SingularSystemError:
+        ds = self.model.inventory.datasets[self.model.column_dataset[col]]
+        return SingularSystemError(
+            f"'{self.model.describe_column(col)}' {problem}",
+            file=ds.where.file,
+            line=ds.where.line,
+            dataset=ds.id,
+            hint="check the amounts of its reference product and of any input of its own product",
         )
 
     def _check_condition(self, matrix: sp.csc_matrix, lu: Any, cols: np.ndarray) -> None:
@@ -340,12 +412,19 @@ class PartitionedSolver:
     ) -> np.ndarray:
         cols = self.f_cols
         diag: Any = 0.0
+        produced: Any = 0.0
+        consumed: Any = 0.0
         rhs = f.row(r)
         const_off = self.const_offdiag[r]
         for e in self.entries_by_row[r]:
             c = int(cols[e])
             if c == r:
-                diag = diag + self._entry(e, values, var_of)
+                value = self._entry(e, values, var_of)
+                diag = diag + value
+                if self.model.A["scales"][self.a_fg[e]] > 0:
+                    produced = produced + value
+                else:
+                    consumed = consumed - value
             elif int(e) in var_of:
                 rhs -= values.var[var_of[int(e)]] * s[c]
         if len(const_off):
@@ -353,6 +432,10 @@ class PartitionedSolver:
             if live:
                 rhs -= values.const[live] @ s[cols[live]]
         diag = np.broadcast_to(np.asarray(diag, dtype=float), (size,))
+        if np.any(np.asarray(consumed) != 0) or np.any(np.asarray(produced) < 0):
+            problem = self_consumption_problem(produced, consumed)
+            if problem:
+                raise self._singular(int(self.fg[r]), problem)
         zero = diag == 0
         if np.any(zero & (rhs != 0)):
             raise SingularSystemError(

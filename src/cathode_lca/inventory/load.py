@@ -27,6 +27,7 @@ from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
 from ..parameters.formulas import Formula, parse_formula
 from ..resources import inventories_dir
 from ..units import conversion_factor, parse_unit
+from .bounds import parse_element_balance, resolve_bounds
 from .numbers import check_formula_constants, check_numbers
 from .schema import (
     TEXT_PROPERTY_SUFFIXES,
@@ -378,13 +379,17 @@ class _Reader:
             fail("a lookup table needs 'by:' (the choice parameter it is keyed by)", "add 'by:'")
         if spec.distribution is not None and kind != "value":
             fail("only numeric 'value' parameters can have a distribution", "move the distribution")
+        lo, hi, bounds_where = resolve_bounds(spec, kind, raw, where, fail)
+        if spec.exact and spec.distribution is not None:
+            fail("an exact constant cannot have a distribution", "remove 'exact: true' or the distribution")
         distribution = None
         if spec.distribution is not None:
-            from ..parameters.distributions import check_distribution
+            from ..parameters.distributions import check_distribution, fit_to_bounds
 
             distribution = spec.distribution.model_dump(exclude_none=True)
             try:
                 distribution = check_distribution(distribution, spec.value)  # type: ignore[arg-type]
+                distribution = fit_to_bounds(distribution, lo, hi)
             except CathodeLCAError as exc:
                 fail(exc.message, exc.hint or "see docs/inventory-format.md")
         return Parameter(
@@ -404,6 +409,11 @@ class _Reader:
             by=spec.by,
             values=dict(spec.values or {}),
             quality=spec.quality.model_dump() if spec.quality else None,
+            min=lo,
+            max=hi,
+            fraction=spec.kind == "fraction",
+            exact=spec.exact,
+            bounds_where=bounds_where,
         )
 
     # -- flows ----------------------------------------------------------------
@@ -533,23 +543,11 @@ class _Reader:
             )
             if ex.quality is not None:
                 exchanges[-1] = replace(exchanges[-1], quality=ex.quality.model_dump())
-        balance = spec.element_balance
-        if isinstance(balance, dict):
-            if set(balance) != {"skip"} or not str(balance["skip"]).strip():
-                raise err(
-                    "element_balance must be 'check' or 'skip: <reason>'",
-                    raw.line_of("element_balance"),
-                    "element_balance",
-                    "give the reason for skipping",
-                )
-            balance = f"skip: {balance['skip']}"
-        elif balance is not None and balance != "check" and not balance.startswith("skip:"):
-            raise err(
-                "element_balance must be 'check' or 'skip: <reason>'",
-                raw.line_of("element_balance"),
-                "element_balance",
-                "give the reason for skipping",
-            )
+
+        def balance_error(message: str, hint: str) -> None:
+            raise err(message, raw.line_of("element_balance"), "element_balance", hint)
+
+        balance, tolerance, tolerance_reason, known = parse_element_balance(spec.element_balance, balance_error)
         self.datasets[spec.id] = Dataset(
             id=spec.id,
             name=spec.name,
@@ -561,6 +559,9 @@ class _Reader:
             file_id=file_id,
             where=Location(file, line),
             element_balance=balance,
+            balance_tolerance=tolerance,
+            balance_tolerance_reason=tolerance_reason,
+            balance_known=known,
             cut_off=spec.cut_off,
             note=spec.note,
         )
@@ -616,7 +617,11 @@ class _Reader:
                     )
                 else:
                     built = self._build_parameter(name, praw[name], file, "__override__", line, None)
-                    new = replace(built, key=old.key, name=old.name, scope=old.scope)
+                    new = replace(built, key=old.key, name=old.name, scope=old.scope, exact=built.exact or old.exact)
+                    if not built.bounded and old.bounded:  # an override keeps the declared bounds
+                        new = replace(
+                            new, min=old.min, max=old.max, fraction=old.fraction, bounds_where=old.bounds_where
+                        )
                 self.parameters[key] = new
             draw = raw.get("datasets", LineList())
             for i, ds in enumerate(spec.datasets):

@@ -63,6 +63,10 @@ class ParameterSpec(_Strict):
     by: str | None = None
     values: dict[str, float] | None = None
     quality: QualitySpec | None = None
+    min: float | None = None
+    max: float | None = None
+    kind: Literal["fraction"] | None = None
+    exact: bool = False
 
 
 class FlowSpec(_Strict):
@@ -111,7 +115,7 @@ class DatasetSpec(_Strict):
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     products: list[ProductSpec] | None = None
     exchanges: list[ExchangeSpec] = Field(default_factory=list)
-    element_balance: str | dict[str, str] | None = None
+    element_balance: str | dict[str, Any] | None = None
     cut_off: Literal["waste-treatment"] | None = None
 
 
@@ -162,6 +166,15 @@ class Parameter:
     by: str | None = None
     values: dict[str, float] = field(default_factory=dict)
     quality: dict[str, int] | None = None  # pedigree scores, when given explicitly
+    min: float | None = None  # resolved bounds: ``kind: fraction`` gives min 0, max 1
+    max: float | None = None
+    fraction: bool = False  # declared ``kind: fraction`` (``kind`` above is the value kind)
+    exact: bool = False  # an exact constant (molar mass, unit conversion): never varied
+    bounds_where: Location | None = None  # where the bounds are declared
+
+    @property
+    def bounded(self) -> bool:
+        return self.min is not None or self.max is not None
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,9 @@ class Dataset:
     element_balance: str | None = None  # "check", or "skip: <reason>"
     cut_off: str | None = None
     note: str | None = None
+    balance_tolerance: float | None = None  # relative; None: the default of inventory.validate
+    balance_tolerance_reason: str | None = None
+    balance_known: dict[str, str] = field(default_factory=dict)  # element -> documented imbalance
 
     @property
     def reference_product(self) -> Product:

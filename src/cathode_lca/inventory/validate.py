@@ -4,6 +4,13 @@ Element balance, for Ni, Co, Li and Mn, per dataset at the default parameters::
 
     Σ inputs × content(input product) = Σ products × content + Σ flows × content(flow)
 
+within a relative tolerance (:data:`RELATIVE_TOLERANCE`, or the dataset's declared
+``element_balance: {tolerance: ..., reason: ...}``), and the stated losses (loss flows) of each
+element must not be negative. Losses are stated independently of the outputs (from
+recoveries and yields), so a wrong stoichiometry or a wrong input amount shows up here.
+An imbalance a dataset documents under ``element_balance: {known: {El: reason}}`` is
+reported as known, not as a failure; a negative loss is always a failure.
+
 Datasets in recycling and cathode stages are checked unless they declare
 ``element_balance: skip: <reason>``; any dataset can opt in with ``element_balance: check``.
 
@@ -52,15 +59,39 @@ class BalanceRow:
     losses: float
     file: str
     line: int
+    tolerance: float = RELATIVE_TOLERANCE
+    known: str | None = None  # the dataset's documented reason for an imbalance of this element
 
     @property
     def difference(self) -> float:
         return self.inputs - self.outputs - self.losses
 
     @property
-    def ok(self) -> bool:
+    def _limit(self) -> float:
         scale = max(abs(self.inputs), abs(self.outputs) + abs(self.losses))
-        return abs(self.difference) <= max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * scale)
+        return max(ABSOLUTE_TOLERANCE, self.tolerance * scale)
+
+    @property
+    def closes(self) -> bool:
+        """Inputs = outputs + losses within the tolerance."""
+        return abs(self.difference) <= self._limit
+
+    @property
+    def losses_ok(self) -> bool:
+        """The stated losses are not negative (beyond the tolerance)."""
+        return self.losses >= -self._limit
+
+    @property
+    def ok(self) -> bool:
+        return self.closes and self.losses_ok
+
+    @property
+    def status(self) -> str:
+        if not self.losses_ok:
+            return "negative loss"
+        if self.closes:
+            return "ok"
+        return "known imbalance" if self.known else "imbalance"
 
 
 @dataclass
@@ -73,7 +104,13 @@ class ValidationReport:
 
     @property
     def failures(self) -> list[BalanceRow]:
-        return [b for b in self.balances if not b.ok]
+        """Balances that fail: an undocumented imbalance or a negative loss."""
+        return [b for b in self.balances if not b.ok and b.status != "known imbalance"]
+
+    @property
+    def known(self) -> list[BalanceRow]:
+        """Imbalances that their dataset documents (``element_balance: known:``): reported, not failed."""
+        return [b for b in self.balances if b.status == "known imbalance"]
 
     @property
     def ok(self) -> bool:
@@ -120,11 +157,35 @@ def element_balance(inv: Inventory, params: ParameterModel, env: Env, ds: Datase
             for el, content in flow.elements.items():
                 if el in totals:
                     totals[el][2] += amount * content
+    tolerance = ds.balance_tolerance if ds.balance_tolerance is not None else RELATIVE_TOLERANCE
     return [
-        BalanceRow(ds.id, el, t[0], t[1], t[2], ds.where.file, ds.where.line)
+        BalanceRow(ds.id, el, t[0], t[1], t[2], ds.where.file, ds.where.line, tolerance, ds.balance_known.get(el))
         for el, t in totals.items()
         if any(abs(x) > 0 for x in t)
     ]
+
+
+FRACTION_WORDS = frozenset({"recovery", "share", "yield", "efficiency", "fraction"})
+DIMENSIONLESS_UNITS = frozenset({"dimensionless", "", "kg/kg", "MJ/MJ", "mol/mol", "%", "percent"})
+
+
+def unbounded_fractions(inv: Inventory) -> list[str]:
+    """Parameters named as a recovery, share, yield, efficiency or fraction that declare no bounds.
+
+    A name qualifies when one of its ``_``-separated words is one of :data:`FRACTION_WORDS` and
+    its unit is dimensionless (so ``dist_preprocessor_to_recovery_mi`` is not one).
+    """
+    out = []
+    for param in inv.parameters.values():
+        words = set(param.name.lower().split("_"))
+        if param.kind == "choice" or not words & FRACTION_WORDS or param.unit not in DIMENSIONLESS_UNITS:
+            continue
+        if getattr(param, "min", None) is None and getattr(param, "max", None) is None:
+            out.append(
+                f"{param.where.file}:{param.where.line}: field 'parameters.{param.name}': a recovery, share, "
+                "yield, efficiency or fraction must declare bounds. Fix: add 'kind: fraction' or 'min:'/'max:'"
+            )
+    return out
 
 
 def needs_balance(ds: Dataset) -> bool:
@@ -140,8 +201,13 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
     from ..engine.matrices import MatrixModel
 
     report = ValidationReport(datasets=len(inv.datasets))
+    report.errors.extend(unbounded_fractions(inv))
     params = ParameterModel(inv)
-    env = params.evaluate()
+    try:
+        env = params.evaluate()
+    except CathodeLCAError as exc:  # e.g. a default outside its bounds
+        report.errors.append(str(exc))
+        return report
     for allocation in allocations:
         try:
             model = MatrixModel(params, allocation)
@@ -191,7 +257,11 @@ def balance_table(rows: list[BalanceRow]) -> list[dict[str, Any]]:
             "out": r.outputs,
             "losses": r.losses,
             "difference": r.difference,
+            "relative": r.difference / r.inputs if r.inputs else None,
+            "tolerance": r.tolerance,
             "ok": r.ok,
+            "status": r.status,
+            **({"known": r.known} if r.known and not r.closes else {}),
         }
         for r in rows
     ]

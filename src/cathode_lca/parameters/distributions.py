@@ -4,8 +4,17 @@ Lognormal semantics: ``loc`` is ln(median) and ``scale`` is σ of ln(x), as in
 stats_arrays and ecoinvent. The deterministic value of a lognormal parameter is its
 *median*; the mean is larger: ``exp(loc + scale**2 / 2)``.
 
+Bounds: a parameter with bounds (``min``/``max`` or ``kind: fraction``) only takes
+distributions that stay inside them. :func:`fit_to_bounds` refuses a uniform or triangular
+distribution whose support leaves the bounds, and truncates a normal or lognormal one to
+them (sampled by the inverse CDF on the truncated range: the shape inside the bounds is
+kept and no probability piles up on a bound). A normal or lognormal distribution's own
+``minimum``/``maximum`` truncate it the same way.
+
 Examples
 --------
+>>> fit_to_bounds({"type": "normal", "loc": 0.95, "scale": 0.05}, 0.0, 1.0)["maximum"]
+1.0
 >>> d = check_distribution({"type": "lognormal", "gsd2": 1.21}, 2.0)
 >>> round(d["scale"], 4), round(float(np.exp(d["loc"])), 6)
 (0.0953, 2.0)
@@ -76,20 +85,73 @@ def check_distribution(dist: dict[str, Any], value: float | None) -> dict[str, A
     return out
 
 
+def fit_to_bounds(dist: dict[str, Any], lo: float | None, hi: float | None) -> dict[str, Any]:
+    """A normalised distribution restricted to the bounds [*lo*, *hi*] (``None``: unbounded side).
+
+    Uniform and triangular distributions whose support leaves the bounds are refused
+    (:class:`ParameterError`); normal and lognormal ones are truncated to the bounds.
+    """
+    if lo is None and hi is None:
+        return dist
+    kind = dist["type"]
+    dmin, dmax = dist.get("minimum"), dist.get("maximum")
+    text = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+    if kind in ("uniform", "triangular"):
+        if (lo is not None and dmin < lo) or (hi is not None and dmax > hi):
+            raise ParameterError(
+                f"{kind} distribution from {dmin:g} to {dmax:g} leaves the parameter's bounds {text}",
+                hint=f"give a minimum and maximum inside {text}",
+            )
+        return dist
+    new_lo = lo if dmin is None else (dmin if lo is None else max(dmin, lo))
+    new_hi = hi if dmax is None else (dmax if hi is None else min(dmax, hi))
+    if new_lo is not None and new_hi is not None and not new_lo < new_hi:
+        raise ParameterError(
+            f"{kind} distribution truncated to the bounds {text} leaves nothing to sample",
+            hint="check the distribution's minimum and maximum",
+        )
+    if kind == "lognormal":
+        sign = -1.0 if dist.get("negative") else 1.0
+        if (sign > 0 and new_hi is not None and new_hi <= 0) or (sign < 0 and new_lo is not None and new_lo >= 0):
+            raise ParameterError(
+                f"lognormal distribution has no support inside the bounds {text}",
+                hint="use a normal, uniform or triangular distribution",
+            )
+    return {**dist, "minimum": new_lo, "maximum": new_hi}
+
+
+def _truncated_normal(loc: float, scale: float, lo: float, hi: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    from scipy.special import ndtr, ndtri
+
+    a, b = ndtr((lo - loc) / scale), ndtr((hi - loc) / scale)
+    u = rng.uniform(0.0, 1.0, n)
+    return np.clip(loc + scale * ndtri(a + u * (b - a)), lo, hi)
+
+
 def sample(dist: dict[str, Any], n: int, rng: np.random.Generator) -> np.ndarray:
     """Draw *n* values from a normalised distribution (see :func:`check_distribution`)."""
     kind = dist["type"]
     lo, hi = dist.get("minimum"), dist.get("maximum")
+    truncated = kind in ("normal", "lognormal") and (lo is not None or hi is not None)
+    lo_ = -np.inf if lo is None else float(lo)
+    hi_ = np.inf if hi is None else float(hi)
     if kind == "lognormal":
-        x = np.exp(rng.normal(dist["loc"], dist["scale"], n))
-        if dist.get("negative"):
-            x = -x
+        sign = -1.0 if dist.get("negative") else 1.0
+        if truncated:  # bounds on x -> bounds on ln|x|
+            a, b = sorted((sign * lo_, sign * hi_))
+            with np.errstate(divide="ignore"):
+                ln_lo = np.log(a) if a > 0 else -np.inf
+                ln_hi = np.log(b) if b > 0 else -np.inf
+            x = sign * np.exp(_truncated_normal(dist["loc"], dist["scale"], ln_lo, ln_hi, n, rng))
+        else:
+            x = sign * np.exp(rng.normal(dist["loc"], dist["scale"], n))
     elif kind == "normal":
-        x = rng.normal(dist["loc"], dist["scale"], n)
+        if truncated:
+            x = _truncated_normal(dist["loc"], dist["scale"], lo_, hi_, n, rng)
+        else:
+            x = rng.normal(dist["loc"], dist["scale"], n)
     elif kind == "triangular":
         x = rng.triangular(lo, dist["loc"], hi, n)
     else:
         x = rng.uniform(lo, hi, n)
-    if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
-        x = np.clip(x, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
     return x

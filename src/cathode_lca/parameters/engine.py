@@ -5,6 +5,10 @@ Examples
 >>> from cathode_lca.inventory.load import load_inventory
 >>> inv = load_inventory(["tests/data/chain.yaml"])            # doctest: +SKIP
 >>> env = ParameterModel(inv).evaluate({"yield_a": [0.5, 1.0]})  # doctest: +SKIP
+
+Bounds (``min``, ``max``, ``kind: fraction``) are enforced here and only here: every value
+that enters the environment (a default, an override from ``--param``, a scenario or a sweep,
+a Monte Carlo draw, a formula's result) is checked by :meth:`ParameterModel.check_bounds`.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CathodeLCAError, FormulaError, ParameterError
+from ..errors import BoundsError, CathodeLCAError, FormulaError, ParameterError
 from ..inventory.schema import Parameter
-from .distributions import sample
+from .distributions import check_distribution, fit_to_bounds, sample
 from .formulas import Compiled
 
 Env = dict[str, Any]
@@ -184,6 +188,71 @@ class ParameterModel:
             raise ParameterError(f"value for '{param.name}' is NaN or infinite", hint="give a finite number")
         return arr
 
+    def bounds(self, key: str) -> tuple[float | None, float | None]:
+        """Declared (min, max) of a parameter; ``None`` for an unbounded side."""
+        param = self.parameters[self.key(key)]
+        return param.min, param.max
+
+    def check_bounds(self, key: str, value: Any, origin: str) -> None:
+        """Raise :class:`BoundsError` when any element of *value* leaves the bounds of *key*.
+
+        *origin* says where the value came from ("given", "default", "formula ...").
+        """
+        param = self.parameters[key]
+        if param.min is None and param.max is None:
+            return
+        arr = np.asarray(value, dtype=float)
+        bad = np.zeros(arr.shape, dtype=bool)
+        if param.min is not None:
+            bad |= arr < param.min
+        if param.max is not None:
+            bad |= arr > param.max
+        if not bad.any():
+            return
+        first = float(arr[bad].ravel()[0]) if arr.ndim else float(arr)
+        count = f" ({int(bad.sum())} of {arr.size} values)" if arr.size > 1 else ""
+        lo = "-inf" if param.min is None else f"{param.min:g}"
+        hi = "inf" if param.max is None else f"{param.max:g}"
+        declared = "kind: fraction" if param.fraction else "min/max"
+        at = param.bounds_where or param.where
+        dataset = param.scope.split(":", 1)[1] if param.scope.startswith("dataset:") else None
+        raise BoundsError(
+            f"{origin} value {first:.10g} of '{param.name}' is outside its bounds [{lo}, {hi}]{count}"
+            f" ({declared}, declared at {at.file}:{at.line})",
+            dataset=dataset,
+            field=f"parameters.{param.name}",
+            hint=f"give a value in [{lo}, {hi}]"
+            + (" (a fraction: 0.95, not 95)" if param.fraction and first > 1 else ""),
+        )
+
+    def distribution(self, key: str) -> dict[str, Any] | None:
+        """The declared distribution of *key*, restricted to its bounds (see :func:`fit_to_bounds`)."""
+        param = self.parameters[key]
+        if param.distribution is None:
+            return None
+        return fit_to_bounds(param.distribution, param.min, param.max)
+
+    def fit_distribution(self, name: str, dist: dict[str, Any]) -> dict[str, Any]:
+        """Normalise a user-given distribution for parameter *name* and restrict it to its bounds.
+
+        Exact constants (``exact: true``) are never varied: asking for one is an error.
+        """
+        key = self.key(name)
+        param = self.parameters[key]
+        if param.exact:
+            raise ParameterError(
+                f"'{param.name}' is an exact constant and is never varied",
+                file=param.where.file,
+                line=param.where.line,
+                hint="vary the parameters that use it instead",
+            )
+        try:
+            return fit_to_bounds(check_distribution(dict(dist), param.value), param.min, param.max)
+        except ParameterError as exc:
+            at = param.bounds_where or param.where
+            where = f" (bounds declared at {at.file}:{at.line})" if param.bounded else ""
+            raise ParameterError(f"distribution for '{param.name}': {exc.message}{where}", hint=exc.hint) from None
+
     def defaults(self) -> dict[str, Any]:
         """Default values (choices as their string)."""
         out: dict[str, Any] = {}
@@ -202,7 +271,7 @@ class ParameterModel:
         """Sample uncertain parameters (all, or *keys*), in a stable order for reproducibility."""
         out: dict[str, np.ndarray] = {}
         for key in sorted(keys if keys is not None else self.uncertain()):
-            dist = self.parameters[key].distribution
+            dist = self.distribution(key)
             if dist is not None:
                 out[key] = sample(dist, n, rng)
         return out
@@ -217,6 +286,7 @@ class ParameterModel:
         for name, value in (overrides or {}).items():
             key = self.key(name)  # overriding a formula or lookup replaces it by the given value
             given[key] = self.encode(key, value)
+            self.check_bounds(key, given[key], "given")
         if self._default_env is None:
             self._default_env = self._evaluate_keys(self.order, {}, {})
         if not given:
@@ -251,10 +321,12 @@ class ParameterModel:
             param = self.parameters[key]
             if param.kind == "value":
                 env[key] = param.value
+                self.check_bounds(key, param.value, "default")
             elif param.kind == "choice":
                 env[key] = float(param.choices.index(param.default or param.choices[0]))
             elif param.kind == "lookup":
                 env[key] = self._lookup(param, env)
+                self.check_bounds(key, env[key], "looked-up")
             else:
                 with np.errstate(all="ignore"):
                     value = self._compiled[key](env)
@@ -265,6 +337,7 @@ class ParameterModel:
                         f"formula '{param.formula.text if param.formula else ''}' gives NaN or infinity",
                         "check for division by zero or log of a non-positive number in its inputs",
                     )
+                self.check_bounds(key, value, f"formula '{param.formula.text if param.formula else ''}' gives")
                 env[key] = value
         return env
 

@@ -84,8 +84,8 @@ def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.nd
 
     start = index * spec.chunk_size
     out: dict[str, np.ndarray] = {}
-    for key in spec.uncertain:
-        dist = spec.extra_distributions.get(key) or model.parameters.parameters[key].distribution
+    for key in spec.uncertain:  # sorted by the caller
+        dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
         out[key] = draw(dist, spec.seed, key, start, start + n)
     return out
 
@@ -359,7 +359,6 @@ def monte_carlo(
     import xarray as xr
 
     from ..comparison import compare, prepare
-    from ..parameters.distributions import check_distribution
 
     if samples < 2:
         raise UsageError("Monte Carlo needs at least 2 samples", hint="use --samples 1000 or more")
@@ -373,8 +372,7 @@ def monte_carlo(
     setup = prepare(chemistry, routes, region, allocation, unit, indicators, parameters, model)
     extra: dict[str, dict[str, Any]] = {}
     for name, dist in (distributions or {}).items():
-        key = model.parameters.key(name)
-        extra[key] = check_distribution(dict(dist), model.parameters.parameters[key].value)
+        extra[model.parameters.key(name)] = model.parameters.fit_distribution(name, dict(dist))
     fixed = {model.parameters.key(k) for k in (parameters or {})}
     exchange_dists: dict[str, dict[str, Any]] = {}
     if default_uncertainty:

@@ -38,7 +38,6 @@ def _distributions(
     pedigree: str,
 ) -> dict[str, dict[str, Any]]:
     """Distribution of every varied parameter: defaults < --spread < declared < given."""
-    from ..parameters.distributions import check_distribution
     from .defaults import bounds_of, is_exact, parameter_distributions
     from .parameters import comparison_parameters, dataset_parameters, route_supply_chain
 
@@ -61,10 +60,10 @@ def _distributions(
             if lo < hi:
                 dists[key] = {"type": "uniform", "minimum": lo, "maximum": hi}
     for key in set(model.parameters.uncertain()) & set(relevant):
-        dists[key] = dict(params[key].distribution)  # type: ignore[arg-type]
+        dists[key] = model.parameters.distribution(key)  # type: ignore[assignment]  # restricted to bounds
     for name, dist in (distributions or {}).items():
         key = model.parameters.key(name)
-        dists[key] = check_distribution(dict(dist), params[key].value)
+        dists[key] = model.parameters.fit_distribution(name, dict(dist))
     return dists
 
 

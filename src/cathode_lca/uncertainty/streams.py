@@ -54,13 +54,15 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     Types: ``lognormal`` (``loc`` = ln median, ``scale`` = σ of ln x; ``negative`` mirrors it),
     ``normal``, ``uniform``, ``triangular`` (``loc`` = mode) and ``logitnormal`` (bounded: the
     logit of ``(x - minimum) / (maximum - minimum)`` is normal with ``loc``, ``scale``). Normal
-    and lognormal values are clipped to ``minimum``/``maximum`` where given.
+    and lognormal distributions with ``minimum``/``maximum`` are truncated there.
     """
     from scipy.special import expit, ndtri
 
     kind = dist["type"]
     lo, hi = dist.get("minimum"), dist.get("maximum")
     u = np.asarray(u, dtype=float)
+    if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
+        u = _truncate(dist, u, lo, hi)
     if kind == "lognormal":
         x = np.exp(dist["loc"] + dist["scale"] * ndtri(u))
         if dist.get("negative"):
@@ -85,6 +87,25 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
         x = np.clip(x, -math.inf if lo is None else lo, math.inf if hi is None else hi)
     return x
+
+
+def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+    """Map *u* onto the probabilities between the bounds, so a bounded normal or lognormal is truly
+    truncated (sampled on the truncated range by the inverse CDF; no mass piles up on a bound)."""
+    from scipy.special import ndtr
+
+    a = -math.inf if lo is None else float(lo)
+    b = math.inf if hi is None else float(hi)
+    if dist["type"] == "lognormal":  # bounds on x -> bounds on ln|x|
+        if dist.get("negative"):
+            a, b = -b, -a
+        a = math.log(a) if a > 0 else -math.inf
+        b = math.log(b) if b > 0 else -math.inf
+    z_lo, z_hi = (a - dist["loc"]) / dist["scale"], (b - dist["loc"]) / dist["scale"]
+    p_lo, p_hi = float(ndtr(z_lo)), float(ndtr(z_hi))
+    if not p_hi > p_lo:  # the bounds leave (numerically) no probability: fall back to clipping
+        return u
+    return p_lo + u * (p_hi - p_lo)
 
 
 def draw(dist: dict[str, Any], seed: int, key: str, start: int, stop: int) -> np.ndarray:

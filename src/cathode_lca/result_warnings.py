@@ -1,0 +1,96 @@
+"""Warnings attached to results (contract: ``ds.attrs["warnings"]``, a list of strings).
+
+A negative footprint per functional unit is never silent: :func:`negative_footprints`
+names, for each indicator with a negative score, the foreground processes whose
+contributions are negative (largest first) and the system-expansion credits of those
+processes (co-product displacing a product). :func:`add_warnings` appends to the list
+in ``ds.attrs["warnings"]`` (never replaces it); :func:`warnings_of` reads it back,
+whether stored as a list or as JSON text (netCDF files keep it as JSON text).
+
+Examples
+--------
+>>> import xarray as xr
+>>> ds = xr.Dataset(attrs={"warnings": ["a"]})
+>>> add_warnings(ds, ["b"])
+>>> warnings_of(ds)
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+MAX_CAUSES = 3
+
+
+def warnings_of(ds: Any) -> list[str]:
+    """The warnings list of a result (``[]`` when there is none)."""
+    value = ds.attrs.get("warnings", [])
+    if isinstance(value, str):
+        value = json.loads(value) if value else []
+    return [str(v) for v in value]
+
+
+def add_warnings(ds: Any, new: Iterable[str]) -> None:
+    """Append *new* warnings to ``ds.attrs["warnings"]``, skipping repeats."""
+    current = warnings_of(ds)
+    current.extend(w for w in new if w not in current)
+    ds.attrs["warnings"] = current
+
+
+def _credits(inventory: Any, process: str, processes: list[str]) -> list[str]:
+    """System-expansion credits behind a process label (``dataset`` or ``dataset (product)``)."""
+    dataset_id, _, product = process.partition(" (")
+    product = product.rstrip(")")
+    ds = inventory.datasets.get(dataset_id)
+    if ds is None:
+        return []
+    product = product or ds.reference_product.id
+    out = [f"{p.id} displaces {p.substitutes}" for p in ds.products if p.substitutes]
+    # the process is a displaced product: name the co-products credited with it, from the
+    # datasets in this supply chain (all of them when none is)
+    in_chain = {label.partition(" (")[0] for label in processes}
+    displacing = [
+        (other.id, p.id) for other in inventory.datasets.values() for p in other.products if p.substitutes == product
+    ]
+    present = [c for d, c in displacing if d in in_chain] or [c for _, c in displacing]
+    out.extend(f"{c} displaces {product}" for c in present)
+    return out
+
+
+def negative_footprints(ds: Any, inventory: Any, *, label: str, allocation: str = "") -> list[str]:
+    """One warning per indicator whose score in *ds* (a ``calculate`` result) is negative."""
+    out = []
+    for method in ds.lcia_method.values.tolist():
+        score = np.atleast_1d(ds.score.sel(lcia_method=method).values)
+        negative = score < 0
+        if not negative.any():
+            continue
+        unit = str(ds.unit.sel(lcia_method=method).item())
+        value = float(score.mean())
+        share = f" in {int(negative.sum())} of {score.size} samples" if score.size > 1 else ""
+        text = f"{label}: negative {method} result{share} ({value:.4g} {unit})"
+        if "contribution_by_process" in ds:
+            by_process = ds.contribution_by_process.sel(lcia_method=method)
+            if "sample" in by_process.dims:
+                by_process = by_process.mean("sample")
+            values = by_process.values
+            order = np.argsort(values)
+            causes = []
+            for i in order[:MAX_CAUSES]:
+                if values[i] >= 0:
+                    break
+                process = str(ds.process.values[i])
+                supply = ds.supply.mean("sample") if "sample" in ds.supply.dims else ds.supply
+                labels = [str(p) for p, x in zip(ds.process.values, supply.values, strict=True) if x != 0]
+                credits = _credits(inventory, process, labels) if allocation == "system-expansion" else []
+                credit_text = f", credits: {'; '.join(credits)}" if credits else ""
+                causes.append(f"{process} {values[i]:.4g}{credit_text}")
+            if causes:
+                text += "; caused by " + " | ".join(causes)
+        out.append(text)
+    return out
