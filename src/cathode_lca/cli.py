@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .brightway.cli import background_options, model_with_background
-from .cli_options import ALLOCATION_CHOICES, inventory_option
+from .cli_options import ALLOCATION_CHOICES, INDICATOR_HELP, inventory_option
 from .errors import CathodeLCAError, UsageError
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -48,19 +48,11 @@ def emit(text: str, out: str | None, overwrite: bool) -> None:
         click.echo(text)
 
 
-def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    def cell(v: Any) -> str:
-        if isinstance(v, float):
-            return f"{v:.6g}"
-        return str(v)
+def format_table(rows: list[dict[str, Any]], columns: list[str], headers: dict[str, str] | None = None) -> str:
+    """Terminal table: numbers right-aligned with 4 significant figures, fits the terminal's width."""
+    from .report.tables import render_table
 
-    body = [[cell(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for b in body:
-        lines.append("  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)))
-    return "\n".join(lines)
+    return render_table(rows, columns, headers=headers)
 
 
 def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -210,12 +202,13 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
 @click.argument("dataset_id")
 @click.option("--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product.")
 @click.option(
-    "--method",
-    "methods",
-    multiple=True,
-    help="Method id (repeatable): ipcc2021-gwp100, ipcc2013-gwp100, ced, ced-fossil, ced-non-fossil, water. "
-    "Default: ipcc2021-gwp100, ced, water.",
+    "--indicator",
+    "indicator_text",
+    default=None,
+    help="Comma-separated indicators: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, "
+    "water; method ids are accepted as aliases. Default: gwp100,energy,water.",
 )
+@click.option("--method", "methods", multiple=True, hidden=True, help="Deprecated: method id; use --indicator.")
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -227,6 +220,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
 def compute(
     dataset_id: str,
     amount: float,
+    indicator_text: str | None,
     methods: Sequence[str],
     params: Sequence[str],
     allocation: str,
@@ -244,7 +238,7 @@ def compute(
     \b
     Examples:
       cathode-lca compute sulfuric-acid-greet2022
-      cathode-lca compute cam-nmc811-virgin --method ipcc2013-gwp100 --format json
+      cathode-lca compute cam-nmc811-virgin --indicator gwp100-ar5 --format json
     """
     from .methods import DEFAULT_METHODS
 
@@ -256,7 +250,7 @@ def compute(
     model = model_with_background(background, mapping, unmapped, inventory_files)
     ds = model.calculate(
         {dataset_id: amount},
-        methods=list(methods) or list(DEFAULT_METHODS),
+        methods=_method_ids(indicator_text, methods) or list(DEFAULT_METHODS),
         parameters=overrides,
         allocation=allocation,
         contributions=contributions or fmt == "json",
@@ -327,7 +321,7 @@ def compute(
     "indicator_text",
     default="gwp100,energy,water",
     show_default=True,
-    help="Comma-separated: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water.",
+    help=INDICATOR_HELP,
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -372,7 +366,7 @@ def compare(
         from .io import check_writable
 
         check_writable(out, overwrite)
-    indicators = [i.strip() for i in indicator_text.split(",") if i.strip()]
+    indicators = _indicators(indicator_text)
     ds = run_compare(
         chemistry,
         routes=list(routes) or None,
@@ -443,36 +437,12 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         }
         return json.dumps(payload, indent=2)
     if fmt == "csv":
-        flat = [{k: v for k, v in r.items() if k != "by_stage"} for r in rows]
-        for r, full in zip(flat, rows, strict=True):
-            r["top_stages"] = "; ".join(f"{s}={v:.4g}" for s, v in _top(full["by_stage"], top))
-        return format_csv(flat, ["route", "indicator", "unit", "value", "difference", "change_pct", "top_stages"])
-    lines = [
-        f"{ds.attrs['chemistry']}: virgin vs recycled per {ds.attrs['functional_unit']}",
-        f"region {ds.attrs['region']} (recycling and cathode plants), allocation {ds.attrs['allocation']}, "
-        f"methods {ds.attrs['methods']}",
-    ]
-    for ind in ds.indicator.values.tolist():
-        unit = str(ds.unit.sel(indicator=ind).item())
-        lines += ["", f"{ind} [{unit}]"]
-        table = []
-        for r in rows:
-            if r["indicator"] != ind:
-                continue
-            table.append(
-                {
-                    "route": r["route"],
-                    "value": r["value"],
-                    "vs virgin": "" if r["difference"] is None or r["route"] == "virgin" else f"{r['difference']:+.4g}",
-                    "change": "" if r["change_pct"] is None or r["route"] == "virgin" else f"{r['change_pct']:+.1f} %",
-                    "top stages": ", ".join(f"{s} {v:.3g}" for s, v in _top(r["by_stage"], top)),
-                }
-            )
-        lines.append(format_table(table, ["route", "value", "vs virgin", "change", "top stages"]))
-    for route, note in metadata["not_applicable"].items():
-        lines.append(f"\n{route}: not applicable ({note})")
-    lines += ["", f"inventory hash {metadata['inventory_hash'][:12]}, version {metadata['version']}"]
-    return "\n".join(lines)
+        from .report.tables import tidy
+
+        return tidy(ds).to_csv(index=False, lineterminator="\n").rstrip("\n")
+    from .report.tables import comparison_text
+
+    return comparison_text(ds, top)
 
 
 def _top(by_stage: dict[str, float], n: int) -> list[tuple[str, float]]:
@@ -492,7 +462,9 @@ def comparison_options(func: Any) -> Any:
         click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants)."),
         click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True),
         click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
-        click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True),
+        click.option(
+            "--indicator", "indicator_text", default="gwp100,energy,water", show_default=True, help=INDICATOR_HELP
+        ),
         click.option("--param", "params", multiple=True, help="Fixed parameter value NAME=VALUE (repeatable)."),
         click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout."),
         click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file."),
@@ -514,7 +486,22 @@ def _chunked_model(
 
 
 def _indicators(text: str) -> list[str]:
-    return [i.strip() for i in text.split(",") if i.strip()]
+    """Indicator names from '--indicator' text; method ids (e.g. ipcc2021-gwp100) map to their names."""
+    from .comparison import INDICATORS
+
+    alias = {method: name for name, method in INDICATORS.items()}
+    names = [i.strip() for i in text.split(",") if i.strip()]
+    return list(dict.fromkeys(alias.get(n, n) for n in names))
+
+
+def _method_ids(indicator_text: str | None, methods: Sequence[str]) -> list[str]:
+    """Method ids for compute: from --indicator names (or ids), else the deprecated --method ids."""
+    from .comparison import INDICATORS
+
+    if methods:
+        click.echo("note: 'compute --method' is deprecated; use --indicator (e.g. --indicator gwp100)", err=True)
+    ids = [INDICATORS.get(n, n) for n in _indicators(indicator_text or "")]
+    return list(dict.fromkeys([*ids, *methods]))
 
 
 def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
@@ -549,7 +536,9 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 )
 @click.option("--chunk-size", default=50_000, show_default=True, help="Samples per chunk (bounded memory).")
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @background_options
 def uncertainty(
@@ -616,6 +605,11 @@ def uncertainty(
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
+    if fmt == "csv":
+        from .report.tables import uncertainty_frame
+
+        emit(uncertainty_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
+        return
     rows = []
     for route in ds.route.values.tolist():
         for ind in ds.indicator.values.tolist():
@@ -663,7 +657,22 @@ def uncertainty(
 @cli.command()
 @click.argument("chemistry")
 @comparison_options
-@click.option("--method", "sa_method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option(
+    "--technique",
+    "sa_method",
+    type=click.Choice(["sobol", "morris"]),
+    default="sobol",
+    show_default=True,
+    help="Sensitivity technique: Sobol indices (S1, ST) or Morris elementary effects (mu*).",
+)
+@click.option(
+    "--method",
+    "sa_method_old",
+    type=click.Choice(["sobol", "morris"]),
+    default=None,
+    hidden=True,
+    help="Deprecated alias of --technique.",
+)
 @click.option(
     "--samples", default=1024, show_default=True, help="Base sample size (Sobol: N(D+2) runs; Morris: trajectories)."
 )
@@ -675,7 +684,9 @@ def uncertainty(
     "--spread", type=float, default=None, help="Also vary every numeric foreground parameter by ±SPREAD (e.g. 0.1)."
 )
 @click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+)
 @background_options
 def sensitivity(
     chemistry: str,
@@ -689,6 +700,7 @@ def sensitivity(
     overwrite: bool,
     inventory_files: Sequence[str],
     sa_method: str,
+    sa_method_old: str | None,
     samples: int,
     seed: int,
     vary: Sequence[str],
@@ -704,10 +716,14 @@ def sensitivity(
     \b
     Examples:
       cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100
-      cathode-lca sensitivity NMC811 --method morris --samples 50 --spread 0.2
+      cathode-lca sensitivity NMC811 --technique morris --samples 50 --spread 0.2
     """
     from .uncertainty.parameters import parse_vary
     from .uncertainty.sensitivity import ranking
+
+    if sa_method_old:
+        click.echo("note: 'sensitivity --method' is deprecated; use --technique", err=True)
+        sa_method = sa_method_old
     from .uncertainty.sensitivity import sensitivity as run_sensitivity
 
     if out:
@@ -731,6 +747,11 @@ def sensitivity(
     )
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
+        return
+    if fmt == "csv":
+        from .report.tables import sensitivity_frame
+
+        emit(sensitivity_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
         return
     key = "ST" if sa_method == "sobol" else "mu_star"
     rows = []

@@ -317,7 +317,9 @@ def compare(
 
     Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
     ``relative_change`` (%) over (route, indicator) and ``by_stage`` over (route,
-    indicator, stage). ``.to_dataframe()`` gives the tidy table.
+    indicator, stage). ``cathode_lca.report.tidy(ds)`` gives the tidy table (one row per
+    route × indicator × stage that sums to the totals; ``ds.to_dataframe()`` would repeat
+    ``value`` on every stage row).
     """
     import xarray as xr
 
