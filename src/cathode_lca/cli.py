@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .brightway.cli import background_options, model_with_background
-from .cli_options import ALLOCATION_CHOICES, INDICATOR_HELP, inventory_option
+from .cli_options import ALLOCATION_CHOICES, INDICATOR_HELP, inventory_option, plot_option
 from .errors import CathodeLCAError, UsageError
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -324,8 +324,25 @@ def compute(
     help=INDICATOR_HELP,
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="csv: one row per route x indicator x stage; xlsx (needs --out): results, contributions, parameters, "
+    "metadata sheets.",
+)
 @click.option("--top", default=3, show_default=True, help="Number of top contributing stages in the table.")
+@plot_option
+@click.option(
+    "--plot-kind",
+    type=click.Choice(["stages", "waterfall"]),
+    default="stages",
+    show_default=True,
+    help="Chart for --plot: stacked stage contributions per route, or a waterfall from virgin to the first "
+    "recycled route (first --indicator).",
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
@@ -340,6 +357,8 @@ def compare(
     params: Sequence[str],
     fmt: str,
     top: int,
+    plot: str | None,
+    plot_kind: str,
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -359,14 +378,19 @@ def compare(
       cathode-lca compare NMC622 --region CN --allocation economic --format json
       cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
       cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
+      cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
     """
     from .comparison import compare as run_compare
+    from .report.output import check_binary_out, check_plot_path
 
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     indicators = _indicators(indicator_text)
+    model = model_with_background(background, mapping, unmapped, inventory_files)
     ds = run_compare(
         chemistry,
         routes=list(routes) or None,
@@ -375,8 +399,17 @@ def compare(
         unit=fu,
         indicators=indicators,
         parameters=parse_params(params),
-        model=model_with_background(background, mapping, unmapped, inventory_files),
+        model=model,
     )
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("compare", ds, str(out), overwrite=overwrite, model=model)
+        return
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -537,9 +570,10 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 @click.option("--chunk-size", default=50_000, show_default=True, help="Samples per chunk (bounded memory).")
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@plot_option
 @background_options
 def uncertainty(
     chemistry: str,
@@ -559,6 +593,7 @@ def uncertainty(
     scheduler: str | None,
     fmt: str,
     progress: bool | None,
+    plot: str | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -577,6 +612,7 @@ def uncertainty(
       cathode-lca uncertainty NMC811 --vary hydro_recovery_ni=uniform:0.9:0.99 --format json
       cathode-lca uncertainty NMC811 --samples 1000000 --scheduler processes --format netcdf --out mc.nc
     """
+    from .report.output import check_binary_out, check_plot_path
     from .uncertainty.monte_carlo import monte_carlo
     from .uncertainty.parameters import parse_vary
 
@@ -584,6 +620,8 @@ def uncertainty(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     ds = monte_carlo(
         chemistry,
         routes=list(routes) or None,
@@ -602,6 +640,15 @@ def uncertainty(
     )
     for warning in json.loads(ds.attrs.get("warnings", "[]")):
         click.echo(f"Warning: {warning}", err=True)
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("uncertainty", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("uncertainty", ds, str(out), overwrite=overwrite)
+        return
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -685,8 +732,9 @@ def uncertainty(
 )
 @click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
 )
+@plot_option
 @background_options
 def sensitivity(
     chemistry: str,
@@ -707,6 +755,7 @@ def sensitivity(
     spread: float | None,
     top: int,
     fmt: str,
+    plot: str | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -718,18 +767,20 @@ def sensitivity(
       cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100
       cathode-lca sensitivity NMC811 --technique morris --samples 50 --spread 0.2
     """
+    from .report.output import check_binary_out, check_plot_path
     from .uncertainty.parameters import parse_vary
     from .uncertainty.sensitivity import ranking
+    from .uncertainty.sensitivity import sensitivity as run_sensitivity
 
     if sa_method_old:
         click.echo("note: 'sensitivity --method' is deprecated; use --technique", err=True)
         sa_method = sa_method_old
-    from .uncertainty.sensitivity import sensitivity as run_sensitivity
-
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     ds = run_sensitivity(
         chemistry,
         method=sa_method,
@@ -745,6 +796,15 @@ def sensitivity(
         spread=spread,
         model=model_with_background(background, mapping, unmapped, inventory_files),
     )
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("sensitivity", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("sensitivity", ds, str(out), overwrite=overwrite)
+        return
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -782,8 +842,9 @@ def sensitivity(
     help="All combinations, or aligned lists.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
 )
+@plot_option
 @click.option("--chunk-size", default=10_000, show_default=True, help="Scenarios per vectorised chunk.")
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
@@ -802,6 +863,7 @@ def sweep(
     grid_items: Sequence[str],
     mode: str,
     fmt: str,
+    plot: str | None,
     chunk_size: int,
     scheduler: str | None,
     progress: bool | None,
@@ -816,6 +878,7 @@ def sweep(
       cathode-lca sweep NMC811 --grid plant_region=US,CN,DE --grid hydro_recovery_ni=0.9,0.95,0.98
       cathode-lca sweep NMC811 --grid dist_disassembly_to_preprocessor_mi=100,500,1000 --format csv
     """
+    from .report.output import check_binary_out, check_plot_path
     from .uncertainty.sweep import parse_grid
     from .uncertainty.sweep import sweep as run_sweep
 
@@ -823,6 +886,8 @@ def sweep(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     ds = run_sweep(
         chemistry,
         parse_grid(grid_items),
@@ -838,6 +903,15 @@ def sweep(
         scheduler=scheduler,
         progress=progress,
     )
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("sweep", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("sweep", ds, str(out), overwrite=overwrite)
+        return
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
