@@ -949,6 +949,8 @@ if __name__ == "__main__":  # pragma: no cover
 
 from .brightway.cli import brightway as brightway_group  # noqa: E402  (light module: click only)
 from .passport.cli import passport  # noqa: E402  (light module: click and rule data only)
+from .report.cli import report  # noqa: E402  (light module: click only)
 
 cli.add_command(passport)
 cli.add_command(brightway_group)
+cli.add_command(report)

@@ -32,6 +32,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
     target = check_writable(path, overwrite)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the permissions open() would
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -40,6 +41,12 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:

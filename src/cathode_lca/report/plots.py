@@ -144,9 +144,11 @@ def contribution_bars(ds: Any, indicator: str = "gwp100") -> Any:
     routes = [r for r in ds.route.values.tolist() if not math.isnan(float(ds.value.sel(route=r, indicator=indicator)))]
     data = ds.by_stage.sel(indicator=indicator, route=routes)
     stages = [s for s in ds.stage.values.tolist() if np.any(data.sel(stage=s).values != 0)]
+    # colours follow the stage's place in the comparison (the same in every chart), stacking the size
+    every = ds.stage.values.tolist()
+    colours = {s: colour(every.index(s)) if every.index(s) < len(OKABE_ITO) else GREY for s in stages}
     stages.sort(key=lambda s: -float(np.abs(data.sel(stage=s).values).sum()))
     parts = {s: data.sel(stage=s).values for s in stages}
-    colours = {s: colour(i) if i < len(OKABE_ITO) else GREY for i, s in enumerate(stages)}
     fig, axes = _figure(7.0, 4.2)
     ax = axes[0, 0]
     _stacked(ax, routes, parts, colours)
