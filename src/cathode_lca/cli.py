@@ -939,6 +939,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     except CathodeLCAError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    except ImportError as exc:  # an optional extra that is not installed: one line, no traceback
+        from .extras import missing_extra_error
+
+        error = missing_extra_error(exc)
+        if error is None:
+            raise
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
 
