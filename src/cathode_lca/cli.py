@@ -213,6 +213,11 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool) -> None:
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--contributions/--no-contributions", default=True, help="Show contributions by stage (table).")
+@click.option("--tree", is_flag=True, help="Print the supply-chain contribution tree (largest first) instead.")
+@click.option("--depth", default=3, show_default=True, help="Levels of the --tree.")
+@click.option(
+    "--cutoff", default=0.01, show_default=True, help="--tree: inputs below this share of the total are summed."
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
@@ -226,6 +231,9 @@ def compute(
     allocation: str,
     fmt: str,
     contributions: bool,
+    tree: bool,
+    depth: int,
+    cutoff: float,
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -239,6 +247,7 @@ def compute(
     Examples:
       cathode-lca compute sulfuric-acid-greet2022
       cathode-lca compute cam-nmc811-virgin --indicator gwp100-ar5 --format json
+      cathode-lca compute cam-nmc811-virgin --tree --depth 4 --indicator gwp100
     """
     from .methods import DEFAULT_METHODS
 
@@ -248,6 +257,12 @@ def compute(
         check_writable(out, overwrite)
     overrides = parse_params(params)
     model = model_with_background(background, mapping, unmapped, inventory_files)
+    if tree:
+        from .report.tree import tree_text
+
+        ids = _method_ids(indicator_text, methods) or list(DEFAULT_METHODS)
+        emit(tree_text(model, dataset_id, amount, ids, overrides, allocation, depth, cutoff, fmt), out, overwrite)
+        return
     ds = model.calculate(
         {dataset_id: amount},
         methods=_method_ids(indicator_text, methods) or list(DEFAULT_METHODS),
