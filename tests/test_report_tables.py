@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cathode_lca.cli import cli
@@ -161,3 +161,26 @@ def test_indicator_vocabulary_and_deprecated_aliases():
         ["sensitivity", "NMC811", "--method", "morris", "--samples", "8", "--spread", "0.1", "--indicator", "gwp100"],
     )
     assert res.exit_code == 0 and "use --technique" in res.stderr
+
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-'()0123456789", min_size=1, max_size=14)
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(words, min_size=1, max_size=8), st.floats(-1e5, 1e5, allow_nan=False)),
+        min_size=1,
+        max_size=5,
+    ),
+    st.integers(20, 140),
+)
+@settings(deadline=None, max_examples=60)
+def test_render_table_never_cuts_a_word_or_a_number(rows, width):
+    data = [{"name": f"row{i}", "value": v, "note": " ".join(ws)} for i, (ws, v) in enumerate(rows)]
+    text = render_table(data, ["name", "value", "note"], headers={"value": "value [kg CO2-eq]"}, width=width)
+    tokens = set(text.split())
+    scale = max(abs(v) for _, v in rows)
+    for (ws, v), _row in zip(rows, data, strict=True):
+        assert format_number(v, scale=scale) in tokens
+        for w in ws:
+            assert w in tokens

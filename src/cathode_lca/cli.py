@@ -306,7 +306,8 @@ def compute(
             for m in ds.lcia_method.values.tolist():
                 row[m] = float(ds.contribution_by_stage.sel(lcia_method=m, stage=s))
             stage_rows.append(row)
-        lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()]))
+        units = {m: f"{m} [{ds.unit.sel(lcia_method=m).item()}]" for m in ds.lcia_method.values.tolist()}
+        lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()], headers=units))
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
 
@@ -700,6 +701,7 @@ def uncertainty(
             {
                 "route": r["route"],
                 "indicator": r["indicator"],
+                "unit": r["unit"],
                 "deterministic": r["deterministic"],
                 "mean": r["mean"],
                 "median": r["median"],
@@ -712,7 +714,7 @@ def uncertainty(
         f"{ds.attrs['chemistry']} Monte Carlo: {ds.attrs['samples']} samples, seed {ds.attrs['seed']}, "
         f"{len(json.loads(ds.attrs['uncertain_parameters']))} uncertain parameters (shared by all routes)"
     )
-    cols = ["route", "indicator", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
+    cols = ["route", "indicator", "unit", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
     emit(header + "\n\n" + format_table(table, cols), out, overwrite)
 
 

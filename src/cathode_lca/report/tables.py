@@ -298,14 +298,9 @@ def render_table(
         finite = [abs(float(v)) for v in cells if numeric[c] and math.isfinite(float(v))]
         scale[c] = max(finite) if finite else None
     table = Table(
-        box=box.SIMPLE_HEAD, title=Text(title) if title else None, title_justify="left", show_edge=False, pad_edge=False
+        box=box.SIMPLE_HEAD, title=Text(title) if title else None, title_justify="left", show_edge=False, pad_edge=True
     )
-    text_cols = [c for c in columns if not numeric[c]]
-    wrap = text_cols[-1] if len(text_cols) > 1 else None  # only the last text column wraps
-    for c in columns:
-        table.add_column(
-            Text(headers.get(c, c)), justify="right" if numeric[c] else "left", overflow="fold", no_wrap=c != wrap
-        )
+    body = []
     for r in rows:
         cells = []
         for c in columns:
@@ -314,9 +309,43 @@ def render_table(
                 cells.append(format_number(v, sig=sig, scale=scale[c]))
             else:
                 cells.append("" if v is None else str(v))
+        body.append(cells)
+
+    def longest_word(text: str) -> int:
+        return max((len(w) for w in text.split()), default=0)
+
+    def longest_line(text: str) -> int:
+        return max((len(line) for line in text.splitlines()), default=0)
+
+    # column widths: natural widths if they fit; else wrappable text columns (not the first one,
+    # never numbers) shrink towards their longest word; never narrower than that
+    natural, minimum = [], []
+    for k, c in enumerate(columns):
+        cells = [b[k] for b in body]
+        head = headers.get(c, c)
+        natural.append(max([longest_line(head), *(longest_line(x) for x in cells), 1]))
+        whole = numeric[c] or k == 0
+        atoms = [longest_line(x) if whole else longest_word(x) for x in cells]
+        minimum.append(min(natural[-1], max([longest_word(head), *atoms, 1])))
+    gaps = 3 * len(columns) + 1
+    budget = (width or terminal_width()) - gaps
+    widths = list(natural)
+    excess = sum(widths) - budget
+    shrinkable = [k for k in range(len(columns)) if widths[k] > minimum[k]]
+    while excess > 0 and shrinkable:
+        k = max(shrinkable, key=lambda j: widths[j] - minimum[j])
+        step = min(excess, widths[k] - minimum[k], max(1, (widths[k] - minimum[k]) // 2))
+        widths[k] -= step
+        excess -= step
+        shrinkable = [j for j in shrinkable if widths[j] > minimum[j]]
+    for k, c in enumerate(columns):
+        table.add_column(
+            Text(headers.get(c, c)), justify="right" if numeric[c] else "left", overflow="fold", width=widths[k]
+        )
+    for cells in body:
         table.add_row(*(Text(cell) for cell in cells))
     buf = StringIO()
-    console = Console(file=buf, width=width or terminal_width(), color_system=None, highlight=False, soft_wrap=False)
+    console = Console(file=buf, width=sum(widths) + gaps + 2, color_system=None, highlight=False, soft_wrap=False)
     console.print(table)
     return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())
 
