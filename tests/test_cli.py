@@ -61,8 +61,8 @@ def test_compute_json_contract():
 
 
 def test_compute_ar5_differs_from_ar6():
-    ar6 = json.loads(run(["compute", "electricity-grid-cn", "--format", "json", "--method", "ipcc2021-gwp100"]).output)
-    ar5 = json.loads(run(["compute", "electricity-grid-cn", "--format", "json", "--method", "ipcc2013-gwp100"]).output)
+    ar6 = json.loads(run(["compute", "electricity-grid-cn", "--format", "json", "--indicator", "gwp100"]).output)
+    ar5 = json.loads(run(["compute", "electricity-grid-cn", "--format", "json", "--indicator", "gwp100-ar5"]).output)
     assert ar6["results"][0]["value"] != ar5["results"][0]["value"]
 
 

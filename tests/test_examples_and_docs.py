@@ -64,7 +64,9 @@ def test_benchmark_smoke_runs(script, expected):
     assert expected in result.stdout
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/uncertainty.md"])
+@pytest.mark.parametrize(
+    "doc", ["README.md", "docs/uncertainty.md", "docs/report.md", "docs/charts.md", "docs/brightway.md"]
+)
 def test_python_snippets_in_docs_run(doc, tmp_path):
     import re
 

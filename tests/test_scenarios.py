@@ -203,7 +203,7 @@ ERRORS = [
     (PLANT.replace("leg: recycler-to-cathode", "leg: [x]"), 17, "has no parameter"),
     (PLANT.replace("Ni: 26.0,", "Ni: 66.0,"), 11, "over 100 %"),
     (PLANT.replace("Ni: 26.0,", "Ni: -1,"), 11, "outside [0, 100 %]"),
-    (PLANT.replace("Ni: {value: 0.97", "Ni: {value: 1.2"), 13, "recovery must be in [0, 1]"),
+    (PLANT.replace("Ni: {value: 0.97", "Ni: {value: 1.2"), 13, "is out of bounds [0.0, 1.0]"),
     (PLANT.replace("Ni: {value: 0.97", "Li2: {value: 0.9"), 13, "has no parameter"),
     (PLANT.replace("route: hydrometallurgical", "route: hydro"), 5, "unknown route"),
     (PLANT.replace("region: DE", "region: Germany"), 6, "not a choice"),

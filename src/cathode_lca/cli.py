@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .brightway.cli import background_options, model_with_background
 from .cli_checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
-from .cli_options import ALLOCATION_CHOICES, inventory_option
+from .cli_options import ALLOCATION_CHOICES, INDICATOR_HELP, inventory_option, plot_option
 from .cli_scenarios import apply_scenarios, scenario_option, scenarios_command
 from .errors import CathodeLCAError, UsageError
 from .result_warnings import warnings_of
@@ -55,19 +55,11 @@ def emit(text: str, out: str | None, overwrite: bool) -> None:
         click.echo(text)
 
 
-def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    def cell(v: Any) -> str:
-        if isinstance(v, float):
-            return f"{v:.6g}"
-        return str(v)
+def format_table(rows: list[dict[str, Any]], columns: list[str], headers: dict[str, str] | None = None) -> str:
+    """Terminal table: numbers right-aligned with 4 significant figures, fits the terminal's width."""
+    from .report.tables import render_table
 
-    body = [[cell(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for b in body:
-        lines.append("  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)))
-    return "\n".join(lines)
+    return render_table(rows, columns, headers=headers)
 
 
 def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -255,17 +247,23 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
 @click.argument("dataset_id")
 @click.option("--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product.")
 @click.option(
-    "--method",
-    "methods",
-    multiple=True,
-    help="Method id (repeatable): ipcc2021-gwp100, ipcc2013-gwp100, ced, ced-fossil, ced-non-fossil, water. "
-    "Default: ipcc2021-gwp100, ced, water.",
+    "--indicator",
+    "indicator_text",
+    default=None,
+    help="Comma-separated indicators: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, "
+    "water; method ids are accepted as aliases. Default: gwp100,energy,water.",
 )
+@click.option("--method", "methods", multiple=True, hidden=True, help="Deprecated: method id; use --indicator.")
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
 @scenario_option
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--contributions/--no-contributions", default=True, help="Show contributions by stage (table).")
+@click.option("--tree", is_flag=True, help="Print the supply-chain contribution tree (largest first) instead.")
+@click.option("--depth", default=3, show_default=True, help="Levels of the --tree.")
+@click.option(
+    "--cutoff", default=0.01, show_default=True, help="--tree: inputs below this share of the total are summed."
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
@@ -273,12 +271,16 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
 def compute(
     dataset_id: str,
     amount: float,
+    indicator_text: str | None,
     methods: Sequence[str],
     params: Sequence[str],
     scenario_refs: Sequence[str],
     allocation: str,
     fmt: str,
     contributions: bool,
+    tree: bool,
+    depth: int,
+    cutoff: float,
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -291,7 +293,8 @@ def compute(
     \b
     Examples:
       cathode-lca compute sulfuric-acid-greet2022
-      cathode-lca compute cam-nmc811-virgin --method ipcc2013-gwp100 --format json
+      cathode-lca compute cam-nmc811-virgin --indicator gwp100-ar5 --format json
+      cathode-lca compute cam-nmc811-virgin --tree --depth 4 --indicator gwp100
     """
     from .methods import DEFAULT_METHODS
 
@@ -305,9 +308,16 @@ def compute(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
     )
     model = applied.model
+    if tree:
+        from .report.tree import tree_text
+
+        ids = _method_ids(indicator_text, methods) or list(DEFAULT_METHODS)
+        text = tree_text(model, dataset_id, amount, ids, applied.parameters, allocation, depth, cutoff, fmt)
+        emit(text, out, overwrite)
+        return
     ds = model.calculate(
         {dataset_id: amount},
-        methods=list(methods) or list(DEFAULT_METHODS),
+        methods=_method_ids(indicator_text, methods) or list(DEFAULT_METHODS),
         parameters=applied.parameters,
         allocation=allocation,
         contributions=contributions or fmt == "json",
@@ -356,7 +366,8 @@ def compute(
             for m in ds.lcia_method.values.tolist():
                 row[m] = float(ds.contribution_by_stage.sel(lcia_method=m, stage=s))
             stage_rows.append(row)
-        lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()]))
+        units = {m: f"{m} [{ds.unit.sel(lcia_method=m).item()}]" for m in ds.lcia_method.values.tolist()}
+        lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()], headers=units))
     for sc in metadata.get("scenarios", []):
         lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
@@ -394,12 +405,29 @@ def compute(
     "indicator_text",
     default="gwp100,energy,water",
     show_default=True,
-    help="Comma-separated: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water.",
+    help=INDICATOR_HELP,
 )
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
 @scenario_option
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="csv: one row per route x indicator x stage; xlsx (needs --out): results, contributions, parameters, "
+    "metadata sheets.",
+)
 @click.option("--top", default=3, show_default=True, help="Number of top contributing stages in the table.")
+@plot_option
+@click.option(
+    "--plot-kind",
+    type=click.Choice(["stages", "waterfall"]),
+    default="stages",
+    show_default=True,
+    help="Chart for --plot: stacked stage contributions per route, or a waterfall from virgin to the first "
+    "recycled route (first --indicator).",
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
@@ -415,6 +443,8 @@ def compare(
     scenario_refs: Sequence[str],
     fmt: str,
     top: int,
+    plot: str | None,
+    plot_kind: str,
     out: str | None,
     overwrite: bool,
     inventory_files: Sequence[str],
@@ -434,14 +464,18 @@ def compare(
       cathode-lca compare NMC622 --region CN --allocation economic --format json
       cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
       cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
+      cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
     """
     from .comparison import compare as run_compare
+    from .report.output import check_binary_out, check_plot_path
 
     if out:
         from .io import check_writable
 
         check_writable(out, overwrite)
-    indicators = [i.strip() for i in indicator_text.split(",") if i.strip()]
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
+    indicators = _indicators(indicator_text)
     overrides = parse_params(params)
     applied = apply_scenarios(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
@@ -457,11 +491,20 @@ def compare(
     }
     ds = run_compare(chemistry, **options)
     applied.stamp(ds)
-    if fmt == "json":  # contribution-weighted data quality rating of every result
+    if fmt in ("json", "xlsx"):  # contribution-weighted data quality rating of every result
         from .uncertainty.dqr import comparison_dqr
 
         ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
     print_warnings(ds)
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("compare", ds, str(out), overwrite=overwrite, model=applied.model)
+        return
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
 
@@ -530,38 +573,16 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
             payload["dqr"] = json.loads(ds.attrs["dqr"])
         return json.dumps(payload, indent=2)
     if fmt == "csv":
-        flat = [{k: v for k, v in r.items() if k != "by_stage"} for r in rows]
-        for r, full in zip(flat, rows, strict=True):
-            r["top_stages"] = "; ".join(f"{s}={v:.4g}" for s, v in _top(full["by_stage"], top))
-        return format_csv(flat, ["route", "indicator", "unit", "value", "difference", "change_pct", "top_stages"])
-    lines = [
-        f"{ds.attrs['chemistry']}: virgin vs recycled per {ds.attrs['functional_unit']}",
-        f"region {ds.attrs['region']} (recycling and cathode plants), allocation {ds.attrs['allocation']}, "
-        f"methods {ds.attrs['methods']}",
+        from .report.tables import tidy
+
+        return tidy(ds).to_csv(index=False, lineterminator="\n").rstrip("\n")
+    from .report.tables import comparison_text
+
+    scenario_lines = [
+        f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})"
+        for sc in metadata.get("scenarios", [])
     ]
-    for ind in ds.indicator.values.tolist():
-        unit = str(ds.unit.sel(indicator=ind).item())
-        lines += ["", f"{ind} [{unit}]"]
-        table = []
-        for r in rows:
-            if r["indicator"] != ind:
-                continue
-            table.append(
-                {
-                    "route": r["route"],
-                    "value": r["value"],
-                    "vs virgin": "" if r["difference"] is None or r["route"] == "virgin" else f"{r['difference']:+.4g}",
-                    "change": "" if r["change_pct"] is None or r["route"] == "virgin" else f"{r['change_pct']:+.1f} %",
-                    "top stages": ", ".join(f"{s} {v:.3g}" for s, v in _top(r["by_stage"], top)),
-                }
-            )
-        lines.append(format_table(table, ["route", "value", "vs virgin", "change", "top stages"]))
-    for route, note in metadata["not_applicable"].items():
-        lines.append(f"\n{route}: not applicable ({note})")
-    for sc in metadata.get("scenarios", []):
-        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
-    lines += ["", f"inventory hash {metadata['inventory_hash'][:12]}, version {metadata['version']}"]
-    return "\n".join(lines)
+    return "\n".join([comparison_text(ds, top), *scenario_lines])
 
 
 def _top(by_stage: dict[str, float], n: int) -> list[tuple[str, float]]:
@@ -581,7 +602,9 @@ def comparison_options(func: Any) -> Any:
         click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants)."),
         click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True),
         click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
-        click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True),
+        click.option(
+            "--indicator", "indicator_text", default="gwp100,energy,water", show_default=True, help=INDICATOR_HELP
+        ),
         click.option("--param", "params", multiple=True, help="Fixed parameter value NAME=VALUE (repeatable)."),
         scenario_option,
         click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout."),
@@ -624,7 +647,22 @@ def _chunked_scenarios(
 
 
 def _indicators(text: str) -> list[str]:
-    return [i.strip() for i in text.split(",") if i.strip()]
+    """Indicator names from '--indicator' text; method ids (e.g. ipcc2021-gwp100) map to their names."""
+    from .comparison import INDICATORS
+
+    alias = {method: name for name, method in INDICATORS.items()}
+    names = [i.strip() for i in text.split(",") if i.strip()]
+    return list(dict.fromkeys(alias.get(n, n) for n in names))
+
+
+def _method_ids(indicator_text: str | None, methods: Sequence[str]) -> list[str]:
+    """Method ids for compute: from --indicator names (or ids), else the deprecated --method ids."""
+    from .comparison import INDICATORS
+
+    if methods:
+        click.echo("note: 'compute --method' is deprecated; use --indicator (e.g. --indicator gwp100)", err=True)
+    ids = [INDICATORS.get(n, n) for n in _indicators(indicator_text or "")]
+    return list(dict.fromkeys([*ids, *methods]))
 
 
 def print_warnings(ds: Any) -> None:
@@ -667,7 +705,9 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     help="Samples per chunk (bounded memory).",
 )
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "netcdf"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @click.option(
     "--default-uncertainty/--no-default-uncertainty",
@@ -682,6 +722,7 @@ def _write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
     show_default=True,
     help="Pedigree factors of the default distributions.",
 )
+@plot_option
 @background_options
 def uncertainty(
     chemistry: str,
@@ -704,6 +745,7 @@ def uncertainty(
     progress: bool | None,
     default_uncertainty: bool,
     pedigree: str,
+    plot: str | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -725,6 +767,7 @@ def uncertainty(
       cathode-lca uncertainty NMC811 --vary hydro_recovery_ni=uniform:0.9:0.99 --format json
       cathode-lca uncertainty NMC811 --samples 1000000 --scheduler processes --format netcdf --out mc.nc
     """
+    from .report.output import check_binary_out, check_plot_path
     from .uncertainty.monte_carlo import monte_carlo
 
     check_scheduler(scheduler)
@@ -736,6 +779,8 @@ def uncertainty(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = monte_carlo(
         chemistry,
@@ -758,8 +803,22 @@ def uncertainty(
     applied.stamp(ds)
     for warning in json.loads(ds.attrs.get("warnings", "[]")):
         click.echo(f"Warning: {warning}", err=True)
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("uncertainty", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("uncertainty", ds, str(out), overwrite=overwrite)
+        return
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
+        return
+    if fmt == "csv":
+        from .report.tables import uncertainty_frame
+
+        emit(uncertainty_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
         return
     rows = []
     for route in ds.route.values.tolist():
@@ -796,6 +855,7 @@ def uncertainty(
             {
                 "route": r["route"],
                 "indicator": r["indicator"],
+                "unit": r["unit"],
                 "deterministic": r["deterministic"],
                 "mean": r["mean"],
                 "median": r["median"],
@@ -808,7 +868,7 @@ def uncertainty(
         f"{ds.attrs['chemistry']} Monte Carlo: {ds.attrs['samples']} samples, seed {ds.attrs['seed']}, "
         f"{len(json.loads(ds.attrs['uncertain_parameters']))} uncertain parameters (shared by all routes)"
     )
-    cols = ["route", "indicator", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
+    cols = ["route", "indicator", "unit", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
     drivers = [
         f"  {r['route']} − virgin, {r['indicator']}: "
         + ", ".join(f"{d['input']} {d['variance_share']:.0%}" for d in r["difference_drivers"][:3])
@@ -825,7 +885,22 @@ def uncertainty(
 @cli.command()
 @click.argument("chemistry")
 @comparison_options
-@click.option("--method", "sa_method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option(
+    "--technique",
+    "sa_method",
+    type=click.Choice(["sobol", "morris"]),
+    default="sobol",
+    show_default=True,
+    help="Sensitivity technique: Sobol indices (S1, ST) or Morris elementary effects (mu*).",
+)
+@click.option(
+    "--method",
+    "sa_method_old",
+    type=click.Choice(["sobol", "morris"]),
+    default=None,
+    hidden=True,
+    help="Deprecated alias of --technique.",
+)
 @click.option(
     "--samples", default=1024, show_default=True, help="Base sample size (Sobol: N(D+2) runs; Morris: trajectories)."
 )
@@ -842,7 +917,7 @@ def uncertainty(
 )
 @click.option("--top", default=10, show_default=True, help="Parameters shown per route and indicator.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
 )
 @click.option(
     "--default-uncertainty/--no-default-uncertainty",
@@ -852,6 +927,7 @@ def uncertainty(
 )
 @click.option("--pedigree", type=click.Choice(["ciroth2016", "ecoinvent-v2"]), default="ciroth2016", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
+@plot_option
 @background_options
 def sensitivity(
     chemistry: str,
@@ -866,6 +942,7 @@ def sensitivity(
     overwrite: bool,
     inventory_files: Sequence[str],
     sa_method: str,
+    sa_method_old: str | None,
     samples: int,
     seed: int,
     vary: Sequence[str],
@@ -875,6 +952,7 @@ def sensitivity(
     default_uncertainty: bool,
     pedigree: str,
     progress: bool | None,
+    plot: str | None,
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -888,11 +966,15 @@ def sensitivity(
     Examples:
       cathode-lca sensitivity NMC811
       cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100 --format csv
-      cathode-lca sensitivity NMC811 --method morris --samples 50 --spread 0.2
+      cathode-lca sensitivity NMC811 --technique morris --samples 50 --spread 0.2
     """
+    from .report.output import check_binary_out, check_plot_path
     from .uncertainty.sensitivity import ranking
     from .uncertainty.sensitivity import sensitivity as run_sensitivity
 
+    if sa_method_old:
+        click.echo("note: 'sensitivity --method' is deprecated; use --technique", err=True)
+        sa_method = sa_method_old
     check_samples(samples, minimum=8, bytes_per_sample=8 * 4 * max(1, len(_indicators(indicator_text))))
     distributions = checked_vary(vary)
     if spread is not None:
@@ -901,6 +983,8 @@ def sensitivity(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     overrides = parse_params(params)
     applied = apply_scenarios(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
@@ -924,8 +1008,22 @@ def sensitivity(
         progress=progress,
     )
     applied.stamp(ds)
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("sensitivity", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("sensitivity", ds, str(out), overwrite=overwrite)
+        return
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
+        return
+    if fmt == "csv":
+        from .report.tables import sensitivity_frame
+
+        emit(sensitivity_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
         return
     key = "ST" if sa_method == "sobol" else "mu_star"
     rows = []
@@ -959,8 +1057,9 @@ def sensitivity(
     help="All combinations, or aligned lists.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
 )
+@plot_option
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1),
@@ -986,6 +1085,7 @@ def sweep(
     grid_items: Sequence[str],
     mode: str,
     fmt: str,
+    plot: str | None,
     chunk_size: int,
     scheduler: str | None,
     progress: bool | None,
@@ -1002,6 +1102,7 @@ def sweep(
     """
     import math
 
+    from .report.output import check_binary_out, check_plot_path
     from .uncertainty.sweep import parse_grid
     from .uncertainty.sweep import sweep as run_sweep
 
@@ -1020,6 +1121,8 @@ def sweep(
         from .io import check_writable
 
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = run_sweep(
         chemistry,
@@ -1037,6 +1140,15 @@ def sweep(
         progress=progress,
     )
     applied.stamp(ds)
+    if plot:
+        from .report.output import write_plot
+
+        write_plot("sweep", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from .report.output import write_xlsx
+
+        write_xlsx("sweep", ds, str(out), overwrite=overwrite)
+        return
     if fmt == "netcdf":
         _write_netcdf(ds, out, overwrite)
         return
@@ -1064,6 +1176,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     except CathodeLCAError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    except ImportError as exc:  # an optional extra that is not installed: one line, no traceback
+        from .extras import missing_extra_error
+
+        error = missing_extra_error(exc)
+        if error is None:
+            raise
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
 
@@ -1074,7 +1194,9 @@ if __name__ == "__main__":  # pragma: no cover
 
 from .brightway.cli import brightway as brightway_group  # noqa: E402  (light module: click only)
 from .passport.cli import passport  # noqa: E402  (light module: click and rule data only)
+from .report.cli import report  # noqa: E402  (light module: click only)
 
 cli.add_command(passport)
 cli.add_command(brightway_group)
 cli.add_command(scenarios_command)
+cli.add_command(report)

@@ -378,10 +378,13 @@ def compare(
 
     Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
     ``relative_change`` (%) over (route, indicator) and ``by_stage`` over (route,
-    indicator, stage). ``.to_dataframe()`` gives the tidy table. *allocation* ``None`` takes
+    indicator, stage). *allocation* ``None`` takes
     the unit's default (``none`` for kg-cam, ``economic`` for metal and salt units, see
     :mod:`cathode_lca.allocation`); ``attrs["allocation_partition"]`` (JSON) lists the
     partition of every multi-output process per route.
+    ``cathode_lca.report.tidy(ds)`` gives the tidy table (one row per
+    route × indicator × stage that sums to the totals; ``ds.to_dataframe()`` would repeat
+    ``value`` on every stage row).
     """
     import xarray as xr
 

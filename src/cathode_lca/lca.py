@@ -5,7 +5,7 @@ Examples
 >>> from cathode_lca import LCAModel
 >>> model = LCAModel()                                          # doctest: +SKIP
 >>> ds = model.calculate({"sulfuric-acid-greet2022": 1.0})      # doctest: +SKIP
->>> float(ds.score.sel(method="ipcc2021-gwp100"))               # doctest: +SKIP
+>>> float(ds.score.sel(lcia_method="ipcc2021-gwp100").squeeze())  # doctest: +SKIP
 0.044...
 """
 

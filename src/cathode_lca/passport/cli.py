@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..brightway.cli import background_options, model_with_background
-from ..cli_options import inventory_option
+from ..cli_options import inventory_option, plot_option
 from ..cli_scenarios import scenario_option
 from .rules import RULE_SETS, STAGE_MAPPINGS
 
@@ -32,17 +32,30 @@ def run_passport(
     overwrite: bool = False,
     model: Any = None,
     provenance: dict[str, Any] | None = None,
+    plot: str | None = None,
 ) -> str:
     """Declare *battery_file* and return the text (also written to *out* when given).
 
     *provenance* (scenarios and overridden parameters) is added to the JSON's ``calculation`` trace.
     """
     from ..io import check_writable, write_text_atomic
+    from ..report.output import check_binary_out, check_plot_path
     from .declaration import declare
 
     if out:
         check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
+    if plot:
+        from ..report.output import write_plot
+
+        write_plot("passport", declaration, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from ..report.xlsx import passport_sheets, write_workbook
+
+        write_workbook(passport_sheets(declaration), str(out), overwrite=overwrite)
+        return f"{declaration.total_per_kwh:.6g} kg CO2-eq/kWh (workbook {out})"
     text = declaration.to_json() if fmt == "json" else declaration.to_table()
     if provenance and fmt == "json":
         import json
@@ -71,7 +84,15 @@ def run_passport(
     help="Where CAM production belongs: regulation (raw materials) or jrc (main production). "
     "Default: the battery file's stage_mapping, else the rule set's (jrc).",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="xlsx (needs --out): stages, CFF terms, parameters with sources, metadata.",
+)
+@plot_option
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
 @inventory_option
@@ -82,6 +103,7 @@ def passport(
     rules: str,
     stage_mapping: str | None,
     fmt: str,
+    plot: str | None,
     out: str | None,
     overwrite: bool,
     inventory_files: tuple[str, ...],
@@ -115,6 +137,7 @@ def passport(
         overwrite=overwrite,
         model=applied.model,
         provenance=scenario_metadata(applied.attrs),
+        plot=plot,
     )
     if out:
         click.echo(f"wrote {out}", err=True)

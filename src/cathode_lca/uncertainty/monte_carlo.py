@@ -182,8 +182,8 @@ def _execute_dask(
     """
     try:
         import dask
-    except ImportError:  # pragma: no cover - dask is a dependency
-        raise UsageError("dask is not installed", hint="pip install 'dask[distributed]'") from None
+    except ImportError:  # dask is in the 'distributed' extra
+        raise UsageError("dask is not installed", hint='pip install "cathode-lca[distributed]"') from None
     from ..lca import default_model
 
     custom = model is not None and model is not default_model()

@@ -1,0 +1,95 @@
+"""The ``report`` command (click). Light at import: the report modules load inside the command.
+
+Examples
+--------
+>>> from click.testing import CliRunner                                               # doctest: +SKIP
+>>> CliRunner().invoke(report, ["NMC811", "--out", "nmc811.html"])                      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ..brightway.cli import background_options, model_with_background
+from ..cli_options import ALLOCATION_CHOICES, INDICATOR_HELP, inventory_option
+
+
+@click.command()
+@click.argument("chemistry")
+@click.option(
+    "--battery",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Battery specification (YAML) for the passport summary.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@click.option(
+    "--route",
+    "routes",
+    multiple=True,
+    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
+    help="Route (repeatable). Default: virgin and every recycling route available.",
+)
+@click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants).")
+@click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
+@click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help).")
+@click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True, help=INDICATOR_HELP)
+@click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@click.option("--title", default=None, help="Page title.")
+@inventory_option
+@background_options
+def report(
+    chemistry: str,
+    battery: str | None,
+    out: str,
+    overwrite: bool,
+    routes: Sequence[str],
+    region: str,
+    allocation: str,
+    fu: str,
+    indicator_text: str,
+    params: Sequence[str],
+    title: str | None,
+    inventory_files: Sequence[str],
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
+) -> None:
+    """Write a self-contained HTML report of virgin vs recycled CHEMISTRY (no network needed to view it).
+
+    It holds the assumptions and scenario, the results and contribution tables, charts, the
+    passport summary (with --battery), data sources, data quality, warnings and a metadata hash.
+
+    \b
+    Examples:
+      cathode-lca report NMC811 --out nmc811.html
+      cathode-lca report NMC811 --battery examples/battery-nmc811.yaml --region CN --out nmc811.html
+    """
+    from ..cli import _indicators, parse_params
+    from ..comparison import compare
+    from ..io import check_writable
+    from .html import report_html, write_report
+
+    check_writable(out, overwrite)
+    model = model_with_background(background, mapping, unmapped, inventory_files)
+    ds = compare(
+        chemistry,
+        routes=list(routes) or None,
+        region=region,
+        allocation=allocation,
+        unit=fu,
+        indicators=_indicators(indicator_text),
+        parameters=parse_params(params),
+        model=model,
+    )
+    declaration: Any = None
+    if battery:
+        from ..passport.declaration import declare
+
+        declaration = declare(battery, model=model)
+    write_report(report_html(ds, declaration=declaration, title=title), out, overwrite=overwrite)
+    click.echo(f"wrote {out}", err=True)

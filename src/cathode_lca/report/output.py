@@ -1,0 +1,84 @@
+"""Glue between the command line and the report writers: checks first, then charts and workbooks.
+
+Checks run before any computation, so that a bad ``--plot`` or ``--out`` name fails at once.
+
+Examples
+--------
+>>> check_plot_path(None, overwrite=False)   # nothing to check
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+
+def check_plot_path(path: str | None, *, overwrite: bool) -> None:
+    """Refuse a ``--plot`` file that exists (without ``--overwrite``) or is neither .svg nor .png."""
+    if not path:
+        return
+    from ..io import check_writable
+
+    if Path(path).suffix.lower() not in (".svg", ".png"):
+        raise UsageError(f"--plot '{path}' is neither .svg nor .png", hint="e.g. --plot chart.svg")
+    check_writable(path, overwrite)
+
+
+def check_binary_out(fmt: str, out: str | None, *, overwrite: bool) -> None:
+    """Binary formats (xlsx) need ``--out FILE``; check that it may be written."""
+    if fmt != "xlsx":
+        return
+    if not out:
+        raise UsageError("--format xlsx needs --out FILE", hint="e.g. --out results.xlsx")
+    from ..io import check_writable
+
+    check_writable(out, overwrite)
+
+
+def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options: Any) -> None:
+    """Draw the chart of *kind* (compare, waterfall, uncertainty, sensitivity, sweep, passport) to *path*."""
+    import click
+
+    from . import plots
+
+    indicator = options.get("indicator")
+    if kind == "compare":
+        fig = plots.contribution_bars(result, indicator or str(result.indicator.values[0]))
+    elif kind == "waterfall":
+        recycled = [r for r in result.route.values.tolist() if r != "virgin"]
+        if "virgin" not in result.route.values.tolist() or not recycled:
+            raise UsageError("a waterfall needs virgin and a recycled route", hint="drop --route or add both")
+        fig = plots.waterfall(result, recycled[0], indicator or str(result.indicator.values[0]))
+    elif kind == "uncertainty":
+        fig = plots.mc_distributions(result, indicator or str(result.indicator.values[0]))
+    elif kind == "sensitivity":
+        routes = result.route.values.tolist()
+        route = next((r for r in routes if r != "virgin" and not r.endswith("-minus-virgin")), routes[0])
+        fig = plots.sensitivity_bars(result, route, indicator or str(result.indicator.values[0]))
+    elif kind == "sweep":
+        fig = plots.sweep_chart(result, indicator or str(result.indicator.values[0]))
+    elif kind == "passport":
+        fig = plots.passport_stages(result)
+    else:  # pragma: no cover - programming error
+        raise ValueError(kind)
+    plots.save_figure(fig, path, overwrite=overwrite)
+    click.echo(f"wrote {path}", err=True)
+
+
+def write_xlsx(kind: str, result: Any, out: str, *, overwrite: bool, model: Any = None) -> None:
+    """Write the workbook of *kind* (compare, uncertainty, sensitivity, sweep, passport) to *out*."""
+    import click
+
+    from . import xlsx
+
+    builders = {
+        "compare": xlsx.comparison_sheets,
+        "uncertainty": xlsx.uncertainty_sheets,
+        "sensitivity": xlsx.sensitivity_sheets,
+        "sweep": xlsx.sweep_sheets,
+    }
+    sheets = xlsx.passport_sheets(result) if kind == "passport" else builders[kind](result, model)
+    xlsx.write_workbook(sheets, out, overwrite=overwrite)
+    click.echo(f"wrote {out}", err=True)

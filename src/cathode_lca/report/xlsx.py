@@ -1,0 +1,215 @@
+"""Excel workbooks of results (openpyxl, in the ``report`` extra).
+
+Every workbook has the sheets ``results`` (the main numbers, as in the JSON output),
+``contributions`` (by stage, where the result has them), ``parameters`` (name, value, unit,
+source of every parameter the result depends on) and ``metadata`` (version, inventory hash,
+methods, allocation, seed, ...). Numbers are written as numbers, never as text.
+
+Examples
+--------
+>>> from cathode_lca import compare                                   # doctest: +SKIP
+>>> write_workbook(comparison_sheets(compare("NMC811")), "nmc811.xlsx")  # doctest: +SKIP
+>>> import pandas as pd; pd.read_excel("nmc811.xlsx", sheet_name="results")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .tables import _attrs_json, sensitivity_frame, summary, sweep_frame, tidy, uncertainty_frame
+
+SHEETS = ("results", "contributions", "parameters", "metadata")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return json.dumps(value, default=str, sort_keys=True)
+
+
+def metadata_frame(attrs: Mapping[str, Any]) -> Any:
+    """``attrs`` as a two-column frame (key, value); JSON-valued attributes stay JSON text."""
+    import pandas as pd
+
+    rows = [{"key": str(k), "value": _plain(v) if not isinstance(v, str) else v} for k, v in attrs.items()]
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def parameters_frame(attrs: Mapping[str, Any], model: Any = None) -> Any:
+    """Parameters a result depends on: the overrides it records, with unit and source from the inventory.
+
+    Rows: each parameter given in ``attrs['parameters']`` (value as used) and each uncertain
+    parameter (``attrs['distributions']``, with its distribution as JSON).
+    """
+    import pandas as pd
+
+    given = _attrs_json(attrs, "parameters", {}) or {}
+    dists = _attrs_json(attrs, "distributions", {}) or {}
+    grid = _attrs_json(attrs, "grid", {}) or {}
+    names = list(dict.fromkeys([*given, *grid, *dists]))
+    inv = None
+    if names:
+        from ..lca import default_model
+
+        inv = (model or default_model()).inventory
+    rows = []
+    for name in names:
+        p = None
+        if inv is not None:
+            p = inv.parameters.get(name)
+            if p is None:
+                matches = [v for k, v in inv.parameters.items() if k.split("::")[-1] == name]
+                p = matches[0] if len(matches) == 1 else None
+        value = given.get(name)
+        rows.append(
+            {
+                "parameter": name,
+                "value": _plain(value) if value is not None else None,
+                "swept values": json.dumps(grid[name]) if name in grid else None,
+                "distribution": json.dumps(dists[name], sort_keys=True) if name in dists else None,
+                "unit": getattr(p, "unit", None),
+                "source": getattr(p, "source", None) or ("given by the user" if name in given else None),
+            }
+        )
+    return pd.DataFrame(rows, columns=["parameter", "value", "swept values", "distribution", "unit", "source"])
+
+
+def sources_rows(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": "source", "value": s} for s in _attrs_json(attrs, "sources", []) or []]
+
+
+def comparison_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+    """Sheets of a comparison: totals, contributions by stage (tidy), parameters, metadata."""
+    import pandas as pd
+
+    meta = metadata_frame(ds.attrs)
+    meta = pd.concat([meta, pd.DataFrame(sources_rows(ds.attrs))], ignore_index=True)
+    return {
+        "results": summary(ds),
+        "contributions": tidy(ds),
+        "parameters": parameters_frame(ds.attrs, model),
+        "metadata": meta,
+    }
+
+
+def uncertainty_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+    """Sheets of a Monte Carlo result (statistics per route and indicator; no stage contributions)."""
+    import pandas as pd
+
+    return {
+        "results": uncertainty_frame(ds),
+        "contributions": pd.DataFrame({"note": ["Monte Carlo results carry no stage contributions; see compare"]}),
+        "parameters": parameters_frame(ds.attrs, model),
+        "metadata": metadata_frame(ds.attrs),
+    }
+
+
+def sensitivity_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+    """Sheets of a sensitivity analysis (indices per route × indicator × parameter)."""
+    import pandas as pd
+
+    return {
+        "results": sensitivity_frame(ds),
+        "contributions": pd.DataFrame({"note": ["sensitivity results carry no stage contributions; see compare"]}),
+        "parameters": parameters_frame(ds.attrs, model),
+        "metadata": metadata_frame(ds.attrs),
+    }
+
+
+def sweep_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+    """Sheets of a sweep (one row per route × indicator × scenario)."""
+    import pandas as pd
+
+    return {
+        "results": sweep_frame(ds),
+        "contributions": pd.DataFrame({"note": ["sweep results carry no stage contributions; see compare"]}),
+        "parameters": parameters_frame(ds.attrs, model),
+        "metadata": metadata_frame(ds.attrs),
+    }
+
+
+def passport_sheets(declaration: Any) -> dict[str, Any]:
+    """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata."""
+    import pandas as pd
+
+    from ..passport.stages import STAGES
+
+    calc = declaration.calculation
+    results = pd.DataFrame(
+        [
+            {
+                "stage": s,
+                "kg CO2-eq": float(declaration.stages_absolute[s]),
+                "kg CO2-eq/kWh": float(declaration.stages_per_kwh[s]),
+            }
+            for s in STAGES
+        ]
+        + [
+            {
+                "stage": "total",
+                "kg CO2-eq": float(declaration.total_absolute),
+                "kg CO2-eq/kWh": float(declaration.total_per_kwh),
+            }
+        ]
+    )
+    contributions, prow = [], []
+    for el, r in declaration.cff.items():
+        d = r.as_dict()
+        for term, value in d.get("termsKgCO2e", {}).items():
+            contributions.append(
+                {"material": el, "CFF term": term, "stage": d.get("stages", {}).get(term), "kg CO2-eq": float(value)}
+            )
+        for group in ("parameters", "emissionsKgCO2ePerKg"):
+            for name, v in d.get(group, {}).items():
+                prow.append(
+                    {"material": el, "parameter": name, "value": _plain(v.get("value")), "source": v.get("source")}
+                )
+    for scope, values in (calc.get("modelParameters") or {}).items():
+        for name, v in (values or {}).items():
+            prow.append({"material": scope, "parameter": name, "value": _plain(v), "source": "model parameter"})
+    meta = metadata_frame({**calc.get("metadata", {}), "warnings": calc.get("warnings", [])})
+    return {
+        "results": results,
+        "contributions": pd.DataFrame(contributions, columns=["material", "CFF term", "stage", "kg CO2-eq"]),
+        "parameters": pd.DataFrame(prow, columns=["material", "parameter", "value", "source"]),
+        "metadata": meta,
+    }
+
+
+def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
+    """The sheets (``{name: DataFrame}``) as an .xlsx file; column widths fit the contents."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        from ..errors import UsageError
+
+        raise UsageError("Excel output needs openpyxl", hint='pip install "cathode-lca[report]"') from None
+    import pandas as pd
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            ws = writer.sheets[name[:31]]
+            ws.freeze_panes = "A2"
+            for col in ws.columns:
+                width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
+                ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
+    return buf.getvalue()
+
+
+def write_workbook(sheets: Mapping[str, Any], path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write the sheets to *path* atomically; refuse to overwrite unless asked."""
+    from ..io import write_bytes_atomic
+
+    write_bytes_atomic(path, workbook_bytes(sheets), overwrite=overwrite)
+    return Path(path)
