@@ -15,6 +15,7 @@ from cathode_lca.passport import assemble, declare, get_rules, load_battery_spec
 from cathode_lca.passport.cli import passport
 from cathode_lca.passport.model_data import MaterialData, ModelData, collect_model_data, vec
 from cathode_lca.passport.recycler_checks import RouteRecovery, annex_xii_checks
+from cathode_lca.passport.spec import BatterySpecError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "battery-nmc811.yaml"
@@ -45,8 +46,8 @@ bill_of_materials:
         - {process: cell-production, per: kWh, value: 3.0, source: t}
         - {process: dismantling, per: battery, value: 7.0, fossil: 5.0, source: t}
     - name: auxiliary lead battery
-      mass_kg: 10
-      elements_kg: {Pb: 6}
+      mass_kg: 5
+      elements_kg: {Pb: 4}
       source: t
 sourcing:
   Ni:
@@ -250,7 +251,7 @@ def test_recycled_content_by_hand(jrc):
     assert checks["Co"]["minimums"]["2031"]["gapPercentagePoints"] == pytest.approx(16)
     assert checks["Li"]["minimums"]["2031"]["pass"]  # 10 >= 6
     assert checks["Li"]["minimums"]["2036"]["gapPercentagePoints"] == pytest.approx(2)  # 12 - 10
-    assert checks["Pb"]["basis"] == "whole battery" and checks["Pb"]["elementMassKg"] == 6
+    assert checks["Pb"]["basis"] == "whole battery" and checks["Pb"]["elementMassKg"] == 4
     assert checks["Pb"]["minimums"]["2036"]["pass"]  # 90 >= 85
 
 
@@ -276,11 +277,19 @@ def test_performance_class(jrc, hand_spec):
     assert d.carbon_footprint["carbonFootprintPerformanceClass"] == "B"
 
 
-def test_explicit_cycles_replace_the_default():
+def test_explicit_cycles_replace_the_default_only_with_a_justification():
+    # against the M1 rule (60/year) a value is an error unless justified; the justification is printed
     text = HAND.replace("  vehicle_category: M1\n", "  vehicle_category: M1\n  full_equivalent_cycles_per_year: 100\n")
+    with pytest.raises(BatterySpecError, match="against the rule for vehicle category M1"):
+        parse_battery_spec(text)
+    text = text.replace(
+        "cycles_per_year: 100\n", "cycles_per_year: 100\n  full_equivalent_cycles_justification: taxi fleet\n"
+    )
     d = assemble(parse_battery_spec(text), get_rules("jrc-cfb-ev-2023"), hand_data())
     assert d.total_energy.kwh == 10 * 100 * 10
-    assert any("replaces the draft default 60" in w for w in d.warnings)
+    assert any("replaces the draft-DA value 60" in w and "taxi fleet" in w for w in d.warnings)
+    assert "justification of the cycles: taxi fleet" in d.to_table()
+    assert d.calculation["functionalUnit"]["justification"] == "taxi fleet"
 
 
 # -- Battery Pass JSON ---------------------------------------------------------------------------------

@@ -184,10 +184,11 @@ class Declaration:
             f"Battery carbon footprint declaration: {b['model']} ({b['chemistry']}), plant {b['manufacturingPlant']}",
             f"rules {self.rules.id} (version {self.rules.version}), stage mapping {calc['stageMapping']['id']}, "
             f"GWP {calc['metadata']['method']}",
-            f"E_total = {fu['usableEnergyKWh']:g} kWh x {fu['fullEquivalentCyclesPerYear']:g} cycles/year x "
-            f"{fu['serviceLifeYears']:g} years = {fu['totalEnergyKWh']:g} kWh",
-            "",
+            f"battery category {fu['batteryCategory']}: {self.total_energy.formula} (method {fu['method']})",
         ]
+        if fu["justification"]:
+            lines.append(f"justification of the cycles: {fu['justification']}")
+        lines += [f"capacity fade: {fu['capacityFade']}", ""]
         rows = []
         for s in STAGES:
             share = 100 * self.stages_absolute[s] / self.total_absolute if self.total_absolute else float("nan")

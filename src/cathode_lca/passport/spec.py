@@ -194,6 +194,9 @@ class BatteryInfo(_Strict):
     mass_kg: float | None = None
     vehicle_category: str | None = None
     full_equivalent_cycles_per_year: float | None = None
+    full_equivalent_cycles_justification: str | None = None
+    declared_cycle_life: float | None = None
+    exclusively_external_storage: bool = False
     service_life_years: float
     carbon_footprint_study: str
     performance_class: str | None = None

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from .lifetime import lifetime_problems
 from .rules import (
     DISTRIBUTION_SCENARIOS,
     EOL_ROUTES,
@@ -21,7 +22,6 @@ from .rules import (
     RECYCLED_INPUT_ROUTES,
     STAGE_MAPPINGS,
     STAGES,
-    feqc_default,
 )
 from .spec_base import (
     ART8_ACTIVE,
@@ -83,20 +83,9 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
         b.full_equivalent_cycles_per_year,
         "full_equivalent_cycles_per_year",
     )
-    if b.full_equivalent_cycles_per_year is None:
-        if b.vehicle_category is None:
-            c.fail(
-                ("battery",),
-                "neither vehicle_category nor full_equivalent_cycles_per_year is given",
-                "give the vehicle category (M1, N1, L, M2, M3, N2, N3) or the full equivalent cycles per year",
-            )
-        elif feqc_default(b.vehicle_category) is None:
-            c.fail(
-                ("battery", "vehicle_category"),
-                f"no default full equivalent cycles per year for vehicle category '{b.vehicle_category}'",
-                "give full_equivalent_cycles_per_year and justify it in the public study (defaults exist for "
-                "M1, N1, L, M2, M3, N2, N3)",
-            )
+    c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
+    for loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
+        c.fail(loc, message, hint)
     url = urlparse(b.carbon_footprint_study)
     if not url.scheme or not (url.netloc or url.path):
         c.fail(
