@@ -72,7 +72,8 @@ electricity:
 distribution:
   legs: [{mode: truck, distance_km: 500}]
   source: t
-end_of_life: {route: hydrometallurgical, collection_rate_percent: 90, source: t}
+end_of_life: {route: hydrometallurgical, collection_rate_percent: 90, recyclability_evidence: ISO 14021 statement,
+              source: t}
 """
 
 

@@ -12,6 +12,13 @@ from .model_data import ModelData, vec
 from .rules import CFF_STAGE_SOURCE, EOL, RAW, Cited, RuleSet
 from .spec import BatterySpec, BatterySpecError, CitedValue, MaterialCFF, SuppliedValue
 
+R2_WARNING = "R2 = 0 for every recovered material: no recyclability evidence"
+R2_NO_EVIDENCE = (
+    "R2 = 0: PEF Annex I (Rec. (EU) 2021/2279) section 4.4.8 asks for a recyclability statement per EN ISO 14021 "
+    "§7.7.4; 'if one criterion is not fulfilled ... an R2 value of 0% shall be applied'. Give "
+    "end_of_life.recyclability_evidence to use collection rate x route yield"
+)
+
 
 @dataclass(frozen=True)
 class MaterialCFFResult:
@@ -124,6 +131,11 @@ def material_cff(
     if ov.R2 is not None:
         r2 = ov.R2.value
         psrc["R2"] = f"battery file cff.{element}.R2: {ov.R2.source}"
+    elif not spec.end_of_life.recyclability_evidence:
+        r2 = 0.0
+        psrc["R2"] = R2_NO_EVIDENCE
+        if not any(w.startswith(R2_WARNING) for w in warnings):
+            warnings.append(f"{R2_WARNING} (end_of_life.recyclability_evidence missing): {R2_NO_EVIDENCE}")
     else:
         rate = spec.end_of_life.collection_rate_percent / 100.0
         r2 = rate * md.eol_yield
@@ -262,5 +274,5 @@ def term_datasets(data: ModelData, element: str, term: str, result: MaterialCFFR
     if term == "recycling_eol" and result.parameters.R2 > 0 and not src["e_recycling_eol"].startswith("supplier"):
         out += ids.get("recycling_eol", ())
         if not src["e_v_star"].startswith("supplier"):
-            out += ids.get("virgin", ())
+            out += ids.get("virgin_star", ids.get("virgin", ()))
     return tuple(dict.fromkeys(out))

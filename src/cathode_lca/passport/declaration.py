@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, spec_error, term_datasets
+from .eol_stage import eol_items
 from .model_data import ModelData, vec
 from .payloads import SCHEMAS, _plain, validate_payload
 from .recycled_content import recycled_content
@@ -262,7 +263,12 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                 )
             )
 
-    # 4. distribution
+    # 4. end of life of the whole pack: collection, dismantling, co-products, disposal
+    warnings.extend(data.warnings)
+    eol_line_items, eol_trace = eol_items(spec, rules, data, table, warnings)
+    items += eol_line_items
+
+    # 5. distribution
     dist = spec.distribution
     mass = dist.mass_kg if dist.mass_kg is not None else spec.battery_mass_kg
     legs = [(f"scenario {name}", mode, km) for name in dist.scenarios for mode, km in DISTRIBUTION_SCENARIOS[name]]
@@ -289,7 +295,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
             )
         )
 
-    # 5. sums
+    # 6. sums
     totals = stage_totals(items)
     total = grand_total(totals)
     stages_abs = {s: float(totals[s][0]) for s in STAGES}
@@ -332,6 +338,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
             total_kwh=total_kwh,
             cff=cff,
             rc_checks=rc_checks,
+            eol_trace=eol_trace,
             warnings=warnings,
             performance=performance,
         )
@@ -372,6 +379,7 @@ class _Parts:
     total_kwh: float
     cff: dict[str, MaterialCFFResult]
     rc_checks: dict[str, Any]
+    eol_trace: dict[str, Any]
     warnings: list[str]
     performance: str
 
@@ -511,6 +519,7 @@ def _calculation(parts: _Parts) -> dict[str, Any]:
         },
         "lineItems": [i.as_dict(e_total) for i in items],
         "recycledContent": rc_checks,
+        "endOfLife": parts.eol_trace,
         "annexXII": data.recycler.get("annexXII", {}),
         "recyclerAllocation": data.allocations,
         "datasets": sorted({d for i in items for d in i.datasets}),

@@ -141,6 +141,13 @@ class EndOfLife(_Strict):
     collection_rate_percent: float
     feed_type: Literal["cells", "modules"] = "cells"
     region: str | None = None
+    #: Evidence that the waste battery is recycled in *region* (contract, take-back scheme); without it the
+    #: recycling region is the rules' default, EU-28+EFTA.
+    region_evidence: str | None = None
+    #: Evidence of recyclability (EN ISO 14021 §7.7.4); without it R2 = 0 (PEF Annex I).
+    recyclability_evidence: str | None = None
+    #: Burden of disposing of 1 kg of what is not recovered (landfill/incineration dataset or supplier value).
+    disposal: SuppliedValue | None = None
     source: str = Source
 
 
