@@ -24,7 +24,7 @@ def hand_eol() -> EoLData:
     return EoLData("EU", "rule", 2.0, vec(0.5, 0.5), {"Cu": cu}, {"copper-scrap": 0.1})
 
 
-def declared(text: str, rules: str = "jrc-cfb-ev-2023"):
+def declared(text: str, rules: str = "cff-jrc-a0.2-bp-r2"):
     data = replace(hand_data(), eol=hand_eol())
     return assemble(parse_battery_spec(text, "hand.yaml"), get_rules(rules), data)
 

@@ -12,7 +12,7 @@ Examples
 --------
 >>> from cathode_lca.passport import load_battery_spec, declare          # doctest: +SKIP
 >>> spec = load_battery_spec("examples/battery-nmc811.yaml")             # doctest: +SKIP
->>> d = declare(spec, rules="jrc-cfb-ev-2023")                           # doctest: +SKIP
+>>> d = declare(spec, rules="cff-jrc-a0.2-bp-r2")                           # doctest: +SKIP
 >>> d.total_per_kwh, d.stages_per_kwh                                    # doctest: +SKIP
 >>> print(d.to_json())                                                   # doctest: +SKIP
 """

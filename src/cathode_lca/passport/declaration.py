@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, spec_error, term_datasets
+from .compliance import NON_COMPLIANCE, company_specific_data, cut_off_test, dqr, non_compliance_warning, verification
 from .eol_stage import eol_items
 from .model_data import ModelData, vec
 from .payloads import SCHEMAS, _plain, validate_payload
@@ -40,6 +41,7 @@ from .rules import (
     PERFORMANCE_CLASS_UNDEFINED,
     PROCESS_TAGS,
     RAW,
+    RULE_ALIASES,
     STAGE_MAPPINGS,
     STAGE_NAMES,
     STAGES,
@@ -84,6 +86,11 @@ class Declaration:
     rules: RuleSet
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def compliance_warnings(self) -> list[str]:
+        """The non-compliance warnings (generic data where company-specific data are required)."""
+        return list(self.calculation.get("complianceWarnings", []))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "carbonFootprint": self.carbon_footprint,
@@ -114,12 +121,12 @@ class Declaration:
 # ---------------------------------------------------------------------------------------------
 def declare(
     spec: BatterySpec | str | Path,
-    rules: str | RuleSet = "jrc-cfb-ev-2023",
+    rules: str | RuleSet = "cff-jrc-a0.2-bp-r2",
     model: Any = None,
     *,
     stage_mapping: str | None = None,
 ) -> Declaration:
-    """Declaration of the battery *spec* under *rules* (``jrc-cfb-ev-2023`` or ``cut-off``).
+    """Declaration of the battery *spec* under *rules* (``cff-jrc-a0.2-bp-r2`` or ``cut-off``).
 
     Parameters
     ----------
@@ -142,7 +149,12 @@ def declare(
 
         model = default_model()
     data = collect_model_data(spec, rule_set, model)
-    return assemble(spec, rule_set, data, stage_mapping=stage_mapping)
+    declaration = assemble(spec, rule_set, data, stage_mapping=stage_mapping)
+    if isinstance(rules, str) and rules in RULE_ALIASES:
+        note = f"rule set '{rules}' is a deprecated name of '{rule_set.id}' (same rules)"
+        declaration.warnings.append(note)
+        declaration.calculation["warnings"].append(note)
+    return declaration
 
 
 def _mapping(spec: BatterySpec, rules: RuleSet, stage_mapping: str | None) -> tuple[str, dict[str, str]]:
@@ -295,7 +307,10 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
             )
         )
 
-    # 6. sums
+    # 6. what a verifier checks: company-specific data, 3 % cut-off, DQR, verification fields
+    compliance = compliance_checks(spec, data, items, eol_trace, warnings)
+
+    # 7. sums
     totals = stage_totals(items)
     total = grand_total(totals)
     stages_abs = {s: float(totals[s][0]) for s in STAGES}
@@ -339,6 +354,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
             cff=cff,
             rc_checks=rc_checks,
             eol_trace=eol_trace,
+            compliance=compliance,
             warnings=warnings,
             performance=performance,
         )
@@ -380,6 +396,7 @@ class _Parts:
     cff: dict[str, MaterialCFFResult]
     rc_checks: dict[str, Any]
     eol_trace: dict[str, Any]
+    compliance: dict[str, Any]
     warnings: list[str]
     performance: str
 
@@ -525,7 +542,36 @@ def _calculation(parts: _Parts) -> dict[str, Any]:
         "datasets": sorted({d for i in items for d in i.datasets}),
         "sources": data.sources,
         "modelParameters": data.parameters,
+        "compliance": parts.compliance,
+        "complianceWarnings": [w for w in warnings if w.startswith(NON_COMPLIANCE)],
         "warnings": list(warnings),
         "draftStatus": list(DRAFT_STATUS),
         "metadata": meta,
     }
+
+
+def compliance_checks(
+    spec: BatterySpec, data: ModelData, items: list[LineItem], eol_trace: dict[str, Any], warnings: list[str]
+) -> dict[str, Any]:
+    """Company-specific data, the 3 % cut-off, DQR and verification fields (see :mod:`.compliance`)."""
+    company = company_specific_data(items, spec.primary_data)
+    banner = non_compliance_warning(company)
+    if banner:
+        warnings.insert(0, banner)
+    excluded = {
+        f"component '{c.name}' (no carbon footprint data)": c.mass_kg
+        for c in spec.bill_of_materials.components
+        if not c.carbon_footprint and c.mass_kg > 0
+    }
+    if eol_trace.get("disposalCounted") is False and eol_trace.get("disposedKgPerBattery", 0.0) > 0:
+        excluded["disposal of the unrecovered mass (no disposal dataset)"] = eol_trace["disposedKgPerBattery"]
+    cut = cut_off_test(excluded, spec.battery_mass_kg)
+    if not cut["pass"]:
+        warnings.append(
+            f"cut-off test failed: {cut['excludedMassPercent']:.3g} % of the battery mass is left out "
+            f"(limit {cut['limitPercent']:g} %, PEF Annex I §4.6.4): " + "; ".join(excluded)
+        )
+    quality = dqr(items, data.quality)
+    ver, ver_warnings = verification(spec)
+    warnings.extend(ver_warnings)
+    return {"companySpecificData": company, "cutOff": cut, "dqr": quality, "verification": ver}

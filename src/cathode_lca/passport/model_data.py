@@ -28,7 +28,7 @@ cobalt-sulfate, manganese-sulfate, or the chemistry's lithium salt):
 
 Examples
 --------
->>> data = collect_model_data(spec, get_rules("jrc-cfb-ev-2023"), default_model())   # doctest: +SKIP
+>>> data = collect_model_data(spec, get_rules("cff-jrc-a0.2-bp-r2"), default_model())   # doctest: +SKIP
 >>> data.materials["Ni"].e_v[0]                                                       # doctest: +SKIP
 """
 
@@ -94,6 +94,8 @@ class ModelData:
     metadata: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, list[str]] = field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Pedigree quality scores by product id, where the inventory carries them (see .compliance.dqr).
+    quality: dict[str, Any] = field(default_factory=dict)
     eol: Any = None  # EoLData (see .eol_data); None: no pack-level end-of-life data (hand-built data)
     warnings: list[str] = field(default_factory=list)
 
@@ -434,6 +436,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
         parameters={k: {n: _jsonable(v) for n, v in p.items()} for k, p in run_params.items()},
         eol=eol_data,
         warnings=model_warnings,
+        quality=quality_scores(model),
     )
 
 
@@ -472,3 +475,15 @@ def _recycled_salt_burden(
 def _jsonable(value: Any) -> Any:
     arr = np.asarray(value)
     return arr.item() if arr.ndim == 0 else arr.tolist()
+
+
+def quality_scores(model: Any) -> dict[str, Any]:
+    """The optional ``quality`` mapping of every product or its dataset (none in inventories without it)."""
+    out: dict[str, Any] = {}
+    inv = model.inventory
+    for pid, (dataset_id, *_rest) in inv.products.items():
+        product = inv.product(pid)
+        quality = getattr(product, "quality", None) or getattr(inv.datasets[dataset_id], "quality", None)
+        if quality:
+            out[pid] = quality
+    return out

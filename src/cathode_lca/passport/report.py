@@ -21,7 +21,9 @@ def declaration_table(d: Declaration) -> str:
     calc = d.calculation
     b = calc["battery"]
     fu = calc["functionalUnit"]
-    lines = [
+    banner = ["!" * 100, *(f"!! {w}" for w in calc.get("complianceWarnings", [])), "!" * 100, ""]
+    lines = banner if calc.get("complianceWarnings") else []
+    lines += [
         f"Battery carbon footprint declaration: {b['model']} ({b['chemistry']}), plant {b['manufacturingPlant']}",
         f"rules {d.rules.id} (version {d.rules.version}), stage mapping {calc['stageMapping']['id']}, "
         f"GWP {calc['metadata']['method']}",
@@ -101,6 +103,7 @@ def declaration_table(d: Declaration) -> str:
         }
     )
     lines.append(_table(ax_rows, ["metric", "%", "first target", "second target"]))
+    lines += ["", *_compliance_lines(calc.get("compliance", {}))]
     if d.warnings:
         lines += ["", "Warnings:"] + [f"- {w}" for w in d.warnings]
     meta = calc["metadata"]
@@ -135,3 +138,34 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)) for b in body]
     return "\n".join(out)
+
+
+def _compliance_lines(c: dict[str, Any]) -> list[str]:
+    if not c:
+        return []
+    company = c["companySpecificData"]
+    cut = c["cutOff"]
+    dqr = c["dqr"]
+    ver = c["verification"]
+    declared = company["declaredPrimaryDataSharePercent"]
+    out = [
+        "Verifier checks:",
+        f"company-specific data: {company['status']}"
+        + (f" (generic: {', '.join(company['genericProcesses'])})" if company["genericProcesses"] else "")
+        + (
+            f"; declared primary-data share {declared:g} %"
+            if declared is not None
+            else "; primary-data share not declared"
+        ),
+        f"cut-off (3 %): {'pass' if cut['pass'] else 'FAIL'}, {cut['excludedMassPercent']:.3g} % of the mass left out",
+    ]
+    if dqr["available"]:
+        stages = ", ".join(f"{s} {v:.2f}" if v is not None else f"{s} n/a" for s, v in dqr["perStage"].items())
+        out.append(f"DQR: total {dqr['total']:.2f} ({stages})")
+    else:
+        out.append("DQR: " + dqr["status"])
+    out.append(
+        f"verification: notified body {ver['notifiedBody'] or 'MISSING'}, certificate {ver['certificateId'] or 'MISSING'}, "
+        f"EU declaration of conformity {ver['declarationOfConformityId'] or 'MISSING'}"
+    )
+    return out

@@ -210,6 +210,23 @@ class BatteryInfo(_Strict):
     sources: dict[str, str] = {}
 
 
+class Verification(_Strict):
+    """Third-party verification of the declaration (BattReg Art. 7(1)(f), Art. 17-18)."""
+
+    notified_body: str | None = None
+    notified_body_number: str | None = None
+    certificate_id: str | None = None
+    declaration_of_conformity_id: str | None = None
+    declaration_of_conformity_url: str | None = None
+
+
+class PrimaryData(_Strict):
+    """The share of company-specific (primary) activity data the manufacturer declares."""
+
+    share_percent: float
+    source: str = Source
+
+
 class BatterySpec(_Strict):
     """A battery specification (see docs/passport.md)."""
 
@@ -224,6 +241,8 @@ class BatterySpec(_Strict):
     cff: dict[str, MaterialCFF] = {}
     stage_mapping: str | StageMappingSpec | None = None
     model_parameters: dict[str, float | str] = {}
+    verification: Verification | None = None
+    primary_data: PrimaryData | None = None
 
     _file: str = pydantic.PrivateAttr(default="<battery spec>")
     _sha256: str = pydantic.PrivateAttr(default="")

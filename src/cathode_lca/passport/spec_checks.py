@@ -191,6 +191,18 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
                         "choose one of: " + ", ".join(STAGES),
                     )
 
+    if spec.primary_data is not None:
+        c.percent(("primary_data", "share_percent"), spec.primary_data.share_percent, "primary_data.share_percent")
+    ver = spec.verification
+    if ver is not None and ver.declaration_of_conformity_url is not None:
+        doc = urlparse(ver.declaration_of_conformity_url)
+        if not doc.scheme or not (doc.netloc or doc.path):
+            c.fail(
+                ("verification", "declaration_of_conformity_url"),
+                f"declaration_of_conformity_url '{ver.declaration_of_conformity_url}' is not an absolute URI",
+                "give the web link of the EU declaration of conformity (Battery Pass Labeling.declarationOfConformity)",
+            )
+
     for name in spec.model_parameters:
         if name in RESERVED_PARAMETERS:
             c.fail(
