@@ -145,3 +145,24 @@ def test_declare_with_the_old_name_says_so():
         d = declare(EXAMPLE, rules="jrc-cfb-ev-2023")
     assert d.rules.id == NEW
     assert any("deprecated name" in w for w in d.calculation["warnings"])
+
+
+# -- stage split per the Content Guidance ----------------------------------------------------------
+def test_inbound_transport_is_raw_material_acquisition_in_both_mappings():
+    from cathode_lca.passport.rules import RAW, map_stage
+
+    assert map_stage("inbound-transport", "jrc") == RAW
+    assert map_stage("inbound-transport", "regulation") == RAW
+
+
+def test_aggregated_graphite_dataset_is_stated(hand):
+    # the hand battery's anode uses dataset graphite-x (aggregated): the mining part cannot be split out
+    assert any(w.startswith("graphite mining cannot be moved") for w in hand.warnings)
+    text = HAND.replace(
+        "        - {process: anode-active-material-production, per: kg, dataset: graphite-x, amount: 1, source: t}\n",
+        "        - {process: anode-active-material-production, per: kg, dataset: graphite-x, amount: 1, source: t}\n"
+        "        - {process: raw-material-extraction, per: kg, value: 0.5, source: graphite mine}\n",
+    )
+    d = assemble(parse_battery_spec(text, "hand.yaml"), get_rules(NEW), hand_data())
+    mine = next(i for i in d.line_items if i.source == "graphite mine")
+    assert mine.stage == "RawMaterialExtraction" and float(mine.value[0]) == pytest.approx(5 * 0.5)

@@ -275,6 +275,8 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                 )
             )
 
+    _aggregated_mining_note(spec, table, warnings)
+
     # 4. end of life of the whole pack: collection, dismantling, co-products, disposal
     warnings.extend(data.warnings)
     eol_line_items, eol_trace = eol_items(spec, rules, data, table, warnings)
@@ -575,3 +577,19 @@ def compliance_checks(
     ver, ver_warnings = verification(spec)
     warnings.extend(ver_warnings)
     return {"companySpecificData": company, "cutOff": cut, "dqr": quality, "verification": ver}
+
+
+_MINING_SPLIT = {"anode-active-material-production": "graphite", "electrolyte-production": "electrolyte"}
+
+
+def _aggregated_mining_note(spec: BatterySpec, table: dict[str, str], warnings: list[str]) -> None:
+    """Say where the mining part of an aggregated anode/electrolyte dataset could not go to raw materials."""
+    for comp in spec.bill_of_materials.components:
+        for entry in comp.carbon_footprint:
+            what = _MINING_SPLIT.get(entry.process)
+            if what and entry.dataset and table[entry.process] != RAW:
+                warnings.append(
+                    f"{what} mining cannot be moved to raw material acquisition (CG p.83): {entry.dataset} is an "
+                    f"aggregated cradle-to-gate dataset, counted whole in {table[entry.process]}; give the mining part "
+                    "as its own entry with process: raw-material-extraction"
+                )

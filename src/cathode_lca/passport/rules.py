@@ -116,7 +116,6 @@ _JRC_MAP = dict(
         "cam-production": MAIN,
         "anode-active-material-production": MAIN,
         "electrolyte-production": MAIN,
-        "inbound-transport": MAIN,
     },
 )
 
@@ -156,6 +155,12 @@ STAGE_MAPPINGS: dict[str, StageMapping] = {
             "production); override 'pcam-production' in the battery file to move it",
             "(derived) purchased components (separator, casings, electronics) are produced before they enter the "
             "battery facility and stay in raw material acquisition",
+            "inbound transport of raw materials and intermediate products up to the battery plant is raw material "
+            "acquisition (JRC 2023 scope table, CG p.83: 'Transport of raw materials and intermediate products ... "
+            "until the battery manufacturing plant shall be included in this life-cycle stage')",
+            "mining of graphite and of electrolyte raw materials is raw material acquisition (CG p.83); it is split "
+            "out only where the data separate it (a supplied entry with process raw-material-extraction): shipped "
+            "cradle-to-gate datasets are aggregated and stay whole in their process's stage (stated in the warnings)",
         ),
     ),
 }
