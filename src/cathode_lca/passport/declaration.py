@@ -539,6 +539,8 @@ def _calculation(parts: _Parts) -> dict[str, Any]:
         "lineItems": [i.as_dict(e_total) for i in items],
         "recycledContent": rc_checks,
         "endOfLife": parts.eol_trace,
+        "electricity": data.electricity
+        or {"status": "not reported: model data built without the electricity choice (hand-built data)"},
         "annexXII": data.recycler.get("annexXII", {}),
         "recyclerAllocation": data.allocations,
         "datasets": sorted({d for i in items for d in i.datasets}),

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from .electricity import plant_electricity
 from .rules import GWP_METHOD, RuleSet
 from .spec import CHEMISTRY_ELEMENTS, BatterySpec, BatterySpecError
 
@@ -96,6 +97,8 @@ class ModelData:
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Pedigree quality scores by product id, where the inventory carries them (see .compliance.dqr).
     quality: dict[str, Any] = field(default_factory=dict)
+    #: Which electricity mix each plant used (see .electricity).
+    electricity: dict[str, Any] = field(default_factory=dict)
     eol: Any = None  # EoLData (see .eol_data); None: no pack-level end-of-life data (hand-built data)
     warnings: list[str] = field(default_factory=list)
 
@@ -240,6 +243,8 @@ def base_parameters(model: Any, spec: BatterySpec) -> dict[str, Any]:
     region = spec.electricity.cathode_plant.region
     check_region(model, spec, region, ("electricity", "cathode_plant", "region"))
     params["plant_region"] = region
+    updates, _, _ = plant_electricity(model, "cathode plant", spec.electricity.cathode_plant, region)
+    params.update(updates)
     params["feed_chemistry"] = spec.battery.chemistry
     return params
 
@@ -343,11 +348,21 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
     # 3. end of life: recovery, Annex XII, ErecyclingEoL
     from .eol_data import collect_eol_data, eol_region
 
+    electricity: dict[str, Any] = {}
+    _, electricity["cathodePlant"], warn_cathode = plant_electricity(
+        model, "cathode plant", spec.electricity.cathode_plant, spec.electricity.cathode_plant.region
+    )
+
     eol = spec.end_of_life
     region, region_rule, region_warning = eol_region(spec)
     model_warnings = [region_warning] if region_warning else []
     check_region(model, spec, region, ("end_of_life", "region"))
     p_eol = dict(params, plant_region=region, feed_type=eol.feed_type, feed_chemistry=chem)
+    eol_updates, electricity["recycler"], warn_recycler = plant_electricity(
+        model, "end-of-life recycler", spec.electricity.recycler, region
+    )
+    p_eol.update(eol_updates)
+    model_warnings += [w for w in (warn_cathode, warn_recycler) if w]
     env_eol = _env(model, p_eol)
     recovery = route_recovery(model, eol.route, env_eol)
     annex = annex_xii_checks(recovery)
@@ -437,6 +452,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
         eol=eol_data,
         warnings=model_warnings,
         quality=quality_scores(model),
+        electricity=electricity,
     )
 
 

@@ -104,6 +104,10 @@ def declaration_table(d: Declaration) -> str:
     )
     lines.append(_table(ax_rows, ["metric", "%", "first target", "second target"]))
     lines += ["", *_compliance_lines(calc.get("compliance", {}))]
+    for plant in calc.get("electricity", {}).values():
+        if isinstance(plant, dict) and "used" in plant:
+            flag = "" if plant["compliant"] else " (NOT the mix the rules ask for)"
+            lines.append(f"electricity, {plant['plant']}: asked {plant['requestedMix']}, used {plant['used']}{flag}")
     if d.warnings:
         lines += ["", "Warnings:"] + [f"- {w}" for w in d.warnings]
     meta = calc["metadata"]

@@ -116,6 +116,10 @@ class MaterialSourcing(_Strict):
 
 class PlantElectricity(_Strict):
     region: str
+    #: residual (default: PEF hierarchy without contractual instruments), consumption (draft DA), or
+    #: supplier-specific (needs contract_evidence).
+    mix: Literal["residual", "consumption", "supplier-specific"] | None = None
+    contract_evidence: str | None = None
     source: str = Source
 
 

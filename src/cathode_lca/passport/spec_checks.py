@@ -191,6 +191,15 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
                         "choose one of: " + ", ".join(STAGES),
                     )
 
+    for plant in ("cathode_plant", "recycler"):
+        elec = getattr(spec.electricity, plant)
+        if elec.mix == "supplier-specific" and not elec.contract_evidence:
+            c.fail(
+                ("electricity", plant, "mix"),
+                "supplier-specific electricity needs contract evidence",
+                "add contract_evidence: <guarantee of origin / PPA meeting the PEF minimum criteria>, or use mix: "
+                "residual (PEF Annex I §4.4.2)",
+            )
     if spec.primary_data is not None:
         c.percent(("primary_data", "share_percent"), spec.primary_data.share_percent, "primary_data.share_percent")
     ver = spec.verification
