@@ -336,6 +336,11 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
     for el, c in rc_checks["elements"].items():
         if c["recycledSharePercent"] > 0 and not c["evidence"]:
             warnings.append(f"recycled content of {el} is declared without evidence (sourcing.{el}.evidence)")
+        if c["missingEvidence"]:
+            warnings.append(
+                f"recycled content of {el} (Art. 8) is not verifiable, no 'pass' is shown: missing "
+                + "; ".join(c["missingEvidence"])
+            )
 
     calculation = _calculation(
         _Parts(

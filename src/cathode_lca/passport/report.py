@@ -128,6 +128,8 @@ def _targets(targets: dict[str, Any], key: str) -> dict[str, str]:
 
 
 def _verdict(check: dict[str, Any], key: str) -> str:
+    if check.get("status") == "not verifiable":
+        return f"{check[key]:g} % met, NOT VERIFIABLE (evidence missing)"
     status = "pass" if check["pass"] else f"FAIL (gap {check['gapPercentagePoints']:.3g} pp)"
     return f"{check[key]:g} % {status}"
 

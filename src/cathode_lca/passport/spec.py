@@ -107,6 +107,8 @@ class MaterialSourcing(_Strict):
     pre_consumer: SourcingShare = SourcingShare(percent=0.0)
     post_consumer: SourcingShare = SourcingShare(percent=0.0)
     evidence: str | None = None
+    #: Attestation that run-around scrap (reclaimed within the same process) is not in pre_consumer.
+    run_around_scrap_excluded: str | None = None
     source: str = Source
 
     @property
@@ -214,6 +216,15 @@ class BatteryInfo(_Strict):
     sources: dict[str, str] = {}
 
 
+class RecycledContentBasis(_Strict):
+    """The basis of the Art. 8 shares: one battery model, one plant, one calendar year, the chain of custody."""
+
+    year: int
+    plant: str | None = None
+    chain_of_custody: Literal["mass-balance", "segregated", "controlled-blending"]
+    source: str = Source
+
+
 class Verification(_Strict):
     """Third-party verification of the declaration (BattReg Art. 7(1)(f), Art. 17-18)."""
 
@@ -246,6 +257,7 @@ class BatterySpec(_Strict):
     stage_mapping: str | StageMappingSpec | None = None
     model_parameters: dict[str, float | str] = {}
     verification: Verification | None = None
+    recycled_content_basis: RecycledContentBasis | None = None
     primary_data: PrimaryData | None = None
 
     _file: str = pydantic.PrivateAttr(default="<battery spec>")
