@@ -431,7 +431,14 @@ def test_cli_json_and_table(tmp_path):
     result = runner.invoke(passport, [str(EXAMPLE), "--format", "json", "--rules", "cut-off"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)  # warnings go to stderr
-    assert list(payload) == ["carbonFootprint", "recycledContent", "calculation"]
+    # the example has a circularity section and a DoC link: two more Battery Pass payloads
+    assert list(payload) == [
+        "carbonFootprint",
+        "recycledContent",
+        "circularity",
+        "declarationOfConformity",
+        "calculation",
+    ]
     assert payload["calculation"]["ruleSet"]["id"] == "cut-off"
     result = runner.invoke(passport, [str(EXAMPLE)])
     assert result.exit_code == 0 and "E_total = 100 kWh x 60 cycles/year x 8 years = 48000 kWh" in result.output

@@ -31,7 +31,7 @@ from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, spec_error
 from .compliance import NON_COMPLIANCE, company_specific_data, cut_off_test, dqr, non_compliance_warning, verification
 from .eol_stage import eol_items
 from .model_data import ModelData, vec
-from .payloads import SCHEMAS, _plain, validate_payload
+from .payloads import SCHEMAS, _plain, circularity_payload, validate_bp, validate_payload, validation_report
 from .recycled_content import recycled_content
 from .report import declaration_table
 from .rules import (
@@ -85,6 +85,8 @@ class Declaration:
     cff: dict[str, MaterialCFFResult]
     rules: RuleSet
     warnings: list[str] = field(default_factory=list)
+    #: Further Battery Pass v1.2.0 payloads where the battery file has their data (circularity, DoC).
+    extra_payloads: dict[str, Any] = field(default_factory=dict)
 
     @property
     def compliance_warnings(self) -> list[str]:
@@ -95,6 +97,7 @@ class Declaration:
         return {
             "carbonFootprint": self.carbon_footprint,
             "recycledContent": self.recycled_content,
+            **self.extra_payloads,
             "calculation": self.calculation,
         }
 
@@ -104,12 +107,16 @@ class Declaration:
     def payloads(self) -> dict[str, Any]:
         """The Battery Pass payloads of this declaration, by part name."""
         payload = json.loads(self.to_json())
-        return {key: payload[key] for key in SCHEMAS}
+        return {key: payload[key] for key in (*SCHEMAS, *self.extra_payloads)}
 
     def validate(self) -> None:
-        """Check every Battery Pass payload against the v1.2.0 JSON Schemas shipped in the package (needs jsonschema)."""
-        for key, payload in self.payloads().items():
-            validate_payload(key, payload, SCHEMAS[key])
+        """Check every payload against the real Battery Pass v1.2.0 schemas shipped in the package (and the
+        cathode-lca schemas of the two main parts); needs jsonschema."""
+        payloads = self.payloads()
+        for key in SCHEMAS:
+            validate_payload(key, payloads[key], SCHEMAS[key])
+        for key, payload in payloads.items():
+            validate_bp(key, payload)
 
     def to_table(self) -> str:
         """A plain-text summary (see :mod:`.report`)."""
@@ -366,7 +373,29 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
             performance=performance,
         )
     )
+    extra: dict[str, Any] = {}
+    circ, circ_status = circularity_payload(spec, entities)
+    if circ is not None:
+        extra["circularity"] = circ
+    ver = spec.verification
+    if ver is not None and ver.declaration_of_conformity_url:
+        extra["declarationOfConformity"] = ver.declaration_of_conformity_url
+    report = validation_report(
+        {"carbonFootprint": carbon_footprint, "recycledContent": entities, **json.loads(json.dumps(_plain(extra)))}
+    )
+    calculation["batteryPassPayloads"] = {
+        "circularity": circ_status,
+        "declarationOfConformity": "produced (verification.declaration_of_conformity_url; the DoC id is in "
+        "calculation.compliance.verification)"
+        if "declarationOfConformity" in extra
+        else "not produced: no verification.declaration_of_conformity_url (Labeling.declarationOfConformity is a URI)",
+        "validation": report,
+    }
+    for part, result in report.items():
+        if isinstance(result, str) and result.startswith("INVALID"):
+            warnings.append(f"Battery Pass payload {part} does not match the v1.2.0 schema: {result}")
     return Declaration(
+        extra_payloads=extra,
         carbon_footprint=carbon_footprint,
         recycled_content=entities,
         calculation=calculation,

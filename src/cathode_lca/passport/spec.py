@@ -225,6 +225,17 @@ class RecycledContentBasis(_Strict):
     source: str = Source
 
 
+class CircularityInfo(_Strict):
+    """Battery Pass Circularity fields the package cannot compute (keys inside lists/maps as in Battery Pass)."""
+
+    renewable_content_percent: float
+    renewable_content_source: str = Source
+    dismantling_and_removal_information: list[dict[str, Any]] = []
+    spare_part_sources: list[dict[str, Any]] = []
+    safety_measures: dict[str, Any] | None = None
+    end_of_life_information: dict[str, Any] | None = None
+
+
 class Verification(_Strict):
     """Third-party verification of the declaration (BattReg Art. 7(1)(f), Art. 17-18)."""
 
@@ -258,6 +269,7 @@ class BatterySpec(_Strict):
     model_parameters: dict[str, float | str] = {}
     verification: Verification | None = None
     recycled_content_basis: RecycledContentBasis | None = None
+    circularity: CircularityInfo | None = None
     primary_data: PrimaryData | None = None
 
     _file: str = pydantic.PrivateAttr(default="<battery spec>")

@@ -200,6 +200,17 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
                 "add contract_evidence: <guarantee of origin / PPA meeting the PEF minimum criteria>, or use mix: "
                 "residual (PEF Annex I §4.4.2)",
             )
+    if spec.circularity is not None:
+        c.finite(
+            ("circularity", "renewable_content_percent"),
+            spec.circularity.renewable_content_percent,
+            "renewable_content_percent",
+        )
+        c.percent(
+            ("circularity", "renewable_content_percent"),
+            spec.circularity.renewable_content_percent,
+            "renewable content (DIN SPEC 6.6.2.11)",
+        )
     if spec.primary_data is not None:
         c.percent(("primary_data", "share_percent"), spec.primary_data.share_percent, "primary_data.share_percent")
     ver = spec.verification
