@@ -14,7 +14,7 @@ from cathode_lca.passport import declare, load_battery_spec
 HERE = Path(__file__).resolve().parent
 spec = load_battery_spec(HERE / "battery-nmc811.yaml")
 
-for rules in ("jrc-cfb-ev-2023", "cut-off"):
+for rules in ("cff-jrc-a0.2-bp-r2", "cut-off"):
     d = declare(spec, rules=rules)
     print(f"{rules}: {d.total_per_kwh:.4f} kg CO2-eq/kWh over E_total = {d.total_energy.kwh:g} kWh")
     for stage, value in d.stages_per_kwh.items():

@@ -132,7 +132,7 @@ def test_blend_weights_by_share():
 
 
 def test_rule_sets_and_their_citations():
-    jrc, cut = get_rules("jrc-cfb-ev-2023"), get_rules("cut-off")
+    jrc, cut = get_rules("cff-jrc-a0.2-bp-r2"), get_rules("cut-off")
     assert jrc.a_metals.value == 0.2 and "Table 10" in jrc.a_metals.source
     assert cut.a_metals.value == 1.0 and "p.69" in cut.a_metals.source
     assert jrc.r1.value == 0 and jrc.r1_requires_evidence

@@ -12,7 +12,7 @@ Examples
 --------
 >>> from cathode_lca.passport import load_battery_spec, declare          # doctest: +SKIP
 >>> spec = load_battery_spec("examples/battery-nmc811.yaml")             # doctest: +SKIP
->>> d = declare(spec, rules="jrc-cfb-ev-2023")                           # doctest: +SKIP
+>>> d = declare(spec, rules="cff-jrc-a0.2-bp-r2")                           # doctest: +SKIP
 >>> d.total_per_kwh, d.stages_per_kwh                                    # doctest: +SKIP
 >>> print(d.to_json())                                                   # doctest: +SKIP
 """
@@ -29,8 +29,8 @@ _EXPORTS = {
     "declare": ("cathode_lca.passport.declaration", "declare"),
     "assemble": ("cathode_lca.passport.declaration", "assemble"),
     "Declaration": ("cathode_lca.passport.declaration", "Declaration"),
-    "MaterialCFFResult": ("cathode_lca.passport.declaration", "MaterialCFFResult"),
-    "load_schema": ("cathode_lca.passport.declaration", "load_schema"),
+    "MaterialCFFResult": ("cathode_lca.passport.cff_material", "MaterialCFFResult"),
+    "load_schema": ("cathode_lca.passport.payloads", "load_schema"),
     "collect_model_data": ("cathode_lca.passport.model_data", "collect_model_data"),
     "ModelData": ("cathode_lca.passport.model_data", "ModelData"),
     "MaterialData": ("cathode_lca.passport.model_data", "MaterialData"),

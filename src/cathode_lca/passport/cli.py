@@ -19,13 +19,13 @@ import click
 from ..brightway.cli import background_options, model_with_background
 from ..cli_options import inventory_option, plot_option
 from ..cli_scenarios import scenario_option
-from .rules import RULE_SETS, STAGE_MAPPINGS
+from .rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
 
 
 def run_passport(
     battery_file: str,
     *,
-    rules: str = "jrc-cfb-ev-2023",
+    rules: str = "cff-jrc-a0.2-bp-r2",
     stage_mapping: str | None = None,
     fmt: str = "table",
     out: str | None = None,
@@ -72,10 +72,11 @@ def run_passport(
 @click.argument("battery_file", type=click.Path(dir_okay=False))
 @click.option(
     "--rules",
-    type=click.Choice(list(RULE_SETS)),
-    default="jrc-cfb-ev-2023",
+    type=click.Choice([*RULE_SETS, *RULE_ALIASES]),
+    default="cff-jrc-a0.2-bp-r2",
     show_default=True,
-    help="Rule set: the Circular Footprint Formula with the JRC CFB-EV 2023 defaults, or cut-off (A = 1).",
+    help="Rule set: cff-jrc-a0.2-bp-r2 (CFF, A = 0.2, R2 = collection x yield) or cut-off (A = 1); "
+    "jrc-cfb-ev-2023 is a deprecated name of the first.",
 )
 @click.option(
     "--stage-mapping",

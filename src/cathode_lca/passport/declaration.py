@@ -26,36 +26,34 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError, ValidationError
-from .cff import CFFEmissions, CFFParameters, CFFTerms, blend, cff_terms
+from ..errors import ValidationError
+from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, spec_error, term_datasets
+from .compliance import NON_COMPLIANCE, company_specific_data, cut_off_test, dqr, non_compliance_warning, verification
+from .eol_stage import eol_items
 from .model_data import ModelData, vec
+from .payloads import SCHEMAS, _plain, circularity_payload, validate_bp, validate_payload, validation_report
 from .recycled_content import recycled_content
+from .report import declaration_table
 from .rules import (
-    CFF_STAGE_SOURCE,
     DISTRIBUTION_SCENARIOS,
     DISTRIBUTION_SOURCE,
-    EOL,
     PERFORMANCE_CLASS_SOURCE,
     PERFORMANCE_CLASS_UNDEFINED,
     PROCESS_TAGS,
     RAW,
+    RULE_ALIASES,
     STAGE_MAPPINGS,
     STAGE_NAMES,
     STAGES,
     TRANSPORT_DATASETS,
     TRANSPORT_NOTE,
-    Cited,
     RuleSet,
     get_rules,
     resolve_mapping,
 )
-from .spec import BatterySpec, BatterySpecError, CitedValue, MaterialCFF, SuppliedValue, load_battery_spec
+from .spec import BatterySpec, load_battery_spec
 from .stages import LineItem, TotalEnergy, grand_total, stage_totals, total_energy
 
-SCHEMAS = {
-    "carbonFootprint": "carbon_footprint_for_batteries.schema.json",
-    "recycledContent": "recycled_content.schema.json",
-}
 DRAFT_STATUS = (
     "The CF calculation and verification delegated act (Art. 7(1)) is a draft (Ares(2024)3131389); JRC CFB-EV 2023 is "
     "its basis and was read only through Battery Pass documents.",
@@ -69,65 +67,6 @@ DRAFT_STATUS = (
     "The recycled-content methodology delegated act (Art. 8(1)) is not adopted.",
     "The Annex XII Part C wording was not read verbatim; the Annex XII methodology act was not read.",
 )
-
-
-@dataclass(frozen=True)
-class MaterialCFFResult:
-    """CFF of one material: parameters and emissions with their sources, masses and terms."""
-
-    element: str
-    parameters: CFFParameters
-    parameter_sources: dict[str, str]
-    emissions: CFFEmissions
-    emission_sources: dict[str, str]
-    input_mass_kg: float
-    product_mass_kg: float
-    terms: CFFTerms
-
-    @property
-    def raw_material_kg(self) -> float:
-        """kg CO2-eq of the raw-material stage terms per battery."""
-        return float(self.input_mass_kg * np.asarray(self.terms.raw_material)[0])
-
-    @property
-    def end_of_life_kg(self) -> float:
-        """kg CO2-eq of the end-of-life stage terms per battery."""
-        return float(self.product_mass_kg * np.asarray(self.terms.end_of_life)[0])
-
-    def as_dict(self) -> dict[str, Any]:
-        def per(v: Any) -> float:
-            return float(np.asarray(v, dtype=float).ravel()[0])
-
-        emissions = {}
-        for name, value in self.emissions.__dict__.items():
-            arr = np.asarray(value, dtype=float)
-            entry: dict[str, Any] = {"value": per(value), "source": self.emission_sources.get(name, "")}
-            if arr.ndim == 1 and arr.size == 4:
-                entry.update(fossil=float(arr[1]), biogenic=float(arr[2]), landUse=float(arr[3]))
-            emissions[name] = entry
-        terms = self.terms.as_dict()
-        return {
-            "parameters": {
-                name: {"value": float(getattr(self.parameters, name)), "source": self.parameter_sources[name]}
-                for name in ("A", "B", "R1", "R2", "R3", "qsin_qp", "qsout_qp")
-            },
-            "emissionsKgCO2ePerKg": emissions,
-            "inputMassKg": self.input_mass_kg,
-            "productMassKg": self.product_mass_kg,
-            "termsKgCO2ePerKg": {k: per(v) for k, v in terms.items()},
-            "termsKgCO2e": {
-                k: per(v) * (self.input_mass_kg if k in ("virgin", "recycled_input") else self.product_mass_kg)
-                for k, v in terms.items()
-            },
-            "stages": {
-                "virgin": RAW,
-                "recycled_input": RAW,
-                "recycling_eol": EOL,
-                "energy_recovery": EOL,
-                "disposal": EOL,
-            },
-            "stageRule": CFF_STAGE_SOURCE,
-        }
 
 
 @dataclass
@@ -146,173 +85,42 @@ class Declaration:
     cff: dict[str, MaterialCFFResult]
     rules: RuleSet
     warnings: list[str] = field(default_factory=list)
+    #: Further Battery Pass v1.2.0 payloads where the battery file has their data (circularity, DoC).
+    extra_payloads: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def compliance_warnings(self) -> list[str]:
+        """The non-compliance warnings (generic data where company-specific data are required)."""
+        return list(self.calculation.get("complianceWarnings", []))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "carbonFootprint": self.carbon_footprint,
             "recycledContent": self.recycled_content,
+            **self.extra_payloads,
             "calculation": self.calculation,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(_plain(self.to_dict()), indent=indent, ensure_ascii=False)
 
-    def validate(self) -> None:
-        """Check the two Battery Pass parts against the JSON Schemas shipped in the package (needs jsonschema)."""
-        try:
-            import jsonschema
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise UsageError("validation needs the 'jsonschema' package", hint="pip install jsonschema") from None
+    def payloads(self) -> dict[str, Any]:
+        """The Battery Pass payloads of this declaration, by part name."""
         payload = json.loads(self.to_json())
-        for key, name in SCHEMAS.items():
-            schema = load_schema(name)
-            validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-            errors = sorted(validator.iter_errors(payload[key]), key=lambda e: list(e.absolute_path))
-            if errors:
-                err = errors[0]
-                path = "/".join(str(p) for p in err.absolute_path)
-                raise ValidationError(
-                    f"{key}/{path}: {err.message}", field=key, hint=f"does not match {name} (Battery Pass v1.2.0)"
-                )
+        return {key: payload[key] for key in (*SCHEMAS, *self.extra_payloads)}
+
+    def validate(self) -> None:
+        """Check every payload against the real Battery Pass v1.2.0 schemas shipped in the package (and the
+        cathode-lca schemas of the two main parts); needs jsonschema."""
+        payloads = self.payloads()
+        for key in SCHEMAS:
+            validate_payload(key, payloads[key], SCHEMAS[key])
+        for key, payload in payloads.items():
+            validate_bp(key, payload)
 
     def to_table(self) -> str:
-        """A plain-text summary."""
-        calc = self.calculation
-        b = calc["battery"]
-        fu = calc["functionalUnit"]
-        lines = [
-            f"Battery carbon footprint declaration: {b['model']} ({b['chemistry']}), plant {b['manufacturingPlant']}",
-            f"rules {self.rules.id} (version {self.rules.version}), stage mapping {calc['stageMapping']['id']}, "
-            f"GWP {calc['metadata']['method']}",
-            f"E_total = {fu['usableEnergyKWh']:g} kWh x {fu['fullEquivalentCyclesPerYear']:g} cycles/year x "
-            f"{fu['serviceLifeYears']:g} years = {fu['totalEnergyKWh']:g} kWh",
-            "",
-        ]
-        rows = []
-        for s in STAGES:
-            share = 100 * self.stages_absolute[s] / self.total_absolute if self.total_absolute else float("nan")
-            rows.append(
-                {
-                    "stage": s,
-                    "kg CO2-eq": self.stages_absolute[s],
-                    "kg CO2-eq/kWh": self.stages_per_kwh[s],
-                    "share %": share,
-                }
-            )
-        rows.append(
-            {"stage": "total", "kg CO2-eq": self.total_absolute, "kg CO2-eq/kWh": self.total_per_kwh, "share %": 100.0}
-        )
-        lines.append(_table(rows, ["stage", "kg CO2-eq", "kg CO2-eq/kWh", "share %"]))
-        supplied = sum(float(i.value[0]) for i in self.line_items if i.kind == "supplied")
-        lines += [
-            f"supplied data: {supplied:.6g} kg CO2-eq of {self.total_absolute:.6g} (marked in calculation.lineItems)",
-            f"performance class: {self.carbon_footprint['carbonFootprintPerformanceClass']}",
-            "",
-            "CFF per material (kg CO2-eq per battery):",
-        ]
-        cff_rows = []
-        for el, r in self.cff.items():
-            cff_rows.append(
-                {
-                    "material": el,
-                    "kg": r.input_mass_kg,
-                    "A": r.parameters.A,
-                    "R1": r.parameters.R1,
-                    "R2": r.parameters.R2,
-                    "raw material": r.raw_material_kg,
-                    "end of life": r.end_of_life_kg,
-                }
-            )
-        lines.append(_table(cff_rows, ["material", "kg", "A", "R1", "R2", "raw material", "end of life"]))
-        rc = calc["recycledContent"]["elements"]
-        if rc:
-            lines += ["", "Recycled content (Art. 8):"]
-            rc_rows = []
-            for el, c in rc.items():
-                rc_rows.append(
-                    {
-                        "element": el,
-                        "pre %": c["preConsumerSharePercent"],
-                        "post %": c["postConsumerSharePercent"],
-                        "total %": c["recycledSharePercent"],
-                        "2031": _verdict(c["minimums"]["2031"], "minimumPercent"),
-                        "2036": _verdict(c["minimums"]["2036"], "minimumPercent"),
-                    }
-                )
-            lines.append(_table(rc_rows, ["element", "pre %", "post %", "total %", "2031", "2036"]))
-        annex = calc["annexXII"]
-        lines += ["", f"Recycler checks (Annex XII), route {annex['route']}:"]
-        ax_rows = []
-        for el, m in annex["materialRecovery"].items():
-            if m.get("present"):
-                ax_rows.append(
-                    {
-                        "metric": f"material recovery {el}",
-                        "%": m["materialRecoveryPercent"],
-                        **_targets(m["targets"], "targetPercent"),
-                    }
-                )
-        eff = annex["recyclingEfficiency"]
-        ax_rows.append(
-            {
-                "metric": f"recycling efficiency ({eff['batteryType']})",
-                "%": eff["percent"],
-                **_targets(eff["targets"], "targetPercent"),
-            }
-        )
-        lines.append(_table(ax_rows, ["metric", "%", "first target", "second target"]))
-        if self.warnings:
-            lines += ["", "Warnings:"] + [f"- {w}" for w in self.warnings]
-        meta = calc["metadata"]
-        lines += [
-            "",
-            f"inventory hash {meta['inventory_hash'][:12]}, version {meta['package_version']}, "
-            f"metadata hash {meta['metadataHash'][:12]}",
-        ]
-        return "\n".join(lines)
-
-
-def _targets(targets: dict[str, Any], key: str) -> dict[str, str]:
-    years = sorted(targets)
-    out = {}
-    for label, year in zip(("first target", "second target"), years, strict=False):
-        out[label] = f"{year}: " + _verdict(targets[year], key)
-    return out
-
-
-def _verdict(check: dict[str, Any], key: str) -> str:
-    status = "pass" if check["pass"] else f"FAIL (gap {check['gapPercentagePoints']:.3g} pp)"
-    return f"{check[key]:g} % {status}"
-
-
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    def cell(v: Any) -> str:
-        return f"{v:.6g}" if isinstance(v, float) else str(v)
-
-    body = [[cell(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max([len(c)] + [len(b[i]) for b in body]) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    out.append("  ".join("-" * w for w in widths))
-    out += ["  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)) for b in body]
-    return "\n".join(out)
-
-
-def load_schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped in ``cathode_lca/passport/schemas``."""
-    path = Path(__file__).resolve().parent / "schemas" / name
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+        """A plain-text summary (see :mod:`.report`)."""
+        return declaration_table(self)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,12 +128,12 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 def declare(
     spec: BatterySpec | str | Path,
-    rules: str | RuleSet = "jrc-cfb-ev-2023",
+    rules: str | RuleSet = "cff-jrc-a0.2-bp-r2",
     model: Any = None,
     *,
     stage_mapping: str | None = None,
 ) -> Declaration:
-    """Declaration of the battery *spec* under *rules* (``jrc-cfb-ev-2023`` or ``cut-off``).
+    """Declaration of the battery *spec* under *rules* (``cff-jrc-a0.2-bp-r2`` or ``cut-off``).
 
     Parameters
     ----------
@@ -348,7 +156,12 @@ def declare(
 
         model = default_model()
     data = collect_model_data(spec, rule_set, model)
-    return assemble(spec, rule_set, data, stage_mapping=stage_mapping)
+    declaration = assemble(spec, rule_set, data, stage_mapping=stage_mapping)
+    if isinstance(rules, str) and rules in RULE_ALIASES:
+        note = f"rule set '{rules}' is a deprecated name of '{rule_set.id}' (same rules)"
+        declaration.warnings.append(note)
+        declaration.calculation["warnings"].append(note)
+    return declaration
 
 
 def _mapping(spec: BatterySpec, rules: RuleSet, stage_mapping: str | None) -> tuple[str, dict[str, str]]:
@@ -362,184 +175,6 @@ def _mapping(spec: BatterySpec, rules: RuleSet, stage_mapping: str | None) -> tu
     if stage_mapping is not None:
         base = stage_mapping
     return base, overrides
-
-
-def _supplied_vec(v: SuppliedValue) -> np.ndarray:
-    return vec(v.value, v.fossil or 0.0, v.biogenic or 0.0, v.land_use or 0.0)
-
-
-def _spec_error(spec: BatterySpec, loc: tuple[Any, ...], message: str, hint: str) -> BatterySpecError:
-    return BatterySpecError(message, file=spec.file, line=spec.line_of(loc), field=".".join(map(str, loc)), hint=hint)
-
-
-def material_cff(
-    spec: BatterySpec, rules: RuleSet, element: str, data: ModelData, warnings: list[str]
-) -> MaterialCFFResult:
-    """CFF parameters, emissions and terms of one element of the cathode active material."""
-    md = data.materials[element]
-    ov = spec.cff.get(element) or MaterialCFF()
-    mix = spec.sourcing.get(element)
-    cam_mass = spec.bill_of_materials.cathode_active_material.mass_kg
-    psrc: dict[str, str] = {}
-
-    def param(name: str, override: CitedValue | None, default: Cited) -> float:
-        if override is not None:
-            psrc[name] = f"battery file cff.{element}.{name}: {override.source}"
-            return override.value
-        psrc[name] = f"rule set {rules.id}: {default.source}"
-        return default.value
-
-    a = param("A", ov.A, rules.a_metals)
-    b = param("B", ov.B, rules.b)
-    r3 = param("R3", ov.R3, rules.r3_metals)
-    qsin = param("qsin_qp", ov.QSin_QP, rules.qsin_qp)
-    qsout = param("qsout_qp", ov.QSout_QP, rules.qsout_qp)
-
-    recycled = (mix.recycled_percent / 100.0) if mix is not None else 0.0
-    if mix is None:
-        r1 = 0.0
-        psrc["R1"] = f"no sourcing mix for {element}: 100 % virgin"
-    elif recycled > 0 and rules.r1_requires_evidence and not mix.evidence:
-        r1 = rules.r1.value
-        psrc["R1"] = f"rule set {rules.id}: {rules.r1.source}; sourcing.{element} gives no evidence"
-        warnings.append(
-            f"R1 of {element} set to {r1:g}: the recycled share ({mix.recycled_percent:g} %) has no 'evidence' in "
-            f"sourcing.{element} (rule set {rules.id}); the recycled content (Art. 8) is still reported"
-        )
-    else:
-        r1 = recycled
-        psrc["R1"] = (
-            f"sourcing.{element}: pre-consumer {mix.pre_consumer.percent:g} % + post-consumer "
-            f"{mix.post_consumer.percent:g} % (evidence: {mix.evidence or 'none needed'})"
-        )
-
-    if ov.R2 is not None:
-        r2 = ov.R2.value
-        psrc["R2"] = f"battery file cff.{element}.R2: {ov.R2.source}"
-    else:
-        rate = spec.end_of_life.collection_rate_percent / 100.0
-        r2 = rate * md.eol_yield
-        psrc["R2"] = (
-            f"collection rate {rate:g} (end_of_life: {spec.end_of_life.source}) x recovery yield {md.eol_yield:.6g} "
-            f"({md.datasets.get('R2_yield', '')}); {rules.r2}"
-        )
-
-    esrc: dict[str, str] = {}
-
-    def emission(
-        name: str,
-        override: SuppliedValue | None,
-        model_value: np.ndarray | None,
-        label: str,
-        needed: bool,
-        missing_hint: str,
-    ) -> np.ndarray:
-        if override is not None:
-            esrc[name] = f"supplier value, battery file cff.{element}.{name}: {override.source}"
-            return _supplied_vec(override)
-        if model_value is not None:
-            esrc[name] = label
-            return np.asarray(model_value, dtype=float)
-        if needed:
-            raise _spec_error(spec, ("cff", element), f"no value for {name} of {element}", missing_hint)
-        esrc[name] = "not used (its factor in the CFF is 0)"
-        return vec(0.0)
-
-    e_v = emission("E_v", ov.E_v, md.e_v, md.datasets.get("E_v", ""), True, "give E_v")
-    e_v_star = emission("E_v_star", ov.E_v_star, md.e_v_star, md.datasets.get("E_v_star", ""), True, "give E_v_star")
-
-    # Erecycled: share-weighted over pre- and post-consumer inputs
-    if ov.E_recycled is not None or mix is None or recycled == 0 or r1 == 0:
-        e_recycled = emission("E_recycled", ov.E_recycled, None, "", False, "")
-    else:
-        shares, values, labels = [], [], []
-        for name in ("pre_consumer", "post_consumer"):
-            share = getattr(mix, name)
-            if share.percent == 0:
-                continue
-            if share.e_recycled is not None:
-                values.append(_supplied_vec(share.e_recycled))
-                labels.append(f"{name} {share.percent:g} %: supplier value ({share.e_recycled.source})")
-            else:
-                model_value = md.e_recycled_pre if name == "pre_consumer" else md.e_recycled_post
-                if model_value is None:
-                    raise _spec_error(
-                        spec,
-                        ("sourcing", element, name),
-                        f"no Erecycled for the {name} share of {element}",
-                        "give e_recycled: {value: ..., source: ...}",
-                    )
-                values.append(model_value)
-                labels.append(f"{name} {share.percent:g} %: {md.datasets.get('E_recycled_' + name, '')}")
-            shares.append(share.percent)
-        e_recycled = np.asarray(blend(shares, values), dtype=float)
-        esrc["E_recycled"] = "share-weighted mean of " + "; ".join(labels)
-
-    eol_needed = (1 - a) * r2 != 0
-    e_rec_eol = emission(
-        "E_recycling_eol",
-        ov.E_recycling_eol,
-        md.e_recycling_eol,
-        md.datasets.get("E_recycling_eol", ""),
-        eol_needed,
-        "the end-of-life route gives no recycled " + element + " dataset: give E_recycling_eol",
-    )
-    e_d = emission("E_D", ov.E_D, vec(rules.e_d.value), f"rule set {rules.id}: {rules.e_d.source}", False, "")
-    e_er = emission("E_ER", ov.E_ER, None, "", False, "")
-    e_se_heat = emission("E_SE_heat", ov.E_SE_heat, None, "", False, "")
-    e_se_elec = emission("E_SE_elec", ov.E_SE_elec, None, "", False, "")
-    scalars = {}
-    for name, override in (("LHV", ov.LHV), ("X_ER_heat", ov.X_ER_heat), ("X_ER_elec", ov.X_ER_elec)):
-        scalars[name] = override.value if override is not None else 0.0
-        esrc[name] = f"battery file cff.{element}.{name}: {override.source}" if override else "0 (R3 = 0 for metals)"
-
-    params = CFFParameters(A=a, B=b, R1=r1, R2=r2, R3=r3, qsin_qp=qsin, qsout_qp=qsout)
-    params.check(element)
-    emissions = CFFEmissions(
-        e_v=e_v,
-        e_v_star=e_v_star,
-        e_recycled=e_recycled,
-        e_recycling_eol=e_rec_eol,
-        e_d=e_d,
-        e_er=e_er,
-        e_se_heat=e_se_heat,
-        e_se_elec=e_se_elec,
-        lhv=scalars["LHV"],
-        x_er_heat=scalars["X_ER_heat"],
-        x_er_elec=scalars["X_ER_elec"],
-    )
-    esrc = {
-        "e_v": esrc["E_v"],
-        "e_v_star": esrc["E_v_star"],
-        "e_recycled": esrc["E_recycled"],
-        "e_recycling_eol": esrc["E_recycling_eol"],
-        "e_d": esrc["E_D"],
-        "e_er": esrc["E_ER"],
-        "e_se_heat": esrc["E_SE_heat"],
-        "e_se_elec": esrc["E_SE_elec"],
-        "lhv": esrc["LHV"],
-        "x_er_heat": esrc["X_ER_heat"],
-        "x_er_elec": esrc["X_ER_elec"],
-    }
-    return MaterialCFFResult(
-        element=element,
-        parameters=params,
-        parameter_sources=psrc,
-        emissions=emissions,
-        emission_sources=esrc,
-        input_mass_kg=cam_mass * md.input_per_kg_cam,
-        product_mass_kg=cam_mass * md.product_per_kg_cam,
-        terms=cff_terms(params, emissions),
-    )
-
-
-_TERM_TEXT = {
-    "virgin": ("(1-R1)·EV", RAW),
-    "recycled_input": ("R1·(A·Erecycled + (1-A)·EV·QSin/QP)", RAW),
-    "recycling_eol": ("(1-A)·R2·(ErecyclingEoL - E*V·QSout/QP)", EOL),
-    "energy_recovery": ("(1-B)·R3·(EER - LHV·XER,heat·ESE,heat - LHV·XER,elec·ESE,elec)", EOL),
-    "disposal": ("(1-R2-R3)·ED", EOL),
-}
 
 
 def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mapping: str | None = None) -> Declaration:
@@ -583,7 +218,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
     for el in data.materials:
         result = material_cff(spec, rules, el, data, warnings)
         cff[el] = result
-        for term, (formula, stage) in _TERM_TEXT.items():
+        for term, (formula, stage) in TERM_TEXT.items():
             raw_side = stage == RAW
             items.append(
                 LineItem(
@@ -596,7 +231,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                     quantity_unit=f"kg {el} ({'input to' if raw_side else 'contained in'} the cathode active material)",
                     factor=np.asarray(getattr(result.terms, term), dtype=float),
                     source=f"CFF, rule set {rules.id}; see calculation.cff.{el}",
-                    datasets=_term_datasets(data, el, term, result),
+                    datasets=term_datasets(data, el, term, result),
                 )
             )
 
@@ -616,7 +251,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                 quantity, unit = 1.0, "battery"
             if entry.dataset is not None:
                 if entry.dataset not in data.dataset_burdens:
-                    raise _spec_error(
+                    raise spec_error(
                         spec,
                         ("bill_of_materials", "components", ci, "carbon_footprint", ei, "dataset"),
                         f"no result for dataset '{entry.dataset}'",
@@ -647,7 +282,14 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                 )
             )
 
-    # 4. distribution
+    _aggregated_mining_note(spec, table, warnings)
+
+    # 4. end of life of the whole pack: collection, dismantling, co-products, disposal
+    warnings.extend(data.warnings)
+    eol_line_items, eol_trace = eol_items(spec, rules, data, table, warnings)
+    items += eol_line_items
+
+    # 5. distribution
     dist = spec.distribution
     mass = dist.mass_kg if dist.mass_kg is not None else spec.battery_mass_kg
     legs = [(f"scenario {name}", mode, km) for name in dist.scenarios for mode, km in DISTRIBUTION_SCENARIOS[name]]
@@ -674,7 +316,10 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
             )
         )
 
-    # 5. sums
+    # 6. what a verifier checks: company-specific data, 3 % cut-off, DQR, verification fields
+    compliance = compliance_checks(spec, data, items, eol_trace, warnings)
+
+    # 7. sums
     totals = stage_totals(items)
     total = grand_total(totals)
     stages_abs = {s: float(totals[s][0]) for s in STAGES}
@@ -698,8 +343,102 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
     for el, c in rc_checks["elements"].items():
         if c["recycledSharePercent"] > 0 and not c["evidence"]:
             warnings.append(f"recycled content of {el} is declared without evidence (sourcing.{el}.evidence)")
+        if c["missingEvidence"]:
+            warnings.append(
+                f"recycled content of {el} (Art. 8) is not verifiable, no 'pass' is shown: missing "
+                + "; ".join(c["missingEvidence"])
+            )
 
     calculation = _calculation(
+        _Parts(
+            spec=spec,
+            rules=rules,
+            data=data,
+            base=base,
+            overrides=overrides,
+            table=table,
+            energy=energy,
+            items=items,
+            totals=totals,
+            total=total,
+            stages_abs=stages_abs,
+            stages_kwh=stages_kwh,
+            total_abs=total_abs,
+            total_kwh=total_kwh,
+            cff=cff,
+            rc_checks=rc_checks,
+            eol_trace=eol_trace,
+            compliance=compliance,
+            warnings=warnings,
+            performance=performance,
+        )
+    )
+    extra: dict[str, Any] = {}
+    circ, circ_status = circularity_payload(spec, entities)
+    if circ is not None:
+        extra["circularity"] = circ
+    ver = spec.verification
+    if ver is not None and ver.declaration_of_conformity_url:
+        extra["declarationOfConformity"] = ver.declaration_of_conformity_url
+    report = validation_report(
+        {"carbonFootprint": carbon_footprint, "recycledContent": entities, **json.loads(json.dumps(_plain(extra)))}
+    )
+    calculation["batteryPassPayloads"] = {
+        "circularity": circ_status,
+        "declarationOfConformity": "produced (verification.declaration_of_conformity_url; the DoC id is in "
+        "calculation.compliance.verification)"
+        if "declarationOfConformity" in extra
+        else "not produced: no verification.declaration_of_conformity_url (Labeling.declarationOfConformity is a URI)",
+        "validation": report,
+    }
+    for part, result in report.items():
+        if isinstance(result, str) and result.startswith("INVALID"):
+            warnings.append(f"Battery Pass payload {part} does not match the v1.2.0 schema: {result}")
+    return Declaration(
+        extra_payloads=extra,
+        carbon_footprint=carbon_footprint,
+        recycled_content=entities,
+        calculation=calculation,
+        line_items=items,
+        stages_absolute=stages_abs,
+        stages_per_kwh=stages_kwh,
+        total_absolute=total_abs,
+        total_per_kwh=total_kwh,
+        total_energy=energy,
+        cff=cff,
+        rules=rules,
+        warnings=warnings,
+    )
+
+
+@dataclass
+class _Parts:
+    """Everything :func:`_calculation` writes into the trace (one object instead of 18 arguments)."""
+
+    spec: BatterySpec
+    rules: RuleSet
+    data: ModelData
+    base: str
+    overrides: dict[str, str]
+    table: dict[str, str]
+    energy: TotalEnergy
+    items: list[LineItem]
+    totals: dict[str, np.ndarray]
+    total: np.ndarray
+    stages_abs: dict[str, float]
+    stages_kwh: dict[str, float]
+    total_abs: float
+    total_kwh: float
+    cff: dict[str, MaterialCFFResult]
+    rc_checks: dict[str, Any]
+    eol_trace: dict[str, Any]
+    compliance: dict[str, Any]
+    warnings: list[str]
+    performance: str
+
+
+def _calculation(parts: _Parts) -> dict[str, Any]:
+    (
         spec,
         rules,
         data,
@@ -718,59 +457,26 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
         rc_checks,
         warnings,
         performance,
+    ) = (
+        parts.spec,
+        parts.rules,
+        parts.data,
+        parts.base,
+        parts.overrides,
+        parts.table,
+        parts.energy,
+        parts.items,
+        parts.totals,
+        parts.total,
+        parts.stages_abs,
+        parts.stages_kwh,
+        parts.total_abs,
+        parts.total_kwh,
+        parts.cff,
+        parts.rc_checks,
+        parts.warnings,
+        parts.performance,
     )
-    return Declaration(
-        carbon_footprint=carbon_footprint,
-        recycled_content=entities,
-        calculation=calculation,
-        line_items=items,
-        stages_absolute=stages_abs,
-        stages_per_kwh=stages_kwh,
-        total_absolute=total_abs,
-        total_per_kwh=total_kwh,
-        total_energy=energy,
-        cff=cff,
-        rules=rules,
-        warnings=warnings,
-    )
-
-
-def _term_datasets(data: ModelData, element: str, term: str, result: MaterialCFFResult) -> tuple[str, ...]:
-    """Dataset ids behind a CFF term (supplier values replace them)."""
-    ids = data.materials[element].dataset_ids
-    src = result.emission_sources
-    out: list[str] = []
-    if term in ("virgin", "recycled_input") and not src["e_v"].startswith("supplier"):
-        out += ids.get("virgin", ())
-    if term == "recycled_input" and result.parameters.R1 > 0 and not src["e_recycled"].startswith("supplier"):
-        out += ids.get("recycled_input", ())
-    if term == "recycling_eol" and result.parameters.R2 > 0 and not src["e_recycling_eol"].startswith("supplier"):
-        out += ids.get("recycling_eol", ())
-        if not src["e_v_star"].startswith("supplier"):
-            out += ids.get("virgin", ())
-    return tuple(dict.fromkeys(out))
-
-
-def _calculation(
-    spec: BatterySpec,
-    rules: RuleSet,
-    data: ModelData,
-    base: str,
-    overrides: dict[str, str],
-    table: dict[str, str],
-    energy: TotalEnergy,
-    items: list[LineItem],
-    totals: dict[str, np.ndarray],
-    total: np.ndarray,
-    stages_abs: dict[str, float],
-    stages_kwh: dict[str, float],
-    total_abs: float,
-    total_kwh: float,
-    cff: dict[str, MaterialCFFResult],
-    rc_checks: dict[str, Any],
-    warnings: list[str],
-    performance: str,
-) -> dict[str, Any]:
     e_total = energy.kwh
     b = spec.battery
     supplied_abs = sum(float(i.value[0]) for i in items if i.kind == "supplied")
@@ -866,12 +572,60 @@ def _calculation(
         },
         "lineItems": [i.as_dict(e_total) for i in items],
         "recycledContent": rc_checks,
+        "endOfLife": parts.eol_trace,
+        "electricity": data.electricity
+        or {"status": "not reported: model data built without the electricity choice (hand-built data)"},
         "annexXII": data.recycler.get("annexXII", {}),
         "recyclerAllocation": data.allocations,
         "datasets": sorted({d for i in items for d in i.datasets}),
         "sources": data.sources,
         "modelParameters": data.parameters,
+        "compliance": parts.compliance,
+        "complianceWarnings": [w for w in warnings if w.startswith(NON_COMPLIANCE)],
         "warnings": list(warnings),
         "draftStatus": list(DRAFT_STATUS),
         "metadata": meta,
     }
+
+
+def compliance_checks(
+    spec: BatterySpec, data: ModelData, items: list[LineItem], eol_trace: dict[str, Any], warnings: list[str]
+) -> dict[str, Any]:
+    """Company-specific data, the 3 % cut-off, DQR and verification fields (see :mod:`.compliance`)."""
+    company = company_specific_data(items, spec.primary_data)
+    banner = non_compliance_warning(company)
+    if banner:
+        warnings.insert(0, banner)
+    excluded = {
+        f"component '{c.name}' (no carbon footprint data)": c.mass_kg
+        for c in spec.bill_of_materials.components
+        if not c.carbon_footprint and c.mass_kg > 0
+    }
+    if eol_trace.get("disposalCounted") is False and eol_trace.get("disposedKgPerBattery", 0.0) > 0:
+        excluded["disposal of the unrecovered mass (no disposal dataset)"] = eol_trace["disposedKgPerBattery"]
+    cut = cut_off_test(excluded, spec.battery_mass_kg)
+    if not cut["pass"]:
+        warnings.append(
+            f"cut-off test failed: {cut['excludedMassPercent']:.3g} % of the battery mass is left out "
+            f"(limit {cut['limitPercent']:g} %, PEF Annex I §4.6.4): " + "; ".join(excluded)
+        )
+    quality = dqr(items, data.quality)
+    ver, ver_warnings = verification(spec)
+    warnings.extend(ver_warnings)
+    return {"companySpecificData": company, "cutOff": cut, "dqr": quality, "verification": ver}
+
+
+_MINING_SPLIT = {"anode-active-material-production": "graphite", "electrolyte-production": "electrolyte"}
+
+
+def _aggregated_mining_note(spec: BatterySpec, table: dict[str, str], warnings: list[str]) -> None:
+    """Say where the mining part of an aggregated anode/electrolyte dataset could not go to raw materials."""
+    for comp in spec.bill_of_materials.components:
+        for entry in comp.carbon_footprint:
+            what = _MINING_SPLIT.get(entry.process)
+            if what and entry.dataset and table[entry.process] != RAW:
+                warnings.append(
+                    f"{what} mining cannot be moved to raw material acquisition (CG p.83): {entry.dataset} is an "
+                    f"aggregated cradle-to-gate dataset, counted whole in {table[entry.process]}; give the mining part "
+                    "as its own entry with process: raw-material-extraction"
+                )

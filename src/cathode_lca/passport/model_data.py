@@ -16,7 +16,8 @@ cobalt-sulfate, manganese-sulfate, or the chemistry's lithium salt):
 
 - ``EV``  = ``<salt>-virgin`` (allocation none) / element content of the salt, with the virgin
   route of the sourcing mix; the cathode-plant region.
-- ``E*V`` = the same as ``EV``.
+- ``E*V`` = ``<salt>-virgin`` with the inventory's default virgin route and EU-average electricity
+  (CF Rules Table 10 p.67: an EU-specific dataset, not the maker's own sourcing).
 - ``Erecycled`` = ``<salt>-recycled-<route>`` / content, allocation by the CF Rules §5 price-ratio
   test, feed type ``manufacturing-scrap`` (pre-consumer) or ``cells`` (post-consumer), at the
   recycled supplier's region; share-weighted over pre- and post-consumer inputs.
@@ -27,7 +28,7 @@ cobalt-sulfate, manganese-sulfate, or the chemistry's lithium salt):
 
 Examples
 --------
->>> data = collect_model_data(spec, get_rules("jrc-cfb-ev-2023"), default_model())   # doctest: +SKIP
+>>> data = collect_model_data(spec, get_rules("cff-jrc-a0.2-bp-r2"), default_model())   # doctest: +SKIP
 >>> data.materials["Ni"].e_v[0]                                                       # doctest: +SKIP
 """
 
@@ -40,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from .electricity import plant_electricity
 from .rules import GWP_METHOD, RuleSet
 from .spec import CHEMISTRY_ELEMENTS, BatterySpec, BatterySpecError
 
@@ -93,6 +95,12 @@ class ModelData:
     metadata: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, list[str]] = field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Pedigree quality scores by product id, where the inventory carries them (see .compliance.dqr).
+    quality: dict[str, Any] = field(default_factory=dict)
+    #: Which electricity mix each plant used (see .electricity).
+    electricity: dict[str, Any] = field(default_factory=dict)
+    eol: Any = None  # EoLData (see .eol_data); None: no pack-level end-of-life data (hand-built data)
+    warnings: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,6 +243,8 @@ def base_parameters(model: Any, spec: BatterySpec) -> dict[str, Any]:
     region = spec.electricity.cathode_plant.region
     check_region(model, spec, region, ("electricity", "cathode_plant", "region"))
     params["plant_region"] = region
+    updates, _, _ = plant_electricity(model, "cathode plant", spec.electricity.cathode_plant, region)
+    params.update(updates)
     params["feed_chemistry"] = spec.battery.chemistry
     return params
 
@@ -287,6 +297,21 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
             },
             dataset_ids={"virgin": (salt,), "recycled_input": (), "recycling_eol": ()},
         )
+    # E*V: the EU-specific virgin salt (default route, EU grid), not the maker's own sourcing
+    from .eol_data import EOL_DEFAULT_REGION
+
+    virgin_params = dict(spec.model_parameters, plant_region=EOL_DEFAULT_REGION, feed_chemistry=chem)
+    env_star = _env(model, virgin_params)
+    star_salts = {el: f"{salt_of(model, el, chem_key, env_star)}-virgin" for el in elements}
+    star, _, _ = burdens(model, list(star_salts.values()), virgin_params)
+    for el in elements:
+        salt = star_salts[el]
+        materials[el].e_v_star = star[salt] / element_content(model, salt, el, env_star)
+        materials[el].datasets["E_v_star"] = (
+            f"{salt} with the inventory's default virgin route and EU-average electricity (CF Rules Table 10 p.67: "
+            "E*V is an EU-specific dataset; no EF EU dataset in cathode-lca, this is the closest proxy)"
+        )
+        materials[el].dataset_ids["virgin_star"] = (salt,)
     scale = max(1.0, float(abs(total[cam_id][0])))
     rest = {tag: v for tag, v in rest.items() if np.any(np.abs(v) > 1e-12 * scale)}  # drop round-off residuals
     src = {"cathode": sources(model, [cam_id], "none")}
@@ -321,10 +346,23 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
             )
 
     # 3. end of life: recovery, Annex XII, ErecyclingEoL
+    from .eol_data import collect_eol_data, eol_region
+
+    electricity: dict[str, Any] = {}
+    _, electricity["cathodePlant"], warn_cathode = plant_electricity(
+        model, "cathode plant", spec.electricity.cathode_plant, spec.electricity.cathode_plant.region
+    )
+
     eol = spec.end_of_life
-    region = eol.region or spec.electricity.recycler.region
+    region, region_rule, region_warning = eol_region(spec)
+    model_warnings = [region_warning] if region_warning else []
     check_region(model, spec, region, ("end_of_life", "region"))
     p_eol = dict(params, plant_region=region, feed_type=eol.feed_type, feed_chemistry=chem)
+    eol_updates, electricity["recycler"], warn_recycler = plant_electricity(
+        model, "end-of-life recycler", spec.electricity.recycler, region
+    )
+    p_eol.update(eol_updates)
+    model_warnings += [w for w in (warn_cathode, warn_recycler) if w]
     env_eol = _env(model, p_eol)
     recovery = route_recovery(model, eol.route, env_eol)
     annex = annex_xii_checks(recovery)
@@ -342,13 +380,15 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
             materials[el].eol_yield = 0.0
             materials[el].datasets["E_recycling_eol"] = f"no battery-grade {salts[el]} from the {eol.route} route"
     if eol_products:
-        tot, _, _ = burdens(model, [p for _, p in eol_products], p_eol, alloc_eol["allocation"])
+        tot, eol_tags, _ = burdens(model, [p for _, p in eol_products], p_eol, alloc_eol["allocation"])
         for el, product in eol_products:
             content = element_content(model, product, el, env_eol)
-            materials[el].e_recycling_eol = tot[product] / content
+            collection = eol_tags[product].get("collection-transport", vec(0.0))
+            materials[el].e_recycling_eol = (tot[product] - collection) / content
             materials[el].dataset_ids["recycling_eol"] = (product,)
             materials[el].datasets["E_recycling_eol"] = (
-                f"{product} ({alloc_eol['allocation']} allocation, feed {eol.feed_type}, region {region}) / "
+                f"{product} ({alloc_eol['allocation']} allocation, feed {eol.feed_type}, region {region}), "
+                f"collection and transport removed (charged to the battery as its own line item) / "
                 f"{content:.6g} kg {el} per kg salt"
             )
         src["end of life"] = sources(model, [p for _, p in eol_products], alloc_eol["allocation"])
@@ -357,6 +397,10 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
             f"recycling-{eol.route}: recovered {el} / {el} in the cathode active material of the feed "
             f"({eol.feed_type}, {chem})"
         )
+
+    eol_data = collect_eol_data(
+        model, p_eol, env_eol, recovery.outputs, alloc_eol["allocation"], region, region_rule, virgin_params
+    )
 
     # 4. datasets named by supplier entries, and transport
     dataset_ids = sorted(
@@ -405,6 +449,10 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
         metadata=metadata,
         sources=src,
         parameters={k: {n: _jsonable(v) for n, v in p.items()} for k, p in run_params.items()},
+        eol=eol_data,
+        warnings=model_warnings,
+        quality=quality_scores(model),
+        electricity=electricity,
     )
 
 
@@ -443,3 +491,15 @@ def _recycled_salt_burden(
 def _jsonable(value: Any) -> Any:
     arr = np.asarray(value)
     return arr.item() if arr.ndim == 0 else arr.tolist()
+
+
+def quality_scores(model: Any) -> dict[str, Any]:
+    """The optional ``quality`` mapping of every product or its dataset (none in inventories without it)."""
+    out: dict[str, Any] = {}
+    inv = model.inventory
+    for pid, (dataset_id, *_rest) in inv.products.items():
+        product = inv.product(pid)
+        quality = getattr(product, "quality", None) or getattr(inv.datasets[dataset_id], "quality", None)
+        if quality:
+            out[pid] = quality
+    return out

@@ -18,7 +18,7 @@ not retrieved, no number is given: the value is a required user input or the gap
 
 Examples
 --------
->>> rules = get_rules("jrc-cfb-ev-2023")
+>>> rules = get_rules("cff-jrc-a0.2-bp-r2")
 >>> rules.a_metals.value, rules.stage_mapping
 (0.2, 'jrc')
 >>> map_stage("cam-production", "regulation"), map_stage("cam-production", "jrc")
@@ -116,7 +116,6 @@ _JRC_MAP = dict(
         "cam-production": MAIN,
         "anode-active-material-production": MAIN,
         "electrolyte-production": MAIN,
-        "inbound-transport": MAIN,
     },
 )
 
@@ -156,6 +155,12 @@ STAGE_MAPPINGS: dict[str, StageMapping] = {
             "production); override 'pcam-production' in the battery file to move it",
             "(derived) purchased components (separator, casings, electronics) are produced before they enter the "
             "battery facility and stay in raw material acquisition",
+            "inbound transport of raw materials and intermediate products up to the battery plant is raw material "
+            "acquisition (JRC 2023 scope table, CG p.83: 'Transport of raw materials and intermediate products ... "
+            "until the battery manufacturing plant shall be included in this life-cycle stage')",
+            "mining of graphite and of electrolyte raw materials is raw material acquisition (CG p.83); it is split "
+            "out only where the data separate it (a supplied entry with process raw-material-extraction): shipped "
+            "cradle-to-gate datasets are aggregated and stay whole in their process's stage (stated in the warnings)",
         ),
     ),
 }
@@ -226,6 +231,7 @@ class RuleSet:
     e_v_star: str
     stage_mapping: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    assumptions: tuple[str, ...] = field(default_factory=tuple)
 
     def describe(self) -> dict[str, object]:
         """JSON-ready description (values and citations)."""
@@ -255,6 +261,7 @@ class RuleSet:
             "recyclerAllocation": RECYCLER_ALLOCATION_SOURCE,
             "defaultStageMapping": self.stage_mapping,
             "notes": list(self.notes),
+            "assumptions": list(self.assumptions),
         }
 
 
@@ -296,10 +303,11 @@ _EV_STAR = (
 )
 
 RULE_SETS: dict[str, RuleSet] = {
-    "jrc-cfb-ev-2023": RuleSet(
-        id="jrc-cfb-ev-2023",
-        version="2023",
-        title="Circular Footprint Formula with the JRC CFB-EV 2023 defaults",
+    "cff-jrc-a0.2-bp-r2": RuleSet(
+        id="cff-jrc-a0.2-bp-r2",
+        version="2026-1",
+        title="Circular Footprint Formula: JRC 2023 A = 0.2 for metals, Battery Pass R2 = collection rate x route "
+        "yield, QSout/QP = 1 assumed, draft-DA lifetime energy",
         status="draft: the CF delegated act (Ares(2024)3131389) is not adopted; JRC 2023 is its basis",
         basis="JRC 2023 via CF Rules Table 10 p.65 and pp.66-71",
         a_metals=_A_JRC,
@@ -313,7 +321,21 @@ RULE_SETS: dict[str, RuleSet] = {
         e_d=_ED,
         e_v_star=_EV_STAR,
         stage_mapping="jrc",
-        notes=("The draft DA's own battery CFF (6 parts) and its A values were not retrieved.",),
+        notes=(
+            "The draft DA's own battery CFF (6 parts) and its A values were not retrieved.",
+            "Not the JRC CFB-EV 2023 rules as a whole: R2 follows the Battery Pass CF Rules p.70 recommendation "
+            "(collection x yield), not the JRC/PEFCR R2 = 0.95 convention; this set was called 'jrc-cfb-ev-2023'.",
+        ),
+        assumptions=(
+            "functional unit: draft DA Ares(2024)3131389 lifetime energy (secondary summaries), by battery category",
+            "A = 0.2 for every metal (JRC 2023 via CF Rules Table 10, 'under discussion'); also applied to graphite",
+            "R2 = collection rate x material recovery yield of the route (Battery Pass CF Rules p.70), 0 without "
+            "recyclability evidence (PEF Annex I)",
+            "QSin/QP = QSout/QP = 1 (battery-grade output; PEF Annex C values not retrieved)",
+            "E*V = default virgin dataset at EU-average electricity (no EF EU dataset in cathode-lca)",
+            "R1 = 0 unless the recycled share carries evidence",
+            "ED = 0 unless end_of_life.disposal or cff.<El>.E_D is given",
+        ),
     ),
     "cut-off": RuleSet(
         id="cut-off",
@@ -337,14 +359,31 @@ RULE_SETS: dict[str, RuleSet] = {
             "(1-A)R2(ErecyclingEoL - E*V QSout/QP) is zero: recycling at end of life is charged to the next user.",
             "The GBA rulebook text was not read; this set is the CFF with A = 1, nothing else changed.",
         ),
+        assumptions=(
+            "functional unit: draft DA Ares(2024)3131389 lifetime energy (secondary summaries), by battery category",
+            "A = 1 (cut-off): recycled input carries Erecycled, the end-of-life material credit is 0; collection, "
+            "dismantling and disposal stay in the end-of-life stage (CF Rules §5.1.3)",
+            "QSin/QP = 1; R1 = 0 unless the recycled share carries evidence",
+        ),
     ),
 }
+#: Former rule-set names (deprecated): they still work and the declaration says which set they map to.
+RULE_ALIASES: dict[str, str] = {"jrc-cfb-ev-2023": "cff-jrc-a0.2-bp-r2"}
 
 
 def get_rules(rules: str | RuleSet) -> RuleSet:
     """The rule set *rules* (an id or a :class:`RuleSet`)."""
     if isinstance(rules, RuleSet):
         return rules
+    if rules in RULE_ALIASES:
+        import warnings
+
+        warnings.warn(
+            f"rule set '{rules}' is deprecated, use '{RULE_ALIASES[rules]}' (same rules, honest name)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RULE_SETS[RULE_ALIASES[rules]]
     if rules not in RULE_SETS:
         raise UsageError(f"unknown rule set '{rules}'", hint="choose one of: " + ", ".join(RULE_SETS))
     return RULE_SETS[rules]

@@ -17,51 +17,23 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
 import pydantic
 
-from .._yaml import LineDict, LineList, load_yaml_text
-from ..errors import CathodeLCAError, ValidationError
-from .rules import (
-    DISTRIBUTION_SCENARIOS,
-    EOL_ROUTES,
-    PROCESS_TAGS,
-    RECYCLED_INPUT_ROUTES,
-    STAGE_MAPPINGS,
-    STAGES,
-    feqc_default,
+from .._yaml import LineDict, load_yaml_text
+from ..errors import CathodeLCAError
+from .spec_base import (  # noqa: F401 - re-exported: the public names of the battery file
+    ART8_ACTIVE,
+    CHEMISTRY_ELEMENTS,
+    DOC_HINT,
+    FORMAT,
+    RESERVED_PARAMETERS,
+    SOURCING_ELEMENTS,
+    BatterySpecError,
+    _dotted,
+    line_at,
 )
-
-FORMAT = "cathode-lca-battery/1"
-DOC_HINT = "see docs/passport.md"
-
-#: Chemistries cathode-lca models, with the elements of their cathode active material (stoichiometry).
-CHEMISTRY_ELEMENTS: dict[str, tuple[str, ...]] = {
-    "NMC111": ("Ni", "Co", "Mn", "Li"),
-    "NMC532": ("Ni", "Co", "Mn", "Li"),
-    "NMC622": ("Ni", "Co", "Mn", "Li"),
-    "NMC811": ("Ni", "Co", "Mn", "Li"),
-    "NCA": ("Ni", "Co", "Li"),
-    "LFP": ("Li",),
-}
-#: Elements with a sourcing mix: the Art. 8 elements, and Mn (CFF only, optional).
-SOURCING_ELEMENTS = ("Ni", "Co", "Li", "Mn", "Pb")
-ART8_ACTIVE = ("Co", "Ni", "Li")
-#: Model parameters the battery file sets through its own fields.
-RESERVED_PARAMETERS = {
-    "plant_region": "electricity.cathode_plant.region / electricity.recycler.region",
-    "feed_type": "end_of_life.feed_type",
-    "feed_chemistry": "battery.chemistry (or sourcing.<El>.post_consumer.feed_chemistry)",
-    "nickel_sulfate_route": "sourcing.Ni.virgin.route",
-    "cobalt_sulfate_route": "sourcing.Co.virgin.route",
-    "manganese_sulfate_route": "sourcing.Mn.virgin.route",
-    "lithium_route": "sourcing.Li.virgin.route",
-}
-
-
-class BatterySpecError(ValidationError):
-    """A defect in a battery specification file."""
+from .spec_checks import check_spec
 
 
 class _Strict(pydantic.BaseModel):
@@ -135,6 +107,8 @@ class MaterialSourcing(_Strict):
     pre_consumer: SourcingShare = SourcingShare(percent=0.0)
     post_consumer: SourcingShare = SourcingShare(percent=0.0)
     evidence: str | None = None
+    #: Attestation that run-around scrap (reclaimed within the same process) is not in pre_consumer.
+    run_around_scrap_excluded: str | None = None
     source: str = Source
 
     @property
@@ -144,6 +118,10 @@ class MaterialSourcing(_Strict):
 
 class PlantElectricity(_Strict):
     region: str
+    #: residual (default: PEF hierarchy without contractual instruments), consumption (draft DA), or
+    #: supplier-specific (needs contract_evidence).
+    mix: Literal["residual", "consumption", "supplier-specific"] | None = None
+    contract_evidence: str | None = None
     source: str = Source
 
 
@@ -169,6 +147,13 @@ class EndOfLife(_Strict):
     collection_rate_percent: float
     feed_type: Literal["cells", "modules"] = "cells"
     region: str | None = None
+    #: Evidence that the waste battery is recycled in *region* (contract, take-back scheme); without it the
+    #: recycling region is the rules' default, EU-28+EFTA.
+    region_evidence: str | None = None
+    #: Evidence of recyclability (EN ISO 14021 §7.7.4); without it R2 = 0 (PEF Annex I).
+    recyclability_evidence: str | None = None
+    #: Burden of disposing of 1 kg of what is not recovered (landfill/incineration dataset or supplier value).
+    disposal: SuppliedValue | None = None
     source: str = Source
 
 
@@ -222,10 +207,50 @@ class BatteryInfo(_Strict):
     mass_kg: float | None = None
     vehicle_category: str | None = None
     full_equivalent_cycles_per_year: float | None = None
+    full_equivalent_cycles_justification: str | None = None
+    declared_cycle_life: float | None = None
+    exclusively_external_storage: bool = False
     service_life_years: float
     carbon_footprint_study: str
     performance_class: str | None = None
     sources: dict[str, str] = {}
+
+
+class RecycledContentBasis(_Strict):
+    """The basis of the Art. 8 shares: one battery model, one plant, one calendar year, the chain of custody."""
+
+    year: int
+    plant: str | None = None
+    chain_of_custody: Literal["mass-balance", "segregated", "controlled-blending"]
+    source: str = Source
+
+
+class CircularityInfo(_Strict):
+    """Battery Pass Circularity fields the package cannot compute (keys inside lists/maps as in Battery Pass)."""
+
+    renewable_content_percent: float
+    renewable_content_source: str = Source
+    dismantling_and_removal_information: list[dict[str, Any]] = []
+    spare_part_sources: list[dict[str, Any]] = []
+    safety_measures: dict[str, Any] | None = None
+    end_of_life_information: dict[str, Any] | None = None
+
+
+class Verification(_Strict):
+    """Third-party verification of the declaration (BattReg Art. 7(1)(f), Art. 17-18)."""
+
+    notified_body: str | None = None
+    notified_body_number: str | None = None
+    certificate_id: str | None = None
+    declaration_of_conformity_id: str | None = None
+    declaration_of_conformity_url: str | None = None
+
+
+class PrimaryData(_Strict):
+    """The share of company-specific (primary) activity data the manufacturer declares."""
+
+    share_percent: float
+    source: str = Source
 
 
 class BatterySpec(_Strict):
@@ -242,6 +267,10 @@ class BatterySpec(_Strict):
     cff: dict[str, MaterialCFF] = {}
     stage_mapping: str | StageMappingSpec | None = None
     model_parameters: dict[str, float | str] = {}
+    verification: Verification | None = None
+    recycled_content_basis: RecycledContentBasis | None = None
+    circularity: CircularityInfo | None = None
+    primary_data: PrimaryData | None = None
 
     _file: str = pydantic.PrivateAttr(default="<battery spec>")
     _sha256: str = pydantic.PrivateAttr(default="")
@@ -299,7 +328,10 @@ def load_battery_spec(path: str | Path) -> BatterySpec:
 
 def parse_battery_spec(text: str, file: str = "<battery spec>") -> BatterySpec:
     """Parse a battery specification from YAML *text* (errors name *file*)."""
-    raw = load_yaml_text(text, file)
+    try:
+        raw = load_yaml_text(text, file)
+    except CathodeLCAError as exc:  # YAML-level refusals (non-finite numbers, bombs): a battery-file error
+        raise BatterySpecError(exc.message, file=exc.file, line=exc.line, field=exc.field, hint=exc.hint) from None
     if not isinstance(raw, dict):
         raise BatterySpecError("the battery file must be a YAML mapping", file=file, line=1, hint=DOC_HINT)
     raw = _normalise_chemistry(raw, file)
@@ -307,7 +339,7 @@ def parse_battery_spec(text: str, file: str = "<battery spec>") -> BatterySpec:
         spec = BatterySpec.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise _pydantic_error(exc, raw, file) from None
-    _check(spec, raw, file)
+    check_spec(spec, raw, file)
     spec._file = file
     spec._sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     spec._raw = raw
@@ -331,29 +363,6 @@ def _normalise_chemistry(raw: Any, file: str) -> Any:
         )
     battery["chemistry"] = known[key]
     return raw
-
-
-def line_at(data: Any, loc: tuple[Any, ...] | list[Any]) -> int | None:
-    """Line of the deepest node of *loc* found in the YAML tree *data*."""
-    line = getattr(data, "line", None)
-    node = data
-    for key in loc:
-        if isinstance(node, LineDict) and key in node:
-            line = node.line_of(key)
-            node = node[key]
-        elif isinstance(node, LineList) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-            line = getattr(node, "line", line)
-        else:
-            break
-    return line
-
-
-def _dotted(loc: tuple[Any, ...] | list[Any]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _pydantic_error(exc: pydantic.ValidationError, raw: Any, file: str) -> CathodeLCAError:
@@ -431,235 +440,3 @@ def _component_name(raw: Any, loc: list[Any]) -> str:
     if loc and loc[-1] == "cathode_active_material":
         return "the cathode active material"
     return _dotted(loc)
-
-
-# ---------------------------------------------------------------------------------------------
-# Checks beyond the types
-# ---------------------------------------------------------------------------------------------
-class _Checker:
-    def __init__(self, raw: Any, file: str) -> None:
-        self.raw = raw
-        self.file = file
-
-    def fail(self, loc: tuple[Any, ...], message: str, hint: str) -> None:
-        raise BatterySpecError(message, file=self.file, line=line_at(self.raw, loc), field=_dotted(loc), hint=hint)
-
-    def positive(self, loc: tuple[Any, ...], value: float | None, what: str, *, allow_zero: bool = False) -> None:
-        if value is None:
-            return
-        bad = value < 0 if allow_zero else value <= 0
-        if bad or value != value or value in (float("inf"), float("-inf")):
-            sign = "zero or positive" if allow_zero else "positive"
-            self.fail(loc, f"{what} must be {sign}, got {value:g}", f"give a finite {sign} number")
-
-    def percent(self, loc: tuple[Any, ...], value: float, what: str) -> None:
-        if not 0 <= value <= 100:
-            self.fail(loc, f"{what} is {value:g} %, outside 0-100 %", "shares in the battery file are in percent")
-
-
-def _check(spec: BatterySpec, raw: Any, file: str) -> None:
-    c = _Checker(raw, file)
-    b = spec.battery
-    c.positive(("battery", "usable_energy_kwh"), b.usable_energy_kwh, "usable energy (capacity) usable_energy_kwh")
-    c.positive(("battery", "service_life_years"), b.service_life_years, "service_life_years")
-    c.positive(("battery", "mass_kg"), b.mass_kg, "battery mass_kg")
-    c.positive(
-        ("battery", "full_equivalent_cycles_per_year"),
-        b.full_equivalent_cycles_per_year,
-        "full_equivalent_cycles_per_year",
-    )
-    if b.full_equivalent_cycles_per_year is None:
-        if b.vehicle_category is None:
-            c.fail(
-                ("battery",),
-                "neither vehicle_category nor full_equivalent_cycles_per_year is given",
-                "give the vehicle category (M1, N1, L, M2, M3, N2, N3) or the full equivalent cycles per year",
-            )
-        elif feqc_default(b.vehicle_category) is None:
-            c.fail(
-                ("battery", "vehicle_category"),
-                f"no default full equivalent cycles per year for vehicle category '{b.vehicle_category}'",
-                "give full_equivalent_cycles_per_year and justify it in the public study (defaults exist for "
-                "M1, N1, L, M2, M3, N2, N3)",
-            )
-    url = urlparse(b.carbon_footprint_study)
-    if not url.scheme or not (url.netloc or url.path):
-        c.fail(
-            ("battery", "carbon_footprint_study"),
-            f"carbon_footprint_study '{b.carbon_footprint_study}' is not an absolute URI",
-            "give the web link of the public study, e.g. https://example.org/cf-study.pdf (BattReg Art. 7(1)(g))",
-        )
-
-    bom = spec.bill_of_materials
-    c.positive(
-        ("bill_of_materials", "cathode_active_material", "mass_kg"),
-        bom.cathode_active_material.mass_kg,
-        "cathode active material mass_kg",
-    )
-    lead_present = False
-    for i, comp in enumerate(bom.components):
-        loc = ("bill_of_materials", "components", i)
-        c.positive((*loc, "mass_kg"), comp.mass_kg, f"mass_kg of component '{comp.name}'", allow_zero=True)
-        for el, kg in comp.elements_kg.items():
-            if el not in SOURCING_ELEMENTS:
-                c.fail((*loc, "elements_kg", el), f"unknown element '{el}'", "use Ni, Co, Li, Mn or Pb")
-            c.positive((*loc, "elements_kg", el), kg, f"{el} mass of component '{comp.name}'", allow_zero=True)
-            if kg > comp.mass_kg:
-                c.fail(
-                    (*loc, "elements_kg", el),
-                    f"{el} mass {kg:g} kg exceeds the component mass {comp.mass_kg:g} kg",
-                    "give kg of the element per battery",
-                )
-            lead_present |= el == "Pb" and kg > 0
-        for j, entry in enumerate(comp.carbon_footprint):
-            _check_supplied(c, (*loc, "carbon_footprint", j), entry)
-
-    required = [el for el in ART8_ACTIVE if el in spec.cam_elements] + (["Pb"] if lead_present else [])
-    for el in spec.sourcing:
-        if el not in SOURCING_ELEMENTS:
-            c.fail(("sourcing", el), f"unknown sourcing element '{el}'", "use Ni, Co, Li, Mn or Pb")
-    for el in required:
-        if el not in spec.sourcing:
-            c.fail(
-                ("sourcing",),
-                f"no sourcing mix for {el}",
-                f"add sourcing.{el} with virgin, pre_consumer and post_consumer percent",
-            )
-    for el, mix in spec.sourcing.items():
-        _check_sourcing(c, el, mix)
-
-    c.positive(("distribution", "mass_kg"), spec.distribution.mass_kg, "distribution mass_kg")
-    for i, scenario in enumerate(spec.distribution.scenarios):
-        if scenario not in DISTRIBUTION_SCENARIOS:
-            c.fail(
-                ("distribution", "scenarios", i),
-                f"unknown distribution scenario '{scenario}'",
-                "choose one of: " + ", ".join(DISTRIBUTION_SCENARIOS),
-            )
-    for i, leg in enumerate(spec.distribution.legs):
-        c.positive(("distribution", "legs", i, "distance_km"), leg.distance_km, "distance_km", allow_zero=True)
-    supplied_distribution = any(e.process == "distribution" for comp in bom.components for e in comp.carbon_footprint)
-    if not spec.distribution.scenarios and not spec.distribution.legs and not supplied_distribution:
-        c.fail(
-            ("distribution",),
-            "no transport to the point of sale is given",
-            "add distribution.scenarios, distribution.legs or a supplied value with process: distribution",
-        )
-
-    eol = spec.end_of_life
-    if eol.route not in EOL_ROUTES:
-        c.fail(
-            ("end_of_life", "route"),
-            f"unknown end-of-life route '{eol.route}'",
-            "choose one of: " + ", ".join(EOL_ROUTES),
-        )
-    c.percent(("end_of_life", "collection_rate_percent"), eol.collection_rate_percent, "collection_rate_percent")
-
-    for el in spec.cff:
-        if el not in spec.cam_elements:
-            c.fail(
-                ("cff", el),
-                f"no CFF material '{el}' in {b.chemistry} cathode active material",
-                "CFF overrides apply to the elements of the cathode: " + ", ".join(spec.cam_elements),
-            )
-
-    mapping = spec.stage_mapping
-    if mapping is not None:
-        base = mapping if isinstance(mapping, str) else mapping.base
-        loc = ("stage_mapping",) if isinstance(mapping, str) else ("stage_mapping", "base")
-        if base not in STAGE_MAPPINGS:
-            c.fail(loc, f"unknown stage mapping '{base}'", "choose one of: " + ", ".join(STAGE_MAPPINGS))
-        if not isinstance(mapping, str):
-            for tag, stage in mapping.overrides.items():
-                if tag not in PROCESS_TAGS:
-                    c.fail(
-                        ("stage_mapping", "overrides", tag),
-                        f"unknown process tag '{tag}'",
-                        "use one of: " + ", ".join(PROCESS_TAGS),
-                    )
-                if stage not in STAGES:
-                    c.fail(
-                        ("stage_mapping", "overrides", tag),
-                        f"unknown life-cycle stage '{stage}'",
-                        "choose one of: " + ", ".join(STAGES),
-                    )
-
-    for name in spec.model_parameters:
-        if name in RESERVED_PARAMETERS:
-            c.fail(
-                ("model_parameters", name),
-                f"model parameter '{name}' is set by the battery file itself",
-                f"use {RESERVED_PARAMETERS[name]}",
-            )
-
-
-def _check_supplied(c: _Checker, loc: tuple[Any, ...], entry: SuppliedEmission) -> None:
-    if entry.process not in PROCESS_TAGS:
-        c.fail((*loc, "process"), f"unknown process tag '{entry.process}'", "use one of: " + ", ".join(PROCESS_TAGS))
-    has_value = entry.value is not None
-    has_dataset = entry.dataset is not None
-    if has_value == has_dataset:
-        c.fail(
-            loc,
-            "a supplied carbon footprint needs either 'value' or 'dataset' (with 'amount'), not both",
-            "give value: kg CO2-eq per unit, or dataset: <id> and amount: <amount per unit>",
-        )
-    if has_dataset and entry.amount is None:
-        c.fail(loc, f"dataset '{entry.dataset}' is given without an amount", "add amount: <amount per unit>")
-    if has_value and entry.amount is not None:
-        c.fail((*loc, "amount"), "'amount' is only used with 'dataset'", "remove it")
-    if has_dataset and any(v is not None for v in (entry.fossil, entry.biogenic, entry.land_use)):
-        c.fail(
-            loc,
-            "climate sub-indicators are only given with a supplier value",
-            "remove fossil/biogenic/land_use: datasets carry their own flows",
-        )
-    if has_dataset:
-        c.positive((*loc, "amount"), entry.amount, "amount", allow_zero=True)
-
-
-def _check_sourcing(c: _Checker, el: str, mix: MaterialSourcing) -> None:
-    base = ("sourcing", el)
-    parts = {"virgin": mix.virgin, "pre_consumer": mix.pre_consumer, "post_consumer": mix.post_consumer}
-    for name, share in parts.items():
-        c.percent((*base, name, "percent"), share.percent, f"{el} {name.replace('_', '-')} share")
-    total = sum(s.percent for s in parts.values())
-    if abs(total - 100.0) > 1e-6:
-        detail = " + ".join(f"{n.replace('_', '-')} {s.percent:g}" for n, s in parts.items())
-        c.fail(
-            base,
-            f"sourcing shares of {el} add up to {total:g} %, not 100 % ({detail})",
-            "make virgin + pre_consumer + post_consumer = 100 (percent)",
-        )
-    for key in ("region", "feed_chemistry", "e_recycled"):
-        if getattr(mix.virgin, key) is not None:
-            c.fail((*base, "virgin", key), f"'{key}' applies to recycled shares only", "remove it from virgin")
-    for name in ("pre_consumer", "post_consumer"):
-        share = parts[name]
-        loc = (*base, name)
-        if share.percent == 0 or el == "Pb":  # Pb is not modelled: its route is free text
-            continue
-        if share.route is None:
-            c.fail(
-                loc,
-                f"{el} {name.replace('_', '-')} share has no recycling route",
-                "add route: " + " | ".join(RECYCLED_INPUT_ROUTES),
-            )
-        if share.route not in RECYCLED_INPUT_ROUTES:
-            c.fail(
-                (*loc, "route"),
-                f"unknown recycling route '{share.route}'",
-                "choose one of: " + ", ".join(RECYCLED_INPUT_ROUTES),
-            )
-        if share.route == "direct" and share.e_recycled is None:
-            c.fail(
-                (*loc, "route"),
-                "cathode-lca has no per-element burden for recycled input from direct recycling",
-                "give e_recycled: {value: ..., source: ...} (kg CO2-eq per kg of recycled " + el + ")",
-            )
-        if share.feed_chemistry is not None and share.feed_chemistry.upper() not in CHEMISTRY_ELEMENTS:
-            c.fail(
-                (*loc, "feed_chemistry"),
-                f"unknown chemistry '{share.feed_chemistry}'",
-                "choose one of: " + ", ".join(CHEMISTRY_ELEMENTS),
-            )

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .rules import E_TOTAL_SOURCE, STAGES, Cited, feqc_default
+from .lifetime import TotalEnergy, lifetime_energy
+from .rules import STAGES
 from .spec import BatterySpec
 
 KINDS = ("modelled", "cff", "supplied")
@@ -93,50 +94,6 @@ def grand_total(totals: dict[str, np.ndarray]) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class TotalEnergy:
-    """E_total = usable energy at beginning of life × full equivalent cycles per year × service life."""
-
-    usable_energy_kwh: float
-    cycles_per_year: Cited
-    service_life_years: float
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def kwh(self) -> float:
-        return self.usable_energy_kwh * self.cycles_per_year.value * self.service_life_years
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "totalEnergyKWh": self.kwh,
-            "formula": "E_total = usable energy at BoL x full equivalent cycles per year x service life (years)",
-            "usableEnergyKWh": self.usable_energy_kwh,
-            "fullEquivalentCyclesPerYear": self.cycles_per_year.value,
-            "fullEquivalentCyclesSource": self.cycles_per_year.source,
-            "serviceLifeYears": self.service_life_years,
-            "source": E_TOTAL_SOURCE,
-        }
-
-
 def total_energy(spec: BatterySpec) -> TotalEnergy:
-    """E_total of the battery (kWh), with the draft defaults of full equivalent cycles per vehicle category."""
-    b = spec.battery
-    default = feqc_default(b.vehicle_category) if b.vehicle_category else None
-    warnings: list[str] = []
-    if b.full_equivalent_cycles_per_year is not None:
-        cycles = Cited(
-            b.full_equivalent_cycles_per_year,
-            b.sources.get(
-                "full_equivalent_cycles_per_year",
-                "battery file (manufacturer's value, to be justified in the public study)",
-            ),
-        )
-        if default is not None and default.value != cycles.value:
-            warnings.append(
-                f"full_equivalent_cycles_per_year {cycles.value:g} replaces the draft default {default.value:g} for "
-                f"vehicle category {b.vehicle_category}"
-            )
-    else:
-        assert default is not None  # checked when the spec was loaded
-        cycles = default
-    return TotalEnergy(b.usable_energy_kwh, cycles, b.service_life_years, tuple(warnings))
+    """E_total of the battery (kWh) by the rule of its category (see :mod:`.lifetime`)."""
+    return lifetime_energy(spec.battery)

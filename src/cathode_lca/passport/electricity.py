@@ -1,0 +1,64 @@
+"""Electricity per the rules: which grid mix each plant uses, and why.
+
+PEF Annex I §4.4.2 (Rec. (EU) 2021/2279), the basis of the CF rules: a supplier-specific product or
+mix only when the contractual instrument meets the minimum criteria; otherwise the country-specific
+**residual** consumption mix (lines 804-823); as a last option the EU+EFTA residual mix. The draft
+DA reportedly prescribes the national **consumption** mix. The battery file says which it asks for
+(``electricity.<plant>.mix``: ``residual`` by default, ``consumption``, or ``supplier-specific`` with
+``contract_evidence``).
+
+The mix reaches the model through a choice parameter ``electricity_mix`` when the inventory has one
+(the electricity data side adds residual and consumption mixes); where the inventory lacks it, or the
+requested mix for that region, the declaration says "not available", names the grid dataset that was
+used (national average, generation basis) and warns.
+
+Examples
+--------
+>>> report = plant_electricity(model, "cathode plant", plant, "EU")     # doctest: +SKIP
+>>> report["used"], report["compliant"]                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MIX_PARAMETER = "electricity_mix"
+ELECTRICITY_RULE = (
+    "PEF Annex I §4.4.2 (lines 804-823): supplier-specific electricity only with contractual instruments meeting the "
+    "minimum criteria; otherwise the country-specific residual consumption mix; last option the EU+EFTA residual "
+    "mix. Draft DA (secondary summaries): national consumption mix"
+)
+GRID_DATASET = "electricity-grid-{region}"
+
+
+def plant_electricity(
+    model: Any, plant: str, spec_plant: Any, region: str
+) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    """(model parameter updates, report, warning) for one plant's electricity."""
+    requested = spec_plant.mix or "residual"
+    grid = GRID_DATASET.format(region=region.lower())
+    report: dict[str, Any] = {
+        "plant": plant,
+        "region": region,
+        "requestedMix": requested,
+        "contractEvidence": spec_plant.contract_evidence,
+        "rule": ELECTRICITY_RULE,
+        "source": spec_plant.source,
+    }
+    choices: tuple[str, ...] = ()
+    if MIX_PARAMETER in model.parameters.parameters:
+        choices = tuple(model.parameters.parameters[model.parameters.key(MIX_PARAMETER)].choices or ())
+    if requested in choices:
+        report.update(used=f"{requested} mix of {region} (model parameter {MIX_PARAMETER})", compliant=True)
+        return {MIX_PARAMETER: requested}, report, None
+    report.update(
+        used=f"{grid}: national average grid of {region} (generation basis) as shipped",
+        compliant=False,
+        status=f"not available: the inventory has no {requested} mix"
+        + ("" if choices else f" (no '{MIX_PARAMETER}' parameter)"),
+    )
+    warning = (
+        f"electricity of the {plant} ({region}): the {requested} mix the rules ask for is not available in this "
+        f"inventory; the national average grid ({grid}) was used"
+    )
+    return {}, report, warning

@@ -1,0 +1,65 @@
+"""Shared pieces of the battery file: constants, the error type and YAML line look-up.
+
+Kept apart from :mod:`.spec` (the pydantic models) and :mod:`.spec_checks` (the checks beyond the
+types) so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._yaml import LineDict, LineList
+from ..errors import ValidationError
+
+FORMAT = "cathode-lca-battery/1"
+DOC_HINT = "see docs/passport.md"
+
+#: Chemistries cathode-lca models, with the elements of their cathode active material (stoichiometry).
+CHEMISTRY_ELEMENTS: dict[str, tuple[str, ...]] = {
+    "NMC111": ("Ni", "Co", "Mn", "Li"),
+    "NMC532": ("Ni", "Co", "Mn", "Li"),
+    "NMC622": ("Ni", "Co", "Mn", "Li"),
+    "NMC811": ("Ni", "Co", "Mn", "Li"),
+    "NCA": ("Ni", "Co", "Li"),
+    "LFP": ("Li",),
+}
+#: Elements with a sourcing mix: the Art. 8 elements, and Mn (CFF only, optional).
+SOURCING_ELEMENTS = ("Ni", "Co", "Li", "Mn", "Pb")
+ART8_ACTIVE = ("Co", "Ni", "Li")
+#: Model parameters the battery file sets through its own fields.
+RESERVED_PARAMETERS = {
+    "plant_region": "electricity.cathode_plant.region / electricity.recycler.region",
+    "feed_type": "end_of_life.feed_type",
+    "feed_chemistry": "battery.chemistry (or sourcing.<El>.post_consumer.feed_chemistry)",
+    "nickel_sulfate_route": "sourcing.Ni.virgin.route",
+    "cobalt_sulfate_route": "sourcing.Co.virgin.route",
+    "manganese_sulfate_route": "sourcing.Mn.virgin.route",
+    "lithium_route": "sourcing.Li.virgin.route",
+}
+
+
+class BatterySpecError(ValidationError):
+    """A defect in a battery specification file."""
+
+
+def line_at(data: Any, loc: tuple[Any, ...] | list[Any]) -> int | None:
+    """Line of the deepest node of *loc* found in the YAML tree *data*."""
+    line = getattr(data, "line", None)
+    node = data
+    for key in loc:
+        if isinstance(node, LineDict) and key in node:
+            line = node.line_of(key)
+            node = node[key]
+        elif isinstance(node, LineList) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _dotted(loc: tuple[Any, ...] | list[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,59 @@
+"""Electricity per the rules: residual by default, supplier-specific only with contract evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from cathode_lca.passport import declare, parse_battery_spec
+from cathode_lca.passport.electricity import MIX_PARAMETER, plant_electricity
+from cathode_lca.passport.spec import BatterySpecError, PlantElectricity
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "battery-nmc811.yaml"
+TEXT = EXAMPLE.read_text(encoding="utf-8")
+CATHODE = 'cathode_plant: {region: EU, source: "ILLUSTRATIVE: cathode plant in the EU, EU average grid (Ember 2024)"}'
+
+
+class _Params:
+    def __init__(self, choices):
+        self.parameters = {MIX_PARAMETER: SimpleNamespace(choices=choices)} if choices else {}
+
+    def key(self, name):
+        return name
+
+
+def test_the_mix_parameter_is_used_when_the_inventory_has_it():
+    model = SimpleNamespace(parameters=_Params(("production", "consumption", "residual")))
+    updates, report, warning = plant_electricity(
+        model, "cathode plant", PlantElectricity(region="DE", source="s"), "DE"
+    )
+    assert updates == {MIX_PARAMETER: "residual"} and report["compliant"] and warning is None
+
+
+def test_a_missing_mix_is_reported_not_hidden():
+    model = SimpleNamespace(parameters=_Params(()))
+    plant = PlantElectricity(region="DE", mix="consumption", source="s")
+    updates, report, warning = plant_electricity(model, "cathode plant", plant, "DE")
+    assert updates == {} and not report["compliant"]
+    assert report["status"].startswith("not available") and "electricity-grid-de" in report["used"]
+    assert "consumption mix" in warning
+
+
+def test_supplier_specific_needs_contract_evidence():
+    text = TEXT.replace(CATHODE, "cathode_plant: {region: EU, mix: supplier-specific, source: PPA}")
+    with pytest.raises(BatterySpecError, match="needs contract evidence") as info:
+        parse_battery_spec(text, "battery.yaml")
+    assert info.value.field == "electricity.cathode_plant.mix"
+    ok = text.replace("mix: supplier-specific,", "mix: supplier-specific, contract_evidence: GO certificate 123,")
+    assert parse_battery_spec(ok).electricity.cathode_plant.contract_evidence == "GO certificate 123"
+
+
+def test_example_reports_the_mix_of_every_plant():
+    d = declare(EXAMPLE)
+    elec = d.calculation["electricity"]
+    assert set(elec) == {"cathodePlant", "recycler"}
+    assert all(p["requestedMix"] == "residual" for p in elec.values())
+    assert "electricity, cathode plant: asked residual" in d.to_table()
