@@ -178,7 +178,8 @@ def test_shipped_inventories_round_trip_through_a_project(bd):
     assert ActivityParameter.get(group=group, name="aluminum_greet2022__greet_total_energy").amount == 92.2758
     node = bd.get_node(database=fg, code="electricity-plant")
     formulas = [e["formula"] for e in node.exchanges() if "formula" in e]
-    assert "(1.0 * (plant_region == 2))" in formulas  # CN is the third choice
+    # CN is the third region; 'supplier-specific' is the third supply choice (no residual mix for CN)
+    assert "((1.0 * (plant_electricity_supply != 2)) * (1.0 * (plant_region == 2)))" in formulas
     bd.parameters.recalculate()
 
     datasets = ["cam-nmc811-virgin", "cam-nmc811-hydrometallurgical", "electricity-plant", "sulfuric-acid-greet2022"]
