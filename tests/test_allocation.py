@@ -158,3 +158,17 @@ def test_spodumene_coal_heat_gap_is_warned():
     ds = compare("NMC811", routes=["virgin"], indicators=GWP, parameters={"lithium_route": "spodumene"})
     assert any("coal heat" in w for w in ds.attrs["warnings"])
     assert not any("coal heat" in w for w in compare("NMC811", routes=["virgin"], indicators=GWP).attrs["warnings"])
+
+
+def test_monte_carlo_sensitivity_and_sweep_take_the_units_default_allocation():
+    # kg-metal under 'none' is refused for recycled routes; without --allocation the library entry
+    # points must take the unit's default (economic) like compare does, not 'none'
+    from cathode_lca.uncertainty.monte_carlo import monte_carlo
+    from cathode_lca.uncertainty.sweep import sweep
+
+    mc = monte_carlo("NMC811", unit="kg-metal:Co", samples=4, seed=1, indicators=["gwp100"], default_uncertainty=False)
+    assert mc.attrs["allocation"] == "economic"
+    sw = sweep("NMC811", {"hydro_recovery_co": [0.95, 0.98]}, unit="kg-metal:Co", indicators=["gwp100"])
+    assert sw.attrs["allocation"] == "economic"
+    with pytest.raises(UsageError, match="has no meaning"):
+        sweep("NMC811", {"hydro_recovery_co": [0.95]}, unit="kg-metal:Co", allocation="none", indicators=["gwp100"])

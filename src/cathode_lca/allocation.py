@@ -68,6 +68,15 @@ def default_allocation(unit_kind: str) -> str:
     return DEFAULT_CO_PRODUCT_ALLOCATION if unit_kind in CO_PRODUCT_UNITS else "none"
 
 
+def resolve_allocation(unit: str, allocation: str | None) -> str:
+    """*allocation*, or the default of the functional unit *unit* when it is ``None`` or empty.
+
+    >>> resolve_allocation("kg-metal:Co", None), resolve_allocation("kg-cam", None), resolve_allocation("kg-cam", "mass")
+    ('economic', 'none', 'mass')
+    """
+    return allocation or default_allocation(unit.partition(":")[0].strip().lower())
+
+
 def check_allocation(unit_kind: str, unit: str, allocation: str, routes: Sequence[str]) -> None:
     """Refuse an allocation that has no meaning for a co-product functional unit."""
     recycled = [r for r in routes if r != "virgin"]

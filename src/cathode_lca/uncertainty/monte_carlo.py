@@ -316,7 +316,7 @@ def monte_carlo(
     samples: int = 1000,
     seed: int | None = None,
     region: str = "US",
-    allocation: str = "none",
+    allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
@@ -357,6 +357,10 @@ def monte_carlo(
         ``parameter_samples`` (parameter, sample).
     """
     import xarray as xr
+
+    from ..allocation import resolve_allocation
+
+    allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import compare, prepare
 

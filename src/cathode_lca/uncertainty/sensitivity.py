@@ -75,7 +75,7 @@ def sensitivity(
     samples: int = 1024,
     seed: int = 0,
     region: str = "US",
-    allocation: str = "none",
+    allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100",),
     parameters: Mapping[str, Any] | None = None,
@@ -100,6 +100,10 @@ def sensitivity(
     results and, as ``difference`` routes (``<route>-minus-virgin``), for the differences to virgin.
     """
     import xarray as xr
+
+    from ..allocation import resolve_allocation
+
+    allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare, route_demands
     from ..lca import default_model

@@ -45,7 +45,7 @@ def sweep(
     routes: Sequence[str] | None = None,
     mode: str = "grid",
     region: str = "US",
-    allocation: str = "none",
+    allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
@@ -63,6 +63,10 @@ def sweep(
     ``processes``, a scheduler address or a ``Client``), like :func:`monte_carlo`.
     """
     import xarray as xr
+
+    from ..allocation import resolve_allocation
+
+    allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare, route_demands
 
