@@ -62,6 +62,7 @@ _ATOMS: dict[str, tuple[str, float]] = {
     "GJ": ("energy", 1e9),
     "Wh": ("energy", 3600.0),
     "kWh": ("energy", 3.6e6),
+    "TWh": ("energy", 3.6e15),
     "MWh": ("energy", 3.6e9),
     "L": ("volume", 1e-3),
     "l": ("volume", 1e-3),
@@ -86,6 +87,8 @@ def _fast(unit: str) -> tuple[tuple[tuple[str, int], ...], float] | None:
     text = unit.strip()
     if text in ("", "-", "1", "unitless", "dimensionless", "unit", "item", "p"):
         return (), 1.0
+    if text in ("percent", "%"):  # generation shares and grid losses
+        return (), 0.01
     text = re.sub(r"/\(([^()]*)\)", lambda m: "/" + m.group(1).replace("*", "/"), text)
     if "(" in text or ")" in text or "**" in text or "^" in text:
         return None
