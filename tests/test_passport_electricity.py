@@ -25,12 +25,28 @@ class _Params:
         return name
 
 
-def test_the_mix_parameter_is_used_when_the_inventory_has_it():
-    model = SimpleNamespace(parameters=_Params(("production", "consumption", "residual")))
+def test_the_shipped_residual_and_consumption_mixes_are_used():
+    from cathode_lca.lca import default_model
+
+    model = default_model()
     updates, report, warning = plant_electricity(
         model, "cathode plant", PlantElectricity(region="DE", source="s"), "DE"
     )
     assert updates == {MIX_PARAMETER: "residual"} and report["compliant"] and warning is None
+    assert report["used"].startswith("electricity-residual-de")
+    plant = PlantElectricity(region="DE", mix="consumption", source="s")
+    updates, report, warning = plant_electricity(model, "cathode plant", plant, "DE")
+    assert updates == {MIX_PARAMETER: "grid"} and report["compliant"] and warning is None
+
+
+def test_a_residual_mix_outside_europe_is_reported_not_hidden():
+    from cathode_lca.lca import default_model
+
+    # the AIB residual mixes cover European countries only: no silent fallback to the grid
+    updates, report, warning = plant_electricity(
+        default_model(), "recycler", PlantElectricity(region="US", source="s"), "US"
+    )
+    assert updates == {} and not report["compliant"] and "residual mix" in warning
 
 
 def test_a_missing_mix_is_reported_not_hidden():

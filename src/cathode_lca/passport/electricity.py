@@ -7,10 +7,13 @@ DA reportedly prescribes the national **consumption** mix. The battery file says
 (``electricity.<plant>.mix``: ``residual`` by default, ``consumption``, or ``supplier-specific`` with
 ``contract_evidence``).
 
-The mix reaches the model through a choice parameter ``electricity_mix`` when the inventory has one
-(the electricity data side adds residual and consumption mixes); where the inventory lacks it, or the
-requested mix for that region, the declaration says "not available", names the grid dataset that was
-used (national average, generation basis) and warns.
+The mix reaches the model through the choice parameter ``plant_electricity_supply`` of the
+electricity inventory (``grid``: the national grid of the region, a consumption mix where grid losses
+are cited, else a generation mix; ``residual``: the AIB residual mix, European countries only). A
+requested ``consumption`` mix maps to ``grid``; ``residual`` needs an ``electricity-residual-<region>``
+dataset. Where the inventory lacks the requested mix for that region (or, for ``supplier-specific``, the
+contract's own factors, which come through a scenario file), the declaration says "not available",
+names the grid dataset that was used and warns.
 
 Examples
 --------
@@ -22,7 +25,10 @@ from __future__ import annotations
 
 from typing import Any
 
-MIX_PARAMETER = "electricity_mix"
+MIX_PARAMETER = "plant_electricity_supply"
+# requested mix (battery file) -> choice of MIX_PARAMETER; supplier-specific factors come through a scenario
+MIX_CHOICE = {"residual": "residual", "consumption": "grid"}
+MIX_DATASET = {"residual": "electricity-residual-{region}", "consumption": "electricity-grid-{region}"}
 ELECTRICITY_RULE = (
     "PEF Annex I §4.4.2 (lines 804-823): supplier-specific electricity only with contractual instruments meeting the "
     "minimum criteria; otherwise the country-specific residual consumption mix; last option the EU+EFTA residual "
@@ -48,9 +54,14 @@ def plant_electricity(
     choices: tuple[str, ...] = ()
     if MIX_PARAMETER in model.parameters.parameters:
         choices = tuple(model.parameters.parameters[model.parameters.key(MIX_PARAMETER)].choices or ())
-    if requested in choices:
-        report.update(used=f"{requested} mix of {region} (model parameter {MIX_PARAMETER})", compliant=True)
-        return {MIX_PARAMETER: requested}, report, None
+    choice = MIX_CHOICE.get(requested)
+    dataset = MIX_DATASET.get(requested, "").format(region=region.lower())
+    if choice in choices and dataset in model.inventory.datasets:
+        report.update(
+            used=f"{dataset}: {requested} mix of {region} (model parameter {MIX_PARAMETER}={choice})",
+            compliant=True,
+        )
+        return {MIX_PARAMETER: choice}, report, None
     report.update(
         used=f"{grid}: national average grid of {region} (generation basis) as shipped",
         compliant=False,
