@@ -181,7 +181,37 @@ def test_plant_profile_sets_the_black_mass_contents(model, tmp_path):
     assert env[key("feed_type")] == applied.model.parameters.choices[key("feed_type")].index("black-mass")
 
 
+def test_plant_on_a_ppa_uses_the_contract_factor(model, tmp_path):
+    path = write(tmp_path, "plant.yaml", PLANT.replace("supply: grid, region: DE", PPA))
+    applied = apply_scenarios(model, (path,), {})
+    env = applied.model.parameters.evaluate(applied.parameters)
+    key = applied.model.parameters.key
+    assert float(env[key("supplier_electricity_ghg")]) == pytest.approx(12.0)  # 0.012 kg/kWh = 12 g/kWh
+    supply = key("plant_electricity_supply")
+    assert env[supply] == applied.model.parameters.choices[supply].index("supplier-specific")
+    # by hand: 1 kWh of plant electricity is 12 g CO2-eq of the contract, nothing of the grid
+    ds = applied.model.calculate({"electricity-plant": 1.0}, methods=["ipcc2021-gwp100"], parameters=applied.parameters)
+    assert float(ds.score.sel(lcia_method="ipcc2021-gwp100")) == pytest.approx(0.012, rel=1e-9)
+    provenance = str(applied.attrs)
+    assert "certificate GO-123" in provenance and "water of the supplied power" in provenance  # defaults, said so
+
+
+def test_plant_on_a_residual_mix_selects_it(model, tmp_path):
+    path = write(tmp_path, "plant.yaml", PLANT.replace("supply: grid, region: DE", "supply: residual-mix, region: DE"))
+    applied = apply_scenarios(model, (path,), {})
+    env = applied.model.parameters.evaluate(applied.parameters)
+    supply = applied.model.parameters.key("plant_electricity_supply")
+    assert env[supply] == applied.model.parameters.choices[supply].index("residual")
+    assert applied.plant_region == "DE"
+
+
 # -- errors ---------------------------------------------------------------------------------
+
+
+PPA = (
+    "supply: supplier-specific, factor: {value: 0.012, unit: kg/kWh, source: PPA certificate}, "
+    "contract: {type: PPA, period: 2025-2035, certificate: GO-123}"
+)
 
 
 ERRORS = [
@@ -207,7 +237,21 @@ ERRORS = [
     (PLANT.replace("Ni: {value: 0.97", "Li2: {value: 0.9"), 13, "has no parameter"),
     (PLANT.replace("route: hydrometallurgical", "route: hydro"), 5, "unknown route"),
     (PLANT.replace("region: DE", "region: Germany"), 6, "not a choice"),
-    (PLANT.replace("supply: grid", "supply: residual-mix"), 6, "not yet available"),
+    (
+        PLANT.replace("supply: grid, region: DE", "supply: residual-mix, region: US"),
+        6,
+        "no residual mix for region 'US'",
+    ),
+    (
+        PLANT.replace("supply: grid, region: DE", "supply: supplier-specific"),
+        6,
+        "must be a mapping (type, period, certificate)",
+    ),
+    (
+        PLANT.replace("supply: grid, region: DE", PPA.replace("period: 2025-2035, ", "")),
+        6,
+        "missing contract evidence 'period'",
+    ),
     (PLANT.replace("mode: truck", "mode: sea"), 17, "not yet available"),
     (PLANT.replace("mode: truck,", "mode: truck, payload: {value: 20, unit: t},"), 17, "not yet available"),
     (PLANT.replace("unit: km}", "unit: kg}"), 17, "wrong unit"),

@@ -172,9 +172,18 @@ def plant_values(raw: Any, file: str, model: Any) -> list[ScenarioValue]:
     return out
 
 
+SUPPLIER_FACTORS = (
+    ("factor", "supplier_electricity_ghg"),
+    ("energy_fossil", "supplier_electricity_energy_fossil"),
+    ("energy_non_fossil", "supplier_electricity_energy_non_fossil"),
+    ("water", "supplier_electricity_water"),
+)
+
+
 def _electricity(raw: Any, file: str, line: int, model: Any) -> list[ScenarioValue]:
     el = _mapping(raw, file, line, "plant.electricity", "supply, region or factor and contract, source")
-    check_keys(el, ("supply", "region", "factor", "contract", "source", "note"), file, "plant.electricity.")
+    allowed = ("supply", "region", "contract", "source", "note", *(k for k, _ in SUPPLIER_FACTORS))
+    check_keys(el, allowed, file, "plant.electricity.")
     supply = el.get("supply")
     if supply not in SUPPLIES:
         raise _err(
@@ -187,6 +196,8 @@ def _electricity(raw: Any, file: str, line: int, model: Any) -> list[ScenarioVal
     source = el.get("source")
     if not isinstance(source, str) or not source.strip():
         raise _err("missing 'source'", file, el.line, "plant.electricity.source", "cite the contract or grid data")
+    out: list[ScenarioValue] = []
+    note = "plant_electricity_supply: the supply of every plant of the model (recycling and cathode)"
     if supply == "supplier-specific":
         contract = _mapping(
             el.get("contract"), file, el.line_of("contract"), "plant.electricity.contract", "type, period, certificate"
@@ -205,22 +216,55 @@ def _electricity(raw: Any, file: str, line: int, model: Any) -> list[ScenarioVal
             raise _err(
                 "missing 'factor' (emission factor of the contracted supply)", file, el.line, "plant.electricity.factor"
             )
-    if supply != "grid":
-        raise _err(
-            f"electricity supply '{supply}' is not yet available in this version: the inventories have no "
-            f"{supply} electricity dataset to select",
-            file,
-            el.line_of("supply"),
-            "plant.electricity.supply",
-            "use 'supply: grid' with a region, or add the dataset in an inventory file",
+        given = []
+        for k, pname in SUPPLIER_FACTORS:
+            if k in el:
+                out.append(parse_value(el[k], file, el.line_of(k), f"plant.electricity.{k}", model, pname))
+                given.append(k)
+        kept = [k for k, _ in SUPPLIER_FACTORS if k not in given]
+        note = f"contract {contract['type']}, {contract['period']}, certificate {contract['certificate']}" + (
+            f"; {', '.join(kept)} of the supplied power: shipped defaults of electricity-supplier-specific"
+            if kept
+            else ""
         )
+    elif supply == "residual-mix":
+        region = el.get("region")
+        if not isinstance(region, str) or f"electricity-residual-{region.lower()}" not in model.inventory.datasets:
+            residual = sorted(
+                d[len("electricity-residual-") :].upper()
+                for d in model.inventory.datasets
+                if d.startswith("electricity-residual-")
+            )
+            raise _err(
+                f"no residual mix for region {region!r}",
+                file,
+                el.line_of("region") if "region" in el else el.line,
+                "plant.electricity.region",
+                "residual mixes (AIB) exist for: " + ", ".join(residual),
+            )
+    choice = {"grid": "grid", "residual-mix": "residual", "supplier-specific": "supplier-specific"}[supply]
+    supply_key = resolve_key(model, "plant_electricity_supply", file, el.line_of("supply"), "plant.electricity.supply")
+    out.append(
+        ScenarioValue(
+            supply_key,
+            choice,
+            "",
+            supply,
+            source.strip(),
+            Location(file, el.line_of("supply")),
+            "plant.electricity.supply",
+            note=note,
+        )
+    )
     region = el.get("region")
+    if supply == "supplier-specific" and region is None:
+        return out
     key = resolve_key(model, "plant_region", file, el.line_of("region"), "plant.electricity.region")
     param = model.parameters[key]
     if not isinstance(region, str):
         raise _err("missing 'region'", file, el.line, "plant.electricity.region", "one of: " + ", ".join(param.choices))
     check_choice(param, region, file, el.line_of("region"), "plant.electricity.region")
-    return [
+    out.append(
         ScenarioValue(
             key,
             region,
@@ -231,7 +275,8 @@ def _electricity(raw: Any, file: str, line: int, model: Any) -> list[ScenarioVal
             "plant.electricity.region",
             note="plant_region: the grid of every plant of the model (recycling and cathode)",
         )
-    ]
+    )
+    return out
 
 
 def _molar_masses(model: Any) -> dict[str, float]:
