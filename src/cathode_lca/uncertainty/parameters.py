@@ -67,31 +67,14 @@ def parse_vary(items: Sequence[str]) -> dict[str, dict[str, Any]]:
 def comparison_parameters(model: Any, demands: Sequence[dict[str, Any]], allocation: str) -> list[str]:
     """Numeric parameters that the foreground of the given demands depends on (transitively)."""
     matrices = model.matrices(allocation)
-    keys: set[str] = set()
+    dataset_ids: list[str] = []
     for demand in demands:
         if not demand:
             continue
         cols = [matrices.product_index[model.product_id(p)] for p in demand]
         solver = model.solver(allocation, cols)
-        for col in solver.fg:
-            ds = model.inventory.datasets[matrices.column_dataset[int(col)]]
-            resolve = model.inventory.resolver(ds)
-            values = [ex.amount for ex in ds.exchanges]
-            for p in ds.products:
-                values.append(p.amount)
-                values.extend(p.properties.values())
-            for value in values:
-                if isinstance(value, Formula):
-                    keys.update(resolve(name) for name in value.names)
-    closure = set(keys)
-    stack = list(keys)
-    deps = model.parameters._deps
-    while stack:
-        for dep in deps.get(stack.pop(), ()):
-            if dep not in closure:
-                closure.add(dep)
-                stack.append(dep)
-    return sorted(k for k in closure if model.parameters.parameters[k].kind == "value")
+        dataset_ids.extend(matrices.column_dataset[int(col)] for col in solver.fg)
+    return dataset_parameters(model, list(dict.fromkeys(dataset_ids)))
 
 
 def supply_chain(
@@ -145,7 +128,7 @@ def dataset_parameters(model: Any, dataset_ids: Sequence[str]) -> list[str]:
             if dep not in closure:
                 closure.add(dep)
                 stack.append(dep)
-    return sorted(k for k in closure if model.parameters.parameters[k].kind in ("value", "fraction"))
+    return sorted(k for k in closure if model.parameters.parameters[k].kind == "value")
 
 
 def route_supply_chain(model: Any, chemistry: str, setup: Any, unit: str, allocation: str) -> list[str]:
