@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cathode_lca.errors import CathodeLCAError, InventoryError
+from cathode_lca.errors import CathodeLCAError
 from cathode_lca.passport import declare, get_rules, load_battery_spec, parse_battery_spec
 from cathode_lca.passport.spec import BatterySpecError
 
@@ -171,7 +171,7 @@ def test_no_cycles_and_no_vehicle_category():
 
 
 def test_invalid_yaml_and_missing_file(tmp_path):
-    with pytest.raises(InventoryError, match="invalid YAML"):
+    with pytest.raises(BatterySpecError, match="invalid YAML"):
         parse_battery_spec("battery: [unclosed\n", "b.yaml")
     with pytest.raises(BatterySpecError, match="not found"):
         load_battery_spec(tmp_path / "nope.yaml")

@@ -47,6 +47,8 @@ def run_passport(
     check_binary_out(fmt, out, overwrite=overwrite)
     check_plot_path(plot, overwrite=overwrite)
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
+    for warning in declaration.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if plot:
         from ..report.output import write_plot
 
