@@ -27,7 +27,7 @@ from cathode_lca.brightway.background import (
     parse_background,
     shipped_mapping,
 )
-from cathode_lca.brightway.export import import_bw2data
+from cathode_lca.brightway.project import import_bw2data
 from cathode_lca.cli.model import model_with_background
 from cathode_lca.cli.options import background_options
 from cathode_lca.errors import InventoryError, UsageError
