@@ -34,8 +34,6 @@ LAYERS: list[set[str]] = [
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("inventory", "parameters"): "the formula language (parameters.formulas) is parsed while loading; "
     "it belongs below inventory",
-    ("inventory", "engine"): "inventory.validate builds the matrices to check balances and coverage; "
-    "validation is a use of the engine, not part of loading",
 }
 
 

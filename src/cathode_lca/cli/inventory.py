@@ -133,9 +133,9 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
       cathode-lca validate
       cathode-lca validate --inventory my-plant.yaml
     """
+    from ..engine.validate import balance_table, validate_inventory
     from ..errors import InventoryError
     from ..inventory.load import load_inventory
-    from ..inventory.validate import balance_table, validate_inventory
 
     try:
         inv = load_inventory(list(paths) or None, extra=inventory_files)

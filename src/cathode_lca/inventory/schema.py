@@ -229,7 +229,7 @@ class Dataset:
     element_balance: str | None = None  # "check", or "skip: <reason>"
     cut_off: str | None = None
     note: str | None = None
-    balance_tolerance: float | None = None  # relative; None: the default of inventory.validate
+    balance_tolerance: float | None = None  # relative; None: the default of engine.validate
     balance_tolerance_reason: str | None = None
     balance_known: dict[str, str] = field(default_factory=dict)  # element -> documented imbalance
 
