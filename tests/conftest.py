@@ -65,7 +65,7 @@ def _isolated_inventory_cache(tmp_path_factory):
 @pytest.fixture
 def bd(tmp_path):
     """bw2data switched to a fresh data directory of this test."""
-    from cathode_lca.brightway.export import import_bw2data
+    from cathode_lca.brightway.project import import_bw2data
 
     bd = import_bw2data()
     base, logs = tmp_path / "bw", tmp_path / "bw-logs"

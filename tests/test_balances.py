@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cathode_lca.engine.validate import RELATIVE_TOLERANCE, validate_inventory
 from cathode_lca.errors import InventoryError
 from cathode_lca.inventory.load import load_inventory
-from cathode_lca.inventory.validate import RELATIVE_TOLERANCE, validate_inventory
 from cathode_lca.parameters.engine import ParameterModel
 
 # Li in 1 kg LiNi1/3Co1/3Mn1/3O2 and in 1 kg Li2CO3, by hand from IUPAC atomic weights

@@ -27,8 +27,9 @@ from cathode_lca.brightway.background import (
     parse_background,
     shipped_mapping,
 )
-from cathode_lca.brightway.cli import background_options, model_with_background
-from cathode_lca.brightway.export import import_bw2data
+from cathode_lca.brightway.project import import_bw2data
+from cathode_lca.cli.model import model_with_background
+from cathode_lca.cli.options import background_options
 from cathode_lca.errors import InventoryError, UsageError
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel, default_model

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from conftest import DATA, model_for
 
 from cathode_lca.brightway import datapackage as dp_module
-from cathode_lca.brightway.cli import brightway
 from cathode_lca.brightway.datapackage import write_datapackage
+from cathode_lca.cli.brightway import brightway
 from cathode_lca.errors import UsageError
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel, default_model

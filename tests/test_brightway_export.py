@@ -21,13 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cathode_lca.brightway import export as bw_export
-from cathode_lca.brightway.cli import brightway
-from cathode_lca.brightway.export import (
-    export_to_brightway,
-    parameter_names,
-    plan_export,
-    translate_formula,
-)
+from cathode_lca.brightway.export import export_to_brightway
+from cathode_lca.brightway.formula_text import translate_formula
+from cathode_lca.brightway.plan import parameter_names, plan_export
+from cathode_lca.cli.brightway import brightway
 from cathode_lca.errors import UsageError
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.inventory.schema import Location, Parameter

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from cathode_lca.cli import cli
 from cathode_lca.comparison import compare
 from cathode_lca.engine.coverage import missing_indicators
+from cathode_lca.engine.validate import validate_inventory
 from cathode_lca.inventory.load import load_inventory
-from cathode_lca.inventory.validate import validate_inventory
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.uncertainty.sweep import sweep
 

@@ -34,8 +34,8 @@ def test_shipped_methods_only_use_known_flows():
 
 
 def test_shipped_inventory_validates():
+    from cathode_lca.engine.validate import validate_inventory
     from cathode_lca.inventory.load import load_inventory
-    from cathode_lca.inventory.validate import validate_inventory
 
     report = validate_inventory(
         load_inventory(), allocations=("none", "mass", "economic", "system-expansion", "cut-off")

@@ -29,7 +29,7 @@ def test_core_imports_pull_in_no_optional_stack(tmp_path):
         import sys
         import cathode_lca, cathode_lca.cli, cathode_lca.comparison, cathode_lca.lca, cathode_lca.report
         import cathode_lca.report.tables, cathode_lca.report.html, cathode_lca.report.xlsx, cathode_lca.report.plots
-        import cathode_lca.uncertainty.monte_carlo, cathode_lca.uncertainty.sensitivity, cathode_lca.passport.cli
+        import cathode_lca.uncertainty.monte_carlo, cathode_lca.uncertainty.sensitivity, cathode_lca.cli.passport
         loaded = sorted(m for m in {HEAVY!r} if m in sys.modules)
         print(loaded)
         """,

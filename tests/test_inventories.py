@@ -100,7 +100,7 @@ def test_recovery_efficiency_lowers_recycled_nickel():
 
 @pytest.mark.parametrize("feed_type", ["cells", "modules", "manufacturing-scrap", "black-mass"])
 def test_feed_types_run_and_balance(feed_type):
-    from cathode_lca.inventory.validate import element_balance
+    from cathode_lca.engine.validate import element_balance
 
     model = default_model()
     env = model.parameters.evaluate({"feed_type": feed_type})

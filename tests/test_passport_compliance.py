@@ -116,7 +116,7 @@ def test_dqr_from_quality_scores_in_the_model_data(hand):
 def test_example_declaration_shows_its_non_compliance(tmp_path):
     from click.testing import CliRunner
 
-    from cathode_lca.passport.cli import passport
+    from cathode_lca.cli.passport import passport
 
     result = CliRunner().invoke(passport, [str(EXAMPLE), "--format", "json"])
     assert result.exit_code == 0

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from cathode_lca.cli.passport import passport
 from cathode_lca.errors import UsageError, ValidationError
 from cathode_lca.lca import default_model
 from cathode_lca.passport import assemble, declare, get_rules, load_battery_spec, load_schema, parse_battery_spec
-from cathode_lca.passport.cli import passport
 from cathode_lca.passport.model_data import MaterialData, ModelData, collect_model_data, vec
 from cathode_lca.passport.recycler_checks import RouteRecovery, annex_xii_checks
 from cathode_lca.passport.spec import BatterySpecError
@@ -459,7 +459,7 @@ def test_cli_out_never_overwrites(tmp_path):
 
 
 def test_cli_accepts_a_prebuilt_model():
-    from cathode_lca.passport.cli import run_passport
+    from cathode_lca.cli.passport import run_passport
 
     text = run_passport(str(EXAMPLE), fmt="json", model=default_model())
     assert np.isfinite(json.loads(text)["carbonFootprint"]["batteryCarbonFootprint"])

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cathode_lca.cli import main
-from cathode_lca.cli_scenarios import apply_scenarios
+from cathode_lca.cli.scenarios import apply_scenarios
 from cathode_lca.errors import CathodeLCAError
 from cathode_lca.lca import default_model
 from cathode_lca.parameters.assay import cam_fractions, convert_assay
@@ -492,7 +492,7 @@ def test_passport_records_the_scenario(capsys):
 
 
 def test_plain_params_keep_the_model_untouched(model):
-    from cathode_lca.cli_scenarios import needs_model
+    from cathode_lca.cli.scenarios import needs_model
 
     assert not needs_model((), {"plant_region": "CN", "hydro_recovery_ni": 0.9})  # dask processes stay possible
     assert needs_model((), {"dist_recycler_to_cathode_mi": "500km"})

@@ -21,7 +21,7 @@ _EXPORTS = {
     "compute": ("cathode_lca.lca", "compute"),
     "compare": ("cathode_lca.comparison", "compare"),
     "load_inventory": ("cathode_lca.inventory.load", "load_inventory"),
-    "validate_inventory": ("cathode_lca.inventory.validate", "validate_inventory"),
+    "validate_inventory": ("cathode_lca.engine.validate", "validate_inventory"),
     "load_method": ("cathode_lca.methods", "load_method"),
     "CathodeLCAError": ("cathode_lca.errors", "CathodeLCAError"),
 }

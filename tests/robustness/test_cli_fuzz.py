@@ -12,10 +12,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import cathode_lca.cli as cli_module
-from cathode_lca import cli_checks
 from cathode_lca._yaml import load_yaml_text
+from cathode_lca.cli import checks as cli_checks
 from cathode_lca.cli import cli, main
+from cathode_lca.cli import inventory as inventory_commands
+from cathode_lca.cli import options as cli_options
+from cathode_lca.cli import uncertainty as uncertainty_commands
 from cathode_lca.errors import CathodeLCAError, LimitError, ParameterError, UsageError
 from cathode_lca.inventory.load import load_inventory
 
@@ -34,8 +36,10 @@ def no_compute(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("work started before the options were checked")
 
-    monkeypatch.setattr(cli_module, "model_with_background", fail)
-    monkeypatch.setattr(cli_module, "_chunked_model", fail)
+    # patched where the commands look the names up: compute in cli.inventory, the others in cli.uncertainty
+    monkeypatch.setattr(inventory_commands, "model_with_background", fail)
+    monkeypatch.setattr(uncertainty_commands, "model_with_background", fail)
+    monkeypatch.setattr(uncertainty_commands, "_chunked_model", fail)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +89,7 @@ def test_parameter_bound_errors_are_clean(capsys, monkeypatch):
     def refuse(*args, **kwargs):
         raise ParameterError("value 1.5 of 'hydro_recovery_ni' is above its maximum 1", hint="give 0 to 1")
 
-    monkeypatch.setattr(cli_module, "model_with_background", refuse)
+    monkeypatch.setattr(inventory_commands, "model_with_background", refuse)
     code, err = run_main(["compute", "x", "--param", "hydro_recovery_ni=1.5"], capsys)
     assert code == 2 and "above its maximum" in err
 
@@ -196,4 +200,4 @@ def test_main_maps_user_errors_to_exit_2(capsys):
     code, err = run_main(["compute", "c", "--param", "b_per_c=1", "--param", "b_per_c=2"], capsys)
     assert code == 2 and err.startswith("Error: ") and err[-1] == "\n" and err.count("\n") == 1
     with pytest.raises(UsageError):
-        cli_module.parse_params(["a=1", "a=1"])
+        cli_options.parse_params(["a=1", "a=1"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import cathode_lca.cli as cli_module
+import cathode_lca.cli.inventory as inventory_commands
 from cathode_lca.cli import main
 from cathode_lca.errors import SingularSystemError
 from cathode_lca.inventory.schema import Location
@@ -20,7 +20,7 @@ def test_cli_prints_the_location_and_exits_2(monkeypatch, capsys):
     def singular(*args, **kwargs):
         raise SingularSystemError.at(Location("inv.yaml", 12), "'x' produces nothing", dataset="x")
 
-    monkeypatch.setattr(cli_module, "model_with_background", singular)
+    monkeypatch.setattr(inventory_commands, "model_with_background", singular)
     with pytest.raises(SystemExit) as info:
         main(["compute", "x"])
     assert info.value.code == 2

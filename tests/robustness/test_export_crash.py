@@ -29,7 +29,8 @@ WORKER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from cathode_lca.brightway import export as bw_export, staging
-    from cathode_lca.brightway.export import export_to_brightway, import_bw2data
+    from cathode_lca.brightway.export import export_to_brightway
+    from cathode_lca.brightway.project import import_bw2data
     from cathode_lca.errors import CathodeLCAError
     mode, data = sys.argv[1], Path(sys.argv[2])
 

@@ -526,7 +526,7 @@ def model_on_background(
             f"{len(missing)} background dataset(s) have no mapping in {links.path}: " + ", ".join(missing),
             hint="add them to the mapping file, or pass --unmapped fallback to keep cathode-lca's data for them",
         )
-    from .export import import_bw2data, project_context
+    from .project import import_bw2data, project_context
 
     bd = import_bw2data()
     with project_context(project):

@@ -47,7 +47,7 @@ def staging_name(project: str) -> str:
 
 
 def _bd() -> Any:
-    from .export import import_bw2data
+    from .project import import_bw2data
 
     return import_bw2data()
 

@@ -138,8 +138,7 @@ def _mkdirs(folder: Path) -> None:
 
 
 def _classes() -> dict[str, type]:
-    from .load import Inventory
-    from .schema import Dataset, Exchange, Flow, Location, Parameter, Product
+    from .schema import Dataset, Exchange, Flow, Inventory, Location, Parameter, Product
 
     return {c.__name__: c for c in (Inventory, Parameter, Flow, Dataset, Product, Exchange, Location)}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,10 @@ from .._yaml import MAX_BYTES, LineDict, LineList, load_yaml_text, read_yaml_fil
 from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
 from ..parameters.formulas import Formula, parse_formula
 from ..resources import inventories_dir
-from ..units import conversion_factor, parse_unit
+from ..units import parse_unit
 from .bounds import parse_element_balance, resolve_bounds
 from .numbers import check_formula_constants, check_numbers
+from .references import check_references, find_parameter
 from .schema import (
     TEXT_PROPERTY_SUFFIXES,
     Dataset,
@@ -37,6 +38,7 @@ from .schema import (
     FileSpec,
     Flow,
     FlowSpec,
+    Inventory,
     Location,
     Parameter,
     ParameterSpec,
@@ -44,47 +46,6 @@ from .schema import (
 )
 
 FORMAT_VERSION = "cathode-lca/1"
-
-
-@dataclass
-class Inventory:
-    """All parameters, flows and datasets of a set of loaded files."""
-
-    parameters: dict[str, Parameter]
-    flows: dict[str, Flow]
-    datasets: dict[str, Dataset]
-    products: dict[str, tuple[str, int]]  # product id -> (dataset id, index in dataset.products)
-    files: dict[str, str]  # file id -> path
-    content_hash: str
-    file_scopes: dict[str, dict[str, str]] = field(default_factory=dict)  # file id -> name -> key
-
-    def product(self, product_id: str) -> Product:
-        dataset_id, index = self.products[product_id]
-        return self.datasets[dataset_id].products[index]
-
-    def producer(self, product_id: str) -> Dataset:
-        return self.datasets[self.products[product_id][0]]
-
-    def resolver(self, dataset: Dataset | None = None, file_id: str | None = None):
-        """Return ``name -> key`` for formulas written in *dataset* (or in file *file_id*)."""
-        file_id = dataset.file_id if dataset is not None else file_id
-        file_scope = self.file_scopes.get(file_id or "", {})
-        prefix = f"{dataset.id}::" if dataset is not None else None
-        params = self.parameters
-
-        def resolve(name: str) -> str:
-            if prefix is not None and prefix + name in params:
-                return prefix + name
-            if name in file_scope:
-                return file_scope[name]
-            if name in params and params[name].scope == "global":
-                return name
-            raise FormulaError(
-                f"unknown name '{name}'",
-                hint="declare it as a parameter (dataset, file or global scope) or fix the spelling",
-            )
-
-        return resolve
 
 
 # ---------------------------------------------------------------------------
@@ -601,7 +562,7 @@ class _Reader:
             praw = raw.get("parameters", LineDict())
             for name, value in spec.parameters.items():
                 line = praw.line_of(name)
-                key = _find_parameter(self.parameters, name, file, line)
+                key = find_parameter(self.parameters, name, file, line)
                 old = self.parameters[key]
                 if isinstance(value, float):
                     if old.kind != "value":
@@ -672,95 +633,5 @@ class _Reader:
             content_hash=self.hash.hexdigest(),
             file_scopes=self.file_scopes,
         )
-        _check_references(inventory)
+        check_references(inventory)
         return inventory
-
-
-def _find_parameter(parameters: dict[str, Parameter], name: str, file: str, line: int) -> str:
-    if name in parameters:
-        return name
-    matches = [k for k, p in parameters.items() if p.name == name]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise InventoryError(
-            f"cannot override unknown parameter '{name}'",
-            file=file,
-            line=line,
-            field=f"overrides.parameters.{name}",
-            hint="check the name with 'cathode-lca parameters'",
-        )
-    raise InventoryError(
-        f"parameter name '{name}' is ambiguous: " + ", ".join(sorted(matches)),
-        file=file,
-        line=line,
-        field=f"overrides.parameters.{name}",
-        hint="use the qualified name",
-    )
-
-
-def _check_references(inv: Inventory) -> None:
-    """Unknown references and unit mismatches, with file and line."""
-    for ds in inv.datasets.values():
-        for i, ex in enumerate(ds.exchanges):
-            field_ = f"exchanges[{i}].{ex.kind}"
-
-            def fail(message: str, hint: str, ex: Exchange = ex, field_: str = field_, dataset: str = ds.id) -> None:
-                raise InventoryError(
-                    message, file=ex.where.file, line=ex.where.line, dataset=dataset, field=field_, hint=hint
-                )
-
-            if ex.kind == "input":
-                if ex.target not in inv.products:
-                    if ex.target in inv.flows:
-                        fail(f"'{ex.target}' is an elementary flow", "write 'flow:' instead of 'input:'")
-                    fail(f"unknown reference '{ex.target}'", _suggest(ex.target, inv.products))
-                target_unit = inv.product(ex.target).unit
-            else:
-                if ex.target not in inv.flows:
-                    if ex.target in inv.products:
-                        fail(f"'{ex.target}' is a product, not an elementary flow", "write 'input:' instead of 'flow:'")
-                    fail(f"unknown flow '{ex.target}'", _suggest(ex.target, inv.flows))
-                target_unit = inv.flows[ex.target].unit
-            try:
-                conversion_factor(ex.unit, target_unit)
-            except UnitError as exc:
-                raise UnitError(
-                    f"unit mismatch for '{ex.target}': {exc.message}",
-                    file=ex.where.file,
-                    line=ex.where.line,
-                    dataset=ds.id,
-                    field=f"exchanges[{i}].unit",
-                    hint=exc.hint,
-                ) from None
-        for i, p in enumerate(ds.products):
-            if p.substitutes is not None and p.substitutes not in inv.products:
-                raise InventoryError(
-                    f"unknown reference '{p.substitutes}' in 'substitutes'",
-                    file=p.where.file,
-                    line=p.where.line,
-                    dataset=ds.id,
-                    field=f"products[{i}].substitutes",
-                    hint=_suggest(p.substitutes, inv.products),
-                )
-            if p.substitutes is not None:
-                try:
-                    conversion_factor(p.unit, inv.product(p.substitutes).unit)
-                except UnitError as exc:
-                    raise UnitError(
-                        f"substitute '{p.substitutes}' has an incompatible unit: {exc.message}",
-                        file=p.where.file,
-                        line=p.where.line,
-                        dataset=ds.id,
-                        field=f"products[{i}].substitutes",
-                        hint=exc.hint,
-                    ) from None
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-    if close:
-        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    return "check the id with 'cathode-lca datasets --search ...'"

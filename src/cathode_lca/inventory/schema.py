@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import FormulaError
 from ..parameters.formulas import Formula
 
 Number = float
@@ -228,7 +229,7 @@ class Dataset:
     element_balance: str | None = None  # "check", or "skip: <reason>"
     cut_off: str | None = None
     note: str | None = None
-    balance_tolerance: float | None = None  # relative; None: the default of inventory.validate
+    balance_tolerance: float | None = None  # relative; None: the default of engine.validate
     balance_tolerance_reason: str | None = None
     balance_known: dict[str, str] = field(default_factory=dict)  # element -> documented imbalance
 
@@ -239,3 +240,44 @@ class Dataset:
 
 TEXT_PROPERTY_SUFFIXES = ("_source", "_note", "_unit")
 ELEMENTS = ("Ni", "Co", "Li", "Mn")
+
+
+@dataclass
+class Inventory:
+    """All parameters, flows and datasets of a set of loaded files."""
+
+    parameters: dict[str, Parameter]
+    flows: dict[str, Flow]
+    datasets: dict[str, Dataset]
+    products: dict[str, tuple[str, int]]  # product id -> (dataset id, index in dataset.products)
+    files: dict[str, str]  # file id -> path
+    content_hash: str
+    file_scopes: dict[str, dict[str, str]] = field(default_factory=dict)  # file id -> name -> key
+
+    def product(self, product_id: str) -> Product:
+        dataset_id, index = self.products[product_id]
+        return self.datasets[dataset_id].products[index]
+
+    def producer(self, product_id: str) -> Dataset:
+        return self.datasets[self.products[product_id][0]]
+
+    def resolver(self, dataset: Dataset | None = None, file_id: str | None = None):
+        """Return ``name -> key`` for formulas written in *dataset* (or in file *file_id*)."""
+        file_id = dataset.file_id if dataset is not None else file_id
+        file_scope = self.file_scopes.get(file_id or "", {})
+        prefix = f"{dataset.id}::" if dataset is not None else None
+        params = self.parameters
+
+        def resolve(name: str) -> str:
+            if prefix is not None and prefix + name in params:
+                return prefix + name
+            if name in file_scope:
+                return file_scope[name]
+            if name in params and params[name].scope == "global":
+                return name
+            raise FormulaError(
+                f"unknown name '{name}'",
+                hint="declare it as a parameter (dataset, file or global scope) or fix the spelling",
+            )
+
+        return resolve

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from .model_values import burdens, parameter_value
+
 #: The rules' default region for end-of-life recycling (CF Rules Table 10 p.67: EU-specific datasets).
 EOL_DEFAULT_REGION = "EU"
 EOL_REGION_RULE = (
@@ -97,10 +99,7 @@ def collect_eol_data(
     virgin_params: Mapping[str, Any],
 ) -> EoLData:
     """Collection burden per kg feed, feed per kg CAM and the recovered co-products of the route."""
-    from .model_data import burdens
-    from .recycler_checks import _param
-
-    feed_cam = _param(model, env, "feed_cam")
+    feed_cam = parameter_value(model, env, "feed_cam")
     collection, _, _ = burdens(model, [COLLECTION_DATASET], params)
     co: dict[str, tuple[str, float, str]] = {}
     for pid, kg in outputs.items():

@@ -34,7 +34,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,23 +42,17 @@ import numpy as np
 
 from ..errors import UsageError
 from .electricity import plant_electricity
+from .model_values import burdens, climate_methods, evaluate_amount, vec
 from .rules import GWP_METHOD, RuleSet
 from .spec import CHEMISTRY_ELEMENTS, BatterySpec, BatterySpecError
 
 VECTOR = ("total", "fossil", "biogenic", "land_use")
-FOSSIL_FLOWS = ("co2-fossil-air", "ch4-fossil-air")
-BIOGENIC_FLOWS = ("ch4-biogenic-air",)
 VIRGIN_ROUTE_PARAMETERS = {
     "Ni": "nickel_sulfate_route",
     "Co": "cobalt_sulfate_route",
     "Mn": "manganese_sulfate_route",
     "Li": "lithium_route",
 }
-
-
-def vec(total: float, fossil: float = 0.0, biogenic: float = 0.0, land_use: float = 0.0) -> np.ndarray:
-    """A burden vector [total, fossil, biogenic, land_use] (kg CO2-eq)."""
-    return np.array([total, fossil, biogenic, land_use], dtype=float)
 
 
 @dataclass
@@ -106,59 +100,6 @@ class ModelData:
 # ---------------------------------------------------------------------------------------------
 # Small helpers around the engine
 # ---------------------------------------------------------------------------------------------
-def climate_methods() -> list[Any]:
-    """The GWP method and its fossil and biogenic restrictions (same factors, fewer flows)."""
-    from ..methods import Method, load_method
-
-    base = load_method(GWP_METHOD)
-
-    def restricted(suffix: str, flows: Sequence[str]) -> Method:
-        factors = {f: v for f, v in base.factors.items() if f in flows}
-        return Method(
-            f"{base.id}-{suffix}", f"{base.name}, {suffix}", base.indicator, base.unit, base.source, factors, base.file
-        )
-
-    return [base, restricted("fossil", FOSSIL_FLOWS), restricted("biogenic", BIOGENIC_FLOWS)]
-
-
-def evaluate_amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
-    """A constant or formula amount of *dataset_id* at the parameters *env* (first sample)."""
-    from ..parameters.formulas import Formula
-
-    if not isinstance(value, Formula):
-        return float(value)
-    ds = model.inventory.datasets[dataset_id]
-    fn = value.compile(model.inventory.resolver(ds), model.parameters.choices)
-    return float(np.asarray(fn(env), dtype=float).ravel()[0])
-
-
-def burdens(
-    model: Any, products: Sequence[str], parameters: Mapping[str, Any], allocation: str = "none"
-) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]], dict[str, Any]]:
-    """Burden vector and by-stage-tag vectors of 1 unit of each product, in one vectorised solve.
-
-    Returns ``(total, by_tag, attrs)``: ``total[p]`` is the vector, ``by_tag[p][tag]`` the
-    vectors by stage tag (summing to the total), ``attrs`` the provenance of the result.
-    """
-    products = list(dict.fromkeys(products))
-    if not products:
-        return {}, {}, {}
-    n = len(products)
-    demand = {p: np.eye(n)[i] for i, p in enumerate(products)}
-    ds = model.calculate(
-        demand, methods=climate_methods(), parameters=dict(parameters), allocation=allocation, keep_sample=True
-    )
-    score = np.asarray(ds.score.values)  # (3, S)
-    stages = ds.stage.values.tolist() if "stage" in ds.coords else []
-    by_stage = np.asarray(ds.contribution_by_stage.values) if stages else np.zeros((3, 0, n))
-    total: dict[str, np.ndarray] = {}
-    by_tag: dict[str, dict[str, np.ndarray]] = {}
-    for i, p in enumerate(products):
-        total[p] = vec(*score[:, i])
-        by_tag[p] = {s: vec(*by_stage[:, k, i]) for k, s in enumerate(stages) if np.any(by_stage[:, k, i] != 0)}
-    return total, by_tag, dict(ds.attrs)
-
-
 def _env(model: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
     return model.parameters.evaluate(dict(parameters))
 

@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ..errors import UsageError
+from .model_values import evaluate_amount
+from .model_values import parameter_value as _param
 from .rules import (
     MATERIAL_RECOVERY_SOURCE,
     MATERIAL_RECOVERY_TARGETS,
@@ -104,24 +104,7 @@ class RouteRecovery:
         return float(sum(self.outputs.values()))
 
 
-def _scalar(x: Any) -> float:
-    return float(np.asarray(x, dtype=float).ravel()[0])
-
-
-def _param(model: Any, env: Mapping[str, Any], name: str) -> float:
-    try:
-        key = model.parameters.key(name)
-    except Exception:
-        raise UsageError(
-            f"the inventory has no parameter '{name}', needed for the recycler checks",
-            hint="use the shipped recycling inventories (inventories/recycling/)",
-        ) from None
-    return _scalar(env[key])
-
-
 def _amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
-    from .model_data import evaluate_amount
-
     return evaluate_amount(model, dataset_id, value, env)
 
 

@@ -30,11 +30,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import CathodeLCAError
+from ..inventory.schema import ELEMENTS, Dataset, Inventory
 from ..parameters.engine import Env, ParameterModel
 from ..parameters.formulas import Formula
 from ..units import conversion_factor
-from .load import Inventory
-from .schema import ELEMENTS, Dataset
 
 BALANCE_STAGES = frozenset(
     {
@@ -198,7 +197,7 @@ def needs_balance(ds: Dataset) -> bool:
 
 def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",)) -> ValidationReport:
     """Run every model check; collect problems instead of stopping at the first."""
-    from ..engine.matrices import MatrixModel
+    from .matrices import MatrixModel
 
     report = ValidationReport(datasets=len(inv.datasets))
     report.errors.extend(unbounded_fractions(inv))
@@ -215,7 +214,7 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
         except CathodeLCAError as exc:
             report.errors.append(str(exc))
     try:  # no silent zeros: background datasets without any flow for an indicator (listed, not failed)
-        from ..engine.coverage import COVERAGE_METHODS, missing_indicators
+        from .coverage import COVERAGE_METHODS, missing_indicators
 
         report.missing_indicators = missing_indicators(MatrixModel(params, "none"), COVERAGE_METHODS, env)
     except CathodeLCAError as exc:

@@ -1,13 +1,13 @@
-"""``cathode-lca brightway ...`` commands and the ``--background`` options for other commands.
+"""``cathode-lca brightway ...`` commands.
 
 * ``cathode-lca brightway export --project NAME [--overwrite]``: databases, parameters and methods
   in a bw2data project (opens in the Activity Browser);
 * ``cathode-lca brightway datapackage OUT.zip [--samples N | --scenarios FILE]``: bw_processing
-  datapackage for ``bw2calc.LCA(..., use_arrays=True)``;
-* :func:`background_options` adds ``--background brightway:PROJECT/DATABASE``, ``--mapping FILE``
-  and ``--unmapped fail|fallback`` to a command; :func:`model_with_background` builds its model.
+  datapackage for ``bw2calc.LCA(..., use_arrays=True)``.
 
-Heavy imports (bw2data, bw2calc, bw_processing) happen inside the commands.
+The ``--background`` options of the other commands are :func:`cathode_lca.cli.options.background_options`
+and :func:`cathode_lca.cli.model.model_with_background`. Heavy imports (bw2data, bw2calc,
+bw_processing) happen inside the commands.
 
 Examples
 --------
@@ -19,76 +19,15 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
-from ..cli_options import ALLOCATION_CHOICES, inventory_option
-from ..cli_scenarios import scenario_option
 from ..errors import UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def background_options(func: F) -> F:
-    """Add ``--background``, ``--mapping`` and ``--unmapped`` (keyword arguments *background*,
-    *mapping*, *unmapped*) to a click command; pass them to :func:`model_with_background`."""
-    func = click.option(
-        "--unmapped",
-        type=click.Choice(["fail", "fallback"]),
-        default="fail",
-        show_default=True,
-        help="Background datasets the mapping does not cover: fail, or fall back to cathode-lca's data.",
-    )(func)
-    func = click.option(
-        "--mapping",
-        default=None,
-        metavar="FILE",
-        help="Mapping YAML from our background datasets and flows to the Brightway database "
-        "('ecoinvent-3.10-cutoff' for the shipped example). See docs/brightway.md.",
-    )(func)
-    func = click.option(
-        "--background",
-        default=None,
-        metavar="brightway:PROJECT/DATABASE",
-        help="Use this Brightway database as background (e.g. ecoinvent); needs --mapping.",
-    )(func)
-    return func
-
-
-def model_with_background(
-    background: str | None,
-    mapping: str | None,
-    unmapped: str = "fail",
-    extra_inventory_files: Sequence[str] = (),
-) -> Any:
-    """The model for a command: shipped (+ extra) inventories, on a Brightway background if given.
-
-    The background report (what was linked, what fell back, which user flows are left out) is
-    printed on stderr.
-
-    Examples
-    --------
-    >>> model = model_with_background(None, None)                                        # doctest: +SKIP
-    >>> model = model_with_background("brightway:p/ei", "ecoinvent-3.10-cutoff", "fallback")  # doctest: +SKIP
-    """
-    from ..lca import LCAModel, default_model
-
-    if background is None:
-        if mapping is not None:
-            raise UsageError("--mapping needs --background", hint="add --background brightway:PROJECT/DATABASE")
-        return LCAModel(extra=extra_inventory_files) if extra_inventory_files else default_model()
-    if mapping is None:
-        raise UsageError(
-            "--background needs --mapping FILE",
-            hint="give a mapping YAML, e.g. --mapping ecoinvent-3.10-cutoff (see docs/brightway.md)",
-        )
-    from .background import model_on_background
-
-    model, report = model_on_background(background, mapping, unmapped=unmapped, extra=extra_inventory_files)
-    click.echo(report.summary(), err=True)
-    return model
+from .model import model_with_background
+from .options import ALLOCATION_CHOICES, background_options, inventory_option, parse_params, scenario_option
+from .scenarios import apply_scenarios
 
 
 @click.group("brightway")
@@ -135,9 +74,8 @@ def export_command(
       cathode-lca brightway export --project cathode --allocation economic --overwrite
       cathode-lca brightway export --project cathode --scenario eu-2030-recycler
     """
-    from ..cli_scenarios import apply_scenarios
-    from ..cli_scenarios import metadata as scenario_metadata
-    from .export import export_to_brightway
+    from ..brightway.export import export_to_brightway
+    from .scenarios import metadata as scenario_metadata
 
     applied = apply_scenarios(model_with_background(None, None, "fail", inventory_files), scenario_refs, {})
     model = applied.model
@@ -212,9 +150,8 @@ def datapackage_command(
       cathode-lca brightway datapackage mc.zip --samples 1000 --seed 42
       cathode-lca brightway datapackage regions.zip --scenarios regions.yaml --method ced
     """
-    from ..cli import parse_params
+    from ..brightway.datapackage import write_datapackage
     from ..io import check_writable
-    from .datapackage import write_datapackage
 
     check_writable(out, overwrite)
     scenarios = _read_scenarios(scenarios_file) if scenarios_file else None

@@ -1,6 +1,6 @@
 """The ``passport`` command (click). Light at import: heavy modules load inside the command.
 
-The lead registers it with ``cli.add_command(passport)``. :func:`run_passport` does the work and
+:func:`run_passport` does the work and
 takes an optional prebuilt :class:`cathode_lca.lca.LCAModel`, so a shared option (extra
 inventories, a Brightway background) can pass its own model.
 
@@ -16,10 +16,11 @@ from typing import Any
 
 import click
 
-from ..brightway.cli import background_options, model_with_background
-from ..cli_options import inventory_option, plot_option
-from ..cli_scenarios import scenario_option
-from .rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
+from ..passport.rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
+from .model import model_with_background
+from .options import background_options, inventory_option, plot_option, scenario_option
+from .scenarios import apply_scenarios
+from .scenarios import metadata as scenario_metadata
 
 
 def run_passport(
@@ -39,8 +40,8 @@ def run_passport(
     *provenance* (scenarios and overridden parameters) is added to the JSON's ``calculation`` trace.
     """
     from ..io import check_writable, write_text_atomic
+    from ..passport.declaration import declare
     from ..report.output import check_binary_out, check_plot_path
-    from .declaration import declare
 
     if out:
         check_writable(out, overwrite)
@@ -127,9 +128,6 @@ def passport(
       cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
       cathode-lca passport examples/battery-nmc811.yaml --scenario eu-2030-recycler
     """
-    from ..cli_scenarios import apply_scenarios
-    from ..cli_scenarios import metadata as scenario_metadata
-
     applied = apply_scenarios(model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, {})
     text = run_passport(
         battery_file,

@@ -1,4 +1,6 @@
-"""``--scenario FILE|NAME`` for the commands, and the ``scenarios`` command (light at import: click only).
+"""What ``--scenario FILE|NAME`` does to a command's model, and the ``scenarios`` command (light at import: click only).
+
+The option itself is :data:`cathode_lca.cli.options.scenario_option`.
 
 Order of precedence, later wins: inventory defaults < each ``--scenario`` in the order given <
 ``--param``. Scenario values become the model's parameter defaults; ``--param`` values (which may
@@ -22,15 +24,6 @@ from typing import Any
 import click
 
 PRECEDENCE = "inventory defaults < each --scenario in the order given < --param (later wins)"
-
-scenario_option = click.option(
-    "--scenario",
-    "scenario_refs",
-    multiple=True,
-    metavar="FILE|NAME",
-    help="Scenario file or shipped scenario name (repeatable; later wins, --param wins over all). "
-    "List shipped ones with 'cathode-lca scenarios'.",
-)
 
 
 @dataclass
@@ -65,7 +58,7 @@ def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool
     """True when scenarios or --param values with units need the model's parameters to be resolved."""
     if scenario_refs:
         return True
-    from .parameters.scenario_values import split_quantity
+    from ..parameters.scenario_values import split_quantity
 
     for value in params.values():
         quantity = split_quantity(value) if isinstance(value, str) else None
@@ -78,9 +71,9 @@ def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[st
     """Load *scenario_refs* against *model*, bake them in, convert --param units; see module docs."""
     if not needs_model(scenario_refs, params):
         return Applied(model, dict(params))
-    from .lca import LCAModel
-    from .parameters.scenario_values import convert_param_values
-    from .parameters.scenarios import apply_to_inventory, compose, load_scenario
+    from ..lca import LCAModel
+    from ..parameters.scenario_values import convert_param_values
+    from ..parameters.scenarios import apply_to_inventory, compose, load_scenario
 
     scenarios = [load_scenario(ref, model.parameters) for ref in scenario_refs]
     composed = compose(scenarios)
@@ -129,8 +122,8 @@ def scenarios_command(fmt: str) -> None:
       cathode-lca scenarios
       cathode-lca compare NMC811 --scenario eu-2030-recycler
     """
-    from ._yaml import load_yaml_text
-    from .parameters.scenarios import named_scenarios
+    from .._yaml import load_yaml_text
+    from ..parameters.scenarios import named_scenarios
 
     rows = []
     for name, path in named_scenarios().items():

@@ -13,8 +13,15 @@ from typing import Any
 
 import click
 
-from ..brightway.cli import background_options, model_with_background
-from ..cli_options import ALLOCATION_CHOICES, INDICATOR_HELP, inventory_option
+from .model import model_with_background
+from .options import (
+    ALLOCATION_CHOICES,
+    INDICATOR_HELP,
+    background_options,
+    inventory_option,
+    parse_indicators,
+    parse_params,
+)
 
 
 @click.command()
@@ -69,10 +76,9 @@ def report(
       cathode-lca report NMC811 --out nmc811.html
       cathode-lca report NMC811 --battery examples/battery-nmc811.yaml --region CN --out nmc811.html
     """
-    from ..cli import _indicators, parse_params
     from ..comparison import compare
     from ..io import check_writable
-    from .html import report_html, write_report
+    from ..report.html import report_html, write_report
 
     check_writable(out, overwrite)
     model = model_with_background(background, mapping, unmapped, inventory_files)
@@ -82,7 +88,7 @@ def report(
         region=region,
         allocation=allocation,
         unit=fu,
-        indicators=_indicators(indicator_text),
+        indicators=parse_indicators(indicator_text),
         parameters=parse_params(params),
         model=model,
     )

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import LimitError, ParameterError, UsageError
+from ..errors import LimitError, ParameterError, UsageError
 
 SCHEDULERS = ("threads", "processes", "serial", "sync")
 _ADDRESS = re.compile(r"^(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}$")
@@ -45,7 +45,7 @@ def check_scheduler(scheduler: str | None) -> None:
 
 def checked_vary(items: Sequence[str]) -> dict[str, dict[str, Any]]:
     """``--vary`` options parsed, with repeats and non-finite numbers refused."""
-    from .uncertainty.parameters import parse_vary
+    from ..uncertainty.parameters import parse_vary
 
     names = [item.partition("=")[0].strip() for item in items]
     repeated = sorted({n for n in names if n and names.count(n) > 1})

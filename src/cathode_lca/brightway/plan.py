@@ -1,0 +1,436 @@
+"""The export plan: what :func:`~cathode_lca.brightway.export.export_to_brightway` writes.
+
+Databases (biosphere, background, foreground activities and exchanges), parameters (database and
+activity groups, with Brightway names) and methods, computed from the model without touching any
+project, and checked: every formula is evaluated with Brightway's own interpreter and compared
+with our value before anything is written.
+
+Examples
+--------
+>>> plan = plan_export(prefix="cathode-lca")               # doctest: +SKIP
+>>> plan.databases                                          # doctest: +SKIP
+('cathode-lca biosphere', 'cathode-lca background', 'cathode-lca foreground')
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import __version__
+from ..errors import SolverError, UsageError
+from ..inventory.schema import Dataset, Parameter, Product
+from ..parameters.formulas import Formula
+from ..units import conversion_factor, is_mass
+from .formula_text import ONE, Term, number_text, translate_formula
+from .project import import_bw2data
+
+STATS_ARRAYS_ID = {"lognormal": 2, "normal": 3, "uniform": 4, "triangular": 5}
+RESOURCE_COMPARTMENTS = ("resource", "energy")
+VERIFY_RTOL = 1e-9
+
+
+# ---------------------------------------------------------------------------
+# The export plan (pure: built and checked before anything is written)
+
+
+@dataclass
+class ExportPlan:
+    """Everything the export writes, computed from the model without touching any project."""
+
+    prefix: str
+    allocation: str
+    biosphere: str
+    background: str
+    foreground: str
+    data: dict[str, dict[tuple[str, str], dict[str, Any]]]  # database -> {key: activity}
+    database_parameters: list[dict[str, Any]]
+    activity_parameters: dict[str, list[dict[str, Any]]]  # group -> parameters
+    group_activities: dict[str, list[tuple[str, str]]]  # group -> activities with formula exchanges
+    methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]]
+    parameter_names: dict[str, str]  # our parameter key -> Brightway name
+    metadata: dict[str, Any]
+
+    @property
+    def databases(self) -> tuple[str, str, str]:
+        return (self.biosphere, self.background, self.foreground)
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(set(self.activity_parameters) | set(self.group_activities))
+
+
+@dataclass
+class ExportReport:
+    """What was written."""
+
+    project: str
+    databases: tuple[str, ...]
+    activities: dict[str, int]
+    parameters: int
+    groups: int
+    methods: list[tuple[str, ...]]
+    allocation: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _identifier(text: str) -> str:
+    ident = re.sub(r"\W", "_", text)
+    return ident if ident[:1].isalpha() else "p_" + ident
+
+
+def parameter_names(parameters: Mapping[str, Parameter]) -> dict[str, str]:
+    """Brightway names for our parameter keys: unique, valid and not shadowing asteval symbols.
+
+    Global parameters keep their names; file parameters become ``<file id>__<name>`` and dataset
+    parameters ``<dataset id>__<name>`` (non-identifier characters replaced by ``_``).
+    """
+    from asteval import Interpreter
+
+    reserved = set(Interpreter().symtable) | {"nan", "inf"}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for key in sorted(parameters):
+        p = parameters[key]
+        scope, _, owner = p.scope.partition(":")
+        base = p.name if scope == "global" else f"{_identifier(owner)}__{p.name}"
+        if base in reserved or keyword.iskeyword(base) or base.startswith("_"):
+            base = "p_" + base
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name)
+        out[key] = name
+    return out
+
+
+class _Planner:
+    def __init__(self, model: Any, prefix: str, allocation: str, methods: Sequence[Any] | None) -> None:
+        self.model = model
+        self.inv = model.inventory
+        self.allocation = allocation
+        model.matrices(allocation)  # validates allocation and the properties it needs
+        self.env = model.parameters.evaluate()
+        self.choices = model.parameters.choices
+        self.names = parameter_names(self.inv.parameters)
+        self.prefix = prefix
+        self.biosphere = f"{prefix} biosphere"
+        self.background = f"{prefix} background"
+        self.foreground = f"{prefix} foreground"
+        self.method_ids = methods
+        from ..uncertainty.defaults import default_exchange_distributions
+
+        self.exchange_dists = default_exchange_distributions(self.inv)  # pedigree-based, constant amounts only
+
+    # -- amounts -----------------------------------------------------------------
+    def term(self, amount: float | Formula, ds: Dataset | None, param: Parameter | None = None) -> Term:
+        if not isinstance(amount, Formula):
+            return Term(float(amount))
+        resolve = self.inv.resolver(ds) if ds is not None else self.model.parameters.resolver_for(param)
+        value = amount.compile(resolve, self.choices)(self.env)
+        return Term(_scalar(value), translate_formula(amount, resolve, self.names, self.choices))
+
+    def property_term(self, ds: Dataset, product: Product, name: str) -> Term:
+        value = product.properties.get(name)
+        if value is None and name == "mass" and is_mass(product.unit):
+            value = conversion_factor(product.unit, "kg")
+        assert value is not None  # model.matrices(allocation) checked it
+        return self.term(value, ds)
+
+    # -- datasets ----------------------------------------------------------------
+    def dataset_activities(self, ds: Dataset) -> list[dict[str, Any]]:
+        """Activities (one per allocated column) with exchanges whose inputs are product ids."""
+        products, ref = ds.products, ds.reference_product
+        split = len(products) > 1 and self.allocation in ("mass", "economic")
+        dropped = self.allocation == "cut-off" and ds.cut_off == "waste-treatment"
+        columns: list[tuple[dict[str, Any], Term]] = []
+        activities: list[dict[str, Any]] = []
+
+        def activity(product: Product, production: Term) -> dict[str, Any]:
+            name = ds.name if product is ref else f"{ds.name} | co-product {product.name}"
+            act = {
+                "name": name,
+                "reference product": product.name,
+                "unit": product.unit,
+                "location": brightway_location(ds.location),
+                "cathode-lca location": ds.location,
+                "type": "process",
+                "comment": ds.note or "",
+                "cathode-lca dataset": ds.id,
+                "cathode-lca product": product.id,
+                "stage": ds.stage,
+                "exchanges": [_exchange("production", product.id, production, product.unit, product.source)],
+            }
+            activities.append(act)
+            return act
+
+        if split:
+            prop = "mass" if self.allocation == "mass" else "price"
+            amounts = [self.term(p.amount, ds) for p in products]
+            props = [self.property_term(ds, p, prop) for p in products]
+            denominator = Term(0.0)
+            for a, p in zip(amounts, props, strict=True):
+                denominator = denominator + a * p
+            for p, pv in zip(products, props, strict=True):
+                columns.append((activity(p, ONE), pv / denominator))
+        else:
+            ref_act = activity(ref, self.term(ref.amount, ds))
+            columns.append((ref_act, ONE))
+            for p in products:
+                if p is ref:
+                    continue
+                co_act = activity(p, ONE)
+                if self.allocation == "system-expansion" and p.substitutes is not None:
+                    sub_unit = self.inv.product(p.substitutes).unit
+                    factor = Term(conversion_factor(p.unit, sub_unit))
+                    credit = -(self.term(p.amount, ds) * factor)
+                    ref_act["exchanges"].append(_exchange("technosphere", p.substitutes, credit, sub_unit, p.source))
+                    co_act["exchanges"].append(_exchange("technosphere", p.substitutes, factor, sub_unit, p.source))
+        if dropped:
+            return activities
+        for i, ex in enumerate(ds.exchanges):
+            if ex.kind == "input":
+                unit, kind = self.inv.product(ex.target).unit, "technosphere"
+            else:
+                unit, kind = self.inv.flows[ex.target].unit, "biosphere"
+            amount = self.term(ex.amount, ds) * Term(conversion_factor(ex.unit, unit))
+            dist = self.exchange_dists.get(f"{ds.id}/exchanges[{i}]")
+            for act, coef in columns:
+                exc = _exchange(kind, ex.target, amount * coef, unit, ex.source)
+                if dist is not None and "formula" not in exc and exc["amount"]:
+                    exc.update(_lognormal_fields(exc["amount"], dist["scale"]))
+                act["exchanges"].append(exc)
+        return activities
+
+    # -- parameters --------------------------------------------------------------
+    def parameter_record(self, key: str, p: Parameter) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "name": self.names[key],
+            "amount": _scalar(self.env[key]),
+            "unit": p.unit,
+            "cathode-lca key": key,
+        }
+        if p.source:
+            record["source"] = p.source
+        if p.note:
+            record["comment"] = p.note
+        if p.kind == "formula":
+            record["formula"] = self.term(p.formula, None, p).formula  # type: ignore[arg-type]
+        elif p.kind == "choice":
+            record["choices"] = list(p.choices)
+            record["comment"] = "choice parameter, numeric code: " + ", ".join(
+                f"{i} = {c}" for i, c in enumerate(p.choices)
+            )
+        elif p.kind == "lookup":
+            by_key = self.model.parameters.resolver_for(p)(p.by or "")
+            by_name = self.names[by_key]
+            text = "nan"
+            for i, choice in reversed(list(enumerate(self.choices[by_key]))):
+                if choice in p.values:
+                    text = f"({number_text(p.values[choice])} if {by_name} == {i} else {text})"
+            record["formula"] = text
+            record["comment"] = f"lookup by {p.by}: " + ", ".join(f"{c} = {v}" for c, v in p.values.items())
+        if p.distribution:
+            dist = p.distribution
+            record["uncertainty type"] = STATS_ARRAYS_ID[dist["type"]]
+            for field_ in ("loc", "scale", "minimum", "maximum", "negative"):
+                if dist.get(field_) is not None:
+                    record[field_] = dist[field_]
+        return record
+
+    # -- everything ----------------------------------------------------------------
+    def plan(self) -> ExportPlan:
+        from ..methods import available_methods, load_method
+
+        inv = self.inv
+        per_dataset = {ds.id: self.dataset_activities(ds) for ds in inv.datasets.values()}
+        dataset_params: dict[str, list[str]] = {}
+        for key, p in inv.parameters.items():
+            if p.scope.startswith("dataset:"):
+                dataset_params.setdefault(p.scope.split(":", 1)[1], []).append(key)
+        foreground = {
+            ds_id
+            for ds_id, acts in per_dataset.items()
+            if ds_id in dataset_params or any(e.get("formula") for a in acts for e in a["exchanges"])
+        }
+        db_of_dataset = {d: (self.foreground if d in foreground else self.background) for d in per_dataset}
+        db_of_product = {p: db_of_dataset[d] for p, (d, _i) in inv.products.items()}
+        data: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+            self.biosphere: {},
+            self.background: {},
+            self.foreground: {},
+        }
+        for flow in inv.flows.values():
+            data[self.biosphere][(self.biosphere, flow.id)] = {
+                "name": flow.name,
+                "categories": (flow.compartment,),
+                "unit": flow.unit,
+                "type": "natural resource" if flow.compartment in RESOURCE_COMPARTMENTS else "emission",
+                "comment": flow.note or "",
+                "exchanges": [],
+            }
+        group_activities: dict[str, list[tuple[str, str]]] = {}
+        for ds_id, acts in per_dataset.items():
+            db = db_of_dataset[ds_id]
+            for act in acts:
+                key = (db, act["cathode-lca product"])
+                for exc in act["exchanges"]:
+                    target = exc.pop("target")
+                    exc["input"] = (
+                        (self.biosphere, target) if exc["type"] == "biosphere" else (db_of_product[target], target)
+                    )
+                    exc["output"] = key
+                data[db][key] = act
+                if any("formula" in e for e in act["exchanges"]):
+                    group_activities.setdefault(self.group_name(ds_id), []).append(key)
+        database_parameters = [
+            self.parameter_record(k, p) for k, p in inv.parameters.items() if not p.scope.startswith("dataset:")
+        ]
+        activity_parameters: dict[str, list[dict[str, Any]]] = {}
+        for ds_id, keys in dataset_params.items():
+            ref_code = inv.datasets[ds_id].reference_product.id
+            records = []
+            for key in keys:
+                record = self.parameter_record(key, inv.parameters[key])
+                record.update(database=self.foreground, code=ref_code)
+                records.append(record)
+            activity_parameters[self.group_name(ds_id)] = records
+        method_ids = list(self.method_ids) if self.method_ids else available_methods()
+        methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]] = {}
+        for method_id in method_ids:
+            m = load_method(method_id) if isinstance(method_id, str) else method_id
+            cfs = [((self.biosphere, f), float(v)) for f, v in m.factors.items() if f in inv.flows]
+            meta = {
+                "unit": m.unit,
+                "description": f"{m.name}. Source: {m.source}",
+                "indicator": m.indicator,
+                "cathode-lca method": m.id,
+                "cathode-lca version": __version__,
+            }
+            methods[(self.prefix, m.id)] = (meta, cfs)
+        return ExportPlan(
+            prefix=self.prefix,
+            allocation=self.allocation,
+            biosphere=self.biosphere,
+            background=self.background,
+            foreground=self.foreground,
+            data=data,
+            database_parameters=database_parameters,
+            activity_parameters=activity_parameters,
+            group_activities=group_activities,
+            methods=methods,
+            parameter_names=self.names,
+            metadata={
+                "package": "cathode-lca",
+                "package_version": __version__,
+                "inventory_hash": inv.content_hash,
+                "allocation": self.allocation,
+                "parameter_set": "defaults",
+            },
+        )
+
+    def group_name(self, dataset_id: str) -> str:
+        return f"{self.foreground}:{dataset_id}"
+
+
+def brightway_location(text: str) -> str:
+    """A location Brightway accepts: bw2data evaluates location strings that contain '(' as Python
+    tuples, so parenthesised remarks are dropped (the full text is kept in 'cathode-lca location').
+
+    >>> brightway_location("US (EverBatt default distances)")
+    'US'
+    """
+    cleaned = re.sub(r"\s*\([^)]*\)", "", text).replace("(", "").replace(")", "").strip()
+    return cleaned or "GLO"
+
+
+def _exchange(kind: str, target: str, amount: Term, unit: str, source: str | None) -> dict[str, Any]:
+    exc: dict[str, Any] = {"type": kind, "target": target, "amount": amount.value, "unit": unit}
+    if amount.formula is not None:
+        exc["formula"] = amount.formula
+    if source:
+        exc["comment"] = source
+    return exc
+
+
+def _lognormal_fields(amount: float, scale: float) -> dict[str, Any]:
+    """stats_arrays lognormal (id 2) around *amount* as median: the default exchange uncertainty."""
+    import math
+
+    return {
+        "uncertainty type": 2,
+        "loc": math.log(abs(amount)),
+        "scale": scale,
+        "negative": amount < 0,
+        "uncertainty note": "cathode-lca pedigree-based default (docs/data/quality.md)",
+    }
+
+
+def _scalar(value: Any) -> float:
+    import numpy as np
+
+    arr = np.asarray(value, dtype=float)
+    return float(arr.reshape(-1)[0])
+
+
+def plan_export(
+    model: Any = None,
+    *,
+    prefix: str = "cathode-lca",
+    allocation: str = "none",
+    methods: Sequence[Any] | None = None,
+) -> ExportPlan:
+    """Build (and check) the export of *model* without writing anything.
+
+    Every formula is evaluated with the same asteval interpreter Brightway uses, at the default
+    parameters, and compared with our own value: a translation error stops the export here.
+    """
+    from ..lca import default_model
+
+    if not prefix or not prefix.strip():
+        raise UsageError("empty database prefix", hint="give --prefix NAME")
+    plan = _Planner(model or default_model(), prefix, allocation, methods).plan()
+    check_plan_formulas(plan)
+    return plan
+
+
+def check_plan_formulas(plan: ExportPlan) -> None:
+    """Evaluate every formula of *plan* with asteval and compare with the planned value (rtol 1e-9)."""
+    import_bw2data()
+    from bw2data.parameters import get_interpreter
+
+    values = {r["name"]: r["amount"] for r in plan.database_parameters}
+    for records in plan.activity_parameters.values():
+        values.update({r["name"]: r["amount"] for r in records})
+
+    def check(formula: str, expected: float, what: str) -> None:
+        interpreter = get_interpreter()
+        interpreter.symtable.update(values)
+        result = interpreter(formula)
+        if interpreter.error or result is None:
+            message = interpreter.error[0].get_error()[1] if interpreter.error else "no value"
+            raise SolverError(
+                f"Brightway cannot evaluate the formula of {what}: '{formula}' ({message})",
+                hint="report this as a bug with the inventory hash",
+            )
+        if abs(float(result) - expected) > VERIFY_RTOL * max(1.0, abs(expected)):
+            raise SolverError(
+                f"Brightway formula of {what} gives {float(result)!r}, cathode-lca {expected!r}: '{formula}'",
+                hint="report this as a bug with the inventory hash",
+            )
+
+    for record in plan.database_parameters:
+        if record.get("formula"):
+            check(record["formula"], record["amount"], f"parameter '{record['cathode-lca key']}'")
+    for records in plan.activity_parameters.values():
+        for record in records:
+            if record.get("formula"):
+                check(record["formula"], record["amount"], f"parameter '{record['cathode-lca key']}'")
+    for db in (plan.background, plan.foreground):
+        for key, act in plan.data[db].items():
+            for exc in act["exchanges"]:
+                if "formula" in exc:
+                    check(exc["formula"], exc["amount"], f"an exchange of '{key[1]}' ({exc['input'][1]})")

@@ -1,0 +1,235 @@
+"""The ``compare`` command and its table, JSON and CSV renderings.
+
+Examples
+--------
+>>> from click.testing import CliRunner                                          # doctest: +SKIP
+>>> CliRunner().invoke(compare, ["NMC811", "--format", "json"]).exit_code       # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ..result_warnings import warnings_of
+from .model import model_with_background
+from .options import (
+    ALLOCATION_CHOICES,
+    INDICATOR_HELP,
+    background_options,
+    inventory_option,
+    parse_indicators,
+    parse_params,
+    plot_option,
+    scenario_option,
+)
+from .output import emit, num, print_warnings
+from .scenarios import apply_scenarios
+
+
+@click.command()
+@click.argument("chemistry")
+@click.option(
+    "--route",
+    "routes",
+    multiple=True,
+    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
+    help="Route to include (repeatable). Default: virgin and every recycling route available for CHEMISTRY.",
+)
+@click.option(
+    "--region", default="US", show_default=True, help="Plant region: electricity of the recycling and cathode plants."
+)
+@click.option(
+    "--allocation",
+    type=ALLOCATION_CHOICES,
+    default=None,
+    help="Allocation of multi-output steps. Default: none for kg-cam, kg-feed and kg-black-mass; "
+    "economic for kg-metal and kg-salt (EU CF rules; none and cut-off are refused there).",
+)
+@click.option(
+    "--unit",
+    "fu",
+    default="kg-cam",
+    show_default=True,
+    help="Functional unit: kg-cam, kg-metal:Ni|Co|Li|Mn, kg-salt:<salt>, kg-black-mass, kg-feed.",
+)
+@click.option(
+    "--indicator",
+    "indicator_text",
+    default="gwp100,energy,water",
+    show_default=True,
+    help=INDICATOR_HELP,
+)
+@click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="csv: one row per route x indicator x stage; xlsx (needs --out): results, contributions, parameters, "
+    "metadata sheets.",
+)
+@click.option("--top", default=3, show_default=True, help="Number of top contributing stages in the table.")
+@plot_option
+@click.option(
+    "--plot-kind",
+    type=click.Choice(["stages", "waterfall"]),
+    default="stages",
+    show_default=True,
+    help="Chart for --plot: stacked stage contributions per route, or a waterfall from virgin to the first "
+    "recycled route (first --indicator).",
+)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@inventory_option
+@background_options
+def compare(
+    chemistry: str,
+    routes: Sequence[str],
+    region: str,
+    allocation: str | None,
+    fu: str,
+    indicator_text: str,
+    params: Sequence[str],
+    scenario_refs: Sequence[str],
+    fmt: str,
+    top: int,
+    plot: str | None,
+    plot_kind: str,
+    out: str | None,
+    overwrite: bool,
+    inventory_files: Sequence[str],
+    background: str | None,
+    mapping: str | None,
+    unmapped: str,
+) -> None:
+    """Compare virgin and recycled CHEMISTRY (NMC111, NMC532, NMC622, NMC811, NCA, LFP) per kg.
+
+    All routes use the same functional unit, methods, allocation and plant region. The
+    table shows absolute values, the difference to virgin, the % change and the top
+    contributing stages.
+
+    \b
+    Examples:
+      cathode-lca compare NMC811
+      cathode-lca compare NMC622 --region CN --allocation economic --format json
+      cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
+      cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
+      cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
+    """
+    from ..comparison import compare as run_compare
+    from ..report.output import check_binary_out, check_plot_path
+
+    if out:
+        from ..io import check_writable
+
+        check_writable(out, overwrite)
+    check_binary_out(fmt, out, overwrite=overwrite)
+    check_plot_path(plot, overwrite=overwrite)
+    indicators = parse_indicators(indicator_text)
+    overrides = parse_params(params)
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
+    )
+    options: dict[str, Any] = {
+        "routes": list(routes) or None,
+        "region": applied.region(region),
+        "allocation": allocation,
+        "unit": fu,
+        "indicators": indicators,
+        "parameters": applied.parameters,
+        "model": applied.model,
+    }
+    ds = run_compare(chemistry, **options)
+    applied.stamp(ds)
+    if fmt in ("json", "xlsx"):  # contribution-weighted data quality rating of every result
+        from ..uncertainty.dqr import comparison_dqr
+
+        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
+    print_warnings(ds)
+    if plot:
+        from ..report.output import write_plot
+
+        write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from ..report.output import write_xlsx
+
+        write_xlsx("compare", ds, str(out), overwrite=overwrite, model=applied.model)
+        return
+    emit(render_comparison(ds, fmt, top), out, overwrite)
+
+
+def comparison_rows(ds: Any) -> list[dict[str, Any]]:
+    import math
+
+    rows = []
+    for route in ds.route.values.tolist():
+        for ind in ds.indicator.values.tolist():
+            value = float(ds.value.sel(route=route, indicator=ind))
+            if math.isnan(value):
+                continue
+            stages = ds.by_stage.sel(route=route, indicator=ind)
+            rows.append(
+                {
+                    "route": route,
+                    "indicator": ind,
+                    "unit": str(ds.unit.sel(indicator=ind).item()),
+                    "value": value,
+                    "difference": num(ds.difference.sel(route=route, indicator=ind)),
+                    "change_pct": num(ds.relative_change.sel(route=route, indicator=ind)),
+                    "by_stage": {
+                        s: float(v) for s, v in zip(ds.stage.values.tolist(), stages.values, strict=True) if v != 0
+                    },
+                }
+            )
+    return rows
+
+
+def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
+    from .scenarios import metadata as scenario_metadata
+
+    rows = comparison_rows(ds)
+    metadata = {
+        "version": ds.attrs["package_version"],
+        "inventory_hash": ds.attrs["inventory_hash"],
+        "method": ds.attrs["methods"],
+        "sources": json.loads(ds.attrs["sources"]),
+        "parameters": json.loads(ds.attrs["parameters"]),
+        "functional_unit_code": ds.attrs["functional_unit_code"],
+        "solver": ds.attrs["solver"],
+        "seed": None,
+        "not_applicable": json.loads(ds.attrs["not_applicable"]),
+        "electricity_basis": dict(ds.attrs.get("electricity_basis", {})),
+        **scenario_metadata(ds.attrs),
+    }
+    if fmt == "json":
+        payload = {
+            "chemistry": ds.attrs["chemistry"],
+            "region": ds.attrs["region"],
+            "allocation": json.loads(ds.attrs.get("allocation_partition", "[]")),
+            "allocation_option": ds.attrs["allocation"],
+            "functional_unit": ds.attrs["functional_unit"],
+            "results": rows,
+            "warnings": warnings_of(ds),
+            "metadata": metadata,
+        }
+        if "dqr" in ds.attrs:
+            payload["dqr"] = json.loads(ds.attrs["dqr"])
+        return json.dumps(payload, indent=2)
+    if fmt == "csv":
+        from ..report.tables import tidy
+
+        return tidy(ds).to_csv(index=False, lineterminator="\n").rstrip("\n")
+    from ..report.tables import comparison_text
+
+    scenario_lines = [
+        f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})"
+        for sc in metadata.get("scenarios", [])
+    ]
+    return "\n".join([comparison_text(ds, top), *scenario_lines])

@@ -1,0 +1,153 @@
+"""Click options shared by several commands, defined once, and the parsers of their values.
+
+A light module: it imports click only (heavier modules load inside the functions that need them).
+
+* :data:`inventory_option`, :data:`scenario_option`, :data:`plot_option`, :func:`background_options`,
+  :func:`comparison_options`: options (and option sets) used by more than one command;
+* :func:`parse_params` (``--param NAME=VALUE``), :func:`parse_indicators` (``--indicator``) and
+  :func:`method_ids` (``compute --indicator/--method``): their values as Python data.
+
+Examples
+--------
+>>> parse_params(["plant_region=CN", "hydro_recovery_ni=0.95"])
+{'plant_region': 'CN', 'hydro_recovery_ni': 0.95}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import UsageError
+from .checks import check_finite
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+ALLOCATION_CHOICES = click.Choice(["none", "mass", "economic", "system-expansion", "cut-off"])
+
+inventory_option = click.option(
+    "--inventory",
+    "inventory_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
+)
+
+INDICATOR_HELP = (
+    "Comma-separated indicators: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water. "
+    "Method ids (ipcc2021-gwp100, ced, ...) are accepted as aliases."
+)
+
+plot_option = click.option(
+    "--plot",
+    "plot",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the command's chart to FILE (.svg or .png; needs the 'report' extra).",
+)
+
+scenario_option = click.option(
+    "--scenario",
+    "scenario_refs",
+    multiple=True,
+    metavar="FILE|NAME",
+    help="Scenario file or shipped scenario name (repeatable; later wins, --param wins over all). "
+    "List shipped ones with 'cathode-lca scenarios'.",
+)
+
+
+def background_options(func: F) -> F:
+    """Add ``--background``, ``--mapping`` and ``--unmapped`` (keyword arguments *background*,
+    *mapping*, *unmapped*) to a click command; pass them to :func:`model_with_background`."""
+    func = click.option(
+        "--unmapped",
+        type=click.Choice(["fail", "fallback"]),
+        default="fail",
+        show_default=True,
+        help="Background datasets the mapping does not cover: fail, or fall back to cathode-lca's data.",
+    )(func)
+    func = click.option(
+        "--mapping",
+        default=None,
+        metavar="FILE",
+        help="Mapping YAML from our background datasets and flows to the Brightway database "
+        "('ecoinvent-3.10-cutoff' for the shipped example). See docs/brightway.md.",
+    )(func)
+    func = click.option(
+        "--background",
+        default=None,
+        metavar="brightway:PROJECT/DATABASE",
+        help="Use this Brightway database as background (e.g. ecoinvent); needs --mapping.",
+    )(func)
+    return func
+
+
+def comparison_options(func: Any) -> Any:
+    """Options shared by compare-like commands (route, region, allocation, unit, indicator, param)."""
+    options = [
+        click.option(
+            "--route",
+            "routes",
+            multiple=True,
+            type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
+            help="Route (repeatable). Default: virgin and every recycling route available.",
+        ),
+        click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants)."),
+        click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True),
+        click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
+        click.option(
+            "--indicator", "indicator_text", default="gwp100,energy,water", show_default=True, help=INDICATOR_HELP
+        ),
+        click.option("--param", "params", multiple=True, help="Fixed parameter value NAME=VALUE (repeatable)."),
+        scenario_option,
+        click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout."),
+        click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file."),
+        inventory_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def parse_params(items: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs → dict; numbers become floats, anything else stays text (choices)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--param '{item}' is not NAME=VALUE", hint="write e.g. --param hydro_recovery_ni=0.95")
+        name, _, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not name or not text:
+            raise UsageError(f"--param '{item}' is not NAME=VALUE", hint="write e.g. --param plant_region=CN")
+        if name in out:
+            raise UsageError(f"--param {name} is given more than once", hint="give each parameter once")
+        try:
+            out[name] = float(text)
+        except ValueError:
+            out[name] = text
+        else:
+            check_finite("--param", name, out[name])
+    return out
+
+
+def parse_indicators(text: str) -> list[str]:
+    """Indicator names from '--indicator' text; method ids (e.g. ipcc2021-gwp100) map to their names."""
+    from ..comparison import INDICATORS
+
+    alias = {method: name for name, method in INDICATORS.items()}
+    names = [i.strip() for i in text.split(",") if i.strip()]
+    return list(dict.fromkeys(alias.get(n, n) for n in names))
+
+
+def method_ids(indicator_text: str | None, methods: Sequence[str]) -> list[str]:
+    """Method ids for compute: from --indicator names (or ids), else the deprecated --method ids."""
+    from ..comparison import INDICATORS
+
+    if methods:
+        click.echo("note: 'compute --method' is deprecated; use --indicator (e.g. --indicator gwp100)", err=True)
+    ids = [INDICATORS.get(n, n) for n in parse_indicators(indicator_text or "")]
+    return list(dict.fromkeys([*ids, *methods]))

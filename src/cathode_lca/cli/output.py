@@ -1,0 +1,72 @@
+"""How commands print or write their results: stdout or an atomic ``--out`` file, tables, CSV, netCDF.
+
+Examples
+--------
+>>> print(format_csv([{"route": "virgin", "value": 1.5}], ["route", "value"]))
+route,value
+virgin,1.5
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+from ..result_warnings import warnings_of
+
+
+def emit(text: str, out: str | None, overwrite: bool) -> None:
+    """Print *text*, or write it atomically to *out*."""
+    if out:
+        from ..io import write_text_atomic
+
+        write_text_atomic(out, text if text.endswith("\n") else text + "\n", overwrite=overwrite)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[str], headers: dict[str, str] | None = None) -> str:
+    """Terminal table: numbers right-aligned with 4 significant figures, fits the terminal's width."""
+    from ..report.tables import render_table
+
+    return render_table(rows, columns, headers=headers)
+
+
+def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(r)
+    return buf.getvalue().rstrip("\n")
+
+
+def print_warnings(ds: Any) -> None:
+    """Contract 3: every result warning on stderr, prefixed 'warning: '."""
+    for warning in warnings_of(ds):
+        click.echo(f"warning: {warning}", err=True)
+
+
+def write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
+    if not out:
+        raise UsageError("--format netcdf needs --out FILE", hint="e.g. --out results.nc")
+    if isinstance(ds.attrs.get("warnings"), list):  # netCDF attributes hold text, not lists
+        ds = ds.assign_attrs(warnings=json.dumps(ds.attrs["warnings"]))
+    from ..io import write_with
+
+    write_with(out, lambda tmp: ds.to_netcdf(tmp, engine="scipy"), overwrite=overwrite)
+    click.echo(f"wrote {out}", err=True)
+
+
+def num(x: Any) -> float | None:
+    import math
+
+    v = float(x)
+    return None if math.isnan(v) else v
