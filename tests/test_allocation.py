@@ -172,3 +172,13 @@ def test_monte_carlo_sensitivity_and_sweep_take_the_units_default_allocation():
     assert sw.attrs["allocation"] == "economic"
     with pytest.raises(UsageError, match="has no meaning"):
         sweep("NMC811", {"hydro_recovery_co": [0.95]}, unit="kg-metal:Co", allocation="none", indicators=["gwp100"])
+
+
+def test_cli_uncertainty_per_kg_metal_takes_the_default_and_names_routes_that_do_not_apply():
+    result = CliRunner().invoke(
+        cli,
+        ["uncertainty", "NMC811", "--unit", "kg-metal:Co", "--samples", "20", "--seed", "1", "--indicator", "gwp100"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "not applicable for this functional unit: direct" in result.stdout
+    assert "hydrometallurgical" in result.stdout

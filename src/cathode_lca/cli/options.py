@@ -97,7 +97,13 @@ def comparison_options(func: Any) -> Any:
             help="Route (repeatable). Default: virgin and every recycling route available.",
         ),
         click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants)."),
-        click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True),
+        click.option(
+            "--allocation",
+            type=ALLOCATION_CHOICES,
+            default=None,
+            help="Allocation of multi-output steps. Default: none for kg-cam, kg-feed and kg-black-mass; "
+            "economic for kg-metal and kg-salt (EU CF rules; none and cut-off are refused there).",
+        ),
         click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help)."),
         click.option(
             "--indicator", "indicator_text", default="gwp100,energy,water", show_default=True, help=INDICATOR_HELP

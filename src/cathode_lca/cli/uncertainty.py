@@ -219,7 +219,10 @@ def uncertainty(
         emit(json.dumps({"results": rows, "metadata": meta}, indent=2, default=str), out, overwrite)
         return
     table = []
+    not_applicable = sorted({r["route"] for r in rows if r["mean"] is None})
     for r in rows:
+        if r["mean"] is None:  # the route does not deliver this functional unit (e.g. direct for kg-metal)
+            continue
         table.append(
             {
                 "route": r["route"],
@@ -230,13 +233,15 @@ def uncertainty(
                 "median": r["median"],
                 "std": r["std"],
                 "95% interval": f"{r['q2.5']:.4g} – {r['q97.5']:.4g}",
-                "P(< virgin)": "" if "p_lower_than_virgin" not in r else f"{r['p_lower_than_virgin']:.3f}",
+                "P(< virgin)": "" if r.get("p_lower_than_virgin") is None else f"{r['p_lower_than_virgin']:.3f}",
             }
         )
     header = (
         f"{ds.attrs['chemistry']} Monte Carlo: {ds.attrs['samples']} samples, seed {ds.attrs['seed']}, "
         f"{len(json.loads(ds.attrs['uncertain_parameters']))} uncertain parameters (shared by all routes)"
     )
+    if not_applicable:
+        header += f"\nnot applicable for {ds.attrs.get('unit', 'this functional unit')}: " + ", ".join(not_applicable)
     cols = ["route", "indicator", "unit", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
     drivers = [
         f"  {r['route']} − virgin, {r['indicator']}: "
