@@ -10,8 +10,8 @@ import pytest
 from cathode_lca.cli import main
 from cathode_lca.engine.validate import unbounded_fractions, validate_inventory
 from cathode_lca.errors import BoundsError, InventoryError, ParameterError
+from cathode_lca.inventory.distributions import fit_to_bounds, sample
 from cathode_lca.inventory.load import load_inventory
-from cathode_lca.parameters.distributions import fit_to_bounds, sample
 from cathode_lca.parameters.engine import ParameterModel
 
 HEADER = "include: [flows.yaml]\n"

@@ -26,11 +26,11 @@ from cathode_lca.brightway.formula_text import translate_formula
 from cathode_lca.brightway.plan import parameter_names, plan_export
 from cathode_lca.cli.brightway import brightway
 from cathode_lca.errors import UsageError
+from cathode_lca.inventory.formulas import parse_formula
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.inventory.schema import Location, Parameter
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.methods import load_method
-from cathode_lca.parameters.formulas import parse_formula
 
 
 def small_model(*files: str) -> LCAModel:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cathode_lca.errors import FormulaError
-from cathode_lca.parameters.formulas import parse_formula
+from cathode_lca.inventory.formulas import parse_formula
 
 NAMES = ["a", "b", "c"]
 ENV = {"a": 1.5, "b": -2.25, "c": 4.0}

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .parameters.formulas import Formula
+from .inventory.formulas import Formula
 
 CO_PRODUCT_UNITS = ("kg-metal", "kg-salt")
 CO_PRODUCT_ALLOCATIONS = ("economic", "mass", "system-expansion")

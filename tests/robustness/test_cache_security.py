@@ -165,7 +165,7 @@ def _entry_name(data_dir) -> str:
 
 
 def test_round_trip_keeps_every_field(cache_dir, data_dir):
-    from cathode_lca.parameters.formulas import Formula
+    from cathode_lca.inventory.formulas import Formula
 
     first = load_inventory([data_dir / "chain.yaml"])
     second = load_inventory([data_dir / "chain.yaml"])

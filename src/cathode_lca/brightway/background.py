@@ -37,9 +37,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InventoryError, UnitError, UsageError
+from ..inventory.formulas import Formula
 from ..inventory.load import Inventory
 from ..inventory.schema import Exchange, Location, Product
-from ..parameters.formulas import Formula
 
 MAPPING_FORMAT = "cathode-lca-background-mapping/1"
 BACKGROUND_STAGES = ("energy", "chemicals", "transport")

@@ -1,6 +1,6 @@
 """Our formulas and amounts in Brightway's terms: whitelisted syntax -> asteval expression text.
 
-:func:`translate_formula` turns a parsed :class:`~cathode_lca.parameters.formulas.Formula` into
+:func:`translate_formula` turns a parsed :class:`~cathode_lca.inventory.formulas.Formula` into
 the Python expression text that bw2parameters (asteval) evaluates; :class:`Term` is an amount as a
 number at the default parameters plus, where it varies, that formula text.
 
@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..errors import FormulaError
-from ..parameters.formulas import CONSTANTS, Formula
+from ..inventory.formulas import CONSTANTS, Formula
 
 # ---------------------------------------------------------------------------
 # Formulas: our whitelisted syntax -> a Python expression that asteval (bw2parameters) evaluates
@@ -54,7 +54,7 @@ def translate_formula(
 
     Examples
     --------
-    >>> from cathode_lca.parameters.formulas import parse_formula
+    >>> from cathode_lca.inventory.formulas import parse_formula
     >>> f = parse_formula("2 * x if region == 'CN' else clip(x, 0, 1)")
     >>> translate_formula(f, str, {"x": "x", "region": "region"}, {"region": ("US", "CN")})
     '((2.0 * x) if (1.0 * (region == 1)) != 0 else min(max(x, 0.0), 1.0))'

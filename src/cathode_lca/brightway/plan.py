@@ -22,8 +22,8 @@ from typing import Any
 
 from .. import __version__
 from ..errors import SolverError, UsageError
+from ..inventory.formulas import Formula
 from ..inventory.schema import Dataset, Parameter, Product
-from ..parameters.formulas import Formula
 from ..units import conversion_factor, is_mass
 from .formula_text import ONE, Term, number_text, translate_formula
 from .project import import_bw2data

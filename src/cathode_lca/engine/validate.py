@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import CathodeLCAError
+from ..inventory.formulas import Formula
 from ..inventory.schema import ELEMENTS, Dataset, Inventory
 from ..parameters.engine import Env, ParameterModel
-from ..parameters.formulas import Formula
 from ..units import conversion_factor
 
 BALANCE_STAGES = frozenset(

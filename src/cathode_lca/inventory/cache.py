@@ -150,7 +150,7 @@ def encode(obj: Any) -> Any:
     ``L`` list, ``D`` mapping as key/value pairs, ``C``/``F`` record and its fields), so the
     decoder never has to guess what a mapping means.
     """
-    from ..parameters.formulas import Formula
+    from .formulas import Formula
 
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
@@ -171,7 +171,7 @@ def encode(obj: Any) -> Any:
 
 
 def _decoder() -> Any:
-    from ..parameters.formulas import parse_formula
+    from .formulas import parse_formula
 
     classes = _classes()
 

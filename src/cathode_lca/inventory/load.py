@@ -24,10 +24,10 @@ import pydantic
 
 from .._yaml import MAX_BYTES, LineDict, LineList, load_yaml_text, read_yaml_file
 from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
-from ..parameters.formulas import Formula, parse_formula
 from ..resources import inventories_dir
 from ..units import parse_unit
 from .bounds import parse_element_balance, resolve_bounds
+from .formulas import Formula, parse_formula
 from .numbers import check_formula_constants, check_numbers
 from .references import check_references, find_parameter
 from .schema import (
@@ -345,7 +345,7 @@ class _Reader:
             fail("an exact constant cannot have a distribution", "remove 'exact: true' or the distribution")
         distribution = None
         if spec.distribution is not None:
-            from ..parameters.distributions import check_distribution, fit_to_bounds
+            from .distributions import check_distribution, fit_to_bounds
 
             distribution = spec.distribution.model_dump(exclude_none=True)
             try:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import FormulaError
-from ..parameters.formulas import Formula
+from .formulas import Formula
 
 Number = float
 Amount = float | str

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import BoundsError, CathodeLCAError, FormulaError, ParameterError
+from ..inventory.distributions import check_distribution, fit_to_bounds, sample
+from ..inventory.formulas import Compiled
 from ..inventory.schema import Parameter
-from .distributions import check_distribution, fit_to_bounds, sample
-from .formulas import Compiled
 
 Env = dict[str, Any]
 

@@ -240,7 +240,7 @@ def _quality(raw: Any, file: str, line: int, fld: str) -> dict[str, int] | None:
 
 
 def _distribution(raw: Any, factor: float, value: float, file: str, line: int, fld: str) -> dict[str, Any]:
-    from .distributions import check_distribution
+    from ..inventory.distributions import check_distribution
 
     if not isinstance(raw, dict):
         raise ScenarioError("'distribution' must be a mapping", file=file, line=line, field=fld + ".distribution")

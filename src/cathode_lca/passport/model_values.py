@@ -45,7 +45,7 @@ def climate_methods() -> list[Any]:
 
 def evaluate_amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
     """A constant or formula amount of *dataset_id* at the parameters *env* (first sample)."""
-    from ..parameters.formulas import Formula
+    from ..inventory.formulas import Formula
 
     if not isinstance(value, Formula):
         return float(value)

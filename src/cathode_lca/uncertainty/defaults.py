@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InventoryError, UsageError
-from ..parameters.formulas import Formula
+from ..inventory.formulas import Formula
 
 PEDIGREE_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
 SCHEMES = ("ciroth2016", "ecoinvent-v2")

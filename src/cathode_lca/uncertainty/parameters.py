@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import UsageError
-from ..parameters.formulas import Formula
+from ..inventory.formulas import Formula
 
 _FORMS = {
     "uniform": ("minimum", "maximum"),
