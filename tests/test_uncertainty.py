@@ -282,3 +282,19 @@ def test_sweep_in_chunks_and_through_dask_gives_the_same_values():
     threaded = sweep("NMC811", grid, indicators=["gwp100"], chunk_size=4, scheduler="threads")
     np.testing.assert_allclose(chunked.value.values, whole.value.values, rtol=1e-12)
     np.testing.assert_allclose(threaded.value.values, whole.value.values, rtol=1e-12)
+
+
+def test_cli_uncertainty_prints_warnings_with_the_common_prefix():
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["uncertainty", "NMC811", "--samples", "20", "--seed", "1", "--route", "virgin", "--no-default-uncertainty"],
+    )
+    assert result.exit_code == 0, result.output
+    assert any(
+        line.startswith("warning: ") and "none of the uncertain parameters" in line
+        for line in result.stderr.splitlines()
+    )

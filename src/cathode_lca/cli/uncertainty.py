@@ -17,7 +17,7 @@ import click
 from .checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .model import model_with_background
 from .options import background_options, comparison_options, parse_indicators, parse_params, plot_option
-from .output import emit, format_csv, format_table, num, write_netcdf
+from .output import emit, format_csv, format_table, num, print_warnings, write_netcdf
 from .scenarios import apply_scenarios
 
 
@@ -170,8 +170,7 @@ def uncertainty(
         pedigree=pedigree,
     )
     applied.stamp(ds)
-    for warning in json.loads(ds.attrs.get("warnings", "[]")):
-        click.echo(f"Warning: {warning}", err=True)
+    print_warnings(ds)  # contract 3: one 'warning: ' prefix on every command
     if plot:
         from ..report.output import write_plot
 
