@@ -70,3 +70,23 @@ def num(x: Any) -> float | None:
 
     v = float(x)
     return None if math.isnan(v) else v
+
+
+def write_files(kind: str, ds: Any, *, plot: str | None, fmt: str, out: str | None, overwrite: bool) -> bool:
+    """Write the chart (``--plot``) and the file formats (xlsx, netcdf) of a result of *kind*.
+
+    Returns True when the chosen format was written as a file and nothing is left to print.
+    """
+    if plot:
+        from ..report.output import write_plot
+
+        write_plot(kind, ds, plot, overwrite=overwrite)
+    if fmt == "xlsx":
+        from ..report.output import write_xlsx
+
+        write_xlsx(kind, ds, str(out), overwrite=overwrite)
+        return True
+    if fmt == "netcdf":
+        write_netcdf(ds, out, overwrite)
+        return True
+    return False

@@ -17,7 +17,7 @@ import click
 from .checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .model import model_with_background
 from .options import background_options, comparison_options, parse_indicators, parse_params, plot_option
-from .output import emit, format_csv, format_table, num, print_warnings, write_netcdf
+from .output import emit, format_csv, format_table, num, print_warnings, write_files
 from .scenarios import apply_scenarios
 
 
@@ -171,17 +171,7 @@ def uncertainty(
     )
     applied.stamp(ds)
     print_warnings(ds)  # contract 3: one 'warning: ' prefix on every command
-    if plot:
-        from ..report.output import write_plot
-
-        write_plot("uncertainty", ds, plot, overwrite=overwrite)
-    if fmt == "xlsx":
-        from ..report.output import write_xlsx
-
-        write_xlsx("uncertainty", ds, str(out), overwrite=overwrite)
-        return
-    if fmt == "netcdf":
-        write_netcdf(ds, out, overwrite)
+    if write_files("uncertainty", ds, plot=plot, fmt=fmt, out=out, overwrite=overwrite):
         return
     if fmt == "csv":
         from ..report.tables import uncertainty_frame
@@ -381,17 +371,7 @@ def sensitivity(
         progress=progress,
     )
     applied.stamp(ds)
-    if plot:
-        from ..report.output import write_plot
-
-        write_plot("sensitivity", ds, plot, overwrite=overwrite)
-    if fmt == "xlsx":
-        from ..report.output import write_xlsx
-
-        write_xlsx("sensitivity", ds, str(out), overwrite=overwrite)
-        return
-    if fmt == "netcdf":
-        write_netcdf(ds, out, overwrite)
+    if write_files("sensitivity", ds, plot=plot, fmt=fmt, out=out, overwrite=overwrite):
         return
     if fmt == "csv":
         from ..report.tables import sensitivity_frame
@@ -513,17 +493,7 @@ def sweep(
         progress=progress,
     )
     applied.stamp(ds)
-    if plot:
-        from ..report.output import write_plot
-
-        write_plot("sweep", ds, plot, overwrite=overwrite)
-    if fmt == "xlsx":
-        from ..report.output import write_xlsx
-
-        write_xlsx("sweep", ds, str(out), overwrite=overwrite)
-        return
-    if fmt == "netcdf":
-        write_netcdf(ds, out, overwrite)
+    if write_files("sweep", ds, plot=plot, fmt=fmt, out=out, overwrite=overwrite):
         return
     df = ds.value.to_dataframe().reset_index()
     rows = df.to_dict(orient="records")
