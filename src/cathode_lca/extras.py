@@ -27,6 +27,8 @@ EXTRAS = {
     "bw2data": "brightway",
     "bw2calc": "brightway",
     "bw_processing": "brightway",
+    "bw2parameters": "brightway",  # the export evaluates formulas with its asteval
+    "asteval": "brightway",
     "dask": "distributed",
     "distributed": "distributed",
     "SALib": "sensitivity",
