@@ -124,14 +124,9 @@ def compare(
       cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
     """
     from ..comparison import compare as run_compare
-    from ..report.output import check_binary_out, check_plot_path
+    from ..report.output import check_outputs
 
-    if out:
-        from ..io import check_writable
-
-        check_writable(out, overwrite)
-    check_binary_out(fmt, out, overwrite=overwrite)
-    check_plot_path(plot, overwrite=overwrite)
+    check_outputs(fmt, out, plot, overwrite=overwrite)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = apply_scenarios(

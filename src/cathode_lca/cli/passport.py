@@ -39,14 +39,11 @@ def run_passport(
 
     *provenance* (scenarios and overridden parameters) is added to the JSON's ``calculation`` trace.
     """
-    from ..io import check_writable, write_text_atomic
+    from ..io import write_text_atomic
     from ..passport.declaration import declare
-    from ..report.output import check_binary_out, check_plot_path
+    from ..report.output import check_outputs
 
-    if out:
-        check_writable(out, overwrite)
-    check_binary_out(fmt, out, overwrite=overwrite)
-    check_plot_path(plot, overwrite=overwrite)
+    check_outputs(fmt, out, plot, overwrite=overwrite)
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
     for warning in declaration.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -136,7 +136,7 @@ def uncertainty(
       cathode-lca uncertainty NMC811 --vary hydro_recovery_ni=uniform:0.9:0.99 --format json
       cathode-lca uncertainty NMC811 --samples 1000000 --scheduler processes --format netcdf --out mc.nc
     """
-    from ..report.output import check_binary_out, check_plot_path
+    from ..report.output import check_outputs
     from ..uncertainty.monte_carlo import monte_carlo
 
     check_scheduler(scheduler)
@@ -144,12 +144,7 @@ def uncertainty(
     check_samples(samples, minimum=2, bytes_per_sample=8 * 3 * n_ind * max(2, len(routes)))
     distributions = checked_vary(vary)
     parse_params(params)  # refuse malformed --param before any work
-    if out:
-        from ..io import check_writable
-
-        check_writable(out, overwrite)
-    check_binary_out(fmt, out, overwrite=overwrite)
-    check_plot_path(plot, overwrite=overwrite)
+    check_outputs(fmt, out, plot, overwrite=overwrite)
     model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = monte_carlo(
         chemistry,
@@ -331,7 +326,7 @@ def sensitivity(
       cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100 --format csv
       cathode-lca sensitivity NMC811 --technique morris --samples 50 --spread 0.2
     """
-    from ..report.output import check_binary_out, check_plot_path
+    from ..report.output import check_outputs
     from ..uncertainty.sensitivity import ranking
     from ..uncertainty.sensitivity import sensitivity as run_sensitivity
 
@@ -342,12 +337,7 @@ def sensitivity(
     distributions = checked_vary(vary)
     if spread is not None:
         check_finite("--spread", "", spread)
-    if out:
-        from ..io import check_writable
-
-        check_writable(out, overwrite)
-    check_binary_out(fmt, out, overwrite=overwrite)
-    check_plot_path(plot, overwrite=overwrite)
+    check_outputs(fmt, out, plot, overwrite=overwrite)
     overrides = parse_params(params)
     applied = apply_scenarios(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
@@ -455,7 +445,7 @@ def sweep(
     """
     import math
 
-    from ..report.output import check_binary_out, check_plot_path
+    from ..report.output import check_outputs
     from ..uncertainty.sweep import parse_grid
     from ..uncertainty.sweep import sweep as run_sweep
 
@@ -470,12 +460,7 @@ def sweep(
         size, minimum=1, bytes_per_sample=8 * 3 * 4 * max(1, len(parse_indicators(indicator_text))), option="--grid"
     )
     parse_params(params)  # refuse malformed --param before any work
-    if out:
-        from ..io import check_writable
-
-        check_writable(out, overwrite)
-    check_binary_out(fmt, out, overwrite=overwrite)
-    check_plot_path(plot, overwrite=overwrite)
+    check_outputs(fmt, out, plot, overwrite=overwrite)
     model_args, applied = _chunked_scenarios(background, mapping, unmapped, inventory_files, scenario_refs, params)
     ds = run_sweep(
         chemistry,

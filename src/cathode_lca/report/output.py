@@ -26,15 +26,15 @@ def check_plot_path(path: str | None, *, overwrite: bool) -> None:
     check_writable(path, overwrite)
 
 
-def check_binary_out(fmt: str, out: str | None, *, overwrite: bool) -> None:
-    """Binary formats (xlsx) need ``--out FILE``; check that it may be written."""
-    if fmt != "xlsx":
-        return
-    if not out:
+def check_outputs(fmt: str, out: str | None, plot: str | None, *, overwrite: bool) -> None:
+    """Before any work: ``--out`` may be written (once), xlsx has an ``--out``, and ``--plot`` is fine."""
+    if fmt == "xlsx" and not out:
         raise UsageError("--format xlsx needs --out FILE", hint="e.g. --out results.xlsx")
-    from ..io import check_writable
+    if out:
+        from ..io import check_writable
 
-    check_writable(out, overwrite)
+        check_writable(out, overwrite)
+    check_plot_path(plot, overwrite=overwrite)
 
 
 def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options: Any) -> None:
