@@ -79,11 +79,11 @@ from .scenarios import apply_scenarios
 @plot_option
 @click.option(
     "--plot-kind",
-    type=click.Choice(["stages", "waterfall"]),
+    type=click.Choice(["stages", "processes", "waterfall"]),
     default="stages",
     show_default=True,
-    help="Chart for --plot: stacked stage contributions per route, or a waterfall from virgin to the first "
-    "recycled route (first --indicator).",
+    help="Chart for --plot (first --indicator): stacked stage contributions per route, stacked contributions "
+    "of the largest foreground processes per route, or a waterfall from virgin to the first recycled route.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
@@ -151,7 +151,13 @@ def compare(
     if plot:
         from ..report.output import write_plot
 
-        write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
+        if plot_kind == "processes":
+            from ..report.processes import route_process_results
+
+            results, method = route_process_results(chemistry, indicator=indicators[0], **options)
+            write_plot("processes", results, plot, overwrite=overwrite, method=method)
+        else:
+            write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
     if fmt == "xlsx":
         from ..report.output import write_xlsx
 
