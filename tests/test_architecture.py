@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"engine"},
     {"lca"},
     {"allocation", "comparison"},
-    {"passport", "uncertainty", "brightway", "report"},
+    {"passport", "uncertainty", "brightway", "report", "exchange"},
     {"cli"},
 ]
 
