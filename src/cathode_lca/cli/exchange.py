@@ -21,6 +21,9 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import UsageError
+from .model import model_with_background
+from .options import inventory_option, parse_params, scenario_option
+from .scenarios import apply_scenarios
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -189,3 +192,38 @@ def _source_entry(source: str) -> dict[str, str]:
     m = re.search(r"\((\d{4})\)", source)
     name = source.split(",")[0].strip() or source
     return {"name": name[:200], "version": m.group(1) if m else "not stated"}
+
+
+@click.group()
+def exchange() -> None:
+    """Exchange formats: openLCA JSON-LD (PACT footprints: --pact on compare, compute and passport)."""
+
+
+@exchange.command("olca")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The openLCA JSON-LD zip to write.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
+@inventory_option
+def olca(
+    out: str, overwrite: bool, params: Sequence[str], scenario_refs: Sequence[str], inventory_files: Sequence[str]
+) -> None:
+    """Write every dataset, flow and method as an openLCA JSON-LD zip (amounts at one parameter setting).
+
+    Import the zip in openLCA 2 (File > Import > Linked data (JSON-LD)). Formulas travel as values;
+    each exchange keeps its formula text in its description. See docs/exchange.md.
+
+    \b
+    Examples:
+      cathode-lca exchange olca --out cathode-lca.zip
+      cathode-lca exchange olca --out cn.zip --param plant_region=CN --scenario everbatt-2023
+    """
+    from ..exchange.olca import write_olca_zip
+    from ..io import check_writable
+
+    check_writable(out, overwrite)
+    applied = apply_scenarios(
+        model_with_background(None, None, "fail", inventory_files), scenario_refs, parse_params(params)
+    )
+    n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
+    click.echo(f"wrote {out} ({n} processes)", err=True)
