@@ -238,3 +238,16 @@ def test_cli_compare_options_and_table():
     assert result.exit_code == 0, result.output
     assert "NCA" in result.output and "direct" in result.output and "economic" in result.output
     assert "top stages" in result.output
+
+
+def test_compare_refuses_an_array_of_values_with_a_pointer_to_sweep():
+    """An array parameter used to crash deep in compare() with a numpy broadcast error."""
+    import numpy as np
+
+    from cathode_lca.errors import UsageError
+
+    with pytest.raises(UsageError, match="one value per parameter") as info:
+        compare("NMC811", parameters={"hydro_recovery_ni": np.array([0.9, 0.95])})
+    assert "sweep" in info.value.hint
+    one = compare("NMC811", routes=["hydrometallurgical"], parameters={"hydro_recovery_ni": np.array([0.95])})
+    assert one.value.sel(route="hydrometallurgical", indicator="gwp100") > 0

@@ -388,6 +388,12 @@ def compare(
     """
     import xarray as xr
 
+    many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
+    if many:
+        raise UsageError(
+            f"compare takes one value per parameter; {', '.join(many)} got several",
+            hint="for many values use cathode_lca.uncertainty.sweep.sweep (or monte_carlo for distributions)",
+        )
     setup = prepare(chemistry, routes, region, allocation or "", unit, indicators, parameters, model)
     allocation, region = setup.allocation, setup.region
     model, params, method_objs, methods = setup.model, setup.parameters, setup.methods, setup.method_ids
