@@ -86,62 +86,56 @@ def build_entities(model: LCAModel, parameters: Mapping[str, Any] | None = None)
         return properties[unit]
 
     flows: dict[str, tuple[Any, str]] = {}  # our id -> (openLCA flow, its unit)
-    for flow in inv.flows.values():
-        f = o.Flow(
-            id=olca_id("flow", flow.id),
-            name=flow.name,
-            category=f"Elementary flows/{flow.compartment}",
-            flow_type=o.FlowType.ELEMENTARY_FLOW,
-            flow_properties=[
-                o.FlowPropertyFactor(
-                    conversion_factor=1.0, flow_property=prop(flow.unit).to_ref(), is_ref_flow_property=True
-                )
-            ],
+
+    def add_flow(kind: str, key: str, name: str, category: str, flow_type: Any, unit: str) -> None:
+        factor = o.FlowPropertyFactor(
+            conversion_factor=1.0, flow_property=prop(unit).to_ref(), is_ref_flow_property=True
         )
-        flows[flow.id] = (f, flow.unit)
+        flow = o.Flow(
+            id=olca_id(kind, key), name=name, category=category, flow_type=flow_type, flow_properties=[factor]
+        )
+        flows[key] = (flow, unit)
+
+    def exchange(internal_id: int, key: str, amount: float, **fields: Any) -> Any:
+        flow, unit = flows[key]
+        unit_ref = o.Ref(id=olca_id("unit", unit), name=unit)
+        return o.Exchange(
+            internal_id=internal_id,
+            flow=flow.to_ref(),
+            flow_property=prop(unit).to_ref(),
+            unit=unit_ref,
+            amount=amount,
+            **fields,
+        )
+
+    for el in inv.flows.values():
+        add_flow("flow", el.id, el.name, f"Elementary flows/{el.compartment}", o.FlowType.ELEMENTARY_FLOW, el.unit)
     for dataset in inv.datasets.values():
         for product in dataset.products:
-            f = o.Flow(
-                id=olca_id("product", product.id),
-                name=product.name,
-                category=f"cathode-lca/{dataset.stage}",
-                flow_type=o.FlowType.PRODUCT_FLOW,
-                flow_properties=[
-                    o.FlowPropertyFactor(
-                        conversion_factor=1.0, flow_property=prop(product.unit).to_ref(), is_ref_flow_property=True
-                    )
-                ],
-            )
-            flows[product.id] = (f, product.unit)
+            category = f"cathode-lca/{dataset.stage}"
+            add_flow("product", product.id, product.name, category, o.FlowType.PRODUCT_FLOW, product.unit)
     entities.extend(f for f, _ in flows.values())
 
     for dataset in inv.datasets.values():
-        exchanges = []
-        for i, product in enumerate(dataset.products, start=1):
-            f, unit = flows[product.id]
-            exchanges.append(
-                o.Exchange(
-                    internal_id=i,
-                    flow=f.to_ref(),
-                    flow_property=prop(unit).to_ref(),
-                    unit=o.Ref(id=olca_id("unit", unit), name=unit),
-                    amount=_evaluate(model, env, product.amount, dataset),
-                    is_input=False,
-                    is_quantitative_reference=product.reference,
-                )
+        exchanges = [
+            exchange(
+                i,
+                product.id,
+                _evaluate(model, env, product.amount, dataset),
+                is_input=False,
+                is_quantitative_reference=product.reference,
             )
+            for i, product in enumerate(dataset.products, start=1)
+        ]
         for j, ex in enumerate(dataset.exchanges, start=len(exchanges) + 1):
-            f, unit = flows[ex.target]
-            value = _evaluate(model, env, ex.amount, dataset) * conversion_factor(ex.unit, unit)
+            value = _evaluate(model, env, ex.amount, dataset) * conversion_factor(ex.unit, flows[ex.target][1])
             provider = inv.products.get(ex.target) if ex.kind == "input" else None
             formula = str(ex.amount) if not isinstance(ex.amount, int | float) else ""
             exchanges.append(
-                o.Exchange(
-                    internal_id=j,
-                    flow=f.to_ref(),
-                    flow_property=prop(unit).to_ref(),
-                    unit=o.Ref(id=olca_id("unit", unit), name=unit),
-                    amount=value,
+                exchange(
+                    j,
+                    ex.target,
+                    value,
                     is_input=ex.kind == "input",
                     default_provider=o.Ref(id=olca_id("process", provider[0])) if provider else None,
                     description="; ".join(t for t in (f"formula: {formula}" if formula else "", ex.source or "") if t),
