@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import model_for
 
-from cathode_lca.cli import cli
 from cathode_lca.catalogue import catalogue_of
+from cathode_lca.cli import cli
 from cathode_lca.comparison import available_routes, chemistries, compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model

@@ -298,7 +298,9 @@ class Catalogue:
 def suggest(name: str, choices: Iterable[str]) -> str:
     """'did you mean X? choose one of: ...' for an unknown *name*."""
     choices = list(choices)
-    close = difflib.get_close_matches(name.strip(), choices, n=1, cutoff=0.6)
+    key = name.strip().lower()
+    close = [c for c in choices if key and c.lower().startswith(key)][:1]  # 'hydro' -> hydrometallurgical
+    close = close or difflib.get_close_matches(name.strip(), choices, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in choices}
         close = [lowered[c] for c in difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=0.6)]
@@ -372,9 +374,9 @@ def build_catalogue(model: LCAModel, settings: Settings | None = None) -> Catalo
             stem = pid[: -len(suffix)] if pid.endswith(suffix) else ""
             if not stem or stem in salt_metal or f"{stem}-{VIRGIN}" not in products:
                 continue
-            elements = [e for e in ELEMENTS if e in inv.product(f"{stem}-{VIRGIN}").properties]
-            if len(elements) == 1:
-                salt_metal[stem] = elements[0]
+            contents = [e for e in ELEMENTS if e in inv.product(f"{stem}-{VIRGIN}").properties]
+            if len(contents) == 1:
+                salt_metal[stem] = contents[0]
 
     routes: dict[str, Route] = {}
     for r in order:
@@ -431,3 +433,10 @@ def catalogue_of(model: LCAModel) -> Catalogue:
             _CACHE.pop(next(iter(_CACHE)))
         found = _CACHE[key] = build_catalogue(model)
     return found
+
+
+def default_catalogue() -> Catalogue:
+    """The catalogue of the shipped inventories (:func:`cathode_lca.lca.default_model`)."""
+    from .lca import default_model
+
+    return catalogue_of(default_model())

@@ -46,7 +46,7 @@ from ..errors import UsageError
 from .electricity import plant_electricity
 from .model_values import burdens, climate_methods, vec
 from .rules import GWP_METHOD, RuleSet
-from .spec import CHEMISTRY_ELEMENTS, BatterySpec, BatterySpecError
+from .spec import BatterySpec, BatterySpecError
 
 VECTOR = ("total", "fossil", "biogenic", "land_use")
 
@@ -199,7 +199,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
         )
     params = base_parameters(model, spec)
     env = _env(model, params)
-    elements = [el for el in CHEMISTRY_ELEMENTS[chem] if el in ("Ni", "Co", "Li", "Mn")]
+    elements = [el for el in spec.cam_elements if el in ("Ni", "Co", "Li", "Mn")]
     salts = {el: salt_of(model, el, chem_key, env) for el in elements}
     inputs = salt_inputs_per_kg_cam(model, cam_id, env)
 
