@@ -79,6 +79,54 @@ def test_a_dataset_added_in_a_user_file_adds_a_route(tmp_path):
     assert "tmp-route" not in catalogue_of(default_model()).routes
 
 
+#: An unlisted chemistry and an unlisted salt: the catalogue takes them from the names and element contents.
+TMP_CHEMISTRY_AND_SALT = TMP_ROUTE + """\
+  - id: cam-xyz-virgin
+    name: a test chemistry
+    stage: cam-production
+    element_balance: {skip: test}
+    unit: kg
+    source: test
+    products:
+      - {id: cam-xyz-virgin, amount: 1, unit: kg, reference: true, source: test, properties: {Li: 0.07, Ni: 0}}
+    exchanges:
+      - {input: lithium-hydroxide-virgin, amount: 0.3, unit: kg, source: test}
+  - id: nickel-nitrate-virgin
+    name: a test salt
+    stage: chemicals
+    unit: kg
+    source: test
+    products:
+      - {id: nickel-nitrate-virgin, amount: 1, unit: kg, reference: true, source: test, properties: {Ni: 0.32}}
+    exchanges:
+      - {input: nickel-sulfate-virgin, amount: 1, unit: kg, source: test}
+  - id: nickel-nitrate-recycled-tmp-route
+    name: a test recycled salt
+    stage: materials-conversion
+    element_balance: {skip: test}
+    unit: kg
+    source: test
+    products:
+      - {id: nickel-nitrate-recycled-tmp-route, amount: 1, unit: kg, reference: true, source: test, properties: {Ni: 0.32}}
+    exchanges:
+      - {input: recycling-tmp-route, amount: 1, unit: kg, source: test}
+"""
+
+
+def test_an_unlisted_chemistry_and_salt_come_from_names_and_contents(tmp_path):
+    extra = tmp_path / "more.yaml"
+    extra.write_text(TMP_CHEMISTRY_AND_SALT)
+    model = LCAModel(extra=[extra])
+    cat = build_catalogue(model)
+    xyz = cat.chemistry("XYZ")
+    assert (xyz.key, xyz.name, xyz.elements, xyz.routes) == ("xyz", "XYZ", ("Li",), ("virgin",))
+    assert cat.salt_metal["nickel-nitrate"] == "Ni"
+    assert cat.route("tmp-route").salts == ("nickel-nitrate",) and "tmp-route" in cat.eol_routes
+    # Ni now has two salts: the chemistry's recipe decides, as for lithium
+    assert "Ni" not in cat.metal_salt and cat.salts_of("Ni") == ("nickel-sulfate", "nickel-nitrate")
+    assert cat.salt_for(model, "Li", "xyz", model.parameters.evaluate()) == "lithium-hydroxide"
+
+
 def test_the_example_route_brings_its_salts():
     cat = catalogue_of(LCAModel(extra=[ROOT / "examples/new-route/solvent-extraction.yaml"]))
     route = cat.route("solvent-extraction")
