@@ -80,7 +80,9 @@ def test_a_dataset_added_in_a_user_file_adds_a_route(tmp_path):
 
 
 #: An unlisted chemistry and an unlisted salt: the catalogue takes them from the names and element contents.
-TMP_CHEMISTRY_AND_SALT = TMP_ROUTE + """\
+TMP_CHEMISTRY_AND_SALT = (
+    TMP_ROUTE
+    + """\
   - id: cam-xyz-virgin
     name: a test chemistry
     stage: cam-production
@@ -111,6 +113,7 @@ TMP_CHEMISTRY_AND_SALT = TMP_ROUTE + """\
     exchanges:
       - {input: recycling-tmp-route, amount: 1, unit: kg, source: test}
 """
+)
 
 
 def test_an_unlisted_chemistry_and_salt_come_from_names_and_contents(tmp_path):
