@@ -68,6 +68,7 @@ def test_lithium_salt_is_the_one_the_cam_recipe_consumes(chemistry, salt):
     assert (salt == "lithium-hydroxide") == (float(np.ravel(env[f"cathode_lioh_{chemistry}"])[0]) > 0)
 
 
+@pytest.mark.slow  # builds a model with an extra file (about 3-4 s)
 def test_a_dataset_added_in_a_user_file_adds_a_route(tmp_path):
     extra = tmp_path / "route.yaml"
     extra.write_text(TMP_ROUTE)
@@ -116,6 +117,7 @@ TMP_CHEMISTRY_AND_SALT = (
 )
 
 
+@pytest.mark.slow  # builds a model with an extra file (about 3-4 s)
 def test_an_unlisted_chemistry_and_salt_come_from_names_and_contents(tmp_path):
     extra = tmp_path / "more.yaml"
     extra.write_text(TMP_CHEMISTRY_AND_SALT)
@@ -130,6 +132,7 @@ def test_an_unlisted_chemistry_and_salt_come_from_names_and_contents(tmp_path):
     assert cat.salt_for(model, "Li", "xyz", model.parameters.evaluate()) == "lithium-hydroxide"
 
 
+@pytest.mark.slow  # builds a model with an extra file (about 3-4 s)
 def test_the_example_route_brings_its_salts():
     cat = catalogue_of(LCAModel(extra=[ROOT / "examples/new-route/solvent-extraction.yaml"]))
     route = cat.route("solvent-extraction")
