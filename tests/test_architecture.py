@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"parameters"},
     {"engine"},
     {"lca"},
+    {"catalogue", "documents"},
     {"allocation", "comparison"},
     {"passport", "uncertainty", "brightway", "report", "exchange"},
     {"cli"},

@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import model_for
 
+from cathode_lca.catalogue import catalogue_of
 from cathode_lca.cli import cli
-from cathode_lca.comparison import ROUTES, available_routes, chemistries, compare
+from cathode_lca.comparison import available_routes, chemistries, compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
 from cathode_lca.uncertainty.sweep import sweep
@@ -114,7 +115,7 @@ def test_shipped_routes_per_chemistry():
         assert available_routes(model, chem) == ["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]
     assert available_routes(model, "LFP") == ["virgin", "direct"]
     # per kg of metal or salt, every recycling route that treats LFP feed is compared (issue 9)
-    assert available_routes(model, "LFP", "kg-metal") == list(ROUTES)
+    assert available_routes(model, "LFP", "kg-metal") == list(catalogue_of(model).route_ids)
 
 
 @pytest.mark.parametrize("allocation", ["none", "mass", "economic", "system-expansion", "cut-off"])

@@ -27,6 +27,7 @@ from .options import (
     parse_indicators,
     parse_params,
     plot_option,
+    route_option,
     scenario_option,
 )
 from .output import emit, num, print_warnings
@@ -35,13 +36,7 @@ from .scenarios import apply_scenarios
 
 @click.command()
 @click.argument("chemistry")
-@click.option(
-    "--route",
-    "routes",
-    multiple=True,
-    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
-    help="Route to include (repeatable). Default: virgin and every recycling route available for CHEMISTRY.",
-)
+@route_option("Route to include (repeatable). Default: virgin and every recycling route available for CHEMISTRY.")
 @click.option(
     "--region", default="US", show_default=True, help="Plant region: electricity of the recycling and cathode plants."
 )

@@ -21,6 +21,7 @@ from .options import (
     inventory_option,
     parse_indicators,
     parse_params,
+    route_option,
     scenario_option,
 )
 from .scenarios import apply_scenarios
@@ -36,13 +37,7 @@ from .scenarios import apply_scenarios
 )
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
-@click.option(
-    "--route",
-    "routes",
-    multiple=True,
-    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
-    help="Route (repeatable). Default: virgin and every recycling route available.",
-)
+@route_option("Route (repeatable). Default: virgin and every recycling route available.")
 @click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants).")
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help).")
