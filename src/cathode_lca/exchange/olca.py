@@ -39,17 +39,11 @@ def olca_id(kind: str, key: str) -> str:
 
 
 def _evaluate(model: LCAModel, env: Mapping[str, Any], amount: Any, dataset: Any) -> float:
-    """An exchange amount (number or formula) at *env*, as a float."""
-    import numpy as np
+    """An exchange amount (number or formula) at *env*, as a finite float (:meth:`LCAModel.nominal`)."""
+    import math
 
-    from ..inventory.formulas import Formula
-
-    if not isinstance(amount, Formula):
-        return float(amount)
-    fn = amount.compile(model.inventory.resolver(dataset), model.parameters.choices)
-    with np.errstate(all="ignore"):
-        value = float(np.asarray(fn(env), dtype=float).ravel()[0])
-    if not np.isfinite(value):
+    value = model.nominal(amount, env, dataset.id)
+    if not math.isfinite(value):
         raise UsageError(f"dataset '{dataset.id}': an amount is not finite at these parameters", hint="check --param")
     return value
 
