@@ -193,6 +193,18 @@ def test_a_project_without_biosphere3_gets_the_complete_offline_list(bd, linked_
     param.save()
     bd.parameters.recalculate()
     assert bw2calc_score(bd, "cathode-lca foreground", "p", STANDARD_GWP) == pytest.approx(11.74, rel=1e-6)
+    # a second export under another prefix (e.g. another allocation) keeps the first one's standard method
+    param.amount = 2.0
+    param.save()
+    second = export_to_brightway("fresh", linked_model, prefix="second")
+    assert any("kept ('IPCC 2021'" in n and "prefix 'cathode-lca'" in n for n in second.notes)
+    assert STANDARD_GWP not in second.methods and ("second", "ipcc2021-gwp100") in second.methods
+    bd.projects.set_current("fresh")
+    assert bd.methods[STANDARD_GWP]["cathode-lca alias of"] == ["cathode-lca", "ipcc2021-gwp100"]
+    assert bw2calc_score(bd, "second foreground", "p", ("second", "ipcc2021-gwp100")) == pytest.approx(8.26, rel=1e-6)
+    # the same prefix again is a conflict, the standard name included
+    with pytest.raises(UsageError, match="already has database 'cathode-lca biosphere'"):
+        export_to_brightway("fresh", linked_model)
 
 
 @pytest.mark.slow

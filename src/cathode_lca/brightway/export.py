@@ -194,15 +194,27 @@ def write_plan(plan: ExportPlan, project: str, *, overwrite: bool = False) -> li
 
 
 def _keep_foreign_standard_methods(plan: ExportPlan) -> list[str]:
-    """Drop from *plan* the standard-named methods the project already has from elsewhere; say so."""
+    """Drop from *plan* the standard-named methods the project already has from elsewhere; say so.
+
+    Elsewhere: not written by cathode-lca (e.g. ecoinvent's), or by an export with another prefix.
+    """
     from bw2data import Method, get_node, methods
 
     notes = []
     for name, ours in list(plan.standard_methods.items()):
-        if name not in methods or "cathode-lca method" in methods[name]:
+        if name not in methods:
             continue
+        alias_of = methods[name].get("cathode-lca alias of")
+        if alias_of is not None and tuple(alias_of) == ours:
+            continue  # written by an export with this prefix: the usual --overwrite rule applies
         _meta, cfs = plan.methods.pop(name)
         del plan.standard_methods[name]
+        if alias_of is not None:
+            notes.append(
+                f"kept {name} as written by the export with prefix '{alias_of[0]}' (it uses that export's "
+                f"supplementary biosphere); {ours} is this export's"
+            )
+            continue
         theirs = {}
         for row in Method(name).load():
             flow = row[0]
