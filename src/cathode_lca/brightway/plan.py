@@ -504,7 +504,7 @@ def _exchange(kind: str, target: str, amount: Term, unit: str, source: str | Non
 
 def _no_twin_comment(flow_id: str, linked: str | None) -> str:
     if linked is None:
-        return "(private biosphere: export without --biosphere link)"
+        return "(exported with --biosphere none: every flow in this private biosphere)"
     reason = NO_TWIN.get(flow_id, "not one of the shipped flows linked in cathode_lca.brightway.biosphere")
     return f"No exact twin in {linked}: {reason}."
 
