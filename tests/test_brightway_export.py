@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cathode_lca.brightway import export as bw_export
+from cathode_lca.brightway.biosphere import NO_TWIN, TWINS
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.formula_text import translate_formula
 from cathode_lca.brightway.plan import parameter_names, plan_export
@@ -31,6 +32,8 @@ from cathode_lca.inventory.load import load_inventory
 from cathode_lca.inventory.schema import Location, Parameter
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.methods import load_method
+
+pytestmark = pytest.mark.brightway
 
 
 def small_model(*files: str) -> LCAModel:
@@ -158,18 +161,23 @@ def test_parameter_names_are_unique_valid_and_do_not_shadow_asteval():
 # the shipped inventories
 
 
+@pytest.mark.slow
 def test_shipped_inventories_round_trip_through_a_project(bd):
     model = default_model()
     methods = ["ipcc2021-gwp100", "ced", "water"]
     report = export_to_brightway("round trip", model)
     assert report.databases == ("cathode-lca biosphere", "cathode-lca background", "cathode-lca foreground")
-    assert report.activities["cathode-lca biosphere"] == len(model.inventory.flows)
-    assert sum(report.activities.values()) == len(model.inventory.flows) + len(model.matrices("none").products)
+    # flows with a biosphere3 twin are linked there; the others stay in our supplementary biosphere
+    assert report.activities["cathode-lca biosphere"] == len(NO_TWIN) == len(model.inventory.flows) - len(TWINS)
+    assert sum(report.activities.values()) == len(NO_TWIN) + len(model.matrices("none").products)
     bd.projects.set_current("round trip")
-    from bw2data.parameters import ActivityParameter, DatabaseParameter
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, ProjectParameter
 
-    fg, dbs = "cathode-lca foreground", list(report.databases)
-    region = DatabaseParameter.get(database=fg, name="plant_region")
+    fg, dbs = "cathode-lca foreground", [*report.databases, "biosphere3"]
+    # global parameters are project parameters only: no database parameter shadows them
+    assert not DatabaseParameter.select().where(DatabaseParameter.name == "plant_region").exists()
+    assert not ActivityParameter.select().where(ActivityParameter.name.startswith("__dummy")).exists()
+    region = ProjectParameter.get(name="plant_region")
     assert region.data["choices"][int(region.amount)] == "US"
     group = f"{fg}:aluminum-greet2022"
     assert ActivityParameter.get(group=group, name="aluminum_greet2022__greet_total_energy").amount == 92.2758
@@ -199,7 +207,7 @@ def test_shipped_inventories_round_trip_through_a_project(bd):
     # change parameters in Brightway, recalculate, compare with our engine at the same values
     region.amount = float(region.data["choices"].index("CN"))
     region.save()
-    recovery = DatabaseParameter.get(database=fg, name="hydro_recovery_ni")
+    recovery = ProjectParameter.get(name="hydro_recovery_ni")
     recovery.amount = 0.9
     recovery.save()
     bd.parameters.recalculate()
@@ -246,10 +254,11 @@ def test_multi_output_hand_values_survive_the_export(bd):
 
 
 def _state(bd, project):
-    from bw2data.parameters import ActivityParameter, DatabaseParameter, Group
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, Group, ProjectParameter
 
     bd.projects.set_current(project)
     return {
+        "project_params": sorted((p.name, p.amount) for p in ProjectParameter.select()),
         "databases": sorted(bd.databases),
         "methods": sorted(bd.methods),
         "db_params": sorted((p.database, p.name, p.amount) for p in DatabaseParameter.select()),
@@ -329,6 +338,7 @@ def test_plan_checks_every_formula_without_touching_a_project():
 # CLI
 
 
+@pytest.mark.slow
 def test_cli_export_and_refusal(bd, tmp_path):
     extra = tmp_path / "extra.yaml"
     extra.write_text("format: cathode-lca/1\noverrides:\n  parameters:\n    hydro_recovery_ni: 0.95\n")
@@ -339,9 +349,9 @@ def test_cli_export_and_refusal(bd, tmp_path):
     assert result.exit_code == 0, result.output
     assert "cathode-lca foreground:" in result.output and "('cathode-lca', 'ipcc2021-gwp100')" in result.output
     bd.projects.set_current("cli")
-    from bw2data.parameters import DatabaseParameter
+    from bw2data.parameters import ProjectParameter
 
-    assert DatabaseParameter.get(database="cathode-lca foreground", name="hydro_recovery_ni").amount == 0.95
+    assert ProjectParameter.get(name="hydro_recovery_ni").amount == 0.95
     again = runner.invoke(brightway, ["export", "--project", "cli", "--method", "ipcc2021-gwp100", "--format", "json"])
     assert isinstance(again.exception, UsageError)
     assert "already has database 'cathode-lca biosphere'" in str(again.exception)

@@ -2,22 +2,30 @@
 
 Three databases are written into the project:
 
-* ``<prefix> biosphere`` — our elementary flows (code = flow id);
+* ``<prefix> biosphere`` — our elementary flows without an exact twin in ``biosphere3`` (code =
+  flow id); the others are linked to their biosphere3 UUIDs (:mod:`.biosphere`), and
+  ``biosphere3`` is created from bw2io's offline list when the project lacks it;
 * ``<prefix> background`` — datasets whose amounts are all numbers and that declare no parameters;
 * ``<prefix> foreground`` — datasets with formulas or parameters. Their exchanges keep their formulas,
   and every parameter is written as a Brightway parameter, so the model stays editable in the
   Activity Browser.
 
-Parameters: global and file-scope parameters become *database parameters* of the foreground
-database (file-scope names are prefixed ``<file id>__``), dataset parameters become *activity
-parameters* in the group ``<foreground database>:<dataset id>`` (names prefixed
-``<dataset id>__``). Nothing is written to the project-wide parameters of the user's project.
+Parameters, one place per scope: global parameters become *project parameters* (their own names,
+e.g. ``plant_region``: no database parameter shadows them), file-scope parameters *database
+parameters* of the foreground database (prefixed ``<file id>__``), dataset parameters *activity
+parameters* in the group ``<foreground database>:<dataset id>`` (prefixed ``<dataset id>__``).
+A dataset with formulas but no parameters gets one real activity parameter,
+``<dataset id>__reference_output`` (its production amount), instead of bw2data's
+``__dummy_<uuid>__`` placeholder.
 Choice parameters become numeric codes (index into their ``choices``, listed in the parameter's
 data); lookup tables become nested ``x if code == i else ...`` formulas.
 
 Multi-output datasets are exported with the chosen allocation applied: one activity per
-allocated column (code = product id). Every method in ``methods/`` is registered as
-``(<prefix>, <method id>)``.
+allocated column (code = product id); the co-product activities are named
+``<product> (co-product)`` and say in ``cathode-lca co-product`` whether they are allocated,
+burden-free or a substitution. Every method in ``methods/`` is registered as
+``(<prefix>, <method id>)``, and under its bw2io/ecoinvent name where it is the same method
+(:data:`.biosphere.STANDARD_METHODS`).
 
 The export is transactional: databases, parameter groups and methods that already exist are
 refused unless *overwrite*; with *overwrite* they are backed up in memory first. Any failure
@@ -41,8 +49,9 @@ from typing import Any
 
 from .. import __version__
 from ..errors import CathodeLCAError, SolverError, UsageError
+from .biosphere import BIOSPHERE3, BIOSPHERE3_SOURCE, check_twins, ensure_biosphere3
 from .plan import VERIFY_RTOL, ExportPlan, ExportReport, plan_export
-from .project import project_context
+from .project import project_context, quiet_brightway
 
 # ---------------------------------------------------------------------------
 # Writing, transactionally
@@ -69,6 +78,8 @@ def export_to_brightway(
     allocation: str = "none",
     overwrite: bool = False,
     methods: Sequence[Any] | None = None,
+    biosphere: str | None = BIOSPHERE3,
+    verbose: bool = False,
 ) -> ExportReport:
     """Write *model* (default: the shipped inventories) into Brightway *project* (created if needed).
 
@@ -86,6 +97,13 @@ def export_to_brightway(
         any of them existing is a :class:`UsageError` and nothing is written.
     methods
         Method ids (default: every shipped method).
+    biosphere
+        Biosphere database to link flows with an exact twin to (:mod:`.biosphere`); ``biosphere3``
+        is created from bw2io's offline list when the project lacks it. ``None``: every flow goes
+        to ``<prefix> biosphere`` and only our own method names are registered.
+    verbose
+        Let bw2data print its logs and progress bars (by default they are swallowed; warnings of
+        the export itself are printed on stderr either way).
 
     Examples
     --------
@@ -94,36 +112,53 @@ def export_to_brightway(
     """
     from .staging import staged
 
-    plan = plan_export(model, prefix=prefix, allocation=allocation, methods=methods)
-    # crash-safe: written into a staging copy, swapped in only when complete (see staging.py)
-    with staged(project) as staging, project_context(staging, create=True):
-        write_plan(plan, project, overwrite=overwrite)
+    with quiet_brightway(verbose):
+        plan = plan_export(model, prefix=prefix, allocation=allocation, methods=methods, biosphere=biosphere)
+        # crash-safe: written into a staging copy, swapped in only when complete (see staging.py)
+        with staged(project) as staging, project_context(staging, create=True):
+            notes = write_plan(plan, project, overwrite=overwrite)
     return ExportReport(
         project=project,
         databases=plan.databases,
         activities={db: len(plan.data[db]) for db in plan.databases},
-        parameters=len(plan.database_parameters) + sum(len(v) for v in plan.activity_parameters.values()),
+        parameters=len(plan.project_parameters)
+        + len(plan.database_parameters)
+        + sum(len(v) for v in plan.activity_parameters.values()),
         groups=len(plan.groups),
         methods=list(plan.methods),
         allocation=plan.allocation,
         metadata=dict(plan.metadata),
+        linked_biosphere=plan.linked_biosphere,
+        linked_flows=len(plan.flow_links),
+        notes=notes,
     )
 
 
-def write_plan(plan: ExportPlan, project: str, *, overwrite: bool = False) -> None:
+def write_plan(plan: ExportPlan, project: str, *, overwrite: bool = False) -> list[str]:
     """Write *plan* into the current Brightway project; on any failure undo everything.
 
     Existing databases, parameter groups or methods of the plan's names are a
     :class:`UsageError` unless *overwrite*; then they are backed up in memory and restored
-    if the export fails.
+    if the export fails. A standard-named method that cathode-lca did not write (e.g. ecoinvent's
+    IPCC 2021) is never replaced: it is kept, and a note says how its factors compare with ours.
+    Returns these notes.
     """
     from bw2data import databases, methods
 
+    notes = _keep_foreign_standard_methods(plan)
     conflicts = [f"database '{d}'" for d in plan.databases if d in databases]
     conflicts += [f"method {m}" for m in plan.methods if m in methods]
     groups = _existing_groups(plan)
     if groups:
         conflicts.append(f"{len(groups)} parameter group(s) such as '{groups[0]}'")
+    existing_params = _existing_project_parameters(plan)
+    differing = [
+        r["name"]
+        for r in plan.project_parameters
+        if r["name"] in existing_params and not _same_parameter(existing_params[r["name"]], r)
+    ]
+    if differing:
+        conflicts.append(f"{len(differing)} different project parameter(s) such as '{differing[0]}'")
     if conflicts and not overwrite:
         shown = conflicts[:4] + ([f"{len(conflicts) - 4} more"] if len(conflicts) > 4 else [])
         raise UsageError(
@@ -132,14 +167,22 @@ def write_plan(plan: ExportPlan, project: str, *, overwrite: bool = False) -> No
         )
     snapshots = [_snapshot_database(d) for d in plan.databases if d in databases]
     snapshots += [_snapshot_method(m) for m in plan.methods if m in methods]
+    if existing_params:
+        snapshots.append(_Snapshot("project parameters", None, {}, list(existing_params.values())))
+    created: list[str] = []
     try:
+        if plan.linked_biosphere is not None:
+            if ensure_biosphere3(plan.linked_biosphere):
+                created.append(plan.linked_biosphere)
+                notes.append(f"created '{plan.linked_biosphere}' from bw2io's offline list ({BIOSPHERE3_SOURCE})")
+            check_twins(plan.linked_biosphere, plan.flow_links)
         _remove(plan)
         _write_databases(plan)
         _write_parameters(plan)
         _register_methods(plan)
         _verify(plan)
     except BaseException as exc:
-        _rollback(plan, snapshots)
+        _rollback(plan, snapshots, created)
         if isinstance(exc, (CathodeLCAError, KeyboardInterrupt, SystemExit)):
             raise
         raise UsageError(
@@ -147,6 +190,64 @@ def write_plan(plan: ExportPlan, project: str, *, overwrite: bool = False) -> No
             hint="close other programs that use the project (e.g. the Activity Browser) and try again; "
             "if it persists, report it with the inventory hash",
         ) from exc
+    return notes
+
+
+def _keep_foreign_standard_methods(plan: ExportPlan) -> list[str]:
+    """Drop from *plan* the standard-named methods the project already has from elsewhere; say so.
+
+    Elsewhere: not written by cathode-lca (e.g. ecoinvent's), or by an export with another prefix.
+    """
+    from bw2data import Method, get_node, methods
+
+    notes = []
+    for name, ours in list(plan.standard_methods.items()):
+        if name not in methods:
+            continue
+        alias_of = methods[name].get("cathode-lca alias of")
+        if alias_of is not None and tuple(alias_of) == ours:
+            continue  # written by an export with this prefix: the usual --overwrite rule applies
+        _meta, cfs = plan.methods.pop(name)
+        del plan.standard_methods[name]
+        if alias_of is not None:
+            notes.append(
+                f"kept {name} as written by the export with prefix '{alias_of[0]}' (it uses that export's "
+                f"supplementary biosphere); {ours} is this export's"
+            )
+            continue
+        theirs = {}
+        for row in Method(name).load():
+            flow = row[0]
+            theirs[get_node(id=flow).key if isinstance(flow, int) else tuple(flow)] = float(row[1])
+        differ = [f"{key[1]} ({value} here, {theirs.get(key)} there)" for key, value in cfs if theirs.get(key) != value]
+        notes.append(
+            f"kept the project's own method {name} (not written by cathode-lca); "
+            + (
+                "its factors on our flows equal ours"
+                if not differ
+                else f"it lacks or differs on {len(differ)} of our flows: "
+                + "; ".join(differ)
+                + f" - use {ours} for cathode-lca's factors"
+            )
+        )
+    return notes
+
+
+def _existing_project_parameters(plan: ExportPlan) -> dict[str, dict[str, Any]]:
+    """The project's parameters that have the names of the plan's project parameters, as records."""
+    from bw2data.parameters import ProjectParameter
+
+    names = [r["name"] for r in plan.project_parameters]
+    return {
+        r.name: {"name": r.name, "amount": r.amount, "formula": r.formula, **r.data}
+        for r in ProjectParameter.select().where(ProjectParameter.name << names)
+    }
+
+
+def _same_parameter(existing: dict[str, Any], record: dict[str, Any]) -> bool:
+    """An existing project parameter equals ours (e.g. written by an export with another prefix)."""
+    keys = ("amount", "formula", "cathode-lca key", "choices")
+    return all(existing.get(k) == record.get(k) for k in keys)
 
 
 def _existing_groups(plan: ExportPlan) -> list[str]:
@@ -179,9 +280,9 @@ def _remove(plan: ExportPlan) -> None:
     names = groups + list(plan.databases)
     GroupDependency.delete().where(GroupDependency.group << names).execute()
     Group.delete().where(Group.name << names).execute()
-    for name in plan.methods:
-        if name in methods:
-            _delete_method(name)
+    for method_name in plan.methods:
+        if method_name in methods:
+            _delete_method(method_name)
 
 
 def _delete_method(name: tuple[str, ...]) -> None:
@@ -223,21 +324,41 @@ def _write_parameters(plan: ExportPlan) -> None:
 
     from bw2data import Database, parameters
     from bw2data.backends import sqlite3_lci_db
-    from bw2data.parameters import ActivityParameter, DatabaseParameter
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, ProjectParameter
 
     # one transaction per SQLite file: much faster than a commit per row, and all-or-nothing
     with sqlite3_lci_db.atomic(), parameters.db.atomic():
+        if plan.project_parameters:
+            parameters.new_project_parameters(copy.deepcopy(plan.project_parameters))
         if plan.database_parameters:
             parameters.new_database_parameters(copy.deepcopy(plan.database_parameters), plan.foreground)
         for group, records in plan.activity_parameters.items():
             parameters.new_activity_parameters(copy.deepcopy(records), group)
         for group, keys in plan.group_activities.items():
-            for key in keys:
-                parameters.add_exchanges_to_group(group, key)
+            parameterize_exchanges(group, keys)
+        ProjectParameter.recalculate()
         DatabaseParameter.recalculate(plan.foreground)
         for group in plan.groups:
             ActivityParameter.recalculate(group)
     Database(plan.foreground).process()
+
+
+def parameterize_exchanges(group: str, keys: Sequence[tuple[str, str]]) -> None:
+    """Put the formula exchanges of the activities *keys* into activity group *group*.
+
+    What ``bw2data.parameters.add_exchanges_to_group`` does, without its ``__dummy_<uuid>__``
+    parameter for activities that own no parameter: the group's own parameters suffice for
+    bw2data to recalculate them.
+    """
+    from bw2data.backends import ExchangeDataset as ED
+    from bw2data.parameters import ParameterizedExchange as PE
+
+    for database, code in keys:
+        rows = ED.select(ED.id, ED.data).where((ED.output_database == database) & (ED.output_code == code))
+        for exc_id, data in rows.tuples():
+            if "formula" in data:
+                PE.delete().where(PE.exchange == exc_id).execute()
+                PE(exchange=exc_id, group=group, formula=data["formula"]).save()
 
 
 def _register_methods(plan: ExportPlan) -> None:
@@ -325,6 +446,9 @@ def _restore(snapshots: list[_Snapshot]) -> None:
     from bw2data import Database, Method, parameters
     from bw2data.parameters import ActivityParameter, DatabaseParameter, Group
 
+    for snap in snapshots:  # first: restored database parameters may use them
+        if snap.kind == "project parameters":
+            parameters.new_project_parameters([dict(r) for r in snap.data])
     dbs = [s for s in snapshots if s.kind == "database"]
     for snap in dbs:
         meta = {k: v for k, v in snap.metadata.items() if k not in ("cathode-lca group order", "number", "dirty")}
@@ -341,8 +465,7 @@ def _restore(snapshots: list[_Snapshot]) -> None:
             obj = Group.get(name=group)
             obj.order = snap.metadata["cathode-lca group order"].get(group, [])
             obj.save()
-            for key in snap.group_activities.get(group, []):
-                parameters.add_exchanges_to_group(group, key)
+            parameterize_exchanges(group, snap.group_activities.get(group, []))
         if snap.database_parameters:
             DatabaseParameter.recalculate(snap.name)
         for group in snap.activity_parameters:
@@ -355,9 +478,17 @@ def _restore(snapshots: list[_Snapshot]) -> None:
             method.write(snap.data)
 
 
-def _rollback(plan: ExportPlan, snapshots: list[_Snapshot]) -> None:
-    """Remove what the failed export wrote, then put back what it replaced."""
+def _rollback(plan: ExportPlan, snapshots: list[_Snapshot], created: Sequence[str] = ()) -> None:
+    """Remove what the failed export wrote (including a biosphere it created), then put back what it replaced."""
+    from bw2data import databases
+    from bw2data.parameters import ProjectParameter
+
     try:
         _remove(plan)
+        names = [r["name"] for r in plan.project_parameters]
+        ProjectParameter.delete().where(ProjectParameter.name << names).execute()
+        for name in created:
+            if name in databases:
+                del databases[name]
     finally:
         _restore(snapshots)

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
-from ..errors import SolverError, UsageError
+from ..errors import FormulaError, SolverError, UsageError
 from ..inventory.formulas import Formula
 from ..inventory.schema import Dataset, Parameter, Product
 from ..units import conversion_factor, is_mass
+from .biosphere import NO_TWIN, STANDARD_METHODS, TWINS
 from .formula_text import ONE, Term, number_text, translate_formula
 from .project import import_bw2data
 
@@ -47,12 +48,16 @@ class ExportPlan:
     background: str
     foreground: str
     data: dict[str, dict[tuple[str, str], dict[str, Any]]]  # database -> {key: activity}
-    database_parameters: list[dict[str, Any]]
+    project_parameters: list[dict[str, Any]]  # global parameters
+    database_parameters: list[dict[str, Any]]  # file-scope parameters of the foreground
     activity_parameters: dict[str, list[dict[str, Any]]]  # group -> parameters
     group_activities: dict[str, list[tuple[str, str]]]  # group -> activities with formula exchanges
     methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]]
     parameter_names: dict[str, str]  # our parameter key -> Brightway name
     metadata: dict[str, Any]
+    linked_biosphere: str | None = None  # e.g. "biosphere3"; None: every flow in our own biosphere
+    flow_links: dict[str, str] = field(default_factory=dict)  # our flow id -> code in linked_biosphere
+    standard_methods: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # standard -> ours
 
     @property
     def databases(self) -> tuple[str, str, str]:
@@ -75,6 +80,9 @@ class ExportReport:
     methods: list[tuple[str, ...]]
     allocation: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    linked_biosphere: str | None = None
+    linked_flows: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def _identifier(text: str) -> str:
@@ -108,7 +116,9 @@ def parameter_names(parameters: Mapping[str, Parameter]) -> dict[str, str]:
 
 
 class _Planner:
-    def __init__(self, model: Any, prefix: str, allocation: str, methods: Sequence[Any] | None) -> None:
+    def __init__(
+        self, model: Any, prefix: str, allocation: str, methods: Sequence[Any] | None, biosphere: str | None
+    ) -> None:
         self.model = model
         self.inv = model.inventory
         self.allocation = allocation
@@ -121,6 +131,12 @@ class _Planner:
         self.background = f"{prefix} background"
         self.foreground = f"{prefix} foreground"
         self.method_ids = methods
+        self.linked = biosphere
+        self.flow_links = {  # linked only where the unit is exactly the twin's (kg)
+            f: TWINS[f].code
+            for f, flow in self.inv.flows.items()
+            if biosphere and f in TWINS and is_mass(flow.unit) and conversion_factor(flow.unit, "kg") == 1.0
+        }
         from ..uncertainty.defaults import default_exchange_distributions
 
         self.exchange_dists = default_exchange_distributions(self.inv)  # pedigree-based, constant amounts only
@@ -149,13 +165,14 @@ class _Planner:
         columns: list[tuple[dict[str, Any], Term]] = []
         activities: list[dict[str, Any]] = []
 
+        location = self.location(ds)
+
         def activity(product: Product, production: Term) -> dict[str, Any]:
-            name = ds.name if product is ref else f"{ds.name} | co-product {product.name}"
             act = {
-                "name": name,
+                "name": ds.name,
                 "reference product": product.name,
-                "unit": product.unit,
-                "location": brightway_location(ds.location),
+                "unit": brightway_unit(product.unit),
+                "location": location,
                 "cathode-lca location": ds.location,
                 "type": "process",
                 "comment": ds.note or "",
@@ -164,6 +181,11 @@ class _Planner:
                 "stage": ds.stage,
                 "exchanges": [_exchange("production", product.id, production, product.unit, product.source)],
             }
+            if product is not ref or split:
+                extra = self.co_product_fields(ds, product, ref, split)
+                if product is ref:  # the allocated reference column keeps the dataset's name and note
+                    extra["name"], extra["comment"] = ds.name, f"{ds.note or ''} {extra['comment']}".strip()
+                act.update(extra)
             activities.append(act)
             return act
 
@@ -172,8 +194,8 @@ class _Planner:
             amounts = [self.term(p.amount, ds) for p in products]
             props = [self.property_term(ds, p, prop) for p in products]
             denominator = Term(0.0)
-            for a, p in zip(amounts, props, strict=True):
-                denominator = denominator + a * p
+            for amount_, prop_ in zip(amounts, props, strict=True):
+                denominator = denominator + amount_ * prop_
             for p, pv in zip(products, props, strict=True):
                 columns.append((activity(p, ONE), pv / denominator))
         else:
@@ -205,7 +227,81 @@ class _Planner:
                 act["exchanges"].append(exc)
         return activities
 
+    def location(self, ds: Dataset) -> str:
+        """The dataset's location with ``{parameter}`` templates resolved at the exported parameters."""
+
+        def value(match: re.Match[str]) -> str:
+            key = self.inv.resolver(ds)(match.group(1))
+            if key in self.choices:
+                return self.choices[key][int(_scalar(self.env[key]))]
+            return number_text(_scalar(self.env[key]))
+
+        try:
+            text = re.sub(r"\{(\w+)\}", value, ds.location)
+        except (KeyError, IndexError, ValueError, FormulaError) as exc:
+            raise UsageError(
+                f"dataset '{ds.id}': cannot resolve the location '{ds.location}' ({exc})",
+                hint="a location template {name} must name a parameter of the dataset's scope",
+            ) from None
+        return brightway_location(text)
+
+    def co_product_fields(self, ds: Dataset, product: Product, ref: Product, split: bool) -> dict[str, Any]:
+        """Short name and an explicit burden statement for an activity of a multi-output dataset."""
+        if split:
+            how = f"allocated ({self.allocation} allocation)"
+            comment = (
+                f"{product.name}: one output of '{ds.name}' (dataset {ds.id}); the dataset's inputs and emissions "
+                f"are allocated to it by {'mass' if self.allocation == 'mass' else 'price'} "
+                f"(cathode-lca {self.allocation} allocation)."
+            )
+        elif self.allocation == "system-expansion" and product.substitutes is not None:
+            how = f"substitution (stands for {product.substitutes})"
+            comment = (
+                f"{product.name}: co-product of '{ds.name}' (dataset {ds.id}). System expansion (substitution): the dataset "
+                f"carries all burdens and is credited with the avoided '{product.substitutes}'; this activity "
+                f"supplies the co-product by that same product, so using it adds that product's burden back."
+            )
+        else:
+            how = "burden-free"
+            comment = (
+                f"{product.name}: co-product of '{ds.name}' (dataset {ds.id}). Burden-free under "
+                f"cathode-lca '{self.allocation}' allocation: all inputs and emissions stay with "
+                f"'{ref.name}'; this activity has no inputs."
+            )
+        return {
+            "name": f"{product.name} (co-product)",
+            "comment": comment,
+            "cathode-lca co-product": how,
+        }
+
     # -- parameters --------------------------------------------------------------
+    def reference_output(self, ds: Dataset, activities: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+        """The activity parameter of a dataset that has formulas but no parameters of its own.
+
+        bw2data recalculates formula exchanges per activity group and needs one activity parameter
+        in each group (it inserts an unused ``__dummy_<uuid>__`` otherwise). This one is real: the
+        amount of the reference product, which the production exchange uses.
+        """
+        ref = ds.reference_product
+        act = activities[(self.foreground, ref.id)]
+        production = act["exchanges"][0]
+        used = set(self.names.values())
+        name, n = f"{_identifier(ds.id)}__reference_output", 2
+        while name in used:
+            name, n = f"{_identifier(ds.id)}__reference_output_{n}", n + 1
+        record: dict[str, Any] = {
+            "name": name,
+            "amount": production["amount"],
+            "unit": ref.unit,
+            "database": self.foreground,
+            "code": ref.id,
+            "comment": f"amount of '{ref.name}' produced by one run of '{ds.name}' (its production exchange)",
+        }
+        if "formula" in production:
+            record["formula"] = production["formula"]
+        production["formula"] = name
+        return record
+
     def parameter_record(self, key: str, p: Parameter) -> dict[str, Any]:
         record: dict[str, Any] = {
             "name": self.names[key],
@@ -263,13 +359,19 @@ class _Planner:
             self.background: {},
             self.foreground: {},
         }
+        flow_key: dict[str, tuple[str, str]] = {}
         for flow in inv.flows.values():
+            if flow.id in self.flow_links:
+                assert self.linked is not None
+                flow_key[flow.id] = (self.linked, self.flow_links[flow.id])
+                continue
+            flow_key[flow.id] = (self.biosphere, flow.id)
             data[self.biosphere][(self.biosphere, flow.id)] = {
                 "name": flow.name,
                 "categories": (flow.compartment,),
-                "unit": flow.unit,
+                "unit": brightway_unit(flow.unit),
                 "type": "natural resource" if flow.compartment in RESOURCE_COMPARTMENTS else "emission",
-                "comment": flow.note or "",
+                "comment": (flow.note + " " if flow.note else "") + _no_twin_comment(flow.id, self.linked),
                 "exchanges": [],
             }
         group_activities: dict[str, list[tuple[str, str]]] = {}
@@ -279,15 +381,15 @@ class _Planner:
                 key = (db, act["cathode-lca product"])
                 for exc in act["exchanges"]:
                     target = exc.pop("target")
-                    exc["input"] = (
-                        (self.biosphere, target) if exc["type"] == "biosphere" else (db_of_product[target], target)
-                    )
+                    exc["input"] = flow_key[target] if exc["type"] == "biosphere" else (db_of_product[target], target)
                     exc["output"] = key
                 data[db][key] = act
                 if any("formula" in e for e in act["exchanges"]):
                     group_activities.setdefault(self.group_name(ds_id), []).append(key)
+        # one place per scope: global -> project parameters, file -> database, dataset -> activity group
+        project_parameters = [self.parameter_record(k, p) for k, p in inv.parameters.items() if p.scope == "global"]
         database_parameters = [
-            self.parameter_record(k, p) for k, p in inv.parameters.items() if not p.scope.startswith("dataset:")
+            self.parameter_record(k, p) for k, p in inv.parameters.items() if p.scope.startswith("file:")
         ]
         activity_parameters: dict[str, list[dict[str, Any]]] = {}
         for ds_id, keys in dataset_params.items():
@@ -298,11 +400,16 @@ class _Planner:
                 record.update(database=self.foreground, code=ref_code)
                 records.append(record)
             activity_parameters[self.group_name(ds_id)] = records
+        for ds_id in per_dataset:
+            group = self.group_name(ds_id)
+            if group in group_activities and group not in activity_parameters:
+                activity_parameters[group] = [self.reference_output(inv.datasets[ds_id], data[self.foreground])]
         method_ids = list(self.method_ids) if self.method_ids else available_methods()
         methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]] = {}
+        standard: dict[tuple[str, ...], tuple[str, ...]] = {}
         for method_id in method_ids:
             m = load_method(method_id) if isinstance(method_id, str) else method_id
-            cfs = [((self.biosphere, f), float(v)) for f, v in m.factors.items() if f in inv.flows]
+            cfs = [(flow_key[f], float(v)) for f, v in m.factors.items() if f in inv.flows]
             meta = {
                 "unit": m.unit,
                 "description": f"{m.name}. Source: {m.source}",
@@ -311,6 +418,10 @@ class _Planner:
                 "cathode-lca version": __version__,
             }
             methods[(self.prefix, m.id)] = (meta, cfs)
+            if self.linked and m.id in STANDARD_METHODS:
+                name = STANDARD_METHODS[m.id]
+                methods[name] = ({**meta, "cathode-lca alias of": [self.prefix, m.id]}, cfs)
+                standard[name] = (self.prefix, m.id)
         return ExportPlan(
             prefix=self.prefix,
             allocation=self.allocation,
@@ -318,11 +429,15 @@ class _Planner:
             background=self.background,
             foreground=self.foreground,
             data=data,
+            project_parameters=project_parameters,
             database_parameters=database_parameters,
             activity_parameters=activity_parameters,
             group_activities=group_activities,
             methods=methods,
             parameter_names=self.names,
+            linked_biosphere=self.linked if self.flow_links else None,
+            flow_links=dict(self.flow_links),
+            standard_methods=standard,
             metadata={
                 "package": "cathode-lca",
                 "package_version": __version__,
@@ -347,13 +462,51 @@ def brightway_location(text: str) -> str:
     return cleaned or "GLO"
 
 
+BRIGHTWAY_UNITS = {
+    "kg": "kilogram",
+    "g": "gram",
+    "t": "ton",
+    "kWh": "kilowatt hour",
+    "Wh": "watt hour",
+    "MJ": "megajoule",
+    "kJ": "kilojoule",
+    "GJ": "gigajoule",
+    "L": "litre",
+    "l": "litre",
+    "m3": "cubic meter",
+    "m2": "square meter",
+    "m": "meter",
+    "km": "kilometer",
+    "t*km": "ton kilometer",
+    "tkm": "ton kilometer",
+    "h": "hour",
+}
+"""Our unit text -> the name Brightway/ecoinvent use (bw2io's ``UNITS_NORMALIZATION``, checked in a test)."""
+
+
+def brightway_unit(unit: str) -> str:
+    """The Brightway name of *unit* (unknown units are kept as written).
+
+    >>> brightway_unit("t*km"), brightway_unit("USD")
+    ('ton kilometer', 'USD')
+    """
+    return BRIGHTWAY_UNITS.get(unit, unit)
+
+
 def _exchange(kind: str, target: str, amount: Term, unit: str, source: str | None) -> dict[str, Any]:
-    exc: dict[str, Any] = {"type": kind, "target": target, "amount": amount.value, "unit": unit}
+    exc: dict[str, Any] = {"type": kind, "target": target, "amount": amount.value, "unit": brightway_unit(unit)}
     if amount.formula is not None:
         exc["formula"] = amount.formula
     if source:
         exc["comment"] = source
     return exc
+
+
+def _no_twin_comment(flow_id: str, linked: str | None) -> str:
+    if linked is None:
+        return "(exported with --biosphere none: every flow in this private biosphere)"
+    reason = NO_TWIN.get(flow_id, "not one of the shipped flows linked in cathode_lca.brightway.biosphere")
+    return f"No exact twin in {linked}: {reason}."
 
 
 def _lognormal_fields(amount: float, scale: float) -> dict[str, Any]:
@@ -382,17 +535,20 @@ def plan_export(
     prefix: str = "cathode-lca",
     allocation: str = "none",
     methods: Sequence[Any] | None = None,
+    biosphere: str | None = "biosphere3",
 ) -> ExportPlan:
     """Build (and check) the export of *model* without writing anything.
 
     Every formula is evaluated with the same asteval interpreter Brightway uses, at the default
     parameters, and compared with our own value: a translation error stops the export here.
+    Flows with an exact twin in *biosphere* (default ``biosphere3``) are linked to it; the others
+    (all of them with ``biosphere=None``) go to ``<prefix> biosphere``.
     """
     from ..lca import default_model
 
     if not prefix or not prefix.strip():
         raise UsageError("empty database prefix", hint="give --prefix NAME")
-    plan = _Planner(model or default_model(), prefix, allocation, methods).plan()
+    plan = _Planner(model or default_model(), prefix, allocation, methods, biosphere).plan()
     check_plan_formulas(plan)
     return plan
 
@@ -402,7 +558,7 @@ def check_plan_formulas(plan: ExportPlan) -> None:
     import_bw2data()
     from bw2data.parameters import get_interpreter
 
-    values = {r["name"]: r["amount"] for r in plan.database_parameters}
+    values = {r["name"]: r["amount"] for r in [*plan.project_parameters, *plan.database_parameters]}
     for records in plan.activity_parameters.values():
         values.update({r["name"]: r["amount"] for r in records})
 
@@ -422,13 +578,15 @@ def check_plan_formulas(plan: ExportPlan) -> None:
                 hint="report this as a bug with the inventory hash",
             )
 
-    for record in plan.database_parameters:
+    for record in [*plan.project_parameters, *plan.database_parameters]:
         if record.get("formula"):
-            check(record["formula"], record["amount"], f"parameter '{record['cathode-lca key']}'")
+            check(record["formula"], record["amount"], f"parameter '{record.get('cathode-lca key', record['name'])}'")
     for records in plan.activity_parameters.values():
         for record in records:
             if record.get("formula"):
-                check(record["formula"], record["amount"], f"parameter '{record['cathode-lca key']}'")
+                check(
+                    record["formula"], record["amount"], f"parameter '{record.get('cathode-lca key', record['name'])}'"
+                )
     for db in (plan.background, plan.foreground):
         for key, act in plan.data[db].items():
             for exc in act["exchanges"]:

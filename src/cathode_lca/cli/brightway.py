@@ -49,6 +49,14 @@ def brightway() -> None:
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--method", "methods", multiple=True, help="Method id to register (repeatable). Default: all.")
 @click.option("--overwrite", is_flag=True, help="Replace existing databases, parameter groups and methods.")
+@click.option(
+    "--biosphere",
+    default="biosphere3",
+    show_default=True,
+    help="Biosphere database to link flows with an exact twin to (created from bw2io's offline list if missing); "
+    "'none': all flows in a private '<prefix> biosphere'.",
+)
+@click.option("--verbose", is_flag=True, help="Show bw2data's logs and progress bars.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @inventory_option
 @scenario_option
@@ -58,6 +66,8 @@ def export_command(
     allocation: str,
     methods: Sequence[str],
     overwrite: bool,
+    biosphere: str,
+    verbose: bool,
     fmt: str,
     inventory_files: Sequence[str],
     scenario_refs: Sequence[str] = (),
@@ -73,6 +83,7 @@ def export_command(
       cathode-lca brightway export --project cathode
       cathode-lca brightway export --project cathode --allocation economic --overwrite
       cathode-lca brightway export --project cathode --scenario eu-2030-recycler
+      cathode-lca brightway export --project cathode --biosphere none --verbose
     """
     from ..brightway.export import export_to_brightway
     from .scenarios import metadata as scenario_metadata
@@ -80,8 +91,17 @@ def export_command(
     applied = apply_scenarios(model_with_background(None, None, "fail", inventory_files), scenario_refs, {})
     model = applied.model
     report = export_to_brightway(
-        project, model, prefix=prefix, allocation=allocation, overwrite=overwrite, methods=list(methods) or None
+        project,
+        model,
+        prefix=prefix,
+        allocation=allocation,
+        overwrite=overwrite,
+        methods=list(methods) or None,
+        biosphere=None if biosphere.lower() == "none" else biosphere,
+        verbose=verbose,
     )
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     if fmt == "json":
         payload = {
             "project": report.project,
@@ -89,6 +109,9 @@ def export_command(
             "parameters": report.parameters,
             "parameter_groups": report.groups,
             "methods": [list(m) for m in report.methods],
+            "linked_biosphere": report.linked_biosphere,
+            "linked_flows": report.linked_flows,
+            "notes": report.notes,
             "metadata": {**report.metadata, **scenario_metadata(applied.attrs)},
         }
         click.echo(json.dumps(payload, indent=2))
@@ -96,7 +119,8 @@ def export_command(
     biosphere, background, foreground = report.databases
     lines = [
         f"wrote Brightway project '{report.project}' ({report.allocation} allocation):",
-        f"  {biosphere}: {report.activities[biosphere]} flows",
+        f"  {biosphere}: {report.activities[biosphere]} flows"
+        + (f" ({report.linked_flows} more linked to {report.linked_biosphere})" if report.linked_biosphere else ""),
         f"  {background}: {report.activities[background]} activities",
         f"  {foreground}: {report.activities[foreground]} activities, {report.parameters} parameters "
         f"in {report.groups} activity groups + database parameters",

@@ -1,0 +1,229 @@
+"""What Activity Browser users see in an export: locations, unit names, parameters, co-products, output.
+
+Plan-level checks need no project; the others export the hand-solvable test systems into a
+temporary Brightway data folder.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA
+
+from cathode_lca.brightway.export import export_to_brightway
+from cathode_lca.brightway.plan import BRIGHTWAY_UNITS, plan_export
+from cathode_lca.brightway.project import recalculate
+from cathode_lca.cli.brightway import brightway
+from cathode_lca.errors import UsageError
+from cathode_lca.inventory.load import load_inventory
+from cathode_lca.lca import LCAModel, default_model
+from cathode_lca.methods import load_method
+
+pytestmark = pytest.mark.brightway
+
+
+def small_model(*files: str) -> LCAModel:
+    return LCAModel(load_inventory([DATA / f for f in files]))
+
+
+def activities(plan):
+    return [a for db in (plan.background, plan.foreground) for a in plan.data[db].values()]
+
+
+@pytest.fixture(scope="module")
+def shipped_plan():
+    return plan_export(default_model())
+
+
+# ---------------------------------------------------------------------------
+# locations
+
+
+def test_shipped_locations_are_resolved(shipped_plan):
+    templated = [a for a in activities(shipped_plan) if "{" in a["cathode-lca location"]]
+    assert templated, "the shipped inventories have '{plant_region}' datasets"
+    assert all(a["location"] == "US" for a in templated)  # plant_region's default
+    assert not [a for a in activities(shipped_plan) if "{" in a["location"]]
+
+
+def test_locations_follow_the_scenario():
+    from cathode_lca.cli.scenarios import apply_scenarios
+
+    applied = apply_scenarios(default_model(), ["eu-2030-recycler"], {})  # plant_region: EU
+    plan = plan_export(applied.model)
+    templated = [a for a in activities(plan) if a["cathode-lca location"] == "{plant_region}"]
+    assert templated and {a["location"] for a in templated} == {"EU"}
+
+
+def test_a_location_template_without_its_parameter_is_a_clear_error(write_yaml):
+    path = write_yaml(
+        "format: cathode-lca/1\ninclude: [flows.yaml]\ndatasets:\n"
+        "  - id: x\n    name: x\n    stage: chemicals\n    location: '{nowhere}'\n"
+        "    exchanges:\n      - {flow: co2, amount: 1, unit: kg, source: test}\n"
+    )
+    with pytest.raises(UsageError, match=r"dataset 'x'.*'\{nowhere\}'") as info:
+        plan_export(LCAModel(load_inventory([path])), biosphere=None)
+    assert "template" in info.value.hint
+
+
+# ---------------------------------------------------------------------------
+# units
+
+
+def test_units_are_brightway_names(shipped_plan):
+    names = set(BRIGHTWAY_UNITS.values())
+    units = {a["unit"] for a in activities(shipped_plan)}
+    units |= {e["unit"] for a in activities(shipped_plan) for e in a["exchanges"]}
+    units |= {f["unit"] for f in shipped_plan.data[shipped_plan.biosphere].values()}
+    assert units <= names, units - names
+    assert {"kilogram", "kilowatt hour", "megajoule", "ton kilometer", "litre"} <= units
+
+
+# ---------------------------------------------------------------------------
+# co-products
+
+
+@pytest.mark.parametrize(
+    ("allocation", "expected"),
+    [("none", "burden-free"), ("economic", "allocated (economic allocation)"), ("system-expansion", "substitution")],
+)
+def test_co_products_are_named_shortly_and_marked(allocation, expected):
+    plan = plan_export(small_model("multi.yaml"), allocation=allocation, biosphere=None)
+    (cu,) = [a for a in activities(plan) if a["cathode-lca product"] == "cu"]
+    assert cu["name"] == "cu (co-product)"
+    assert cu["cathode-lca co-product"].startswith(expected)
+    assert "recycler" in cu["comment"] and cu["comment"] != "" and expected.split()[0] in cu["comment"].lower()
+    if allocation == "none":  # burden-free: nothing but its production
+        assert [e["type"] for e in cu["exchanges"]] == ["production"]
+
+
+def test_shipped_co_product_names_are_short(shipped_plan):
+    co = [a for a in activities(shipped_plan) if "cathode-lca co-product" in a]
+    assert co and max(len(a["name"]) for a in co) <= 100
+    assert all(a["cathode-lca co-product"] == "burden-free" for a in co)  # 'none' allocation
+
+
+# ---------------------------------------------------------------------------
+# parameters: no placeholders, project parameters take effect
+
+
+def test_no_placeholder_parameters_and_global_parameters_in_the_project(bd, tmp_path):
+    method = load_method("test-gwp", str(DATA / "method-test.yaml"))
+    glob = tmp_path / "chain.yaml"
+    # chain.yaml's dataset 'c' has a formula but no parameter of its own: bw2data would add a dummy
+    glob.write_text(
+        (DATA / "chain.yaml")
+        .read_text()
+        .replace(
+            "  b_per_c: {value: 2.0,",
+            "  co2_of_a: {value: 1.0, unit: kg/kg, scope: global, source: test}\n  b_per_c: {value: 2.0,",
+        )
+        .replace(
+            "{flow: co2, amount: 1, unit: kg, source: test}", "{flow: co2, amount: co2_of_a, unit: kg, source: test}"
+        )
+    )
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    model = LCAModel(load_inventory([glob]))
+    export_to_brightway("params", model, methods=[method])
+    bd.projects.set_current("params")
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, ProjectParameter
+
+    names = [p.name for p in ActivityParameter.select()]
+    assert not [n for n in names if n.startswith("__dummy")]
+    assert "c__reference_output" in names
+    assert [p.name for p in ProjectParameter.select()] == ["co2_of_a"]
+    assert [p.name for p in DatabaseParameter.select()] == ["chain__b_per_c"]
+
+    def score():
+        import bw2calc
+
+        lca = bw2calc.LCA({bd.get_node(code="c"): 1.0}, ("cathode-lca", "test-gwp"))
+        lca.lci()
+        lca.lcia()
+        return lca.score
+
+    # chain.yaml by hand: 0.5078 per kg C; A's CO2 (1 kg/kg) enters as 2 * 0.003 = 0.006
+    assert score() == pytest.approx(0.5078, rel=1e-6)
+    param = ProjectParameter.get(name="co2_of_a")
+    param.amount = 11.0
+    param.save()
+    bd.parameters.recalculate()
+    assert score() == pytest.approx(0.5078 + 2 * 0.003 * 10, rel=1e-6)
+    # the reference output parameter is real: halving it doubles the score per unit of output
+    ref = ActivityParameter.get(name="c__reference_output")
+    ref.amount = 0.5
+    ref.save()
+    recalculate()  # ours: bw2data's recalculation in one transaction
+    assert score() == pytest.approx(2 * (0.5078 + 2 * 0.003 * 10), rel=1e-6)
+
+
+def test_a_different_project_parameter_is_a_conflict(bd, tmp_path):
+    method = load_method("test-gwp", str(DATA / "method-test.yaml"))
+    glob = tmp_path / "g.yaml"
+    glob.write_text(
+        (DATA / "chain.yaml")
+        .read_text()
+        .replace("parameters:\n", "parameters:\n  k: {value: 1.0, scope: global, source: test}\n")
+    )
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    bd.projects.set_current("mine")
+    bd.parameters.new_project_parameters([{"name": "k", "amount": 5.0}])
+    with pytest.raises(UsageError, match="project parameter.*'k'"):
+        export_to_brightway("mine", LCAModel(load_inventory([glob])), methods=[method])
+    bd.projects.set_current("mine")
+    from bw2data.parameters import ProjectParameter
+
+    assert ProjectParameter.get(name="k").amount == 5.0
+    # the same parameter written by another export (other prefix) is shared, not a conflict
+    export_to_brightway("mine", LCAModel(load_inventory([glob])), methods=[method], overwrite=True)
+    export_to_brightway("mine", LCAModel(load_inventory([glob])), methods=[method], prefix="second")
+    bd.projects.set_current("mine")
+    assert ProjectParameter.get(name="k").amount == 1.0
+
+
+# ---------------------------------------------------------------------------
+# quiet unless --verbose
+
+
+def test_export_is_quiet_unless_verbose(bd, capfd):
+    method = load_method("test-gwp", str(DATA / "method-test.yaml"))
+    model = small_model("chain.yaml", "multi.yaml")
+    export_to_brightway("quiet", model, methods=[method])
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+    export_to_brightway("loud", model, methods=[method], verbose=True)
+    captured = capfd.readouterr()
+    assert "it/s" in captured.err  # bw2data's progress bars
+
+
+def test_cli_passes_verbose_and_biosphere_and_prints_notes(monkeypatch):
+    from cathode_lca.brightway import export as bw_export
+    from cathode_lca.brightway.plan import ExportReport
+
+    seen = {}
+
+    def fake(project, model, **kwargs):
+        seen.update(kwargs)
+        dbs = ("b", "g", "f")
+        return ExportReport(
+            project,
+            dbs,
+            dict.fromkeys(dbs, 1),
+            0,
+            0,
+            [],
+            "none",
+            {"inventory_hash": "0" * 12, "package_version": "x"},
+            "biosphere3",
+            4,
+            ["kept the project's own method"],
+        )
+
+    monkeypatch.setattr(bw_export, "export_to_brightway", fake)
+    result = CliRunner().invoke(brightway, ["export", "--project", "p", "--biosphere", "none", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert seen["biosphere"] is None and seen["verbose"] is True
+    assert "note: kept the project's own method" in result.output
+    assert "(4 more linked to biosphere3)" in result.output
+    CliRunner().invoke(brightway, ["export", "--project", "p"])
+    assert seen["biosphere"] == "biosphere3" and seen["verbose"] is False
