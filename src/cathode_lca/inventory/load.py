@@ -331,11 +331,19 @@ class _Reader:
             choices = tuple(str(c) for c in spec.choices or ())
             if not choices or len(set(choices)) != len(choices):
                 fail("'choices' must be a non-empty list without repeats", "list each option once")
-            if spec.default is None or spec.default not in choices:
+            if spec.follows is not None:
+                if spec.default is not None:
+                    fail(
+                        f"give either 'default:' or 'follows: {spec.follows}', not both",
+                        "a following choice takes its default from the choice it follows",
+                    )
+            elif spec.default is None or spec.default not in choices:
                 fail(
                     f"default '{spec.default}' is not one of the choices",
                     "set 'default:' to one of: " + ", ".join(choices),
                 )
+        if spec.follows is not None and kind != "choice":
+            fail("only a choice parameter can follow another choice", "remove 'follows:' or give 'choices:'")
         if kind == "lookup" and not spec.by:
             fail("a lookup table needs 'by:' (the choice parameter it is keyed by)", "add 'by:'")
         if spec.distribution is not None and kind != "value":
@@ -367,6 +375,7 @@ class _Reader:
             distribution=distribution,
             choices=choices,
             default=spec.default,
+            follows=spec.follows,
             by=spec.by,
             values=dict(spec.values or {}),
             quality=spec.quality.model_dump() if spec.quality else None,
