@@ -262,7 +262,7 @@ ERRORS = [
     (PLANT.replace("mode: truck", "mode: ship"), 17, "unknown transport mode 'ship'"),
     (PLANT.replace("mode: truck,", "mode: truck, payload: {value: 20, unit: t},"), 17, "not available for truck"),
     (PLANT.replace("unit: km}", "unit: kg}"), 17, "wrong unit"),
-    (PLANT.replace("  recovery:", "  reagents: {}\n  recovery:"), 12, "not yet mapped"),
+    (PLANT.replace("  recovery:", "  waste: {}\n  recovery:"), 12, "plant.waste is not mapped"),
     (PLANT.replace("chemistry: NMC811", "chemistry: NMC911"), 8, "unknown chemistry"),
     (PLANT + "parameters:\n  hydro_recovery_ni: {value: 0.9, source: s}\n", 19, "also set by plant.recovery.Ni"),
 ]

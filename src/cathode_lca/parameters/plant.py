@@ -71,6 +71,23 @@ RECOVERY: dict[str, dict[str, str]] = {
     "direct": {"CAM": "direct_recovery_cam", "C": "direct_recovery_graphite"},
 }
 WATER = {"hydrometallurgical": "hydro_water", "pyrometallurgical": "pyro_water", "direct": "direct_water"}
+# reagent in a plant file -> parameter (per kg black mass for hydro and direct, per kg feed for pyro)
+REAGENTS: dict[str, dict[str, str]] = {
+    "hydrometallurgical": {
+        "H2SO4": "hydro_h2so4_per_bm",
+        "H2O2": "hydro_h2o2_per_bm",
+        "NaOH": "hydro_naoh_per_bm",
+        "Na2CO3": "hydro_soda_ash_per_bm",
+        "lime": "hydro_lime_per_bm",
+    },
+    "pyrometallurgical": {
+        "H2SO4": "pyro_h2so4_per_feed",
+        "lime": "pyro_lime_per_feed",
+        "limestone": "pyro_limestone",
+        "sand": "pyro_sand_per_feed",
+    },
+    "direct": {"lime": "direct_lime_per_bm", "LiOH": "direct_lioh_per_bm"},
+}
 
 
 def _pick(name: Any, table: dict[str, Any], file: str, line: int, fld: str, what: str) -> Any:
@@ -118,16 +135,17 @@ def plant_values(raw: Any, file: str, model: Any) -> list[ScenarioValue]:
             out.append(v)
     if "water" in plant:
         out.append(parse_value(plant["water"], file, plant.line_of("water"), "plant.water", model, WATER[route]))
-    for section in ("reagents", "waste"):
-        if section in plant:
-            raise err(
-                f"plant.{section} is not yet mapped: the {route} dataset computes its {section} from the feed "
-                "composition and has no parameter for it",
-                file,
-                plant.line_of(section),
-                f"plant.{section}",
-                f"remove plant.{section}, or override the dataset with an inventory file (docs/scenarios.md)",
-            )
+    if "reagents" in plant:
+        out.extend(_reagents(plant["reagents"], route, file, plant.line_of("reagents"), model))
+    if "waste" in plant:
+        raise err(
+            "plant.waste is not mapped: the shipped inventories have no waste-treatment dataset with cited "
+            "factors, so a waste amount would change no result",
+            file,
+            plant.line_of("waste"),
+            "plant.waste",
+            "remove plant.waste; add a waste-treatment dataset in an inventory file (docs/scenarios.md)",
+        )
     if "transport" in plant:
         out.extend(transport_values(plant["transport"], file, plant.line_of("transport"), model))
     seen: dict[str, ScenarioValue] = {}
@@ -295,3 +313,20 @@ def _pyro_natural_gas(
         None,
         f"per kg feed / (Cu + Co + Ni of the assay = {metal:.4g} kg/kg)",
     )
+
+
+def _reagents(raw: Any, route: str, file: str, line: int, model: Any) -> Iterator[ScenarioValue]:
+    """Reagents per kg black mass (per kg feed for pyro), each replacing the stoichiometric amount."""
+    reagents = mapping(raw, file, line, "plant.reagents", "reagent: {value, unit, source}")
+    for name, entry in reagents.items():
+        fld, rline = f"plant.reagents.{name}", reagents.line_of(name)
+        pname = _pick(name, REAGENTS[route], file, rline, fld, f"{route} reagent")
+        if not isinstance(entry, dict) or not isinstance(entry.get("unit"), str):
+            raise err(
+                f"missing unit of {name}",
+                file,
+                getattr(entry, "line", rline),
+                fld + ".unit",
+                "give the amount per kg black mass (per kg feed for pyro), e.g. 'unit: kg/kg' or 'unit: g/kg'",
+            )
+        yield parse_value(entry, file, rline, fld, model, pname)
