@@ -173,3 +173,16 @@ def test_per_plant_electricity_errors(model, electricity, line, message):
     rendered = str(info.value)
     assert rendered.startswith(f"bad.yaml:{line}:"), rendered
     assert message in rendered, rendered
+
+
+def test_the_plant_examples_of_the_docs_are_valid(model):
+    text = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    section = text.split("## Plant profiles", 1)[1]
+    blocks = [b.split("```", 1)[0] for b in section.split("```yaml\n")[1:]]
+    profile, per_plant = blocks[0], blocks[1]
+    sc = parse_scenario_text(HEAD + profile, "docs.yaml", model.parameters)
+    names = ("hydro_h2so4_per_bm", "dist_recycler_to_cathode_sea_km", "recycler_region")
+    assert {model.parameters.key(n) for n in names} <= set(sc.values)
+    head = "plant:\n  name: p\n  route: hydrometallurgical\n"
+    sc = parse_scenario_text(HEAD + head + per_plant, "docs.yaml", model.parameters)
+    assert {"recycler_supplier_electricity_ghg", "cam_plant_region"} <= set(sc.values)
