@@ -78,6 +78,33 @@ def test_a_black_mass_shipment_by_rail(model, tmp_path):
     assert got == pytest.approx(1.1 * 600 * 0.001 * rail, rel=1e-9)
 
 
+def test_a_truck_payload_in_tonnes_scales_the_cited_truck_factor(model, tmp_path):
+    heavy = TRUCK.replace("source: logistics}", "source: logistics, payload: {value: 18.143695, unit: t}}")
+    truck, env = _apply(model, tmp_path, profile(TRUCK))
+    loaded, env_loaded = _apply(model, tmp_path, profile(heavy))
+    key = loaded.model.parameters.key
+    # 18.143695 t = 20 short tons (1 short ton = 0.90718474 t, exact)
+    assert float(env_loaded[key("payload_recycler_to_cathode_hhdt")]) == pytest.approx(20.0, rel=1e-7)
+    assert float(env_loaded[key("payload_hhdt")]) == 10.0  # the other shipments and the virgin proxies keep theirs
+    product = "cam-nmc811-hydrometallurgical"
+    salts = float(env[key(f"{product}::recycled_salts_moved")])
+    hhdt = float(model.calculate({"transport-truck-hhdt": 1.0}, methods=GWP).score.sel(lcia_method="ipcc2021-gwp100"))
+    # by hand: 250 km > 100 mi, heavy truck; its factor at 10 short tons halves at 20 short tons
+    truck_part = salts * 1.1 * 250 * 0.001 * hhdt
+    assert _gwp(loaded, product) - _gwp(truck, product) == pytest.approx(-truck_part / 2, rel=1e-6)
+    assert _gwp(loaded, "cam-nmc811-virgin") == _gwp(truck, "cam-nmc811-virgin")
+
+
+def test_legs_with_different_payloads_give_the_harmonic_mean(model, tmp_path):
+    leg = "    - {leg: recycler-to-cathode, mode: truck, distance: {value: 100, unit: km}, source: s, "
+    legs = leg + "payload: {value: 10, unit: short_ton}}\n" + leg + "payload: {value: 20, unit: short_ton}}\n"
+    applied, env = _apply(model, tmp_path, profile(legs))
+    # 200 km / (100 km / 10 + 100 km / 20) = 13.33 short tons: the same burden as the two legs apart
+    assert float(env[applied.model.parameters.key("payload_recycler_to_cathode_mhdt")]) == pytest.approx(200 / 15)
+    with pytest.raises(ScenarioError, match="some truck legs of recycler-to-cathode give a payload"):
+        parse_scenario_text(profile(legs + TRUCK), "bad.yaml", model.parameters)
+
+
 @pytest.mark.parametrize(
     ("leg", "message"),
     [
@@ -95,7 +122,22 @@ def test_a_black_mass_shipment_by_rail(model, tmp_path):
         ),
         (
             "{leg: recycler-to-cathode, mode: truck, distance: {value: 1, unit: km}, source: s, payload: 20}",
-            "shared by every truck leg",
+            "a payload needs {value, unit}",
+        ),
+        (
+            "{leg: recycler-to-cathode, mode: truck, distance: {value: 1, unit: km}, source: s, "
+            "payload: {value: 20, unit: km}}",
+            "wrong unit",
+        ),
+        (
+            "{leg: recycler-to-cathode, mode: truck, distance: {value: 1, unit: km}, source: s, "
+            "payload: {value: 0, unit: t}}",
+            "out of bounds",
+        ),
+        (
+            "{leg: recycler-to-cathode, mode: rail, distance: {value: 1, unit: km}, source: s, "
+            "payload: {value: 20, unit: t}}",
+            "no load-factor variants",
         ),
         ("{leg: recycler-to-cathode, mode: sea, distanse: {value: 1, unit: km}, source: s}", "did you mean 'distance'"),
     ],

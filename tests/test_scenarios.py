@@ -260,7 +260,7 @@ ERRORS = [
         "missing 'period' (text)",
     ),
     (PLANT.replace("mode: truck", "mode: ship"), 17, "unknown transport mode 'ship'"),
-    (PLANT.replace("mode: truck,", "mode: truck, payload: {value: 20, unit: t},"), 17, "not available for truck"),
+    (PLANT.replace("mode: truck,", "mode: truck, load_factor: 0.8,"), 17, "not available for truck"),
     (PLANT.replace("unit: km}", "unit: kg}"), 17, "wrong unit"),
     (PLANT.replace("  recovery:", "  waste: {}\n  recovery:"), 12, "plant.waste is not mapped"),
     (PLANT.replace("chemistry: NMC811", "chemistry: NMC911"), 8, "unknown chemistry"),

@@ -10,9 +10,13 @@ truck distance of 0.
 Factors per t·km (GREET 2022 via EverBatt 2023, incl. fuel upstream): ``transport-rail``,
 ``transport-ocean-tanker`` (loaded trip; the only cited sea-freight factor) and ``transport-barge``.
 
-Payloads and load factors are refused per leg: the truck payloads (``payload_hhdt``,
-``payload_mhdt``) are shared by every truck leg of the model, the virgin-route proxies included,
-and the cited rail, sea and barge factors come with no load-factor variants to scale them by.
+A truck leg may give its ``payload`` (a mass: t, short_ton, kg): the cited truck factors scale with
+1/payload (EverBatt 2023, 'Col&Trans Par.'!C81), and each shipment has its own payload parameters
+(``payload_<shipment>_hhdt``, ``_mhdt``, following the model's ``payload_hhdt``/``payload_mhdt``). Legs of
+one shipment with different payloads give the distance-weighted harmonic mean, which is exact for a
+burden linear in distance / payload; either every truck leg of a shipment gives a payload or none.
+A ``load_factor``, and a payload by rail, sea or barge, are refused: the cited factors come with no
+load-factor variants to scale them by.
 
 Examples
 --------
@@ -43,8 +47,7 @@ SHIPMENTS = {
 MODES = ("truck", "rail", "sea", "barge")
 LEG_KEYS = ("leg", "mode", "distance", "payload", "load_factor", "source", "note")
 NO_LOAD_FACTOR = {
-    "truck": "the truck payloads (payload_hhdt, payload_mhdt) are shared by every truck leg of the model, the "
-    "virgin-route proxies included, so one leg cannot have its own",
+    "truck": "the cited truck factors have payload variants, not load factors: give 'payload' (a mass) instead",
     "rail": "the cited rail factor (GREET 2022 via EverBatt 2023) has no load-factor variants to scale it by",
     "sea": "the cited ocean-tanker factor (GREET 2022 via EverBatt 2023) has no load-factor variants to scale it by",
     "barge": "the cited barge factor (GREET 2022 via EverBatt 2023) has no load-factor variants to scale it by",
@@ -63,6 +66,7 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
     if not isinstance(raw, LineList):
         raise err("'plant.transport' must be a list of legs", file, line, "plant.transport")
     sums: dict[tuple[str, str], list[tuple[float, str, str, int, str]]] = {}
+    payloads: dict[str, list[tuple[float, float | None, int, str]]] = {}  # shipment -> (distance, payload, ...)
     for i, item in enumerate(raw):
         fld = f"plant.transport[{i}]"
         leg = mapping(item, file, raw.line, fld, "leg, mode, distance, source")
@@ -70,7 +74,7 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
         shipment = one_of(leg.get("leg"), list(SHIPMENTS), file, leg.line_of("leg"), fld + ".leg", "transport leg")
         mode = one_of(leg.get("mode"), MODES, file, leg.line_of("mode"), fld + ".mode", "transport mode")
         for extra in ("payload", "load_factor"):
-            if extra in leg:
+            if extra in leg and not (mode == "truck" and extra == "payload"):
                 raise err(
                     f"a per-leg {extra} is not available for {mode}: {NO_LOAD_FACTOR[mode]}",
                     file,
@@ -107,6 +111,9 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
             raise err(f"a distance cannot be negative, got {dist['value']} {unit}", file, dist.line, fld + ".distance")
         given = f"{dist['value']} {unit} by {mode}"
         sums.setdefault((shipment, mode), []).append((number, given, source, dist.line, fld))
+        if mode == "truck":
+            payload = _payload(leg, SHIPMENTS[shipment], file, fld, model) if "payload" in leg else None
+            payloads.setdefault(shipment, []).append((number, payload, leg.line_of("payload"), fld))
     for shipment in dict.fromkeys(s for s, _ in sums):
         for mode in MODES:
             legs = sums.get((shipment, mode), [])
@@ -127,3 +134,52 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
                 if legs
                 else f"{shipment}: no {mode} leg listed",
             )
+    for shipment, truck_legs in payloads.items():
+        yield from _shipment_payload(shipment, truck_legs, file, model)
+
+
+def _payload(leg: Any, stem: str, file: str, fld: str, model: ParameterModel) -> float:
+    """The payload of one truck leg in the model's unit (short tons)."""
+    entry = leg["payload"]
+    line = leg.line_of("payload")
+    if not isinstance(entry, dict) or "value" not in entry or not isinstance(entry.get("unit"), str):
+        raise err(
+            "a payload needs {value, unit}", file, line, fld + ".payload", "write e.g. payload: {value: 20, unit: t}"
+        )
+    param = model.parameters[model.key(f"payload_{stem}_hhdt")]
+    number, _ = convert_quantity(entry["value"], entry["unit"], param, file, line, fld + ".payload")
+    return number
+
+
+def _shipment_payload(
+    shipment: str, legs: list[tuple[float, float | None, int, str]], file: str, model: ParameterModel
+) -> Iterator[ScenarioValue]:
+    given = [p for _, p, _, _ in legs if p is not None]
+    if not given:
+        return
+    if len(given) != len(legs):
+        _, _, line, fld = next(leg for leg in legs if leg[1] is None)
+        raise err(
+            f"some truck legs of {shipment} give a payload and others do not",
+            file,
+            line,
+            fld + ".payload",
+            "give a payload on every truck leg of the shipment, or on none",
+        )
+    total = sum(d for d, *_ in legs)
+    weighted = sum(d / p for d, p, *_ in legs if p is not None)
+    payload = total / weighted if weighted > 0 else given[0]
+    _, _, line, fld = legs[0]
+    note = "distance-weighted harmonic mean of the legs' payloads" if len(legs) > 1 else "the leg's payload"
+    for cls in ("hhdt", "mhdt"):  # the truck class follows from the shipment's distance
+        key = model.key(f"payload_{SHIPMENTS[shipment]}_{cls}")
+        yield ScenarioValue(
+            key,
+            payload,
+            model.parameters[key].unit,
+            f"{payload:.6g} short_ton",
+            "truck legs of the plant profile",
+            Location(file, line),
+            f"{fld}.payload",
+            note=f"{shipment}: {note}",
+        )
