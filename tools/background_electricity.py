@@ -646,6 +646,109 @@ def plant_supply(grid_codes: list[str], selectable: list[str], supplier_ds: dict
     return params, datasets
 
 
+# Refiners of the virgin route: the grid their sources name (Istrate et al. 2024) unless refinery_region is set.
+REFINERY_SITES = ("CN", "CL", "World")
+
+
+def refinery_supply(grid_codes: list[str], selectable: list[str], supplier_ds: dict) -> tuple[dict, list[dict]]:
+    """Refinery parameters and datasets: one selector per cited refinery site (electricity-refinery-<site>).
+
+    ``refinery_region`` = ``as-cited`` (default) keeps each refiner on the grid its source names; another
+    region moves every refiner there. ``refinery_electricity_supply`` picks grid, residual mix or the
+    refiners' supplier-specific factors. Neither follows the plant shortcuts: the cited sites are data.
+    """
+    serves = "the refiners of the virgin route (salt production)"
+    params: dict = {
+        "refinery_region": {
+            "choices": ["as-cited", *grid_codes],
+            "default": "as-cited",
+            "scope": "global",
+            "source": (
+                "model setting: location of the refiners; as-cited = the grid each source names (Istrate et al. "
+                "2024: China, Chile, world average); plant_region does not move them"
+            ),
+        },
+        "refinery_electricity_supply": {
+            "choices": ["grid", "residual", "supplier-specific"],
+            "default": "grid",
+            "scope": "global",
+            "source": f"model setting: electricity supply of {serves}",
+        },
+    }
+    for name in SUPPLIER_FACTORS:
+        unit = {"ghg": "g/kWh", "water": "L/kWh"}.get(name.rsplit("_", 1)[1], "MJ/kWh")
+        params[f"refinery_{name}"] = {
+            "formula": name,
+            "unit": unit,
+            "min": 0,
+            "scope": "global",
+            "source": f"supplier contract of {serves}; follows {name} unless set",
+        }
+    supplier = {
+        **supplier_ds,
+        "id": "electricity-supplier-specific-refinery",
+        "name": f"Electricity, supplier-specific, of {serves} (contract values given by the user)",
+        "note": supplier_ds["note"].replace(
+            "global parameters supplier_electricity_*", "global parameters refinery_supplier_electricity_*"
+        ),
+        "exchanges": [
+            {
+                **ex,
+                "amount": f"refinery_{ex['amount']}",
+                "source": ex["source"].replace("parameter ", "parameter refinery_"),
+            }
+            for ex in supplier_ds["exchanges"]
+        ],
+    }
+    datasets = [supplier]
+    region, supply = "refinery_region", "refinery_electricity_supply"
+    for site in REFINERY_SITES:
+        exchanges = []
+        for c in grid_codes:
+            cond = f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
+            amount = (
+                f"({supply} == 'grid') * {cond}" if c in selectable else f"({supply} != 'supplier-specific') * {cond}"
+            )
+            exchanges.append(
+                {"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"}
+            )
+        for c in selectable:
+            cond = f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
+            exchanges.append(
+                {
+                    "input": f"electricity-residual-{c.lower()}",
+                    "amount": f"({supply} == 'residual') * {cond}",
+                    "unit": "kWh",
+                    "source": "model switch",
+                }
+            )
+        exchanges.append(
+            {
+                "input": supplier["id"],
+                "amount": f"{supply} == 'supplier-specific'",
+                "unit": "kWh",
+                "source": "model switch",
+            }
+        )
+        datasets.append(
+            {
+                "id": f"electricity-refinery-{site.lower()}",
+                "name": f"Electricity used by a refiner sited in {site} by its source (selected by {region} and {supply})",
+                "location": site,
+                "stage": "energy",
+                "unit": "kWh",
+                "note": (
+                    f"Selector: exactly one input is 1 kWh. {region} = as-cited: the grid of {site}, the site the "
+                    f"refiner's source names; another region: that region's grid. {supply} = residual: the AIB "
+                    "residual mix of the region (European countries; elsewhere the grid, with the same rule as the "
+                    f"plant selectors); supplier-specific: {supplier['id']}."
+                ),
+                "exchanges": exchanges,
+            }
+        )
+    return params, datasets
+
+
 def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tuple[dict, list[Region]]:
     """The electricity document (GREET grid datasets passed in, unchanged) and the region summary rows."""
     ed = ref / "electricity"
@@ -695,6 +798,9 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
     }
     plant_params, plant_ds = plant_supply(grid_codes, selectable, supplier_ds)
     params.update(plant_params)
+    refinery_params, refinery_ds = refinery_supply(grid_codes, selectable, supplier_ds)
+    params.update(refinery_params)
+    plant_ds += refinery_ds
     doc = {
         "format": FORMAT,
         "description": (

@@ -114,7 +114,10 @@ def missing_indicators(
 
 
 def _prefix(selector: str) -> str:
-    """Parameter prefix of a plant selector: ``electricity-cam-plant`` -> ``cam_plant``."""
+    """Parameter prefix of a plant selector: ``electricity-cam-plant`` -> ``cam_plant``; the refiners'
+    selectors (one per cited site, ``electricity-refinery-cn``) share ``refinery``."""
+    if selector.startswith("electricity-refinery-"):
+        return "refinery"
     return selector.removeprefix("electricity-").replace("-", "_")
 
 

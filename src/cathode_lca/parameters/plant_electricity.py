@@ -1,8 +1,9 @@
 """The ``plant.electricity`` section of a plant profile: one supply and one region per plant.
 
 Each plant of the model has its own electricity selector (``electricity-recycler``,
-``electricity-cam-plant`` in ``inventories/background/electricity.yaml``) driven by its own choice
-parameters ``<plant>_region`` and ``<plant>_electricity_supply``. These *follow* the global
+``electricity-cam-plant``, ``electricity-refinery-<site>`` in ``inventories/background/electricity.yaml``)
+driven by its own choice parameters ``<plant>_region`` and ``<plant>_electricity_supply``. The
+refiners' region defaults to ``as-cited`` (the grid each source names) and follows no shortcut. These *follow* the global
 shortcuts ``plant_region`` and ``plant_electricity_supply`` unless they are set, so a plant's own
 setting wins over the shortcut. A supplier-specific supply sets the plant's own factors
 ``<plant>_supplier_electricity_*``: a PPA of the recycler leaves the cathode plants, and so the
@@ -21,7 +22,7 @@ or one supply per plant::
 Examples
 --------
 >>> sorted(PLANTS)
-['cam_plant', 'recycler']
+['cam_plant', 'recycler', 'refinery']
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 PLANTS: dict[str, tuple[str, str]] = {
     "recycler": ("recycler", "the recycling plant (pre-processing and recovery)"),
     "cam_plant": ("cam_plant", "the pCAM/CAM plants (virgin and recycled routes)"),
+    "refinery": ("refinery", "the refiners of the virgin route (salt production; region 'as-cited' by default)"),
 }
 DESCRIBED = "recycler"  # the plant a profile describes: a single supply applies to it
 SUPPLIES = ("grid", "residual-mix", "supplier-specific")
