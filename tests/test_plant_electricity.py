@@ -186,3 +186,9 @@ def test_the_plant_examples_of_the_docs_are_valid(model):
     head = "plant:\n  name: p\n  route: hydrometallurgical\n"
     sc = parse_scenario_text(HEAD + head + per_plant, "docs.yaml", model.parameters)
     assert {"recycler_supplier_electricity_ghg", "cam_plant_region"} <= set(sc.values)
+
+
+def test_parameters_lists_a_following_choice_as_such():
+    result = CliRunner().invoke(cli, ["parameters", "--search", "recycler_region", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "follows plant_region" in result.output
