@@ -166,7 +166,9 @@ def test_basis_is_flagged_and_residual_fallback_warns():
     assert ds.attrs["warnings"] == []
     us = compare("NMC811", region="US", indicators=["gwp100"], parameters={"plant_electricity_supply": "residual"})
     assert "electricity-grid-us" in us.attrs["electricity_basis"]
-    assert any("no residual mix exists for plant_region US" in w for w in us.attrs["warnings"])
+    # the shortcut reaches every plant: each plant's own selector warns (recycler and cathode plant)
+    assert any("no residual mix exists for recycler_region US" in w for w in us.attrs["warnings"])
+    assert any("no residual mix exists for cam_plant_region US" in w for w in us.attrs["warnings"])
     result = CliRunner().invoke(
         cli, ["compare", "NMC811", "--region", "DE", "--param", "plant_electricity_supply=residual", "--format", "json"]
     )
@@ -174,6 +176,10 @@ def test_basis_is_flagged_and_residual_fallback_warns():
     payload = json.loads(result.stdout)
     assert any("direct CO2 only" in w for w in payload["warnings"])
     assert "electricity-residual-de" in payload["metadata"]["electricity_basis"]
+    assert payload["metadata"]["electricity_supply"] == {
+        "electricity-recycler": ["electricity-residual-de"],
+        "electricity-cam-plant": ["electricity-residual-de"],
+    }
     assert "warning: residual-mix electricity" in result.stderr
 
 

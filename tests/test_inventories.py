@@ -25,7 +25,7 @@ def gwp(product: str, **params) -> float:
 @pytest.mark.parametrize("chem", ["nmc111", "nmc532", "nmc622", "nmc811", "nca"])
 def test_route_structures(chem):
     hydro = supply_chain(f"cam-{chem}-hydrometallurgical")
-    assert {"recycling-hydrometallurgical", "black-mass", "recycling-feed", "electricity-plant"} <= hydro
+    assert {"recycling-hydrometallurgical", "black-mass", "recycling-feed", "electricity-recycler"} <= hydro
     assert {"nickel-sulfate-recycled-hydrometallurgical", "cobalt-sulfate-recycled-hydrometallurgical"} <= hydro
     pyro = supply_chain(f"cam-{chem}-pyrometallurgical")
     assert {"recycling-pyrometallurgical", "recycling-feed", "nickel-sulfate-recycled-pyrometallurgical"} <= pyro

@@ -32,11 +32,19 @@ def test_the_shipped_residual_and_consumption_mixes_are_used():
     updates, report, warning = plant_electricity(
         model, "cathode plant", PlantElectricity(region="DE", source="s"), "DE"
     )
-    assert updates == {MIX_PARAMETER: "residual"} and report["compliant"] and warning is None
+    # each plant sets its own supply and region: the cathode plant's mix no longer reaches the recycler
+    assert updates == {"cam_plant_electricity_supply": "residual", "cam_plant_region": "DE"}
+    assert report["compliant"] and warning is None
     assert report["used"].startswith("electricity-residual-de")
     plant = PlantElectricity(region="DE", mix="consumption", source="s")
     updates, report, warning = plant_electricity(model, "cathode plant", plant, "DE")
-    assert updates == {MIX_PARAMETER: "grid"} and report["compliant"] and warning is None
+    assert updates == {"cam_plant_electricity_supply": "grid", "cam_plant_region": "DE"}
+    assert report["compliant"] and warning is None
+    updates, _, _ = plant_electricity(model, "end-of-life recycler", PlantElectricity(region="FR", source="s"), "FR")
+    assert updates == {"recycler_electricity_supply": "residual", "recycler_region": "FR"}
+    # a model without per-plant parameters falls back to the global shortcut
+    fallback = SimpleNamespace(parameters=_Params(("grid", "residual")), inventory=model.inventory)
+    assert plant_electricity(fallback, "cathode plant", plant, "DE")[0] == {MIX_PARAMETER: "grid"}
 
 
 def test_a_residual_mix_outside_europe_is_reported_not_hidden():

@@ -177,7 +177,9 @@ def test_plant_profile_sets_the_black_mass_contents(model, tmp_path):
     assert val("hydro_electricity") == pytest.approx(1.8)  # 0.5 kWh = 1.8 MJ
     assert val("hydro_natural_gas_base") == pytest.approx(1.0)  # not given: EverBatt default kept
     assert val("dist_recycler_to_cathode_mi") == pytest.approx(250 / 1.609344)
-    assert applied.plant_region == "DE"
+    # the profile's grid is the recycler's own: the shortcut plant_region (every other plant) is untouched
+    assert env[key("recycler_region")] == applied.model.parameters.choices[key("recycler_region")].index("DE")
+    assert applied.plant_region is None
     assert env[key("feed_type")] == applied.model.parameters.choices[key("feed_type")].index("black-mass")
 
 
@@ -186,11 +188,13 @@ def test_plant_on_a_ppa_uses_the_contract_factor(model, tmp_path):
     applied = apply_scenarios(model, (path,), {})
     env = applied.model.parameters.evaluate(applied.parameters)
     key = applied.model.parameters.key
-    assert float(env[key("supplier_electricity_ghg")]) == pytest.approx(12.0)  # 0.012 kg/kWh = 12 g/kWh
-    supply = key("plant_electricity_supply")
+    assert float(env[key("recycler_supplier_electricity_ghg")]) == pytest.approx(12.0)  # 0.012 kg/kWh = 12 g/kWh
+    supply = key("recycler_electricity_supply")
     assert env[supply] == applied.model.parameters.choices[supply].index("supplier-specific")
-    # by hand: 1 kWh of plant electricity is 12 g CO2-eq of the contract, nothing of the grid
-    ds = applied.model.calculate({"electricity-plant": 1.0}, methods=["ipcc2021-gwp100"], parameters=applied.parameters)
+    # by hand: 1 kWh of recycler electricity is 12 g CO2-eq of the contract, nothing of the grid
+    ds = applied.model.calculate(
+        {"electricity-recycler": 1.0}, methods=["ipcc2021-gwp100"], parameters=applied.parameters
+    )
     assert float(ds.score.sel(lcia_method="ipcc2021-gwp100")) == pytest.approx(0.012, rel=1e-9)
     provenance = str(applied.attrs)
     assert "certificate GO-123" in provenance and "water of the supplied power" in provenance  # defaults, said so
@@ -200,9 +204,12 @@ def test_plant_on_a_residual_mix_selects_it(model, tmp_path):
     path = write(tmp_path, "plant.yaml", PLANT.replace("supply: grid, region: DE", "supply: residual-mix, region: DE"))
     applied = apply_scenarios(model, (path,), {})
     env = applied.model.parameters.evaluate(applied.parameters)
-    supply = applied.model.parameters.key("plant_electricity_supply")
+    supply = applied.model.parameters.key("recycler_electricity_supply")
     assert env[supply] == applied.model.parameters.choices[supply].index("residual")
-    assert applied.plant_region == "DE"
+    ds = applied.model.calculate(
+        {"electricity-recycler": 1.0}, methods=["ipcc2021-gwp100"], parameters=applied.parameters
+    )
+    assert ds.attrs["electricity_supply"] == {"electricity-recycler": ["electricity-residual-de"]}
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -230,11 +237,11 @@ ERRORS = [
         "unknown distribution",
     ),
     (PLANT.replace("chemistry: NMC811", "chemistry: [NMC811]"), 8, "unknown chemistry"),
-    (PLANT.replace("leg: recycler-to-cathode", "leg: [x]"), 17, "has no parameter"),
+    (PLANT.replace("leg: recycler-to-cathode", "leg: [x]"), 17, "unknown transport leg"),
     (PLANT.replace("Ni: 26.0,", "Ni: 66.0,"), 11, "over 100 %"),
     (PLANT.replace("Ni: 26.0,", "Ni: -1,"), 11, "outside [0, 100 %]"),
     (PLANT.replace("Ni: {value: 0.97", "Ni: {value: 1.2"), 13, "is out of bounds [0.0, 1.0]"),
-    (PLANT.replace("Ni: {value: 0.97", "Li2: {value: 0.9"), 13, "has no parameter"),
+    (PLANT.replace("Ni: {value: 0.97", "Li2: {value: 0.9"), 13, "unknown hydrometallurgical recovery of 'Li2'"),
     (PLANT.replace("route: hydrometallurgical", "route: hydro"), 5, "unknown route"),
     (PLANT.replace("region: DE", "region: Germany"), 6, "not a choice"),
     (
@@ -250,12 +257,12 @@ ERRORS = [
     (
         PLANT.replace("supply: grid, region: DE", PPA.replace("period: 2025-2035, ", "")),
         6,
-        "missing contract evidence 'period'",
+        "missing 'period' (text)",
     ),
-    (PLANT.replace("mode: truck", "mode: sea"), 17, "not yet available"),
-    (PLANT.replace("mode: truck,", "mode: truck, payload: {value: 20, unit: t},"), 17, "not yet available"),
+    (PLANT.replace("mode: truck", "mode: ship"), 17, "unknown transport mode 'ship'"),
+    (PLANT.replace("mode: truck,", "mode: truck, load_factor: 0.8,"), 17, "not available for truck"),
     (PLANT.replace("unit: km}", "unit: kg}"), 17, "wrong unit"),
-    (PLANT.replace("  recovery:", "  reagents: {}\n  recovery:"), 12, "not yet mapped"),
+    (PLANT.replace("  recovery:", "  waste: {}\n  recovery:"), 12, "plant.waste is not mapped"),
     (PLANT.replace("chemistry: NMC811", "chemistry: NMC911"), 8, "unknown chemistry"),
     (PLANT + "parameters:\n  hydro_recovery_ni: {value: 0.9, source: s}\n", 19, "also set by plant.recovery.Ni"),
 ]

@@ -14,6 +14,9 @@ Structure of the generated ``inventories/background/electricity.yaml`` (see docs
 * ``electricity-residual-<country>``: AIB 2024 European residual mixes (direct CO2 only).
 * ``electricity-supplier-specific``: per-kWh factors given by the user (global parameters).
 * ``electricity-plant``: selector by ``plant_region`` and ``plant_electricity_supply``.
+* ``electricity-recycler``, ``electricity-cam-plant``: one selector per plant, by ``<plant>_region`` and
+  ``<plant>_electricity_supply`` (choices that follow the global ones unless set), with a supplier-specific
+  dataset per plant whose factors ``<plant>_supplier_electricity_*`` follow the global ones unless set.
 
 Only the standard library is used. ``build_electricity`` returns the YAML document and one summary row per
 region (basis, year, source, GHG/energy/water per kWh computed here by plain arithmetic) for the docs table.
@@ -514,14 +517,40 @@ def supplier_specific(factors: dict[str, TechFactors], params: dict) -> tuple[di
     return gparams, ds, region
 
 
-def selector(grid_codes: list[str], residual_codes: list[str]) -> dict:
+# Plants with their own supply: (dataset suffix, parameter prefix, what the selector serves).
+PLANTS = (
+    (
+        "recycler",
+        "recycler",
+        "the recycling plants (pre-processing and hydrometallurgical, pyrometallurgical or direct recovery)",
+    ),
+    ("cam-plant", "cam_plant", "the pCAM/CAM plants of the virgin and recycled routes"),
+)
+SUPPLIER_FACTORS = (
+    "supplier_electricity_ghg",
+    "supplier_electricity_energy_fossil",
+    "supplier_electricity_energy_non_fossil",
+    "supplier_electricity_water",
+)
+
+
+def selector(
+    grid_codes: list[str],
+    residual_codes: list[str],
+    *,
+    region: str = "plant_region",
+    supply: str = "plant_electricity_supply",
+    supplier: str = "electricity-supplier-specific",
+    ds_id: str = "electricity-plant",
+    serves: str = "recycling and cathode plants",
+) -> dict:
     exchanges = []
     for c in grid_codes:
-        cond = f"(plant_region == '{c}')"
+        cond = f"({region} == '{c}')"
         if c in residual_codes:
-            amount = f"(plant_electricity_supply == 'grid') * {cond}"
+            amount = f"({supply} == 'grid') * {cond}"
         else:  # no residual mix: the grid is used, and the result carries a warning (engine/coverage.py)
-            amount = f"(plant_electricity_supply != 'supplier-specific') * {cond}"
+            amount = f"({supply} != 'supplier-specific') * {cond}"
         exchanges.append(
             {"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"}
         )
@@ -529,33 +558,195 @@ def selector(grid_codes: list[str], residual_codes: list[str]) -> dict:
         exchanges.append(
             {
                 "input": f"electricity-residual-{c.lower()}",
-                "amount": f"(plant_electricity_supply == 'residual') * (plant_region == '{c}')",
+                "amount": f"({supply} == 'residual') * ({region} == '{c}')",
                 "unit": "kWh",
                 "source": "model switch",
             }
         )
     exchanges.append(
         {
-            "input": "electricity-supplier-specific",
-            "amount": "plant_electricity_supply == 'supplier-specific'",
+            "input": supplier,
+            "amount": f"{supply} == 'supplier-specific'",
             "unit": "kWh",
             "source": "model switch",
         }
     )
     return {
-        "id": "electricity-plant",
-        "name": "Electricity used by recycling and cathode plants (selected by plant_region and plant_electricity_supply)",
-        "location": "{plant_region}",
+        "id": ds_id,
+        "name": f"Electricity used by {serves} (selected by {region} and {supply})",
+        "location": "{" + region + "}",
         "stage": "energy",
         "unit": "kWh",
         "note": (
-            "Selector: exactly one input is 1 kWh. plant_electricity_supply = grid: the national grid of "
-            "plant_region; residual: the AIB residual mix of plant_region (European countries; elsewhere the grid, "
-            "with a warning); supplier-specific: electricity-supplier-specific. As in EverBatt, the plant location "
+            f"Selector: exactly one input is 1 kWh. {supply} = grid: the national grid of "
+            f"{region}; residual: the AIB residual mix of {region} (European countries; elsewhere the grid, "
+            f"with a warning); supplier-specific: {supplier}. As in EverBatt, the plant location "
             "changes electricity only (EverBatt documentation ANL-19/16, section 2.2.4)."
         ),
         "exchanges": exchanges,
     }
+
+
+def plant_supply(grid_codes: list[str], selectable: list[str], supplier_ds: dict) -> tuple[dict, list[dict]]:
+    """Per-plant parameters and datasets: a region and a supply that follow the global shortcut, a
+    supplier-specific dataset whose factors follow the global supplier_electricity_* unless set, and a
+    selector."""
+    params: dict = {}
+    datasets: list[dict] = []
+    for suffix, prefix, serves in PLANTS:
+        params[f"{prefix}_region"] = {
+            "choices": grid_codes,
+            "follows": "plant_region",
+            "scope": "global",
+            "source": f"model setting: location of {serves}; follows plant_region unless set",
+        }
+        params[f"{prefix}_electricity_supply"] = {
+            "choices": ["grid", "residual", "supplier-specific"],
+            "follows": "plant_electricity_supply",
+            "scope": "global",
+            "source": f"model setting: electricity supply of {serves}; follows plant_electricity_supply unless set",
+        }
+        for name in SUPPLIER_FACTORS:
+            unit = {"ghg": "g/kWh", "water": "L/kWh"}.get(name.rsplit("_", 1)[1], "MJ/kWh")
+            params[f"{prefix}_{name}"] = {
+                "formula": name,
+                "unit": unit,
+                "min": 0,
+                "scope": "global",
+                "source": f"supplier contract of {serves}; follows {name} unless set",
+            }
+        ds = {
+            **supplier_ds,
+            "id": f"electricity-supplier-specific-{suffix}",
+            "name": f"Electricity, supplier-specific, of {serves} (contract values given by the user)",
+            "note": supplier_ds["note"].replace(
+                "global parameters supplier_electricity_*", f"global parameters {prefix}_supplier_electricity_*"
+            ),
+            "exchanges": [
+                {
+                    **ex,
+                    "amount": f"{prefix}_{ex['amount']}",
+                    "source": ex["source"].replace("parameter ", f"parameter {prefix}_"),
+                }
+                for ex in supplier_ds["exchanges"]
+            ],
+        }
+        datasets.append(ds)
+        datasets.append(
+            selector(
+                grid_codes,
+                selectable,
+                region=f"{prefix}_region",
+                supply=f"{prefix}_electricity_supply",
+                supplier=ds["id"],
+                ds_id=f"electricity-{suffix}",
+                serves=serves,
+            )
+        )
+    return params, datasets
+
+
+# Refiners of the virgin route: the grid their sources name (Istrate et al. 2024) unless refinery_region is set.
+REFINERY_SITES = ("CN", "CL", "World")
+
+
+def refinery_supply(grid_codes: list[str], selectable: list[str], supplier_ds: dict) -> tuple[dict, list[dict]]:
+    """Refinery parameters and datasets: one selector per cited refinery site (electricity-refinery-<site>).
+
+    ``refinery_region`` = ``as-cited`` (default) keeps each refiner on the grid its source names; another
+    region moves every refiner there. ``refinery_electricity_supply`` picks grid, residual mix or the
+    refiners' supplier-specific factors. Neither follows the plant shortcuts: the cited sites are data.
+    """
+    serves = "the refiners of the virgin route (salt production)"
+    params: dict = {
+        "refinery_region": {
+            "choices": ["as-cited", *grid_codes],
+            "default": "as-cited",
+            "scope": "global",
+            "source": (
+                "model setting: location of the refiners; as-cited = the grid each source names (Istrate et al. "
+                "2024: China, Chile, world average); plant_region does not move them"
+            ),
+        },
+        "refinery_electricity_supply": {
+            "choices": ["grid", "residual", "supplier-specific"],
+            "default": "grid",
+            "scope": "global",
+            "source": f"model setting: electricity supply of {serves}",
+        },
+    }
+    for name in SUPPLIER_FACTORS:
+        unit = {"ghg": "g/kWh", "water": "L/kWh"}.get(name.rsplit("_", 1)[1], "MJ/kWh")
+        params[f"refinery_{name}"] = {
+            "formula": name,
+            "unit": unit,
+            "min": 0,
+            "scope": "global",
+            "source": f"supplier contract of {serves}; follows {name} unless set",
+        }
+    supplier = {
+        **supplier_ds,
+        "id": "electricity-supplier-specific-refinery",
+        "name": f"Electricity, supplier-specific, of {serves} (contract values given by the user)",
+        "note": supplier_ds["note"].replace(
+            "global parameters supplier_electricity_*", "global parameters refinery_supplier_electricity_*"
+        ),
+        "exchanges": [
+            {
+                **ex,
+                "amount": f"refinery_{ex['amount']}",
+                "source": ex["source"].replace("parameter ", "parameter refinery_"),
+            }
+            for ex in supplier_ds["exchanges"]
+        ],
+    }
+    datasets = [supplier]
+    region, supply = "refinery_region", "refinery_electricity_supply"
+    for site in REFINERY_SITES:
+        exchanges = []
+        for c in grid_codes:
+            cond = f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
+            amount = (
+                f"({supply} == 'grid') * {cond}" if c in selectable else f"({supply} != 'supplier-specific') * {cond}"
+            )
+            exchanges.append(
+                {"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"}
+            )
+        for c in selectable:
+            cond = f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
+            exchanges.append(
+                {
+                    "input": f"electricity-residual-{c.lower()}",
+                    "amount": f"({supply} == 'residual') * {cond}",
+                    "unit": "kWh",
+                    "source": "model switch",
+                }
+            )
+        exchanges.append(
+            {
+                "input": supplier["id"],
+                "amount": f"{supply} == 'supplier-specific'",
+                "unit": "kWh",
+                "source": "model switch",
+            }
+        )
+        datasets.append(
+            {
+                "id": f"electricity-refinery-{site.lower()}",
+                "name": f"Electricity used by a refiner sited in {site} by its source (selected by {region} and {supply})",
+                "location": site,
+                "stage": "energy",
+                "unit": "kWh",
+                "note": (
+                    f"Selector: exactly one input is 1 kWh. {region} = as-cited: the grid of {site}, the site the "
+                    f"refiner's source names; another region: that region's grid. {supply} = residual: the AIB "
+                    "residual mix of the region (European countries; elsewhere the grid, with the same rule as the "
+                    f"plant selectors); supplier-specific: {supplier['id']}."
+                ),
+                "exchanges": exchanges,
+            }
+        )
+    return params, datasets
 
 
 def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tuple[dict, list[Region]]:
@@ -605,6 +796,11 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
         **sparams,
         **tparams,
     }
+    plant_params, plant_ds = plant_supply(grid_codes, selectable, supplier_ds)
+    params.update(plant_params)
+    refinery_params, refinery_ds = refinery_supply(grid_codes, selectable, supplier_ds)
+    params.update(refinery_params)
+    plant_ds += refinery_ds
     doc = {
         "format": FORMAT,
         "description": (
@@ -613,7 +809,9 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
             "(OWID/Ember 2024; codecarbon 2023 fallback) x generic technology factors (IPCC AR5 life-cycle GHG, "
             "GREET 2022 plant-type primary energy, Macknick et al. 2012 water), grossed up for national T&D losses "
             "(World Bank/IEA) and net imports where the data allow. European residual mixes (AIB 2024, direct CO2) "
-            "and a supplier-specific dataset. electricity-plant selects by plant_region and plant_electricity_supply. "
+            "and a supplier-specific dataset. electricity-plant selects by plant_region and plant_electricity_supply; "
+            "electricity-recycler and electricity-cam-plant select per plant (recycler_region, "
+            "recycler_electricity_supply, cam_plant_region, ...: each follows the global choice unless set). "
             "Electricity Maps data (ODbL) are deliberately not included."
         ),
         "parameters": params,
@@ -621,7 +819,8 @@ def build_electricity(ref: Path, greet_datasets: list[dict], bounds: bool) -> tu
         + tech_ds
         + region_ds
         + residual_ds
-        + [supplier_ds, selector(grid_codes, selectable)],
+        + [supplier_ds, selector(grid_codes, selectable)]
+        + plant_ds,
     }
     summary = [regions[c] for c in grid_codes] + [residuals[c] for c in residual_codes] + [supplier]
     return doc, summary

@@ -711,8 +711,8 @@ def build_fuels_transport(rows: list[dict]) -> dict:
         )
 
     params = {}
-    for p, (value, source, note) in PAYLOADS.items():
-        params[p] = {"value": value, "unit": "short_ton", "source": source, "note": note, "scope": "file"}
+    for p, (value, source, note) in PAYLOADS.items():  # global: the per-shipment payloads of feed.yaml follow them
+        params[p] = {"value": value, "unit": "short_ton", "source": source, "note": note, "scope": "global"}
     for ds_id, item, assumption, payload, name in TRANSPORT:
         r = find(item, assumption)
         src = r["source"]

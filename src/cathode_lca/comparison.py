@@ -390,6 +390,7 @@ def compare(
     any_ds = next(iter(results.values()))
     warnings = list(dict.fromkeys(w for ds in results.values() for w in ds.attrs.get("warnings", [])))
     basis = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_basis", {}).items()}
+    supply = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_supply", {}).items()}
     out = xr.Dataset(
         {
             "value": (("route", "indicator"), value),
@@ -428,6 +429,7 @@ def compare(
             ),
             "warnings": list(dict.fromkeys([*setup_warnings(setup, demands), *warnings])),  # contract 3
             "electricity_basis": basis,  # dataset id -> basis (generation, consumption, life-cycle, residual, ...)
+            "electricity_supply": supply,  # plant selector -> the electricity datasets it used
         },
     )
     add_warnings(out, [f"{route} route, per {fu_label}: {w}" for route, ds in results.items() for w in warnings_of(ds)])

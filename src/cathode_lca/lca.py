@@ -190,11 +190,13 @@ class LCAModel:
         from .engine.coverage import result_notes
 
         columns = [model.product_index[self.product_id(name)] for name in demand]
-        warnings, basis = result_notes(model, columns, method_objs, env, parameters)
+        warnings, basis, supplies = result_notes(model, columns, method_objs, env, parameters)
         if warnings:  # contract 3: a JSON-serialisable list, appended to
             ds.attrs["warnings"] = list(ds.attrs.get("warnings", [])) + warnings
         if basis:
             ds.attrs["electricity_basis"] = basis
+        if supplies:  # which electricity each plant used: {selector dataset: [supplying datasets]}
+            ds.attrs["electricity_supply"] = supplies
         label = " + ".join(demand)
         add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
         return ds

@@ -320,6 +320,8 @@ class _Planner:
             record["comment"] = "choice parameter, numeric code: " + ", ".join(
                 f"{i} = {c}" for i, c in enumerate(p.choices)
             )
+            if p.follows is not None:  # same choices as the followed one (checked by the engine): same codes
+                record["formula"] = self.names[self.model.parameters.resolver_for(p)(p.follows)]
         elif p.kind == "lookup":
             by_key = self.model.parameters.resolver_for(p)(p.by or "")
             by_name = self.names[by_key]

@@ -236,6 +236,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         "seed": None,
         "not_applicable": json.loads(ds.attrs["not_applicable"]),
         "electricity_basis": dict(ds.attrs.get("electricity_basis", {})),
+        "electricity_supply": dict(ds.attrs.get("electricity_supply", {})),
         **scenario_metadata(ds.attrs),
     }
     if fmt == "json":

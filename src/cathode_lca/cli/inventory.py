@@ -77,6 +77,8 @@ def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> 
             continue
         if p.kind == "value":
             default: Any = p.value
+        elif p.kind == "choice" and p.follows is not None:
+            default = f"follows {p.follows} (of {', '.join(p.choices)})"
         elif p.kind == "choice":
             default = f"{p.default} (of {', '.join(p.choices)})"
         elif p.kind == "formula":

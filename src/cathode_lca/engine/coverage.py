@@ -11,6 +11,8 @@ are followed only where their amount is non-zero at the parameters given, so a s
 * :func:`result_notes` gives the warnings (contract 3) and the electricity basis of one result:
   every dataset in the supply chain that lacks a requested indicator, and the basis of every grid,
   residual or supplier-specific electricity dataset the result uses.
+* :func:`plant_supplies` says which electricity each plant selector (``electricity-recycler``,
+  ``electricity-cam-plant``, ...) reached: the result's ``electricity_supply``.
 
 Examples
 --------
@@ -53,7 +55,7 @@ def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
     variable_idx, nonzero = cache["constant"]
     nonzero = nonzero.copy()
     if variable_idx.size:  # no dense (entries × samples) array: sample-varying rows are checked one by one
-        values = model.entry_split(A, variable_idx, env, broadcast_size(env))
+        values = model.entry_split(A, variable_idx, dict(env), broadcast_size(dict(env)))
         flags = values.const != 0
         for k, pos in enumerate(values.var_pos):
             flags[pos] = bool(np.any(values.var[k] != 0))
@@ -111,6 +113,40 @@ def missing_indicators(
     return out
 
 
+def _prefix(selector: str) -> str:
+    """Parameter prefix of a plant selector: ``electricity-cam-plant`` -> ``cam_plant``; the refiners'
+    selectors (one per cited site, ``electricity-refinery-cn``) share ``refinery``."""
+    if selector.startswith("electricity-refinery-"):
+        return "refinery"
+    return selector.removeprefix("electricity-").replace("-", "_")
+
+
+def _choice(model: MatrixModel, env: Mapping[str, Any], name: str) -> str:
+    """The option of choice parameter *name* at *env* (options joined by '|' when samples differ)."""
+    param = model.inventory.parameters.get(name)
+    if param is None or name not in env:
+        return ""
+    codes = np.unique(np.asarray(env[name]).astype(int))
+    return "|".join(param.choices[c] for c in codes)
+
+
+def plant_supplies(model: MatrixModel, columns: Iterable[int], links: sp.csr_matrix) -> dict[str, list[str]]:
+    """Which electricity each plant selector reached: ``{selector id: [supplying dataset ids]}``.
+
+    A selector is a dataset with an input from an ``electricity-supplier-specific*`` dataset
+    (``electricity-plant``, ``electricity-recycler``, ``electricity-cam-plant``, ...); of its inputs
+    only those with a non-zero amount at the parameters count.
+    """
+    out: dict[str, list[str]] = {}
+    for col in columns:
+        ds = model.inventory.datasets[model.column_dataset[col]]
+        if not any(ex.kind == "input" and ex.target.startswith("electricity-supplier-specific") for ex in ds.exchanges):
+            continue
+        rows = links[:, [int(col)]].nonzero()[0]
+        out[ds.id] = sorted({model.column_dataset[r] for r in rows})
+    return out
+
+
 def electricity_basis(note: str | None) -> str:
     """The ``Basis: ...`` sentence of an electricity dataset's note ('' when none)."""
     match = _BASIS.search(note or "")
@@ -123,8 +159,8 @@ def result_notes(
     methods: Sequence[Any],
     env: Mapping[str, Any],
     parameters: Mapping[str, Any] | None = None,
-) -> tuple[list[str], dict[str, str]]:
-    """Warnings and electricity basis (``{dataset id: basis}``) of one result."""
+) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+    """Warnings, electricity basis (``{dataset id: basis}``) and plant supplies (:func:`plant_supplies`)."""
     objs = _methods(methods)
     links = _links(model, env)
     used = np.zeros(model.n, dtype=bool)
@@ -148,21 +184,18 @@ def result_notes(
                 f"background dataset '{ds.id}' has no data for {', '.join(lacking)}: its contribution to "
                 "these indicators is missing, not zero"
             )
-    supply = (parameters or {}).get("plant_electricity_supply")
-    if (
-        isinstance(supply, str)
-        and supply == "residual"
-        and not any(k.startswith("electricity-residual-") for k in basis)
-    ):
-        grids = [k for k in basis if k.startswith("electricity-grid-")]
-        if grids:
+    supplies = plant_supplies(model, np.nonzero(used)[0], links)
+    for selector, supplied in supplies.items():
+        supply = _choice(model, env, _prefix(selector) + "_electricity_supply")
+        if supply == "residual" and not any(k.startswith("electricity-residual-") for k in supplied):
+            region = _choice(model, env, _prefix(selector) + "_region")
             warnings.append(
-                f"plant_electricity_supply=residual, but no residual mix exists for plant_region "
-                f"{(parameters or {}).get('plant_region', '')}: the grid mix ({', '.join(grids)}) was used"
+                f"{_prefix(selector)}_electricity_supply=residual, but no residual mix exists for "
+                f"{_prefix(selector)}_region {region}: the grid mix ({', '.join(supplied)}) was used"
             )
     if any(k.startswith("electricity-residual-") for k in basis):
         warnings.append(
             "residual-mix electricity: AIB residual mixes are direct CO2 only (no upstream, no CH4/N2O), not "
             "comparable with life-cycle grid factors; energy and water are proxies from a national grid"
         )
-    return sorted(set(warnings), key=warnings.index), basis
+    return sorted(set(warnings), key=warnings.index), basis, supplies

@@ -185,7 +185,7 @@ class _Reader:
             raise InventoryError(
                 "empty inventory file", file=file, hint="add 'datasets:', 'parameters:' or 'flows:', or remove the file"
             )
-        if not isinstance(data, dict):
+        if not isinstance(data, LineDict):  # every YAML mapping is read as a LineDict
             raise InventoryError("top level must be a mapping", file=file, line=1)
         spec: FileSpec = _validate(FileSpec, data, file)
         if spec.format is not None and spec.format != FORMAT_VERSION:
@@ -333,11 +333,19 @@ class _Reader:
             choices = tuple(str(c) for c in spec.choices or ())
             if not choices or len(set(choices)) != len(choices):
                 fail("'choices' must be a non-empty list without repeats", "list each option once")
-            if spec.default is None or spec.default not in choices:
+            if spec.follows is not None:
+                if spec.default is not None:
+                    fail(
+                        f"give either 'default:' or 'follows: {spec.follows}', not both",
+                        "a following choice takes its default from the choice it follows",
+                    )
+            elif spec.default is None or spec.default not in choices:
                 fail(
                     f"default '{spec.default}' is not one of the choices",
                     "set 'default:' to one of: " + ", ".join(choices),
                 )
+        if spec.follows is not None and kind != "choice":
+            fail("only a choice parameter can follow another choice", "remove 'follows:' or give 'choices:'")
         if kind == "lookup" and not spec.by:
             fail("a lookup table needs 'by:' (the choice parameter it is keyed by)", "add 'by:'")
         if spec.distribution is not None and kind != "value":
@@ -369,6 +377,7 @@ class _Reader:
             distribution=distribution,
             choices=choices,
             default=spec.default,
+            follows=spec.follows,
             by=spec.by,
             values=dict(spec.values or {}),
             quality=spec.quality.model_dump() if spec.quality else None,

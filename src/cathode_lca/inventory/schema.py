@@ -61,6 +61,7 @@ class ParameterSpec(_Strict):
     scope: Literal["global", "file"] = "file"
     choices: list[str] | None = None
     default: str | None = None
+    follows: str | None = None
     by: str | None = None
     values: dict[str, float] | None = None
     quality: QualitySpec | None = None
@@ -164,6 +165,7 @@ class Parameter:
     distribution: dict[str, Any] | None = None
     choices: tuple[str, ...] = ()
     default: str | None = None
+    follows: str | None = None  # a choice that takes the value of another choice unless it is set itself
     by: str | None = None
     values: dict[str, float] = field(default_factory=dict)
     quality: dict[str, int] | None = None  # pedigree scores, when given explicitly

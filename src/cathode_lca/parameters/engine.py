@@ -30,7 +30,9 @@ class ParameterModel:
     """Compiled parameters of an inventory.
 
     Parameters are evaluated in dependency order into an environment ``key -> array``.
-    Choice parameters are stored as integer codes (index into their ``choices``).
+    Choice parameters are stored as integer codes (index into their ``choices``). A choice with
+    ``follows: OTHER`` takes the value of the choice OTHER unless it is given itself (overridden);
+    giving OTHER moves every choice that follows it.
     """
 
     def __init__(self, inventory: Any) -> None:
@@ -42,6 +44,7 @@ class ParameterModel:
         }
         self._compiled: dict[str, Compiled] = {}
         self._deps: dict[str, set[str]] = {}
+        self._leaders: dict[str, str] = {}  # following choice -> the choice it follows
         for key, param in self.parameters.items():
             self._compile_parameter(key, param)
         self.order = self._topological_order()
@@ -81,6 +84,9 @@ class ParameterModel:
                 if exc.file:
                     raise
                 raise self._error(param, FormulaError, exc.message, exc.hint) from None
+        elif param.kind == "choice" and param.follows is not None:
+            self._leaders[key] = self._leader(param)
+            deps.add(self._leaders[key])
         elif param.kind == "lookup":
             base = self.resolver_for(param)
             try:
@@ -104,6 +110,25 @@ class ParameterModel:
                 )
             deps.add(by_key)
         self._deps[key] = deps
+
+    def _leader(self, param: Parameter) -> str:
+        """Key of the choice that *param* follows; it must be a choice with exactly the same options.
+
+        Same options in the same order keep the integer codes equal, so following is a copy of the
+        leader's codes (and a Brightway export can write it as the formula ``leader``).
+        """
+        try:
+            leader = self.resolver_for(param)(param.follows or "")
+        except FormulaError as exc:
+            raise self._error(param, FormulaError, f"follows: {param.follows}: {exc.message}", exc.hint) from None
+        if self.choices.get(leader) != param.choices:
+            raise self._error(
+                param,
+                ParameterError,
+                f"'follows: {param.follows}' needs a choice parameter with the same choices in the same order",
+                "copy the choices of the followed parameter",
+            )
+        return leader
 
     @staticmethod
     def _error(param: Parameter, cls: type[CathodeLCAError], message: str, hint: str | None) -> CathodeLCAError:
@@ -260,8 +285,18 @@ class ParameterModel:
             if p.kind == "value":
                 out[key] = p.value
             elif p.kind == "choice":
-                out[key] = p.default
+                out[key] = self._choice_default(p)
         return out
+
+    def _choice_default(self, param: Parameter) -> str:
+        """Default of a choice; a following choice has the default of the choice it follows."""
+        seen = {param.key}
+        while param.follows is not None:
+            param = self.parameters[self._leaders[param.key]]
+            if param.key in seen:  # pragma: no cover - a cycle is refused by the topological order
+                break
+            seen.add(param.key)
+        return param.default or param.choices[0]
 
     def uncertain(self) -> list[str]:
         """Keys of parameters with a distribution."""
@@ -322,6 +357,8 @@ class ParameterModel:
             if param.kind == "value":
                 env[key] = param.value
                 self.check_bounds(key, param.value, "default")
+            elif param.kind == "choice" and param.follows is not None:
+                env[key] = env[self._leaders[key]]  # same choices, same codes (checked in _leader)
             elif param.kind == "choice":
                 env[key] = float(param.choices.index(param.default or param.choices[0]))
             elif param.kind == "lookup":

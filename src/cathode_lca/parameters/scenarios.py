@@ -261,7 +261,8 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
         old = params[key]
         note = f"scenario {name}: {v.source}"
         if old.kind == "choice":
-            params[key] = replace(old, default=str(v.value), source=v.source, note=note)
+            # a set choice no longer follows another one (a plant's own setting wins over the shortcut)
+            params[key] = replace(old, default=str(v.value), follows=None, source=v.source, note=note)
         else:
             params[key] = replace(
                 old,

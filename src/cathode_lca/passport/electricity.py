@@ -7,8 +7,10 @@ DA reportedly prescribes the national **consumption** mix. The battery file says
 (``electricity.<plant>.mix``: ``residual`` by default, ``consumption``, or ``supplier-specific`` with
 ``contract_evidence``).
 
-The mix reaches the model through the choice parameter ``plant_electricity_supply`` of the
-electricity inventory (``grid``: the national grid of the region, a consumption mix where grid losses
+The mix reaches the model through each plant's own choice parameters (``cam_plant_electricity_supply``
+and ``cam_plant_region`` for the cathode plant, ``recycler_electricity_supply`` and ``recycler_region``
+for the end-of-life recycler; a model without them falls back to the shortcut
+``plant_electricity_supply``) of the electricity inventory (``grid``: the national grid of the region, a consumption mix where grid losses
 are cited, else a generation mix; ``residual``: the AIB residual mix, European countries only). A
 requested ``consumption`` mix maps to ``grid``; ``residual`` needs an ``electricity-residual-<region>``
 dataset. Where the inventory lacks the requested mix for that region (or, for ``supplier-specific``, the
@@ -35,6 +37,17 @@ ELECTRICITY_RULE = (
     "mix. Draft DA (secondary summaries): national consumption mix"
 )
 GRID_DATASET = "electricity-grid-{region}"
+# plant named by the declaration -> prefix of its own electricity parameters in the inventory
+PLANT_PREFIX = {"cathode plant": "cam_plant", "end-of-life recycler": "recycler"}
+
+
+def _parameters(model: Any, plant: str) -> tuple[str, str | None]:
+    """(supply parameter, region parameter or None) of *plant*: its own, else the global shortcut."""
+    prefix = PLANT_PREFIX.get(plant)
+    names = model.parameters.parameters
+    if prefix and f"{prefix}_electricity_supply" in names and f"{prefix}_region" in names:
+        return f"{prefix}_electricity_supply", f"{prefix}_region"
+    return MIX_PARAMETER, None
 
 
 def plant_electricity(
@@ -52,21 +65,25 @@ def plant_electricity(
         "source": spec_plant.source,
     }
     choices: tuple[str, ...] = ()
-    if MIX_PARAMETER in model.parameters.parameters:
-        choices = tuple(model.parameters.parameters[model.parameters.key(MIX_PARAMETER)].choices or ())
+    supply_param, region_param = _parameters(model, plant)
+    if supply_param in model.parameters.parameters:
+        choices = tuple(model.parameters.parameters[model.parameters.key(supply_param)].choices or ())
     choice = MIX_CHOICE.get(requested)
     dataset = MIX_DATASET.get(requested, "").format(region=region.lower())
     if choice in choices and dataset in model.inventory.datasets:
         report.update(
-            used=f"{dataset}: {requested} mix of {region} (model parameter {MIX_PARAMETER}={choice})",
+            used=f"{dataset}: {requested} mix of {region} (model parameter {supply_param}={choice})",
             compliant=True,
         )
-        return {MIX_PARAMETER: choice}, report, None
+        updates = {supply_param: choice}
+        if region_param is not None:
+            updates[region_param] = region
+        return updates, report, None
     report.update(
         used=f"{grid}: national average grid of {region} (generation basis) as shipped",
         compliant=False,
         status=f"not available: the inventory has no {requested} mix"
-        + ("" if choices else f" (no '{MIX_PARAMETER}' parameter)"),
+        + ("" if choices else f" (no '{supply_param}' parameter)"),
     )
     warning = (
         f"electricity of the {plant} ({region}): the {requested} mix the rules ask for is not available in this "
