@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -258,7 +259,46 @@ def parameter_distributions(
             dist = default_parameter_distribution(params[key], scheme, config)
             if dist is not None:
                 out[key] = dist
+        _draw_totals_as_parts(params, out)
     return out
+
+
+#: A total whose named part is also a parameter of the same scope: ``total = part + rest``, with the
+#: rest (e.g. non-fossil energy = total - fossil) never negative.
+TOTAL_PARTS = {"greet_total_energy": "greet_fossil_energy"}
+
+
+def _draw_totals_as_parts(params: Mapping[str, Any], out: dict[str, dict[str, Any]]) -> None:
+    """Turn the default distribution of each total of :data:`TOTAL_PARTS` into ``part + rest``.
+
+    Drawn independently, total and fossil energy can cross (non-fossil = total - fossil < 0 in a
+    sizeable share of draws). Instead the total is the sum of the part's own draws (same stream) and
+    a lognormal rest around ``total - part`` with the total's σ: the rest is never negative, the
+    medians stay ``part`` and ``total - part``. Only defaults are rewritten; a declared distribution
+    on either parameter is kept as it is.
+    """
+    by_scope = {(p.scope, p.name): k for k, p in params.items() if p.name in TOTAL_PARTS.values()}
+    for key, dist in list(out.items()):
+        total = params[key]
+        part_key = by_scope.get((total.scope, TOTAL_PARTS.get(total.name, "")))
+        if part_key is None or dist.get("origin") != "default" or dist.get("type") != "lognormal":
+            continue
+        part = out.get(part_key)
+        rest = float(total.value or 0.0) - float(params[part_key].value or 0.0)
+        if part is None or part.get("origin") != "default" or part.get("type") != "lognormal" or rest <= 0:
+            continue
+        out[key] = {
+            "type": "sum",
+            "parts": [
+                {**part, "stream": part_key},
+                {"type": "lognormal", "loc": math.log(rest), "scale": dist["scale"], "stream": f"{key}#rest"},
+            ],
+            "origin": "default",
+            "family": dist["family"],
+            "quality": dist["quality"],
+            "gsd": dist["gsd"],
+            "note": f"drawn as {params[part_key].name} + a non-negative rest (median {rest:.6g}), see TOTAL_PARTS",
+        }
 
 
 def is_exact(param: Any, config: QualityConfig | None = None) -> bool:

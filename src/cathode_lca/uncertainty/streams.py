@@ -59,8 +59,11 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     from scipy.special import expit, ndtri
 
     kind = dist["type"]
-    lo, hi = dist.get("minimum"), dist.get("maximum")
+    lo: Any = dist.get("minimum")  # numbers where the type needs them (checked by the callers)
+    hi: Any = dist.get("maximum")
     u = np.asarray(u, dtype=float)
+    if kind == "sum":  # one probability for all parts: their quantiles add (comonotonic), see draw()
+        return np.asarray(sum(ppf(part, u) for part in dist["parts"]), dtype=float)
     if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
         u = _truncate(dist, u, lo, hi)
     if kind == "lognormal":
@@ -109,7 +112,15 @@ def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float |
 
 
 def draw(dist: dict[str, Any], seed: int, key: str, start: int, stop: int) -> np.ndarray:
-    """Samples ``start .. stop-1`` of the quantity *key* with distribution *dist*."""
+    """Samples ``start .. stop-1`` of the quantity *key* with distribution *dist*.
+
+    A ``sum`` distribution (``parts``: distributions, each with the ``stream`` key it is drawn
+    from) is the sum of its parts' draws: a part whose stream is another parameter's key repeats
+    that parameter's draws exactly, so e.g. total energy = fossil draw + non-fossil draw keeps the
+    non-fossil part non-negative (see :func:`cathode_lca.uncertainty.defaults.parameter_distributions`).
+    """
+    if dist["type"] == "sum":
+        return np.asarray(sum(draw(part, seed, part["stream"], start, stop) for part in dist["parts"]), dtype=float)
     return ppf(dist, uniforms(seed, key, start, stop))
 
 
