@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     {"inventory", "methods"},
     {"parameters"},
     {"engine"},
-    {"lca"},
+    {"lca", "quality"},
     {"allocation", "comparison"},
     {"passport", "uncertainty", "brightway", "report"},
     {"cli"},

@@ -73,6 +73,14 @@ class EoLData:
     outputs_per_kg_feed: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    def rated_products(self) -> list[str]:
+        """Recovered co-products (rated at the recycler's parameters and allocation for the DQR)."""
+        return [co.product for co in self.co_products.values()]
+
+    def substitutes(self) -> list[str]:
+        """Virgin datasets the recovered materials substitute (rated at the E*V parameters)."""
+        return [co.substitutes for co in self.co_products.values()]
+
 
 def eol_region(spec: Any) -> tuple[str, str, str | None]:
     """(region, rule text, warning) of the end-of-life recycling: EU unless evidence names another region."""
