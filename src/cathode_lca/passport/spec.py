@@ -142,6 +142,18 @@ class Distribution(_Strict):
     source: str = Source
 
 
+class DismantledPart(_Strict):
+    """A part removed from the pack at dismantling (casing, module parts, electronics), by material."""
+
+    material: Literal[
+        "aluminium", "copper", "steel", "iron", "plastics", "electronics", "coolant", "insulation", "other"
+    ]
+    mass_kg: float
+    source: str = Source
+    #: Share of the part recovered as scrap, in percent, with its source (default: see .eol_dismantling).
+    recovery_percent: CitedValue | None = None
+
+
 class EndOfLife(_Strict):
     route: str
     collection_rate_percent: float
@@ -154,6 +166,8 @@ class EndOfLife(_Strict):
     recyclability_evidence: str | None = None
     #: Burden of disposing of 1 kg of what is not recovered (landfill/incineration dataset or supplier value).
     disposal: SuppliedValue | None = None
+    #: Parts removed at dismantling (not in the recycling feed), treated part by part (see .eol_dismantling).
+    dismantled_parts: list[DismantledPart] = []
     source: str = Source
 
 

@@ -84,6 +84,7 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
         "full_equivalent_cycles_per_year",
     )
     c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
+    loc: tuple[Any, ...]  # keys and list indices
     for loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
         c.fail(loc, message, hint)
     url = urlparse(b.carbon_footprint_study)
@@ -160,6 +161,19 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
             "choose one of: " + ", ".join(EOL_ROUTES),
         )
     c.percent(("end_of_life", "collection_rate_percent"), eol.collection_rate_percent, "collection_rate_percent")
+    for k, part in enumerate(eol.dismantled_parts):
+        loc = ("end_of_life", "dismantled_parts", k)
+        c.positive((*loc, "mass_kg"), part.mass_kg, f"mass_kg of dismantled {part.material}")
+        if part.recovery_percent is not None:
+            c.finite((*loc, "recovery_percent", "value"), part.recovery_percent.value, "recovery_percent")
+            c.percent((*loc, "recovery_percent", "value"), part.recovery_percent.value, "recovery_percent")
+    dismantled = sum(p.mass_kg for p in eol.dismantled_parts)
+    if b.mass_kg is not None and dismantled > b.mass_kg * (1 + MASS_TOLERANCE):
+        c.fail(
+            ("end_of_life", "dismantled_parts"),
+            f"dismantled parts weigh {dismantled:g} kg, more than the battery ({b.mass_kg:g} kg)",
+            "give the mass of each part removed at dismantling per battery, in kg",
+        )
 
     for el, material in spec.cff.items():
         _check_cff_values(c, el, material)
