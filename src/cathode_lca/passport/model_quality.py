@@ -31,10 +31,15 @@ def rate_products(model: LCAModel, groups: Sequence[Group]) -> dict[str, dict[st
     from ..quality.dqr import product_ratings
 
     method = climate_methods()[0]
-    out: dict[str, dict[str, Any]] = {}
+    merged: dict[str, tuple[list[str], Mapping[str, Any], str]] = {}  # same parameters and allocation: one solve
     for products, params, allocation in groups:
+        key = repr((sorted((k, repr(v)) for k, v in params.items()), allocation))
+        merged.setdefault(key, ([], params, allocation))[0].extend(products)
+    out: dict[str, dict[str, Any]] = {}
+    cache: dict[str, dict[str, Any]] = {}  # per-dataset ratings, shared by the groups
+    for products, params, allocation in merged.values():
         todo = [p for p in dict.fromkeys(products) if p not in out and p in model.inventory.products]
         if todo:
             env = model.parameters.evaluate(dict(params))
-            out.update(product_ratings(model, todo, method, env, allocation))
+            out.update(product_ratings(model, todo, method, env, allocation, cache=cache))
     return out

@@ -191,10 +191,14 @@ def product_ratings(
     env: Mapping[str, Any],
     allocation: str,
     config: QualityConfig | None = None,
+    cache: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Contribution-weighted DQR of one unit of each product for *method*, from one factorisation."""
+    """Contribution-weighted DQR of one unit of each product for *method*, from one factorisation.
+
+    *cache* keeps the per-dataset ratings between calls (they do not depend on the parameters).
+    """
     config = config or load_quality()
     products = list(dict.fromkeys(products))
     rows = contributions_many(model, [{p: 1.0} for p in products], [method], env, allocation)
-    cache: dict[str, dict[str, Any]] = {}
+    cache = {} if cache is None else cache
     return {p: weighted_rating(model, allocation, row[0], config, cache) for p, row in zip(products, rows, strict=True)}

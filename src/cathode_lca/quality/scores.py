@@ -46,13 +46,16 @@ class QualityConfig:
     families: tuple[Family, ...]
     basic: dict[str, float]
     factors: dict[str, dict[str, tuple[float, ...]]] = field(default_factory=dict)
+    _seen: dict[tuple[str | None, str | None], Family] = field(default_factory=dict, compare=False, repr=False)
 
     def family(self, source: str | None, name: str | None = None) -> Family:
-        """First family whose patterns match *source* (or the parameter *name*)."""
-        for fam in self.families:
-            if fam.matches(source, name):
-                return fam
-        return self.families[-1]
+        """First family whose patterns match *source* (or the parameter *name*); remembered per text."""
+        key = (source, name)
+        found = self._seen.get(key)
+        if found is None:
+            found = next((fam for fam in self.families if fam.matches(source, name)), self.families[-1])
+            self._seen[key] = found
+        return found
 
     def family_by_id(self, family_id: str) -> Family:
         return next(f for f in self.families if f.id == family_id)
