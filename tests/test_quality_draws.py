@@ -56,10 +56,19 @@ def test_a_scored_scenario_value_is_drawn_around_its_value_with_its_pedigree_gsd
     assert np.median(x_poor) == pytest.approx(400.0, rel=0.02)
 
 
-def test_an_unscored_scenario_value_keeps_the_old_behaviour(model):
+def test_an_unscored_scenario_value_takes_the_user_scenario_family_not_unknown(model):
     plain = scenario_model(model, "{value: 400, unit: mi, source: plant logbook 2024}")
     p = distance_param(plain)
     assert p.quality is None and p.value == 400.0
+    d = default_parameter_distribution(p)
+    assert d["family"] == "user-scenario"  # its citation matches no family; it came from a scenario file
+    # user-scenario scores 4, 3, 2, 2, 2 -> Ciroth 2016 factors 1.69, 1.04, 1.03, 1.04, 1.18 (by hand)
+    sigma = math.sqrt(sum((math.log(f) / 2) ** 2 for f in (BASIC_INPUT, 1.69, 1.04, 1.03, 1.04, 1.18)))
+    assert d["gsd"] == pytest.approx(math.exp(sigma), rel=1e-12)
+    assert d["loc"] == pytest.approx(math.log(400.0))
+    # a citation that names a known family keeps that family
+    greet = scenario_model(model, "{value: 400, unit: mi, source: GREET 2022 default distance}")
+    assert default_parameter_distribution(distance_param(greet))["family"] == "greet-average"
 
 
 def test_scores_in_a_scenario_reach_the_parameter_distributions_used_by_monte_carlo(model):

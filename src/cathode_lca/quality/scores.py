@@ -102,8 +102,15 @@ def load_quality(path: str | None = None) -> QualityConfig:
 
 
 def quality_of(obj: Any, name: str | None = None, config: QualityConfig | None = None) -> tuple[dict[str, int], Family]:
-    """Pedigree scores of a parameter, exchange or product: explicit, or its source family's default."""
+    """Pedigree scores of a parameter, exchange or product: explicit, or its source family's default.
+
+    A value set by a scenario or plant file (its note starts with ``scenario``) whose citation matches no
+    family takes the ``user-scenario`` family (matched on that note), not the ``unknown`` fallback.
+    """
     config = config or load_quality()
     fam = config.family(getattr(obj, "source", None), name)
+    note = getattr(obj, "note", None)
+    if fam is config.families[-1] and isinstance(note, str) and note.startswith("scenario "):
+        fam = config.family(note, name)
     explicit = getattr(obj, "quality", None)
     return (dict(explicit) if explicit else dict(fam.quality)), fam
