@@ -187,3 +187,38 @@ def test_aggregated_graphite_dataset_is_stated(hand):
     d = assemble(parse_battery_spec(text, "hand.yaml"), get_rules(NEW), hand_data())
     mine = next(i for i in d.line_items if i.source == "graphite mine")
     assert mine.stage == "RawMaterialExtraction" and float(mine.value[0]) == pytest.approx(5 * 0.5)
+
+
+def test_a_supplier_value_with_pedigree_scores_is_rated_by_hand():
+    scored = "value: 3.0, source: t, quality: {reliability: 2, completeness: 1, temporal: 1, geographical: 2, technological: 3}"
+    text = HAND.replace("value: 3.0, source: t", scored)
+    d = assemble(parse_battery_spec(text, "hand.yaml"), get_rules(NEW), hand_data())
+    q = d.calculation["compliance"]["dqr"]
+    # the only rated item: cell production, 3.0 kg/kWh x 10 kWh; TeR 3, GeR 2, TiR 1, P 2 -> DQR 2.0
+    assert q["available"] and q["total"] == pytest.approx(2.0)
+    assert q["perStage"]["MainProduction"] == pytest.approx(2.0)
+    assert q["explicitPercent"] == 100.0 and q["totalRating"]["ratedKgCO2e"] == pytest.approx(30.0)
+    assert "supplied:1:0" not in q["notRated"] and "supplied:1:1" in q["notRated"]  # dismantling value unscored
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "value: 3.0, source: t",
+            "value: 3.0, source: t, quality: {reliability: 6, completeness: 1, temporal: 1, "
+            "geographical: 1, technological: 1}",
+            "less than or equal to 5",
+        ),
+        (
+            "dataset: graphite-x, amount: 1, source: t",
+            "dataset: graphite-x, amount: 1, source: t, quality: "
+            "{reliability: 1, completeness: 1, temporal: 1, geographical: 1, technological: 1}",
+            "not to a dataset",
+        ),
+    ],
+)
+def test_bad_supplier_scores_are_refused(old, new, message):
+    with pytest.raises(BatterySpecError, match=message) as exc:
+        parse_battery_spec(HAND.replace(old, new), "hand.yaml")
+    assert "quality" in (exc.value.field or "")

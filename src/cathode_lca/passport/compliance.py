@@ -147,13 +147,18 @@ class _Weighted:
         return out
 
 
-def dqr(items: Sequence[LineItem], ratings: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def dqr(
+    items: Sequence[LineItem],
+    ratings: Mapping[str, Mapping[str, Any]],
+    item_ratings: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     """DQR per stage and in total: the products' contribution-weighted ratings (*ratings*, by product id,
     see :mod:`.model_quality`), weighted by the absolute kg CO2-eq of the line items that use them.
 
-    A line item with several products takes the mean of their ratings. Supplier values without a
-    dataset carry no scores and are listed in ``notRated``.
+    A line item with several products takes the mean of their ratings. A supplier value rates with its
+    own pedigree scores (*item_ratings*, by line-item id); one without scores is listed in ``notRated``.
     """
+    item_ratings = item_ratings or {}
     per_stage: dict[str, _Weighted] = {s: _Weighted() for s in STAGES}
     grand_stage = dict.fromkeys(STAGES, 0.0)
     not_rated: list[str] = []
@@ -161,6 +166,8 @@ def dqr(items: Sequence[LineItem], ratings: Mapping[str, Mapping[str, Any]]) -> 
         w = abs(float(i.value[0]))
         grand_stage[i.stage] = grand_stage.get(i.stage, 0.0) + w
         rated = [ratings[d] for d in i.datasets if ratings.get(d, {}).get("DQR") is not None]
+        if not rated and i.id in item_ratings:
+            rated = [item_ratings[i.id]]
         if rated and w > 0:
             per_stage[i.stage].add(w, rated)
         elif w > 0:
@@ -190,8 +197,8 @@ def dqr(items: Sequence[LineItem], ratings: Mapping[str, Mapping[str, Any]]) -> 
             if total_rating
             else "not available: no line item uses a rated dataset (hand-built model data or supplier values only)"
         ),
-        "notRatedNote": "supplier values without a dataset carry no scores in the battery file: the supplier's own DQR "
-        "is needed for them",
+        "notRatedNote": "supplier values without quality scores in the battery file (carbon_footprint[].quality: the "
+        "five pedigree scores) are not rated; the supplier's own DQR is needed for them",
         "weighting": "per product: |direct GWP contribution| of every dataset of its supply chain; per stage and "
         "total: |kg CO2-eq| of the line items",
         "rule": DQR_RULE + "; " + RULE,

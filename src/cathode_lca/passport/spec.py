@@ -60,6 +60,16 @@ class SuppliedValue(_Strict):
     land_use: float | None = None
 
 
+class Pedigree(_Strict):
+    """Pedigree scores of a supplier value (ecoinvent data-quality guideline), each 1 (best) to 5 (worst)."""
+
+    reliability: int = pydantic.Field(ge=1, le=5)
+    completeness: int = pydantic.Field(ge=1, le=5)
+    temporal: int = pydantic.Field(ge=1, le=5)
+    geographical: int = pydantic.Field(ge=1, le=5)
+    technological: int = pydantic.Field(ge=1, le=5)
+
+
 class SuppliedEmission(_Strict):
     """Carbon footprint of a part cathode-lca does not model: a supplier value, or a dataset and an amount."""
 
@@ -73,6 +83,8 @@ class SuppliedEmission(_Strict):
     land_use: float | None = None
     source: str = Source
     description: str | None = None
+    #: Pedigree scores of a supplier value (its DQR in the declaration); a dataset is rated from the inventory.
+    quality: Pedigree | None = None
 
 
 class Component(_Strict):

@@ -349,6 +349,12 @@ def _check_supplied_size(
     c: _Checker, loc: tuple[Any, ...], entry: SuppliedEmission, mass_kg: float, usable_kwh: float
 ) -> None:
     """Refuse NaN, negative and absurd supplier values (see :data:`MAX_SUPPLIED_KG_PER_KWH`)."""
+    if entry.quality is not None and entry.dataset is not None:
+        c.fail(
+            (*loc, "quality"),
+            "quality scores belong to a supplier value, not to a dataset entry",
+            "a shipped dataset is rated from the inventory's own scores; remove 'quality' here",
+        )
     if entry.value is None:
         return
     _check_supplied_value(c, loc, entry, "supplied carbon footprint")

@@ -65,6 +65,18 @@ def rating(criteria: Mapping[str, float]) -> dict[str, Any]:
     return out
 
 
+def pedigree_rating(scores: Mapping[str, int]) -> dict[str, Any]:
+    """Rating of one number with explicit pedigree *scores* (e.g. a supplier value), all explicit.
+
+    >>> pedigree_rating({"reliability": 2, "completeness": 1, "temporal": 1, "geographical": 2, "technological": 3})["DQR"]
+    2.0
+    """
+    out = rating({k: float(scores[p]) for k, p in CRITERIA.items()})
+    out["explicitPercent"] = 100.0
+    out["inheritedFrom"] = {}
+    return out
+
+
 def dataset_dqr(model: LCAModel, dataset_id: str, config: QualityConfig | None = None) -> dict[str, Any]:
     """TeR, GeR, TiR, P (means over the dataset's exchanges), DQR and quality level of one dataset.
 
