@@ -10,7 +10,7 @@ import pytest
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.parameters.scenarios import apply_to_inventory, compose, parse_scenario_text
 from cathode_lca.uncertainty.defaults import default_parameter_distribution, parameter_distributions
-from cathode_lca.uncertainty.streams import draw, ppf
+from cathode_lca.uncertainty.streams import draw, ppf, ppf_columns
 
 HEAD = "format: cathode-lca-scenario/1\nname: t\n"
 GOOD = "{reliability: 1, completeness: 1, temporal: 1, geographical: 1, technological: 1}"
@@ -111,7 +111,11 @@ def test_total_draws_do_not_depend_on_the_chunk(model):
     whole = draw(dist, 5, total_key, 0, 1000)
     parts = np.concatenate([draw(dist, 5, total_key, 0, 300), draw(dist, 5, total_key, 300, 1000)])
     np.testing.assert_array_equal(whole, parts)
-    # the sensitivity path maps one probability through both parts (comonotonic): still total >= fossil
-    u = np.linspace(0.001, 0.999, 50)
-    fossil_dist = dist["parts"][0]
-    assert np.all(ppf(dist, u) >= ppf(fossil_dist, u))
+    # the sensitivity path: SALib gives each parameter its own column of probabilities; the total's
+    # fossil part takes the fossil parameter's column, so total >= fossil on every row
+    total_key, fossil_key = _energy_pairs(model)[0]
+    dists = parameter_distributions(model, [total_key, fossil_key])
+    Q = np.random.default_rng(2).random((5000, 2))
+    X = ppf_columns(dists, [fossil_key, total_key], Q)
+    assert np.all(X[:, 1] >= X[:, 0])
+    np.testing.assert_allclose(X[:, 0], ppf(dists[fossil_key], Q[:, 0]))

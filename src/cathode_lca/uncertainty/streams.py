@@ -124,6 +124,24 @@ def draw(dist: dict[str, Any], seed: int, key: str, start: int, stop: int) -> np
     return ppf(dist, uniforms(seed, key, start, stop))
 
 
+def ppf_columns(dists: dict[str, dict[str, Any]], names: list[str], Q: np.ndarray) -> np.ndarray:
+    """Values of *names* at the probabilities ``Q[:, i]`` (one column per name), as :func:`draw` couples them.
+
+    A ``sum`` part drawn from another listed parameter's stream takes that parameter's column, so
+    e.g. total energy = the fossil value of the same row + its own rest (never below the fossil value).
+    """
+    column = {k: i for i, k in enumerate(names)}
+    out = []
+    for i, k in enumerate(names):
+        dist = dists[k]
+        if dist["type"] == "sum":
+            parts = [ppf(part, Q[:, column.get(part.get("stream", k), i)]) for part in dist["parts"]]
+            out.append(np.sum(parts, axis=0))
+        else:
+            out.append(ppf(dist, Q[:, i]))
+    return np.column_stack(out) if out else np.zeros((Q.shape[0], 0))
+
+
 def median(dist: dict[str, Any]) -> float:
     """Median of a normalised distribution (the deterministic value of the defaults)."""
     return float(ppf(dist, np.array([0.5]))[0])
