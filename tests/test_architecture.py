@@ -22,8 +22,9 @@ LAYERS: list[set[str]] = [
     {"parameters"},
     {"engine"},
     {"lca", "quality"},
+    {"catalogue", "documents"},
     {"allocation", "comparison"},
-    {"passport", "uncertainty", "brightway", "report"},
+    {"passport", "uncertainty", "brightway", "report", "exchange"},
     {"cli"},
 ]
 

@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import model_for
 
+from cathode_lca.catalogue import catalogue_of
 from cathode_lca.cli import cli
-from cathode_lca.comparison import ROUTES, available_routes, chemistries, compare
+from cathode_lca.comparison import available_routes, chemistries, compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
 from cathode_lca.uncertainty.sweep import sweep
@@ -114,7 +115,7 @@ def test_shipped_routes_per_chemistry():
         assert available_routes(model, chem) == ["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]
     assert available_routes(model, "LFP") == ["virgin", "direct"]
     # per kg of metal or salt, every recycling route that treats LFP feed is compared (issue 9)
-    assert available_routes(model, "LFP", "kg-metal") == list(ROUTES)
+    assert available_routes(model, "LFP", "kg-metal") == list(catalogue_of(model).route_ids)
 
 
 @pytest.mark.parametrize("allocation", ["none", "mass", "economic", "system-expansion", "cut-off"])
@@ -238,3 +239,16 @@ def test_cli_compare_options_and_table():
     assert result.exit_code == 0, result.output
     assert "NCA" in result.output and "direct" in result.output and "economic" in result.output
     assert "top stages" in result.output
+
+
+def test_compare_refuses_an_array_of_values_with_a_pointer_to_sweep():
+    """An array parameter used to crash deep in compare() with a numpy broadcast error."""
+    import numpy as np
+
+    from cathode_lca.errors import UsageError
+
+    with pytest.raises(UsageError, match="one value per parameter") as info:
+        compare("NMC811", parameters={"hydro_recovery_ni": np.array([0.9, 0.95])})
+    assert "sweep" in info.value.hint
+    one = compare("NMC811", routes=["hydrometallurgical"], parameters={"hydro_recovery_ni": np.array([0.95])})
+    assert one.value.sel(route="hydrometallurgical", indicator="gwp100") > 0

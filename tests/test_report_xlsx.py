@@ -146,3 +146,22 @@ def test_plot_option_writes_charts_and_checks_the_name_first(tmp_path, capsys):
     assert code == 2 and "neither .svg nor .png" in err
     code, err = run_main(["compare", "NMC811", "--plot", str(tmp_path / "c.svg")], capsys)
     assert code == 2 and "already exists" in err
+
+
+def test_long_metadata_is_split_over_rows_never_truncated(tmp_path):
+    """Excel cells hold 32,767 characters: a longer value is stored in parts and read back whole."""
+    import warnings
+
+    from cathode_lca.report.xlsx import metadata_frame, metadata_from_frame, write_workbook
+
+    long = json.dumps({f"p{i}": {"type": "lognormal", "gsd": 1.0 + i / 1e4} for i in range(3000)})
+    assert len(long) > 70_000
+    attrs = {"seed": 3, "distributions": long, "sources": json.dumps(["GREET 2022", "EverBatt 2023"])}
+    frame = metadata_frame(attrs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # openpyxl warns when it truncates a cell
+        write_workbook({"metadata": frame}, tmp_path / "m.xlsx")
+    back = metadata_from_frame(pd.read_excel(tmp_path / "m.xlsx", sheet_name="metadata"))
+    assert back["distributions"] == long
+    assert back["seed"] == 3
+    assert (frame.key == "distributions").sum() == -(-len(long) // 32_000)

@@ -38,12 +38,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import UsageError
 from .inventory.formulas import Formula
+
+if TYPE_CHECKING:
+    from .lca import LCAModel
 
 CO_PRODUCT_UNITS = ("kg-metal", "kg-salt")
 CO_PRODUCT_ALLOCATIONS = ("economic", "mass", "system-expansion")
@@ -91,24 +94,9 @@ def check_allocation(unit_kind: str, unit: str, allocation: str, routes: Sequenc
         )
 
 
-def amount_value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> Any:
-    """A product amount or property in *env*: a float, or an array when parameters are arrays."""
-    if not isinstance(value, Formula):
-        return float(value)
-    cache = model.__dict__.setdefault("_formula_cache", {})
-    key = (dataset_id, value.text)
-    fn = cache.get(key)
-    if fn is None:
-        ds = model.inventory.datasets[dataset_id]
-        fn = cache[key] = value.compile(model.inventory.resolver(ds), model.parameters.choices)
-    out = np.asarray(fn(env), dtype=float)
-    return float(out.ravel()[0]) if out.size == 1 else out
-
-
-def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> float:
-    """First sample of :func:`amount_value` (the block reports the nominal partition)."""
-    out = np.asarray(amount_value(model, dataset_id, value, env), dtype=float)
-    return float(out.ravel()[0])
+def _value(model: LCAModel, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> float:
+    """First sample of ``model.value`` (the block reports the nominal partition)."""
+    return model.nominal(value, env, dataset_id)
 
 
 def _source(model: Any, product: Any, value: float | Formula | None, fallback: str) -> str:

@@ -32,20 +32,22 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .allocation import PRICE_RATIO_LIMIT, check_allocation, default_allocation, partition
-from .allocation import amount_value as _value
+from .catalogue import catalogue_of, element_content, recovered_per_feed
+from .documents import sources
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
 from .result_warnings import add_warnings, warnings_of
 
-ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")
+if TYPE_CHECKING:
+    from .lca import LCAModel
+
 INDICATORS = {
     "gwp100": "ipcc2021-gwp100",
     "gwp100-ar5": "ipcc2013-gwp100",
@@ -55,23 +57,6 @@ INDICATORS = {
     "water": "water",
 }
 DEFAULT_INDICATORS = ("gwp100", "energy", "water")
-SALTS = ("nickel-sulfate", "cobalt-sulfate", "manganese-sulfate", "lithium-carbonate", "lithium-hydroxide")
-METAL_SALT = {"Ni": "nickel-sulfate", "Co": "cobalt-sulfate", "Mn": "manganese-sulfate"}
-SALT_METAL = {
-    "nickel-sulfate": "Ni",
-    "cobalt-sulfate": "Co",
-    "manganese-sulfate": "Mn",
-    "lithium-carbonate": "Li",
-    "lithium-hydroxide": "Li",
-}
-CHEMISTRY_NAMES = {
-    "nmc111": "NMC111",
-    "nmc532": "NMC532",
-    "nmc622": "NMC622",
-    "nmc811": "NMC811",
-    "nca": "NCA",
-    "lfp": "LFP",
-}
 
 
 @dataclass(frozen=True)
@@ -88,57 +73,26 @@ class RouteDemand:
     credits: list[dict[str, Any]] = field(default_factory=list)  # system expansion: displaced products
 
 
-def chemistries(model: Any) -> list[str]:
-    """Chemistries with a virgin CAM dataset (``cam-<chem>-virgin``)."""
-    out = []
-    for ds_id in model.inventory.datasets:
-        if ds_id.startswith("cam-") and ds_id.endswith("-virgin"):
-            out.append(ds_id[4:-7])
-    return sorted(out)
+def chemistries(model: LCAModel) -> list[str]:
+    """Chemistries with a virgin CAM dataset (``cam-<chem>-virgin``), as their lower-case keys."""
+    return sorted(catalogue_of(model).chemistries)
 
 
-def _chem_key(model: Any, chemistry: str) -> str:
-    key = chemistry.strip().lower()
-    known = chemistries(model)
-    if key not in known:
-        raise UsageError(
-            f"unknown chemistry '{chemistry}'",
-            hint="choose one of: " + ", ".join(CHEMISTRY_NAMES.get(c, c.upper()) for c in known),
-        )
-    return key
+def _chem_key(model: LCAModel, chemistry: str) -> str:
+    return catalogue_of(model).chemistry(chemistry).key
 
 
-def available_routes(model: Any, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
+def available_routes(model: LCAModel, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
     """Routes with data for *chemistry*: a CAM dataset per route for ``kg-cam``; for metal, salt,
     feed and black-mass units every recycling route that treats the chemistry's feed."""
-    chem = _chem_key(model, chemistry)
-    cam = [r for r in ROUTES if f"cam-{chem}-{r}" in model.inventory.datasets]
+    cat = catalogue_of(model)
+    cam = cat.chemistry(chemistry).routes
     if unit_kind == "kg-cam":
-        return cam
-    treated = [r for r in ROUTES if r != "virgin" and f"recycling-{r}" in model.inventory.datasets]
-    return [r for r in ROUTES if r in cam or r in treated]
+        return list(cam)
+    return [r for r in cat.route_ids if r in cam or r in cat.recycling_routes]
 
 
-def element_content(model: Any, product_id: str, element: str, env: Mapping[str, Any]) -> Any:
-    product = model.inventory.product(product_id)
-    if element not in product.properties:
-        raise UsageError(f"product '{product_id}' declares no {element} content", hint="add it to its properties")
-    return _value(model, model.inventory.products[product_id][0], product.properties[element], env)
-
-
-def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, Any]) -> Any:
-    """kg of *element* in the co-products of ``recycling-<route>`` per kg of feed."""
-    ds = model.inventory.datasets.get(f"recycling-{route}")
-    if ds is None:
-        return 0.0
-    total: Any = 0.0
-    for p in ds.products:
-        if element in p.properties and not p.reference:
-            total += _value(model, ds.id, p.amount, env) * _value(model, ds.id, p.properties[element], env)
-    return total
-
-
-def _functional_coproduct(model: Any, route: str, element: str) -> str | None:
+def _functional_coproduct(model: LCAModel, route: str, element: str) -> str | None:
     """The co-product of ``recycling-<route>`` that carries *element* (e.g. Co2+ in product)."""
     ds = model.inventory.datasets.get(f"recycling-{route}")
     if ds is None:
@@ -146,7 +100,7 @@ def _functional_coproduct(model: Any, route: str, element: str) -> str | None:
     return next((p.id for p in ds.products if not p.reference and element in p.properties), None)
 
 
-def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _displaced(model: LCAModel, route: str, element: str, feed: Any, env: Mapping[str, Any]) -> list[dict[str, Any]]:
     """System expansion for a metal or salt unit: credits for the other co-products of the route.
 
     A co-product carrying another element displaces that element in the virgin battery-grade
@@ -155,6 +109,7 @@ def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str
     credited in the matrix already and are skipped here.
     """
     ds = model.inventory.datasets[f"recycling-{route}"]
+    cat = catalogue_of(model)
     out: list[dict[str, Any]] = []
     for p in ds.products:
         if p.reference or p.substitutes or element in p.properties:
@@ -162,11 +117,11 @@ def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str
         other = next((e for e in ELEMENTS if e in p.properties), None)
         if other is None:
             continue
-        salt = METAL_SALT.get(other) or "lithium-carbonate"
+        salt = cat.metal_salt.get(other) or cat.salts_of(other)[0]
         virgin, recycled = f"{salt}-virgin", f"{salt}-recycled-{route}"
         if virgin not in model.inventory.products or recycled not in model.inventory.products:
             continue
-        kg_element = feed * _value(model, ds.id, p.amount, env) * _value(model, ds.id, p.properties[other], env)
+        kg_element = feed * model.value(p.amount, env, ds.id) * model.value(p.properties[other], env, ds.id)
         kg_salt = kg_element / element_content(model, virgin, other, env)
         out.append(
             {
@@ -182,36 +137,35 @@ def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str
     return out
 
 
-def lithium_salt(model: Any, chem: str, env: Mapping[str, Any]) -> str:
-    """The chemistry's lithium source (EverBatt cathode recipe): LiOH or Li2CO3."""
-    key = f"cathode_lioh_{chem}"
-    if key in model.parameters.parameters and float(np.ravel(env[key])[0]) > 0:
-        return "lithium-hydroxide"
-    return "lithium-carbonate"
+def lithium_salt(model: LCAModel, chem: str, env: Mapping[str, Any]) -> str:
+    """The chemistry's lithium source (the one its virgin CAM recipe consumes): LiOH or Li2CO3."""
+    return catalogue_of(model).salt_for(model, "Li", _chem_key(model, chem), env)
 
 
-def parse_unit(unit: str) -> tuple[str, str | None]:
+def parse_functional_unit(unit: str, salts: Sequence[str]) -> tuple[str, str | None]:
+    """``kg-cam`` → ``("kg-cam", None)``; ``kg-metal:Ni`` → ``("kg-metal", "Ni")``; *salts*: the catalogue's."""
     kind, _, arg = unit.partition(":")
     kind = kind.strip().lower()
     if kind in ("kg-cam", "kg-black-mass", "kg-feed") and not arg:
         return kind, None
     if kind == "kg-metal" and arg.strip() in ELEMENTS:
         return kind, arg.strip()
-    if kind == "kg-salt" and arg.strip() in SALTS:
+    if kind == "kg-salt" and arg.strip() in salts:
         return kind, arg.strip()
     raise UsageError(
         f"unknown functional unit '{unit}'",
-        hint="use kg-cam, kg-metal:Ni|Co|Li|Mn, kg-salt:<" + "|".join(SALTS) + ">, kg-black-mass or kg-feed",
+        hint="use kg-cam, kg-metal:Ni|Co|Li|Mn, kg-salt:<" + "|".join(salts) + ">, kg-black-mass or kg-feed",
     )
 
 
 def route_demands(
-    model: Any, chemistry: str, routes: Sequence[str], unit: str, allocation: str, env: Mapping[str, Any]
+    model: LCAModel, chemistry: str, routes: Sequence[str], unit: str, allocation: str, env: Mapping[str, Any]
 ) -> tuple[list[RouteDemand], str]:
     """Demand per route for the functional unit, and the functional unit's description."""
-    chem = _chem_key(model, chemistry)
-    name = CHEMISTRY_NAMES.get(chem, chem.upper())
-    kind, arg = parse_unit(unit)
+    cat = catalogue_of(model)
+    chem_info = cat.chemistry(chemistry)
+    chem, name = chem_info.key, chem_info.name
+    kind, arg = parse_functional_unit(unit, cat.salts)
     products = model.inventory.products
     out: list[RouteDemand] = []
     if kind == "kg-cam":
@@ -220,8 +174,8 @@ def route_demands(
         return out, f"1 kg {name} cathode active material"
     if kind == "kg-black-mass":
         for r in routes:
-            if r in ("hydrometallurgical", "direct"):
-                out.append(RouteDemand(r, {"black-mass": 1.0}))
+            if r in cat.black_mass_routes:
+                out.append(RouteDemand(r, {cat.black_mass_product: 1.0}))
             else:
                 out.append(RouteDemand(r, {}, f"the {r} route does not use black mass"))
         return out, f"1 kg black mass from {name} feed"
@@ -231,21 +185,21 @@ def route_demands(
             if ds is None:
                 out.append(RouteDemand(r, {}, "not a recycling route"))
                 continue
-            demand = {ds.reference_product.id: 1.0}
+            treated: dict[str, Any] = {ds.reference_product.id: 1.0}
             if allocation in ("mass", "economic"):  # the treatment is the sum of its allocated outputs
                 for p in ds.products:
                     if not p.reference:
-                        demand[p.id] = _value(model, ds.id, p.amount, env)
-            out.append(RouteDemand(r, demand))
+                        treated[p.id] = model.value(p.amount, env, ds.id)
+            out.append(RouteDemand(r, treated))
         return out, f"treatment of 1 kg {name} recycling feed"
     if kind == "kg-metal":
         assert arg is not None
-        salt = METAL_SALT.get(arg) or lithium_salt(model, chem, env)
+        salt = cat.metal_salt.get(arg) or cat.salt_for(model, arg, chem, env)
         label = f"1 kg {arg} contained in battery-grade {salt.replace('-', ' ')}"
     else:
         assert arg is not None
         salt, label = arg, f"1 kg battery-grade {arg.replace('-', ' ')}"
-    metal = SALT_METAL[salt]
+    metal = cat.salt_metal[salt]
     cam = model.inventory.product(f"cam-{chem}-virgin")
     if metal in cam.properties and np.all(element_content(model, cam.id, metal, env) <= 0):
         raise UsageError(
@@ -284,7 +238,7 @@ def route_demands(
 class ComparisonSetup:
     """Validated inputs shared by compare, Monte Carlo, sensitivity and sweeps."""
 
-    model: Any
+    model: LCAModel
     chemistry: str  # display name, e.g. NMC811
     routes: list[str]
     parameters: dict[str, Any]  # user parameters plus plant_region and feed_chemistry
@@ -304,7 +258,7 @@ def prepare(
     unit: str,
     indicators: Sequence[str],
     parameters: Mapping[str, Any] | None,
-    model: Any,
+    model: LCAModel | None,
 ) -> ComparisonSetup:
     """Check every option and set the region and feed chemistry parameters."""
     from .lca import default_model
@@ -312,12 +266,11 @@ def prepare(
 
     model = model or default_model()
     chem = _chem_key(model, chemistry)
-    kind = parse_unit(unit)[0]
+    cat = catalogue_of(model)
+    kind = parse_functional_unit(unit, cat.salts)[0]
     available = available_routes(model, chemistry, kind)
     if routes:
-        unknown = [r for r in routes if r not in ROUTES]
-        if unknown:
-            raise UsageError(f"unknown route(s): {', '.join(unknown)}", hint="choose from: " + ", ".join(ROUTES))
+        routes = cat.check_routes(routes)  # an unknown route: a UsageError naming the closest one
         missing = [r for r in routes if r not in available]
         if missing:
             raise UsageError(
@@ -350,7 +303,7 @@ def prepare(
             hint="choose one of: " + ", ".join(model.parameters.parameters[region_key].choices),
         )
     params.setdefault("plant_region", region)
-    feed_name = CHEMISTRY_NAMES.get(chem, chem.upper())
+    feed_name = cat.display(chem)
     if "feed_chemistry" in {p.name for p in model.parameters.parameters.values()}:
         feed_key = model.parameters.key("feed_chemistry")
         if feed_name in model.parameters.parameters[feed_key].choices:
@@ -372,7 +325,7 @@ def compare(
     unit: str = "kg-cam",
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     parameters: Mapping[str, Any] | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
 ) -> Any:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
@@ -388,6 +341,12 @@ def compare(
     """
     import xarray as xr
 
+    many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
+    if many:
+        raise UsageError(
+            f"compare takes one value per parameter; {', '.join(many)} got several",
+            hint="for many values use cathode_lca.uncertainty.sweep.sweep (or monte_carlo for distributions)",
+        )
     setup = prepare(chemistry, routes, region, allocation or "", unit, indicators, parameters, model)
     allocation, region = setup.allocation, setup.region
     model, params, method_objs, methods = setup.model, setup.parameters, setup.methods, setup.method_ids
@@ -515,8 +474,8 @@ def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> li
             for p in ds.products:
                 if p.reference or "price" not in p.properties:
                     continue
-                amount = np.ravel(_value(setup.model, ds.id, p.amount, env))[0]
-                price = np.ravel(_value(setup.model, ds.id, p.properties["price"], env))[0]
+                amount = setup.model.nominal(p.amount, env, ds.id)
+                price = setup.model.nominal(p.properties["price"], env, ds.id)
                 if amount > 0 and price > 0:
                     prices.append(float(price))
             if prices and max(prices) / min(prices) <= PRICE_RATIO_LIMIT:
@@ -531,51 +490,3 @@ def _json(value: Any) -> str:
     import json
 
     return json.dumps(value, sort_keys=True, default=str)
-
-
-def sources(model: Any, products: Sequence[str], allocation: str) -> list[str]:
-    """Distinct source documents of every dataset in the supply chains of *products* (cached per model)."""
-    matrices = model.matrices(allocation)
-    cols = tuple(sorted({matrices.product_index[model.product_id(p)] for p in products}))
-    if not cols:
-        return []
-    cache = model.__dict__.setdefault("_sources_cache", {})
-    key = (allocation, cols)
-    if key not in cache:
-        solver = model.solver(allocation, list(cols))
-        texts: set[str] = set()
-        for col in list(solver.fg) + list(solver.bg):
-            ds = model.inventory.datasets[matrices.column_dataset[int(col)]]
-            texts.update(ex.source for ex in ds.exchanges if ex.source)
-        docs = {source_document(text) for text in texts}
-        cache[key] = sorted(d for d in docs if d)
-    return list(cache[key])
-
-
-_KNOWN_DOCUMENTS = (
-    (re.compile(r"GREET IO|GREET 2022"), "Argonne National Laboratory (2022) GREET 2022, as embedded in EverBatt 2023"),
-    (re.compile(r"Istrate et al"), "Istrate et al. (2024) Joule 8, life-cycle inventories of battery-grade salts"),
-    (re.compile(r"codecarbon"), "Ember/OWID generation by source (2023), as packaged in codecarbon 3.3.2"),
-    (
-        re.compile(r"Our World in Data"),
-        "Our World in Data (2025) Energy dataset, based on Ember yearly electricity data",
-    ),
-    (re.compile(r"IPCC \(2014\)|UK Parliamentary Office"), "IPCC (2014) AR5 WGIII Annex III, Table A.III.2"),
-    (re.compile(r"Macknick"), "Macknick et al. (2012) Environ. Res. Lett. 7 045802"),
-    (re.compile(r"EG\.ELC\.LOSS\.ZS"), "World Bank WDI EG.ELC.LOSS.ZS (IEA data), T&D losses"),
-    (re.compile(r"Association of Issuing Bodies"), "AIB (2025) European Residual Mixes 2024"),
-    (re.compile(r"Ember"), "Ember (2024) yearly electricity data, via thegreenwebfoundation/co2.js"),
-    (re.compile(r"ANL-19/16|EverBatt documentation|Dai et al\. \(2019\)"), "Dai et al. (2019) EverBatt, ANL-19/16"),
-    (re.compile(r"EverBatt 2023"), "Argonne National Laboratory (2023) EverBatt 2023"),
-    (re.compile(r"IUPAC"), "IUPAC standard atomic weights"),
-)
-_YEAR = re.compile(r"^(.*?\b(?:19|20)\d\d\)?)")
-
-
-def source_document(text: str) -> str:
-    """The document a citation points to ('' for derivation notes such as 'model switch')."""
-    for pattern, name in _KNOWN_DOCUMENTS:
-        if pattern.search(text):
-            return name
-    match = _YEAR.match(" ".join(text.split()))
-    return match.group(1).strip(" ,.;") if match else ""

@@ -7,6 +7,7 @@ JSON/CSV/tables. Heavier stacks are extras:
 ``distributed``  dask and dask.distributed (``--scheduler``)
 ``sensitivity``  SALib (``sensitivity``)
 ``report``       matplotlib and openpyxl (``--plot``, ``--format xlsx``, ``report``)
+``exchange``     olca-schema (``exchange olca``)
 ``all``          all of them
 
 Examples
@@ -34,6 +35,7 @@ EXTRAS = {
     "SALib": "sensitivity",
     "matplotlib": "report",
     "openpyxl": "report",
+    "olca_schema": "exchange",
 }
 
 

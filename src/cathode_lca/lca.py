@@ -22,9 +22,11 @@ from .engine.matrices import ALLOCATIONS, MatrixModel, broadcast_size
 from .engine.results import build_dataset
 from .engine.solve import PartitionedSolver
 from .errors import ParameterError, UsageError
+from .inventory.formulas import Formula
 from .inventory.load import Inventory, load_inventory
 from .methods import DEFAULT_METHODS, Method, load_method
 from .parameters.engine import ParameterModel
+from .parameters.evaluator import Evaluator
 from .result_warnings import add_warnings, negative_footprints
 
 
@@ -48,6 +50,7 @@ class LCAModel:
     ) -> None:
         self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
         self.parameters = ParameterModel(self.inventory)
+        self.evaluator = Evaluator(self.inventory, self.parameters)
         self.varied_exchanges = frozenset(varied_exchanges)
         self._matrices: dict[str, MatrixModel] = {}
         self._twins: dict[frozenset[str], LCAModel] = {}
@@ -57,6 +60,25 @@ class LCAModel:
         if allocation not in self._matrices:
             self._matrices[allocation] = MatrixModel(self.parameters, allocation, self.varied_exchanges)
         return self._matrices[allocation]
+
+    def value(self, amount: float | Formula, env: Mapping[str, Any], dataset: str | None = None) -> Any:
+        """An amount or property (number or formula) of *dataset* at the parameters *env*.
+
+        The only formula evaluator of the package (see :class:`~cathode_lca.parameters.evaluator.Evaluator`):
+        a float, or an array of S values when the parameters it uses are arrays. Formulas are compiled
+        once per model; *dataset* is the scope the formula's names resolve in (``None``: global).
+
+        Examples
+        --------
+        >>> model = LCAModel()                                          # doctest: +SKIP
+        >>> ds = model.inventory.datasets["recycling-hydrometallurgical"]  # doctest: +SKIP
+        >>> model.value(ds.products[1].amount, model.parameters.evaluate(), ds.id)  # doctest: +SKIP
+        """
+        return self.evaluator.value(amount, env, dataset)
+
+    def nominal(self, amount: float | Formula, env: Mapping[str, Any], dataset: str | None = None) -> float:
+        """The first sample of :meth:`value`: one number for reports and checks."""
+        return self.evaluator.first(amount, env, dataset)
 
     def with_varied_exchanges(self, keys: Iterable[str]) -> LCAModel:
         """The same inventory with the constant exchange amounts *keys* (``<dataset>/exchanges[<i>]``)
@@ -98,9 +120,10 @@ class LCAModel:
                 raise ParameterError(f"demand amount for '{name}' is NaN or infinite", hint="give a finite number")
             col = model.product_index[self.product_id(name)]
             amounts[col] = amounts.get(col, 0) + arr
-        size = broadcast_size(env, list(amounts.values()))
+        env_dict = env if isinstance(env, dict) else dict(env)
+        size = broadcast_size(env_dict, list(amounts.values()))
         solver = self.solver(allocation, list(amounts))
-        return solver.solve(env, size, amounts, with_direct=contributions)
+        return solver.solve(env_dict, size, amounts, with_direct=contributions)
 
     def scores(
         self,

@@ -20,6 +20,7 @@ from .. import __version__
 from ..errors import CathodeLCAError
 from .brightway import brightway
 from .compare import compare
+from .exchange import exchange
 from .inventory import compute, datasets, parameters, validate
 from .passport import passport
 from .report import report
@@ -83,5 +84,6 @@ for _command in (
     brightway,
     scenarios_command,
     report,
+    exchange,
 ):
     cli.add_command(_command)

@@ -15,7 +15,9 @@ from typing import Any
 
 import click
 
+from ..errors import UsageError
 from ..result_warnings import warnings_of
+from .exchange import PactRequest, pact_options
 from .model import model_with_background
 from .options import (
     ALLOCATION_CHOICES,
@@ -25,6 +27,7 @@ from .options import (
     parse_indicators,
     parse_params,
     plot_option,
+    route_option,
     scenario_option,
 )
 from .output import emit, num, print_warnings
@@ -33,13 +36,7 @@ from .scenarios import apply_scenarios
 
 @click.command()
 @click.argument("chemistry")
-@click.option(
-    "--route",
-    "routes",
-    multiple=True,
-    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
-    help="Route to include (repeatable). Default: virgin and every recycling route available for CHEMISTRY.",
-)
+@route_option("Route to include (repeatable). Default: virgin and every recycling route available for CHEMISTRY.")
 @click.option(
     "--region", default="US", show_default=True, help="Plant region: electricity of the recycling and cathode plants."
 )
@@ -79,14 +76,18 @@ from .scenarios import apply_scenarios
 @plot_option
 @click.option(
     "--plot-kind",
-    type=click.Choice(["stages", "waterfall"]),
+    type=click.Choice(["stages", "processes", "waterfall"]),
     default="stages",
     show_default=True,
-    help="Chart for --plot: stacked stage contributions per route, or a waterfall from virgin to the first "
-    "recycled route (first --indicator).",
+    help="Chart for --plot (first --indicator): stacked stage contributions per route, stacked contributions "
+    "of the largest foreground processes per route, or a waterfall from virgin to the first recycled route.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@pact_options
+@click.option(
+    "--pact-route", default=None, help="Route of the --pact footprint. Default: the first recycled route compared."
+)
 @inventory_option
 @background_options
 def compare(
@@ -108,6 +109,8 @@ def compare(
     background: str | None,
     mapping: str | None,
     unmapped: str,
+    pact_route: str | None,
+    **pact_kwargs: Any,
 ) -> None:
     """Compare virgin and recycled CHEMISTRY (NMC111, NMC532, NMC622, NMC811, NCA, LFP) per kg.
 
@@ -122,11 +125,14 @@ def compare(
       cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
       cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
       cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
+      cathode-lca compare NMC811 --pact pcf.json --pact-company ACME --pact-cpc 34290 --pact-period 2023
     """
     from ..comparison import compare as run_compare
     from ..report.output import check_outputs
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
+    pact = PactRequest.from_kwargs(pact_kwargs)
+    pact.check(overwrite)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = apply_scenarios(
@@ -151,13 +157,42 @@ def compare(
     if plot:
         from ..report.output import write_plot
 
-        write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
+        if plot_kind == "processes":
+            from ..report.processes import route_process_results
+
+            results, method = route_process_results(chemistry, indicator=indicators[0], **options)
+            write_plot("processes", results, plot, overwrite=overwrite, method=method)
+        else:
+            write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
+    if pact.out:
+        _write_pact(pact, ds, pact_route, overwrite)
     if fmt == "xlsx":
         from ..report.output import write_xlsx
 
         write_xlsx("compare", ds, str(out), overwrite=overwrite, model=applied.model)
         return
     emit(render_comparison(ds, fmt, top), out, overwrite)
+
+
+def _write_pact(pact: PactRequest, ds: Any, route: str | None, overwrite: bool) -> None:
+    """The PACT footprint of one compared route (GWP100 per functional unit)."""
+    routes = ds.route.values.tolist()
+    route = route or next((r for r in routes if r != "virgin"), routes[0])
+    if route not in routes:
+        raise UsageError(f"--pact-route '{route}' was not compared", hint="compared: " + ", ".join(routes))
+    if "gwp100" not in ds.indicator.values.tolist():
+        raise UsageError("--pact needs the gwp100 result", hint="add gwp100 to --indicator")
+    value = float(ds.value.sel(route=route, indicator="gwp100"))
+    fu = str(ds.attrs.get("functional_unit", ""))
+    if not fu.startswith("1 kg "):
+        raise UsageError(f"--pact writes per-kg footprints; this functional unit is '{fu}'", hint="use a per-kg --unit")
+    pact.write(
+        value,
+        product=f"{fu[5:]}, {route} route",
+        description=f"{fu}, {route} route ({ds.attrs.get('chemistry', '')}), computed by cathode-lca",
+        attrs=ds.attrs,
+        overwrite=overwrite,
+    )
 
 
 def comparison_rows(ds: Any) -> list[dict[str, Any]]:

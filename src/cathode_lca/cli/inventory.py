@@ -16,8 +16,10 @@ from typing import Any
 
 import click
 
+from ..errors import UsageError
 from ..result_warnings import warnings_of
 from .checks import check_finite
+from .exchange import PactRequest, pact_options
 from .model import model_with_background
 from .options import (
     ALLOCATION_CHOICES,
@@ -206,6 +208,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
 )
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@pact_options
 @inventory_option
 @background_options
 def compute(
@@ -227,6 +230,7 @@ def compute(
     background: str | None,
     mapping: str | None,
     unmapped: str,
+    **pact_kwargs: Any,
 ) -> None:
     """Compute the impacts of AMOUNT of DATASET_ID's reference product.
 
@@ -235,6 +239,7 @@ def compute(
       cathode-lca compute sulfuric-acid-greet2022
       cathode-lca compute cam-nmc811-virgin --indicator gwp100-ar5 --format json
       cathode-lca compute cam-nmc811-virgin --tree --depth 4 --indicator gwp100
+      cathode-lca compute cam-nmc811-virgin --pact pcf.json --pact-company ACME --pact-cpc 34290 --pact-period 2023
     """
     from ..methods import DEFAULT_METHODS
 
@@ -243,6 +248,8 @@ def compute(
 
         check_writable(out, overwrite)
     check_finite("--amount", dataset_id, amount)
+    pact = PactRequest.from_kwargs(pact_kwargs)
+    pact.check(overwrite)
     overrides = parse_params(params)
     applied = apply_scenarios(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
@@ -264,6 +271,8 @@ def compute(
     )
     applied.stamp(ds)
     print_warnings(ds)
+    if pact.out:
+        _write_pact(pact, model, ds, dataset_id, amount, overwrite)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -312,3 +321,34 @@ def compute(
         lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
+
+
+def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount: float, overwrite: bool) -> None:
+    """The PACT footprint of DATASET_ID's reference product (GWP100 per declared unit)."""
+    from ..exchange.pact import DECLARED_UNITS
+    from ..units import conversion_factor
+
+    gwp = [m for m in ds.lcia_method.values.tolist() if str(ds.indicator.sel(lcia_method=m).item()) == "gwp100"]
+    if not gwp:
+        raise UsageError("--pact needs the gwp100 result", hint="add gwp100 to --indicator")
+    product = model.inventory.product(model.product_id(dataset_id))
+    declared = next((name for name, u in DECLARED_UNITS.items() if u == product.unit), None)
+    per_unit = 1.0
+    if declared is None:  # e.g. t or g: declare per kilogram when the unit is a mass
+        try:
+            per_unit = conversion_factor("kg", product.unit)
+        except Exception:
+            raise UsageError(
+                f"--pact: {dataset_id} is measured in {product.unit}, which PACT cannot declare",
+                hint="PACT declares per " + ", ".join(DECLARED_UNITS),
+            ) from None
+        declared = "kilogram"
+    value = float(ds.score.sel(lcia_method=gwp[0])) / amount * per_unit
+    pact.write(
+        value,
+        product=product.name,
+        description=f"{product.name} ({dataset_id}), computed by cathode-lca",
+        attrs={**ds.attrs, "region": model.inventory.datasets[model.inventory.products[product.id][0]].location},
+        overwrite=overwrite,
+        declared_unit=declared,
+    )

@@ -33,9 +33,32 @@ inventory_option = click.option(
     "--inventory",
     "inventory_files",
     multiple=True,
+    is_eager=True,  # read before --route, whose names it may add (a route defined by a user file)
     type=click.Path(dir_okay=False),
     help="Extra inventory YAML file (more datasets or overrides of shipped ones). Repeatable.",
 )
+
+
+def check_routes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """``--route`` callback: each name must be a route of the catalogue of the shipped inventories plus
+    the command's ``--inventory`` files (:mod:`cathode_lca.catalogue`); an unknown one is refused with
+    the closest name."""
+    if not value:
+        return value
+    from ..catalogue import catalogue_of
+    from .model import model_with_background
+
+    model = model_with_background(None, None, "fail", tuple(ctx.params.get("inventory_files") or ()))
+    try:
+        return tuple(catalogue_of(model).check_routes(value))
+    except UsageError as exc:
+        raise click.BadParameter(f"{exc.message}; {exc.hint}", ctx=ctx, param=param) from None
+
+
+def route_option(help_text: str) -> Callable[[F], F]:
+    """``--route`` (repeatable), checked against the catalogue by :func:`check_routes`."""
+    return click.option("--route", "routes", multiple=True, metavar="ROUTE", callback=check_routes, help=help_text)
+
 
 INDICATOR_HELP = (
     "Comma-separated indicators: gwp100 (IPCC AR6), gwp100-ar5, energy, energy-fossil, energy-non-fossil, water. "
@@ -89,13 +112,7 @@ def background_options(func: F) -> F:
 def comparison_options(func: Any) -> Any:
     """Options shared by compare-like commands (route, region, allocation, unit, indicator, param)."""
     options = [
-        click.option(
-            "--route",
-            "routes",
-            multiple=True,
-            type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
-            help="Route (repeatable). Default: virgin and every recycling route available.",
-        ),
+        route_option("Route (repeatable): virgin or a recycling route of the inventories. Default: all available."),
         click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants)."),
         click.option(
             "--allocation",

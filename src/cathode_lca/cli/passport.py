@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..passport.rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
+from .exchange import PactRequest, pact_options
 from .model import model_with_background
 from .options import background_options, inventory_option, plot_option, scenario_option
 from .scenarios import apply_scenarios
@@ -34,6 +35,7 @@ def run_passport(
     model: Any = None,
     provenance: dict[str, Any] | None = None,
     plot: str | None = None,
+    pact: PactRequest | None = None,
 ) -> str:
     """Declare *battery_file* and return the text (also written to *out* when given).
 
@@ -47,6 +49,8 @@ def run_passport(
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
     for warning in declaration.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if pact is not None and pact.out:
+        write_declaration_pact(pact, declaration, overwrite)
     if plot:
         from ..report.output import write_plot
 
@@ -66,6 +70,36 @@ def run_passport(
     if out:
         write_text_atomic(out, text + "\n", overwrite=overwrite)
     return text
+
+
+def write_declaration_pact(pact: PactRequest, declaration: Any, overwrite: bool) -> None:
+    """The declaration as a PACT footprint: kg CO2-eq per kWh of the total energy over the service life."""
+    battery = declaration.calculation.get("battery", {})
+    meta = declaration.calculation.get("metadata", {})
+    rule = declaration.total_energy.rule
+    pact.write(
+        declaration.total_per_kwh,
+        product=str(battery.get("model") or battery.get("identifier") or "battery"),
+        description=f"{battery.get('category', '')} battery {battery.get('model', '')}, "
+        f"{battery.get('chemistry', '')}; carbon footprint per kWh of the total energy over the service life",
+        attrs={
+            "inventory_hash": meta.get("inventory_hash", ""),
+            "package_version": meta.get("package_version", ""),
+            "allocation": f"circular footprint formula, rule set {meta.get('rules', '')}",
+        },
+        overwrite=overwrite,
+        declared_unit="kilowatt hour",
+        unitary_amount=float(declaration.total_energy.kwh),
+        boundary="life cycle excluding the use stage, per Regulation (EU) 2023/1542 Art. 7 and the carbon footprint "
+        f"rules for batteries; functional unit: {rule}",
+        rules=[
+            {
+                "operator": "Other",
+                "otherOperatorName": "European Commission",
+                "ruleNames": [f"Regulation (EU) 2023/1542, Art. 7; rule set {meta.get('rules', '')}"],
+            }
+        ],
+    )
 
 
 @click.command()
@@ -96,6 +130,7 @@ def run_passport(
 @plot_option
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@pact_options
 @inventory_option
 @scenario_option
 @background_options
@@ -112,6 +147,7 @@ def passport(
     background: str | None,
     mapping: str | None,
     unmapped: str,
+    **pact_kwargs: Any,
 ) -> None:
     """Carbon-footprint and recycled-content declaration of a battery (EU 2023/1542 Art. 7, 8, Annex XIII).
 
@@ -124,7 +160,11 @@ def passport(
       cathode-lca passport examples/battery-nmc811.yaml
       cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
       cathode-lca passport examples/battery-nmc811.yaml --scenario eu-2030-recycler
+      cathode-lca passport examples/battery-nmc811.yaml --pact pcf.json --pact-company ACME --pact-cpc 46410 \\
+        --pact-period 2025
     """
+    pact = PactRequest.from_kwargs(pact_kwargs)
+    pact.check(overwrite)
     applied = apply_scenarios(model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, {})
     text = run_passport(
         battery_file,
@@ -136,6 +176,7 @@ def passport(
         model=applied.model,
         provenance=scenario_metadata(applied.attrs),
         plot=plot,
+        pact=pact,
     )
     if out:
         click.echo(f"wrote {out}", err=True)

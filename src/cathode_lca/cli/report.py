@@ -21,7 +21,10 @@ from .options import (
     inventory_option,
     parse_indicators,
     parse_params,
+    route_option,
+    scenario_option,
 )
+from .scenarios import apply_scenarios
 
 
 @click.command()
@@ -34,19 +37,14 @@ from .options import (
 )
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
 @click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
-@click.option(
-    "--route",
-    "routes",
-    multiple=True,
-    type=click.Choice(["virgin", "hydrometallurgical", "pyrometallurgical", "direct"]),
-    help="Route (repeatable). Default: virgin and every recycling route available.",
-)
+@route_option("Route (repeatable). Default: virgin and every recycling route available.")
 @click.option("--region", default="US", show_default=True, help="Plant region (recycling and cathode plants).")
 @click.option("--allocation", type=ALLOCATION_CHOICES, default="none", show_default=True)
 @click.option("--unit", "fu", default="kg-cam", show_default=True, help="Functional unit (see compare --help).")
 @click.option("--indicator", "indicator_text", default="gwp100,energy,water", show_default=True, help=INDICATOR_HELP)
 @click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
 @click.option("--title", default=None, help="Page title.")
+@scenario_option
 @inventory_option
 @background_options
 def report(
@@ -61,6 +59,7 @@ def report(
     indicator_text: str,
     params: Sequence[str],
     title: str | None,
+    scenario_refs: Sequence[str],
     inventory_files: Sequence[str],
     background: str | None,
     mapping: str | None,
@@ -75,23 +74,33 @@ def report(
     Examples:
       cathode-lca report NMC811 --out nmc811.html
       cathode-lca report NMC811 --battery examples/battery-nmc811.yaml --region CN --out nmc811.html
+      cathode-lca report NMC811 --scenario examples/plants/eu-hydro-recycler.yaml --out eu-plant.html
     """
     from ..comparison import compare
     from ..io import check_writable
     from ..report.html import report_html, write_report
 
     check_writable(out, overwrite)
-    model = model_with_background(background, mapping, unmapped, inventory_files)
-    ds = compare(
-        chemistry,
-        routes=list(routes) or None,
-        region=region,
-        allocation=allocation,
-        unit=fu,
-        indicators=parse_indicators(indicator_text),
-        parameters=parse_params(params),
-        model=model,
+    applied = apply_scenarios(
+        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, parse_params(params)
     )
+    model = applied.model
+    options: dict[str, Any] = {
+        "routes": list(routes) or None,
+        "region": applied.region(region),
+        "allocation": allocation,
+        "unit": fu,
+        "indicators": parse_indicators(indicator_text),
+        "parameters": applied.parameters,
+        "model": model,
+    }
+    ds = applied.stamp(compare(chemistry, **options))
+    if "dqr" not in ds.attrs:  # contribution-weighted data quality rating, as in compare --format json
+        import json
+
+        from ..uncertainty.dqr import comparison_dqr
+
+        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
     declaration: Any = None
     if battery:
         from ..passport.declaration import declare

@@ -34,10 +34,15 @@ class Applied:
     parameters: dict[str, Any]
     attrs: dict[str, str] = field(default_factory=dict)
     plant_region: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def stamp(self, ds: Any) -> Any:
-        """Record the scenarios and overridden parameters in the result metadata."""
+        """Record the scenarios, overridden parameters and supplier stand-ins in the result metadata."""
         ds.attrs.update(self.attrs)
+        if self.warnings:
+            old = ds.attrs.get("warnings", [])
+            old = json.loads(old) if isinstance(old, str) else list(old)
+            ds.attrs["warnings"] = [*old, *(w for w in self.warnings if w not in old)]
         return ds
 
     def region(self, region: str) -> str:
@@ -77,8 +82,19 @@ def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[st
 
     scenarios = [load_scenario(ref, model.parameters) for ref in scenario_refs]
     composed = compose(scenarios)
-    if composed.values:
-        model = LCAModel(apply_to_inventory(model.inventory, composed))
+    inventory = apply_to_inventory(model.inventory, composed) if composed.values else model.inventory
+    suppliers: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    if composed.datasets:
+        from ..exchange.pact import read_footprint, stand_in, standin_warning
+
+        for dataset_id, entry in composed.datasets.items():
+            footprint = read_footprint(entry.pact)
+            inventory = stand_in(inventory, dataset_id, footprint, where=entry.where)
+            suppliers.append(footprint.summary(dataset_id))
+            warnings.append(standin_warning(dataset_id, footprint))
+    if inventory is not model.inventory:
+        model = LCAModel(inventory)
     overrides, from_params = convert_param_values(params, model.parameters)
     provenance = {**composed.provenance(), **from_params}
     attrs = {
@@ -86,11 +102,13 @@ def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[st
         "overridden_parameters": json.dumps(provenance, default=str),
         "parameter_precedence": PRECEDENCE,
     }
+    if suppliers:
+        attrs["supplier_footprints"] = json.dumps(suppliers)
     region = None
     region_key = _key_or_none(model, "plant_region")
     if region_key is not None and region_key in composed.values:
         region = str(composed.values[region_key][1].value)
-    return Applied(model, overrides, attrs, region)
+    return Applied(model, overrides, attrs, region, warnings)
 
 
 def _key_or_none(model: Any, name: str) -> str | None:

@@ -286,6 +286,14 @@ def uncertainty(
 @click.option("--pedigree", type=click.Choice(["ciroth2016", "ecoinvent-v2"]), default="ciroth2016", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @plot_option
+@click.option(
+    "--plot-kind",
+    type=click.Choice(["indices", "tornado"]),
+    default="indices",
+    show_default=True,
+    help="Chart for --plot (first recycled route, first --indicator): the ranked indices, or a tornado of "
+    "one-at-a-time swings of the --top ranked parameters between their 2.5 % and 97.5 % quantiles.",
+)
 @background_options
 def sensitivity(
     chemistry: str,
@@ -311,6 +319,7 @@ def sensitivity(
     pedigree: str,
     progress: bool | None,
     plot: str | None,
+    plot_kind: str,
     background: str | None,
     mapping: str | None,
     unmapped: str,
@@ -325,6 +334,7 @@ def sensitivity(
       cathode-lca sensitivity NMC811
       cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100 --format csv
       cathode-lca sensitivity NMC811 --technique morris --samples 50 --spread 0.2
+      cathode-lca sensitivity NMC811 --plot tornado.svg --plot-kind tornado --top 8
     """
     from ..report.output import check_outputs
     from ..uncertainty.sensitivity import ranking
@@ -361,6 +371,9 @@ def sensitivity(
         progress=progress,
     )
     applied.stamp(ds)
+    if plot and plot_kind == "tornado":
+        _write_tornado(chemistry, ds, plot, overwrite, top, applied, region=applied.region(region), unit=fu)
+        plot = None
     if write_files("sensitivity", ds, plot=plot, fmt=fmt, out=out, overwrite=overwrite):
         return
     if fmt == "csv":
@@ -386,6 +399,40 @@ def sensitivity(
         return
     header = f"{sa_method} sensitivity, {ds.attrs['model_evaluations']} model evaluations, {ds.sizes['parameter']} parameters"
     emit(header + "\n\n" + format_table(rows, cols), out, overwrite)
+
+
+def _write_tornado(
+    chemistry: str, ds: Any, plot: str, overwrite: bool, top: int, applied: Any, *, region: str, unit: str
+) -> None:
+    """The tornado of the first recycled route and first indicator of a sensitivity result *ds*."""
+    from ..report.output import write_plot
+    from ..uncertainty.sensitivity import one_at_a_time
+
+    routes = [r for r in ds.route.values.tolist() if not r.endswith("-minus-virgin")]
+    route = next((r for r in routes if r != "virgin"), routes[0])
+    indicator = str(ds.indicator.values[0])
+    swings = one_at_a_time(
+        chemistry,
+        ds,
+        route=route,
+        indicator=indicator,
+        top=top,
+        region=region,
+        allocation=str(ds.attrs.get("allocation") or "") or None,
+        unit=unit,
+        parameters=applied.parameters,
+        model=applied.model,
+    )
+    title = f"{route}, {indicator}: one at a time, 2.5–97.5 %"
+    write_plot("tornado", swings, plot, overwrite=overwrite, unit=_indicator_unit(indicator), title=title)
+
+
+def _indicator_unit(indicator: str) -> str:
+    """The unit of an indicator's method, for chart labels."""
+    from ..comparison import INDICATORS
+    from ..methods import load_method
+
+    return str(load_method(INDICATORS[indicator]).unit) if indicator in INDICATORS else ""
 
 
 @click.command()

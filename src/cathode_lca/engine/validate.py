@@ -33,6 +33,7 @@ from ..errors import CathodeLCAError
 from ..inventory.formulas import Formula
 from ..inventory.schema import ELEMENTS, Dataset, Inventory
 from ..parameters.engine import Env, ParameterModel
+from ..parameters.evaluator import Evaluator
 from ..units import conversion_factor
 
 BALANCE_STAGES = frozenset(
@@ -116,36 +117,34 @@ class ValidationReport:
         return not self.errors and not self.failures
 
 
-def _value(value: float | Formula, dataset: Dataset, inv: Inventory, params: ParameterModel, env: Env) -> float:
-    if not isinstance(value, Formula):
-        return float(value)
-    fn = value.compile(inv.resolver(dataset), params.choices)
-    with np.errstate(all="ignore"):
-        return float(np.asarray(fn(env), dtype=float).ravel()[0])
+def _value(value: float | Formula, dataset: Dataset, evaluator: Evaluator, env: Env) -> float:
+    with np.errstate(all="ignore"):  # a NaN or inf result is reported by the caller
+        return evaluator.first(value, env, dataset.id)
 
 
-def _contents(inv: Inventory, params: ParameterModel, env: Env, product_id: str) -> dict[str, float]:
+def _contents(inv: Inventory, evaluator: Evaluator, env: Env, product_id: str) -> dict[str, float]:
     producer = inv.producer(product_id)
     product = inv.product(product_id)
-    return {
-        el: _value(product.properties[el], producer, inv, params, env) for el in ELEMENTS if el in product.properties
-    }
+    return {el: _value(product.properties[el], producer, evaluator, env) for el in ELEMENTS if el in product.properties}
 
 
-def element_balance(inv: Inventory, params: ParameterModel, env: Env, ds: Dataset) -> list[BalanceRow]:
-    """Per-element totals of one dataset at *env*."""
+def element_balance(
+    inv: Inventory, params: ParameterModel, env: Env, ds: Dataset, evaluator: Evaluator | None = None
+) -> list[BalanceRow]:
+    """Per-element totals of one dataset at *env* (*evaluator*: one shared over many datasets)."""
+    evaluator = evaluator or Evaluator(inv, params)
     totals = {el: [0.0, 0.0, 0.0] for el in ELEMENTS}  # inputs, outputs, losses
     for product in ds.products:
-        amount = _value(product.amount, ds, inv, params, env)
+        amount = _value(product.amount, ds, evaluator, env)
         for el in ELEMENTS:
             if el in product.properties:
-                totals[el][1] += amount * _value(product.properties[el], ds, inv, params, env)
+                totals[el][1] += amount * _value(product.properties[el], ds, evaluator, env)
     for ex in ds.exchanges:
-        amount = _value(ex.amount, ds, inv, params, env)
+        amount = _value(ex.amount, ds, evaluator, env)
         if ex.kind == "input":
             target = inv.product(ex.target)
             amount *= conversion_factor(ex.unit, target.unit)
-            for el, content in _contents(inv, params, env, ex.target).items():
+            for el, content in _contents(inv, evaluator, env, ex.target).items():
                 if amount >= 0:
                     totals[el][0] += amount * content
                 else:  # a negative input is an output
@@ -207,6 +206,7 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
     except CathodeLCAError as exc:  # e.g. a default outside its bounds
         report.errors.append(str(exc))
         return report
+    evaluator = Evaluator(inv, params)
     for allocation in allocations:
         try:
             model = MatrixModel(params, allocation)
@@ -223,7 +223,7 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
         for product in ds.products:  # formulas of properties are not part of the matrices
             for name, value in product.properties.items():
                 try:
-                    result = _value(value, ds, inv, params, env)
+                    result = _value(value, ds, evaluator, env)
                 except CathodeLCAError as exc:
                     report.errors.append(
                         f"{product.where.file}:{product.where.line}: dataset '{ds.id}', "
@@ -241,7 +241,7 @@ def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",))
                 report.skipped.append((ds.id, ds.element_balance[5:].strip()))
             continue
         try:
-            report.balances.extend(element_balance(inv, params, env, ds))
+            report.balances.extend(element_balance(inv, params, env, ds, evaluator))
         except CathodeLCAError as exc:
             report.errors.append(str(exc))
     return report

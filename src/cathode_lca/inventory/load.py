@@ -52,8 +52,10 @@ FORMAT_VERSION = "cathode-lca/1"
 # public entry point
 
 
-DATA_FILES = frozenset({"quality.yaml"})
-"""Files at the top of an inventory folder that hold settings, not datasets (``quality.yaml``: pedigree defaults)."""
+DATA_FILES = frozenset({"quality.yaml", "catalogue.yaml"})
+"""Files at the top of an inventory folder that hold settings, not datasets (``quality.yaml``: pedigree defaults;
+``catalogue.yaml``: display names and element maps of routes, chemistries and salts, read by
+:mod:`cathode_lca.catalogue`)."""
 
 
 def load_inventory(

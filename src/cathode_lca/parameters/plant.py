@@ -41,7 +41,6 @@ PLANT_KEYS = (
     "waste",
     "transport",
 )
-ROUTES = ("hydrometallurgical", "pyrometallurgical", "direct")
 # (parameter, parameters set to 0 because the plant total replaces them)
 ENERGY: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "hydrometallurgical": {
@@ -123,14 +122,15 @@ def plant_values(raw: Any, file: str, model: Any) -> list[ScenarioValue]:
         if not isinstance(plant.get(req), str):
             raise _err(f"missing '{req}' (text)", file, plant.line, f"plant.{req}")
     route = plant["route"]
-    if route not in ROUTES:
-        close = difflib.get_close_matches(route, ROUTES, n=1)
+    routes = tuple(RECOVERY)  # the routes whose plant parameters this module maps (every route: catalogue)
+    if route not in routes:
+        close = difflib.get_close_matches(route, routes, n=1)
         raise _err(
             f"unknown route '{route}'",
             file,
             plant.line_of("route"),
             "plant.route",
-            (f"did you mean '{close[0]}'? " if close else "") + "choose one of: " + ", ".join(ROUTES),
+            (f"did you mean '{close[0]}'? " if close else "") + "plant profiles exist for: " + ", ".join(routes),
         )
     out: list[ScenarioValue] = []
     assay_metals: dict[str, float] | None = None

@@ -40,7 +40,7 @@ from .plant import plant_values
 from .scenario_values import ScenarioError, ScenarioValue, check_keys, parse_value
 
 FORMAT = "cathode-lca-scenario/1"
-TOP_KEYS = ("format", "name", "description", "parameters", "plant")
+TOP_KEYS = ("format", "name", "description", "parameters", "plant", "datasets")
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,30 @@ class Scenario:
     sha256: str
     description: str
     values: dict[str, ScenarioValue] = field(default_factory=dict)
+    datasets: dict[str, DatasetStandIn] = field(default_factory=dict)  # dataset id -> supplier data
 
     def summary(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "sha256": self.sha256, "parameters": len(self.values)}
+        return {
+            "name": self.name,
+            "path": self.path,
+            "sha256": self.sha256,
+            "parameters": len(self.values),
+            "datasets": sorted(self.datasets),
+        }
+
+
+@dataclass(frozen=True)
+class DatasetStandIn:
+    """``datasets: {ID: {pact: FILE}}``: a supplier's PACT footprint in place of dataset ID."""
+
+    dataset: str
+    pact: str  # path, resolved against the scenario file's folder
+    file: str  # the scenario file
+    line: int | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 # ---------------------------------------------------------------------------
@@ -157,7 +178,47 @@ def parse_scenario_text(text: str, file: str, model: Any, *, sha256: str | None 
             )
         values[v.key] = v
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Scenario(name=name, path=file, sha256=digest, description=" ".join(description.split()), values=values)
+    datasets = _stand_ins(data.get("datasets"), data.line_of("datasets"), file)
+    return Scenario(
+        name=name,
+        path=file,
+        sha256=digest,
+        description=" ".join(description.split()),
+        values=values,
+        datasets=datasets,
+    )
+
+
+def _stand_ins(section: Any, line: int | None, file: str) -> dict[str, DatasetStandIn]:
+    """The ``datasets:`` section: ``{dataset id: {pact: FILE.json}}`` (paths relative to the scenario file)."""
+    from .._yaml import LineDict
+
+    if section is None:
+        return {}
+    if not isinstance(section, LineDict):
+        raise ScenarioError(
+            "'datasets' must map dataset ids to {pact: FILE.json}",
+            file=file,
+            line=line,
+            field="datasets",
+            hint="e.g. datasets: {nickel-sulfate-greet2022: {pact: supplier-nis.json}}",
+        )
+    out: dict[str, DatasetStandIn] = {}
+    for dataset_id, entry in section.items():
+        where = section.line_of(dataset_id)
+        if not isinstance(entry, LineDict) or set(entry) != {"pact"} or not isinstance(entry.get("pact"), str):
+            raise ScenarioError(
+                f"dataset '{dataset_id}' needs exactly one key, 'pact', with the footprint file",
+                file=file,
+                line=where,
+                field=f"datasets.{dataset_id}",
+                hint="e.g. {pact: supplier-nis.json}",
+            )
+        path = Path(entry["pact"])
+        if not path.is_absolute():
+            path = Path(file).parent / path
+        out[str(dataset_id)] = DatasetStandIn(str(dataset_id), str(path), file, where)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -170,6 +231,7 @@ class ScenarioSet:
 
     scenarios: tuple[Scenario, ...]
     values: dict[str, tuple[str, ScenarioValue]]  # key -> (scenario name, value)
+    datasets: dict[str, DatasetStandIn] = field(default_factory=dict)  # later scenarios win
 
     def provenance(self) -> dict[str, Any]:
         return {key: v.provenance(name) for key, (name, v) in sorted(self.values.items())}
@@ -178,10 +240,12 @@ class ScenarioSet:
 def compose(scenarios: Sequence[Scenario]) -> ScenarioSet:
     """Merge *scenarios* in order; a later scenario's value of the same parameter wins."""
     values: dict[str, tuple[str, ScenarioValue]] = {}
+    datasets: dict[str, DatasetStandIn] = {}
     for sc in scenarios:
         for key, v in sc.values.items():
             values[key] = (sc.name, v)
-    return ScenarioSet(tuple(scenarios), values)
+        datasets.update(sc.datasets)
+    return ScenarioSet(tuple(scenarios), values, datasets)
 
 
 def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:

@@ -149,13 +149,15 @@ def declare(
     """
     from .model_data import collect_model_data
 
-    if not isinstance(spec, BatterySpec):
-        spec = load_battery_spec(spec)
-    rule_set = get_rules(rules)
     if model is None:
         from ..lca import default_model
 
         model = default_model()
+    if not isinstance(spec, BatterySpec):
+        from ..catalogue import catalogue_of
+
+        spec = load_battery_spec(spec, catalogue_of(model))  # routes and chemistries of *this* model
+    rule_set = get_rules(rules)
     data = collect_model_data(spec, rule_set, model)
     declaration = assemble(spec, rule_set, data, stage_mapping=stage_mapping)
     if isinstance(rules, str) and rules in RULE_ALIASES:

@@ -40,20 +40,16 @@ from typing import Any
 
 import numpy as np
 
+from ..catalogue import catalogue_of, element_content
+from ..documents import sources
 from ..errors import UsageError
 from .electricity import plant_electricity
 from .model_quality import Group, rate_products
-from .model_values import burdens, climate_methods, evaluate_amount, vec
+from .model_values import burdens, climate_methods, vec
 from .rules import GWP_METHOD, RuleSet
-from .spec import CHEMISTRY_ELEMENTS, BatterySpec, BatterySpecError
+from .spec import BatterySpec, BatterySpecError
 
 VECTOR = ("total", "fossil", "biogenic", "land_use")
-VIRGIN_ROUTE_PARAMETERS = {
-    "Ni": "nickel_sulfate_route",
-    "Co": "cobalt_sulfate_route",
-    "Mn": "manganese_sulfate_route",
-    "Li": "lithium_route",
-}
 
 
 @dataclass
@@ -114,11 +110,7 @@ def _first(x: Any) -> float:
 # ---------------------------------------------------------------------------------------------
 def salt_of(model: Any, element: str, chem_key: str, env: Mapping[str, Any]) -> str:
     """Battery-grade salt (product id stem) that brings *element* into the cathode of *chem_key*."""
-    from ..comparison import METAL_SALT, lithium_salt
-
-    if element in METAL_SALT:
-        return METAL_SALT[element]
-    return lithium_salt(model, chem_key, env)
+    return catalogue_of(model).salt_for(model, element, chem_key, env)
 
 
 def salt_inputs_per_kg_cam(model: Any, cam_id: str, env: Mapping[str, Any]) -> dict[str, float]:
@@ -130,14 +122,14 @@ def salt_inputs_per_kg_cam(model: Any, cam_id: str, env: Mapping[str, Any]) -> d
 
     def walk(dataset_id: str, scale: float, depth: int) -> None:
         ds = inv.datasets[dataset_id]
-        ref = evaluate_amount(model, ds.id, ds.reference_product.amount, env)
+        ref = model.nominal(ds.reference_product.amount, env, ds.id)
         for ex in ds.exchanges:
             if ex.kind != "input":
                 continue
             product = inv.product(ex.target) if ex.target in inv.products else None
             if product is None:
                 continue
-            amount = evaluate_amount(model, ds.id, ex.amount, env) * conversion_factor(ex.unit, product.unit)
+            amount = model.nominal(ex.amount, env, ds.id) * conversion_factor(ex.unit, product.unit)
             amount *= scale / ref
             producer = inv.producer(ex.target)
             if depth == 0 and producer.stage == "pcam-production":
@@ -168,11 +160,12 @@ def check_region(model: Any, spec: BatterySpec, region: str, loc: tuple[Any, ...
 def base_parameters(model: Any, spec: BatterySpec) -> dict[str, Any]:
     """Model parameters of the cathode plant: user overrides, virgin routes, plant region."""
     params: dict[str, Any] = dict(spec.model_parameters)
+    virgin_route_parameters = catalogue_of(model).virgin_route_parameters
     for el, mix in spec.sourcing.items():
         route = mix.virgin.route
-        if route is None or el not in VIRGIN_ROUTE_PARAMETERS:
+        if route is None or el not in virgin_route_parameters:
             continue
-        name = VIRGIN_ROUTE_PARAMETERS[el]
+        name = virgin_route_parameters[el]
         choices = model.parameters.parameters[model.parameters.key(name)].choices
         if route not in choices:
             raise _spec_error(
@@ -193,7 +186,6 @@ def base_parameters(model: Any, spec: BatterySpec) -> dict[str, Any]:
 
 def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelData:
     """Run every model calculation a declaration of *spec* needs (*rules* do not change them today)."""
-    from ..comparison import element_content, sources
     from .recycler_checks import allocation_by_price_ratio, annex_xii_checks, route_recovery
 
     chem = spec.battery.chemistry
@@ -208,7 +200,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
         )
     params = base_parameters(model, spec)
     env = _env(model, params)
-    elements = [el for el in CHEMISTRY_ELEMENTS[chem] if el in ("Ni", "Co", "Li", "Mn")]
+    elements = [el for el in spec.cam_elements if el in ("Ni", "Co", "Li", "Mn")]
     salts = {el: salt_of(model, el, chem_key, env) for el in elements}
     inputs = salt_inputs_per_kg_cam(model, cam_id, env)
 
@@ -417,7 +409,6 @@ def _recycled_salt_burden(
     params: Mapping[str, Any],
     loc: tuple[Any, ...],
 ) -> tuple[np.ndarray, str, dict[str, Any], str]:
-    from ..comparison import element_content
     from .recycler_checks import allocation_by_price_ratio
 
     product = f"{salt}-recycled-{route}"

@@ -1,4 +1,4 @@
-"""Small helpers around the engine for the passport: burden vectors, climate methods, values at an env.
+"""Small helpers around the engine for the passport: burden vectors and climate methods.
 
 Shared by :mod:`.model_data`, :mod:`.recycler_checks` and :mod:`.eol_data`, so that none of them
 imports another for them.
@@ -41,17 +41,6 @@ def climate_methods() -> list[Any]:
         )
 
     return [base, restricted("fossil", FOSSIL_FLOWS), restricted("biogenic", BIOGENIC_FLOWS)]
-
-
-def evaluate_amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
-    """A constant or formula amount of *dataset_id* at the parameters *env* (first sample)."""
-    from ..inventory.formulas import Formula
-
-    if not isinstance(value, Formula):
-        return float(value)
-    ds = model.inventory.datasets[dataset_id]
-    fn = value.compile(model.inventory.resolver(ds), model.parameters.choices)
-    return float(np.asarray(fn(env), dtype=float).ravel()[0])
 
 
 def burdens(

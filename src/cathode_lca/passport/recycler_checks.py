@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..catalogue import recovered_per_feed
 from ..errors import UsageError
-from .model_values import evaluate_amount
 from .model_values import parameter_value as _param
 from .rules import (
     MATERIAL_RECOVERY_SOURCE,
@@ -104,10 +104,6 @@ class RouteRecovery:
         return float(sum(self.outputs.values()))
 
 
-def _amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
-    return evaluate_amount(model, dataset_id, value, env)
-
-
 def route_dataset(model: Any, route: str) -> Any:
     ds = model.inventory.datasets.get(f"recycling-{route}")
     if ds is None:
@@ -118,29 +114,27 @@ def route_dataset(model: Any, route: str) -> Any:
 def recovered_outputs(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, float]:
     """Co-products of ``recycling-<route>`` and of the multi-output datasets it consumes, per kg feed."""
     ds = route_dataset(model, route)
-    ref = _amount(model, ds.id, ds.reference_product.amount, env)
+    ref = model.nominal(ds.reference_product.amount, env, ds.id)
     out: dict[str, float] = {}
     for p in ds.products:
         if not p.reference:
-            out[p.id] = out.get(p.id, 0.0) + _amount(model, ds.id, p.amount, env) / ref
+            out[p.id] = out.get(p.id, 0.0) + model.nominal(p.amount, env, ds.id) / ref
     for ex in ds.exchanges:
         if ex.kind != "input" or ex.target not in model.inventory.products:
             continue
         producer = model.inventory.producer(ex.target)
         if len(producer.products) < 2 or producer.reference_product.id != ex.target:
             continue
-        scale = _amount(model, ds.id, ex.amount, env) / ref
-        prod_ref = _amount(model, producer.id, producer.reference_product.amount, env)
+        scale = model.nominal(ex.amount, env, ds.id) / ref
+        prod_ref = model.nominal(producer.reference_product.amount, env, producer.id)
         for p in producer.products:
             if not p.reference:
-                out[p.id] = out.get(p.id, 0.0) + scale * _amount(model, producer.id, p.amount, env) / prod_ref
+                out[p.id] = out.get(p.id, 0.0) + scale * model.nominal(p.amount, env, producer.id) / prod_ref
     return out
 
 
 def route_recovery(model: Any, route: str, env: Mapping[str, Any]) -> RouteRecovery:
     """Recovery of Ni, Co, Li, Mn and Cu by *route* per kg feed, at the parameters *env*."""
-    from ..comparison import recovered_per_feed
-
     outputs = recovered_outputs(model, route, env)
     recovered = {el: recovered_per_feed(model, route, el, env) for el in FEED_ACTIVE}
     recovered["Cu"] = sum(kg for pid, kg in outputs.items() if pid.startswith("copper-"))
@@ -175,7 +169,7 @@ def element_basis(
         product = model.inventory.product(pid)
         dataset = model.inventory.products[pid][0]
         contents = [
-            _amount(model, dataset, product.properties[el], env) for el in BASIS_ELEMENTS if el in product.properties
+            model.nominal(product.properties[el], env, dataset) for el in BASIS_ELEMENTS if el in product.properties
         ]
         if "graphite" in pid:
             graphite.append(pid)
@@ -190,8 +184,8 @@ def allocation_by_price_ratio(model: Any, route: str, env: Mapping[str, Any]) ->
     for p in ds.products:
         if p.reference:
             continue
-        amount = _amount(model, ds.id, p.amount, env)
-        price = _amount(model, ds.id, p.properties["price"], env) if "price" in p.properties else None
+        amount = model.nominal(p.amount, env, ds.id)
+        price = model.nominal(p.properties["price"], env, ds.id) if "price" in p.properties else None
         rows.append({"product": p.id, "kg_per_kg_feed": amount, "price_usd_per_kg": price})
     total = sum(r["kg_per_kg_feed"] for r in rows)
     considered = [
@@ -216,7 +210,7 @@ def allocation_by_price_ratio(model: Any, route: str, env: Mapping[str, Any]) ->
 
 def annex_xii_checks(recovery: RouteRecovery, battery_type: str = "lithium-based") -> dict[str, Any]:
     """Material recovery (Co, Ni, Cu, Li) and recycling efficiency against the Annex XII targets."""
-    material = {}
+    material: dict[str, dict[str, Any]] = {}
     for el in ANNEX_XII_ELEMENTS:
         if recovery.feed_total.get(el, 0.0) <= 0:
             material[el] = {"present": False}

@@ -477,7 +477,5 @@ TRANSPORT_NOTE = (
     "and sea transport uses the ocean tanker dataset (no container ship dataset)"
 )
 
-#: Recycling routes cathode-lca models at end of life (treatment of the waste battery).
-EOL_ROUTES = ("hydrometallurgical", "pyrometallurgical")
-#: Routes that may supply recycled input (direct needs a supplier Erecycled value).
-RECYCLED_INPUT_ROUTES = ("hydrometallurgical", "pyrometallurgical", "direct")
+# Recycling routes (end of life: those delivering battery-grade salts; recycled input: all) come from
+# the catalogue of the model's inventories (cathode_lca.catalogue), not from a list here.

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic
 
 from .._yaml import LineDict, load_yaml_text
+from ..catalogue import suggest
 from ..errors import CathodeLCAError
 from .spec_base import (  # noqa: F401 - re-exported: the public names of the battery file
     ART8_ACTIVE,
-    CHEMISTRY_ELEMENTS,
     DOC_HINT,
     FORMAT,
     RESERVED_PARAMETERS,
@@ -34,6 +34,9 @@ from .spec_base import (  # noqa: F401 - re-exported: the public names of the ba
     line_at,
 )
 from .spec_checks import check_spec
+
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue
 
 
 class _Strict(pydantic.BaseModel):
@@ -282,7 +285,7 @@ class PrimaryData(_Strict):
 class BatterySpec(_Strict):
     """A battery specification (see docs/passport.md)."""
 
-    format: Literal["cathode-lca-battery/1"] = FORMAT
+    format: Literal["cathode-lca-battery/1"] = "cathode-lca-battery/1"
     description: str | None = None
     battery: BatteryInfo
     bill_of_materials: BillOfMaterials
@@ -301,6 +304,7 @@ class BatterySpec(_Strict):
     _file: str = pydantic.PrivateAttr(default="<battery spec>")
     _sha256: str = pydantic.PrivateAttr(default="")
     _raw: Any = pydantic.PrivateAttr(default=None)
+    _cam_elements: tuple[str, ...] = pydantic.PrivateAttr(default=())
 
     @property
     def file(self) -> str:
@@ -325,14 +329,18 @@ class BatterySpec(_Strict):
 
     @property
     def cam_elements(self) -> tuple[str, ...]:
-        return CHEMISTRY_ELEMENTS[self.battery.chemistry]
+        """The chemistry's elements (from the catalogue the file was checked against)."""
+        return self._cam_elements
 
 
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
-def load_battery_spec(path: str | Path) -> BatterySpec:
+def load_battery_spec(path: str | Path, catalogue: Catalogue | None = None) -> BatterySpec:
     """Read and check a battery specification file.
+
+    Chemistries and recycling routes are checked against *catalogue* (default: the shipped
+    inventories'; :func:`cathode_lca.passport.declaration.declare` passes its model's).
 
     Raises
     ------
@@ -347,37 +355,45 @@ def load_battery_spec(path: str | Path) -> BatterySpec:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BatterySpecError("the file is not UTF-8 text", file=str(file), hint="save it as UTF-8") from None
-    spec = parse_battery_spec(text, str(file))
+    spec = parse_battery_spec(text, str(file), catalogue)
     spec._sha256 = hashlib.sha256(data).hexdigest()
     return spec
 
 
-def parse_battery_spec(text: str, file: str = "<battery spec>") -> BatterySpec:
-    """Parse a battery specification from YAML *text* (errors name *file*)."""
+def parse_battery_spec(text: str, file: str = "<battery spec>", catalogue: Catalogue | None = None) -> BatterySpec:
+    """Parse a battery specification from YAML *text* (errors name *file*; *catalogue*: see
+    :func:`load_battery_spec`)."""
+    if catalogue is None:
+        from ..catalogue import default_catalogue
+
+        catalogue = default_catalogue()
     try:
         raw = load_yaml_text(text, file)
     except CathodeLCAError as exc:  # YAML-level refusals (non-finite numbers, bombs): a battery-file error
         raise BatterySpecError(exc.message, file=exc.file, line=exc.line, field=exc.field, hint=exc.hint) from None
     if not isinstance(raw, dict):
         raise BatterySpecError("the battery file must be a YAML mapping", file=file, line=1, hint=DOC_HINT)
-    raw = _normalise_chemistry(raw, file)
+    raw = _normalise_chemistry(raw, file, catalogue)
     try:
         spec = BatterySpec.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise _pydantic_error(exc, raw, file) from None
-    check_spec(spec, raw, file)
+    spec._cam_elements = catalogue.chemistry(spec.battery.chemistry).elements
+    check_spec(spec, raw, file, catalogue)
     spec._file = file
     spec._sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     spec._raw = raw
     return spec
 
 
-def _normalise_chemistry(raw: Any, file: str) -> Any:
+def _normalise_chemistry(raw: Any, file: str, catalogue: Catalogue) -> Any:
     battery = raw.get("battery") if isinstance(raw, dict) else None
     if not isinstance(battery, dict) or "chemistry" not in battery:
         return raw
     given = battery["chemistry"]
-    known = {c.lower(): c for c in CHEMISTRY_ELEMENTS}
+    names = [c.name for c in catalogue.chemistries.values()]
+    known = {c.name.lower(): c.name for c in catalogue.chemistries.values()}
+    known.update({c.key: c.name for c in catalogue.chemistries.values()})
     key = str(given).strip().lower()
     if key not in known:
         raise BatterySpecError(
@@ -385,7 +401,7 @@ def _normalise_chemistry(raw: Any, file: str) -> Any:
             file=file,
             line=battery.line_of("chemistry") if isinstance(battery, LineDict) else None,
             field="battery.chemistry",
-            hint="choose one of: " + ", ".join(CHEMISTRY_ELEMENTS),
+            hint=suggest(str(given), names),
         )
     battery["chemistry"] = known[key]
     return raw

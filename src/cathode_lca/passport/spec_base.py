@@ -14,15 +14,7 @@ from ..errors import ValidationError
 FORMAT: Final = "cathode-lca-battery/1"
 DOC_HINT = "see docs/passport.md"
 
-#: Chemistries cathode-lca models, with the elements of their cathode active material (stoichiometry).
-CHEMISTRY_ELEMENTS: dict[str, tuple[str, ...]] = {
-    "NMC111": ("Ni", "Co", "Mn", "Li"),
-    "NMC532": ("Ni", "Co", "Mn", "Li"),
-    "NMC622": ("Ni", "Co", "Mn", "Li"),
-    "NMC811": ("Ni", "Co", "Mn", "Li"),
-    "NCA": ("Ni", "Co", "Li"),
-    "LFP": ("Li",),
-}
+# Chemistries and their elements come from the catalogue (cathode_lca.catalogue, inventories/catalogue.yaml).
 #: Elements with a sourcing mix: the Art. 8 elements, and Mn (CFF only, optional).
 SOURCING_ELEMENTS = ("Ni", "Co", "Li", "Mn", "Pb")
 ART8_ACTIVE = ("Co", "Ni", "Li")

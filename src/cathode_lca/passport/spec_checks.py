@@ -14,18 +14,16 @@ import math
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from ..catalogue import suggest
 from .lifetime import lifetime_problems
 from .rules import (
     DISTRIBUTION_SCENARIOS,
-    EOL_ROUTES,
     PROCESS_TAGS,
-    RECYCLED_INPUT_ROUTES,
     STAGE_MAPPINGS,
     STAGES,
 )
 from .spec_base import (
     ART8_ACTIVE,
-    CHEMISTRY_ELEMENTS,
     RESERVED_PARAMETERS,
     SOURCING_ELEMENTS,
     BatterySpecError,
@@ -34,6 +32,7 @@ from .spec_base import (
 )
 
 if TYPE_CHECKING:
+    from ..catalogue import Catalogue
     from .spec import BatterySpec, MaterialSourcing, SuppliedEmission
 
 
@@ -72,7 +71,8 @@ class _Checker:
             self.fail(loc, f"{what} is {value:g} %, outside 0-100 %", "shares in the battery file are in percent")
 
 
-def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
+def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> None:
+    """Every check beyond the types; routes and chemistries against *catalogue*."""
     c = _Checker(raw, file)
     b = spec.battery
     c.positive(("battery", "usable_energy_kwh"), b.usable_energy_kwh, "usable energy (capacity) usable_energy_kwh")
@@ -84,9 +84,8 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
         "full_equivalent_cycles_per_year",
     )
     c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
-    loc: tuple[Any, ...]  # keys and list indices
-    for loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
-        c.fail(loc, message, hint)
+    for problem_loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
+        c.fail(problem_loc, message, hint)
     url = urlparse(b.carbon_footprint_study)
     if not url.scheme or not (url.netloc or url.path):
         c.fail(
@@ -103,7 +102,7 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
     )
     lead_present = False
     for i, comp in enumerate(bom.components):
-        loc = ("bill_of_materials", "components", i)
+        loc: tuple[Any, ...] = ("bill_of_materials", "components", i)
         c.positive((*loc, "mass_kg"), comp.mass_kg, f"mass_kg of component '{comp.name}'", allow_zero=True)
         for el, kg in comp.elements_kg.items():
             if el not in SOURCING_ELEMENTS:
@@ -133,7 +132,7 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
                 f"add sourcing.{el} with virgin, pre_consumer and post_consumer percent",
             )
     for el, mix in spec.sourcing.items():
-        _check_sourcing(c, el, mix)
+        _check_sourcing(c, el, mix, catalogue)
 
     c.positive(("distribution", "mass_kg"), spec.distribution.mass_kg, "distribution mass_kg")
     for i, scenario in enumerate(spec.distribution.scenarios):
@@ -154,11 +153,11 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
         )
 
     eol = spec.end_of_life
-    if eol.route not in EOL_ROUTES:
+    if eol.route not in catalogue.eol_routes:
         c.fail(
             ("end_of_life", "route"),
             f"unknown end-of-life route '{eol.route}'",
-            "choose one of: " + ", ".join(EOL_ROUTES),
+            "routes that deliver battery-grade salts: " + suggest(eol.route, catalogue.eol_routes),
         )
     c.percent(("end_of_life", "collection_rate_percent"), eol.collection_rate_percent, "collection_rate_percent")
     for k, part in enumerate(eol.dismantled_parts):
@@ -271,7 +270,7 @@ def _check_supplied(c: _Checker, loc: tuple[Any, ...], entry: SuppliedEmission) 
         c.positive((*loc, "amount"), entry.amount, "amount", allow_zero=True)
 
 
-def _check_sourcing(c: _Checker, el: str, mix: MaterialSourcing) -> None:
+def _check_sourcing(c: _Checker, el: str, mix: MaterialSourcing, catalogue: Catalogue) -> None:
     base = ("sourcing", el)
     parts = {"virgin": mix.virgin, "pre_consumer": mix.pre_consumer, "post_consumer": mix.post_consumer}
     for name, share in parts.items():
@@ -298,25 +297,27 @@ def _check_sourcing(c: _Checker, el: str, mix: MaterialSourcing) -> None:
             c.fail(
                 loc,
                 f"{el} {name.replace('_', '-')} share has no recycling route",
-                "add route: " + " | ".join(RECYCLED_INPUT_ROUTES),
+                "add route: " + " | ".join(catalogue.recycling_routes),
             )
-        if share.route not in RECYCLED_INPUT_ROUTES:
+        if share.route not in catalogue.recycling_routes:
             c.fail(
                 (*loc, "route"),
                 f"unknown recycling route '{share.route}'",
-                "choose one of: " + ", ".join(RECYCLED_INPUT_ROUTES),
+                suggest(str(share.route), catalogue.recycling_routes),
             )
-        if share.route == "direct" and share.e_recycled is None:
+        elif share.route is not None and not catalogue.routes[share.route].salts and share.e_recycled is None:
             c.fail(
                 (*loc, "route"),
-                "cathode-lca has no per-element burden for recycled input from direct recycling",
+                f"cathode-lca has no per-element burden for recycled input from {share.route} recycling "
+                "(the route delivers no battery-grade salt)",
                 "give e_recycled: {value: ..., source: ...} (kg CO2-eq per kg of recycled " + el + ")",
             )
-        if share.feed_chemistry is not None and share.feed_chemistry.upper() not in CHEMISTRY_ELEMENTS:
+        names = [chem.name for chem in catalogue.chemistries.values()]
+        if share.feed_chemistry is not None and share.feed_chemistry.upper() not in [n.upper() for n in names]:
             c.fail(
                 (*loc, "feed_chemistry"),
                 f"unknown chemistry '{share.feed_chemistry}'",
-                "choose one of: " + ", ".join(CHEMISTRY_ELEMENTS),
+                suggest(share.feed_chemistry, names),
             )
 
 

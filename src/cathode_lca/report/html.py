@@ -132,10 +132,16 @@ def _warnings(*sources: Any) -> list[str]:
 
 
 def _dqr_section(ds: Any) -> str:
-    """The data quality rating where the result carries one (``attrs['dqr']`` or ``attrs['quality']``)."""
+    """The data quality rating where the result carries one (``attrs['dqr']`` or ``attrs['quality']``).
+
+    A contribution-weighted DQR (``{"rule": ..., "results": {route: {indicator: {...}}}}``, as in
+    ``compare --format json``) becomes one row per route and indicator; other mappings a two-column table.
+    """
     for key in ("dqr", "DQR", "quality", "data_quality"):
         if key in ds.attrs:
             value = _attrs_json(ds.attrs, key, None)
+            if isinstance(value, Mapping) and isinstance(value.get("results"), Mapping):
+                return _dqr_results(value)
             if isinstance(value, Mapping):
                 rows = [{"item": str(k), "rating": _flat_value(v)} for k, v in value.items()]
                 return _table(rows, ["item", "rating"])
@@ -144,6 +150,34 @@ def _dqr_section(ds: Any) -> str:
         "<p>This result carries no data quality rating (DQR). Where the inventories give pedigree "
         "scores, the uncertainty analysis uses them; see the data sources below.</p>"
     )
+
+
+def _dqr_results(value: Mapping[str, Any]) -> str:
+    """One row per route and indicator: DQR, its four criteria, the level and the largest contributor."""
+    rows = []
+    for route, per_indicator in value["results"].items():
+        for indicator, r in (per_indicator or {}).items():
+            if not isinstance(r, Mapping):
+                continue
+            top = (r.get("largest_contributors") or [{}])[0]
+            share = top.get("share")
+            rows.append(
+                {
+                    "route": str(route),
+                    "indicator": str(indicator),
+                    "DQR": r.get("DQR"),
+                    "TeR": r.get("TeR"),
+                    "GeR": r.get("GeR"),
+                    "TiR": r.get("TiR"),
+                    "P": r.get("P"),
+                    "level": str(r.get("level", "")),
+                    "largest contributor": f"{top.get('dataset', '')} ({share:.0%})" if share is not None else "",
+                }
+            )
+    rule = {k: v for k, v in value.items() if k != "results"}
+    head = "".join(f"<p>{escape(str(k))}: {escape(str(v))}</p>" for k, v in rule.items())
+    cols = ["route", "indicator", "DQR", "TeR", "GeR", "TiR", "P", "level", "largest contributor"]
+    return head + _table(rows, cols)
 
 
 def _flat_value(v: Any) -> Any:
@@ -196,6 +230,22 @@ def report_html(ds: Any, *, declaration: Any = None, title: str | None = None) -
     ]
     rows += [{"item": f"parameter {k}", "value": str(v)} for k, v in sorted(params.items())]
     add(_table(rows, ["item", "value"]))
+    overridden = _attrs_json(ds.attrs, "overridden_parameters", {}) or {}
+    if overridden:
+        add("<h3>Parameters set by scenarios and --param</h3>")
+        add(
+            _table(
+                [
+                    {
+                        "parameter": str(k),
+                        "value": _flat_value(v.get("value") if isinstance(v, Mapping) else v),
+                        "source": str(v.get("source", "")) if isinstance(v, Mapping) else "",
+                    }
+                    for k, v in sorted(overridden.items())
+                ],
+                ["parameter", "value", "source"],
+            )
+        )
     notes = _attrs_json(ds.attrs, "not_applicable", {}) or {}
     for route, note in notes.items():
         add(f"<p>{escape(route)}: not applicable ({escape(str(note))})</p>")

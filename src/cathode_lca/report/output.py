@@ -38,7 +38,7 @@ def check_outputs(fmt: str, out: str | None, plot: str | None, *, overwrite: boo
 
 
 def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options: Any) -> None:
-    """Draw the chart of *kind* (compare, waterfall, uncertainty, sensitivity, sweep, passport) to *path*."""
+    """Draw the chart of *kind* (compare, waterfall, processes, uncertainty, sensitivity, tornado, sweep, passport)."""
     import click
 
     from . import plots
@@ -59,6 +59,10 @@ def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options:
         fig = plots.sensitivity_bars(result, route, indicator or str(result.indicator.values[0]))
     elif kind == "sweep":
         fig = plots.sweep_chart(result, indicator or str(result.indicator.values[0]))
+    elif kind == "processes":
+        fig = plots.process_bars(result, options["method"])
+    elif kind == "tornado":
+        fig = plots.tornado(result, unit=options.get("unit", ""), title=options.get("title", ""))
     elif kind == "passport":
         fig = plots.passport_stages(result)
     else:  # pragma: no cover - programming error

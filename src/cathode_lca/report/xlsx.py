@@ -36,12 +36,54 @@ def _plain(value: Any) -> Any:
     return json.dumps(value, default=str, sort_keys=True)
 
 
+CELL_LIMIT = 32_000  # Excel stores at most 32,767 characters per cell; longer text is split into parts
+
+
 def metadata_frame(attrs: Mapping[str, Any]) -> Any:
-    """``attrs`` as a two-column frame (key, value); JSON-valued attributes stay JSON text."""
+    """``attrs`` as a frame (key, part, value); JSON-valued attributes stay JSON text.
+
+    Excel cells hold at most 32,767 characters, so a longer value is split over consecutive rows
+    with the same key and parts 1, 2, ...; joining the parts of a key in order gives the value back
+    (:func:`metadata_from_frame`). Nothing is truncated.
+
+    Examples
+    --------
+    >>> frame = metadata_frame({"seed": 1, "long": "x" * 70_000})
+    >>> frame.part.tolist(), metadata_from_frame(frame)["long"] == "x" * 70_000
+    ([1, 1, 2, 3], True)
+    """
     import pandas as pd
 
-    rows = [{"key": str(k), "value": _plain(v) if not isinstance(v, str) else v} for k, v in attrs.items()]
-    return pd.DataFrame(rows, columns=["key", "value"])
+    rows = []
+    for k, v in attrs.items():
+        value = _plain(v) if not isinstance(v, str) else v
+        if isinstance(value, str) and len(value) > CELL_LIMIT:
+            for i in range(0, len(value), CELL_LIMIT):
+                rows.append({"key": str(k), "part": i // CELL_LIMIT + 1, "value": value[i : i + CELL_LIMIT]})
+        else:
+            rows.append({"key": str(k), "part": 1, "value": value})
+    return pd.DataFrame(rows, columns=["key", "part", "value"])
+
+
+def metadata_from_frame(frame: Any) -> dict[str, Any]:
+    """The metadata dictionary back from a ``metadata`` sheet.
+
+    The parts of a split value are joined in order; a key that appears with several part-1 rows
+    (``source``: one row per cited source) gives the list of its values.
+    """
+    runs: dict[str, list[list[Any]]] = {}
+    for row in frame.itertuples(index=False):
+        key = str(row.key)
+        part = 1 if row.part != row.part or row.part is None else int(row.part)  # NaN: a one-part row
+        if part == 1 or key not in runs:
+            runs.setdefault(key, []).append([row.value])
+        else:
+            runs[key][-1].append(row.value)
+    out: dict[str, Any] = {}
+    for key, values in runs.items():
+        joined = ["".join(str(v) for v in run) if len(run) > 1 else run[0] for run in values]
+        out[key] = joined[0] if len(joined) == 1 else joined
+    return out
 
 
 def parameters_frame(attrs: Mapping[str, Any], model: Any = None) -> Any:
@@ -84,7 +126,7 @@ def parameters_frame(attrs: Mapping[str, Any], model: Any = None) -> Any:
 
 
 def sources_rows(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": "source", "value": s} for s in _attrs_json(attrs, "sources", []) or []]
+    return [{"key": "source", "part": 1, "value": s} for s in _attrs_json(attrs, "sources", []) or []]
 
 
 def comparison_sheets(ds: Any, model: Any = None) -> dict[str, Any]:

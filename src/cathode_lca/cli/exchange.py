@@ -1,0 +1,229 @@
+"""PACT footprint options for compare, compute and passport, and the ``exchange`` command group.
+
+Light at import: click only; the writers load inside the commands.
+
+Examples
+--------
+>>> from click.testing import CliRunner                                                   # doctest: +SKIP
+>>> CliRunner().invoke(exchange, ["olca", "--out", "foreground.zip"])                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import UsageError
+from .model import model_with_background
+from .options import inventory_option, parse_params, scenario_option
+from .scenarios import apply_scenarios
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pact_options(f: F) -> F:
+    """``--pact FILE`` and the few facts a PACT footprint needs that a result cannot know."""
+    options = [
+        click.option(
+            "--pact",
+            "pact_out",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Also write a PACT (WBCSD Pathfinder) 2.3 ProductFootprint JSON of the GWP100 result.",
+        ),
+        click.option(
+            "--pact-company", default=None, help="PACT: the data owner's company name (required with --pact)."
+        ),
+        click.option("--pact-cpc", default=None, help="PACT: the product's UN CPC code (required with --pact)."),
+        click.option(
+            "--pact-period", default=None, help="PACT: reference period of the activity data, YEAR or YEAR-YEAR."
+        ),
+        click.option(
+            "--pact-primary-share",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="PACT: share of primary (company-specific) data in percent; 0 for the shipped secondary data.",
+        ),
+        click.option(
+            "--pact-created",
+            default=None,
+            help="PACT: creation time (ISO 8601, UTC). Default: SOURCE_DATE_EPOCH if set, else now.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@dataclass(frozen=True)
+class PactRequest:
+    """The ``--pact*`` options of one command."""
+
+    out: str | None
+    company: str | None
+    cpc: str | None
+    period: str | None
+    primary_share: float
+    created: str | None
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> PactRequest:
+        """Pop the ``pact_*`` keyword arguments of a command."""
+        return cls(
+            kwargs.pop("pact_out"),
+            kwargs.pop("pact_company"),
+            kwargs.pop("pact_cpc"),
+            kwargs.pop("pact_period"),
+            kwargs.pop("pact_primary_share"),
+            kwargs.pop("pact_created"),
+        )
+
+    def check(self, overwrite: bool) -> None:
+        """Before any work: every required fact is given and the file may be written."""
+        if not self.out:
+            return
+        from ..io import check_writable
+
+        for flag, value in (("--pact-company", self.company), ("--pact-cpc", self.cpc), ("--pact-period", self.period)):
+            if not value or not str(value).strip():
+                raise UsageError(
+                    f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
+                )
+        self.years()
+        self.timestamp()
+        check_writable(self.out, overwrite)
+
+    def years(self) -> tuple[int, int]:
+        """The reference period as (first year, last year)."""
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", self.period or "")
+        if not m:
+            raise UsageError(f"--pact-period '{self.period}' is not YEAR or YEAR-YEAR", hint="e.g. 2023 or 2022-2023")
+        first = int(m.group(1))
+        last = int(m.group(2) or first)
+        if last < first:
+            raise UsageError(f"--pact-period '{self.period}' ends before it starts", hint="e.g. 2022-2023")
+        return first, last
+
+    def timestamp(self) -> str:
+        """``--pact-created``, else SOURCE_DATE_EPOCH, else now (UTC, seconds)."""
+        if self.created:
+            try:
+                when = datetime.fromisoformat(self.created.replace("Z", "+00:00"))
+            except ValueError:
+                raise UsageError(
+                    f"--pact-created '{self.created}' is not an ISO 8601 time", hint="e.g. 2026-01-31T00:00:00Z"
+                ) from None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+        elif os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+            when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
+        else:
+            when = datetime.now(tz=UTC)
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def write(
+        self,
+        gwp: float,
+        *,
+        product: str,
+        description: str,
+        attrs: Mapping[str, Any],
+        overwrite: bool,
+        declared_unit: str = "kilogram",
+        unitary_amount: float = 1.0,
+        boundary: str = "cradle to gate",
+        rules: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """Write the footprint of *gwp* kg CO2-eq per declared unit, with the result's provenance."""
+        if not self.out:
+            return
+        from ..exchange.pact import product_footprint
+        from ..io import write_text_atomic
+
+        sources = _attrs_list(attrs.get("sources"))
+        region = str(attrs.get("region") or "") or None
+        comment = (
+            f"inventory hash {str(attrs.get('inventory_hash', ''))[:16]}; cathode-lca {attrs.get('package_version', '')}; "
+            f"allocation {attrs.get('allocation', '')}; data quality (PEF-style DQR, scale 1-5, in the cathode-lca "
+            f"JSON output) is not converted to the PACT 1-3 DQI scale."
+        )
+        footprint = product_footprint(
+            gwp,
+            company=str(self.company),
+            cpc=str(self.cpc),
+            product=product,
+            description=description,
+            period=self.years(),
+            created=self.timestamp(),
+            declared_unit=declared_unit,
+            unitary_amount=unitary_amount,
+            region=region,
+            primary_data_share=self.primary_share,
+            boundary=boundary,
+            rules=rules,
+            secondary_sources=[_source_entry(s) for s in sources][:20],
+            allocation=str(attrs.get("allocation", "")),
+            comment=comment,
+            identity=json.dumps([str(attrs.get("inventory_hash", "")), product], sort_keys=True),
+        )
+        write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
+        click.echo(f"wrote {self.out}", err=True)
+
+
+def _attrs_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return [value]
+    return [str(v) for v in value or []]
+
+
+def _source_entry(source: str) -> dict[str, str]:
+    """``{name, version}`` of a cited source such as 'Argonne National Laboratory (2022) GREET 2022, ...'."""
+    m = re.search(r"\((\d{4})\)", source)
+    name = source.split(",")[0].strip() or source
+    return {"name": name[:200], "version": m.group(1) if m else "not stated"}
+
+
+@click.group()
+def exchange() -> None:
+    """Exchange formats: openLCA JSON-LD (PACT footprints: --pact on compare, compute and passport)."""
+
+
+@exchange.command("olca")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The openLCA JSON-LD zip to write.")
+@click.option("--overwrite", is_flag=True, help="Allow --out to replace an existing file.")
+@click.option("--param", "params", multiple=True, help="Parameter override NAME=VALUE (repeatable).")
+@scenario_option
+@inventory_option
+def olca(
+    out: str, overwrite: bool, params: Sequence[str], scenario_refs: Sequence[str], inventory_files: Sequence[str]
+) -> None:
+    """Write every dataset, flow and method as an openLCA JSON-LD zip (amounts at one parameter setting).
+
+    Import the zip in openLCA 2 (File > Import > Linked data (JSON-LD)). Formulas travel as values;
+    each exchange keeps its formula text in its description. See docs/exchange.md.
+
+    \b
+    Examples:
+      cathode-lca exchange olca --out cathode-lca.zip
+      cathode-lca exchange olca --out cn.zip --param plant_region=CN --scenario everbatt-2023
+    """
+    from ..exchange.olca import write_olca_zip
+    from ..io import check_writable
+
+    check_writable(out, overwrite)
+    applied = apply_scenarios(
+        model_with_background(None, None, "fail", inventory_files), scenario_refs, parse_params(params)
+    )
+    n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
+    click.echo(f"wrote {out} ({n} processes)", err=True)

@@ -1,0 +1,369 @@
+"""PACT (WBCSD Pathfinder) product footprints: write one for a result, read a supplier's.
+
+The data model is that of the PACT Technical Specifications for PCF Data Exchange, version 2.3
+(WBCSD; the Catena-X PCF data model follows the same 2.x structure). :data:`SPEC_VERSION` is the
+version written; a JSON schema of the properties used ships as
+``exchange/schemas/pact-productfootprint-2.3.schema.json``.
+
+What the package can and cannot say in a footprint:
+
+- ``pCfExcludingBiogenic`` and ``fossilGhgEmissions`` are the IPCC AR6 GWP100 result per declared
+  unit (the inventories hold fossil and unspecified greenhouse gases only; biogenic emissions and
+  land-use change are not modelled, so the optional biogenic properties are left out and the
+  ``comment`` says so). PACT requires a non-negative footprint: a negative result (system-expansion
+  credits) is refused.
+- ``fossilCarbonContent`` and ``biogenicCarbonContent`` are 0: the modelled cathode oxides and salts
+  contain no carbon (an LFP carbon coating is not modelled; the comment says so).
+- ``primaryDataShare`` is what the caller states (0 % for the shipped secondary data).
+- ``dqi`` (PACT scale 1–3) is not derived from the package's pedigree-based DQR (scale 1–5): no
+  published conversion exists, so the DQR goes into ``comment`` instead.
+
+Reading a supplier's footprint (:func:`read_footprint`) gives the GHG per kg (or per the declared
+unit, converted by pint) that :func:`stand_in` puts in place of a dataset's own exchanges.
+
+Examples
+--------
+>>> pf = product_footprint(
+...     1.25, company="ACME Recycling", cpc="34290", product="recycled nickel sulfate",
+...     period=(2023, 2023), created="2026-01-01T00:00:00Z")
+>>> pf["pcf"]["pCfExcludingBiogenic"], pf["specVersion"]
+('1.25', '2.3.1')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..inventory.schema import Inventory
+
+SPEC_VERSION = "2.3.1"
+SCHEMA_FILE = Path(__file__).with_name("schemas") / "pact-productfootprint-2.3.schema.json"
+STANDIN_FLOW = "ghg-unspecified-co2eq-air"  # characterised 1:1 by both GWP100 methods
+DECLARED_UNITS = {
+    "kilogram": "kg",
+    "liter": "L",
+    "cubic meter": "m**3",
+    "kilowatt hour": "kWh",
+    "megajoule": "MJ",
+    "ton kilometer": "t*km",
+    "square meter": "m**2",
+}
+_NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # cathode-lca's uuid5 namespace
+_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_REGIONS = {"EU": "Europe", "GLO": None}
+
+
+def decimal_text(value: float) -> str:
+    """*value* as a PACT decimal string (no exponent), exact to the float's shortest repr.
+
+    >>> decimal_text(1.5e-07), decimal_text(25.0), float(decimal_text(0.1 + 0.2)) == 0.1 + 0.2
+    ('0.00000015', '25', True)
+    """
+    if not math.isfinite(value):
+        raise UsageError(f"a PACT footprint cannot hold the non-finite value {value}", hint="check the inputs")
+    text = format(Decimal(repr(float(value))), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def geography(region: str) -> dict[str, str]:
+    """The PACT geography properties of a plant region code (``DE``, ``US-CA``, ``EU``, ``GLO``)."""
+    if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", region):
+        return {"geographyCountrySubdivision": region}
+    if re.fullmatch(r"[A-Z]{2}", region):
+        return {"geographyCountry": region}
+    sub = _REGIONS.get(region)
+    return {"geographyRegionOrSubregion": sub} if sub else {}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
+
+
+def product_footprint(
+    gwp_per_unit: float,
+    *,
+    company: str,
+    cpc: str,
+    product: str,
+    period: tuple[int, int],
+    created: str,
+    description: str = "",
+    company_ids: Sequence[str] = (),
+    product_ids: Sequence[str] = (),
+    declared_unit: str = "kilogram",
+    unitary_amount: float = 1.0,
+    region: str | None = None,
+    primary_data_share: float = 0.0,
+    boundary: str = "cradle to gate",
+    rules: Sequence[Mapping[str, Any]] = (),
+    secondary_sources: Sequence[Mapping[str, str]] = (),
+    allocation: str = "",
+    comment: str = "",
+    identity: str = "",
+) -> dict[str, Any]:
+    """A PACT 2.3 ``ProductFootprint`` for *gwp_per_unit* kg CO2-eq (AR6) per *declared_unit*.
+
+    *period* is the reference period (first year, last year; inclusive). *identity* is hashed with
+    the other inputs into the footprint ``id`` (a uuid5), so the same inputs give the same id.
+    """
+    if not math.isfinite(gwp_per_unit):
+        raise UsageError("the footprint is not a finite number", hint="check the result")
+    if gwp_per_unit < 0:
+        raise UsageError(
+            f"PACT requires a non-negative footprint; this result is {gwp_per_unit:.4g} kg CO2-eq",
+            hint="a negative result comes from system-expansion credits: use --allocation economic or mass",
+        )
+    if not company.strip():
+        raise UsageError("a PACT footprint needs the company name", hint="give --pact-company NAME")
+    if not cpc.strip():
+        raise UsageError("a PACT 2.3 footprint needs the product's UN CPC code", hint="give --pact-cpc CODE")
+    if declared_unit not in DECLARED_UNITS:
+        raise UsageError(f"unknown PACT declared unit '{declared_unit}'", hint=", ".join(DECLARED_UNITS))
+    first, last = period
+    if not 1900 <= first <= last <= 2200:
+        raise UsageError(f"bad reference period {first}-{last}", hint="e.g. --pact-period 2023 or 2022-2023")
+    if not (math.isfinite(unitary_amount) and unitary_amount > 0):
+        raise UsageError(f"the unitary product amount must be > 0, got {unitary_amount}", hint="check the inputs")
+    if not 0 <= primary_data_share <= 100:
+        raise UsageError("the primary-data share is a percentage between 0 and 100", hint="e.g. 0 or 35.5")
+    value = decimal_text(gwp_per_unit)
+    ids = list(company_ids) or [f"urn:cathode-lca:company:{_slug(company)}"]
+    pids = list(product_ids) or [f"urn:cathode-lca:product:{_slug(product)}"]
+    key = json.dumps([identity, value, company, cpc, product, period, declared_unit, region], sort_keys=True)
+    pcf: dict[str, Any] = {
+        "declaredUnit": declared_unit,
+        "unitaryProductAmount": decimal_text(unitary_amount),
+        "pCfExcludingBiogenic": value,
+        "fossilGhgEmissions": value,
+        "fossilCarbonContent": "0",
+        "biogenicCarbonContent": "0",
+        "characterizationFactors": "AR6",
+        "ipccCharacterizationFactorsSources": ["AR6"],
+        "crossSectoralStandardsUsed": ["ISO Standard 14067", "ISO Standard 14044"],
+        "boundaryProcessesDescription": boundary,
+        "referencePeriodStart": f"{first:04d}-01-01T00:00:00Z",
+        "referencePeriodEnd": f"{last + 1:04d}-01-01T00:00:00Z",
+        "exemptedEmissionsPercent": 0,
+        "exemptedEmissionsDescription": "",
+        "packagingEmissionsIncluded": False,
+        "primaryDataShare": float(primary_data_share),
+    }
+    if rules:
+        pcf["productOrSectorSpecificRules"] = [dict(r) for r in rules]
+    if secondary_sources:
+        pcf["secondaryEmissionFactorSources"] = [dict(s) for s in secondary_sources]
+    if allocation:
+        pcf["allocationRulesDescription"] = allocation
+    if region:
+        pcf.update(geography(region))
+    if declared_unit == "kilogram":
+        pcf["productMassPerDeclaredUnit"] = "1"
+    note = (
+        "Computed with cathode-lca. Biogenic emissions, land-use change and aircraft emissions are not modelled "
+        "(the inventories hold fossil and unspecified greenhouse gases only); carbon contents are 0 because the "
+        "modelled cathode oxides and salts contain no carbon (an LFP carbon coating is not modelled)."
+    )
+    return {
+        "id": str(uuid.uuid5(_NAMESPACE, key)),
+        "specVersion": SPEC_VERSION,
+        "version": 1,
+        "created": created,
+        "status": "Active",
+        "comment": " ".join(t for t in (comment, note) if t),
+        "companyName": company,
+        "companyIds": ids,
+        "productDescription": description or product,
+        "productIds": pids,
+        "productCategoryCpc": cpc,
+        "productNameCompany": product,
+        "pcf": pcf,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Reading a supplier's footprint
+
+
+@dataclass(frozen=True)
+class SupplierFootprint:
+    """What a PACT footprint says, in the package's terms (kg CO2-eq per *unit*)."""
+
+    path: str
+    sha256: str
+    id: str
+    company: str
+    product: str
+    gwp: float  # kg CO2-eq per `unit`
+    unit: str  # pint unit of the declared unit (per product mass when the PCF gives it)
+    primary_data_share: float | None
+    dqi: dict[str, float] = field(default_factory=dict)
+    spec_version: str = ""
+
+    def summary(self, dataset: str) -> dict[str, Any]:
+        """The provenance recorded in result metadata."""
+        return {
+            "dataset": dataset,
+            "file": self.path,
+            "sha256": self.sha256,
+            "pcf_id": self.id,
+            "company": self.company,
+            "product": self.product,
+            "gwp100_per_unit": self.gwp,
+            "unit": self.unit,
+            "primaryDataShare": self.primary_data_share,
+            "dqi_pact_scale_1_to_3": self.dqi or None,
+            "spec_version": self.spec_version,
+        }
+
+
+def _fail(path: str, field_name: str, message: str, hint: str) -> UsageError:
+    return UsageError(f"{path}: field '{field_name}': {message}", hint=hint)
+
+
+def _decimal(pcf: Mapping[str, Any], name: str, path: str, *, positive: bool = False) -> float:
+    raw = pcf.get(name)
+    if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw.strip()):
+        raise _fail(f"{path}", f"pcf.{name}", f"must be a decimal string, got {raw!r}", 'write e.g. "1.25"')
+    value = float(raw)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise _fail(path, f"pcf.{name}", f"impossible value {raw}", "a footprint is finite and not negative")
+    return value
+
+
+def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint:
+    """Check a PACT ``ProductFootprint`` (a dict, or a ``{"data": ...}`` API response) and read it."""
+    if isinstance(data, Mapping) and "pcf" not in data and isinstance(data.get("data"), Mapping):
+        data = data["data"]
+    if not isinstance(data, Mapping):
+        raise UsageError(f"{path}: not a PACT ProductFootprint (a JSON object)", hint="export it from PACT software")
+    for name in ("id", "specVersion", "companyName", "productNameCompany", "pcf"):
+        if name not in data:
+            raise _fail(path, name, "missing", "a PACT ProductFootprint has it; re-export the file")
+    spec = str(data["specVersion"])
+    if not re.fullmatch(r"2\.\d+\.\d+(-\d{8})?", spec):
+        raise _fail(path, "specVersion", f"version {spec} is not read", f"export with PACT {SPEC_VERSION[:3]}.x")
+    pcf = data["pcf"]
+    if not isinstance(pcf, Mapping):
+        raise _fail(path, "pcf", "must be an object", "see the PACT CarbonFootprint data type")
+    unit_name = pcf.get("declaredUnit")
+    if unit_name not in DECLARED_UNITS:
+        raise _fail(path, "pcf.declaredUnit", f"unknown unit {unit_name!r}", "one of: " + ", ".join(DECLARED_UNITS))
+    amount = _decimal(pcf, "unitaryProductAmount", path, positive=True)
+    gwp = _decimal(pcf, "pCfExcludingBiogenic", path)
+    factors = pcf.get("ipccCharacterizationFactorsSources") or [pcf.get("characterizationFactors")]
+    if "AR6" not in factors and "AR5" not in factors:
+        raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", "an AR5 or AR6 footprint")
+    unit = DECLARED_UNITS[str(unit_name)]
+    mass = pcf.get("productMassPerDeclaredUnit")
+    if unit != "kg" and isinstance(mass, str) and _DECIMAL.fullmatch(mass) and float(mass) > 0:
+        gwp, unit = gwp / float(mass), "kg"  # per kg of product, as the PCF states its mass per unit
+    share = pcf.get("primaryDataShare")
+    if share is not None and (not isinstance(share, int | float) or not 0 <= float(share) <= 100):
+        raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
+    dqi_raw = pcf.get("dqi") or {}
+    dqi = {k: float(v) for k, v in dqi_raw.items() if isinstance(v, int | float | str) and _is_number(v)}
+    return SupplierFootprint(
+        path=path,
+        sha256=sha256,
+        id=str(data["id"]),
+        company=str(data["companyName"]),
+        product=str(data["productNameCompany"]),
+        gwp=gwp / amount if unit == DECLARED_UNITS[str(unit_name)] else gwp,
+        unit=unit,
+        primary_data_share=None if share is None else float(share),
+        dqi=dqi,
+        spec_version=spec,
+    )
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def read_footprint(path: str | Path) -> SupplierFootprint:
+    """Read and check the PACT footprint file *path* (JSON)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read PACT file {p}: {exc.strerror}", hint="check the path") from None
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{p}: not valid JSON ({exc})", hint="a PACT footprint is a JSON file") from None
+    return parse_footprint(data, str(p), hashlib.sha256(raw).hexdigest())
+
+
+def _refuse_constant(name: str) -> float:
+    raise UsageError(f"non-finite number {name} in a PACT file", hint="PACT numbers are finite decimals")
+
+
+def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint, *, where: str = "") -> Inventory:
+    """A copy of *inventory* where *dataset_id*'s exchanges are replaced by the supplier's GHG footprint.
+
+    The dataset keeps its products; its only exchange becomes ``footprint.gwp`` kg CO2-eq of
+    ``ghg-unspecified-co2eq-air`` per unit of its reference product (converted by pint). Energy and
+    water of that dataset are then not covered: the caller must say so (see :func:`standin_warning`).
+    """
+    from ..inventory.schema import Exchange
+    from ..units import conversion_factor
+
+    ds = inventory.datasets.get(dataset_id)
+    if ds is None:
+        import difflib
+
+        close = difflib.get_close_matches(dataset_id, list(inventory.datasets), n=1)
+        raise UsageError(
+            f"{where or footprint.path}: unknown dataset '{dataset_id}' for the PACT stand-in",
+            hint=(f"did you mean '{close[0]}'? " if close else "") + "list them with 'cathode-lca datasets'",
+        )
+    ref = ds.reference_product
+    if not isinstance(ref.amount, int | float):
+        raise UsageError(
+            f"{where or footprint.path}: dataset '{dataset_id}' has a formula as its reference amount",
+            hint="a PACT footprint can stand in only for a dataset with a numeric reference amount",
+        )
+    try:  # kg CO2-eq per unit of the reference product: gwp per declared unit x declared units per ref unit
+        per_ref = footprint.gwp * conversion_factor(ref.unit, footprint.unit)
+    except Exception as exc:
+        raise UsageError(
+            f"{where or footprint.path}: the footprint is per {footprint.unit}, dataset '{dataset_id}' per {ref.unit}",
+            hint=f"use a footprint declared per a unit convertible to {ref.unit} ({exc})",
+        ) from None
+    exchange = Exchange(
+        kind="flow",
+        target=STANDIN_FLOW,
+        amount=float(per_ref) * float(ref.amount),
+        unit="kg",
+        where=ds.where,
+        source=f"supplier PACT footprint {footprint.id} ({footprint.company}), file sha256 {footprint.sha256[:12]}",
+    )
+    note = f"Replaced by the supplier PACT footprint {footprint.path} (GHG only). " + (ds.note or "")
+    new = replace(ds, exchanges=(exchange,), note=note, element_balance="skip: supplier PACT footprint stand-in")
+    digest = hashlib.sha256(f"{inventory.content_hash}|{dataset_id}|{footprint.sha256}".encode()).hexdigest()
+    return replace(inventory, datasets={**inventory.datasets, dataset_id: new}, content_hash=digest)
+
+
+def standin_warning(dataset_id: str, footprint: SupplierFootprint) -> str:
+    """The result warning of a stand-in: PACT carries greenhouse gases only."""
+    return (
+        f"{dataset_id}: replaced by the supplier PACT footprint {footprint.path} ({footprint.company}); "
+        "PACT carries greenhouse gases only, so energy and water of this dataset are not covered (counted as 0)"
+    )
