@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     {"inventory", "methods"},
     {"parameters"},
     {"engine"},
-    {"lca"},
+    {"lca", "quality"},
     {"catalogue", "documents"},
     {"allocation", "comparison"},
     {"passport", "uncertainty", "brightway", "report", "exchange"},

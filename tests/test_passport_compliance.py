@@ -47,23 +47,46 @@ def test_cut_off_by_hand():
     assert not failed["pass"] and failed["excludedMassPercent"] == pytest.approx(3.05)
 
 
+def rated(ter, ger, tir, p, explicit=0.0, inherited=None):
+    """A product rating as :mod:`cathode_lca.quality.dqr` writes it."""
+    return {
+        "TeR": ter,
+        "GeR": ger,
+        "TiR": tir,
+        "P": p,
+        "DQR": (ter + ger + tir + p) / 4,
+        "explicitPercent": explicit,
+        "inheritedFrom": inherited or {},
+    }
+
+
 def test_dqr_per_stage_and_total_by_hand():
     items = [
         li("a", "RawMaterialExtraction", None, "modelled", 30.0, ["x"]),
         li("b", "RawMaterialExtraction", None, "modelled", -10.0, ["y"]),
         li("c", "MainProduction", None, "modelled", 60.0, ["x"]),
         li("d", "Distribution", None, "supplied", 5.0),
+        li("e", "MainProduction", None, "modelled", 0.0, ["y"]),  # no weight
     ]
-    q = {
-        "x": {"technological": 1, "geographical": 2, "temporal": 3, "reliability": 2, "completeness": 5},  # DQR 2
-        "y": {"technological": 4, "geographical": 4, "temporal": 4, "reliability": 4},  # DQR 4
+    ratings = {
+        "x": rated(1, 2, 3, 2, inherited={"greet-average": 100.0}),  # DQR 2
+        "y": rated(4, 4, 4, 4, explicit=100.0),  # DQR 4
     }
-    out = dqr(items, q)
+    out = dqr(items, ratings)
     assert out["perStage"]["RawMaterialExtraction"] == pytest.approx((30 * 2 + 10 * 4) / 40)  # 2.5
     assert out["perStage"]["MainProduction"] == pytest.approx(2.0)
     assert out["perStage"]["Distribution"] is None
     assert out["total"] == pytest.approx((30 * 2 + 10 * 4 + 60 * 2) / 100)  # 2.2
+    assert out["level"] == "good"
+    total = out["totalRating"]
+    assert (total["TeR"], total["GeR"], total["TiR"], total["P"]) == pytest.approx(
+        ((30 + 40 + 60) / 100, (60 + 40 + 120) / 100, (90 + 40 + 180) / 100, (60 + 40 + 120) / 100)
+    )
+    assert out["explicitPercent"] == pytest.approx(10.0)  # y carries 10 of the 100 rated kg
+    assert out["inheritedFrom"] == {"greet-average": pytest.approx(90.0)}
     assert out["coveragePercent"] == pytest.approx(100 * 100 / 105)
+    assert out["notRated"] == ["d"]
+    assert out["perStageRating"]["RawMaterialExtraction"]["coveragePercent"] == pytest.approx(100.0)
     assert not dqr(items, {})["available"] and dqr(items, {})["status"].startswith("not available")
 
 
@@ -104,9 +127,7 @@ def test_verification_and_primary_data_fields():
 
 
 def test_dqr_from_quality_scores_in_the_model_data(hand):
-    data = replace(
-        hand_data(), quality={"graphite-x": {"technological": 2, "geographical": 2, "temporal": 2, "reliability": 2}}
-    )
+    data = replace(hand_data(), quality={"graphite-x": rated(2, 2, 2, 2)})
     d = assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules(NEW), data)
     dq = d.calculation["compliance"]["dqr"]
     assert dq["available"] and dq["total"] == pytest.approx(2.0)
@@ -166,3 +187,38 @@ def test_aggregated_graphite_dataset_is_stated(hand):
     d = assemble(parse_battery_spec(text, "hand.yaml"), get_rules(NEW), hand_data())
     mine = next(i for i in d.line_items if i.source == "graphite mine")
     assert mine.stage == "RawMaterialExtraction" and float(mine.value[0]) == pytest.approx(5 * 0.5)
+
+
+def test_a_supplier_value_with_pedigree_scores_is_rated_by_hand():
+    scored = "value: 3.0, source: t, quality: {reliability: 2, completeness: 1, temporal: 1, geographical: 2, technological: 3}"
+    text = HAND.replace("value: 3.0, source: t", scored)
+    d = assemble(parse_battery_spec(text, "hand.yaml"), get_rules(NEW), hand_data())
+    q = d.calculation["compliance"]["dqr"]
+    # the only rated item: cell production, 3.0 kg/kWh x 10 kWh; TeR 3, GeR 2, TiR 1, P 2 -> DQR 2.0
+    assert q["available"] and q["total"] == pytest.approx(2.0)
+    assert q["perStage"]["MainProduction"] == pytest.approx(2.0)
+    assert q["explicitPercent"] == 100.0 and q["totalRating"]["ratedKgCO2e"] == pytest.approx(30.0)
+    assert "supplied:1:0" not in q["notRated"] and "supplied:1:1" in q["notRated"]  # dismantling value unscored
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "value: 3.0, source: t",
+            "value: 3.0, source: t, quality: {reliability: 6, completeness: 1, temporal: 1, "
+            "geographical: 1, technological: 1}",
+            "less than or equal to 5",
+        ),
+        (
+            "dataset: graphite-x, amount: 1, source: t",
+            "dataset: graphite-x, amount: 1, source: t, quality: "
+            "{reliability: 1, completeness: 1, temporal: 1, geographical: 1, technological: 1}",
+            "not to a dataset",
+        ),
+    ],
+)
+def test_bad_supplier_scores_are_refused(old, new, message):
+    with pytest.raises(BatterySpecError, match=message) as exc:
+        parse_battery_spec(HAND.replace(old, new), "hand.yaml")
+    assert "quality" in (exc.value.field or "")

@@ -252,7 +252,8 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
     """A copy of *inventory* whose parameter defaults are the scenario values.
 
     A formula or lookup parameter set by a scenario becomes a plain value; a choice gets a new
-    default; a scenario distribution replaces the parameter's distribution.
+    default; a scenario distribution replaces the parameter's distribution, and a value with
+    ``quality`` scores (and no distribution) gets the pedigree default distribution around it.
     """
     if not scenario_set.values:
         return inventory
@@ -273,7 +274,9 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
                 values={},
                 source=v.source,
                 note=note,
-                distribution=v.distribution if v.distribution is not None else old.distribution,
+                # a scored value gets the pedigree default around ITS value (not the old distribution)
+                distribution=v.distribution if v.distribution is not None or v.quality else old.distribution,
+                quality=v.quality,
                 where=v.where,
             )
     return replace(inventory, parameters=params)

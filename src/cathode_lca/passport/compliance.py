@@ -9,10 +9,11 @@
 - **3 % cut-off** (PEF Annex I §4.6.4): processes may be left out up to 3.0 % cumulatively. The
   components without carbon-footprint data and the unrecovered mass without a disposal dataset
   are counted against that budget by mass.
-- **DQR** per stage and in total (PEF Annex I §4.6.5): DQR = (TeR + GeR + TiR + P) / 4 per dataset,
-  weighted by the absolute contribution. The scores are read from the datasets' optional
-  ``quality`` mapping (pedigree keys; technological -> TeR, geographical -> GeR, temporal -> TiR,
-  reliability -> P, a derived mapping); where no dataset carries them the DQR is "not available".
+- **DQR** per stage and in total (PEF Annex I §4.6.5): the contribution-weighted rating of every
+  product behind a line item (:mod:`cathode_lca.quality.dqr`: pedigree scores, explicit or
+  inherited from the source-family defaults), weighted by the line items' absolute kg CO2-eq.
+  The output says which share of the weight has explicit scores and which family defaults the
+  rest inherits.
 - **Verification fields**: notified body, certificate id, EU declaration-of-conformity id.
 
 Examples
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..quality.dqr import CRITERIA, RULE, rating
 from .rules import STAGES
 from .stages import LineItem
 
@@ -51,12 +53,7 @@ CUT_OFF_RULE = (
     "PEF Annex I §4.6.4 (Rec. (EU) 2021/2279): processes and flows may be excluded up to 3.0 % cumulatively, based "
     "on material and energy flows and environmental significance, and shall be listed and justified"
 )
-DQR_RULE = (
-    "PEF Annex I §4.6.5: DQR = (TeR + GeR + TiR + P) / 4, study DQR = contribution-weighted mean over the most "
-    "relevant processes; pedigree keys mapped technological->TeR, geographical->GeR, temporal->TiR, "
-    "reliability->P (derived)"
-)
-PEDIGREE_TO_DQR = {"technological": "TeR", "geographical": "GeR", "temporal": "TiR", "reliability": "P"}
+DQR_RULE = "PEF Annex I §4.6.5: study DQR = contribution-weighted mean over the most relevant processes"
 
 
 def is_generic(item: LineItem) -> bool:
@@ -110,47 +107,101 @@ def cut_off_test(excluded: Mapping[str, float], battery_mass_kg: float) -> dict[
     }
 
 
-def dataset_dqr(quality: Any) -> float | None:
-    """PEF DQR of one dataset from its pedigree scores, or None when they are not all there."""
-    if not isinstance(quality, Mapping):
-        return None
-    scores = [quality.get(key) for key in PEDIGREE_TO_DQR]
-    if any(not isinstance(s, (int, float)) for s in scores):
-        return None
-    return float(sum(scores)) / len(scores)  # type: ignore[arg-type]
+class _Weighted:
+    """Running |kg CO2-eq|-weighted sums of the EF criteria, explicit share and inherited families."""
+
+    def __init__(self) -> None:
+        self.weight = 0.0
+        self.criteria = dict.fromkeys(CRITERIA, 0.0)
+        self.explicit = 0.0
+        self.families: dict[str, float] = {}
+
+    def add(self, weight: float, ratings: Sequence[Mapping[str, Any]]) -> None:
+        self.weight += weight
+        n = len(ratings)
+        for k in CRITERIA:
+            self.criteria[k] += weight * sum(float(r[k]) for r in ratings) / n
+        self.explicit += weight * sum(float(r.get("explicitPercent", 0.0)) for r in ratings) / n
+        for r in ratings:
+            for fam, share in r.get("inheritedFrom", {}).items():
+                self.families[fam] = self.families.get(fam, 0.0) + weight * float(share) / n
+
+    def merge(self, other: _Weighted) -> None:
+        self.weight += other.weight
+        for k in CRITERIA:
+            self.criteria[k] += other.criteria[k]
+        self.explicit += other.explicit
+        for fam, v in other.families.items():
+            self.families[fam] = self.families.get(fam, 0.0) + v
+
+    def rating(self, grand: float) -> dict[str, Any] | None:
+        if self.weight <= 0:
+            return None
+        out = rating({k: v / self.weight for k, v in self.criteria.items()})
+        out["explicitPercent"] = round(self.explicit / self.weight, 2)
+        out["inheritedFrom"] = {
+            k: round(v / self.weight, 2) for k, v in sorted(self.families.items(), key=lambda kv: -kv[1])
+        }
+        out["ratedKgCO2e"] = self.weight
+        out["coveragePercent"] = 100.0 * self.weight / grand if grand else None
+        return out
 
 
-def dqr(items: Sequence[LineItem], quality: Mapping[str, Any]) -> dict[str, Any]:
-    """DQR per stage and in total, weighted by |kg CO2-eq| of the line items whose datasets carry scores."""
-    per_stage: dict[str, Any] = {}
-    num_total = den_total = 0.0
-    covered_total = 0.0
-    grand = sum(abs(float(i.value[0])) for i in items)
-    for stage in STAGES:
-        num = den = 0.0
-        for i in items:
-            if i.stage != stage:
-                continue
-            scores = [d for d in (dataset_dqr(quality.get(ds)) for ds in i.datasets) if d is not None]
-            if scores:
-                w = abs(float(i.value[0]))
-                num += w * sum(scores) / len(scores)
-                den += w
-        per_stage[stage] = num / den if den else None
-        num_total += num
-        den_total += den
-        covered_total += den
-    available = den_total > 0
+def dqr(
+    items: Sequence[LineItem],
+    ratings: Mapping[str, Mapping[str, Any]],
+    item_ratings: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """DQR per stage and in total: the products' contribution-weighted ratings (*ratings*, by product id,
+    see :mod:`.model_quality`), weighted by the absolute kg CO2-eq of the line items that use them.
+
+    A line item with several products takes the mean of their ratings. A supplier value rates with its
+    own pedigree scores (*item_ratings*, by line-item id); one without scores is listed in ``notRated``.
+    """
+    item_ratings = item_ratings or {}
+    per_stage: dict[str, _Weighted] = {s: _Weighted() for s in STAGES}
+    grand_stage = dict.fromkeys(STAGES, 0.0)
+    not_rated: list[str] = []
+    for i in items:
+        w = abs(float(i.value[0]))
+        grand_stage[i.stage] = grand_stage.get(i.stage, 0.0) + w
+        rated = [ratings[d] for d in i.datasets if ratings.get(d, {}).get("DQR") is not None]
+        if not rated and i.id in item_ratings:
+            rated = [item_ratings[i.id]]
+        if rated and w > 0:
+            per_stage[i.stage].add(w, rated)
+        elif w > 0:
+            not_rated.append(i.id)
+    total = _Weighted()
+    for acc in per_stage.values():
+        total.merge(acc)
+    grand = sum(grand_stage.values())
+    stage_ratings = {s: per_stage[s].rating(grand_stage[s]) for s in STAGES}
+    total_rating = total.rating(grand)
+    available = total_rating is not None
     return {
         "available": available,
-        "perStage": per_stage if available else {s: None for s in STAGES},
-        "total": num_total / den_total if available else None,
-        "coveragePercent": 100.0 * covered_total / grand if grand and available else 0.0,
-        "status": "computed from the datasets' quality scores"
-        if available
-        else "not available: no dataset in this model carries pedigree quality scores (the data-quality module "
-        "and inventories/quality.yaml are not in this build); a verifier must score the data",
-        "rule": DQR_RULE,
+        "perStage": {s: (r["DQR"] if r else None) for s, r in stage_ratings.items()},
+        "total": total_rating["DQR"] if total_rating else None,
+        "level": total_rating["level"] if total_rating else None,
+        "perStageRating": stage_ratings,
+        "totalRating": total_rating,
+        "coveragePercent": total_rating["coveragePercent"] if total_rating else 0.0,
+        "explicitPercent": total_rating["explicitPercent"] if total_rating else None,
+        "inheritedFrom": total_rating["inheritedFrom"] if total_rating else {},
+        "notRated": not_rated,
+        "status": (
+            "computed: contribution-weighted ratings of the datasets behind the line items; "
+            f"{total_rating['explicitPercent']:g} % of the rated weight has explicit scores, the rest inherits "
+            "its source family's default (inheritedFrom, % of the rated weight; inventories/quality.yaml)"
+            if total_rating
+            else "not available: no line item uses a rated dataset (hand-built model data or supplier values only)"
+        ),
+        "notRatedNote": "supplier values without quality scores in the battery file (carbon_footprint[].quality: the "
+        "five pedigree scores) are not rated; the supplier's own DQR is needed for them",
+        "weighting": "per product: |direct GWP contribution| of every dataset of its supply chain; per stage and "
+        "total: |kg CO2-eq| of the line items",
+        "rule": DQR_RULE + "; " + RULE,
     }
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..quality.dqr import pedigree_rating
 from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, spec_error, term_datasets
 from .compliance import NON_COMPLIANCE, company_specific_data, cut_off_test, dqr, non_compliance_warning, verification
 from .eol_stage import eol_items
@@ -611,7 +612,13 @@ def compliance_checks(
             f"cut-off test failed: {cut['excludedMassPercent']:.3g} % of the battery mass is left out "
             f"(limit {cut['limitPercent']:g} %, PEF Annex I §4.6.4): " + "; ".join(excluded)
         )
-    quality = dqr(items, data.quality)
+    supplied = {
+        f"supplied:{ci}:{ei}": pedigree_rating(entry.quality.model_dump())
+        for ci, comp in enumerate(spec.bill_of_materials.components)
+        for ei, entry in enumerate(comp.carbon_footprint)
+        if entry.quality is not None and entry.dataset is None
+    }
+    quality = dqr(items, data.quality, supplied)
     ver, ver_warnings = verification(spec)
     warnings.extend(ver_warnings)
     return {"companySpecificData": company, "cutOff": cut, "dqr": quality, "verification": ver}

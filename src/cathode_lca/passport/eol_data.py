@@ -10,6 +10,8 @@ cathode elements:
   the route's products: copper, aluminium and steel scrap, graphite): its recycling burden
   (``ErecyclingEoL``, the route's allocation, collection removed) and the virgin dataset it
   replaces (``E*V``, EU-average electricity);
+- the E*V of the primary metals that **dismantled pack parts** substitute once recovered as scrap
+  (aluminium, copper, steel; see :mod:`.eol_dismantling`);
 - the mass that is **not recovered** (disposal).
 
 Examples
@@ -39,6 +41,13 @@ COLLECTION_TAG = "collection-transport"
 DISMANTLING_SOURCE = (
     "EverBatt 2023 'Output'!E61 note: manual disassembly, no environmental burden (labour only, 'Disassembly'!C24:C32)"
 )
+#: What a dismantled metal part substitutes once recovered as scrap: the primary metal scaled by the quality
+#: ratio Qs/Qp (inventories/recycling/displaced-products.yaml). Other materials have no cited treatment.
+DISMANTLED_SUBSTITUTES = {
+    "aluminium": "aluminum-displaced-by-scrap",
+    "copper": "copper-displaced-by-scrap",
+    "steel": "steel-displaced-by-scrap",
+}
 #: Material label of each substituted virgin dataset.
 MATERIAL_OF = {
     "copper": "Cu",
@@ -72,6 +81,18 @@ class EoLData:
     co_products: dict[str, CoProduct] = field(default_factory=dict)
     outputs_per_kg_feed: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: E*V per kg of each dismantled material with a cited substitute: (dataset id, burden vector).
+    dismantled_substitutes: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)
+
+    def rated_products(self) -> list[str]:
+        """Recovered co-products (rated at the recycler's parameters and allocation for the DQR)."""
+        return [co.product for co in self.co_products.values()]
+
+    def substitutes(self) -> list[str]:
+        """Virgin datasets the recovered materials substitute (rated at the E*V parameters)."""
+        return [co.substitutes for co in self.co_products.values()] + [
+            d for d, _ in self.dismantled_substitutes.values()
+        ]
 
 
 def eol_region(spec: Any) -> tuple[str, str, str | None]:
@@ -125,7 +146,10 @@ def collect_eol_data(
                 label=f"ErecyclingEoL: {pid} ({allocation} allocation, region {region}, collection removed); "
                 f"E*V: {sub} (EU-average electricity; not an EF EU dataset)",
             )
+    subs = {m: d for m, d in DISMANTLED_SUBSTITUTES.items() if d in model.inventory.products}
+    sub_burdens, _, _ = burdens(model, list(subs.values()), virgin_params)
     return EoLData(
+        dismantled_substitutes={m: (d, sub_burdens[d]) for m, d in subs.items()},
         region=region,
         region_rule=region_rule,
         feed_kg_per_kg_cam=1.0 / feed_cam,

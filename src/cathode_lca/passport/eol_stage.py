@@ -7,6 +7,9 @@ Line items added to the CFF terms of the cathode elements (see :mod:`.cff_materi
   in the end-of-life stage); removed from every ``ErecyclingEoL`` so it is not counted twice;
 - ``eol:dismantling``: dismantling of the pack (EverBatt: manual, no burden; supplied values with
   the ``dismantling`` tag add to it);
+- ``cff:dismantled-<material>-<i>:recycling_eol``: the parts removed at dismantling
+  (``end_of_life.dismantled_parts``): recovered Al, Cu and steel scrap get the CFF end-of-life
+  term, the other materials are disposed of (see :mod:`.eol_dismantling`);
 - ``cff:<material>:recycling_eol``: the CFF end-of-life term ``(1-A)·R2·(ErecyclingEoL - E*V·QSout/QP)``
   of every recovered co-product that substitutes a virgin material (Cu, Al, steel, graphite), with
   ``R2`` = collection rate (the route's yield is in the recovered mass), 0 without recyclability
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .eol_data import COLLECTION_DATASET, DISMANTLING_SOURCE, EoLData
+from .eol_dismantling import dismantled_items
 from .model_data import ModelData, vec
 from .rules import RuleSet
 from .spec import BatterySpec
@@ -36,8 +40,8 @@ from .stages import LineItem
 #: Materials of the pack the brief of the CF Rules asks the CFF to cover, with what happens to those
 #: cathode-lca cannot credit.
 NOT_CREDITED = {
-    "plastics": "not recovered by the shipped routes (EverBatt 2023 fates: plastics to landfill or burned); "
-    "their mass is in the disposal line item",
+    "plastics": "not recovered by the shipped routes (EverBatt 2023 fates: plastics to landfill or burned), nor when "
+    "removed at dismantling (no cited plastics recycling data); their mass is in the disposal line item",
     "electrolyte Li": "excluded from a separate credit: electrolyte Li ends in the same crude Li2CO3 as cathode Li, "
     "and the Li credit is computed per kg of cathode Li with the yield capped at 1, so a separate electrolyte-Li "
     "credit would count the same output twice",
@@ -123,6 +127,9 @@ def eol_items(
         }
     for name, reason in NOT_CREDITED.items():
         materials[name] = {"status": "not credited", "reason": reason}
+    parts_items, parts_trace, parts_kg = dismantled_items(spec, rules, eol, table, warnings, feed_kg)
+    items += parts_items
+    recovered_kg += parts_kg
     for md in data.materials.values():
         recovered_kg += rate * cam * md.product_per_kg_cam * md.eol_yield
     disposed = max(0.0, spec.battery_mass_kg - recovered_kg)
@@ -156,6 +163,7 @@ def eol_items(
         "disposedKgPerBattery": disposed,
         "disposalCounted": disposal is not None,
         "materials": materials,
+        "dismantledParts": parts_trace,
         "notes": [
             "cathode elements (Ni, Co, Mn, Li): see calculation.cff; their ErecyclingEoL excludes collection",
             "recovered masses are the route's product masses (compounds at full mass for the disposal balance)",

@@ -44,6 +44,7 @@ from ..catalogue import catalogue_of, element_content
 from ..documents import sources
 from ..errors import UsageError
 from .electricity import plant_electricity
+from .model_quality import Group, rate_products
 from .model_values import burdens, climate_methods, vec
 from .rules import GWP_METHOD, RuleSet
 from .spec import BatterySpec, BatterySpecError
@@ -85,7 +86,7 @@ class ModelData:
     metadata: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, list[str]] = field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: Pedigree quality scores by product id, where the inventory carries them (see .compliance.dqr).
+    #: Contribution-weighted DQR rating of every product behind a line item (see .model_quality, .compliance.dqr).
     quality: dict[str, Any] = field(default_factory=dict)
     #: Which electricity mix each plant used (see .electricity).
     electricity: dict[str, Any] = field(default_factory=dict)
@@ -252,6 +253,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
     allocations: dict[str, Any] = {}
 
     # 2. recycled inputs (Erecycled), by share
+    rated: list[Group] = []  # products to rate for the DQR, with their parameters and allocation
     for el in elements:
         mix = spec.sourcing.get(el)
         if mix is None:
@@ -269,6 +271,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
                 model, spec, el, salts[el], share.route, p, ("sourcing", el, share_name, "route")
             )
             setattr(materials[el], f"e_recycled_{share_name.split('_')[0]}", vector)
+            rated.append(([used], p, alloc["allocation"]))
             materials[el].datasets[f"E_recycled_{share_name}"] = label
             materials[el].dataset_ids["recycled_input"] += (used,)
             allocations[f"{el}:{share_name}"] = alloc
@@ -279,7 +282,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
             )
 
     # 3. end of life: recovery, Annex XII, ErecyclingEoL
-    from .eol_data import collect_eol_data, eol_region
+    from .eol_data import COLLECTION_DATASET, collect_eol_data, eol_region
 
     electricity: dict[str, Any] = {}
     _, electricity["cathodePlant"], warn_cathode = plant_electricity(
@@ -360,6 +363,14 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
     if transport_ids:
         src["distribution"] = sources(model, transport_ids, "none")
 
+    rated += [
+        ([cam_id, *virgin_salts, *dataset_ids, *transport_ids], params, "none"),
+        (list(star_salts.values()), virgin_params, "none"),
+        ([p for _, p in eol_products], p_eol, alloc_eol["allocation"]),
+        ([COLLECTION_DATASET], p_eol, "none"),
+        (eol_data.rated_products(), p_eol, alloc_eol["allocation"]),
+        (eol_data.substitutes(), virgin_params, "none"),
+    ]
     metadata = {
         "package_version": attrs.get("package_version", ""),
         "inventory_hash": attrs.get("inventory_hash", ""),
@@ -384,7 +395,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
         parameters={k: {n: _jsonable(v) for n, v in p.items()} for k, p in run_params.items()},
         eol=eol_data,
         warnings=model_warnings,
-        quality=quality_scores(model),
+        quality=rate_products(model, rated),
         electricity=electricity,
     )
 
@@ -423,15 +434,3 @@ def _recycled_salt_burden(
 def _jsonable(value: Any) -> Any:
     arr = np.asarray(value)
     return arr.item() if arr.ndim == 0 else arr.tolist()
-
-
-def quality_scores(model: Any) -> dict[str, Any]:
-    """The optional ``quality`` mapping of every product or its dataset (none in inventories without it)."""
-    out: dict[str, Any] = {}
-    inv = model.inventory
-    for pid, (dataset_id, *_rest) in inv.products.items():
-        product = inv.product(pid)
-        quality = getattr(product, "quality", None) or getattr(inv.datasets[dataset_id], "quality", None)
-        if quality:
-            out[pid] = quality
-    return out

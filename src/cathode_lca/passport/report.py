@@ -167,7 +167,14 @@ def _compliance_lines(c: dict[str, Any]) -> list[str]:
     ]
     if dqr["available"]:
         stages = ", ".join(f"{s} {v:.2f}" if v is not None else f"{s} n/a" for s, v in dqr["perStage"].items())
-        out.append(f"DQR: total {dqr['total']:.2f} ({stages})")
+        level = f" {dqr['level']}" if dqr.get("level") else ""
+        out.append(f"DQR: total {dqr['total']:.2f}{level} ({stages}; unverified class limits)")
+        if dqr.get("inheritedFrom") is not None:
+            families = ", ".join(f"{k} {v:g} %" for k, v in dqr["inheritedFrom"].items())
+            out.append(
+                f"DQR scores: {dqr['explicitPercent']:g} % explicit, inherited from family defaults: {families or '-'}; "
+                f"{dqr['coveragePercent']:.3g} % of |kg CO2-eq| rated"
+            )
     else:
         out.append("DQR: " + dqr["status"])
     out.append(

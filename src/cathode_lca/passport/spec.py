@@ -63,6 +63,16 @@ class SuppliedValue(_Strict):
     land_use: float | None = None
 
 
+class Pedigree(_Strict):
+    """Pedigree scores of a supplier value (ecoinvent data-quality guideline), each 1 (best) to 5 (worst)."""
+
+    reliability: int = pydantic.Field(ge=1, le=5)
+    completeness: int = pydantic.Field(ge=1, le=5)
+    temporal: int = pydantic.Field(ge=1, le=5)
+    geographical: int = pydantic.Field(ge=1, le=5)
+    technological: int = pydantic.Field(ge=1, le=5)
+
+
 class SuppliedEmission(_Strict):
     """Carbon footprint of a part cathode-lca does not model: a supplier value, or a dataset and an amount."""
 
@@ -76,6 +86,8 @@ class SuppliedEmission(_Strict):
     land_use: float | None = None
     source: str = Source
     description: str | None = None
+    #: Pedigree scores of a supplier value (its DQR in the declaration); a dataset is rated from the inventory.
+    quality: Pedigree | None = None
 
 
 class Component(_Strict):
@@ -145,6 +157,18 @@ class Distribution(_Strict):
     source: str = Source
 
 
+class DismantledPart(_Strict):
+    """A part removed from the pack at dismantling (casing, module parts, electronics), by material."""
+
+    material: Literal[
+        "aluminium", "copper", "steel", "iron", "plastics", "electronics", "coolant", "insulation", "other"
+    ]
+    mass_kg: float
+    source: str = Source
+    #: Share of the part recovered as scrap, in percent, with its source (default: see .eol_dismantling).
+    recovery_percent: CitedValue | None = None
+
+
 class EndOfLife(_Strict):
     route: str
     collection_rate_percent: float
@@ -157,6 +181,8 @@ class EndOfLife(_Strict):
     recyclability_evidence: str | None = None
     #: Burden of disposing of 1 kg of what is not recovered (landfill/incineration dataset or supplier value).
     disposal: SuppliedValue | None = None
+    #: Parts removed at dismantling (not in the recycling feed), treated part by part (see .eol_dismantling).
+    dismantled_parts: list[DismantledPart] = []
     source: str = Source
 
 

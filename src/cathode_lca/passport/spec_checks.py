@@ -160,6 +160,19 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
             "routes that deliver battery-grade salts: " + suggest(eol.route, catalogue.eol_routes),
         )
     c.percent(("end_of_life", "collection_rate_percent"), eol.collection_rate_percent, "collection_rate_percent")
+    for k, part in enumerate(eol.dismantled_parts):
+        loc = ("end_of_life", "dismantled_parts", k)
+        c.positive((*loc, "mass_kg"), part.mass_kg, f"mass_kg of dismantled {part.material}")
+        if part.recovery_percent is not None:
+            c.finite((*loc, "recovery_percent", "value"), part.recovery_percent.value, "recovery_percent")
+            c.percent((*loc, "recovery_percent", "value"), part.recovery_percent.value, "recovery_percent")
+    dismantled = sum(p.mass_kg for p in eol.dismantled_parts)
+    if b.mass_kg is not None and dismantled > b.mass_kg * (1 + MASS_TOLERANCE):
+        c.fail(
+            ("end_of_life", "dismantled_parts"),
+            f"dismantled parts weigh {dismantled:g} kg, more than the battery ({b.mass_kg:g} kg)",
+            "give the mass of each part removed at dismantling per battery, in kg",
+        )
 
     for el, material in spec.cff.items():
         _check_cff_values(c, el, material)
@@ -337,6 +350,12 @@ def _check_supplied_size(
     c: _Checker, loc: tuple[Any, ...], entry: SuppliedEmission, mass_kg: float, usable_kwh: float
 ) -> None:
     """Refuse NaN, negative and absurd supplier values (see :data:`MAX_SUPPLIED_KG_PER_KWH`)."""
+    if entry.quality is not None and entry.dataset is not None:
+        c.fail(
+            (*loc, "quality"),
+            "quality scores belong to a supplier value, not to a dataset entry",
+            "a shipped dataset is rated from the inventory's own scores; remove 'quality' here",
+        )
     if entry.value is None:
         return
     _check_supplied_value(c, loc, entry, "supplied carbon footprint")

@@ -26,93 +26,18 @@ Examples
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InventoryError, UsageError
+from ..errors import UsageError
 from ..inventory.formulas import Formula
 
-PEDIGREE_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
+# the scores moved to quality.scores (below passport and uncertainty); re-exported for existing callers
+from ..quality.scores import PEDIGREE_KEYS, Family, QualityConfig, load_quality, quality_of  # noqa: F401
+
 SCHEMES = ("ciroth2016", "ecoinvent-v2")
 DEFAULT_SCHEME = "ciroth2016"
 NUMERIC_KINDS = ("value", "fraction")  # "fraction": in case bounds reuse ``kind`` on the resolved parameter
-
-
-@dataclass(frozen=True)
-class Family:
-    """A source family: which sources it covers and their default pedigree scores."""
-
-    id: str
-    description: str
-    quality: dict[str, int]
-    exact: bool = False
-    sources: tuple[re.Pattern[str], ...] = ()
-    names: tuple[re.Pattern[str], ...] = ()
-
-    def matches(self, source: str | None, name: str | None) -> bool:
-        return any(p.search(source or "") for p in self.sources) or any(p.search(name or "") for p in self.names)
-
-
-@dataclass(frozen=True)
-class QualityConfig:
-    """The content of ``inventories/quality.yaml``."""
-
-    families: tuple[Family, ...]
-    basic: dict[str, float]
-    factors: dict[str, dict[str, tuple[float, ...]]] = field(default_factory=dict)
-
-    def family(self, source: str | None, name: str | None = None) -> Family:
-        """First family whose patterns match *source* (or the parameter *name*)."""
-        for fam in self.families:
-            if fam.matches(source, name):
-                return fam
-        return self.families[-1]
-
-    def family_by_id(self, family_id: str) -> Family:
-        return next(f for f in self.families if f.id == family_id)
-
-
-def _fail(path: Path, message: str) -> InventoryError:
-    return InventoryError(message, file=str(path), hint="see docs/data/quality.md for the format")
-
-
-@lru_cache(maxsize=8)
-def load_quality(path: str | None = None) -> QualityConfig:
-    """Read the quality defaults (default: the shipped ``inventories/quality.yaml``)."""
-    from .._yaml import load_yaml_text
-    from ..resources import inventories_dir
-
-    file = Path(path) if path else inventories_dir() / "quality.yaml"
-    data = load_yaml_text(file.read_text(encoding="utf-8"), str(file))
-    if not isinstance(data, dict) or data.get("format") != "cathode-lca-quality/1":
-        raise _fail(file, "not a quality file (format: cathode-lca-quality/1)")
-    families = []
-    for raw in data.get("families", []):
-        scores = dict(raw.get("quality", {}))
-        if set(scores) != set(PEDIGREE_KEYS) or not all(isinstance(v, int) and 1 <= v <= 5 for v in scores.values()):
-            raise _fail(file, f"family '{raw.get('id')}': quality needs the five pedigree scores, integers 1-5")
-        families.append(
-            Family(
-                id=str(raw["id"]),
-                description=str(raw.get("description", "")),
-                quality=scores,
-                exact=bool(raw.get("exact", False)),
-                sources=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("sources", [])),
-                names=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("names", [])),
-            )
-        )
-    if not families:
-        raise _fail(file, "no families")
-    basic = {str(k): float(v["factor"]) for k, v in data.get("basic_uncertainty", {}).items()}
-    factors: dict[str, dict[str, tuple[float, ...]]] = {}
-    for scheme, table in data.get("pedigree_factors", {}).items():
-        factors[str(scheme)] = {k: tuple(float(x) for x in table[k]) for k in PEDIGREE_KEYS}
-        if any(len(v) != 5 or min(v) < 1 for v in factors[str(scheme)].values()):
-            raise _fail(file, f"pedigree factors '{scheme}': five factors >= 1 per indicator")
-    return QualityConfig(tuple(families), basic, factors)
 
 
 def sigma(
@@ -127,14 +52,6 @@ def sigma(
     for key in PEDIGREE_KEYS:
         variance += (math.log(table[key][int(quality[key]) - 1]) / 2) ** 2
     return math.sqrt(variance)
-
-
-def quality_of(obj: Any, name: str | None = None, config: QualityConfig | None = None) -> tuple[dict[str, int], Family]:
-    """Pedigree scores of a parameter, exchange or product: explicit, or its source family's default."""
-    config = config or load_quality()
-    fam = config.family(getattr(obj, "source", None), name)
-    explicit = getattr(obj, "quality", None)
-    return (dict(explicit) if explicit else dict(fam.quality)), fam
 
 
 def bounds_of(param: Any) -> tuple[float | None, float | None]:
@@ -258,7 +175,46 @@ def parameter_distributions(
             dist = default_parameter_distribution(params[key], scheme, config)
             if dist is not None:
                 out[key] = dist
+        _draw_totals_as_parts(params, out)
     return out
+
+
+#: A total whose named part is also a parameter of the same scope: ``total = part + rest``, with the
+#: rest (e.g. non-fossil energy = total - fossil) never negative.
+TOTAL_PARTS = {"greet_total_energy": "greet_fossil_energy"}
+
+
+def _draw_totals_as_parts(params: Mapping[str, Any], out: dict[str, dict[str, Any]]) -> None:
+    """Turn the default distribution of each total of :data:`TOTAL_PARTS` into ``part + rest``.
+
+    Drawn independently, total and fossil energy can cross (non-fossil = total - fossil < 0 in a
+    sizeable share of draws). Instead the total is the sum of the part's own draws (same stream) and
+    a lognormal rest around ``total - part`` with the total's σ: the rest is never negative, the
+    medians stay ``part`` and ``total - part``. Only defaults are rewritten; a declared distribution
+    on either parameter is kept as it is.
+    """
+    by_scope = {(p.scope, p.name): k for k, p in params.items() if p.name in TOTAL_PARTS.values()}
+    for key, dist in list(out.items()):
+        total = params[key]
+        part_key = by_scope.get((total.scope, TOTAL_PARTS.get(total.name, "")))
+        if part_key is None or dist.get("origin") != "default" or dist.get("type") != "lognormal":
+            continue
+        part = out.get(part_key)
+        rest = float(total.value or 0.0) - float(params[part_key].value or 0.0)
+        if part is None or part.get("origin") != "default" or part.get("type") != "lognormal" or rest <= 0:
+            continue
+        out[key] = {
+            "type": "sum",
+            "parts": [
+                {**part, "stream": part_key},
+                {"type": "lognormal", "loc": math.log(rest), "scale": dist["scale"], "stream": f"{key}#rest"},
+            ],
+            "origin": "default",
+            "family": dist["family"],
+            "quality": dist["quality"],
+            "gsd": dist["gsd"],
+            "note": f"drawn as {params[part_key].name} + a non-negative rest (median {rest:.6g}), see TOTAL_PARTS",
+        }
 
 
 def is_exact(param: Any, config: QualityConfig | None = None) -> bool:

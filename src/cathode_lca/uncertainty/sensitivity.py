@@ -107,7 +107,7 @@ def sensitivity(
 
     from ..comparison import prepare, route_demands
     from ..lca import default_model
-    from .streams import ppf
+    from .streams import ppf_columns
 
     if method not in ("sobol", "morris"):
         raise UsageError(f"unknown sensitivity method '{method}'", hint="use sobol or morris")
@@ -138,7 +138,7 @@ def sensitivity(
 
         U = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
         Q = MORRIS_RANGE[0] + (MORRIS_RANGE[1] - MORRIS_RANGE[0]) * U
-    X = np.column_stack([ppf(dists[k], Q[:, i]) for i, k in enumerate(names)])
+    X = ppf_columns(dists, names, Q)  # coupled parts (total = fossil + rest) share their columns
     outputs = _evaluate(model, chemistry, setup, unit, allocation, names, X, progress)
     if "virgin" in outputs:
         for route in list(outputs):

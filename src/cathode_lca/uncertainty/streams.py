@@ -59,8 +59,11 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     from scipy.special import expit, ndtri
 
     kind = dist["type"]
-    lo, hi = dist.get("minimum"), dist.get("maximum")
+    lo: Any = dist.get("minimum")  # numbers where the type needs them (checked by the callers)
+    hi: Any = dist.get("maximum")
     u = np.asarray(u, dtype=float)
+    if kind == "sum":  # one probability for all parts: their quantiles add (comonotonic), see draw()
+        return np.asarray(sum(ppf(part, u) for part in dist["parts"]), dtype=float)
     if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
         u = _truncate(dist, u, lo, hi)
     if kind == "lognormal":
@@ -109,8 +112,34 @@ def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float |
 
 
 def draw(dist: dict[str, Any], seed: int, key: str, start: int, stop: int) -> np.ndarray:
-    """Samples ``start .. stop-1`` of the quantity *key* with distribution *dist*."""
+    """Samples ``start .. stop-1`` of the quantity *key* with distribution *dist*.
+
+    A ``sum`` distribution (``parts``: distributions, each with the ``stream`` key it is drawn
+    from) is the sum of its parts' draws: a part whose stream is another parameter's key repeats
+    that parameter's draws exactly, so e.g. total energy = fossil draw + non-fossil draw keeps the
+    non-fossil part non-negative (see :func:`cathode_lca.uncertainty.defaults.parameter_distributions`).
+    """
+    if dist["type"] == "sum":
+        return np.asarray(sum(draw(part, seed, part["stream"], start, stop) for part in dist["parts"]), dtype=float)
     return ppf(dist, uniforms(seed, key, start, stop))
+
+
+def ppf_columns(dists: dict[str, dict[str, Any]], names: list[str], Q: np.ndarray) -> np.ndarray:
+    """Values of *names* at the probabilities ``Q[:, i]`` (one column per name), as :func:`draw` couples them.
+
+    A ``sum`` part drawn from another listed parameter's stream takes that parameter's column, so
+    e.g. total energy = the fossil value of the same row + its own rest (never below the fossil value).
+    """
+    column = {k: i for i, k in enumerate(names)}
+    out = []
+    for i, k in enumerate(names):
+        dist = dists[k]
+        if dist["type"] == "sum":
+            parts = [ppf(part, Q[:, column.get(part.get("stream", k), i)]) for part in dist["parts"]]
+            out.append(np.sum(parts, axis=0))
+        else:
+            out.append(ppf(dist, Q[:, i]))
+    return np.column_stack(out) if out else np.zeros((Q.shape[0], 0))
 
 
 def median(dist: dict[str, Any]) -> float:
