@@ -70,8 +70,10 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     elif kind == "normal":
         x = dist["loc"] + dist["scale"] * ndtri(u)
     elif kind == "uniform":
+        assert lo is not None and hi is not None  # normalised distributions carry both bounds
         x = lo + u * (hi - lo)
     elif kind == "triangular":
+        assert lo is not None and hi is not None
         mode = dist["loc"]
         c = (mode - lo) / (hi - lo)
         x = np.where(
@@ -80,6 +82,7 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
             hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode)),
         )
     elif kind == "logitnormal":
+        assert lo is not None and hi is not None
         x = lo + (hi - lo) * expit(dist["loc"] + dist["scale"] * ndtri(u))
         return np.clip(x, lo, hi)  # expit rounds to exactly 0 or 1 only in the far tails
     else:
@@ -111,6 +114,40 @@ def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float |
 def draw(dist: dict[str, Any], seed: int, key: str, start: int, stop: int) -> np.ndarray:
     """Samples ``start .. stop-1`` of the quantity *key* with distribution *dist*."""
     return ppf(dist, uniforms(seed, key, start, stop))
+
+
+class StreamReader:
+    """Reads several streams from sample *start* on, block after block, without re-seeding.
+
+    Philox hands out 64-bit words in order whatever the sizes of the reads, so reading blocks in
+    sequence gives exactly the words of :func:`uniforms` over the same samples (one generator per
+    key is set up once instead of once per block).
+
+    Examples
+    --------
+    >>> dist = {"type": "uniform", "minimum": 0.0, "maximum": 1.0}
+    >>> reader = StreamReader(3, [("a", dist), ("b", dist)], start=5)
+    >>> block = np.hstack([reader.read(7), reader.read(6)])
+    >>> bool(np.array_equal(block[1], draw(dist, 3, "b", 5, 18)))
+    True
+    """
+
+    def __init__(self, seed: int, streams: list[tuple[str, dict[str, Any]]], start: int = 0) -> None:
+        self._streams: list[tuple[np.random.Philox, dict[str, Any]]] = []
+        for key, dist in streams:
+            bits = np.random.Philox(np.random.SeedSequence(int(seed), spawn_key=_key_words(key)))
+            bits.advance(start // _WORDS_PER_COUNTER)
+            if start % _WORDS_PER_COUNTER:
+                bits.random_raw(start % _WORDS_PER_COUNTER)
+            self._streams.append((bits, dist))
+
+    def read(self, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The next *n* samples of every stream: array (stream, n)."""
+        out = np.empty((len(self._streams), n)) if out is None else out
+        for j, (bits, dist) in enumerate(self._streams):
+            raw = bits.random_raw(n)
+            out[j] = ppf(dist, ((raw >> np.uint64(11)).astype(float) + 0.5) * EPS)
+        return out
 
 
 def median(dist: dict[str, Any]) -> float:
