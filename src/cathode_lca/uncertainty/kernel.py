@@ -151,8 +151,11 @@ def _scalar(value: Any, what: str) -> float:
     return float(arr.ravel()[0])
 
 
-def build_plan(model: LCAModel, spec: RunSpec) -> KernelPlan:
+def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) -> KernelPlan:
     """Generate and compile (or reuse) the kernel of a Monte Carlo comparison.
+
+    *writer* receives the kernel's operations (default: a new :class:`_Writer`, whose IR is then
+    compiled); ``benchmarks/bench_mc.py`` passes one that builds sympy expressions instead.
 
     Raises :class:`KernelUnsupported` (with the reason) when the model needs the numpy path.
     """
@@ -176,7 +179,7 @@ def build_plan(model: LCAModel, spec: RunSpec) -> KernelPlan:
     drawn = tuple(spec.uncertain) + tuple(sorted(spec.exchange_distributions))
     row_of = {key: j for j, key in enumerate(drawn)}
     affected = pm._downstream({k: None for k in spec.uncertain})
-    w = _Writer()
+    w = _Writer() if writer is None else writer
     var_of: dict[str, str] = {}
 
     def variable(key: str) -> str:
@@ -225,7 +228,7 @@ def build_plan(model: LCAModel, spec: RunSpec) -> KernelPlan:
         _route(ctx, r, solver, amounts, C)
     source = _assemble(w)
     digest = hashlib.sha256(source.encode()).hexdigest()
-    function, seconds = _compiled(source, digest)
+    function, seconds = _compiled(source, digest) if writer is None else (_not_compiled, 0.0)
     return KernelPlan(
         function,
         drawn,
@@ -448,6 +451,10 @@ exit:
   ret i64 0
 }}
 """
+
+
+def _not_compiled(*args: Any) -> int:
+    raise RuntimeError("this plan was built with another writer and has no compiled kernel")
 
 
 _ENGINES: list[Any] = []  # keep the JIT engines (and so the compiled code) alive
