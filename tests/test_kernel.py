@@ -32,7 +32,7 @@ def _assert_equal(numpy, compiled):
     assert np.array_equal(np.isnan(x), np.isnan(y))
     finite = ~np.isnan(x)
     np.testing.assert_allclose(y[finite], x[finite], rtol=RTOL, atol=0)
-    np.testing.assert_array_equal(compiled.deterministic.values, numpy.deterministic.values)
+    np.testing.assert_allclose(compiled.deterministic.values, numpy.deterministic.values, rtol=RTOL, atol=0)
 
 
 @pytest.mark.slow

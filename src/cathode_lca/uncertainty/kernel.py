@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -79,6 +79,7 @@ class RunSpec(Protocol):
     def exchange_distributions(self) -> dict[str, dict[str, Any]]: ...
 
 
+_PLANS: dict[str, KernelPlan] = {}  # built plans of this process, by _plan_key
 _COMPILED: dict[str, Callable[..., int]] = {}  # source hash -> compiled kernel (this process)
 
 
@@ -102,7 +103,7 @@ class KernelPlan:
     source: str
     digest: str
     compile_seconds: float = 0.0  # 0 when the kernel was reused from this process
-    notes: list[str] = field(default_factory=list)
+    declared: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the inputs at their declared values
 
     def run(self, draws: np.ndarray) -> tuple[np.ndarray, int]:
         """Scores (route, indicator, sample) for *draws* (input, sample); the 1-based failing sample or 0."""
@@ -161,6 +162,9 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     """
     if not numba_available():
         raise KernelUnsupported("llvmlite is not installed (pip install 'cathode-lca[fast]')")
+    cache_key = _plan_key(model, spec)
+    if writer is None and cache_key in _PLANS:
+        return replace(_PLANS[cache_key], compile_seconds=0.0)
     from ..comparison import prepare, route_demands
 
     model = model.with_varied_exchanges(spec.exchange_distributions)
@@ -229,7 +233,10 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     source = _assemble(w)
     digest = hashlib.sha256(source.encode()).hexdigest()
     function, seconds = _compiled(source, digest) if writer is None else (_not_compiled, 0.0)
-    return KernelPlan(
+    declared = [_scalar(env0[key], key) for key in spec.uncertain]
+    exchange_slots = {key: slot for slot, key in mm.slot_env_keys.items()}
+    declared += [float(mm._const[exchange_slots[key]]) for key in sorted(spec.exchange_distributions)]
+    plan = KernelPlan(
         function,
         drawn,
         tuple(active),
@@ -237,7 +244,33 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
         source,
         digest,
         seconds,
+        np.asarray(declared, dtype=float),
     )
+    if writer is None:
+        _PLANS[cache_key] = plan
+    return plan
+
+
+def _plan_key(model: LCAModel, spec: RunSpec) -> str:
+    """What a plan depends on: the model object and inventory, and the spec without seed and chunk size."""
+    import json
+
+    fields = {
+        name: getattr(spec, name)
+        for name in (
+            "chemistry",
+            "routes",
+            "region",
+            "allocation",
+            "unit",
+            "indicators",
+            "parameters",
+            "uncertain",
+            "extra_distributions",
+            "exchange_distributions",
+        )
+    }
+    return f"{id(model)}:{model.inventory.content_hash}:" + json.dumps(fields, sort_keys=True, default=str)
 
 
 def _check_demands_fixed(model: LCAModel, spec: RunSpec, params: Mapping[str, Any], routes: list[str]) -> None:

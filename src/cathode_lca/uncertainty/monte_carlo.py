@@ -100,23 +100,32 @@ def draw_exchanges(spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
 
 
 def run_chunk(
-    spec: RunSpec, index: int, n: int, model: Any = None, scenario: Mapping[str, Any] | None = None
+    spec: RunSpec,
+    index: int,
+    n: int,
+    model: Any = None,
+    scenario: Mapping[str, Any] | None = None,
+    drawn: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Scores of one chunk: array (route, indicator, n). Routes not applicable are NaN.
 
-    *scenario* adds per-chunk parameter arrays of length n (a slice of a sweep).
+    *scenario* adds per-chunk parameter arrays of length n (a slice of a sweep); *drawn* are the
+    chunk's draws of every input when the caller has them already (else they are drawn here).
     """
     from ..comparison import prepare, route_demands
 
     model = (model or _model_for(spec)).with_varied_exchanges(spec.exchange_distributions)
-    draws = draw_chunk(model, spec, index, n)
+    draws = {k: drawn[k] for k in spec.uncertain} if drawn is not None else draw_chunk(model, spec, index, n)
     params = {**spec.parameters, **dict(scenario or {}), **draws}
     setup = prepare(
         spec.chemistry, spec.routes, spec.region, spec.allocation, spec.unit, spec.indicators, params, model
     )
     env = setup.env  # one parameter evaluation per chunk, shared by every route
     if spec.exchange_distributions:
-        env = {**env, **draw_exchanges(spec, index, n)}
+        exchanges = (
+            {k: drawn[k] for k in spec.exchange_distributions} if drawn is not None else draw_exchanges(spec, index, n)
+        )
+        env = {**env, **exchanges}
     demands, _label = route_demands(model, spec.chemistry, setup.routes, spec.unit, spec.allocation, env)
     out = np.full((len(demands), len(setup.method_ids), n), np.nan)
     for i, rd in enumerate(demands):
@@ -178,6 +187,27 @@ def run_compiled(
         if bar is not None:
             bar.update(n)
     return scores, {key: kept[j] for j, (key, _d) in enumerate(inputs)}
+
+
+def run_numpy(
+    model: Any, spec: RunSpec, samples: int, bar: Any = None, keep: int = 0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """All samples on the numpy path, chunk by chunk (serial), keeping the first *keep* draws."""
+    from .streams import StreamReader
+
+    inputs = _input_distributions(model, spec)
+    reader = StreamReader(spec.seed, inputs)
+    parts = []
+    kept = np.empty((len(inputs), min(keep, samples)))
+    for index, (start, stop) in enumerate(chunk_bounds(samples, spec.chunk_size)):
+        d = reader.read(stop - start)
+        parts.append(run_chunk(spec, index, stop - start, model, drawn={k: d[j] for j, (k, _x) in enumerate(inputs)}))
+        if start < kept.shape[1]:
+            m = min(stop - start, kept.shape[1] - start)
+            kept[:, start : start + m] = d[:, :m]
+        if bar is not None:
+            bar.update(stop - start)
+    return np.concatenate(parts, axis=-1), {key: kept[j] for j, (key, _d) in enumerate(inputs)}
 
 
 def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, scheduler: Any) -> tuple[Any, str]:
@@ -396,9 +426,14 @@ def _drivers(
     return names, shares, rho
 
 
-def _deterministic(model: Any, setup: Any, unit: str, allocation: str) -> tuple[np.ndarray, list[str], str]:
+def _deterministic(
+    model: Any, setup: Any, unit: str, allocation: str, plan: Any = None
+) -> tuple[np.ndarray, list[str], str]:
     """Scores at the declared values (route, indicator), the indicator units and the solver, without
-    the contributions, stages and partition that ``compare`` adds (the Monte Carlo shows none of them)."""
+    the contributions, stages and partition that ``compare`` adds (the Monte Carlo shows none of them).
+
+    With a compiled *plan*, the kernel computes them from the inputs' declared values (the numpy
+    solve when one of its checks fails there)."""
     from ..comparison import route_demands
 
     demands = route_demands(model, setup.chemistry, setup.routes, unit, allocation, setup.env)[0]
@@ -407,14 +442,19 @@ def _deterministic(model: Any, setup: Any, unit: str, allocation: str) -> tuple[
             f"no route is applicable to the functional unit '{unit}' for {setup.chemistry}",
             hint="; ".join(f"{rd.route}: {rd.note}" for rd in demands),
         )
+    matrices = model.matrices(allocation)
+    first = next(rd for rd in demands if rd.demand)
+    solver = model.solver(allocation, [matrices.product_index[model.product_id(p)] for p in first.demand]).solver_name
+    units = [m.unit for m in setup.methods]
+    if plan is not None:
+        out, failed = plan.run(plan.declared[:, None])
+        if not failed:
+            return out[..., 0], units, solver
     values = np.full((len(demands), len(setup.methods)), np.nan)
-    solver = ""
     for i, rd in enumerate(demands):
         if rd.demand:
             values[i] = model.scores(rd.demand, setup.methods, setup.env, allocation)[:, 0]
-            cols = [model.matrices(allocation).product_index[model.product_id(p)] for p in rd.demand]
-            solver = solver or model.solver(allocation, cols).solver_name
-    return values, [m.unit for m in setup.methods], solver
+    return values, units, solver
 
 
 def monte_carlo(
@@ -528,16 +568,19 @@ def monte_carlo(
     n_inputs = len(uncertain) + len(exchange_dists)
     keep = max(min(samples, DRIVER_SAMPLES), samples if samples * n_inputs <= PARAMETER_SAMPLES_LIMIT else 0)
     kept: dict[str, np.ndarray] = {}
-    if plan is not None:
+    if plan is not None or scheduler in (None, "serial", "sync"):
         bar = _progress(samples, progress)
         try:
-            scores, kept = run_compiled(plan, model, spec, samples, bar, keep)
+            if plan is not None:
+                scores, kept = run_compiled(plan, model, spec, samples, bar, keep)
+            else:
+                scores, kept = run_numpy(model, spec, samples, bar, keep)
         finally:
             if bar is not None:
                 bar.close()
     else:
         scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
-    det_values, units, solver = _deterministic(model, setup, unit, allocation)
+    det_values, units, solver = _deterministic(model, setup, unit, allocation, plan)
     route_labels = list(setup.routes)
     stats = summarise(scores)
     ds = xr.Dataset(
