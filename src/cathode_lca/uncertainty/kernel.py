@@ -455,12 +455,22 @@ def _route(ctx: _Context, r: int, solver: PartitionedSolver, amounts: dict[int, 
         w.store(r * C.shape[0] + m, w.total(terms))
 
 
+BLOCK_LINES = 200
+
+
 def _assemble(w: _Writer) -> str:
     """The kernel: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples.
 
     Returns 0, or the 1-based index of the first sample whose checks failed.
     """
-    body = "\n".join(w.lines)
+    # a block boundary every BLOCK_LINES instructions: LLVM's instruction selection works per basic block,
+    # and one block of thousands of instructions costs it hundreds of MiB and seconds
+    parts = []
+    for n, start in enumerate(range(0, len(w.lines), BLOCK_LINES)):
+        if n:
+            parts.append(f"  br label %b{n}\nb{n}:")
+        parts.extend(w.lines[start : start + BLOCK_LINES])
+    body = "\n".join(parts)
     return f"""{chr(10).join(sorted(w.declared))}
 
 define i64 @kernel(double* %D, i64 %n, double* %out) {{

@@ -395,6 +395,7 @@ def _parameter_draws(
 
 
 DRIVER_SAMPLES = 20_000  # samples used to rank the drivers of the difference (the first ones)
+DRIVER_ROWS = 16  # inputs ranked together
 
 
 def _drivers(
@@ -413,13 +414,17 @@ def _drivers(
         whole = RunSpec(**{**spec.__dict__, "chunk_size": m})
         draws = {**draw_chunk(model, whole, 0, m), **draw_exchanges(whole, 0, m)}
     names = sorted(draws)
-    ranks = standard_ranks(np.vstack([draws[k] for k in names]))
-    rho = np.zeros(diff.shape[:2] + (len(names),))
+    outputs = {}
     for i in range(diff.shape[0]):
         for j in range(diff.shape[1]):
             y = diff[i, j, :m]
             if np.all(np.isfinite(y)) and np.ptp(y) > 0:
-                rho[i, j] = ranks @ standard_ranks(y)
+                outputs[i, j] = standard_ranks(y)
+    rho = np.zeros(diff.shape[:2] + (len(names),))
+    for start in range(0, len(names), DRIVER_ROWS):  # a few inputs at a time: bounded temporaries
+        ranks = standard_ranks(np.vstack([draws[k] for k in names[start : start + DRIVER_ROWS]]))
+        for (i, j), y_ranks in outputs.items():
+            rho[i, j, start : start + DRIVER_ROWS] = ranks @ y_ranks
     total = (rho * rho).sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, rho * rho / np.where(total > 0, total, 1.0), 0.0)
@@ -598,10 +603,19 @@ def monte_carlo(
         },
     )
     if "virgin" in route_labels:
-        diff = scores - scores[route_labels.index("virgin")][None]
-        ds["difference"] = (("route", "indicator", "statistic"), summarise(diff))
-        with np.errstate(invalid="ignore"):
-            lower = np.where(np.isnan(scores).all(-1), np.nan, (diff < 0).mean(axis=-1))
+        # route by route: one (indicator, sample) difference at a time bounds the memory of 1M-sample runs
+        base = route_labels.index("virgin")
+        diff_stats = np.empty((*scores.shape[:2], len(STATISTICS)))
+        lower = np.empty(scores.shape[:2])
+        diff = np.empty((*scores.shape[:2], min(samples, DRIVER_SAMPLES)))  # the first samples, for the drivers
+        for i in range(scores.shape[0]):
+            d = scores[i] - scores[base]
+            diff_stats[i] = summarise(d)
+            with np.errstate(invalid="ignore"):
+                lower[i] = np.where(np.isnan(scores[i]).all(-1), np.nan, (d < 0).mean(axis=-1))
+            diff[i] = d[:, : diff.shape[-1]]
+            del d
+        ds["difference"] = (("route", "indicator", "statistic"), diff_stats)
         ds["p_lower_than_virgin"] = (("route", "indicator"), lower)
         ds["difference"].attrs["description"] = "statistics of (route − virgin), sample by sample"
         ds["p_lower_than_virgin"].attrs["description"] = "share of samples in which the route is below virgin"
@@ -619,7 +633,8 @@ def monte_carlo(
         ds["parameter_samples"] = (("parameter", "sample"), np.vstack([draws[k] for k in uncertain]))
         ds = ds.assign_coords(parameter=list(uncertain))
     warnings: list[str] = []
-    if np.all(np.nan_to_num(stats[..., STATISTICS.index("std")]) <= 1e-12 * np.nanmax(np.abs(scores), initial=1.0)):
+    largest = max(float(np.nanmax(scores, initial=1.0)), -float(np.nanmin(scores, initial=-1.0)))  # max(1, |x|)
+    if np.all(np.nan_to_num(stats[..., STATISTICS.index("std")]) <= 1e-12 * largest):
         warnings.append(
             "none of the uncertain parameters changes these results (their datasets are not used by the "
             "compared routes with these settings, e.g. the Istrate brine chain when lithium_route is greet2022); "
