@@ -115,6 +115,15 @@ def test_a_failed_check_in_the_kernel_reruns_the_block_on_numpy(monkeypatch):
     np.testing.assert_array_equal(compiled.samples.values, numpy.samples.values)
 
 
+def test_a_kernel_that_fails_to_compile_falls_back_with_a_note(monkeypatch):
+    from cathode_lca.uncertainty import kernel as kernel_module
+
+    monkeypatch.setattr(kernel_module, "_assemble", lambda w: "this is not LLVM IR")
+    monkeypatch.setattr(kernel_module, "_PLANS", {})
+    ds = monte_carlo("NMC811", routes=["virgin"], samples=100, seed=1, progress=False, kernel="compiled")
+    assert ds.attrs["kernel"].startswith("numpy (the compiled kernel failed to build: ")
+
+
 def test_stream_reader_continues_the_counter_based_streams():
     dists = [
         ("a", {"type": "lognormal", "loc": 0.1, "scale": 0.3}),

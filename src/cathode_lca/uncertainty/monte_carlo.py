@@ -228,6 +228,8 @@ def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, schedule
         return build_plan(model, spec), "compiled"
     except KernelUnsupported as exc:
         return None, f"numpy (not supported by the compiled kernel: {exc})"
+    except RuntimeError as exc:  # llvmlite refused the generated IR: a bug, but never a reason to fail the run
+        return None, f"numpy (the compiled kernel failed to build: {str(exc).splitlines()[0][:200]})"
 
 
 def _progress(total: int, enabled: bool | None, desc: str = "Monte Carlo") -> Any:
