@@ -124,6 +124,14 @@ def test_a_kernel_that_fails_to_compile_falls_back_with_a_note(monkeypatch):
     assert ds.attrs["kernel"].startswith("numpy (the compiled kernel failed to build: ")
 
 
+def test_without_llvmlite_the_numpy_path_runs_and_says_how_to_get_the_kernel(monkeypatch):
+    from cathode_lca.uncertainty import kernel as kernel_module
+
+    monkeypatch.setattr(kernel_module, "compiler_available", lambda: False)
+    ds = monte_carlo("NMC811", routes=["virgin"], samples=100, seed=1, progress=False, kernel="compiled")
+    assert ds.attrs["kernel"] == "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
+
+
 def test_stream_reader_continues_the_counter_based_streams():
     dists = [
         ("a", {"type": "lognormal", "loc": 0.1, "scale": 0.3}),

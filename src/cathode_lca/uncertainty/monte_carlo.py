@@ -212,7 +212,7 @@ def run_numpy(
 
 def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, scheduler: Any) -> tuple[Any, str]:
     """The compiled plan (or ``None``) and the ``kernel`` metadata: ``compiled`` or ``numpy (<why>)``."""
-    from .kernel import KernelUnsupported, build_plan, numba_available
+    from .kernel import KernelUnsupported, build_plan, compiler_available
 
     if kernel not in ("auto", "compiled", "numpy"):
         raise UsageError(f"unknown kernel '{kernel}'", hint="choose auto, compiled or numpy")
@@ -222,8 +222,8 @@ def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, schedule
         return None, f"numpy (the compiled kernel runs in process; scheduler {scheduler})"
     if kernel == "auto" and samples < KERNEL_MIN_SAMPLES:
         return None, f"numpy (fewer than {KERNEL_MIN_SAMPLES} samples: compiling would take longer)"
-    if not numba_available():
-        return None, "numpy (numba is not installed: pip install 'cathode-lca[fast]')"
+    if not compiler_available():
+        return None, "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
     try:
         return build_plan(model, spec), "compiled"
     except KernelUnsupported as exc:
@@ -502,9 +502,9 @@ def monte_carlo(
     pedigree
         Pedigree factors of the defaults: ``"ciroth2016"`` (empirical, default) or ``"ecoinvent-v2"``.
     kernel
-        ``"compiled"``: the numba kernel of :mod:`cathode_lca.uncertainty.kernel` (serial runs);
+        ``"compiled"``: the LLVM kernel of :mod:`cathode_lca.uncertainty.kernel` (serial runs);
         ``"numpy"``: the array path; ``"auto"`` (default): compiled from ``KERNEL_MIN_SAMPLES``
-        samples on when numba is installed and the model is supported. ``attrs["kernel"]`` says
+        samples on when llvmlite is installed and the model is supported. ``attrs["kernel"]`` says
         which ran, and why not the compiled one.
 
     Returns
