@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +117,9 @@ class MatrixModel:
         self.column_dataset: list[str] = [inv.products[p][0] for p in self.products]
         self._slot_const: list[float] = []
         self._slot_formula: dict[int, Compiled] = {}
+        # the checked formula and its name resolver per formula slot (read by the compiled MC kernel)
+        self.slot_sources: dict[int, tuple[Formula, Callable[[str], str]]] = {}
+        self.slot_env_keys: dict[int, str] = {}  # varied constant exchange amounts: slot -> env key
         self._slot_where: list[tuple[str, str, int, str]] = []  # dataset, file, line, field
         self._coefs: list[_Coefficient | None] = [None]  # coefficient 0 = 1.0
         self._slot_cache: dict[int, int] = {}
@@ -143,6 +147,7 @@ class MatrixModel:
             resolve = self.inventory.resolver(ds)
             try:
                 self._slot_formula[index] = value.compile(resolve, self.parameters.choices)
+                self.slot_sources[index] = (value, resolve)
             except FormulaError as exc:
                 raise FormulaError(
                     f"in '{value.text}': {exc.message}",
@@ -235,6 +240,7 @@ class MatrixModel:
             key = f"{ds.id}/exchanges[{i}]"
             if key in self.varied_exchanges and not isinstance(ex.amount, Formula):
                 self._slot_formula[slot] = _EnvValue(key, float(ex.amount))  # type: ignore[assignment]
+                self.slot_env_keys[slot] = key
             for col, coef in columns:
                 matrix.add(row, col, slot, factor, coef)
 

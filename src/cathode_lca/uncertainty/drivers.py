@@ -26,10 +26,12 @@ import numpy as np
 def standard_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks along the last axis, centred and scaled to unit norm (constant rows: zeros).
 
-    Ties get ordinal ranks (continuous draws have none); a constant row has no rank information.
+    Tied values get distinct ranks in an arbitrary order (continuous draws have no ties, except far-tail
+    draws clipped onto a bound); a constant row has no rank information. The sort is numpy's default
+    (SIMD introsort), several times faster than a stable sort over the many inputs of a default run.
     """
     x = np.asarray(x, dtype=float)
-    order = np.argsort(x, axis=-1, kind="stable")
+    order = np.argsort(x, axis=-1)
     r = np.empty(x.shape, dtype=float)
     np.put_along_axis(r, order, np.broadcast_to(np.arange(x.shape[-1], dtype=float), x.shape), axis=-1)
     r[np.ptp(x, axis=-1) == 0] = 0.0

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import __version__
 from ..errors import UsageError
 from .statistics import STATISTICS, summarise
 
@@ -99,23 +100,32 @@ def draw_exchanges(spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
 
 
 def run_chunk(
-    spec: RunSpec, index: int, n: int, model: Any = None, scenario: Mapping[str, Any] | None = None
+    spec: RunSpec,
+    index: int,
+    n: int,
+    model: Any = None,
+    scenario: Mapping[str, Any] | None = None,
+    drawn: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Scores of one chunk: array (route, indicator, n). Routes not applicable are NaN.
 
-    *scenario* adds per-chunk parameter arrays of length n (a slice of a sweep).
+    *scenario* adds per-chunk parameter arrays of length n (a slice of a sweep); *drawn* are the
+    chunk's draws of every input when the caller has them already (else they are drawn here).
     """
     from ..comparison import prepare, route_demands
 
     model = (model or _model_for(spec)).with_varied_exchanges(spec.exchange_distributions)
-    draws = draw_chunk(model, spec, index, n)
+    draws = {k: drawn[k] for k in spec.uncertain} if drawn is not None else draw_chunk(model, spec, index, n)
     params = {**spec.parameters, **dict(scenario or {}), **draws}
     setup = prepare(
         spec.chemistry, spec.routes, spec.region, spec.allocation, spec.unit, spec.indicators, params, model
     )
     env = setup.env  # one parameter evaluation per chunk, shared by every route
     if spec.exchange_distributions:
-        env = {**env, **draw_exchanges(spec, index, n)}
+        exchanges = (
+            {k: drawn[k] for k in spec.exchange_distributions} if drawn is not None else draw_exchanges(spec, index, n)
+        )
+        env = {**env, **exchanges}
     demands, _label = route_demands(model, spec.chemistry, setup.routes, spec.unit, spec.allocation, env)
     out = np.full((len(demands), len(setup.method_ids), n), np.nan)
     for i, rd in enumerate(demands):
@@ -124,6 +134,102 @@ def run_chunk(
         scores = model.scores(rd.demand, setup.methods, env, spec.allocation)
         out[i] = np.broadcast_to(scores, (len(setup.method_ids), n))
     return out
+
+
+KERNEL_BLOCK = 16_384  # samples per kernel call: the draws of one block are (inputs × block) floats
+KERNEL_MIN_SAMPLES = 20_000  # 'auto' compiles a kernel from this many samples on (compile time pays off)
+
+
+@dataclass
+class Outcome:
+    """Scores of a run, which kernel computed them, and the draws kept for the drivers and the output."""
+
+    scores: np.ndarray  # (route, indicator, sample)
+    kernel: str  # "compiled" or "numpy (<why>)"
+    kept: dict[str, np.ndarray] = field(default_factory=dict)  # first samples of every input
+    compile_seconds: float = 0.0
+
+
+def _input_distributions(model: Any, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
+    """(key, distribution) of every drawn input, in the kernel's row order."""
+    params = [(k, spec.extra_distributions.get(k) or model.parameters.distribution(k)) for k in spec.uncertain]
+    return params + sorted(spec.exchange_distributions.items())
+
+
+def run_compiled(
+    plan: Any, model: Any, spec: RunSpec, samples: int, bar: Any = None, keep: int = 0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """All samples through the compiled kernel, block by block, in bounded memory.
+
+    A block whose checks fail in the kernel is recomputed on the numpy path, which raises the
+    located error (or gives the result when its own checks pass). The first *keep* samples of
+    every input are returned for the drivers and the ``parameter_samples`` output.
+    """
+    from .streams import StreamReader
+
+    inputs = _input_distributions(model, spec)
+    reader = StreamReader(spec.seed, inputs)
+    scores = np.empty((len(plan.active), plan.n_methods, samples))
+    kept = np.empty((len(inputs), min(keep, samples)))
+    block = min(KERNEL_BLOCK, samples)
+    draws = np.empty((len(inputs), block))
+    for start in range(0, samples, block):
+        n = min(block, samples - start)
+        d = reader.read(n, draws[:, :n] if n == block else None)
+        out, failed = plan.run(d)
+        if failed:
+            numpy_spec = RunSpec(**{**spec.__dict__, "chunk_size": block})
+            out = run_chunk(numpy_spec, start // block, n, model)
+        scores[..., start : start + n] = out
+        if start < kept.shape[1]:
+            m = min(n, kept.shape[1] - start)
+            kept[:, start : start + m] = d[:, :m]
+        if bar is not None:
+            bar.update(n)
+    return scores, {key: kept[j] for j, (key, _d) in enumerate(inputs)}
+
+
+def run_numpy(
+    model: Any, spec: RunSpec, samples: int, bar: Any = None, keep: int = 0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """All samples on the numpy path, chunk by chunk (serial), keeping the first *keep* draws."""
+    from .streams import StreamReader
+
+    inputs = _input_distributions(model, spec)
+    reader = StreamReader(spec.seed, inputs)
+    parts = []
+    kept = np.empty((len(inputs), min(keep, samples)))
+    for index, (start, stop) in enumerate(chunk_bounds(samples, spec.chunk_size)):
+        d = reader.read(stop - start)
+        parts.append(run_chunk(spec, index, stop - start, model, drawn={k: d[j] for j, (k, _x) in enumerate(inputs)}))
+        if start < kept.shape[1]:
+            m = min(stop - start, kept.shape[1] - start)
+            kept[:, start : start + m] = d[:, :m]
+        if bar is not None:
+            bar.update(stop - start)
+    return np.concatenate(parts, axis=-1), {key: kept[j] for j, (key, _d) in enumerate(inputs)}
+
+
+def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, scheduler: Any) -> tuple[Any, str]:
+    """The compiled plan (or ``None``) and the ``kernel`` metadata: ``compiled`` or ``numpy (<why>)``."""
+    from .kernel import KernelUnsupported, build_plan, compiler_available
+
+    if kernel not in ("auto", "compiled", "numpy"):
+        raise UsageError(f"unknown kernel '{kernel}'", hint="choose auto, compiled or numpy")
+    if kernel == "numpy":
+        return None, "numpy (asked for)"
+    if scheduler not in (None, "serial", "sync"):
+        return None, f"numpy (the compiled kernel runs in process; scheduler {scheduler})"
+    if kernel == "auto" and samples < KERNEL_MIN_SAMPLES:
+        return None, f"numpy (fewer than {KERNEL_MIN_SAMPLES} samples: compiling would take longer)"
+    if not compiler_available():
+        return None, "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
+    try:
+        return build_plan(model, spec), "compiled"
+    except KernelUnsupported as exc:
+        return None, f"numpy (not supported by the compiled kernel: {exc})"
+    except RuntimeError as exc:  # llvmlite refused the generated IR: a bug, but never a reason to fail the run
+        return None, f"numpy (the compiled kernel failed to build: {str(exc).splitlines()[0][:200]})"
 
 
 def _progress(total: int, enabled: bool | None, desc: str = "Monte Carlo") -> Any:
@@ -211,14 +317,14 @@ def _execute_dask(
         ) from None
     futures = client.compute(tasks)
     index = {f.key: i for i, f in enumerate(futures)}
-    results: list[Any] = [None] * len(futures)
+    gathered: list[Any] = [None] * len(futures)
     for future in as_completed(futures):
-        results[index[future.key]] = future.result()
+        gathered[index[future.key]] = future.result()
         if bar is not None:
             bar.update(bounds[index[future.key]][1] - bounds[index[future.key]][0])
     if isinstance(scheduler, str):
         client.close()
-    return results
+    return gathered
 
 
 def propagate(
@@ -277,7 +383,12 @@ def propagate(
     return ds
 
 
-def _parameter_draws(model: Any, spec: RunSpec, samples: int, limit: int = 5_000_000) -> dict[str, np.ndarray]:
+PARAMETER_SAMPLES_LIMIT = 5_000_000  # draws kept for the output 'parameter_samples' (values)
+
+
+def _parameter_draws(
+    model: Any, spec: RunSpec, samples: int, limit: int = PARAMETER_SAMPLES_LIMIT
+) -> dict[str, np.ndarray]:
     """All draws per parameter (recomputed from their streams), unless that would exceed *limit* values."""
     if samples * len(spec.uncertain) > limit:
         return {}
@@ -286,27 +397,71 @@ def _parameter_draws(model: Any, spec: RunSpec, samples: int, limit: int = 5_000
 
 
 DRIVER_SAMPLES = 20_000  # samples used to rank the drivers of the difference (the first ones)
+DRIVER_ROWS = 16  # inputs ranked together
 
 
-def _drivers(model: Any, spec: RunSpec, diff: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Inputs, variance shares and Spearman ρ of (route − virgin): arrays (route, indicator, input)."""
+def _drivers(
+    model: Any, spec: RunSpec, diff: np.ndarray, kept: Mapping[str, np.ndarray] | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Inputs, variance shares and Spearman ρ of (route − virgin): arrays (route, indicator, input).
+
+    *kept* are the draws of the first samples, kept by the run (else they are drawn again).
+    """
     from .drivers import standard_ranks
 
     m = min(diff.shape[-1], DRIVER_SAMPLES)
-    whole = RunSpec(**{**spec.__dict__, "chunk_size": m})
-    draws = {**draw_chunk(model, whole, 0, m), **draw_exchanges(whole, 0, m)}
+    if kept and all(len(v) >= m for v in kept.values()):
+        draws = {k: v[:m] for k, v in kept.items()}
+    else:
+        whole = RunSpec(**{**spec.__dict__, "chunk_size": m})
+        draws = {**draw_chunk(model, whole, 0, m), **draw_exchanges(whole, 0, m)}
     names = sorted(draws)
-    ranks = standard_ranks(np.vstack([draws[k] for k in names]))
-    rho = np.zeros(diff.shape[:2] + (len(names),))
+    outputs = {}
     for i in range(diff.shape[0]):
         for j in range(diff.shape[1]):
             y = diff[i, j, :m]
             if np.all(np.isfinite(y)) and np.ptp(y) > 0:
-                rho[i, j] = ranks @ standard_ranks(y)
+                outputs[i, j] = standard_ranks(y)
+    rho = np.zeros(diff.shape[:2] + (len(names),))
+    for start in range(0, len(names), DRIVER_ROWS):  # a few inputs at a time: bounded temporaries
+        ranks = standard_ranks(np.vstack([draws[k] for k in names[start : start + DRIVER_ROWS]]))
+        for (i, j), y_ranks in outputs.items():
+            rho[i, j, start : start + DRIVER_ROWS] = ranks @ y_ranks
     total = (rho * rho).sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, rho * rho / np.where(total > 0, total, 1.0), 0.0)
     return names, shares, rho
+
+
+def _deterministic(
+    model: Any, setup: Any, unit: str, allocation: str, plan: Any = None
+) -> tuple[np.ndarray, list[str], str]:
+    """Scores at the declared values (route, indicator), the indicator units and the solver, without
+    the contributions, stages and partition that ``compare`` adds (the Monte Carlo shows none of them).
+
+    With a compiled *plan*, the kernel computes them from the inputs' declared values (the numpy
+    solve when one of its checks fails there)."""
+    from ..comparison import route_demands
+
+    demands = route_demands(model, setup.chemistry, setup.routes, unit, allocation, setup.env)[0]
+    if not any(rd.demand for rd in demands):
+        raise UsageError(
+            f"no route is applicable to the functional unit '{unit}' for {setup.chemistry}",
+            hint="; ".join(f"{rd.route}: {rd.note}" for rd in demands),
+        )
+    matrices = model.matrices(allocation)
+    first = next(rd for rd in demands if rd.demand)
+    solver = model.solver(allocation, [matrices.product_index[model.product_id(p)] for p in first.demand]).solver_name
+    units = [m.unit for m in setup.methods]
+    if plan is not None:
+        out, failed = plan.run(plan.declared[:, None])
+        if not failed:
+            return out[..., 0], units, solver
+    values = np.full((len(demands), len(setup.methods)), np.nan)
+    for i, rd in enumerate(demands):
+        if rd.demand:
+            values[i] = model.scores(rd.demand, setup.methods, setup.env, allocation)[:, 0]
+    return values, units, solver
 
 
 def monte_carlo(
@@ -328,6 +483,7 @@ def monte_carlo(
     progress: bool | None = None,
     default_uncertainty: bool = True,
     pedigree: str = "ciroth2016",
+    kernel: str = "auto",
 ) -> Any:
     """Monte Carlo comparison of virgin and recycled routes.
 
@@ -345,6 +501,11 @@ def monte_carlo(
         declared and given distributions.
     pedigree
         Pedigree factors of the defaults: ``"ciroth2016"`` (empirical, default) or ``"ecoinvent-v2"``.
+    kernel
+        ``"compiled"``: the LLVM kernel of :mod:`cathode_lca.uncertainty.kernel` (serial runs);
+        ``"numpy"``: the array path; ``"auto"`` (default): compiled from ``KERNEL_MIN_SAMPLES``
+        samples on when llvmlite is installed and the model is supported. ``attrs["kernel"]`` says
+        which ran, and why not the compiled one.
 
     Returns
     -------
@@ -362,13 +523,13 @@ def monte_carlo(
 
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
-    from ..comparison import compare, prepare
+    from ..comparison import prepare
 
     if samples < 2:
         raise UsageError("Monte Carlo needs at least 2 samples", hint="use --samples 1000 or more")
     if chunk_size < 1:
         raise UsageError("chunk size must be positive", hint="e.g. 50000")
-    seed = int(np.random.SeedSequence().entropy % (2**32)) if seed is None else int(seed)
+    seed = int(int(np.random.SeedSequence().entropy) % (2**32)) if seed is None else int(seed)  # type: ignore[arg-type]
     from ..lca import LCAModel, default_model
 
     if model is None:
@@ -410,42 +571,57 @@ def monte_carlo(
         extra,
         exchange_dists,
     )
-    scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
-    det = compare(
-        chemistry,
-        routes=setup.routes,
-        region=region,
-        allocation=allocation,
-        unit=unit,
-        indicators=indicators,
-        parameters=parameters,
-        model=model,
-    )
-    route_labels = det.route.values.tolist()
+    plan, kernel_note = choose_kernel(kernel, model, spec, samples, scheduler)
+    n_inputs = len(uncertain) + len(exchange_dists)
+    keep = max(min(samples, DRIVER_SAMPLES), samples if samples * n_inputs <= PARAMETER_SAMPLES_LIMIT else 0)
+    kept: dict[str, np.ndarray] = {}
+    if plan is not None or scheduler in (None, "serial", "sync"):
+        bar = _progress(samples, progress)
+        try:
+            if plan is not None:
+                scores, kept = run_compiled(plan, model, spec, samples, bar, keep)
+            else:
+                scores, kept = run_numpy(model, spec, samples, bar, keep)
+        finally:
+            if bar is not None:
+                bar.close()
+    else:
+        scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
+    det_values, units, solver = _deterministic(model, setup, unit, allocation, plan)
+    route_labels = list(setup.routes)
     stats = summarise(scores)
     ds = xr.Dataset(
         {
             "samples": (("route", "indicator", "sample"), scores),
-            "deterministic": (("route", "indicator"), det.value.values),
+            "deterministic": (("route", "indicator"), det_values),
             "statistics": (("route", "indicator", "statistic"), stats),
         },
         coords={
             "route": route_labels,
             "indicator": list(indicators),
-            "unit": ("indicator", det.unit.values.tolist()),
+            "unit": ("indicator", units),
             "statistic": list(STATISTICS),
             "sample": np.arange(samples),
         },
     )
     if "virgin" in route_labels:
-        diff = scores - scores[route_labels.index("virgin")][None]
-        ds["difference"] = (("route", "indicator", "statistic"), summarise(diff))
-        with np.errstate(invalid="ignore"):
-            lower = np.where(np.isnan(scores).all(-1), np.nan, (diff < 0).mean(axis=-1))
+        # route by route: one (indicator, sample) difference at a time bounds the memory of 1M-sample runs
+        base = route_labels.index("virgin")
+        diff_stats = np.empty((*scores.shape[:2], len(STATISTICS)))
+        lower = np.empty(scores.shape[:2])
+        diff = np.empty((*scores.shape[:2], min(samples, DRIVER_SAMPLES)))  # the first samples, for the drivers
+        for i in range(scores.shape[0]):
+            d = scores[i] - scores[base]
+            diff_stats[i] = summarise(d)
+            with np.errstate(invalid="ignore"):
+                lower[i] = np.where(np.isnan(scores[i]).all(-1), np.nan, (d < 0).mean(axis=-1))
+            diff[i] = d[:, : diff.shape[-1]]
+            del d
+        ds["difference"] = (("route", "indicator", "statistic"), diff_stats)
         ds["p_lower_than_virgin"] = (("route", "indicator"), lower)
         ds["difference"].attrs["description"] = "statistics of (route − virgin), sample by sample"
         ds["p_lower_than_virgin"].attrs["description"] = "share of samples in which the route is below virgin"
-        names, shares, rho = _drivers(model, spec, diff)
+        names, shares, rho = _drivers(model, spec, diff, kept)
         if names:
             ds["difference_variance_share"] = (("route", "indicator", "input"), shares)
             ds["difference_spearman"] = (("route", "indicator", "input"), rho)
@@ -454,12 +630,13 @@ def monte_carlo(
                 "share of the variance of (route − virgin): squared Spearman rank correlation with the input, "
                 f"normalised to sum 1 over inputs (first {min(samples, DRIVER_SAMPLES)} samples)"
             )
-    draws = _parameter_draws(model, spec, samples)
+    draws = {k: kept[k] for k in uncertain} if kept and samples <= keep else _parameter_draws(model, spec, samples)
     if draws:
         ds["parameter_samples"] = (("parameter", "sample"), np.vstack([draws[k] for k in uncertain]))
         ds = ds.assign_coords(parameter=list(uncertain))
     warnings: list[str] = []
-    if np.all(np.nan_to_num(stats[..., STATISTICS.index("std")]) <= 1e-12 * np.nanmax(np.abs(scores), initial=1.0)):
+    largest = max(float(np.nanmax(scores, initial=1.0)), -float(np.nanmin(scores, initial=-1.0)))  # max(1, |x|)
+    if np.all(np.nan_to_num(stats[..., STATISTICS.index("std")]) <= 1e-12 * largest):
         warnings.append(
             "none of the uncertain parameters changes these results (their datasets are not used by the "
             "compared routes with these settings, e.g. the Istrate brine chain when lithium_route is greet2022); "
@@ -469,13 +646,13 @@ def monte_carlo(
     ds["deterministic"].attrs["description"] = "result at the declared parameter values (lognormal: medians)"
     ds.attrs.update(
         {
-            "chemistry": det.attrs["chemistry"],
+            "chemistry": setup.chemistry,
             "region": region,
             "allocation": allocation,
-            "functional_unit": det.attrs["functional_unit"],
-            "package_version": det.attrs["package_version"],
-            "inventory_hash": det.attrs["inventory_hash"],
-            "methods": det.attrs["methods"],
+            "functional_unit": setup.functional_unit,
+            "package_version": __version__,
+            "inventory_hash": model.inventory.content_hash,
+            "methods": ", ".join(setup.method_ids),
             "parameters": json.dumps(dict(parameters or {}), sort_keys=True, default=str),
             "uncertain_parameters": json.dumps(list(uncertain)),
             "distributions": json.dumps(
@@ -487,7 +664,9 @@ def monte_carlo(
             "chunk_size": chunk_size,
             "samples": samples,
             "scheduler": str(scheduler or "serial"),
-            "solver": det.attrs["solver"],
+            "solver": solver,
+            "kernel": kernel_note,
+            "kernel_compile_seconds": round(plan.compile_seconds, 3) if plan is not None else 0.0,
             "common_random_numbers": "yes: every route uses the same draws",
             "warnings": json.dumps(warnings),
         }

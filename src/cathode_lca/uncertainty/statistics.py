@@ -16,9 +16,17 @@ STATISTICS = ("mean", "median", "std", "q2.5", "q97.5")
 
 
 def summarise(samples: np.ndarray) -> np.ndarray:
-    """Statistics over the last axis; result has a trailing axis of len(STATISTICS)."""
-    mean = samples.mean(axis=-1)
-    median = np.median(samples, axis=-1)
-    std = samples.std(axis=-1, ddof=1) if samples.shape[-1] > 1 else np.zeros(samples.shape[:-1])
-    low, high = np.quantile(samples, [0.025, 0.975], axis=-1)
-    return np.stack([mean, median, std, low, high], axis=-1)
+    """Statistics over the last axis; result has a trailing axis of len(STATISTICS).
+
+    Computed one row (one series of samples) at a time, so the temporary copies that the median,
+    quantiles and standard deviation make are one row long, not the size of the whole array.
+    """
+    samples = np.asarray(samples, dtype=float)
+    rows = samples.reshape(-1, samples.shape[-1])
+    out = np.empty((len(rows), len(STATISTICS)))
+    for r, row in enumerate(rows):
+        out[r, 0] = row.mean()
+        out[r, 1] = np.median(row)
+        out[r, 2] = row.std(ddof=1) if len(row) > 1 else 0.0
+        out[r, 3], out[r, 4] = np.quantile(row, [0.025, 0.975])
+    return out.reshape(*samples.shape[:-1], len(STATISTICS))
