@@ -78,7 +78,9 @@ def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[st
     scenarios = [load_scenario(ref, model.parameters) for ref in scenario_refs]
     composed = compose(scenarios)
     if composed.values:
+        background_info = getattr(model, "background_info", None)
         model = LCAModel(apply_to_inventory(model.inventory, composed))
+        model.background_info = background_info  # the user's background stays the background
     overrides, from_params = convert_param_values(params, model.parameters)
     provenance = {**composed.provenance(), **from_params}
     attrs = {

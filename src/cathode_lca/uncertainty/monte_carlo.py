@@ -475,6 +475,7 @@ def monte_carlo(
             "functional_unit": det.attrs["functional_unit"],
             "package_version": det.attrs["package_version"],
             "inventory_hash": det.attrs["inventory_hash"],
+            "background": det.attrs.get("background", "null"),
             "methods": det.attrs["methods"],
             "parameters": json.dumps(dict(parameters or {}), sort_keys=True, default=str),
             "uncertain_parameters": json.dumps(list(uncertain)),
