@@ -48,6 +48,11 @@ BIOSPHERE = [  # code, name, categories, unit
     ("solar", "Energy, solar, converted", ("natural resource", "in air"), "megajoule"),
     ("coal", "Coal, hard", ("natural resource", "in ground"), "kilogram"),
     ("so2", "Sulfur dioxide", ("air",), "kilogram"),
+    ("sf6", "Sulfur hexafluoride", ("air", "non-urban air or from high stacks"), "kilogram"),
+    ("gas", "Gas, natural", ("natural resource", "in ground"), "standard cubic meter"),
+    ("water-unspecified", "Water", ("water",), "cubic meter"),
+    ("co2-bio", "Carbon dioxide, non-fossil", ("air",), "kilogram"),
+    ("nox", "Nitrogen oxides", ("air",), "kilogram"),
 ]
 # what the shipped mapping should do with these flows, written out by hand: (our flow, factor)
 EXPECTED_FLOW_MAP = {
@@ -59,6 +64,10 @@ EXPECTED_FLOW_MAP = {
     "water-river": ("water-consumption", 1000.0),  # m3 -> L
     "water-out": ("water-consumption", -1000.0),  # released to surface water
     "solar": ("energy-primary-non-fossil", 1.0),
+    "coal": ("energy-primary-coal", 19.1),  # HHV, CED in ecoinvent's LCIA implementation 3.9
+    "sf6": ("ghg-unspecified-co2eq-air", 25200.0),  # IPCC 2021 GWP-100
+    "gas": ("energy-primary-natural-gas", 40.0),  # MJ per Sm3, HHV
+    "water-unspecified": ("water-consumption", -1000.0),  # released to water, unspecified
 }
 BIO, TECH = "biosphere-like", "ecoinvent-like"
 METHODS = ["ipcc2021-gwp100", "ced", "water"]
@@ -123,14 +132,16 @@ class Synthetic:
             if ident not in by_selector:
                 code = f"mapped-{len(by_selector)}"
                 unit = UNIT_NAMES[inventory.datasets[dataset_id].unit]
-                if dataset_id == "electricity-grid-de":
-                    unit = "megajoule"  # our kWh -> their MJ: 3.6 by unit conversion
                 add(code, sel.name, sel.location, sel.reference_product, unit, 2.0 if "sulfuric" in sel.name else 1.0)
                 inputs(code, hubs, 2, 0.05, 1.0)
                 inputs(code, generic, 1, 0.05, 1.0)
                 emissions(code, 5)
                 by_selector[ident] = code
             self.activity_of[dataset_id] = by_selector[ident]
+        # an activity in MJ for a dataset in kWh (unit conversion, with a mapping of its own)
+        add("elec-mj", "electricity, in MJ", "DE", "electricity, in MJ", "megajoule")
+        inputs("elec-mj", hubs, 2, 0.05, 1.0)
+        emissions("elec-mj", 3)
         # decoy: the same name in another location, which the mapping must not pick
         add("decoy", "market for sulfuric acid", "RER", "sulfuric acid", "kilogram")
         emissions("decoy", 2)
@@ -165,9 +176,10 @@ class Synthetic:
         demand[self.col[self.activity_of[dataset_id]]] = 1.0
         return self.B @ np.linalg.solve(self.A, demand)
 
-    def our_lci(self, dataset_id: str, flows: list[str]) -> np.ndarray:
-        convert = 3.6 if dataset_id == "electricity-grid-de" else 1.0
-        user = self.user_lci(dataset_id) * convert
+    def our_lci(self, dataset_id: str, flows: list[str], code: str | None = None, convert: float = 1.0) -> np.ndarray:
+        demand = np.zeros(self.n_processes)
+        demand[self.col[code or self.activity_of[dataset_id]]] = 1.0
+        user = self.B @ np.linalg.solve(self.A, demand) * convert
         out = np.zeros(len(flows))
         for i, (code, *_rest) in enumerate(BIOSPHERE):
             if code in EXPECTED_FLOW_MAP:
@@ -240,7 +252,7 @@ def test_mapped_datasets_carry_the_users_cumulative_lci(synthetic):
     flows = list(model.inventory.flows)
     assert set(report.mapped) == set(synthetic.mapping.datasets)
     assert report.mapped["sulfuric-acid-greet2022"]["location"] == "RoW"  # not the RER decoy
-    assert report.mapped["electricity-grid-de"]["convert"] == pytest.approx(3.6)
+    assert report.mapped["electricity-grid-de"]["convert"] == 1.0  # kWh -> kilowatt hour
     for dataset_id in [
         "sulfuric-acid-greet2022",
         "electricity-grid-de",
@@ -252,9 +264,11 @@ def test_mapped_datasets_carry_the_users_cumulative_lci(synthetic):
         got = ds.inventory.sel(flow=flows).values
         assert np.allclose(got, expected, rtol=1e-9, atol=1e-12), dataset_id
         assert "brightway:ei/ecoinvent-like activity" in model.inventory.datasets[dataset_id].exchanges[0].source
-    # everything not mapped keeps cathode-lca's data
+    # everything not mapped keeps cathode-lca's data: on purpose (the mapping's 'fallback:', with a reason)
     fallback = set(background_datasets(model.inventory)) - set(report.mapped)
-    assert set(report.unmapped_datasets) == fallback and "coal-industrial-boiler" in fallback
+    assert set(report.fallback_datasets) == fallback and "coal-industrial-boiler" in fallback
+    assert report.unmapped_datasets == []
+    assert "combustion only" in report.fallback_datasets["coal-industrial-boiler"]
     shipped = default_model().inventory
     assert model.inventory.datasets["coal-industrial-boiler"] == shipped.datasets["coal-industrial-boiler"]
     assert model.inventory.content_hash != shipped.content_hash
@@ -264,15 +278,15 @@ def test_unmapped_user_flows_are_reported_with_their_amounts(synthetic):
     _model, report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
     rows = {(r["dataset"], r["flow"], tuple(r["categories"])): r["amount"] for r in report.unmapped_flows}
     user = synthetic.user_lci("nickel-sulfate-greet2022")
-    coal, so2 = BIOSPHERE.index(BIOSPHERE[9]), BIOSPHERE.index(BIOSPHERE[10])
-    assert rows[("nickel-sulfate-greet2022", "Coal, hard", ("natural resource", "in ground"))] == pytest.approx(
-        user[coal]
-    )
+    codes = [b[0] for b in BIOSPHERE]
+    so2, nox = codes.index("so2"), codes.index("nox")
     assert rows[("nickel-sulfate-greet2022", "Sulfur dioxide", ("air",))] == pytest.approx(user[so2])
-    assert {r["flow"] for r in report.unmapped_flows} == {"Coal, hard", "Sulfur dioxide"}
-    assert {r["flow"] for r in report.ignored_flows} == {"Water"}  # evaporation, ignored with a reason
+    assert rows[("nickel-sulfate-greet2022", "Nitrogen oxides", ("air",))] == pytest.approx(user[nox])
+    assert {r["flow"] for r in report.unmapped_flows} == {"Sulfur dioxide", "Nitrogen oxides"}
+    # evaporation and biogenic CO2 are ignored with a reason
+    assert {r["flow"] for r in report.ignored_flows} == {"Water", "Carbon dioxide, non-fossil"}
     summary = report.summary()
-    assert "Coal, hard (natural resource/in ground)" in summary and "kept from cathode-lca" in summary
+    assert "Sulfur dioxide (air) [kilogram]" in summary and "kept from cathode-lca" in summary
 
 
 def test_foreground_results_equal_an_independent_override_of_the_same_background(synthetic, tmp_path):
@@ -312,10 +326,32 @@ def test_the_background_is_factorised_once_and_solved_once_per_interface_product
     assert calls == {"factorise": 1, "solve": len(synthetic.mapping.datasets)}
 
 
-def test_unmapped_fail_lists_the_missing_datasets(synthetic):
-    with pytest.raises(UsageError, match="background dataset\\(s\\) have no mapping.*coal-industrial-boiler") as info:
-        model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fail")
+def test_unmapped_fail_lists_the_missing_datasets_but_not_the_deliberate_fallbacks(synthetic, tmp_path):
+    text = shipped_mapping().read_text().replace("  coal-industrial-boiler: {reason:", "  # coal: {reason:")
+    path = write_mapping(tmp_path, text)
+    with pytest.raises(
+        UsageError, match="1 background dataset\\(s\\) have no mapping.*: coal-industrial-boiler\\. "
+    ) as info:
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fail")
     assert "--unmapped fallback" in info.value.hint
+    # the shipped mapping covers every background dataset: 'fail' passes too
+    _model, report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fail")
+    assert report.unmapped_datasets == []
+
+
+def test_units_convert_and_a_wrong_unit_is_an_error_naming_the_line(synthetic, tmp_path):
+    shipped = shipped_mapping().read_text()
+    flows = shipped[shipped.index("\nflows:\n") :]
+    path = write_mapping(tmp_path, "datasets:\n  electricity-grid-de: {code: elec-mj}\n" + flows)
+    model, report = model_on_background(f"brightway:ei/{TECH}", path)
+    assert report.mapped["electricity-grid-de"]["convert"] == pytest.approx(3.6)  # our kWh -> their MJ
+    flows = list(model.inventory.flows)
+    got = model.calculate({"electricity-grid-de": 1.0}, contributions=False).inventory.sel(flow=flows).values
+    assert np.allclose(got, synthetic.our_lci("", flows, code="elec-mj", convert=3.6), rtol=1e-9, atol=1e-12)
+    path = write_mapping(tmp_path, "datasets:\n  electricity-grid-de: {code: elec-mj, unit: kWh}\n")
+    with pytest.raises(UsageError, match="has unit 'megajoule'.*expects 'kWh'") as info:
+        model_on_background(f"brightway:ei/{TECH}", path)
+    assert info.value.line == 2
 
 
 # ---------------------------------------------------------------------------
@@ -439,8 +475,8 @@ def test_background_options_on_a_command(synthetic, tmp_path):
     gwp = float(load_method("ipcc2021-gwp100").vector(flows) @ lci)
     assert float(result.stdout) == pytest.approx(gwp, rel=1e-9)
     assert "dataset(s) linked" in result.stderr
-    failed = runner.invoke(_score, args)
-    assert isinstance(failed.exception, UsageError) and "no mapping" in str(failed.exception)
+    default = runner.invoke(_score, args)  # the default is fallback
+    assert default.exit_code == 0 and default.stdout == result.stdout
     with pytest.raises(UsageError, match="--background needs --mapping"):
         model_with_background(f"brightway:ei/{TECH}", None)
     with pytest.raises(UsageError, match="--mapping needs --background"):
