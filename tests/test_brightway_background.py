@@ -211,14 +211,21 @@ def synthetic(synthetic_template, tmp_path):
     return data
 
 
-def override_file(tmp_path, synthetic: Synthetic) -> str:
-    """Independent expected model: the mapped datasets replaced through an overrides: file."""
+def override_file(tmp_path, synthetic: Synthetic, tracer: str | None = None) -> str:
+    """Independent expected model: the mapped datasets replaced through an overrides: file.
+
+    With *tracer* (a user flow code), each mapped dataset also emits that user flow's amount as
+    extra fossil CO2, so the CO2 difference to the plain file is the tracer's amount per FU.
+    """
     inventory = default_model().inventory
     flows = list(inventory.flows)
+    codes = [b[0] for b in BIOSPHERE]
     datasets = []
     for dataset_id in synthetic.mapping.datasets:
         ds = inventory.datasets[dataset_id]
         values = synthetic.our_lci(dataset_id, flows)
+        if tracer is not None:
+            values[flows.index("co2-fossil-air")] += synthetic.user_lci(dataset_id)[codes.index(tracer)]
         datasets.append(
             {
                 "id": dataset_id,
@@ -234,7 +241,7 @@ def override_file(tmp_path, synthetic: Synthetic) -> str:
                 ],
             }
         )
-    path = tmp_path / "expected-background.yaml"
+    path = tmp_path / f"expected-background-{tracer}.yaml"
     path.write_text(json.dumps({"format": "cathode-lca/1", "overrides": {"datasets": datasets}}))  # JSON is YAML
     return str(path)
 
@@ -481,3 +488,71 @@ def test_background_options_on_a_command(synthetic, tmp_path):
         model_with_background(f"brightway:ei/{TECH}", None)
     with pytest.raises(UsageError, match="--mapping needs --background"):
         model_with_background(None, "ecoinvent-3.10-cutoff")
+
+
+# ---------------------------------------------------------------------------
+# End to end through the CLI, default --unmapped, on the SYNTHETIC test database: its activity names,
+# reference products, locations and units are those of the shipped mapping, which
+# tests/test_mapping_ecoinvent.py checks against the packaged ecoinvent 3.10 cut-off list; its
+# amounts are made up (random, float32) and mean nothing.
+
+
+@pytest.mark.slow
+def test_compare_uncertainty_and_passport_run_end_to_end_and_record_the_background(synthetic, tmp_path):
+    import hashlib
+
+    from cathode_lca.cli.app import cli
+
+    runner = CliRunner()
+    bg = ["--background", f"brightway:ei/{TECH}", "--mapping", "ecoinvent-3.10-cutoff"]
+    sha = hashlib.sha256(shipped_mapping().read_bytes()).hexdigest()
+    expected = {
+        "kind": "brightway",
+        "project": "ei",
+        "database": TECH,
+        "version": None,
+        "mapping": "ecoinvent-3.10-cutoff",
+        "mapping_sha256": sha,
+    }
+    result = runner.invoke(cli, ["compare", "NMC811", *bg, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["metadata"]["background"] == expected
+    warnings = payload["warnings"]
+    # unmapped user flows, with their amount per FU, and kept datasets with their share of each indicator
+    flows = [w for w in warnings if "have no mapping to cathode-lca flows" in w]
+    assert flows and all("Sulfur dioxide (air)" in w and "count 0 % in every indicator" in w for w in flows)
+    kept = [w for w in warnings if "keep cathode-lca's data in this result" in w]
+    assert kept and all("share: ipcc2021-gwp100" in w for w in kept)
+    # the SO2 per FU in the warning, independently: SO2 carried as extra CO2 through an overrides file
+    model, _report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping())
+    demand = {"cam-nmc811-virgin": 1.0}
+    ds = model.calculate(demand)
+    plain = LCAModel(load_inventory(extra=[override_file(tmp_path, synthetic)])).calculate(demand)
+    traced = LCAModel(load_inventory(extra=[override_file(tmp_path, synthetic, tracer="so2")])).calculate(demand)
+    so2 = float(traced.inventory.sel(flow="co2-fossil-air") - plain.inventory.sel(flow="co2-fossil-air"))
+    assert so2 > 0
+    assert f"Sulfur dioxide (air) {so2:.4g} kilogram" in " ".join(ds.attrs["warnings"])
+    assert json.loads(ds.attrs["background"]) == expected  # JSON text in xarray attrs
+    # a kept dataset's share, by hand from its own flows and supply
+    kept_line = next(w for w in ds.attrs["warnings"] if "keep cathode-lca's data" in w)
+    assert "ammonium-hydroxide-greet2022" in kept_line and "no ammonium hydroxide" in kept_line
+
+    out = tmp_path / "mc.json"
+    result = runner.invoke(
+        cli, ["uncertainty", "NMC811", *bg, "--samples", "20", "--seed", "1", "--format", "json", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"mapping_sha256": "' + sha in out.read_text()
+
+    out = tmp_path / "passport.json"
+    result = runner.invoke(
+        cli, ["passport", "examples/battery-nmc811.yaml", *bg, "--format", "json", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    meta = json.loads(text)["calculation"]["metadata"]
+    assert meta["background"] == expected and "background" in meta["metadataHashCovers"]
+    # the passport no longer cites GREET 2022 for the (mapped) transport datasets
+    assert "transport datasets are GREET 2022" not in text
+    assert f"transport datasets come from the Brightway background ei/{TECH}" in text

@@ -41,7 +41,15 @@ class BackgroundNotes(Protocol):
 
     provenance: dict[str, Any]
 
-    def notes(self, ds: Any) -> list[str]: ...
+    def notes(
+        self,
+        ds: Any,
+        model: LCAModel,
+        demand: Mapping[str, Any],
+        env: Mapping[str, Any],
+        allocation: str,
+        methods: Sequence[Method],
+    ) -> list[str]: ...
 
 
 class LCAModel:
@@ -201,7 +209,7 @@ class LCAModel:
         label = " + ".join(demand)
         add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
         if self.background_info is not None:
-            add_warnings(ds, self.background_info.notes(ds))
+            add_warnings(ds, self.background_info.notes(ds, self, demand, env, allocation, method_objs))
         return ds
 
 

@@ -31,6 +31,8 @@ from .background_mapping import BackgroundMapping, FlowSelector, same_unit
 
 if TYPE_CHECKING:
     from ..inventory.load import Inventory
+    from ..lca import LCAModel
+    from ..methods import Method
 
 MAX_LISTED = 10  # unmapped flows / fallback datasets named one by one in the warnings
 
@@ -158,26 +160,64 @@ class BackgroundInfo:
         ]
         return sorted(rows, key=lambda r: (r[2], -abs(r[3]), r[0]))
 
-    def notes(self, ds: Any) -> list[str]:
-        """Warnings for one result (an :meth:`LCAModel.calculate` dataset with contributions)."""
-        if "supply" not in ds or "contribution_by_process" not in ds:
-            return []
-        supply = ds["supply"]
-        contrib = ds["contribution_by_process"]
-        score = ds["score"]
-        if "sample" in supply.dims:  # a summary over samples: the mean
-            supply, contrib, score = supply.mean("sample"), contrib.mean("sample"), score.mean("sample")
-        processes = [str(p) for p in ds.process.values]
-        values = dict(zip(processes, np.asarray(supply.values, dtype=float), strict=True))
+    def supply(
+        self, model: LCAModel, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str
+    ) -> tuple[dict[str, float], Any, Any]:
+        """Total supply of every product for *demand* (one sparse solve of the whole model at the mean
+        exchange amounts), with the matrix model and the B values used.
+
+        The foreground result exposes only foreground supplies; the aggregated Brightway datasets sit
+        in the static background, so the amounts of their unmapped flows need this solve.
+        """
+        from scipy import sparse
+        from scipy.sparse.linalg import spsolve
+
+        from ..engine.matrices import broadcast_size
+
+        mm = model.matrices(allocation)
+        size = broadcast_size(dict(env))
+        a = mm.entry_data(mm.A, np.arange(len(mm.A["rows"])), dict(env), size).mean(axis=1)
+        b = mm.entry_data(mm.B, np.arange(len(mm.B["rows"])), dict(env), size).mean(axis=1)
+        matrix = sparse.csc_matrix((a, (mm.A["rows"], mm.A["cols"])), shape=(mm.n, mm.n))
+        f = np.zeros(mm.n)
+        for name, amount in demand.items():
+            f[mm.product_index[model.product_id(name)]] += float(np.mean(amount))
+        s = np.atleast_1d(spsolve(matrix, f))
+        b_matrix = sparse.csc_matrix((b, (mm.B["rows"], mm.B["cols"])), shape=(len(mm.flows), mm.n))
+        by_dataset = {}
+        for dataset_id in [*self.datasets, *self.fallback]:
+            ds = model.inventory.datasets.get(dataset_id)
+            col = None if ds is None else mm.product_index.get(ds.reference_product.id)
+            if col is not None:
+                by_dataset[dataset_id] = float(s[col])
+        return by_dataset, (mm, s), b_matrix
+
+    def notes(
+        self,
+        ds: Any,
+        model: LCAModel,
+        demand: Mapping[str, Any],
+        env: Mapping[str, Any],
+        allocation: str,
+        methods: Sequence[Method],
+    ) -> list[str]:
+        """Warnings for one result of :meth:`LCAModel.calculate`: each background dataset that kept
+        cathode-lca's data (amount per FU and share of each indicator, from its own direct flows)
+        and each unmapped user flow (amount per FU; it counts 0 % in every indicator). With sample
+        arrays, the amounts are at the mean exchange amounts."""
+        values, (mm, s), b_matrix = self.supply(model, demand, env, allocation)
+        score = np.asarray(ds["score"].values, dtype=float)
+        score = score.mean(axis=-1) if score.ndim > 1 else score
         out: list[str] = []
         used = [d for d in self.fallback if values.get(d, 0.0) != 0]
         if used:
-            methods = [str(m) for m in ds.lcia_method.values]
             lines = []
             for dataset in used[:MAX_LISTED]:
+                col = mm.product_index[model.inventory.datasets[dataset].reference_product.id]
+                direct = np.asarray(b_matrix[:, col].toarray()).ravel() * s[col]
                 shares = ", ".join(
-                    f"{m} {_percent(float(contrib.sel(lcia_method=m, process=dataset)), float(score.sel(lcia_method=m)))}"
-                    for m in methods
+                    f"{m.id} {_percent(float(m.vector(mm.flows) @ direct), float(total))}"
+                    for m, total in zip(methods, score, strict=True)
                 )
                 lines.append(f"{dataset} ({values[dataset]:.4g} per FU; share: {shares}; {self.fallback[dataset]})")
             more = f"; and {len(used) - MAX_LISTED} more" if len(used) > MAX_LISTED else ""
