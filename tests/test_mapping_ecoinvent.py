@@ -223,3 +223,41 @@ def test_water_released_to_every_freshwater_compartment_is_subtracted():
     ocean = {"name": "Water", "categories": ("water", "ocean"), "database": "b", "code": "x"}
     assert [s for s in MAPPING.flows if s.matches(ocean)] == []
     assert any(s.matches(ocean) for s in MAPPING.ignore)
+
+
+def test_the_311_mapping_is_the_310_mapping_moved_by_ecoinvents_own_migration():
+    """randonneur_data has no 3.11 list, only ecoinvent's 3.10.1 -> 3.11 migration: every 3.11 entry
+    is its 3.10 entry, or the migration's target (one of them, for a split) with the stated unit."""
+    new = load_mapping("ecoinvent-3.11-cutoff")
+    migration = _json("ecoinvent-3.10.1-cutoff-ecoinvent-3.11-cutoff.gz")
+    assert migration["target_id"].startswith("ecoinvent-3.11")
+
+    def key(node: dict) -> tuple[str, str, str]:
+        return (node["name"], node["reference product"], node["location"])
+
+    moves: dict[tuple[str, str, str], list[dict]] = {}
+    for row in migration["replace"]:
+        moves.setdefault(key(row["source"]), []).append(row["target"])
+    for row in migration["disaggregate"]:
+        moves.setdefault(key(row["source"]), []).extend(row["targets"])
+    assert set(new.datasets) == set(MAPPING.datasets) and new.fallback.keys() == MAPPING.fallback.keys()
+    moved = 0
+    for dataset_id, old in MAPPING.datasets.items():
+        sel = new.datasets[dataset_id]
+        here = (sel.name, sel.reference_product, sel.location)
+        targets = moves.get((old.name or "", old.reference_product or "", old.location or ""))
+        if targets is None:
+            assert here == (old.name, old.reference_product, old.location) and sel.unit == old.unit, dataset_id
+            continue
+        match = [t for t in targets if key(t) == here]
+        assert match, (dataset_id, here, [key(t) for t in targets])
+        assert same_unit(sel.unit or "", match[0]["unit"]), dataset_id
+        moved += 1
+    assert moved == 6  # five transport markets renamed, LiPF6 GLO split into CN/RoW
+    # the flows are unchanged, and ecoinvent's 3.10.1 -> 3.11 biosphere migration renames none of them
+    assert [(s.flow, s.name, s.categories, s.factor, s.convert) for s in new.flows] == [
+        (s.flow, s.name, s.categories, s.factor, s.convert) for s in MAPPING.flows
+    ]
+    biosphere = _json("ecoinvent-3.10.1-biosphere-ecoinvent-3.11-biosphere.json")
+    renamed = {r["source"].get("name") for r in biosphere["replace"]}
+    assert not renamed & {s.name for s in [*new.flows, *new.ignore]}

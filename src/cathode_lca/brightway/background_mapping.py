@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import InventoryError, UsageError
 
 MAPPING_FORMAT = "cathode-lca-background-mapping/1"
-SHIPPED_MAPPINGS = ("ecoinvent-3.10-cutoff",)
+SHIPPED_MAPPINGS = ("ecoinvent-3.10-cutoff", "ecoinvent-3.11-cutoff")
 
 # Unit spellings that name the same unit: ecoSpold (ecoinvent) -> Brightway (bw2io-normalised).
 UNIT_ALIASES = {

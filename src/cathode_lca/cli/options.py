@@ -76,7 +76,7 @@ def background_options(func: F) -> F:
         default=None,
         metavar="FILE",
         help="Mapping YAML from our background datasets and flows to the Brightway database "
-        "('ecoinvent-3.10-cutoff' for the shipped example). See docs/brightway.md.",
+        "(shipped: 'ecoinvent-3.10-cutoff', 'ecoinvent-3.11-cutoff'). See docs/brightway.md.",
     )(func)
     func = click.option(
         "--background",
