@@ -127,6 +127,17 @@ def link_flows(links: BackgroundMapping, nodes: Sequence[Mapping[str, Any]], inv
     return FlowLinks(target, factor, ignored)
 
 
+def _first_sample(env: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameter environment at its first sample (choice parameters are codes: no averaging)."""
+    out: dict[str, Any] = {}
+    for key, value in env.items():
+        if isinstance(value, np.ndarray) and value.ndim and value.size > 1:
+            out[key] = value.reshape(-1)[0]
+        else:
+            out[key] = value
+    return out
+
+
 def _percent(part: float, whole: float) -> str:
     if whole == 0 or not np.isfinite(whole):
         return "n/a"
@@ -163,8 +174,8 @@ class BackgroundInfo:
     def supply(
         self, model: LCAModel, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str
     ) -> tuple[dict[str, float], Any, Any]:
-        """Total supply of every product for *demand* (one sparse solve of the whole model at the mean
-        exchange amounts), with the matrix model and the B values used.
+        """Total supply of every product for *demand* (one sparse solve of the whole model at the first
+        sample of the parameters), with the matrix model and the B values used.
 
         The foreground result exposes only foreground supplies; the aggregated Brightway datasets sit
         in the static background, so the amounts of their unmapped flows need this solve.
@@ -175,13 +186,14 @@ class BackgroundInfo:
         from ..engine.matrices import broadcast_size
 
         mm = model.matrices(allocation)
-        size = broadcast_size(dict(env))
-        a = mm.entry_data(mm.A, np.arange(len(mm.A["rows"])), dict(env), size).mean(axis=1)
-        b = mm.entry_data(mm.B, np.arange(len(mm.B["rows"])), dict(env), size).mean(axis=1)
+        at = _first_sample(env)  # one evaluation, not one per sample (a sweep may carry thousands)
+        size = broadcast_size(at)
+        a = mm.entry_data(mm.A, np.arange(len(mm.A["rows"])), at, size)[:, 0]
+        b = mm.entry_data(mm.B, np.arange(len(mm.B["rows"])), at, size)[:, 0]
         matrix = sparse.csc_matrix((a, (mm.A["rows"], mm.A["cols"])), shape=(mm.n, mm.n))
         f = np.zeros(mm.n)
         for name, amount in demand.items():
-            f[mm.product_index[model.product_id(name)]] += float(np.mean(amount))
+            f[mm.product_index[model.product_id(name)]] += float(np.asarray(amount, dtype=float).reshape(-1)[0])
         s = np.atleast_1d(spsolve(matrix, f))
         b_matrix = sparse.csc_matrix((b, (mm.B["rows"], mm.B["cols"])), shape=(len(mm.flows), mm.n))
         by_dataset = {}
@@ -204,10 +216,10 @@ class BackgroundInfo:
         """Warnings for one result of :meth:`LCAModel.calculate`: each background dataset that kept
         cathode-lca's data (amount per FU and share of each indicator, from its own direct flows)
         and each unmapped user flow (amount per FU; it counts 0 % in every indicator). With sample
-        arrays, the amounts are at the mean exchange amounts."""
+        arrays, the amounts are those of the first sample."""
         values, (mm, s), b_matrix = self.supply(model, demand, env, allocation)
         score = np.asarray(ds["score"].values, dtype=float)
-        score = score.mean(axis=-1) if score.ndim > 1 else score
+        score = score[..., 0] if score.ndim > 1 else score  # the first sample, as the supply
         out: list[str] = []
         used = [d for d in self.fallback if values.get(d, 0.0) != 0]
         if used:
