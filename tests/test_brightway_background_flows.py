@@ -79,3 +79,13 @@ def test_warnings_give_unmapped_amounts_per_fu_and_kept_datasets_share_by_hand()
     assert "Sulfur dioxide (air) 6 kilogram" in notes[1] and "count 0 % in every indicator" in notes[1]
     assert "sulfuric-acid-greet2022 (3 per FU; share: ipcc2021-gwp100 100 %; kept for the test)" in notes[0]
     assert info.unmapped_amounts({}) == []  # nothing supplied, nothing reported
+
+
+def test_sources_name_the_brightway_database_of_a_replaced_dataset():
+    from cathode_lca.comparison import source_document
+
+    text = "brightway:my project/ecoinvent-3.10-cutoff activity 8f2b (aggregated LCI computed with bw2calc)"
+    assert source_document(text) == (
+        "Brightway database my project/ecoinvent-3.10-cutoff (aggregated LCI computed with bw2calc)"
+    )
+    assert source_document("GREET 2022 'GREET IO' sheet").startswith("Argonne")  # unchanged for ours
