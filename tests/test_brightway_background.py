@@ -70,6 +70,7 @@ EXPECTED_FLOW_MAP = {
     "water-unspecified": ("water-consumption", -1000.0),  # released to water, unspecified
 }
 BIO, TECH = "biosphere-like", "ecoinvent-like"
+pytestmark = pytest.mark.brightway  # bw2data / bw2calc
 METHODS = ["ipcc2021-gwp100", "ced", "water"]
 
 

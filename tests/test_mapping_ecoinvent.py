@@ -34,7 +34,7 @@ from cathode_lca.lca import default_model
 RANDONNEUR = Path(randonneur_data.__file__).parent / "data"
 BW2IO = Path(bw2io.__file__).parent / "data"
 MAPPING = load_mapping("ecoinvent-3.10-cutoff")
-pytestmark = pytest.mark.slow  # reads three packaged lists and the shipped inventories (~30 s on 2 busy cores)
+pytestmark = [pytest.mark.slow, pytest.mark.brightway]  # bw2io's lists; ~30 s on 2 busy cores
 
 
 def _json(name: str) -> dict:
