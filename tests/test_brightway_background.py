@@ -558,3 +558,28 @@ def test_compare_uncertainty_and_passport_run_end_to_end_and_record_the_backgrou
     # the passport no longer cites GREET 2022 for the (mapped) transport datasets
     assert "transport datasets are GREET 2022" not in text
     assert f"transport datasets come from the Brightway background ei/{TECH}" in text
+
+
+def test_datapackage_metadata_records_the_background(synthetic, tmp_path):
+    import hashlib
+
+    from bw_processing import load_datapackage
+    from fsspec.implementations.zip import ZipFileSystem
+
+    from cathode_lca.brightway.datapackage import write_datapackage
+
+    def meta(path):
+        return load_datapackage(ZipFileSystem(str(path))).metadata["cathode_lca"]["background"]
+
+    model, _report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping())
+    write_datapackage(tmp_path / "bg.zip", model)
+    assert meta(tmp_path / "bg.zip") == {
+        "kind": "brightway",
+        "project": "ei",
+        "database": TECH,
+        "version": None,
+        "mapping": "ecoinvent-3.10-cutoff",
+        "mapping_sha256": hashlib.sha256(shipped_mapping().read_bytes()).hexdigest(),
+    }
+    write_datapackage(tmp_path / "ours.zip", default_model())
+    assert meta(tmp_path / "ours.zip")["kind"] == "shipped" and meta(tmp_path / "ours.zip")["mapping"] is None
