@@ -89,3 +89,14 @@ def test_sources_name_the_brightway_database_of_a_replaced_dataset():
         "Brightway database my project/ecoinvent-3.10-cutoff (aggregated LCI computed with bw2calc)"
     )
     assert source_document("GREET 2022 'GREET IO' sheet").startswith("Argonne")  # unchanged for ours
+
+
+@pytest.mark.slow  # a small sweep (~8 s on a busy machine)
+def test_sweep_results_record_the_shipped_background():
+    import json
+
+    from cathode_lca.uncertainty.sweep import sweep
+
+    ds = sweep("NMC811", {"hydro_recovery_ni": [0.9, 0.95]}, routes=["hydrometallurgical"], indicators=["gwp100"])
+    background = json.loads(ds.attrs["background"])
+    assert background["kind"] == "shipped" and background["mapping"] is None and background["mapping_sha256"] is None
