@@ -48,6 +48,11 @@ BIOSPHERE = [  # code, name, categories, unit
     ("solar", "Energy, solar, converted", ("natural resource", "in air"), "megajoule"),
     ("coal", "Coal, hard", ("natural resource", "in ground"), "kilogram"),
     ("so2", "Sulfur dioxide", ("air",), "kilogram"),
+    ("sf6", "Sulfur hexafluoride", ("air", "non-urban air or from high stacks"), "kilogram"),
+    ("gas", "Gas, natural", ("natural resource", "in ground"), "standard cubic meter"),
+    ("water-unspecified", "Water", ("water",), "cubic meter"),
+    ("co2-bio", "Carbon dioxide, non-fossil", ("air",), "kilogram"),
+    ("nox", "Nitrogen oxides", ("air",), "kilogram"),
 ]
 # what the shipped mapping should do with these flows, written out by hand: (our flow, factor)
 EXPECTED_FLOW_MAP = {
@@ -59,8 +64,13 @@ EXPECTED_FLOW_MAP = {
     "water-river": ("water-consumption", 1000.0),  # m3 -> L
     "water-out": ("water-consumption", -1000.0),  # released to surface water
     "solar": ("energy-primary-non-fossil", 1.0),
+    "coal": ("energy-primary-coal", 19.1),  # HHV, CED in ecoinvent's LCIA implementation 3.9
+    "sf6": ("ghg-unspecified-co2eq-air", 25200.0),  # IPCC 2021 GWP-100
+    "gas": ("energy-primary-natural-gas", 40.0),  # MJ per Sm3, HHV
+    "water-unspecified": ("water-consumption", -1000.0),  # released to water, unspecified
 }
 BIO, TECH = "biosphere-like", "ecoinvent-like"
+pytestmark = pytest.mark.brightway  # bw2data / bw2calc
 METHODS = ["ipcc2021-gwp100", "ced", "water"]
 
 
@@ -123,14 +133,16 @@ class Synthetic:
             if ident not in by_selector:
                 code = f"mapped-{len(by_selector)}"
                 unit = UNIT_NAMES[inventory.datasets[dataset_id].unit]
-                if dataset_id == "electricity-grid-de":
-                    unit = "megajoule"  # our kWh -> their MJ: 3.6 by unit conversion
                 add(code, sel.name, sel.location, sel.reference_product, unit, 2.0 if "sulfuric" in sel.name else 1.0)
                 inputs(code, hubs, 2, 0.05, 1.0)
                 inputs(code, generic, 1, 0.05, 1.0)
                 emissions(code, 5)
                 by_selector[ident] = code
             self.activity_of[dataset_id] = by_selector[ident]
+        # an activity in MJ for a dataset in kWh (unit conversion, with a mapping of its own)
+        add("elec-mj", "electricity, in MJ", "DE", "electricity, in MJ", "megajoule")
+        inputs("elec-mj", hubs, 2, 0.05, 1.0)
+        emissions("elec-mj", 3)
         # decoy: the same name in another location, which the mapping must not pick
         add("decoy", "market for sulfuric acid", "RER", "sulfuric acid", "kilogram")
         emissions("decoy", 2)
@@ -165,9 +177,10 @@ class Synthetic:
         demand[self.col[self.activity_of[dataset_id]]] = 1.0
         return self.B @ np.linalg.solve(self.A, demand)
 
-    def our_lci(self, dataset_id: str, flows: list[str]) -> np.ndarray:
-        convert = 3.6 if dataset_id == "electricity-grid-de" else 1.0
-        user = self.user_lci(dataset_id) * convert
+    def our_lci(self, dataset_id: str, flows: list[str], code: str | None = None, convert: float = 1.0) -> np.ndarray:
+        demand = np.zeros(self.n_processes)
+        demand[self.col[code or self.activity_of[dataset_id]]] = 1.0
+        user = self.B @ np.linalg.solve(self.A, demand) * convert
         out = np.zeros(len(flows))
         for i, (code, *_rest) in enumerate(BIOSPHERE):
             if code in EXPECTED_FLOW_MAP:
@@ -199,14 +212,21 @@ def synthetic(synthetic_template, tmp_path):
     return data
 
 
-def override_file(tmp_path, synthetic: Synthetic) -> str:
-    """Independent expected model: the mapped datasets replaced through an overrides: file."""
+def override_file(tmp_path, synthetic: Synthetic, tracer: str | None = None) -> str:
+    """Independent expected model: the mapped datasets replaced through an overrides: file.
+
+    With *tracer* (a user flow code), each mapped dataset also emits that user flow's amount as
+    extra fossil CO2, so the CO2 difference to the plain file is the tracer's amount per FU.
+    """
     inventory = default_model().inventory
     flows = list(inventory.flows)
+    codes = [b[0] for b in BIOSPHERE]
     datasets = []
     for dataset_id in synthetic.mapping.datasets:
         ds = inventory.datasets[dataset_id]
         values = synthetic.our_lci(dataset_id, flows)
+        if tracer is not None:
+            values[flows.index("co2-fossil-air")] += synthetic.user_lci(dataset_id)[codes.index(tracer)]
         datasets.append(
             {
                 "id": dataset_id,
@@ -222,7 +242,7 @@ def override_file(tmp_path, synthetic: Synthetic) -> str:
                 ],
             }
         )
-    path = tmp_path / "expected-background.yaml"
+    path = tmp_path / f"expected-background-{tracer}.yaml"
     path.write_text(json.dumps({"format": "cathode-lca/1", "overrides": {"datasets": datasets}}))  # JSON is YAML
     return str(path)
 
@@ -240,11 +260,11 @@ def test_mapped_datasets_carry_the_users_cumulative_lci(synthetic):
     flows = list(model.inventory.flows)
     assert set(report.mapped) == set(synthetic.mapping.datasets)
     assert report.mapped["sulfuric-acid-greet2022"]["location"] == "RoW"  # not the RER decoy
-    assert report.mapped["electricity-grid-de"]["convert"] == pytest.approx(3.6)
+    assert report.mapped["electricity-grid-de"]["convert"] == 1.0  # kWh -> kilowatt hour
     for dataset_id in [
         "sulfuric-acid-greet2022",
         "electricity-grid-de",
-        "transport-truck-hhdt",
+        "transport-rail",
         "copper-metal-greet2022",
     ]:
         ds = model.calculate({dataset_id: 1.0}, contributions=False)
@@ -252,9 +272,11 @@ def test_mapped_datasets_carry_the_users_cumulative_lci(synthetic):
         got = ds.inventory.sel(flow=flows).values
         assert np.allclose(got, expected, rtol=1e-9, atol=1e-12), dataset_id
         assert "brightway:ei/ecoinvent-like activity" in model.inventory.datasets[dataset_id].exchanges[0].source
-    # everything not mapped keeps cathode-lca's data
+    # everything not mapped keeps cathode-lca's data: on purpose (the mapping's 'fallback:', with a reason)
     fallback = set(background_datasets(model.inventory)) - set(report.mapped)
-    assert set(report.unmapped_datasets) == fallback and "coal-industrial-boiler" in fallback
+    assert set(report.fallback_datasets) == fallback and "coal-industrial-boiler" in fallback
+    assert report.unmapped_datasets == []
+    assert "combustion only" in report.fallback_datasets["coal-industrial-boiler"]
     shipped = default_model().inventory
     assert model.inventory.datasets["coal-industrial-boiler"] == shipped.datasets["coal-industrial-boiler"]
     assert model.inventory.content_hash != shipped.content_hash
@@ -264,15 +286,15 @@ def test_unmapped_user_flows_are_reported_with_their_amounts(synthetic):
     _model, report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
     rows = {(r["dataset"], r["flow"], tuple(r["categories"])): r["amount"] for r in report.unmapped_flows}
     user = synthetic.user_lci("nickel-sulfate-greet2022")
-    coal, so2 = BIOSPHERE.index(BIOSPHERE[9]), BIOSPHERE.index(BIOSPHERE[10])
-    assert rows[("nickel-sulfate-greet2022", "Coal, hard", ("natural resource", "in ground"))] == pytest.approx(
-        user[coal]
-    )
+    codes = [b[0] for b in BIOSPHERE]
+    so2, nox = codes.index("so2"), codes.index("nox")
     assert rows[("nickel-sulfate-greet2022", "Sulfur dioxide", ("air",))] == pytest.approx(user[so2])
-    assert {r["flow"] for r in report.unmapped_flows} == {"Coal, hard", "Sulfur dioxide"}
-    assert {r["flow"] for r in report.ignored_flows} == {"Water"}  # evaporation, ignored with a reason
+    assert rows[("nickel-sulfate-greet2022", "Nitrogen oxides", ("air",))] == pytest.approx(user[nox])
+    assert {r["flow"] for r in report.unmapped_flows} == {"Sulfur dioxide", "Nitrogen oxides"}
+    # evaporation and biogenic CO2 are ignored with a reason
+    assert {r["flow"] for r in report.ignored_flows} == {"Water", "Carbon dioxide, non-fossil"}
     summary = report.summary()
-    assert "Coal, hard (natural resource/in ground)" in summary and "kept from cathode-lca" in summary
+    assert "Sulfur dioxide (air) [kilogram]" in summary and "kept from cathode-lca" in summary
 
 
 def test_foreground_results_equal_an_independent_override_of_the_same_background(synthetic, tmp_path):
@@ -312,10 +334,32 @@ def test_the_background_is_factorised_once_and_solved_once_per_interface_product
     assert calls == {"factorise": 1, "solve": len(synthetic.mapping.datasets)}
 
 
-def test_unmapped_fail_lists_the_missing_datasets(synthetic):
-    with pytest.raises(UsageError, match="background dataset\\(s\\) have no mapping.*coal-industrial-boiler") as info:
-        model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fail")
+def test_unmapped_fail_lists_the_missing_datasets_but_not_the_deliberate_fallbacks(synthetic, tmp_path):
+    text = shipped_mapping().read_text().replace("  coal-industrial-boiler: {reason:", "  # coal: {reason:")
+    path = write_mapping(tmp_path, text)
+    with pytest.raises(
+        UsageError, match="1 background dataset\\(s\\) have no mapping.*: coal-industrial-boiler\\. "
+    ) as info:
+        model_on_background(f"brightway:ei/{TECH}", path, unmapped="fail")
     assert "--unmapped fallback" in info.value.hint
+    # the shipped mapping covers every background dataset: 'fail' passes too
+    _model, report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fail")
+    assert report.unmapped_datasets == []
+
+
+def test_units_convert_and_a_wrong_unit_is_an_error_naming_the_line(synthetic, tmp_path):
+    shipped = shipped_mapping().read_text()
+    flows = shipped[shipped.index("\nflows:\n") :]
+    path = write_mapping(tmp_path, "datasets:\n  electricity-grid-de: {code: elec-mj}\n" + flows)
+    model, report = model_on_background(f"brightway:ei/{TECH}", path)
+    assert report.mapped["electricity-grid-de"]["convert"] == pytest.approx(3.6)  # our kWh -> their MJ
+    flows = list(model.inventory.flows)
+    got = model.calculate({"electricity-grid-de": 1.0}, contributions=False).inventory.sel(flow=flows).values
+    assert np.allclose(got, synthetic.our_lci("", flows, code="elec-mj", convert=3.6), rtol=1e-9, atol=1e-12)
+    path = write_mapping(tmp_path, "datasets:\n  electricity-grid-de: {code: elec-mj, unit: kWh}\n")
+    with pytest.raises(UsageError, match="has unit 'megajoule'.*expects 'kWh'") as info:
+        model_on_background(f"brightway:ei/{TECH}", path)
+    assert info.value.line == 2
 
 
 # ---------------------------------------------------------------------------
@@ -439,9 +483,103 @@ def test_background_options_on_a_command(synthetic, tmp_path):
     gwp = float(load_method("ipcc2021-gwp100").vector(flows) @ lci)
     assert float(result.stdout) == pytest.approx(gwp, rel=1e-9)
     assert "dataset(s) linked" in result.stderr
-    failed = runner.invoke(_score, args)
-    assert isinstance(failed.exception, UsageError) and "no mapping" in str(failed.exception)
+    default = runner.invoke(_score, args)  # the default is fallback
+    assert default.exit_code == 0 and default.stdout == result.stdout
     with pytest.raises(UsageError, match="--background needs --mapping"):
         model_with_background(f"brightway:ei/{TECH}", None)
     with pytest.raises(UsageError, match="--mapping needs --background"):
         model_with_background(None, "ecoinvent-3.10-cutoff")
+
+
+# ---------------------------------------------------------------------------
+# End to end through the CLI, default --unmapped, on the SYNTHETIC test database: its activity names,
+# reference products, locations and units are those of the shipped mapping, which
+# tests/test_mapping_ecoinvent.py checks against the packaged ecoinvent 3.10 cut-off list; its
+# amounts are made up (random, float32) and mean nothing.
+
+
+@pytest.mark.slow
+def test_compare_uncertainty_and_passport_run_end_to_end_and_record_the_background(synthetic, tmp_path):
+    import hashlib
+
+    from cathode_lca.cli.app import cli
+
+    runner = CliRunner()
+    bg = ["--background", f"brightway:ei/{TECH}", "--mapping", "ecoinvent-3.10-cutoff"]
+    sha = hashlib.sha256(shipped_mapping().read_bytes()).hexdigest()
+    expected = {
+        "kind": "brightway",
+        "project": "ei",
+        "database": TECH,
+        "version": None,
+        "mapping": "ecoinvent-3.10-cutoff",
+        "mapping_sha256": sha,
+    }
+    result = runner.invoke(cli, ["compare", "NMC811", *bg, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["metadata"]["background"] == expected
+    assert f"Brightway database ei/{TECH} (aggregated LCI computed with bw2calc)" in payload["metadata"]["sources"]
+    warnings = payload["warnings"]
+    # unmapped user flows, with their amount per FU, and kept datasets with their share of each indicator
+    flows = [w for w in warnings if "have no mapping to cathode-lca flows" in w]
+    assert flows and all("Sulfur dioxide (air)" in w and "count 0 % in every indicator" in w for w in flows)
+    kept = [w for w in warnings if "keep cathode-lca's data in this result" in w]
+    assert kept and all("share: ipcc2021-gwp100" in w for w in kept)
+    # the SO2 per FU in the warning, independently: SO2 carried as extra CO2 through an overrides file
+    model, _report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping())
+    demand = {"cam-nmc811-virgin": 1.0}
+    ds = model.calculate(demand)
+    plain = LCAModel(load_inventory(extra=[override_file(tmp_path, synthetic)])).calculate(demand)
+    traced = LCAModel(load_inventory(extra=[override_file(tmp_path, synthetic, tracer="so2")])).calculate(demand)
+    so2 = float(traced.inventory.sel(flow="co2-fossil-air") - plain.inventory.sel(flow="co2-fossil-air"))
+    assert so2 > 0
+    assert f"Sulfur dioxide (air) {so2:.4g} kilogram" in " ".join(ds.attrs["warnings"])
+    assert json.loads(ds.attrs["background"]) == expected  # JSON text in xarray attrs
+    # a kept dataset's share, by hand from its own flows and supply
+    kept_line = next(w for w in ds.attrs["warnings"] if "keep cathode-lca's data" in w)
+    assert "ammonium-hydroxide-greet2022" in kept_line and "no ammonium hydroxide" in kept_line
+
+    out = tmp_path / "mc.json"
+    result = runner.invoke(
+        cli, ["uncertainty", "NMC811", *bg, "--samples", "20", "--seed", "1", "--format", "json", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"mapping_sha256": "' + sha in out.read_text()
+
+    out = tmp_path / "passport.json"
+    result = runner.invoke(
+        cli, ["passport", "examples/battery-nmc811.yaml", *bg, "--format", "json", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    meta = json.loads(text)["calculation"]["metadata"]
+    assert meta["background"] == expected and "background" in meta["metadataHashCovers"]
+    # the passport no longer cites GREET 2022 for the (mapped) transport datasets
+    assert "transport datasets are GREET 2022" not in text
+    assert f"transport datasets come from the Brightway background ei/{TECH}" in text
+
+
+def test_datapackage_metadata_records_the_background(synthetic, tmp_path):
+    import hashlib
+
+    from bw_processing import load_datapackage
+    from fsspec.implementations.zip import ZipFileSystem
+
+    from cathode_lca.brightway.datapackage import write_datapackage
+
+    def meta(path):
+        return load_datapackage(ZipFileSystem(str(path))).metadata["cathode_lca"]["background"]
+
+    model, _report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping())
+    write_datapackage(tmp_path / "bg.zip", model)
+    assert meta(tmp_path / "bg.zip") == {
+        "kind": "brightway",
+        "project": "ei",
+        "database": TECH,
+        "version": None,
+        "mapping": "ecoinvent-3.10-cutoff",
+        "mapping_sha256": hashlib.sha256(shipped_mapping().read_bytes()).hexdigest(),
+    }
+    write_datapackage(tmp_path / "ours.zip", default_model())
+    assert meta(tmp_path / "ours.zip")["kind"] == "shipped" and meta(tmp_path / "ours.zip")["mapping"] is None

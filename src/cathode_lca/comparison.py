@@ -413,6 +413,7 @@ def compare(
             "functional_unit_code": unit,
             "package_version": any_ds.attrs["package_version"],
             "inventory_hash": any_ds.attrs["inventory_hash"],
+            "background": _json(model.background),
             "methods": ", ".join(methods),
             "parameters": _json(params),
             "solver": any_ds.attrs["solver"],

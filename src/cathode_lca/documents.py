@@ -45,6 +45,7 @@ def sources(model: LCAModel, products: Sequence[str], allocation: str) -> list[s
     return list(_SOURCES[key])
 
 
+_BRIGHTWAY_SOURCE = re.compile(r"brightway:(.+?) activity \S+ \(aggregated LCI computed with bw2calc\)")
 _KNOWN_DOCUMENTS = (
     (re.compile(r"GREET IO|GREET 2022"), "Argonne National Laboratory (2022) GREET 2022, as embedded in EverBatt 2023"),
     (re.compile(r"Istrate et al"), "Istrate et al. (2024) Joule 8, life-cycle inventories of battery-grade salts"),
@@ -67,6 +68,9 @@ _YEAR = re.compile(r"^(.*?\b(?:19|20)\d\d\)?)")
 
 def source_document(text: str) -> str:
     """The document a citation points to ('' for derivation notes such as 'model switch')."""
+    background = _BRIGHTWAY_SOURCE.match(text)  # a dataset replaced from a user's Brightway database
+    if background:
+        return f"Brightway database {background.group(1)} (aggregated LCI computed with bw2calc)"
     for pattern, name in _KNOWN_DOCUMENTS:
         if pattern.search(text):
             return name

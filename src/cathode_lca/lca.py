@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -28,6 +28,30 @@ from .methods import DEFAULT_METHODS, Method, load_method
 from .parameters.engine import ParameterModel
 from .parameters.evaluator import Evaluator
 from .result_warnings import add_warnings, negative_footprints
+
+SHIPPED_BACKGROUND = {
+    "kind": "shipped",
+    "database": "cathode-lca inventories (GREET 2022 / EverBatt 2023, Istrate 2024, Ember, AIB)",
+    "version": __version__,
+    "mapping": None,
+    "mapping_sha256": None,
+}
+
+
+class BackgroundNotes(Protocol):
+    """What a model on a user's background adds to every result (see ``brightway.background_flows``)."""
+
+    provenance: dict[str, Any]
+
+    def notes(
+        self,
+        ds: Any,
+        model: LCAModel,
+        demand: Mapping[str, Any],
+        env: Mapping[str, Any],
+        allocation: str,
+        methods: Sequence[Method],
+    ) -> list[str]: ...
 
 
 class LCAModel:
@@ -55,6 +79,13 @@ class LCAModel:
         self._matrices: dict[str, MatrixModel] = {}
         self._twins: dict[frozenset[str], LCAModel] = {}
         self._solvers: dict[tuple[str, tuple[int, ...]], PartitionedSolver] = {}
+        self.background_info: BackgroundNotes | None = None  # set for a Brightway background
+
+    @property
+    def background(self) -> dict[str, Any]:
+        """Provenance of the background: ``{kind: shipped|brightway, database, version, mapping, mapping_sha256}``."""
+        info = self.background_info
+        return dict(SHIPPED_BACKGROUND) if info is None else dict(info.provenance)
 
     def matrices(self, allocation: str = "none") -> MatrixModel:
         if allocation not in self._matrices:
@@ -87,7 +118,9 @@ class LCAModel:
         if frozen == self.varied_exchanges:
             return self
         if frozen not in self._twins:
-            self._twins[frozen] = LCAModel(self.inventory, varied_exchanges=frozen)
+            twin = LCAModel(self.inventory, varied_exchanges=frozen)
+            twin.background_info = self.background_info
+            self._twins[frozen] = twin
         return self._twins[frozen]
 
     def product_id(self, name: str) -> str:
@@ -185,6 +218,7 @@ class LCAModel:
             "solver": solution.solver,
             "demand": {k: _jsonable(v) for k, v in demand.items()},
             "samples": size,
+            "background": self.background,
         }
         ds = build_dataset(model, solution, method_objs, attrs, keep_sample)
         from .engine.coverage import result_notes
@@ -199,6 +233,8 @@ class LCAModel:
             ds.attrs["electricity_supply"] = supplies
         label = " + ".join(demand)
         add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
+        if self.background_info is not None:
+            add_warnings(ds, self.background_info.notes(ds, self, demand, env, allocation, method_objs))
         return ds
 
 

@@ -208,6 +208,7 @@ def write_datapackage(
             "package": "cathode-lca",
             "package_version": __version__,
             "inventory_hash": model.inventory.content_hash,
+            "background": model.background,
             "method": method_obj.id,
             "method_source": method_obj.source,
             "method_unit": method_obj.unit,

@@ -228,6 +228,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
     metadata = {
         "version": ds.attrs["package_version"],
         "inventory_hash": ds.attrs["inventory_hash"],
+        "background": json.loads(ds.attrs.get("background", "null")),
         "method": ds.attrs["methods"],
         "sources": json.loads(ds.attrs["sources"]),
         "parameters": json.loads(ds.attrs["parameters"]),

@@ -20,7 +20,7 @@ from ..errors import UsageError
 def model_with_background(
     background: str | None,
     mapping: str | None,
-    unmapped: str = "fail",
+    unmapped: str = "fallback",
     extra_inventory_files: Sequence[str] = (),
 ) -> Any:
     """The model for a command: shipped (+ extra) inventories, on a Brightway background if given.

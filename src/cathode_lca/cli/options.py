@@ -88,17 +88,18 @@ def background_options(func: F) -> F:
     *mapping*, *unmapped*) to a click command; pass them to :func:`model_with_background`."""
     func = click.option(
         "--unmapped",
-        type=click.Choice(["fail", "fallback"]),
-        default="fail",
+        type=click.Choice(["fallback", "fail"]),
+        default="fallback",
         show_default=True,
-        help="Background datasets the mapping does not cover: fail, or fall back to cathode-lca's data.",
+        help="Background datasets with no mapping entry: keep cathode-lca's data (named with their share of "
+        "each indicator in the result warnings), or fail.",
     )(func)
     func = click.option(
         "--mapping",
         default=None,
         metavar="FILE",
         help="Mapping YAML from our background datasets and flows to the Brightway database "
-        "('ecoinvent-3.10-cutoff' for the shipped example). See docs/brightway.md.",
+        "(shipped: 'ecoinvent-3.10-cutoff', 'ecoinvent-3.11-cutoff'). See docs/brightway.md.",
     )(func)
     func = click.option(
         "--background",

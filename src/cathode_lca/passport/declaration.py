@@ -180,6 +180,18 @@ def _mapping(spec: BatterySpec, rules: RuleSet, stage_mapping: str | None) -> tu
     return base, overrides
 
 
+def _transport_note(data: ModelData) -> str:
+    """The transport note: GREET 2022 on the shipped background, the user's database otherwise."""
+    background = data.metadata.get("background") or {}
+    if background.get("kind") != "brightway":
+        return TRANSPORT_NOTE
+    return (
+        f"transport datasets come from the Brightway background {background.get('project')}/"
+        f"{background.get('database')} (mapping {background.get('mapping')}), per t*km as defined there; "
+        "the PEF utilisation ratio (64 %) is not applied"
+    )
+
+
 def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mapping: str | None = None) -> Declaration:
     """Build the declaration from model numbers *data* (no model access)."""
     rules = get_rules(rules)
@@ -315,7 +327,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                 source=(f"{DISTRIBUTION_SOURCE}; " if origin.startswith("scenario") else "") + f"{dist.source}; "
                 f"mass {mass:g} kg",
                 datasets=(TRANSPORT_DATASETS[mode],),
-                notes=(TRANSPORT_NOTE,),
+                notes=(_transport_note(data),),
             )
         )
 

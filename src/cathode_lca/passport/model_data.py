@@ -374,6 +374,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
     metadata = {
         "package_version": attrs.get("package_version", ""),
         "inventory_hash": attrs.get("inventory_hash", ""),
+        "background": model.background,
         "method": GWP_METHOD,
         "method_source": climate_methods()[0].source,
         "solver": attrs.get("solver", ""),

@@ -652,6 +652,7 @@ def monte_carlo(
             "functional_unit": setup.functional_unit,
             "package_version": __version__,
             "inventory_hash": model.inventory.content_hash,
+            "background": json.dumps(model.background, default=str),
             "methods": ", ".join(setup.method_ids),
             "parameters": json.dumps(dict(parameters or {}), sort_keys=True, default=str),
             "uncertain_parameters": json.dumps(list(uncertain)),

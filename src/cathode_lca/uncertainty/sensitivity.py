@@ -175,6 +175,7 @@ def sensitivity(
             "allocation": allocation,
             "functional_unit": setup.functional_unit,
             "inventory_hash": model.inventory.content_hash,
+            "background": json.dumps(getattr(model, "background", None)),
             "distributions": json.dumps({k: dists[k] for k in names}, default=str),
             "spread": "" if spread is None else spread,
             "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",

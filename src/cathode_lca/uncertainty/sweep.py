@@ -133,6 +133,7 @@ def sweep(
             "allocation": allocation,
             "functional_unit": label,
             "inventory_hash": model.inventory.content_hash,
+            "background": json.dumps(getattr(model, "background", None)),
             "grid": json.dumps({n: list(map(str, grid[n])) for n in names}),
             "parameters": json.dumps(dict(parameters or {}), default=str),
             "mode": mode,
