@@ -37,6 +37,10 @@ class LCAModel:
         A loaded :class:`Inventory`; default: the shipped inventories (plus *extra*).
     extra
         User inventory files with more datasets or ``overrides:``.
+    background_solver
+        How the static background is factorised: ``"auto"`` (by loop size), ``"superlu"``,
+        ``"superlu-colamd"`` or ``"pardiso"`` (see :mod:`cathode_lca.engine.factorize`);
+        ``None`` reads the environment variable ``CATHODE_LCA_SOLVER`` (default ``auto``).
     """
 
     def __init__(
@@ -45,7 +49,9 @@ class LCAModel:
         *,
         extra: Iterable[str | Path] = (),
         varied_exchanges: Iterable[str] = (),
+        background_solver: str | None = None,
     ) -> None:
+        self.background_solver = background_solver
         self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
         self.parameters = ParameterModel(self.inventory)
         self.varied_exchanges = frozenset(varied_exchanges)
@@ -65,7 +71,9 @@ class LCAModel:
         if frozen == self.varied_exchanges:
             return self
         if frozen not in self._twins:
-            self._twins[frozen] = LCAModel(self.inventory, varied_exchanges=frozen)
+            self._twins[frozen] = LCAModel(
+                self.inventory, varied_exchanges=frozen, background_solver=self.background_solver
+            )
         return self._twins[frozen]
 
     def product_id(self, name: str) -> str:
@@ -86,7 +94,7 @@ class LCAModel:
         if key not in self._solvers:
             model = self.matrices(allocation)
             static_env = self.parameters.evaluate()
-            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env)
+            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env, self.background_solver)
         return self._solvers[key]
 
     def _solve(self, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str, contributions: bool) -> Any:
@@ -98,9 +106,10 @@ class LCAModel:
                 raise ParameterError(f"demand amount for '{name}' is NaN or infinite", hint="give a finite number")
             col = model.product_index[self.product_id(name)]
             amounts[col] = amounts.get(col, 0) + arr
-        size = broadcast_size(env, list(amounts.values()))
+        values = env if isinstance(env, dict) else dict(env)
+        size = broadcast_size(values, list(amounts.values()))
         solver = self.solver(allocation, list(amounts))
-        return solver.solve(env, size, amounts, with_direct=contributions)
+        return solver.solve(values, size, amounts, with_direct=contributions)
 
     def scores(
         self,
@@ -160,6 +169,7 @@ class LCAModel:
             "parameters": {k: _jsonable(v) for k, v in (parameters or {}).items()},
             "seed": "" if seed is None else seed,
             "solver": solution.solver,
+            "background_solver": solution.background or {},
             "demand": {k: _jsonable(v) for k, v in demand.items()},
             "samples": size,
         }
