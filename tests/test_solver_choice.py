@@ -77,16 +77,25 @@ def test_a_large_loop_gets_pardiso_when_it_is_installed(monkeypatch):
     import pypardiso  # noqa: F401  (in the test extra through 'all' -> 'fast': this must not fail)
 
     matrix = loop_heavy(LARGE_LOOP + 200)
+    largest = choose_solver(matrix).largest_loop
+    assert largest >= LARGE_LOOP
+    monkeypatch.setattr(factorize, "PARDISO_LOOP", largest)  # the real one is 10,000: too big to build here
     choice = choose_solver(matrix)
-    assert choice.largest_loop >= LARGE_LOOP
     assert choice.solver == "pardiso"
     assert "PARDISO" in choice.describe()
+    monkeypatch.setattr(factorize, "PARDISO_LOOP", largest + 1)  # below it SuperLU/COLAMD, pypardiso or not
+    assert choose_solver(matrix).solver == "superlu-colamd"
+
+
+def test_the_thresholds_are_ordered():
+    assert 1 < LARGE_LOOP < factorize.PARDISO_LOOP
 
 
 def test_a_large_loop_falls_back_to_colamd_without_pypardiso(monkeypatch):
     monkeypatch.delenv(SOLVER_ENV, raising=False)
     without_pypardiso(monkeypatch)
     assert not factorize.pardiso_available()
+    monkeypatch.setattr(factorize, "PARDISO_LOOP", LARGE_LOOP)
     choice = choose_solver(loop_heavy(LARGE_LOOP + 200))
     assert choice.solver == "superlu-colamd"
     assert choice.as_dict()["ordering"] == "COLAMD on the transposed matrix"
@@ -188,6 +197,26 @@ def test_an_exactly_singular_loop_is_a_singular_system_error(forced):
     assert not np.all(np.isfinite(x)) or np.abs(matrix @ x - [1.0, 0.0, 0.0]).max() > 1e-6
 
 
+def test_pardiso_factorisations_in_turn_and_in_threads_stay_correct():
+    from concurrent.futures import ThreadPoolExecutor
+
+    matrices = [loop_heavy(120, seed=seed) for seed in range(4)]
+    expected = [np.linalg.solve(m.toarray(), np.ones(120)) for m in matrices]
+
+    def solve(k: int) -> np.ndarray:
+        lu = factorise(matrices[k], choose_solver(matrices[k], "pardiso"))
+        try:
+            return lu.solve(np.ones(120))
+        finally:
+            release(lu)
+
+    for k in range(4):  # the one solver instance is reused after each release
+        np.testing.assert_allclose(solve(k), expected[k], rtol=1e-10)
+    with ThreadPoolExecutor(4) as pool:  # threads take turns on it
+        for k, got in enumerate(pool.map(solve, range(4))):
+            np.testing.assert_allclose(got, expected[k], rtol=1e-10)
+
+
 # -- through LCAModel: a ring of static background processes -----------------------------------
 
 
@@ -230,6 +259,7 @@ def test_a_background_ring_has_the_hand_computed_answer_with_every_solver(tmp_pa
 
     monkeypatch.delenv(SOLVER_ENV, raising=False)
     monkeypatch.setattr(factorize, "LARGE_LOOP", 10)  # a 40-process ring counts as large here
+    monkeypatch.setattr(factorize, "PARDISO_LOOP", 30)  # and as very large
     m, a = 40, 0.7
     model = LCAModel(load_inventory([ring_yaml(tmp_path, m, a)]), background_solver=forced)
     ds = model.calculate({"consumer": 1.0}, methods=[test_method])
@@ -237,7 +267,7 @@ def test_a_background_ring_has_the_hand_computed_answer_with_every_solver(tmp_pa
     # total CO2 = sum_j s_j = s_0 (1 - a^m) / (1 - a) = 1 / (1 - a)
     assert score(ds) == pytest.approx(1 / (1 - a), rel=1e-10)
     record = json.loads(ds.attrs["background_solver"])  # dict attrs are JSON text (netCDF-safe)
-    expected = forced or ("pardiso" if factorize.pardiso_available() else "superlu-colamd")
+    expected = forced or "pardiso"  # pypardiso is in the test extra
     assert record["solver"] == expected
     assert record["requested"] == (forced or "auto")
     assert (record["processes"], record["largest_loop"], record["loops"]) == (m, m, 1)

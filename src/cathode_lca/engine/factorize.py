@@ -6,12 +6,13 @@ the loops and is the fastest choice. Inside one large loop (an ecoinvent-like ba
 where most processes form one strongly connected component) the natural order fills in
 heavily, so a fill-reducing ordering takes over:
 
-* ``pardiso``: MKL PARDISO (METIS ordering) through ``pypardiso`` when it is installed
-  (the ``fast`` extra);
-* ``superlu-colamd``: otherwise SciPy's SuperLU with COLAMD on the transposed matrix
-  (technosphere matrices fill in far less that way round; bw2calc does the same).
+* ``superlu-colamd``: SciPy's SuperLU with COLAMD on the transposed matrix (technosphere
+  matrices fill in far less that way round; bw2calc does the same);
+* ``pardiso``: MKL PARDISO (METIS ordering) through ``pypardiso`` when it is installed (the
+  ``fast`` extra), for the largest loops, where its higher fixed cost pays off.
 
-The choice is automatic (``auto``) by the size of the largest loop, :data:`LARGE_LOOP`, and can
+The choice is automatic (``auto``) by the size of the largest loop (:data:`LARGE_LOOP`,
+:data:`PARDISO_LOOP`), and can
 be forced with ``LCAModel(background_solver=...)`` or the environment variable
 :data:`SOLVER_ENV`. Every choice is recorded in a :class:`SolverChoice` that goes into the
 results' metadata.
@@ -31,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,6 +51,11 @@ LARGE_LOOP = 1000
 block-triangular order for a fill-reducing ordering. Below it the fill-in of a loop is at most
 LARGE_LOOP² entries (8 MB); above it, on ecoinvent-like loops, the natural order fills in a large
 share of the dense block (see docs/performance.md)."""
+PARDISO_LOOP = 10_000
+"""Processes in the largest loop from which ``auto`` takes PARDISO (when pypardiso is installed)
+rather than SuperLU with COLAMD. PARDISO has a larger fixed cost (METIS, matching, scaling): on the
+ecoinvent-like benchmark SuperLU/COLAMD was faster at 5k processes, even at 10k, and PARDISO
+faster at 20k, single-threaded; PARDISO also uses every core (docs/performance.md)."""
 
 _DESCRIPTION = {
     "superlu": ("SciPy SuperLU", "natural order in block-triangular (SCC) form"),
@@ -110,6 +117,7 @@ class SolverChoice:
             "largest_loop": self.largest_loop,
             "loops": self.loops,
             "large_loop_threshold": LARGE_LOOP,
+            "pardiso_loop_threshold": PARDISO_LOOP,
         }
 
 
@@ -179,8 +187,9 @@ def choose_solver(matrix: sp.spmatrix, requested: str | None = None, labels: np.
     """The solver for *matrix*: forced by *requested* / :data:`SOLVER_ENV`, or chosen by loop size.
 
     ``auto`` keeps SuperLU in block-triangular order while the largest loop has fewer than
-    :data:`LARGE_LOOP` processes; from there it takes PARDISO when ``pypardiso`` is installed and
-    SuperLU with COLAMD otherwise. Forcing ``pardiso`` without ``pypardiso`` is an error.
+    :data:`LARGE_LOOP` processes, then takes SuperLU with COLAMD, and from :data:`PARDISO_LOOP`
+    processes PARDISO when ``pypardiso`` is installed. Forcing ``pardiso`` without ``pypardiso``
+    is an error.
     """
     wanted = requested_solver(requested)
     n = matrix.shape[0]
@@ -190,7 +199,12 @@ def choose_solver(matrix: sp.spmatrix, requested: str | None = None, labels: np.
     largest = int(sizes.max(initial=0))
     loops = int(np.sum(sizes > 1))
     if wanted == "auto":
-        solver = "superlu" if largest < LARGE_LOOP else "pardiso" if pardiso_available() else "superlu-colamd"
+        if largest < LARGE_LOOP:
+            solver = "superlu"
+        elif largest >= PARDISO_LOOP and pardiso_available():
+            solver = "pardiso"
+        else:
+            solver = "superlu-colamd"
     else:
         solver = wanted
         if solver == "pardiso" and not pardiso_available():
@@ -228,12 +242,18 @@ class _TransposedSuperLU:
         return np.asarray(self._lu.solve(np.asarray(rhs, dtype=float), trans="T" if trans == "N" else "N"))
 
 
-class _Pardiso:
-    """MKL PARDISO with a private solver instance (never pypardiso's shared module-level one).
+_PARDISO_LOCK = threading.Lock()
+_PARDISO_SOLVER: list[Any] = []  # one instance per process: creating one searches the whole prefix for MKL
 
-    The factors of the CSR arrays serve both directions: PARDISO's transposed solve (what
-    pypardiso does for a CSC matrix with the same arrays) gives Aᵀx = b without a second
-    factorisation. Call :meth:`release` to free MKL's memory.
+
+class _Pardiso:
+    """MKL PARDISO with this package's own solver instance (never pypardiso's shared module-level one).
+
+    The instance is created once per process (pypardiso's constructor searches the installation
+    for MKL, which costs seconds) and held under a lock from factorisation to :meth:`release`, which
+    frees MKL's memory; so factorisations in several threads take turns. The factors of the CSR
+    arrays serve both directions: PARDISO's transposed solve (what pypardiso does for a CSC matrix
+    with the same arrays) gives Aᵀx = b without a second factorisation.
     """
 
     def __init__(self, matrix: sp.csc_matrix) -> None:
@@ -242,8 +262,16 @@ class _Pardiso:
         self._csr = sp.csr_matrix(matrix)
         self._csr.sum_duplicates()
         self._csr.sort_indices()
-        self._solver = PyPardisoSolver()
-        self._solver.factorize(self._csr)
+        _PARDISO_LOCK.acquire()
+        try:
+            if not _PARDISO_SOLVER:
+                _PARDISO_SOLVER.append(PyPardisoSolver())
+            self._solver = _PARDISO_SOLVER[0]
+            self._solver.factorize(self._csr)
+        except BaseException:
+            self._free()
+            raise
+        self._held = True
 
     def solve(self, rhs: Any, trans: str = "N") -> np.ndarray:
         b = np.asarray(rhs, dtype=float)
@@ -252,7 +280,16 @@ class _Pardiso:
         return np.asarray(self._solver.solve(a, b)).reshape(b.shape)
 
     def release(self) -> None:
-        self._solver.free_memory(everything=True)
+        if self._held:
+            self._held = False
+            self._free()
+
+    def _free(self) -> None:
+        try:
+            if _PARDISO_SOLVER:
+                _PARDISO_SOLVER[0].free_memory(everything=True)
+        finally:
+            _PARDISO_LOCK.release()
 
 
 def factorise(matrix: sp.csc_matrix, choice: SolverChoice) -> Factorisation:

@@ -85,6 +85,22 @@ def self_consumption_problem(produced: Any, consumed: Any) -> str | None:
     return None
 
 
+def _closure(adjacency: sp.csr_matrix, sources: np.ndarray) -> np.ndarray:
+    """Boolean mask of the nodes reachable from *sources* (included) along *adjacency* (row -> column)."""
+    n = adjacency.shape[0]
+    seen = np.zeros(n, dtype=bool)
+    if not len(sources):
+        return seen
+    from scipy.sparse.csgraph import breadth_first_order
+
+    # one extra node n points to every source, so one breadth-first search covers them all
+    extra = sp.csr_matrix((np.ones(len(sources)), (np.full(len(sources), n), sources)), shape=(n + 1, n + 1))
+    graph = sp.csr_matrix(sp.block_diag((adjacency, sp.csr_matrix((1, 1)))) + extra)
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    seen[order[order < n]] = True
+    return seen
+
+
 class _FinalDemand:
     """The final demand over the foreground: a few non-zero rows, without an (n, S) array of zeros."""
 
@@ -134,23 +150,18 @@ class PartitionedSolver:
         self.background_choice: SolverChoice | None = None
         n = model.n
         A = model.A
-        pattern = sp.csc_matrix((np.ones(len(A["rows"])), (A["rows"], A["cols"])), shape=(n, n))
-        reachable = self._reachable(pattern, demanded)
+        # consumer column -> product row (what each column takes from the technosphere)
+        supplies = sp.csr_matrix((np.ones(len(A["rows"])), (A["cols"], A["rows"])), shape=(n, n))
+        reachable = _closure(supplies, np.asarray(demanded, dtype=np.int64))
         variable = model.variable_entries(A)
-        var_cols = set(A["cols"][variable].tolist())
-        var_cols.update(model.B["cols"][model.variable_entries(model.B)].tolist())
-        fg = set(demanded) | (var_cols & reachable)
-        # everything that consumes a foreground product is foreground too
-        csr = pattern.tocsr()
-        frontier = list(fg)
-        while frontier:
-            row = frontier.pop()
-            for col in csr.indices[csr.indptr[row] : csr.indptr[row + 1]]:
-                if col in reachable and col not in fg:
-                    fg.add(int(col))
-                    frontier.append(int(col))
-        self.fg = np.array(sorted(fg), dtype=np.int64)
-        self.bg = np.array(sorted(reachable - fg), dtype=np.int64)
+        var_cols = np.union1d(A["cols"][variable], model.B["cols"][model.variable_entries(model.B)])
+        seeds = np.union1d(np.asarray(demanded, dtype=np.int64), var_cols[reachable[var_cols]])
+        # everything (reachable) that consumes a foreground product is foreground too
+        into = reachable[A["cols"]]  # only edges into reachable consumers
+        consumers = sp.csr_matrix((np.ones(int(into.sum())), (A["rows"][into], A["cols"][into])), shape=(n, n))
+        fg = _closure(consumers, seeds)
+        self.fg = np.nonzero(fg)[0].astype(np.int64)
+        self.bg = np.nonzero(reachable & ~fg)[0].astype(np.int64)
         self.fg_pos = {int(c): i for i, c in enumerate(self.fg)}
         self.bg_pos = {int(c): i for i, c in enumerate(self.bg)}
         in_fg_col = np.isin(A["cols"], self.fg)
@@ -164,18 +175,6 @@ class PartitionedSolver:
         self._plan_foreground()
 
     # -- structure ----------------------------------------------------------------
-    @staticmethod
-    def _reachable(pattern: sp.csc_matrix, demanded: list[int]) -> set[int]:
-        seen = set(demanded)
-        stack = list(demanded)
-        while stack:
-            col = stack.pop()
-            for row in pattern.indices[pattern.indptr[col] : pattern.indptr[col + 1]]:
-                if row not in seen:
-                    seen.add(int(row))
-                    stack.append(int(row))
-        return seen
-
     def _names(self, cols: Any, limit: int = 8) -> str:
         names = [self.model.describe_column(int(c)) for c in cols]
         more = f" and {len(names) - limit} more" if len(names) > limit else ""
