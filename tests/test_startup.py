@@ -114,3 +114,30 @@ print(json.dumps({"built": len(built), "a": a, "b": b, "c": c, "same": registry(
     assert abs(result["a"] - 1.05505585262e-3) < 1e-9  # 1 Btu (IT) = 1055.05585262 J
     assert abs(result["b"] - 0.45359237) < 1e-12  # 1 lb = 0.45359237 kg exactly
     assert abs(result["c"] - 3.6) < 1e-12
+
+
+def test_units_of_a_brightway_background_need_no_pint_registry():
+    # the units BRIGHTWAY_UNITS maps ecoinvent's names to: bw2data already builds pint's registry
+    # once (bw2parameters), so ours should not be a second one for these
+    result = run_python(
+        """
+import json
+from cathode_lca.units import conversion_factor, registry
+factors = {
+    "m**3 -> L": conversion_factor("m**3", "L"),
+    "t*km -> kg*km": conversion_factor("t*km", "kg*km"),
+    "h -> s": conversion_factor("h", "s"),
+    "kWh -> MJ": conversion_factor("kWh", "MJ"),
+    "dm**3 -> m3": conversion_factor("dm**3", "m3"),
+}
+print(json.dumps({"registries": registry.cache_info().currsize, **factors}))
+"""
+    )
+    assert result.pop("registries") == 0
+    assert result == {
+        "m**3 -> L": 1000.0,
+        "t*km -> kg*km": 1000.0,
+        "h -> s": 3600.0,
+        "kWh -> MJ": 3.6,
+        "dm**3 -> m3": 0.001,
+    }
