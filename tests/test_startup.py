@@ -129,6 +129,7 @@ factors = {
     "h -> s": conversion_factor("h", "s"),
     "kWh -> MJ": conversion_factor("kWh", "MJ"),
     "dm**3 -> m3": conversion_factor("dm**3", "m3"),
+    "m**2 -> m*m": conversion_factor("m**2", "m*m"),
 }
 print(json.dumps({"registries": registry.cache_info().currsize, **factors}))
 """
@@ -140,4 +141,5 @@ print(json.dumps({"registries": registry.cache_info().currsize, **factors}))
         "h -> s": 3600.0,
         "kWh -> MJ": 3.6,
         "dm**3 -> m3": 0.001,
+        "m**2 -> m*m": 1.0,
     }

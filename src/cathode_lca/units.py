@@ -78,6 +78,7 @@ _ATOMS: dict[str, tuple[str, float]] = {
     "USD": ("currency", 1.0),
     "EUR": ("currency_eur", 1.0),
     "tkm": ("mass*length", 1e6),
+    "m2": ("length*length", 1.0),
     "s": ("time", 1.0),
     "h": ("time", 3600.0),
 }
