@@ -163,7 +163,6 @@ class PartitionedSolver:
         self.fg = np.nonzero(fg)[0].astype(np.int64)
         self.bg = np.nonzero(reachable & ~fg)[0].astype(np.int64)
         self.fg_pos = {int(c): i for i, c in enumerate(self.fg)}
-        self.bg_pos = {int(c): i for i, c in enumerate(self.bg)}
         in_fg_col = np.isin(A["cols"], self.fg)
         self.a_fg = np.nonzero(in_fg_col & np.isin(A["rows"], self.fg))[0]  # A_ff entries
         self.a_if = np.nonzero(in_fg_col & np.isin(A["rows"], self.bg))[0]  # A_bf entries
