@@ -14,7 +14,7 @@ from cathode_lca.units import _ATOMS, _fast, conversion_factor, registry
 
 def pint_factor(a: str, b: str) -> float:
     ureg = registry()
-    norm = {"tkm": "tonne*kilometer", "m3": "m**3", "dm3": "dm**3", "t": "tonne"}
+    norm = {"tkm": "tonne*kilometer", "m3": "m**3", "dm3": "dm**3", "t": "tonne", "m2": "m**2"}
     pa = "*".join(norm.get(x, x) for x in a.split("*"))
     pb = "*".join(norm.get(x, x) for x in b.split("*"))
     return float(ureg.Quantity(1.0, pa.replace("/", " / ")).to(pb.replace("/", " / ")).magnitude)
@@ -32,6 +32,8 @@ def test_every_fast_atom_matches_pint(atom):
         "currency": "USD",
         "currency_eur": "EUR",
         "mass*length": "kg*m",
+        "time": "s",
+        "length*length": "m*m",
     }[dim]
     assert conversion_factor(atom, base) == pytest.approx(pint_factor(atom, base), rel=1e-12)
 

@@ -63,6 +63,10 @@ class LCAModel:
         A loaded :class:`Inventory`; default: the shipped inventories (plus *extra*).
     extra
         User inventory files with more datasets or ``overrides:``.
+    background_solver
+        How the static background is factorised: ``"auto"`` (by loop size), ``"superlu"``,
+        ``"superlu-colamd"`` or ``"pardiso"`` (see :mod:`cathode_lca.engine.factorize`);
+        ``None`` reads the environment variable ``CATHODE_LCA_SOLVER`` (default ``auto``).
     """
 
     def __init__(
@@ -71,7 +75,9 @@ class LCAModel:
         *,
         extra: Iterable[str | Path] = (),
         varied_exchanges: Iterable[str] = (),
+        background_solver: str | None = None,
     ) -> None:
+        self.background_solver = background_solver
         self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
         self.parameters = ParameterModel(self.inventory)
         self.evaluator = Evaluator(self.inventory, self.parameters)
@@ -118,7 +124,7 @@ class LCAModel:
         if frozen == self.varied_exchanges:
             return self
         if frozen not in self._twins:
-            twin = LCAModel(self.inventory, varied_exchanges=frozen)
+            twin = LCAModel(self.inventory, varied_exchanges=frozen, background_solver=self.background_solver)
             twin.background_info = self.background_info
             self._twins[frozen] = twin
         return self._twins[frozen]
@@ -141,7 +147,7 @@ class LCAModel:
         if key not in self._solvers:
             model = self.matrices(allocation)
             static_env = self.parameters.evaluate()
-            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env)
+            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env, self.background_solver)
         return self._solvers[key]
 
     def _solve(self, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str, contributions: bool) -> Any:
@@ -216,6 +222,7 @@ class LCAModel:
             "parameters": {k: _jsonable(v) for k, v in (parameters or {}).items()},
             "seed": "" if seed is None else seed,
             "solver": solution.solver,
+            "background_solver": solution.background or {},
             "demand": {k: _jsonable(v) for k, v in demand.items()},
             "samples": size,
             "background": self.background,

@@ -32,7 +32,7 @@ def registry() -> Any:
     """Return the shared pint registry (created on first use)."""
     import pint
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     for line in _EXTRA_DEFINITIONS:
         ureg.define(line)
     return ureg
@@ -78,8 +78,21 @@ _ATOMS: dict[str, tuple[str, float]] = {
     "USD": ("currency", 1.0),
     "EUR": ("currency_eur", 1.0),
     "tkm": ("mass*length", 1e6),
+    "m2": ("length*length", 1.0),
+    "s": ("time", 1.0),
+    "h": ("time", 3600.0),
 }
 _FAST_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def _atoms(part: str) -> list[str]:
+    """The factors of a product such as ``t*km`` or ``m**3`` (written as the atom ``m3``), or
+    something that is no atom when a power has no atom of its own (then pint decides)."""
+    out = []
+    for piece in part.replace("**", "^").split("*"):
+        name, _, power = piece.strip().partition("^")
+        out.append(f"{name}{power}" if power in ("2", "3") else (piece.strip() if not power else "^"))
+    return out
 
 
 def _fast(unit: str) -> tuple[tuple[tuple[str, int], ...], float] | None:
@@ -90,13 +103,12 @@ def _fast(unit: str) -> tuple[tuple[tuple[str, int], ...], float] | None:
     if text in ("percent", "%"):  # generation shares and grid losses
         return (), 0.01
     text = re.sub(r"/\(([^()]*)\)", lambda m: "/" + m.group(1).replace("*", "/"), text)
-    if "(" in text or ")" in text or "**" in text or "^" in text:
+    if "(" in text or ")" in text or "^" in text:
         return None
     dims: dict[str, int] = {}
     factor = 1.0
     for i, part in enumerate(text.split("/")):
-        for atom in part.split("*"):
-            atom = atom.strip()
+        for atom in _atoms(part):
             if atom not in _ATOMS:
                 return None
             name, f = _ATOMS[atom]

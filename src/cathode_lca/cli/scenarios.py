@@ -95,7 +95,7 @@ def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[st
             warnings.append(standin_warning(dataset_id, footprint))
     if inventory is not model.inventory:
         background_info = getattr(model, "background_info", None)
-        model = LCAModel(inventory)
+        model = LCAModel(inventory, background_solver=getattr(model, "background_solver", None))
         model.background_info = background_info  # the user's background stays the background
     overrides, from_params = convert_param_values(params, model.parameters)
     provenance = {**composed.provenance(), **from_params}

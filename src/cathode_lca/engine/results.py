@@ -16,6 +16,9 @@ import xarray as xr
 
 from .matrices import MatrixModel
 from .solve import Solution
+from .xarray_lazy import defer_duck_array_imports
+
+defer_duck_array_imports()  # xarray would import dask and pint on the first result (start-up time)
 
 #: Stages of supply datasets whose burden is attributed to the stage of the process that uses them.
 SUPPLY_STAGES = frozenset({"energy", "chemicals", "transport"})
@@ -29,9 +32,10 @@ def attribute_supply(by_process: np.ndarray, stages: list[str], solution: Soluti
     Whatever a supply dataset delivers to the final demand stays with it.
     """
     out = by_process.copy()
-    if solution.order is None or solution.a_data is None:
-        return out
     rows, cols, data, s = solution.a_rows, solution.a_cols, solution.a_data, solution.supply
+    final = solution.final_demand
+    if solution.order is None or data is None or rows is None or cols is None or final is None:
+        return out
     for k in reversed(solution.order):
         if stages[k] not in SUPPLY_STAGES:
             continue
@@ -47,7 +51,7 @@ def attribute_supply(by_process: np.ndarray, stages: list[str], solution: Soluti
                     continue
                 share = np.where(produced != 0, -data[e] * s[j] / produced, 0.0)
                 out[:, j] += total * share
-            out[:, k] = total * np.where(produced != 0, solution.final_demand[k] / produced, 1.0)
+            out[:, k] = total * np.where(produced != 0, final[k] / produced, 1.0)
     return out
 
 

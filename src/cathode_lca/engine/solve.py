@@ -3,7 +3,8 @@
 The supply chain of the demanded products is split into
 
 * a **background**: columns whose entries are all constant and that consume no
-  foreground product. It is factorised once (scipy ``splu``) and solved once per
+  foreground product. It is factorised once (SuperLU in block-triangular order, or a
+  fill-reducing solver inside a large loop: see :mod:`.factorize`) and solved once per
   *interface product* (background products the foreground consumes), giving the
   aggregated inventory per unit of each interface product;
 * a **foreground**: parameterised columns, the demanded columns, and everything that
@@ -26,7 +27,18 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import SingularSystemError, SolverError
 from ..parameters.engine import Env
+from .factorize import (
+    FactorisationError,
+    SolverChoice,
+    block_triangular_order,
+    choose_solver,
+    factorise,
+    release,
+    strong_components,
+)
 from .matrices import EntryValues, MatrixModel
+
+__all__ = ["PartitionedSolver", "Solution", "block_triangular_order", "self_consumption_problem"]
 
 RESIDUAL_TOLERANCE = 1e-9
 RESIDUAL_SAMPLES = 256  # samples on which the foreground residual is checked (all when fewer)
@@ -73,44 +85,20 @@ def self_consumption_problem(produced: Any, consumed: Any) -> str | None:
     return None
 
 
-def block_triangular_order(matrix: sp.spmatrix) -> np.ndarray:
-    """Column/row order that makes a technosphere matrix block triangular.
+def _closure(adjacency: sp.csr_matrix, sources: np.ndarray) -> np.ndarray:
+    """Boolean mask of the nodes reachable from *sources* (included) along *adjacency* (row -> column)."""
+    n = adjacency.shape[0]
+    seen = np.zeros(n, dtype=bool)
+    if not len(sources):
+        return seen
+    from scipy.sparse.csgraph import breadth_first_order
 
-    Strongly connected components are ordered so that every consumer comes before what it
-    consumes; the matrix is then block lower triangular and LU fill-in stays inside the loops
-    (as in KLU's BTF step). Supply chains are mostly acyclic, so the blocks are small.
-    """
-    n = matrix.shape[0]
-    coo = sp.coo_matrix(matrix)
-    off = coo.row != coo.col
-    n_comp, labels = connected_components(matrix, directed=True, connection="strong")
-    # edge consumer (column) -> product (row) between components
-    cg = sp.csr_matrix((np.ones(int(off.sum())), (labels[coo.col[off]], labels[coo.row[off]])), shape=(n_comp, n_comp))
-    cg.setdiag(0)
-    cg.eliminate_zeros()
-    indegree = np.asarray((cg != 0).sum(axis=0)).ravel()
-    ready = list(np.nonzero(indegree == 0)[0])
-    rank = np.empty(n_comp, dtype=np.int64)
-    k = 0
-    while ready:
-        c = ready.pop()
-        rank[c] = k
-        k += 1
-        for nxt in cg.indices[cg.indptr[c] : cg.indptr[c + 1]]:
-            indegree[nxt] -= 1
-            if indegree[nxt] == 0:
-                ready.append(int(nxt))
-    return np.lexsort((np.arange(n), rank[labels]))
-
-
-def _factorise(matrix: sp.csc_matrix) -> Any:
-    """SuperLU in the given (block triangular) order; fall back to COLAMD on trouble."""
-    from scipy.sparse.linalg import splu
-
-    try:
-        return splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.1)
-    except RuntimeError:
-        return splu(matrix)
+    # one extra node n points to every source, so one breadth-first search covers them all
+    extra = sp.csr_matrix((np.ones(len(sources)), (np.full(len(sources), n), sources)), shape=(n + 1, n + 1))
+    graph = sp.csr_matrix(sp.block_diag((adjacency, sp.csr_matrix((1, 1)))) + extra)
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    seen[order[order < n]] = True
+    return seen
 
 
 class _FinalDemand:
@@ -148,34 +136,33 @@ class Solution:
     a_cols: np.ndarray | None = None  # entry columns, as foreground positions
     final_demand: np.ndarray | None = None  # (n_fg, S)
     order: list[int] | None = None  # foreground positions, consumers before producers
+    background: dict[str, Any] | None = None  # how the static background was factorised (SolverChoice.as_dict)
 
 
 class PartitionedSolver:
     """Solver for a fixed set of demanded products under one :class:`MatrixModel`."""
 
-    def __init__(self, model: MatrixModel, demanded: list[int], static_env: Env) -> None:
+    def __init__(
+        self, model: MatrixModel, demanded: list[int], static_env: Env, background_solver: str | None = None
+    ) -> None:
         self.model = model
+        self.background_solver = background_solver  # None: the environment variable, else "auto"
+        self.background_choice: SolverChoice | None = None
         n = model.n
         A = model.A
-        pattern = sp.csc_matrix((np.ones(len(A["rows"])), (A["rows"], A["cols"])), shape=(n, n))
-        reachable = self._reachable(pattern, demanded)
+        # consumer column -> product row (what each column takes from the technosphere)
+        supplies = sp.csr_matrix((np.ones(len(A["rows"])), (A["cols"], A["rows"])), shape=(n, n))
+        reachable = _closure(supplies, np.asarray(demanded, dtype=np.int64))
         variable = model.variable_entries(A)
-        var_cols = set(A["cols"][variable].tolist())
-        var_cols.update(model.B["cols"][model.variable_entries(model.B)].tolist())
-        fg = set(demanded) | (var_cols & reachable)
-        # everything that consumes a foreground product is foreground too
-        csr = pattern.tocsr()
-        frontier = list(fg)
-        while frontier:
-            row = frontier.pop()
-            for col in csr.indices[csr.indptr[row] : csr.indptr[row + 1]]:
-                if col in reachable and col not in fg:
-                    fg.add(int(col))
-                    frontier.append(int(col))
-        self.fg = np.array(sorted(fg), dtype=np.int64)
-        self.bg = np.array(sorted(reachable - fg), dtype=np.int64)
+        var_cols = np.union1d(A["cols"][variable], model.B["cols"][model.variable_entries(model.B)])
+        seeds = np.union1d(np.asarray(demanded, dtype=np.int64), var_cols[reachable[var_cols]])
+        # everything (reachable) that consumes a foreground product is foreground too
+        into = reachable[A["cols"]]  # only edges into reachable consumers
+        consumers = sp.csr_matrix((np.ones(int(into.sum())), (A["rows"][into], A["cols"][into])), shape=(n, n))
+        fg = _closure(consumers, seeds)
+        self.fg = np.nonzero(fg)[0].astype(np.int64)
+        self.bg = np.nonzero(reachable & ~fg)[0].astype(np.int64)
         self.fg_pos = {int(c): i for i, c in enumerate(self.fg)}
-        self.bg_pos = {int(c): i for i, c in enumerate(self.bg)}
         in_fg_col = np.isin(A["cols"], self.fg)
         self.a_fg = np.nonzero(in_fg_col & np.isin(A["rows"], self.fg))[0]  # A_ff entries
         self.a_if = np.nonzero(in_fg_col & np.isin(A["rows"], self.bg))[0]  # A_bf entries
@@ -187,18 +174,6 @@ class PartitionedSolver:
         self._plan_foreground()
 
     # -- structure ----------------------------------------------------------------
-    @staticmethod
-    def _reachable(pattern: sp.csc_matrix, demanded: list[int]) -> set[int]:
-        seen = set(demanded)
-        stack = list(demanded)
-        while stack:
-            col = stack.pop()
-            for row in pattern.indices[pattern.indptr[col] : pattern.indptr[col + 1]]:
-                if row not in seen:
-                    seen.add(int(row))
-                    stack.append(int(row))
-        return seen
-
     def _names(self, cols: Any, limit: int = 8) -> str:
         names = [self.model.describe_column(int(c)) for c in cols]
         more = f" and {len(names) - limit} more" if len(names) > limit else ""
@@ -212,11 +187,11 @@ class PartitionedSolver:
         self.G = np.zeros((n_flows, len(self.interface)))
         if nb == 0:
             return
-        A, B = model.A, model.B
+        A = model.A
         sel = np.nonzero(np.isin(A["cols"], self.bg) & np.isin(A["rows"], self.bg))[0]
         data = model.entry_data(A, sel, env, 1)[:, 0]
-        rows = np.array([self.bg_pos[int(r)] for r in A["rows"][sel]], dtype=np.int64)
-        cols = np.array([self.bg_pos[int(c)] for c in A["cols"][sel]], dtype=np.int64)
+        rows = np.searchsorted(self.bg, A["rows"][sel])  # background positions (self.bg is sorted)
+        cols = np.searchsorted(self.bg, A["cols"][sel])
         self._check_diagonal(self.bg[rows], rows == cols, A["scales"][sel], data[:, None])
         Abb = sp.csc_matrix((data, (rows, cols)), shape=(nb, nb))
         Abb.sum_duplicates()
@@ -227,46 +202,56 @@ class PartitionedSolver:
                 f"singular background: no production of {self._names(bad)}",
                 hint="each dataset must produce a non-zero amount of its reference product",
             )
-        order = block_triangular_order(Abb)
+        _, labels = strong_components(Abb)
+        choice = choose_solver(Abb, self.background_solver, labels)
+        order = block_triangular_order(Abb, labels)
         Abb_perm = Abb[order][:, order].tocsc()
         try:
-            lu = _factorise(Abb_perm)
-        except RuntimeError:
-            n_comp, labels = connected_components(Abb, directed=True, connection="strong")
+            lu = factorise(Abb_perm, choice)
+        except FactorisationError:
             sizes = np.bincount(labels)
             loops = self.bg[np.isin(labels, np.nonzero(sizes > 1)[0])]
             raise SingularSystemError(
                 f"singular background system; datasets in loops: {self._names(loops)}",
                 hint="a loop that consumes at least as much as it produces cannot be solved; check those amounts",
             ) from None
-        self._check_condition(Abb_perm, lu, self.bg[order])
-        if len(self.interface):
-            selb = np.nonzero(np.isin(B["cols"], self.bg))[0]
-            bdata = model.entry_data(B, selb, env, 1)[:, 0]
-            position = np.empty(nb, dtype=np.int64)
-            position[order] = np.arange(nb)  # original background position -> permuted position
-            bcols = np.array([position[self.bg_pos[int(c)]] for c in B["cols"][selb]], dtype=np.int64)
-            Bbb = sp.csr_matrix((bdata, (B["rows"][selb], bcols)), shape=(n_flows, nb))
-            if_rows = np.array([position[self.bg_pos[int(r)]] for r in self.interface], dtype=np.int64)
-            if n_flows < len(self.interface):
-                # fewer flows than interface products: solve Aᵀ y = bᵀ once per flow instead
-                Y = lu.solve(np.asarray(Bbb.T.todense()), trans="T")  # (nb, n_flows)
-                self.G = np.ascontiguousarray(Y[if_rows].T)
-                check = Abb_perm.T @ Y - np.asarray(Bbb.T.todense())
-                scale = max(1.0, float(np.abs(Y).max(initial=0)))
-            else:
-                rhs = np.zeros((nb, len(self.interface)))
-                rhs[if_rows, np.arange(len(self.interface))] = 1.0
-                X = lu.solve(rhs)
-                self.G = np.asarray(Bbb @ X)
-                check = Abb_perm @ X - rhs
-                scale = max(1.0, float(np.abs(X).max(initial=0)))
-            residual = float(np.abs(check).max(initial=0))
-            if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * scale:
-                raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
-        self.solver_name = (
-            "scipy SuperLU in block-triangular order (background, once) + topological back-substitution (foreground)"
-        )
+        try:
+            self._check_condition(Abb_perm, lu, self.bg[order])
+            self._interface_solve(env, lu, Abb_perm, order)
+        finally:
+            release(lu)
+        self.background_choice = choice
+        self.solver_name = f"{choice.describe()} for the background, once + topological back-substitution (foreground)"
+
+    def _interface_solve(self, env: Env, lu: Any, Abb_perm: sp.csc_matrix, order: np.ndarray) -> None:
+        """Aggregated flows per unit of each interface product, G = B_bb A_bb⁻¹ (interface columns)."""
+        if not len(self.interface):
+            return
+        model, B = self.model, self.model.B
+        nb, n_flows = len(self.bg), len(model.flows)
+        selb = np.nonzero(np.isin(B["cols"], self.bg))[0]
+        bdata = model.entry_data(B, selb, env, 1)[:, 0]
+        position = np.empty(nb, dtype=np.int64)
+        position[order] = np.arange(nb)  # original background position -> permuted position
+        bcols = position[np.searchsorted(self.bg, B["cols"][selb])]
+        Bbb = sp.csr_matrix((bdata, (B["rows"][selb], bcols)), shape=(n_flows, nb))
+        if_rows = position[np.searchsorted(self.bg, self.interface)]
+        if n_flows < len(self.interface):
+            # fewer flows than interface products: solve Aᵀ y = bᵀ once per flow instead
+            Y = lu.solve(np.asarray(Bbb.T.todense()), trans="T")  # (nb, n_flows)
+            self.G = np.ascontiguousarray(Y[if_rows].T)
+            check = Abb_perm.T @ Y - np.asarray(Bbb.T.todense())
+            scale = max(1.0, float(np.abs(Y).max(initial=0)))
+        else:
+            rhs = np.zeros((nb, len(self.interface)))
+            rhs[if_rows, np.arange(len(self.interface))] = 1.0
+            X = lu.solve(rhs)
+            self.G = np.asarray(Bbb @ X)
+            check = Abb_perm @ X - rhs
+            scale = max(1.0, float(np.abs(X).max(initial=0)))
+        residual = float(np.abs(check).max(initial=0))
+        if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * scale:
+            raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
 
     def _check_diagonal(self, columns: np.ndarray, on_diag: np.ndarray, scales: np.ndarray, values: np.ndarray) -> None:
         """Self-consumption and reference amounts of the background columns, vectorised.
@@ -391,7 +376,8 @@ class PartitionedSolver:
             direct, data = np.zeros((0, 0, 0)), None
         order = [int(i) for block in self.blocks for i in block]
         final = f.dense() if with_direct else None
-        return Solution(self.fg, s, g, direct, self.solver_name, data, self.f_rows, cols, final, order)
+        background = self.background_choice.as_dict() if self.background_choice is not None else None
+        return Solution(self.fg, s, g, direct, self.solver_name, data, self.f_rows, cols, final, order, background)
 
     def _constant_matrices(self, b_values: EntryValues, i_values: EntryValues) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         nf = len(self.fg)
@@ -403,12 +389,12 @@ class PartitionedSolver:
         i_const = sp.csr_matrix((i_data, (self.i_rows, self.i_cols)), shape=(len(self.interface), nf))
         return b_const, i_const
 
-    def _entry(self, e: int, values: EntryValues, var_of: dict[int, int]) -> Any:
+    def _entry(self, e: Any, values: EntryValues, var_of: dict[int, int]) -> Any:
         k = var_of.get(int(e))
         return values.var[k] if k is not None else values.const[e]
 
     def _solve_single(
-        self, r: int, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: np.ndarray, size: int
+        self, r: int, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: _FinalDemand, size: int
     ) -> np.ndarray:
         cols = self.f_cols
         diag: Any = 0.0
@@ -447,7 +433,7 @@ class PartitionedSolver:
             return np.where(zero, 0.0, rhs / np.where(zero, 1.0, diag))
 
     def _solve_block(
-        self, block: np.ndarray, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: np.ndarray, size: int
+        self, block: np.ndarray, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: _FinalDemand, size: int
     ) -> np.ndarray:
         m = len(block)
         local = {int(r): i for i, r in enumerate(block)}
@@ -473,7 +459,7 @@ class PartitionedSolver:
             ) from None
         return x.T
 
-    def _check_residual(self, values: EntryValues, s: np.ndarray, f: np.ndarray) -> None:
+    def _check_residual(self, values: EntryValues, s: np.ndarray, f: _FinalDemand) -> None:
         """Residual |A s − f| on up to RESIDUAL_SAMPLES evenly spaced samples, and finiteness of all."""
         size = s.shape[1]
         if not np.all(np.isfinite(s)):
