@@ -231,7 +231,7 @@ def route_demands(
             if ds is None:
                 out.append(RouteDemand(r, {}, "not a recycling route"))
                 continue
-            demand = {ds.reference_product.id: 1.0}
+            demand: dict[str, Any] = {ds.reference_product.id: 1.0}
             if allocation in ("mass", "economic"):  # the treatment is the sum of its allocated outputs
                 for p in ds.products:
                     if not p.reference:
@@ -259,7 +259,7 @@ def route_demands(
             continue
         content = element_content(model, product, metal, env)
         amount = 1.0 / content if kind == "kg-metal" else 1.0
-        demand: dict[str, Any] = {product: amount}
+        demand = {product: amount}
         if r == "virgin":
             out.append(RouteDemand(r, demand))
             continue

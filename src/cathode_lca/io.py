@@ -254,11 +254,5 @@ def _copy_exclusive(src: str, target: Path, mode: int) -> None:
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)

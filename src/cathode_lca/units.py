@@ -32,7 +32,7 @@ def registry() -> Any:
     """Return the shared pint registry (created on first use)."""
     import pint
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     for line in _EXTRA_DEFINITIONS:
         ureg.define(line)
     return ureg

@@ -170,7 +170,7 @@ def load_mapping(path: str | Path) -> BackgroundMapping:
         data = load_yaml_text(raw.decode("utf-8"), name)
     except UnicodeDecodeError:
         raise fail("file is not UTF-8 text", None) from None
-    if not isinstance(data, dict):
+    if not isinstance(data, LineDict):  # every YAML mapping is read as a LineDict
         raise fail("top level must be a mapping", 1)
     unknown = set(data) - {"format", "description", "source", "datasets", "flows", "ignore"}
     if unknown:
@@ -560,13 +560,13 @@ def _check_mapping_against_inventory(links: BackgroundMapping, inv: Inventory) -
                 line=sel.line,
                 hint="map single-product datasets only",
             )
-    for sel in links.flows:
-        if sel.flow not in inv.flows:
-            close = difflib.get_close_matches(sel.flow or "", list(inv.flows), n=3, cutoff=0.6)
+    for flow_sel in links.flows:
+        if flow_sel.flow not in inv.flows:
+            close = difflib.get_close_matches(flow_sel.flow or "", list(inv.flows), n=3, cutoff=0.6)
             raise InventoryError(
-                f"unknown flow '{sel.flow}'",
+                f"unknown flow '{flow_sel.flow}'",
                 file=links.path,
-                line=sel.line,
+                line=flow_sel.line,
                 hint=("did you mean " + " or ".join(close) + "?") if close else "see inventories/flows.yaml",
             )
 

@@ -103,7 +103,7 @@ def _column_parameters(
             raise UsageError(f"--samples must be between 1 and {MAX_SAMPLES}", hint="e.g. --samples 1000")
         if not model.parameters.uncertain():
             raise UsageError("no parameter has a distribution to sample", hint="use scenarios instead")
-        seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+        seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else int(seed)
         draws = model.parameters.draw(samples, np.random.default_rng(seed))
         fixed = {model.parameters.key(k) for k in base}
         draws = {k: v for k, v in draws.items() if k not in fixed}  # given values stay fixed

@@ -179,9 +179,9 @@ def _remove(plan: ExportPlan) -> None:
     names = groups + list(plan.databases)
     GroupDependency.delete().where(GroupDependency.group << names).execute()
     Group.delete().where(Group.name << names).execute()
-    for name in plan.methods:
-        if name in methods:
-            _delete_method(name)
+    for method in plan.methods:
+        if method in methods:
+            _delete_method(method)
 
 
 def _delete_method(name: tuple[str, ...]) -> None:

@@ -82,6 +82,7 @@ class _Translator:
         return method(node)
 
     def visit_Constant(self, node: ast.Constant) -> str:
+        assert isinstance(node.value, int | float)  # parse_formula admits text only in choice comparisons
         return number_text(float(node.value))
 
     def visit_Name(self, node: ast.Name) -> str:
@@ -110,20 +111,22 @@ class _Translator:
         if any(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in operands):
             left, right = node.left, node.comparators[0]
             name_node, text_node = (left, right) if isinstance(left, ast.Name) else (right, left)
-            key = self.resolve(name_node.id)  # type: ignore[union-attr]
-            code = self.choices[key].index(text_node.value)  # type: ignore[union-attr]
+            assert isinstance(name_node, ast.Name) and isinstance(text_node, ast.Constant)  # parse_formula checked it
+            key = self.resolve(name_node.id)
+            code = self.choices[key].index(text_node.value)
             op = _CMP_TEXT[type(node.ops[0])]
             return f"(1.0 * ({self.names[key]} {op} {code}))"
         text = self.visit(node.left)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            text += f" {_CMP_TEXT[type(op)]} {self.visit(comparator)}"
+        for cmp, comparator in zip(node.ops, node.comparators, strict=True):
+            text += f" {_CMP_TEXT[type(cmp)]} {self.visit(comparator)}"
         return f"(1.0 * ({text}))"
 
     def visit_IfExp(self, node: ast.IfExp) -> str:
         return f"({self.visit(node.body)} if {self.visit(node.test)} != 0 else {self.visit(node.orelse)})"
 
     def visit_Call(self, node: ast.Call) -> str:
-        name = node.func.id  # type: ignore[union-attr]
+        assert isinstance(node.func, ast.Name)  # parse_formula admits calls of named functions only
+        name = node.func.id
         args = [self.visit(a) for a in node.args]
         if name == "where":
             return f"({args[1]} if {args[0]} != 0 else {args[2]})"

@@ -172,8 +172,8 @@ class _Planner:
             amounts = [self.term(p.amount, ds) for p in products]
             props = [self.property_term(ds, p, prop) for p in products]
             denominator = Term(0.0)
-            for a, p in zip(amounts, props, strict=True):
-                denominator = denominator + a * p
+            for a, prop_term in zip(amounts, props, strict=True):
+                denominator = denominator + a * prop_term
             for p, pv in zip(products, props, strict=True):
                 columns.append((activity(p, ONE), pv / denominator))
         else:

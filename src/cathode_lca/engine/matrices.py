@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError, ParameterError, ValidationError
-from ..inventory.formulas import Compiled, Formula
+from ..inventory.formulas import Compiled, Env, Formula  # Env: a read-only Mapping
 from ..inventory.schema import Dataset, Product
-from ..parameters.engine import Env, ParameterModel
+from ..parameters.engine import ParameterModel
 from ..units import conversion_factor, is_mass
 
 ALLOCATIONS = ("none", "mass", "economic", "system-expansion", "cut-off")

@@ -29,9 +29,9 @@ def attribute_supply(by_process: np.ndarray, stages: list[str], solution: Soluti
     Whatever a supply dataset delivers to the final demand stays with it.
     """
     out = by_process.copy()
-    if solution.order is None or solution.a_data is None:
-        return out
-    rows, cols, data, s = solution.a_rows, solution.a_cols, solution.a_data, solution.supply
+    if solution.order is None or solution.a_data is None or solution.final_demand is None:
+        return out  # solved without contributions: nothing to attribute
+    rows, cols, data, s = np.asarray(solution.a_rows), np.asarray(solution.a_cols), solution.a_data, solution.supply
     for k in reversed(solution.order):
         if stages[k] not in SUPPLY_STAGES:
             continue

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import SingularSystemError, SolverError
-from ..parameters.engine import Env
+from ..inventory.formulas import Env  # read-only Mapping: the engine never writes into an env
 from .matrices import EntryValues, MatrixModel
 
 RESIDUAL_TOLERANCE = 1e-9
@@ -89,7 +89,7 @@ def block_triangular_order(matrix: sp.spmatrix) -> np.ndarray:
     cg.setdiag(0)
     cg.eliminate_zeros()
     indegree = np.asarray((cg != 0).sum(axis=0)).ravel()
-    ready = list(np.nonzero(indegree == 0)[0])
+    ready: list[int] = np.nonzero(indegree == 0)[0].tolist()
     rank = np.empty(n_comp, dtype=np.int64)
     k = 0
     while ready:
@@ -403,12 +403,12 @@ class PartitionedSolver:
         i_const = sp.csr_matrix((i_data, (self.i_rows, self.i_cols)), shape=(len(self.interface), nf))
         return b_const, i_const
 
-    def _entry(self, e: int, values: EntryValues, var_of: dict[int, int]) -> Any:
+    def _entry(self, e: int | np.integer, values: EntryValues, var_of: dict[int, int]) -> Any:
         k = var_of.get(int(e))
         return values.var[k] if k is not None else values.const[e]
 
     def _solve_single(
-        self, r: int, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: np.ndarray, size: int
+        self, r: int, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: _FinalDemand, size: int
     ) -> np.ndarray:
         cols = self.f_cols
         diag: Any = 0.0
@@ -447,7 +447,7 @@ class PartitionedSolver:
             return np.where(zero, 0.0, rhs / np.where(zero, 1.0, diag))
 
     def _solve_block(
-        self, block: np.ndarray, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: np.ndarray, size: int
+        self, block: np.ndarray, values: EntryValues, var_of: dict[int, int], s: np.ndarray, f: _FinalDemand, size: int
     ) -> np.ndarray:
         m = len(block)
         local = {int(r): i for i, r in enumerate(block)}
@@ -473,7 +473,7 @@ class PartitionedSolver:
             ) from None
         return x.T
 
-    def _check_residual(self, values: EntryValues, s: np.ndarray, f: np.ndarray) -> None:
+    def _check_residual(self, values: EntryValues, s: np.ndarray, f: _FinalDemand) -> None:
         """Residual |A s − f| on up to RESIDUAL_SAMPLES evenly spaced samples, and finiteness of all."""
         size = s.shape[1]
         if not np.all(np.isfinite(s)):

@@ -183,7 +183,7 @@ class _Reader:
             raise InventoryError(
                 "empty inventory file", file=file, hint="add 'datasets:', 'parameters:' or 'flows:', or remove the file"
             )
-        if not isinstance(data, dict):
+        if not isinstance(data, LineDict):  # every YAML mapping is read as a LineDict
             raise InventoryError("top level must be a mapping", file=file, line=1)
         spec: FileSpec = _validate(FileSpec, data, file)
         if spec.format is not None and spec.format != FORMAT_VERSION:

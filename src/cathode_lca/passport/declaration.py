@@ -259,7 +259,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                     )
                 factor = float(entry.amount or 0.0) * data.dataset_burdens[entry.dataset]
                 ds_unit = data.dataset_units.get(entry.dataset, "")
-                note = (f"{entry.amount:g} {ds_unit} of {entry.dataset} per {entry.per}",)
+                note: tuple[str, ...] = (f"{entry.amount:g} {ds_unit} of {entry.dataset} per {entry.per}",)
                 datasets: tuple[str, ...] = (entry.dataset,)
             else:
                 factor = vec(

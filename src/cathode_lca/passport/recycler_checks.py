@@ -216,7 +216,7 @@ def allocation_by_price_ratio(model: Any, route: str, env: Mapping[str, Any]) ->
 
 def annex_xii_checks(recovery: RouteRecovery, battery_type: str = "lithium-based") -> dict[str, Any]:
     """Material recovery (Co, Ni, Cu, Li) and recycling efficiency against the Annex XII targets."""
-    material = {}
+    material: dict[str, dict[str, Any]] = {}
     for el in ANNEX_XII_ELEMENTS:
         if recovery.feed_total.get(el, 0.0) <= 0:
             material[el] = {"present": False}

@@ -6,12 +6,12 @@ types) so that neither imports the other.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from .._yaml import LineDict, LineList
 from ..errors import ValidationError
 
-FORMAT = "cathode-lca-battery/1"
+FORMAT: Final = "cathode-lca-battery/1"
 DOC_HINT = "see docs/passport.md"
 
 #: Chemistries cathode-lca models, with the elements of their cathode active material (stoichiometry).

@@ -84,8 +84,8 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
         "full_equivalent_cycles_per_year",
     )
     c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
-    for loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
-        c.fail(loc, message, hint)
+    for where, message, hint in lifetime_problems(b, spec.battery_mass_kg):
+        c.fail(where, message, hint)
     url = urlparse(b.carbon_footprint_study)
     if not url.scheme or not (url.netloc or url.path):
         c.fail(
@@ -102,7 +102,7 @@ def check_spec(spec: BatterySpec, raw: Any, file: str) -> None:
     )
     lead_present = False
     for i, comp in enumerate(bom.components):
-        loc = ("bill_of_materials", "components", i)
+        loc: tuple[Any, ...] = ("bill_of_materials", "components", i)
         c.positive((*loc, "mass_kg"), comp.mass_kg, f"mass_kg of component '{comp.name}'", allow_zero=True)
         for el, kg in comp.elements_kg.items():
             if el not in SOURCING_ELEMENTS:

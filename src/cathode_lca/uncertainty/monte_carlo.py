@@ -196,7 +196,7 @@ def _execute_dask(
     slices = slices or [{} for _ in bounds]
     tasks = [dask.delayed(run_chunk)(spec, i, b - a, shared, slices[i]) for i, (a, b) in enumerate(bounds)]
     if scheduler in ("threads", "processes"):
-        results = list(dask.compute(*tasks, scheduler=scheduler))
+        results: list[Any] = list(dask.compute(*tasks, scheduler=scheduler))
         if bar is not None:
             bar.update(bounds[-1][1])
         return results
@@ -211,7 +211,7 @@ def _execute_dask(
         ) from None
     futures = client.compute(tasks)
     index = {f.key: i for i, f in enumerate(futures)}
-    results: list[Any] = [None] * len(futures)
+    results = [None] * len(futures)
     for future in as_completed(futures):
         results[index[future.key]] = future.result()
         if bar is not None:
@@ -368,7 +368,7 @@ def monte_carlo(
         raise UsageError("Monte Carlo needs at least 2 samples", hint="use --samples 1000 or more")
     if chunk_size < 1:
         raise UsageError("chunk size must be positive", hint="e.g. 50000")
-    seed = int(np.random.SeedSequence().entropy % (2**32)) if seed is None else int(seed)
+    seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else int(seed)
     from ..lca import LCAModel, default_model
 
     if model is None:

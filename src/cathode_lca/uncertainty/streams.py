@@ -70,9 +70,11 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     elif kind == "normal":
         x = dist["loc"] + dist["scale"] * ndtri(u)
     elif kind == "uniform":
+        lo, hi = _bounds(dist)
         x = lo + u * (hi - lo)
     elif kind == "triangular":
         mode = dist["loc"]
+        lo, hi = _bounds(dist)
         c = (mode - lo) / (hi - lo)
         x = np.where(
             u < c,
@@ -80,6 +82,7 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
             hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode)),
         )
     elif kind == "logitnormal":
+        lo, hi = _bounds(dist)
         x = lo + (hi - lo) * expit(dist["loc"] + dist["scale"] * ndtri(u))
         return np.clip(x, lo, hi)  # expit rounds to exactly 0 or 1 only in the far tails
     else:
@@ -87,6 +90,11 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
         x = np.clip(x, -math.inf if lo is None else lo, math.inf if hi is None else hi)
     return x
+
+
+def _bounds(dist: dict[str, Any]) -> tuple[float, float]:
+    """``minimum`` and ``maximum`` of a bounded distribution (uniform, triangular, logitnormal)."""
+    return dist["minimum"], dist["maximum"]
 
 
 def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
