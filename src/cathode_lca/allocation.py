@@ -38,12 +38,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import UsageError
 from .inventory.formulas import Formula
+
+if TYPE_CHECKING:
+    from .lca import LCAModel
 
 CO_PRODUCT_UNITS = ("kg-metal", "kg-salt")
 CO_PRODUCT_ALLOCATIONS = ("economic", "mass", "system-expansion")
@@ -91,7 +94,7 @@ def check_allocation(unit_kind: str, unit: str, allocation: str, routes: Sequenc
         )
 
 
-def amount_value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> Any:
+def amount_value(model: LCAModel, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> Any:
     """A product amount or property in *env*: a float, or an array when parameters are arrays."""
     if not isinstance(value, Formula):
         return float(value)
@@ -105,13 +108,13 @@ def amount_value(model: Any, dataset_id: str, value: float | Formula, env: Mappi
     return float(out.ravel()[0]) if out.size == 1 else out
 
 
-def _value(model: Any, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> float:
+def _value(model: LCAModel, dataset_id: str, value: float | Formula, env: Mapping[str, Any]) -> float:
     """First sample of :func:`amount_value` (the block reports the nominal partition)."""
     out = np.asarray(amount_value(model, dataset_id, value, env), dtype=float)
     return float(out.ravel()[0])
 
 
-def _source(model: Any, product: Any, value: float | Formula | None, fallback: str) -> str:
+def _source(model: LCAModel, product: Any, value: float | Formula | None, fallback: str) -> str:
     """The citation behind a property: the parameter's source when the property names one parameter."""
     if isinstance(value, Formula):
         name = value.text.strip()
@@ -126,7 +129,7 @@ def _source(model: Any, product: Any, value: float | Formula | None, fallback: s
     return product.source or fallback
 
 
-def _basis(model: Any, ds: Any, product: Any, allocation: str, env: Mapping[str, Any]) -> tuple[float, str]:
+def _basis(model: LCAModel, ds: Any, product: Any, allocation: str, env: Mapping[str, Any]) -> tuple[float, str]:
     from .units import conversion_factor, is_mass
 
     if allocation in ("mass", "economic"):
@@ -140,7 +143,7 @@ def _basis(model: Any, ds: Any, product: Any, allocation: str, env: Mapping[str,
     return float("nan"), ""
 
 
-def supply_chain_datasets(model: Any, products: Sequence[str], allocation: str) -> list[str]:
+def supply_chain_datasets(model: LCAModel, products: Sequence[str], allocation: str) -> list[str]:
     """Datasets in the supply chains of *products* under *allocation* (consumers first)."""
     matrices = model.matrices(allocation)
     cols = sorted({matrices.product_index[model.product_id(p)] for p in products})
@@ -154,7 +157,7 @@ def supply_chain_datasets(model: Any, products: Sequence[str], allocation: str) 
 
 
 def partition(
-    model: Any,
+    model: LCAModel,
     route: str,
     demand: Mapping[str, Any],
     allocation: str,
@@ -175,7 +178,7 @@ def partition(
         ds = model.inventory.datasets[ds_id]
         if len(ds.products) < 2:
             continue
-        rows = []
+        rows: list[dict[str, Any]] = []
         for p in ds.products:
             amount = _value(model, ds.id, p.amount, env)
             value, source = _basis(model, ds, p, allocation, env)

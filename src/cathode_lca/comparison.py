@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,6 +44,9 @@ from .allocation import amount_value as _value
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
 from .result_warnings import add_warnings, warnings_of
+
+if TYPE_CHECKING:
+    from .lca import LCAModel
 
 ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")
 INDICATORS = {
@@ -88,7 +91,7 @@ class RouteDemand:
     credits: list[dict[str, Any]] = field(default_factory=list)  # system expansion: displaced products
 
 
-def chemistries(model: Any) -> list[str]:
+def chemistries(model: LCAModel) -> list[str]:
     """Chemistries with a virgin CAM dataset (``cam-<chem>-virgin``)."""
     out = []
     for ds_id in model.inventory.datasets:
@@ -97,7 +100,7 @@ def chemistries(model: Any) -> list[str]:
     return sorted(out)
 
 
-def _chem_key(model: Any, chemistry: str) -> str:
+def _chem_key(model: LCAModel, chemistry: str) -> str:
     key = chemistry.strip().lower()
     known = chemistries(model)
     if key not in known:
@@ -108,7 +111,7 @@ def _chem_key(model: Any, chemistry: str) -> str:
     return key
 
 
-def available_routes(model: Any, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
+def available_routes(model: LCAModel, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
     """Routes with data for *chemistry*: a CAM dataset per route for ``kg-cam``; for metal, salt,
     feed and black-mass units every recycling route that treats the chemistry's feed."""
     chem = _chem_key(model, chemistry)
@@ -119,14 +122,14 @@ def available_routes(model: Any, chemistry: str, unit_kind: str = "kg-cam") -> l
     return [r for r in ROUTES if r in cam or r in treated]
 
 
-def element_content(model: Any, product_id: str, element: str, env: Mapping[str, Any]) -> Any:
+def element_content(model: LCAModel, product_id: str, element: str, env: Mapping[str, Any]) -> Any:
     product = model.inventory.product(product_id)
     if element not in product.properties:
         raise UsageError(f"product '{product_id}' declares no {element} content", hint="add it to its properties")
     return _value(model, model.inventory.products[product_id][0], product.properties[element], env)
 
 
-def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, Any]) -> Any:
+def recovered_per_feed(model: LCAModel, route: str, element: str, env: Mapping[str, Any]) -> Any:
     """kg of *element* in the co-products of ``recycling-<route>`` per kg of feed."""
     ds = model.inventory.datasets.get(f"recycling-{route}")
     if ds is None:
@@ -138,7 +141,7 @@ def recovered_per_feed(model: Any, route: str, element: str, env: Mapping[str, A
     return total
 
 
-def _functional_coproduct(model: Any, route: str, element: str) -> str | None:
+def _functional_coproduct(model: LCAModel, route: str, element: str) -> str | None:
     """The co-product of ``recycling-<route>`` that carries *element* (e.g. Co2+ in product)."""
     ds = model.inventory.datasets.get(f"recycling-{route}")
     if ds is None:
@@ -146,7 +149,7 @@ def _functional_coproduct(model: Any, route: str, element: str) -> str | None:
     return next((p.id for p in ds.products if not p.reference and element in p.properties), None)
 
 
-def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _displaced(model: LCAModel, route: str, element: str, feed: Any, env: Mapping[str, Any]) -> list[dict[str, Any]]:
     """System expansion for a metal or salt unit: credits for the other co-products of the route.
 
     A co-product carrying another element displaces that element in the virgin battery-grade
@@ -182,7 +185,7 @@ def _displaced(model: Any, route: str, element: str, feed: Any, env: Mapping[str
     return out
 
 
-def lithium_salt(model: Any, chem: str, env: Mapping[str, Any]) -> str:
+def lithium_salt(model: LCAModel, chem: str, env: Mapping[str, Any]) -> str:
     """The chemistry's lithium source (EverBatt cathode recipe): LiOH or Li2CO3."""
     key = f"cathode_lioh_{chem}"
     if key in model.parameters.parameters and float(np.ravel(env[key])[0]) > 0:
@@ -206,7 +209,7 @@ def parse_unit(unit: str) -> tuple[str, str | None]:
 
 
 def route_demands(
-    model: Any, chemistry: str, routes: Sequence[str], unit: str, allocation: str, env: Mapping[str, Any]
+    model: LCAModel, chemistry: str, routes: Sequence[str], unit: str, allocation: str, env: Mapping[str, Any]
 ) -> tuple[list[RouteDemand], str]:
     """Demand per route for the functional unit, and the functional unit's description."""
     chem = _chem_key(model, chemistry)
@@ -284,7 +287,7 @@ def route_demands(
 class ComparisonSetup:
     """Validated inputs shared by compare, Monte Carlo, sensitivity and sweeps."""
 
-    model: Any
+    model: LCAModel
     chemistry: str  # display name, e.g. NMC811
     routes: list[str]
     parameters: dict[str, Any]  # user parameters plus plant_region and feed_chemistry
@@ -304,7 +307,7 @@ def prepare(
     unit: str,
     indicators: Sequence[str],
     parameters: Mapping[str, Any] | None,
-    model: Any,
+    model: LCAModel | None,
 ) -> ComparisonSetup:
     """Check every option and set the region and feed chemistry parameters."""
     from .lca import default_model
@@ -372,7 +375,7 @@ def compare(
     unit: str = "kg-cam",
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     parameters: Mapping[str, Any] | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
 ) -> Any:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
@@ -533,7 +536,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def sources(model: Any, products: Sequence[str], allocation: str) -> list[str]:
+def sources(model: LCAModel, products: Sequence[str], allocation: str) -> list[str]:
     """Distinct source documents of every dataset in the supply chains of *products* (cached per model)."""
     matrices = model.matrices(allocation)
     cols = tuple(sorted({matrices.product_index[model.product_id(p)] for p in products}))

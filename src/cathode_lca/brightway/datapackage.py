@@ -24,13 +24,16 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import __version__
 from ..errors import ParameterError, UsageError
 from .crosscheck import FLOW_ID_OFFSET
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 MAX_SAMPLES = 100_000
 
@@ -89,7 +92,7 @@ def _matrix_resources(
 
 
 def _column_parameters(
-    model: Any,
+    model: LCAModel,
     base: Mapping[str, Any],
     samples: int,
     seed: int | None,
@@ -139,7 +142,7 @@ def _column_parameters(
 
 def write_datapackage(
     path: str | Path,
-    model: Any = None,
+    model: LCAModel | None = None,
     *,
     method: Any = "ipcc2021-gwp100",
     allocation: str = "none",

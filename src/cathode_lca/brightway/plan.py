@@ -18,7 +18,7 @@ import keyword
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import SolverError, UsageError
@@ -27,6 +27,9 @@ from ..inventory.schema import Dataset, Parameter, Product
 from ..units import conversion_factor, is_mass
 from .formula_text import ONE, Term, number_text, translate_formula
 from .project import import_bw2data
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 STATS_ARRAYS_ID = {"lognormal": 2, "normal": 3, "uniform": 4, "triangular": 5}
 RESOURCE_COMPARTMENTS = ("resource", "energy")
@@ -108,7 +111,7 @@ def parameter_names(parameters: Mapping[str, Parameter]) -> dict[str, str]:
 
 
 class _Planner:
-    def __init__(self, model: Any, prefix: str, allocation: str, methods: Sequence[Any] | None) -> None:
+    def __init__(self, model: LCAModel, prefix: str, allocation: str, methods: Sequence[Any] | None) -> None:
         self.model = model
         self.inv = model.inventory
         self.allocation = allocation
@@ -129,7 +132,11 @@ class _Planner:
     def term(self, amount: float | Formula, ds: Dataset | None, param: Parameter | None = None) -> Term:
         if not isinstance(amount, Formula):
             return Term(float(amount))
-        resolve = self.inv.resolver(ds) if ds is not None else self.model.parameters.resolver_for(param)
+        if ds is not None:
+            resolve = self.inv.resolver(ds)
+        else:
+            assert param is not None, "a formula outside a dataset belongs to a parameter"
+            resolve = self.model.parameters.resolver_for(param)
         value = amount.compile(resolve, self.choices)(self.env)
         return Term(_scalar(value), translate_formula(amount, resolve, self.names, self.choices))
 
@@ -276,16 +283,16 @@ class _Planner:
         for ds_id, acts in per_dataset.items():
             db = db_of_dataset[ds_id]
             for act in acts:
-                key = (db, act["cathode-lca product"])
+                act_key = (db, act["cathode-lca product"])
                 for exc in act["exchanges"]:
                     target = exc.pop("target")
                     exc["input"] = (
                         (self.biosphere, target) if exc["type"] == "biosphere" else (db_of_product[target], target)
                     )
-                    exc["output"] = key
-                data[db][key] = act
+                    exc["output"] = act_key
+                data[db][act_key] = act
                 if any("formula" in e for e in act["exchanges"]):
-                    group_activities.setdefault(self.group_name(ds_id), []).append(key)
+                    group_activities.setdefault(self.group_name(ds_id), []).append(act_key)
         database_parameters = [
             self.parameter_record(k, p) for k, p in inv.parameters.items() if not p.scope.startswith("dataset:")
         ]
@@ -377,7 +384,7 @@ def _scalar(value: Any) -> float:
 
 
 def plan_export(
-    model: Any = None,
+    model: LCAModel | None = None,
     *,
     prefix: str = "cathode-lca",
     allocation: str = "none",

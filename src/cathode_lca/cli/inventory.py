@@ -248,6 +248,7 @@ def compute(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
     )
     model = applied.model
+    assert model is not None  # apply_scenarios was given one
     if tree:
         from ..report.tree import tree_text
 

@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,9 @@ from .model import model_with_background
 from .options import background_options, inventory_option, plot_option, scenario_option
 from .scenarios import apply_scenarios
 from .scenarios import metadata as scenario_metadata
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 
 def run_passport(
@@ -31,7 +34,7 @@ def run_passport(
     fmt: str = "table",
     out: str | None = None,
     overwrite: bool = False,
-    model: Any = None,
+    model: LCAModel | None = None,
     provenance: dict[str, Any] | None = None,
     plot: str | None = None,
 ) -> str:

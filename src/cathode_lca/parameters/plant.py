@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from ..inventory.schema import Location
@@ -27,6 +27,9 @@ from .scenario_values import (
     parse_value,
     resolve_key,
 )
+
+if TYPE_CHECKING:
+    from .engine import ParameterModel
 
 PLANT_KEYS = (
     "name",
@@ -102,7 +105,7 @@ def _pick(name: Any, table: dict[str, Any], file: str, line: int, fld: str, what
     return table[name]
 
 
-def _zero(model: Any, key_name: str, cause: ScenarioValue) -> ScenarioValue:
+def _zero(model: ParameterModel, key_name: str, cause: ScenarioValue) -> ScenarioValue:
     key = model.key(key_name)
     return ScenarioValue(
         key,
@@ -115,7 +118,7 @@ def _zero(model: Any, key_name: str, cause: ScenarioValue) -> ScenarioValue:
     )
 
 
-def plant_values(raw: Any, file: str, model: Any) -> list[ScenarioValue]:
+def plant_values(raw: Any, file: str, model: ParameterModel) -> list[ScenarioValue]:
     """Parameter values of the ``plant:`` section *raw* (a LineDict) of *file*."""
     plant = _mapping(raw, file, getattr(raw, "line", 0), "plant", "name, route, electricity, black_mass, ...")
     check_keys(plant, PLANT_KEYS, file, "plant.")
@@ -180,7 +183,7 @@ SUPPLIER_FACTORS = (
 )
 
 
-def _electricity(raw: Any, file: str, line: int, model: Any) -> list[ScenarioValue]:
+def _electricity(raw: Any, file: str, line: int, model: ParameterModel) -> list[ScenarioValue]:
     el = _mapping(raw, file, line, "plant.electricity", "supply, region or factor and contract, source")
     allowed = ("supply", "region", "contract", "source", "note", *(k for k, _ in SUPPLIER_FACTORS))
     check_keys(el, allowed, file, "plant.electricity.")
@@ -279,7 +282,7 @@ def _electricity(raw: Any, file: str, line: int, model: Any) -> list[ScenarioVal
     return out
 
 
-def _molar_masses(model: Any) -> dict[str, float]:
+def _molar_masses(model: ParameterModel) -> dict[str, float]:
     env = model.evaluate()
     return {
         e: float(env[model.key(f"molar_mass_{e}")])
@@ -287,7 +290,7 @@ def _molar_masses(model: Any) -> dict[str, float]:
     }
 
 
-def _black_mass(raw: Any, file: str, line: int, model: Any) -> tuple[list[ScenarioValue], dict[str, float]]:
+def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[list[ScenarioValue], dict[str, float]]:
     from ..units import conversion_factor
 
     bm = _mapping(raw, file, line, "plant.black_mass", "chemistry, unit, assay, source")
@@ -384,7 +387,7 @@ def _black_mass(raw: Any, file: str, line: int, model: Any) -> tuple[list[Scenar
 
 
 def _energy(
-    raw: Any, route: str, file: str, line: int, model: Any, assay: dict[str, float] | None
+    raw: Any, route: str, file: str, line: int, model: ParameterModel, assay: dict[str, float] | None
 ) -> Iterator[ScenarioValue]:
     energy = _mapping(raw, file, line, "plant.energy", "electricity, heat")
     check_keys(energy, ("electricity", "heat"), file, "plant.energy.")
@@ -409,7 +412,7 @@ def _energy(
 
 
 def _pyro_natural_gas(
-    entry: Any, file: str, line: int, fld: str, model: Any, assay: dict[str, float] | None
+    entry: Any, file: str, line: int, fld: str, model: ParameterModel, assay: dict[str, float] | None
 ) -> ScenarioValue:
     """Pyro natural gas is per kg (Cu + Co + Ni) of the feed in the model: convert a per-kg-feed figure."""
     key = resolve_key(model, "pyro_natural_gas_per_metal", file, line, fld)
@@ -443,7 +446,7 @@ def _pyro_natural_gas(
     )
 
 
-def _transport(raw: Any, file: str, line: int, model: Any) -> Iterator[ScenarioValue]:
+def _transport(raw: Any, file: str, line: int, model: ParameterModel) -> Iterator[ScenarioValue]:
     from .._yaml import LineList
 
     if not isinstance(raw, LineList):

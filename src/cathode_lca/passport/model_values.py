@@ -12,12 +12,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import UsageError
 from .rules import GWP_METHOD
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 FOSSIL_FLOWS = ("co2-fossil-air", "ch4-fossil-air")
 BIOGENIC_FLOWS = ("ch4-biogenic-air",)
@@ -43,7 +46,7 @@ def climate_methods() -> list[Any]:
     return [base, restricted("fossil", FOSSIL_FLOWS), restricted("biogenic", BIOGENIC_FLOWS)]
 
 
-def evaluate_amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
+def evaluate_amount(model: LCAModel, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
     """A constant or formula amount of *dataset_id* at the parameters *env* (first sample)."""
     from ..inventory.formulas import Formula
 
@@ -55,7 +58,7 @@ def evaluate_amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, A
 
 
 def burdens(
-    model: Any, products: Sequence[str], parameters: Mapping[str, Any], allocation: str = "none"
+    model: LCAModel, products: Sequence[str], parameters: Mapping[str, Any], allocation: str = "none"
 ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]], dict[str, Any]]:
     """Burden vector and by-stage-tag vectors of 1 unit of each product, in one vectorised solve.
 
@@ -85,7 +88,7 @@ def scalar(x: Any) -> float:
     return float(np.asarray(x, dtype=float).ravel()[0])
 
 
-def parameter_value(model: Any, env: Mapping[str, Any], name: str) -> float:
+def parameter_value(model: LCAModel, env: Mapping[str, Any], name: str) -> float:
     try:
         key = model.parameters.key(name)
     except Exception:

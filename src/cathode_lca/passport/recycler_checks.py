@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .model_values import evaluate_amount
@@ -39,6 +39,9 @@ from .rules import (
     RECYCLING_EFFICIENCY_SOURCE,
     RECYCLING_EFFICIENCY_TARGETS,
 )
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 #: Feed parameters of the shipped recycling inventories (kg element per kg feed).
 FEED_TOTAL = {"Ni": "feed_ni", "Co": "feed_co", "Li": "feed_li", "Mn": "feed_mn", "Cu": "feed_copper"}
@@ -104,18 +107,18 @@ class RouteRecovery:
         return float(sum(self.outputs.values()))
 
 
-def _amount(model: Any, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
+def _amount(model: LCAModel, dataset_id: str, value: Any, env: Mapping[str, Any]) -> float:
     return evaluate_amount(model, dataset_id, value, env)
 
 
-def route_dataset(model: Any, route: str) -> Any:
+def route_dataset(model: LCAModel, route: str) -> Any:
     ds = model.inventory.datasets.get(f"recycling-{route}")
     if ds is None:
         raise UsageError(f"unknown recycling route '{route}'", hint="the inventory has no dataset recycling-" + route)
     return ds
 
 
-def recovered_outputs(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, float]:
+def recovered_outputs(model: LCAModel, route: str, env: Mapping[str, Any]) -> dict[str, float]:
     """Co-products of ``recycling-<route>`` and of the multi-output datasets it consumes, per kg feed."""
     ds = route_dataset(model, route)
     ref = _amount(model, ds.id, ds.reference_product.amount, env)
@@ -137,7 +140,7 @@ def recovered_outputs(model: Any, route: str, env: Mapping[str, Any]) -> dict[st
     return out
 
 
-def route_recovery(model: Any, route: str, env: Mapping[str, Any]) -> RouteRecovery:
+def route_recovery(model: LCAModel, route: str, env: Mapping[str, Any]) -> RouteRecovery:
     """Recovery of Ni, Co, Li, Mn and Cu by *route* per kg feed, at the parameters *env*."""
     from ..comparison import recovered_per_feed
 
@@ -162,7 +165,7 @@ def route_recovery(model: Any, route: str, env: Mapping[str, Any]) -> RouteRecov
 
 
 def element_basis(
-    model: Any, outputs: Mapping[str, float], env: Mapping[str, Any]
+    model: LCAModel, outputs: Mapping[str, float], env: Mapping[str, Any]
 ) -> tuple[dict[str, float], tuple[str, ...]]:
     """kg of recovered element per kg feed for each output fraction, and the ids of the graphite fractions.
 
@@ -183,7 +186,7 @@ def element_basis(
     return out, tuple(graphite)
 
 
-def allocation_by_price_ratio(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, Any]:
+def allocation_by_price_ratio(model: LCAModel, route: str, env: Mapping[str, Any]) -> dict[str, Any]:
     """Mass or economic allocation for the recycler's co-products, by the CF Rules §5 price-ratio test."""
     ds = route_dataset(model, route)
     rows = []

@@ -30,10 +30,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InventoryError, UsageError
 from ..inventory.formulas import Formula
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 PEDIGREE_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
 SCHEMES = ("ciroth2016", "ecoinvent-v2")
@@ -237,7 +240,7 @@ def default_exchange_distributions(
 
 
 def parameter_distributions(
-    model: Any,
+    model: LCAModel,
     keys: Any = None,
     *,
     defaults: bool = True,

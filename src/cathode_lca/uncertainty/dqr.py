@@ -28,11 +28,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .defaults import QualityConfig, load_quality, quality_of
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 CRITERIA = {"TeR": "technological", "GeR": "geographical", "TiR": "temporal", "P": "reliability"}
 LEVELS = ((1.5, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"))
@@ -58,11 +61,11 @@ def _rating(criteria: Mapping[str, float]) -> dict[str, Any]:
     return out
 
 
-def dataset_dqr(model: Any, dataset_id: str, config: QualityConfig | None = None) -> dict[str, Any]:
+def dataset_dqr(model: LCAModel, dataset_id: str, config: QualityConfig | None = None) -> dict[str, Any]:
     """TeR, GeR, TiR, P (means over the dataset's exchanges), DQR and quality level of one dataset."""
     config = config or load_quality()
     ds = model.inventory.datasets[dataset_id]
-    items = list(ds.exchanges) or list(ds.products)
+    items: list[Any] = [*ds.exchanges] or [*ds.products]  # exchanges, or the products when there are none
     scores = [quality_of(item, None, config)[0] for item in items]
     if not scores:  # a dataset without exchanges: the family of its own source
         scores = [dict(config.family(ds.note or "").quality)]
@@ -70,7 +73,7 @@ def dataset_dqr(model: Any, dataset_id: str, config: QualityConfig | None = None
 
 
 def contributions(
-    model: Any, demand: Mapping[str, float], methods: Sequence[Any], env: Any, allocation: str
+    model: LCAModel, demand: Mapping[str, float], methods: Sequence[Any], env: Any, allocation: str
 ) -> np.ndarray:
     """Direct contribution of every column (method, column) at scalar parameters *env*: ``(C B)_j s_j``."""
     import scipy.sparse as sp
@@ -88,7 +91,7 @@ def contributions(
 
 
 def result_dqr(
-    model: Any,
+    model: LCAModel,
     demand: Mapping[str, float],
     methods: Sequence[Any],
     env: Any,
@@ -133,7 +136,7 @@ def comparison_dqr(
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
 ) -> dict[str, Any]:
     """DQR of every route and indicator of a comparison (same options as :func:`compare`)."""
     from ..comparison import prepare, route_demands

@@ -28,12 +28,15 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import UsageError
 from .statistics import STATISTICS, summarise
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 DEFAULT_CHUNK = 50_000
 
@@ -74,7 +77,7 @@ def chunk_bounds(samples: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk_size, samples)) for start in range(0, samples, chunk_size)]
 
 
-def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
+def draw_chunk(model: LCAModel, spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
     """The draws of chunk *index* (samples ``index*chunk_size`` to that + n) of every uncertain parameter.
 
     Each parameter has its own counter-based stream keyed on (seed, parameter), so the values do
@@ -86,6 +89,7 @@ def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.nd
     out: dict[str, np.ndarray] = {}
     for key in spec.uncertain:  # sorted by the caller
         dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
+        assert dist is not None  # spec.uncertain lists keys with a distribution only
         out[key] = draw(dist, spec.seed, key, start, start + n)
     return out
 
@@ -99,7 +103,7 @@ def draw_exchanges(spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
 
 
 def run_chunk(
-    spec: RunSpec, index: int, n: int, model: Any = None, scenario: Mapping[str, Any] | None = None
+    spec: RunSpec, index: int, n: int, model: LCAModel | None = None, scenario: Mapping[str, Any] | None = None
 ) -> np.ndarray:
     """Scores of one chunk: array (route, indicator, n). Routes not applicable are NaN.
 
@@ -141,7 +145,7 @@ def execute(
     samples: int,
     scheduler: Any,
     progress: bool | None,
-    model: Any,
+    model: LCAModel | None,
     scenarios: Mapping[str, np.ndarray] | None = None,
     desc: str = "Monte Carlo",
 ) -> np.ndarray:
@@ -172,7 +176,7 @@ def _execute_dask(
     bounds: list[tuple[int, int]],
     scheduler: Any,
     bar: Any,
-    model: Any = None,
+    model: LCAModel | None = None,
     slices: list[dict[str, Any]] | None = None,
 ) -> list[np.ndarray]:
     """Run chunks through dask: 'threads', 'processes', or the address of a dask.distributed scheduler.
@@ -222,7 +226,7 @@ def _execute_dask(
 
 
 def propagate(
-    model: Any,
+    model: LCAModel,
     demand: Mapping[str, float],
     *,
     samples: int,
@@ -277,7 +281,7 @@ def propagate(
     return ds
 
 
-def _parameter_draws(model: Any, spec: RunSpec, samples: int, limit: int = 5_000_000) -> dict[str, np.ndarray]:
+def _parameter_draws(model: LCAModel, spec: RunSpec, samples: int, limit: int = 5_000_000) -> dict[str, np.ndarray]:
     """All draws per parameter (recomputed from their streams), unless that would exceed *limit* values."""
     if samples * len(spec.uncertain) > limit:
         return {}
@@ -288,7 +292,7 @@ def _parameter_draws(model: Any, spec: RunSpec, samples: int, limit: int = 5_000
 DRIVER_SAMPLES = 20_000  # samples used to rank the drivers of the difference (the first ones)
 
 
-def _drivers(model: Any, spec: RunSpec, diff: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _drivers(model: LCAModel, spec: RunSpec, diff: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Inputs, variance shares and Spearman ρ of (route − virgin): arrays (route, indicator, input)."""
     from .drivers import standard_ranks
 
@@ -321,7 +325,7 @@ def monte_carlo(
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
     distributions: Mapping[str, Mapping[str, Any]] | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
     inventory_files: Sequence[str] = (),
     chunk_size: int = DEFAULT_CHUNK,
     scheduler: str | None = None,
