@@ -163,7 +163,7 @@ def _signals_raise() -> Iterator[None]:
         yield
     finally:
         for sig, previous in old.items():
-            signal.signal(sig, signal.SIG_DFL if previous is None else previous)  # type: ignore[arg-type]
+            signal.signal(sig, signal.SIG_DFL if previous is None else previous)
         if received:
             os.kill(os.getpid(), received[0])  # the original disposition now applies
 

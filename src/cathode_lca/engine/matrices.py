@@ -234,7 +234,7 @@ class MatrixModel:
             slot = self._slot(ex.amount, ds, field_, ex.where.line, ex.where.file)
             key = f"{ds.id}/exchanges[{i}]"
             if key in self.varied_exchanges and not isinstance(ex.amount, Formula):
-                self._slot_formula[slot] = _EnvValue(key, float(ex.amount))  # type: ignore[assignment]
+                self._slot_formula[slot] = _EnvValue(key, float(ex.amount))
             for col, coef in columns:
                 matrix.add(row, col, slot, factor, coef)
 
