@@ -32,6 +32,8 @@ from cathode_lca.inventory.schema import Location, Parameter
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.methods import load_method
 
+pytestmark = pytest.mark.brightway  # needs bw2data / bw2calc / bw_processing
+
 
 def small_model(*files: str) -> LCAModel:
     return LCAModel(load_inventory([DATA / f for f in files]))

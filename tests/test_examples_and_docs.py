@@ -59,6 +59,7 @@ def test_shipped_inventory_validates():
         ("bench_cli.py", "best of the rest"),
     ],
 )
+@pytest.mark.brightway  # the benchmarks time bw2calc too
 def test_benchmark_smoke_runs(script, expected):
     """Each benchmark runs at a tiny size so it never rots; timings are printed, not asserted."""
     result = subprocess.run(
@@ -69,7 +70,14 @@ def test_benchmark_smoke_runs(script, expected):
 
 
 @pytest.mark.parametrize(
-    "doc", ["README.md", "docs/uncertainty.md", "docs/report.md", "docs/charts.md", "docs/brightway.md"]
+    "doc",
+    [
+        "README.md",
+        "docs/uncertainty.md",
+        "docs/report.md",
+        "docs/charts.md",
+        pytest.param("docs/brightway.md", marks=pytest.mark.brightway),
+    ],
 )
 def test_python_snippets_in_docs_run(doc, tmp_path):
     import re
