@@ -141,6 +141,7 @@ def test_validate_flags_fraction_named_parameter_without_bounds(write_yaml):
     assert not validate_inventory(inv).ok
 
 
+@pytest.mark.slow
 def test_shipped_recoveries_declare_bounds_and_molar_masses_are_exact():
     inv = load_inventory()
     assert unbounded_fractions(inv) == []
@@ -184,6 +185,7 @@ def test_spread_skips_exact_constants_and_respects_bounds():
         assert dists[key]["minimum"] == pytest.approx(0.98 * 0.9)
 
 
+@pytest.mark.slow
 def test_parameters_listing_shows_bounds(capsys):
     main(["parameters", "--search", "recovery_ni", "--format", "json"])
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}

@@ -31,6 +31,7 @@ def test_help_lists_commands():
         assert command in out
 
 
+@pytest.mark.slow
 def test_datasets_json_contract(data_dir):
     out = run(["datasets", "--format", "json", "--inventory", str(data_dir / "chain.yaml")]).output
     rows = json.loads(out)

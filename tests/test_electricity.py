@@ -132,6 +132,7 @@ datasets:
 """
 
 
+@pytest.mark.slow
 def test_a_result_using_a_dataset_without_an_indicator_warns(tmp_path):
     extra = tmp_path / "ghg-only.yaml"
     extra.write_text(textwrap.dedent(GHG_ONLY))
@@ -219,6 +220,7 @@ def test_build_background_missing_reference_is_a_clear_error(tmp_path):
 REFERENCE = REPO.parent / "shared" / "reference"
 
 
+@pytest.mark.slow
 def test_build_background_reproduces_the_committed_files(tmp_path):
     # CI lays ../shared beside the checkout; without it this check cannot run and must say so, not skip
     assert (REFERENCE / "electricity").is_dir(), f"cited reference tables expected at {REFERENCE}"

@@ -113,6 +113,7 @@ def test_dqr_from_quality_scores_in_the_model_data(hand):
     assert dq["perStage"]["MainProduction"] == pytest.approx(2.0)  # graphite is anode production (jrc: main)
 
 
+@pytest.mark.slow
 def test_example_declaration_shows_its_non_compliance(tmp_path):
     from click.testing import CliRunner
 

@@ -64,6 +64,7 @@ def test_save_figure_refuses_overwrite_and_unknown_suffix(tmp_path, nmc811):
         plots.save_figure(plots.contribution_bars(nmc811), tmp_path / "c.pdf")
 
 
+@pytest.mark.slow
 def test_make_charts_example_writes_every_chart(tmp_path):
     from PIL import Image
 

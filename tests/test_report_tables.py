@@ -64,6 +64,7 @@ def test_compare_csv_is_tidy_and_matches_json():
         assert totals[(r["route"], r["indicator"])] == pytest.approx(r["value"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_uncertainty_and_sensitivity_csv():
     out = run(["uncertainty", "NMC811", "--samples", "64", "--seed", "3", "--format", "csv", "--no-progress"]).stdout
     df = pd.read_csv(io.StringIO(out))
@@ -146,6 +147,7 @@ def test_compare_table_has_units_and_tiny_values_as_zero(nmc811):
     assert max(len(line) for line in text.splitlines()[2:]) <= 100
 
 
+@pytest.mark.slow
 def test_indicator_vocabulary_and_deprecated_aliases():
     by_name = run(["compute", "electricity-grid-cn", "--indicator", "gwp100", "--format", "csv"]).stdout
     result = CliRunner().invoke(

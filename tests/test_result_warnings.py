@@ -84,6 +84,7 @@ def test_add_warnings_appends_and_reads_json_text():
     assert ds.attrs["warnings"] == ["from netCDF", "new"]
 
 
+@pytest.mark.slow
 def test_cli_compute_reports_negative_footprint(write_yaml, capsys):
     # on top of the shipped inventories, with their CO2 flow, so that the shipped GWP method applies
     text = CREDIT.replace("include: [flows.yaml]\n", "").replace("flow: co2,", "flow: co2-fossil-air,")

@@ -410,6 +410,7 @@ def test_bad_scenario_exits_2_without_traceback(tmp_path, capsys):
     assert "Traceback" not in err and "bad.yaml:4" in err and "wrong unit" in err
 
 
+@pytest.mark.slow
 def test_validate_inventory_checks_a_user_file_with_the_shipped_ones(tmp_path, capsys):
     user = tmp_path / "user.yaml"
     user.write_text(
@@ -473,6 +474,7 @@ def test_sweep_with_a_scenario_matches_compare(capsys):
     assert swept[0.9] > swept[0.95]  # less cobalt recovered: more virgin cobalt sulfate
 
 
+@pytest.mark.slow
 def test_passport_records_the_scenario(capsys):
     code, out, err = run_main(
         [
@@ -535,6 +537,7 @@ _PLANT_TREES = st.recursive(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(_PLANT_KEYS, _PLANT_TREES, max_size=6))
+@pytest.mark.slow
 def test_junk_plant_sections_never_raise_anything_but_a_user_error(model, plant):
     text = yaml.safe_dump(
         {"format": "cathode-lca-scenario/1", "plant": {"name": "p", "route": "hydrometallurgical", **plant}}
@@ -543,6 +546,7 @@ def test_junk_plant_sections_never_raise_anything_but_a_user_error(model, plant)
         parse_scenario_text(text, "junk.yaml", model.parameters)
 
 
+@pytest.mark.slow
 def test_docs_python_snippet_runs():
     import re
 

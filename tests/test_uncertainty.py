@@ -46,6 +46,7 @@ def test_lognormal_deterministic_value_is_the_median(test_method):
     assert y.mean() > deterministic
 
 
+@pytest.mark.slow
 def test_same_seed_reproduces_bit_for_bit():
     a = monte_carlo("NMC811", samples=300, seed=11, distributions=ELECTRICITY, chunk_size=100)
     b = monte_carlo("NMC811", samples=300, seed=11, distributions=ELECTRICITY, chunk_size=100)
@@ -55,6 +56,7 @@ def test_same_seed_reproduces_bit_for_bit():
     assert a.attrs["seed"] == 11 and a.attrs["chunk_size"] == 100
 
 
+@pytest.mark.slow
 def test_threads_scheduler_gives_identical_results():
     serial = monte_carlo("NMC811", samples=300, seed=5, distributions=ELECTRICITY, chunk_size=100)
     threaded = monte_carlo(
@@ -63,6 +65,7 @@ def test_threads_scheduler_gives_identical_results():
     np.testing.assert_array_equal(serial.samples.values, threaded.samples.values)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results():
     from dask.distributed import Client, LocalCluster
 
@@ -93,6 +96,7 @@ def test_common_random_numbers_reduce_variance_of_the_difference():
     assert float(diff_shared.var()) < 0.1 * float(np.var(diff_independent))
 
 
+@pytest.mark.slow
 def test_statistics_and_probability():
     ds = monte_carlo("NMC811", samples=400, seed=4, distributions=ELECTRICITY, routes=["virgin", "direct"])
     y = ds.samples.sel(route="direct", indicator="gwp100").values

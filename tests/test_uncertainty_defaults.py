@@ -114,6 +114,7 @@ def test_streams_do_not_depend_on_the_chunking():
     assert whole.min() > 0 and whole.max() < 1
 
 
+@pytest.mark.slow
 def test_monte_carlo_is_the_same_whatever_the_chunk_size():
     kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 150, "seed": 3, "indicators": ["gwp100"]}
     a = monte_carlo("NMC811", chunk_size=150, **kw)
@@ -200,6 +201,7 @@ def test_sensitivity_out_of_the_box_ranks_no_exact_constant():
     assert float(ds.ST.sel(route="hydrometallurgical", indicator="gwp100").max()) > 0
 
 
+@pytest.mark.slow
 def test_spread_never_touches_exact_constants_and_respects_bounds():
     from cathode_lca.uncertainty.sensitivity import sensitivity
 

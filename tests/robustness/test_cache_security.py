@@ -41,6 +41,7 @@ class _Payload:
         return (open, (self.marker, "w"))
 
 
+@pytest.mark.slow
 def test_planted_pickle_never_runs(cache_dir, data_dir, tmp_path, test_method):
     marker = tmp_path / "PWNED"
     evil = pickle.dumps({"inventory": _Payload(str(marker)), "files": []})
