@@ -96,6 +96,7 @@ def test_uniform_distribution_leaving_bounds_is_refused(toy):
         toy.fit_distribution("rec", {"type": "uniform", "minimum": 0.9, "maximum": 1.1})
 
 
+@pytest.mark.slow
 def test_normal_distribution_is_truncated_to_bounds(toy):
     dist = toy.fit_distribution("rec", {"type": "normal", "loc": 0.98, "scale": 0.05})
     assert (dist["minimum"], dist["maximum"]) == (0.0, 1.0)
@@ -174,6 +175,7 @@ def test_cli_vary_leaving_bounds_exits_2(capsys):
     assert "leaves the parameter's bounds" in err
 
 
+@pytest.mark.slow
 def test_spread_skips_exact_constants_and_respects_bounds():
     from cathode_lca.uncertainty.sensitivity import sensitivity
 

@@ -161,6 +161,7 @@ def test_residual_and_supplier_specific_supply():
     assert supplier == pytest.approx({"ipcc2021-gwp100": 0.025, "ced": 4.5, "water": 0.2}, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_basis_is_flagged_and_residual_fallback_warns():
     ds = compare("NMC811", region="DE", indicators=["gwp100"])
     assert ds.attrs["electricity_basis"]["electricity-grid-de"].startswith("consumption mix")
@@ -188,6 +189,7 @@ def _docs_rows() -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_docs_table_matches_the_inventory():
     """The table written by the tool (its own arithmetic) against the package's matrix results."""
     rows = _docs_rows()

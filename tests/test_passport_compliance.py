@@ -141,6 +141,7 @@ def test_old_rule_set_name_is_a_deprecated_alias(hand):
     assert RULE_SETS["cut-off"].describe()["assumptions"]
 
 
+@pytest.mark.slow
 def test_declare_with_the_old_name_says_so():
     with pytest.warns(DeprecationWarning):
         d = declare(EXAMPLE, rules="jrc-cfb-ev-2023")

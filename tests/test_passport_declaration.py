@@ -465,6 +465,7 @@ def test_cli_out_never_overwrites(tmp_path):
     assert result.exit_code == 0 and "Battery carbon footprint declaration" in out.read_text()
 
 
+@pytest.mark.slow
 def test_cli_accepts_a_prebuilt_model():
     from cathode_lca.cli.passport import run_passport
 

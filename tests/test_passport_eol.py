@@ -91,6 +91,7 @@ def example():
     return declare(EXAMPLE)
 
 
+@pytest.mark.slow
 def test_example_end_of_life_covers_the_pack(example):
     materials = example.calculation["endOfLife"]["materials"]
     assert {"Cu", "Al", "graphite", "plastics", "electrolyte Li"} <= set(materials)

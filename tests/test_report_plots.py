@@ -27,6 +27,7 @@ def _bars(fig):
     return [p for p in ax.patches if isinstance(p, Rectangle)]
 
 
+@pytest.mark.slow
 def test_contribution_bars_heights_are_the_stage_contributions(nmc811):
     fig = plots.contribution_bars(nmc811, "gwp100")
     heights = sorted(round(b.get_height(), 9) for b in _bars(fig) if b.get_height() != 0)

@@ -329,6 +329,7 @@ _TREES = st.recursive(
         _TREES.map(lambda t: yaml.safe_dump({"format": "cathode-lca-scenario/1", "parameters": t, "plant": t})),
     )
 )
+@pytest.mark.slow
 def test_junk_never_raises_anything_but_a_user_error(model, text):
     with contextlib.suppress(CathodeLCAError):
         parse_scenario_text(text, "junk.yaml", model.parameters)
@@ -354,6 +355,7 @@ def test_scenarios_command_lists_the_shipped_ones(capsys):
     assert rows["eu-2030-recycler"]["parameters"] == 7
 
 
+@pytest.mark.slow
 def test_compare_json_records_scenario_hash_and_overrides(capsys):
     path = ROOT / "scenarios" / "eu-2030-recycler.yaml"
     code, out, _ = run_main(
@@ -424,6 +426,7 @@ def test_validate_inventory_checks_a_user_file_with_the_shipped_ones(tmp_path, c
     assert json.loads(out)["ok"] is True
 
 
+@pytest.mark.slow
 def test_scenario_distribution_in_percent_drives_the_monte_carlo(tmp_path, capsys):
     path = write(
         tmp_path,

@@ -80,6 +80,7 @@ def test_dask_local_cluster_gives_identical_results():
     np.testing.assert_array_equal(serial.samples.values, distributed.samples.values)
 
 
+@pytest.mark.slow
 def test_common_random_numbers_reduce_variance_of_the_difference():
     """Electricity of the cathode plant is shared by both routes: with shared draws it cancels."""
     n = 400
@@ -108,6 +109,7 @@ def test_statistics_and_probability():
     assert ds.parameter_samples.sizes["parameter"] >= 1
 
 
+@pytest.mark.slow
 def test_netcdf_output_round_trip(tmp_path):
     import xarray as xr
 
@@ -248,6 +250,7 @@ def test_sobol_finds_the_dominant_parameter():
     assert float(ds.ST.sel(route="hydrometallurgical", indicator="gwp100", parameter="hydro_recovery_ni")) > 0.9
 
 
+@pytest.mark.slow
 def test_morris_cli_runs():
     result = CliRunner().invoke(
         cli,
@@ -279,6 +282,7 @@ def test_warning_when_no_uncertain_parameter_matters():
     assert json.loads(varied.attrs["warnings"]) == []
 
 
+@pytest.mark.slow
 def test_sweep_in_chunks_and_through_dask_gives_the_same_values():
     grid = {"plant_region": ["US", "CN", "FR"], "hydro_recovery_ni": [0.9, 0.95, 0.98]}
     whole = sweep("NMC811", grid, indicators=["gwp100"])

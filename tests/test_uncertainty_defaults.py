@@ -133,6 +133,7 @@ def test_no_default_uncertainty_varies_only_what_is_given():
     assert ds.attrs["varied_exchanges"] == 0 and ds.attrs["default_uncertainty"] == "off"
 
 
+@pytest.mark.slow
 def test_uncertainty_out_of_the_box_gives_every_route_a_spread():
     result = CliRunner().invoke(cli, ["uncertainty", "NMC811", "--samples", "2000", "--seed", "1", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -63,6 +63,7 @@ def _entry(cache_dir):
     return entry
 
 
+@pytest.mark.slow
 def test_tampered_entry_is_ignored(cache_dir, data_dir, test_method):
     load_inventory([data_dir / "chain.yaml"])
     entry = _entry(cache_dir)
