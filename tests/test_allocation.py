@@ -22,6 +22,7 @@ def _gwp(ds, route):
 
 @pytest.mark.parametrize("allocation", ["none", "cut-off"])
 @pytest.mark.parametrize("unit", ["kg-metal:Co", "kg-salt:nickel-sulfate"])
+@pytest.mark.slow
 def test_meaningless_allocation_is_refused(unit, allocation):
     with pytest.raises(UsageError, match="has no meaning") as info:
         compare("NMC811", unit=unit, allocation=allocation, indicators=GWP)

@@ -42,6 +42,7 @@ def test_shipped_inventories_pass():
     assert ("cam-lfp-virgin", "Li") in known and ("pcam-nca-virgin", "Co") in known
 
 
+@pytest.mark.slow
 def test_doubled_li2co3_of_a_virgin_cathode_fails(write_yaml):
     inv = _override(write_yaml, 2 * 0.383)
     report = validate_inventory(inv)
@@ -55,6 +56,7 @@ def test_doubled_li2co3_of_a_virgin_cathode_fails(write_yaml):
     assert row.difference / row.inputs == pytest.approx(1 - LI_IN_NMC111 / (2 * 0.383 * LI_IN_LI2CO3), rel=1e-9)
 
 
+@pytest.mark.slow
 def test_a_43_percent_li_loss_fails(write_yaml):
     report = validate_inventory(_override(write_yaml, STOICHIOMETRIC_LI2CO3 / (1 - 0.43)))
     row = _row(report, "cam-nmc111-virgin", "Li")
@@ -62,6 +64,7 @@ def test_a_43_percent_li_loss_fails(write_yaml):
     assert row in report.failures
 
 
+@pytest.mark.slow
 def test_rounding_within_the_stated_tolerance_passes(write_yaml):
     # the dataset declares a relative tolerance of 5e-4 (4-digit source values). The stoichiometric
     # amount is 0.383001 kg: 0.3831 leaves 2.6e-4 of the Li input unaccounted (passes), 0.3833
@@ -131,6 +134,7 @@ def test_bad_element_balance_settings_are_load_errors(write_yaml, balance, messa
         _toy(write_yaml, out=0.18, loss=0.02, balance=balance)
 
 
+@pytest.mark.slow
 def test_cli_validate_reports_known_imbalances(capsys):
     from cathode_lca.cli import main
 

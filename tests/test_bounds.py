@@ -96,6 +96,7 @@ def test_uniform_distribution_leaving_bounds_is_refused(toy):
         toy.fit_distribution("rec", {"type": "uniform", "minimum": 0.9, "maximum": 1.1})
 
 
+@pytest.mark.slow
 def test_normal_distribution_is_truncated_to_bounds(toy):
     dist = toy.fit_distribution("rec", {"type": "normal", "loc": 0.98, "scale": 0.05})
     assert (dist["minimum"], dist["maximum"]) == (0.0, 1.0)
@@ -141,6 +142,7 @@ def test_validate_flags_fraction_named_parameter_without_bounds(write_yaml):
     assert not validate_inventory(inv).ok
 
 
+@pytest.mark.slow
 def test_shipped_recoveries_declare_bounds_and_molar_masses_are_exact():
     inv = load_inventory()
     assert unbounded_fractions(inv) == []
@@ -173,6 +175,7 @@ def test_cli_vary_leaving_bounds_exits_2(capsys):
     assert "leaves the parameter's bounds" in err
 
 
+@pytest.mark.slow
 def test_spread_skips_exact_constants_and_respects_bounds():
     from cathode_lca.uncertainty.sensitivity import sensitivity
 
@@ -184,6 +187,7 @@ def test_spread_skips_exact_constants_and_respects_bounds():
         assert dists[key]["minimum"] == pytest.approx(0.98 * 0.9)
 
 
+@pytest.mark.slow
 def test_parameters_listing_shows_bounds(capsys):
     main(["parameters", "--search", "recovery_ni", "--format", "json"])
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}

@@ -35,6 +35,8 @@ from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.methods import load_method
 
+pytestmark = pytest.mark.brightway  # needs bw2data / bw2calc / bw_processing
+
 UNIT_NAMES = {"kg": "kilogram", "kWh": "kilowatt hour", "MJ": "megajoule", "t*km": "ton kilometer"}
 BIOSPHERE = [  # code, name, categories, unit
     ("co2", "Carbon dioxide, fossil", ("air",), "kilogram"),

@@ -19,6 +19,8 @@ from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel, default_model
 from cathode_lca.methods import load_method
 
+pytestmark = pytest.mark.brightway  # needs bw2data / bw2calc / bw_processing
+
 
 def load(path):
     import bw_processing as bwp

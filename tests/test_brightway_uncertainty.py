@@ -16,6 +16,8 @@ from cathode_lca.methods import load_method
 from cathode_lca.uncertainty.defaults import sigma
 from cathode_lca.uncertainty.monte_carlo import propagate
 
+pytestmark = pytest.mark.brightway  # needs bw2data / bw2calc / bw_processing
+
 CHAIN = """format: cathode-lca/1
 include: [flows.yaml]
 datasets:

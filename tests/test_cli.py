@@ -31,6 +31,7 @@ def test_help_lists_commands():
         assert command in out
 
 
+@pytest.mark.slow
 def test_datasets_json_contract(data_dir):
     out = run(["datasets", "--format", "json", "--inventory", str(data_dir / "chain.yaml")]).output
     rows = json.loads(out)
@@ -38,6 +39,7 @@ def test_datasets_json_contract(data_dir):
     assert any(r["id"] == "c" for r in rows)
 
 
+@pytest.mark.slow
 def test_datasets_search(data_dir):
     out = run(["datasets", "--search", "sulfuric", "--format", "json"]).output
     rows = json.loads(out)

@@ -120,6 +120,7 @@ def test_shipped_routes_per_chemistry():
 
 @pytest.mark.parametrize("allocation", ["none", "mass", "economic", "system-expansion", "cut-off"])
 @pytest.mark.parametrize("chemistry", ["NMC111", "NMC532", "NMC622", "NMC811", "NCA", "LFP"])
+@pytest.mark.slow
 def test_every_chemistry_route_region_allocation_runs(chemistry, allocation):
     model = default_model()
     regions = list(model.parameters.parameters[model.parameters.key("plant_region")].choices)

@@ -8,6 +8,8 @@ from conftest import model_for
 from cathode_lca.brightway.crosscheck import crosscheck, crosscheck_many
 from cathode_lca.lca import default_model
 
+pytestmark = pytest.mark.brightway  # needs bw2data / bw2calc / bw_processing
+
 TEST_SYSTEMS = [
     ("chain.yaml", "c"),
     ("chain.yaml", "e"),

@@ -132,6 +132,7 @@ datasets:
 """
 
 
+@pytest.mark.slow
 def test_a_result_using_a_dataset_without_an_indicator_warns(tmp_path):
     extra = tmp_path / "ghg-only.yaml"
     extra.write_text(textwrap.dedent(GHG_ONLY))
@@ -160,6 +161,7 @@ def test_residual_and_supplier_specific_supply():
     assert supplier == pytest.approx({"ipcc2021-gwp100": 0.025, "ced": 4.5, "water": 0.2}, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_basis_is_flagged_and_residual_fallback_warns():
     ds = compare("NMC811", region="DE", indicators=["gwp100"])
     assert ds.attrs["electricity_basis"]["electricity-grid-de"].startswith("consumption mix")
@@ -193,6 +195,7 @@ def _docs_rows() -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_docs_table_matches_the_inventory():
     """The table written by the tool (its own arithmetic) against the package's matrix results."""
     rows = _docs_rows()
@@ -225,6 +228,7 @@ def test_build_background_missing_reference_is_a_clear_error(tmp_path):
 REFERENCE = REPO.parent / "shared" / "reference"
 
 
+@pytest.mark.slow
 def test_build_background_reproduces_the_committed_files(tmp_path):
     # CI lays ../shared beside the checkout; without it this check cannot run and must say so, not skip
     assert (REFERENCE / "electricity").is_dir(), f"cited reference tables expected at {REFERENCE}"

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+@pytest.mark.slow
 def test_example_runs(script, tmp_path):
     # scripts that write files write them into a scratch folder, never into the checkout (docs/img)
     extra = [str(tmp_path)] if script == "make_charts.py" else []
@@ -21,6 +22,7 @@ def test_example_runs(script, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_results_doc_matches_computed_table():
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "results_table.py"), "--check"], capture_output=True, text=True
@@ -28,6 +30,7 @@ def test_results_doc_matches_computed_table():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_shipped_methods_only_use_known_flows():
     from cathode_lca.inventory.load import load_inventory
     from cathode_lca.methods import available_methods, check_method_flows, load_method
@@ -37,6 +40,7 @@ def test_shipped_methods_only_use_known_flows():
         check_method_flows(load_method(method_id), inv.flows)
 
 
+@pytest.mark.slow
 def test_shipped_inventory_validates():
     from cathode_lca.engine.validate import validate_inventory
     from cathode_lca.inventory.load import load_inventory
@@ -59,6 +63,7 @@ def test_shipped_inventory_validates():
         ("bench_cli.py", "best of the rest"),
     ],
 )
+@pytest.mark.brightway  # the benchmarks time bw2calc too
 def test_benchmark_smoke_runs(script, expected):
     """Each benchmark runs at a tiny size so it never rots; timings are printed, not asserted."""
     result = subprocess.run(
@@ -69,8 +74,16 @@ def test_benchmark_smoke_runs(script, expected):
 
 
 @pytest.mark.parametrize(
-    "doc", ["README.md", "docs/uncertainty.md", "docs/report.md", "docs/charts.md", "docs/brightway.md"]
+    "doc",
+    [
+        "README.md",
+        "docs/uncertainty.md",
+        "docs/report.md",
+        "docs/charts.md",
+        pytest.param("docs/brightway.md", marks=pytest.mark.brightway),
+    ],
 )
+@pytest.mark.slow
 def test_python_snippets_in_docs_run(doc, tmp_path):
     import re
 

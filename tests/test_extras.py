@@ -23,6 +23,7 @@ def python(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_core_imports_pull_in_no_optional_stack(tmp_path):
     result = python(
         f"""
@@ -39,6 +40,7 @@ def test_core_imports_pull_in_no_optional_stack(tmp_path):
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_compare_runs_without_any_optional_stack(tmp_path):
     result = python(
         f"""
@@ -84,6 +86,7 @@ def test_compare_runs_without_any_optional_stack(tmp_path):
         ),
     ],
 )
+@pytest.mark.slow
 def test_missing_extra_gives_a_one_line_hint(tmp_path, missing, args, extra):
     result = python(
         f"""

@@ -41,6 +41,7 @@ def _reference(text: str) -> float:
 
 @settings(max_examples=300, deadline=None)
 @given(expressions)
+@pytest.mark.slow
 def test_compiled_formula_matches_python_arithmetic(text):
     expected = _reference(text)
     got = float(_compile(text)(ENV))

@@ -122,6 +122,7 @@ def test_transport_distance_parameter():
     assert longer > base
 
 
+@pytest.mark.brightway
 @pytest.mark.parametrize("allocation", ["mass", "economic", "system-expansion", "cut-off"])
 def test_recycled_cam_datasets_match_bw2calc_under_allocation(allocation):
     from cathode_lca.brightway.crosscheck import crosscheck

@@ -41,6 +41,7 @@ def example():
     return declare(EXAMPLE)
 
 
+@pytest.mark.slow
 def test_example_recycling_efficiency_fails_on_the_element_basis(example):
     eff = example.calculation["annexXII"]["recyclingEfficiency"]
     out = eff["outputsKgPerKgFeed"]

@@ -134,6 +134,7 @@ def test_dqr_from_quality_scores_in_the_model_data(hand):
     assert dq["perStage"]["MainProduction"] == pytest.approx(2.0)  # graphite is anode production (jrc: main)
 
 
+@pytest.mark.slow
 def test_example_declaration_shows_its_non_compliance(tmp_path):
     from click.testing import CliRunner
 
@@ -161,6 +162,7 @@ def test_old_rule_set_name_is_a_deprecated_alias(hand):
     assert RULE_SETS["cut-off"].describe()["assumptions"]
 
 
+@pytest.mark.slow
 def test_declare_with_the_old_name_says_so():
     with pytest.warns(DeprecationWarning):
         d = declare(EXAMPLE, rules="jrc-cfb-ev-2023")

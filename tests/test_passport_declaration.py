@@ -351,6 +351,7 @@ def example():
     return declare(EXAMPLE)
 
 
+@pytest.mark.slow
 def test_example_declaration_is_schema_valid(example):
     example.validate()
     cf = example.carbon_footprint
@@ -361,6 +362,7 @@ def test_example_declaration_is_schema_valid(example):
     assert cf["carbonFootprintPerLifecycleStage"][3]["carbonFootprint"] < 0  # credit of the JRC CFF (A = 0.2)
 
 
+@pytest.mark.slow
 def test_cathode_split_is_exact_against_the_model():
     """Rest of CAM production + virgin salts (input mass x EV) = the virgin CAM dataset, computed separately."""
     model = default_model()
@@ -377,6 +379,7 @@ def test_cathode_split_is_exact_against_the_model():
     assert data.materials["Ni"].e_v[0] == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_recovery_yields_from_route_parameters():
     """Hydro: 0.95 capture to black mass (preproc_capture_cam_graphite_cb) x 0.98 / 0.9 recovery (EverBatt 2023)."""
     model = default_model()
@@ -398,6 +401,7 @@ def test_recovery_yields_from_route_parameters():
     assert pyro.recycler["annexXII"]["materialRecovery"]["Cu"]["materialRecoveryPercent"] == pytest.approx(95.0)
 
 
+@pytest.mark.slow
 def test_stage_mapping_on_the_shipped_model(example):
     reg = declare(EXAMPLE, stage_mapping="regulation")
     moved = sum(
@@ -412,6 +416,7 @@ def test_stage_mapping_on_the_shipped_model(example):
     assert reg.total_absolute == pytest.approx(example.total_absolute, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_direct_recycled_input_with_a_supplier_value():
     text = EXAMPLE.read_text().replace(
         "post_consumer: {percent: 6, route: hydrometallurgical}",
@@ -426,6 +431,7 @@ def test_direct_recycled_input_with_a_supplier_value():
 
 
 # -- CLI -----------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_json_and_table(tmp_path):
     runner = CliRunner()
     result = runner.invoke(passport, [str(EXAMPLE), "--format", "json", "--rules", "cut-off"])
@@ -445,6 +451,7 @@ def test_cli_json_and_table(tmp_path):
     assert "not yet defined" in result.output
 
 
+@pytest.mark.slow
 def test_cli_out_never_overwrites(tmp_path):
     out = tmp_path / "passport.json"
     runner = CliRunner()
@@ -458,6 +465,7 @@ def test_cli_out_never_overwrites(tmp_path):
     assert result.exit_code == 0 and "Battery carbon footprint declaration" in out.read_text()
 
 
+@pytest.mark.slow
 def test_cli_accepts_a_prebuilt_model():
     from cathode_lca.cli.passport import run_passport
 

@@ -75,6 +75,7 @@ def test_supplier_specific_needs_contract_evidence():
     assert parse_battery_spec(ok).electricity.cathode_plant.contract_evidence == "GO certificate 123"
 
 
+@pytest.mark.slow
 def test_example_reports_the_mix_of_every_plant():
     d = declare(EXAMPLE)
     elec = d.calculation["electricity"]

@@ -91,12 +91,14 @@ def example():
     return declare(EXAMPLE)
 
 
+@pytest.mark.slow
 def test_example_end_of_life_covers_the_pack(example):
     materials = example.calculation["endOfLife"]["materials"]
     assert {"Cu", "Al", "graphite", "plastics", "electrolyte Li"} <= set(materials)
     assert item(example, "eol:collection") > 0
 
 
+@pytest.mark.slow
 def test_cut_off_end_of_life_is_not_zero_on_the_example():
     d = declare(EXAMPLE, rules="cut-off")
     assert (
@@ -117,6 +119,7 @@ def test_e_v_star_does_not_follow_the_makers_sourcing(example):
     assert "EU-specific" in example.cff["Li"].emission_sources["e_v_star"]
 
 
+@pytest.mark.slow
 def test_recycling_region_is_eu_without_evidence():
     text = EXAMPLE.read_text(encoding="utf-8").replace("  feed_type: cells\n", "  feed_type: cells\n  region: CN\n")
     d = declare(parse_battery_spec(text, "battery.yaml"))

@@ -17,6 +17,7 @@ def nmc811():
     return compare("NMC811", indicators=["gwp100"], parameters={"hydro_recovery_ni": 0.95})
 
 
+@pytest.mark.slow
 def test_report_has_every_section_and_no_external_reference(nmc811):
     text = report_html(nmc811)
     for heading in (
@@ -36,6 +37,7 @@ def test_report_has_every_section_and_no_external_reference(nmc811):
     assert "<script" not in text
 
 
+@pytest.mark.slow
 def test_metadata_hash_is_the_hash_of_the_metadata_shown(nmc811):
     text = report_html(nmc811)
     meta = report_metadata(nmc811)
@@ -49,6 +51,7 @@ def test_metadata_hash_is_the_hash_of_the_metadata_shown(nmc811):
     assert metadata_hash(report_metadata(other)) != digest
 
 
+@pytest.mark.slow
 def test_warnings_and_dqr_from_attrs_are_shown_and_escaped(nmc811):
     ds = nmc811.copy()
     ds.attrs["warnings"] = json.dumps(["negative footprint <check> credits"])
@@ -58,6 +61,7 @@ def test_warnings_and_dqr_from_attrs_are_shown_and_escaped(nmc811):
     assert 'data-value="2.8"' in text and "hydrometallurgical" in text
 
 
+@pytest.mark.slow
 def test_report_refuses_to_overwrite(tmp_path, capsys):
     out = tmp_path / "r.html"
     out.write_text("mine")

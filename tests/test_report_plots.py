@@ -27,6 +27,7 @@ def _bars(fig):
     return [p for p in ax.patches if isinstance(p, Rectangle)]
 
 
+@pytest.mark.slow
 def test_contribution_bars_heights_are_the_stage_contributions(nmc811):
     fig = plots.contribution_bars(nmc811, "gwp100")
     heights = sorted(round(b.get_height(), 9) for b in _bars(fig) if b.get_height() != 0)
@@ -64,6 +65,7 @@ def test_save_figure_refuses_overwrite_and_unknown_suffix(tmp_path, nmc811):
         plots.save_figure(plots.contribution_bars(nmc811), tmp_path / "c.pdf")
 
 
+@pytest.mark.slow
 def test_make_charts_example_writes_every_chart(tmp_path):
     from PIL import Image
 

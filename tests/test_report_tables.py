@@ -50,6 +50,7 @@ def test_summary_difference_is_route_minus_virgin(nmc811):
     assert hydro.change_pct == pytest.approx(100 * (hydro.value - virgin) / abs(virgin))
 
 
+@pytest.mark.slow
 def test_compare_csv_is_tidy_and_matches_json():
     csv = run(["compare", "NMC811", "--format", "csv", "--region", "CN", "--allocation", "economic"]).stdout
     df = pd.read_csv(io.StringIO(csv))
@@ -64,6 +65,7 @@ def test_compare_csv_is_tidy_and_matches_json():
         assert totals[(r["route"], r["indicator"])] == pytest.approx(r["value"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_uncertainty_and_sensitivity_csv():
     out = run(["uncertainty", "NMC811", "--samples", "64", "--seed", "3", "--format", "csv", "--no-progress"]).stdout
     df = pd.read_csv(io.StringIO(out))
@@ -146,6 +148,7 @@ def test_compare_table_has_units_and_tiny_values_as_zero(nmc811):
     assert max(len(line) for line in text.splitlines()[2:]) <= 100
 
 
+@pytest.mark.slow
 def test_indicator_vocabulary_and_deprecated_aliases():
     by_name = run(["compute", "electricity-grid-cn", "--indicator", "gwp100", "--format", "csv"]).stdout
     result = CliRunner().invoke(
@@ -175,6 +178,7 @@ words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-'()0123456789", min_size=1,
     st.integers(20, 140),
 )
 @settings(deadline=None, max_examples=60)
+@pytest.mark.slow
 def test_render_table_never_cuts_a_word_or_a_number(rows, width):
     data = [{"name": f"row{i}", "value": v, "note": " ".join(ws)} for i, (ws, v) in enumerate(rows)]
     text = render_table(data, ["name", "value", "note"], headers={"value": "value [kg CO2-eq]"}, width=width)

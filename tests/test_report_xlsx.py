@@ -32,6 +32,7 @@ def run(args):
     return result
 
 
+@pytest.mark.slow
 def test_compare_xlsx_round_trip_equals_json(tmp_path):
     out = tmp_path / "c.xlsx"
     args = ["compare", "NMC622", "--region", "CN", "--param", "hydro_recovery_ni=0.95"]
@@ -59,6 +60,7 @@ def test_compare_xlsx_round_trip_equals_json(tmp_path):
     assert set(book["results"].region) == {"CN"}
 
 
+@pytest.mark.slow
 def test_uncertainty_sweep_sensitivity_xlsx_round_trip(tmp_path):
     mc_args = [
         "uncertainty",
@@ -112,6 +114,7 @@ def test_uncertainty_sweep_sensitivity_xlsx_round_trip(tmp_path):
         assert same(row.mu_star, r["mu_star"]) and row["rank"] == r["rank"]
 
 
+@pytest.mark.slow
 def test_passport_xlsx_round_trip(tmp_path):
     battery = str(ROOT / "examples" / "battery-nmc811.yaml")
     run(["passport", battery, "--format", "xlsx", "--out", str(tmp_path / "p.xlsx")])
@@ -137,6 +140,7 @@ def test_xlsx_needs_out_and_never_overwrites(tmp_path, capsys):
     assert target.read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_plot_option_writes_charts_and_checks_the_name_first(tmp_path, capsys):
     run(["compare", "NMC811", "--plot", str(tmp_path / "c.svg")])
     run(["compare", "NMC811", "--plot", str(tmp_path / "w.png"), "--plot-kind", "waterfall"])

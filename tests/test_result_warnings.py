@@ -84,6 +84,7 @@ def test_add_warnings_appends_and_reads_json_text():
     assert ds.attrs["warnings"] == ["from netCDF", "new"]
 
 
+@pytest.mark.slow
 def test_cli_compute_reports_negative_footprint(write_yaml, capsys):
     # on top of the shipped inventories, with their CO2 flow, so that the shipped GWP method applies
     text = CREDIT.replace("include: [flows.yaml]\n", "").replace("flow: co2,", "flow: co2-fossil-air,")
@@ -103,6 +104,7 @@ def test_cli_compute_reports_negative_footprint(write_yaml, capsys):
     assert captured.err.startswith("warning: toy-recycler: negative ipcc2021-gwp100 result")
 
 
+@pytest.mark.slow
 def test_compare_json_carries_warnings_of_routes(capsys):
     # NMC811 direct recycling under system expansion with EverBatt's own credits (graphite and scrap as
     # virgin material) is negative; the default quality-ratio credits are not (docs/data/credits.md)

@@ -336,6 +336,7 @@ _TREES = st.recursive(
         _TREES.map(lambda t: yaml.safe_dump({"format": "cathode-lca-scenario/1", "parameters": t, "plant": t})),
     )
 )
+@pytest.mark.slow
 def test_junk_never_raises_anything_but_a_user_error(model, text):
     with contextlib.suppress(CathodeLCAError):
         parse_scenario_text(text, "junk.yaml", model.parameters)
@@ -361,6 +362,7 @@ def test_scenarios_command_lists_the_shipped_ones(capsys):
     assert rows["eu-2030-recycler"]["parameters"] == 7
 
 
+@pytest.mark.slow
 def test_compare_json_records_scenario_hash_and_overrides(capsys):
     path = ROOT / "scenarios" / "eu-2030-recycler.yaml"
     code, out, _ = run_main(
@@ -417,6 +419,7 @@ def test_bad_scenario_exits_2_without_traceback(tmp_path, capsys):
     assert "Traceback" not in err and "bad.yaml:4" in err and "wrong unit" in err
 
 
+@pytest.mark.slow
 def test_validate_inventory_checks_a_user_file_with_the_shipped_ones(tmp_path, capsys):
     user = tmp_path / "user.yaml"
     user.write_text(
@@ -430,6 +433,7 @@ def test_validate_inventory_checks_a_user_file_with_the_shipped_ones(tmp_path, c
     assert json.loads(out)["ok"] is True
 
 
+@pytest.mark.slow
 def test_scenario_distribution_in_percent_drives_the_monte_carlo(tmp_path, capsys):
     path = write(
         tmp_path,
@@ -480,6 +484,7 @@ def test_sweep_with_a_scenario_matches_compare(capsys):
     assert swept[0.9] > swept[0.95]  # less cobalt recovered: more virgin cobalt sulfate
 
 
+@pytest.mark.slow
 def test_passport_records_the_scenario(capsys):
     code, out, err = run_main(
         [
@@ -542,6 +547,7 @@ _PLANT_TREES = st.recursive(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(_PLANT_KEYS, _PLANT_TREES, max_size=6))
+@pytest.mark.slow
 def test_junk_plant_sections_never_raise_anything_but_a_user_error(model, plant):
     text = yaml.safe_dump(
         {"format": "cathode-lca-scenario/1", "plant": {"name": "p", "route": "hydrometallurgical", **plant}}
@@ -550,6 +556,7 @@ def test_junk_plant_sections_never_raise_anything_but_a_user_error(model, plant)
         parse_scenario_text(text, "junk.yaml", model.parameters)
 
 
+@pytest.mark.slow
 def test_docs_python_snippet_runs():
     import re
 

@@ -84,6 +84,7 @@ def test_self_consumption_varied_per_sample_names_the_dataset(write_yaml, method
         model.calculate({"top": 1.0}, methods=[method], parameters={"own_use": [0.1, 0.5, 1.0]})
 
 
+@pytest.mark.slow
 def test_cli_self_consumption_exits_2(write_yaml, capsys):
     from cathode_lca.cli import main
 

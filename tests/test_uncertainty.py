@@ -46,6 +46,7 @@ def test_lognormal_deterministic_value_is_the_median(test_method):
     assert y.mean() > deterministic
 
 
+@pytest.mark.slow
 def test_same_seed_reproduces_bit_for_bit():
     a = monte_carlo("NMC811", samples=300, seed=11, distributions=ELECTRICITY, chunk_size=100)
     b = monte_carlo("NMC811", samples=300, seed=11, distributions=ELECTRICITY, chunk_size=100)
@@ -55,6 +56,7 @@ def test_same_seed_reproduces_bit_for_bit():
     assert a.attrs["seed"] == 11 and a.attrs["chunk_size"] == 100
 
 
+@pytest.mark.slow
 def test_threads_scheduler_gives_identical_results():
     serial = monte_carlo("NMC811", samples=300, seed=5, distributions=ELECTRICITY, chunk_size=100)
     threaded = monte_carlo(
@@ -63,6 +65,7 @@ def test_threads_scheduler_gives_identical_results():
     np.testing.assert_array_equal(serial.samples.values, threaded.samples.values)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results():
     from dask.distributed import Client, LocalCluster
 
@@ -77,6 +80,7 @@ def test_dask_local_cluster_gives_identical_results():
     np.testing.assert_array_equal(serial.samples.values, distributed.samples.values)
 
 
+@pytest.mark.slow
 def test_common_random_numbers_reduce_variance_of_the_difference():
     """Electricity of the cathode plant is shared by both routes: with shared draws it cancels."""
     n = 400
@@ -93,6 +97,7 @@ def test_common_random_numbers_reduce_variance_of_the_difference():
     assert float(diff_shared.var()) < 0.1 * float(np.var(diff_independent))
 
 
+@pytest.mark.slow
 def test_statistics_and_probability():
     ds = monte_carlo("NMC811", samples=400, seed=4, distributions=ELECTRICITY, routes=["virgin", "direct"])
     y = ds.samples.sel(route="direct", indicator="gwp100").values
@@ -104,6 +109,7 @@ def test_statistics_and_probability():
     assert ds.parameter_samples.sizes["parameter"] >= 1
 
 
+@pytest.mark.slow
 def test_netcdf_output_round_trip(tmp_path):
     import xarray as xr
 
@@ -244,6 +250,7 @@ def test_sobol_finds_the_dominant_parameter():
     assert float(ds.ST.sel(route="hydrometallurgical", indicator="gwp100", parameter="hydro_recovery_ni")) > 0.9
 
 
+@pytest.mark.slow
 def test_morris_cli_runs():
     result = CliRunner().invoke(
         cli,
@@ -275,6 +282,7 @@ def test_warning_when_no_uncertain_parameter_matters():
     assert json.loads(varied.attrs["warnings"]) == []
 
 
+@pytest.mark.slow
 def test_sweep_in_chunks_and_through_dask_gives_the_same_values():
     grid = {"plant_region": ["US", "CN", "FR"], "hydro_recovery_ni": [0.9, 0.95, 0.98]}
     whole = sweep("NMC811", grid, indicators=["gwp100"])

@@ -114,6 +114,7 @@ def test_streams_do_not_depend_on_the_chunking():
     assert whole.min() > 0 and whole.max() < 1
 
 
+@pytest.mark.slow
 def test_monte_carlo_is_the_same_whatever_the_chunk_size():
     kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 150, "seed": 3, "indicators": ["gwp100"]}
     a = monte_carlo("NMC811", chunk_size=150, **kw)
@@ -132,6 +133,7 @@ def test_no_default_uncertainty_varies_only_what_is_given():
     assert ds.attrs["varied_exchanges"] == 0 and ds.attrs["default_uncertainty"] == "off"
 
 
+@pytest.mark.slow
 def test_uncertainty_out_of_the_box_gives_every_route_a_spread():
     result = CliRunner().invoke(cli, ["uncertainty", "NMC811", "--samples", "2000", "--seed", "1", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -200,6 +202,7 @@ def test_sensitivity_out_of_the_box_ranks_no_exact_constant():
     assert float(ds.ST.sel(route="hydrometallurgical", indicator="gwp100").max()) > 0
 
 
+@pytest.mark.slow
 def test_spread_never_touches_exact_constants_and_respects_bounds():
     from cathode_lca.uncertainty.sensitivity import sensitivity
 

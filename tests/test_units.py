@@ -43,6 +43,7 @@ atoms = st.sampled_from(sorted(a for a in _ATOMS if "*" not in _ATOMS[a][0]))
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(atoms, min_size=1, max_size=2), st.lists(atoms, min_size=0, max_size=2))
+@pytest.mark.slow
 def test_fast_composites_match_pint(num, den):
     unit = "*".join(num) + ("/" + "/".join(den) if den else "")
     fast = _fast(unit)

@@ -99,7 +99,7 @@ def _value(model: LCAModel, dataset_id: str, value: float | Formula, env: Mappin
     return model.nominal(value, env, dataset_id)
 
 
-def _source(model: Any, product: Any, value: float | Formula | None, fallback: str) -> str:
+def _source(model: LCAModel, product: Any, value: float | Formula | None, fallback: str) -> str:
     """The citation behind a property: the parameter's source when the property names one parameter."""
     if isinstance(value, Formula):
         name = value.text.strip()
@@ -114,7 +114,7 @@ def _source(model: Any, product: Any, value: float | Formula | None, fallback: s
     return product.source or fallback
 
 
-def _basis(model: Any, ds: Any, product: Any, allocation: str, env: Mapping[str, Any]) -> tuple[float, str]:
+def _basis(model: LCAModel, ds: Any, product: Any, allocation: str, env: Mapping[str, Any]) -> tuple[float, str]:
     from .units import conversion_factor, is_mass
 
     if allocation in ("mass", "economic"):
@@ -128,7 +128,7 @@ def _basis(model: Any, ds: Any, product: Any, allocation: str, env: Mapping[str,
     return float("nan"), ""
 
 
-def supply_chain_datasets(model: Any, products: Sequence[str], allocation: str) -> list[str]:
+def supply_chain_datasets(model: LCAModel, products: Sequence[str], allocation: str) -> list[str]:
     """Datasets in the supply chains of *products* under *allocation* (consumers first)."""
     matrices = model.matrices(allocation)
     cols = sorted({matrices.product_index[model.product_id(p)] for p in products})
@@ -142,7 +142,7 @@ def supply_chain_datasets(model: Any, products: Sequence[str], allocation: str) 
 
 
 def partition(
-    model: Any,
+    model: LCAModel,
     route: str,
     demand: Mapping[str, Any],
     allocation: str,
@@ -163,7 +163,7 @@ def partition(
         ds = model.inventory.datasets[ds_id]
         if len(ds.products) < 2:
             continue
-        rows = []
+        rows: list[dict[str, Any]] = []
         for p in ds.products:
             amount = _value(model, ds.id, p.amount, env)
             value, source = _basis(model, ds, p, allocation, env)

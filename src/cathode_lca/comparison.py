@@ -213,7 +213,7 @@ def route_demands(
             continue
         content = element_content(model, product, metal, env)
         amount = 1.0 / content if kind == "kg-metal" else 1.0
-        demand: dict[str, Any] = {product: amount}
+        demand = {product: amount}
         if r == "virgin":
             out.append(RouteDemand(r, demand))
             continue

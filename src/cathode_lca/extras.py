@@ -54,7 +54,7 @@ def missing_extra_error(exc: ImportError) -> UsageError | None:
     """A one-line user error for an optional module that is not installed (None for other import errors)."""
     name = getattr(exc, "name", None)
     extra = extra_for(name)
-    if extra is None:
+    if name is None or extra is None:
         return None
     return UsageError(f"this needs {name.split('.')[0]}, which is not installed", hint=install_hint(name))
 

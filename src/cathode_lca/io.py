@@ -163,7 +163,7 @@ def _signals_raise() -> Iterator[None]:
         yield
     finally:
         for sig, previous in old.items():
-            signal.signal(sig, signal.SIG_DFL if previous is None else previous)  # type: ignore[arg-type]
+            signal.signal(sig, signal.SIG_DFL if previous is None else previous)
         if received:
             os.kill(os.getpid(), received[0])  # the original disposition now applies
 
@@ -252,12 +252,6 @@ def _copy_exclusive(src: str, target: Path, mode: int) -> None:
         with contextlib.suppress(OSError):
             os.unlink(target)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:

@@ -41,6 +41,7 @@ class _Payload:
         return (open, (self.marker, "w"))
 
 
+@pytest.mark.slow
 def test_planted_pickle_never_runs(cache_dir, data_dir, tmp_path, test_method):
     marker = tmp_path / "PWNED"
     evil = pickle.dumps({"inventory": _Payload(str(marker)), "files": []})
@@ -62,6 +63,7 @@ def _entry(cache_dir):
     return entry
 
 
+@pytest.mark.slow
 def test_tampered_entry_is_ignored(cache_dir, data_dir, test_method):
     load_inventory([data_dir / "chain.yaml"])
     entry = _entry(cache_dir)

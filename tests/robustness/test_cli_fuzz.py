@@ -184,6 +184,7 @@ OPTION = st.one_of(
 
 @settings(max_examples=40, deadline=None)
 @given(options=st.lists(OPTION, max_size=4), dataset=st.sampled_from(["c", "nope", "", "--help"]))
+@pytest.mark.slow
 def test_fuzzed_cli_arguments_exit_0_or_2_with_a_message(options, dataset):
     args = ["compute", dataset, *[part for option in options for part in option]]
     result = CliRunner().invoke(cli, args, standalone_mode=False, catch_exceptions=True)

@@ -24,6 +24,8 @@ from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel
 from cathode_lca.methods import load_method
 
+pytestmark = pytest.mark.brightway  # needs bw2data / bw2calc / bw_processing
+
 WORKER = textwrap.dedent(
     """
     import json, sys, time

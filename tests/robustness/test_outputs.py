@@ -95,6 +95,7 @@ def test_new_files_honour_the_umask(tmp_path, umask, expected):
     assert stat.S_IMODE((tmp_path / "out.json").stat().st_mode) == expected
 
 
+@pytest.mark.slow
 def test_overwrite_keeps_the_mode(tmp_path):
     target = tmp_path / "out.json"
     target.write_text("old")
@@ -130,6 +131,7 @@ def test_full_disk_is_a_clean_error_without_leftovers(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_file_size_limit_is_a_clean_error(tmp_path):
     import resource  # noqa: F401  (POSIX; the script below uses it to set the file-size limit)
 

@@ -18,12 +18,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import SolverError
 from ..methods import DEFAULT_METHODS, Method, load_method
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 FLOW_ID_OFFSET = 10_000_000
 
@@ -48,7 +51,7 @@ def _import_bw() -> tuple[Any, Any]:
 
 
 def system_datapackages(
-    model: Any,
+    model: LCAModel,
     *,
     parameters: Mapping[str, Any] | None = None,
     allocation: str = "none",
@@ -100,7 +103,7 @@ def system_datapackages(
 
 
 def crosscheck(
-    model: Any,
+    model: LCAModel,
     demand: Mapping[str, float],
     *,
     parameters: Mapping[str, Any] | None = None,
@@ -122,7 +125,7 @@ def crosscheck(
 
 
 def crosscheck_many(
-    model: Any,
+    model: LCAModel,
     demands: Sequence[Mapping[str, float]],
     *,
     parameters: Mapping[str, Any] | None = None,
@@ -170,7 +173,7 @@ def crosscheck_many(
 
 
 def _report(
-    model: Any,
+    model: LCAModel,
     demand: Mapping[str, float],
     scores_bw: dict[str, float],
     inventory_bw: np.ndarray,

@@ -24,13 +24,16 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import __version__
 from ..errors import ParameterError, UsageError
 from .crosscheck import FLOW_ID_OFFSET
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 MAX_SAMPLES = 100_000
 
@@ -89,7 +92,7 @@ def _matrix_resources(
 
 
 def _column_parameters(
-    model: Any,
+    model: LCAModel,
     base: Mapping[str, Any],
     samples: int,
     seed: int | None,
@@ -103,7 +106,7 @@ def _column_parameters(
             raise UsageError(f"--samples must be between 1 and {MAX_SAMPLES}", hint="e.g. --samples 1000")
         if not model.parameters.uncertain():
             raise UsageError("no parameter has a distribution to sample", hint="use scenarios instead")
-        seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+        seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else int(seed)
         draws = model.parameters.draw(samples, np.random.default_rng(seed))
         fixed = {model.parameters.key(k) for k in base}
         draws = {k: v for k, v in draws.items() if k not in fixed}  # given values stay fixed
@@ -139,7 +142,7 @@ def _column_parameters(
 
 def write_datapackage(
     path: str | Path,
-    model: Any = None,
+    model: LCAModel | None = None,
     *,
     method: Any = "ipcc2021-gwp100",
     allocation: str = "none",

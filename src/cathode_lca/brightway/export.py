@@ -45,13 +45,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import CathodeLCAError, SolverError, UsageError
 from .biosphere import BIOSPHERE3, BIOSPHERE3_SOURCE, check_twins, ensure_biosphere3
 from .plan import VERIFY_RTOL, ExportPlan, ExportReport, plan_export
 from .project import project_context, quiet_brightway
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 # ---------------------------------------------------------------------------
 # Writing, transactionally
@@ -72,7 +75,7 @@ class _Snapshot:
 
 def export_to_brightway(
     project: str,
-    model: Any = None,
+    model: LCAModel | None = None,
     *,
     prefix: str = "cathode-lca",
     allocation: str = "none",

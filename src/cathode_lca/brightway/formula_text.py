@@ -117,8 +117,8 @@ class _Translator:
             op_text = _CMP_TEXT[type(node.ops[0])]
             return f"(1.0 * ({self.names[key]} {op_text} {code}))"
         text = self.visit(node.left)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            text += f" {_CMP_TEXT[type(op)]} {self.visit(comparator)}"
+        for cmp, comparator in zip(node.ops, node.comparators, strict=True):
+            text += f" {_CMP_TEXT[type(cmp)]} {self.visit(comparator)}"
         return f"(1.0 * ({text}))"
 
     def visit_IfExp(self, node: ast.IfExp) -> str:

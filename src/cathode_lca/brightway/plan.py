@@ -18,7 +18,7 @@ import keyword
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import FormulaError, SolverError, UsageError
@@ -28,6 +28,9 @@ from ..units import conversion_factor, is_mass
 from .biosphere import NO_TWIN, STANDARD_METHODS, TWINS
 from .formula_text import ONE, Term, number_text, translate_formula
 from .project import import_bw2data
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 STATS_ARRAYS_ID = {"lognormal": 2, "normal": 3, "uniform": 4, "triangular": 5}
 RESOURCE_COMPARTMENTS = ("resource", "energy")
@@ -145,7 +148,11 @@ class _Planner:
     def term(self, amount: float | Formula, ds: Dataset | None, param: Parameter | None = None) -> Term:
         if not isinstance(amount, Formula):
             return Term(float(amount))
-        resolve = self.inv.resolver(ds) if ds is not None else self.model.parameters.resolver_for(param)
+        if ds is not None:
+            resolve = self.inv.resolver(ds)
+        else:
+            assert param is not None, "a formula outside a dataset belongs to a parameter"
+            resolve = self.model.parameters.resolver_for(param)
         value = amount.compile(resolve, self.choices)(self.env)
         return Term(_scalar(value), translate_formula(amount, resolve, self.names, self.choices))
 
@@ -380,14 +387,14 @@ class _Planner:
         for ds_id, acts in per_dataset.items():
             db = db_of_dataset[ds_id]
             for act in acts:
-                key = (db, act["cathode-lca product"])
+                act_key = (db, act["cathode-lca product"])
                 for exc in act["exchanges"]:
                     target = exc.pop("target")
                     exc["input"] = flow_key[target] if exc["type"] == "biosphere" else (db_of_product[target], target)
-                    exc["output"] = key
-                data[db][key] = act
+                    exc["output"] = act_key
+                data[db][act_key] = act
                 if any("formula" in e for e in act["exchanges"]):
-                    group_activities.setdefault(self.group_name(ds_id), []).append(key)
+                    group_activities.setdefault(self.group_name(ds_id), []).append(act_key)
         # one place per scope: global -> project parameters, file -> database, dataset -> activity group
         project_parameters = [self.parameter_record(k, p) for k, p in inv.parameters.items() if p.scope == "global"]
         database_parameters = [
@@ -532,7 +539,7 @@ def _scalar(value: Any) -> float:
 
 
 def plan_export(
-    model: Any = None,
+    model: LCAModel | None = None,
     *,
     prefix: str = "cathode-lca",
     allocation: str = "none",

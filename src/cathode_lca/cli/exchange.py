@@ -222,8 +222,9 @@ def olca(
     from ..io import check_writable
 
     check_writable(out, overwrite)
-    applied = apply_scenarios(
-        model_with_background(None, None, "fail", inventory_files), scenario_refs, parse_params(params)
-    )
-    n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
+    from ..lca import LCAModel
+
+    model = model_with_background(None, None, "fail", inventory_files) or LCAModel()
+    applied = apply_scenarios(model, scenario_refs, parse_params(params))
+    n = write_olca_zip(applied.model or model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)

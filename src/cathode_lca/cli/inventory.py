@@ -176,8 +176,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
                 f"known imbalance: {r.dataset} {r.element}: in {r.inputs:.6g}, out {r.outputs:.6g}, "
                 f"losses {r.losses:.6g} ({100 * r.difference / r.inputs:+.3g} % of input): {r.known}"
             )
-        for d, r in report.skipped:
-            click.echo(f"balance skipped: {d}: {r}")
+        for d, why in report.skipped:
+            click.echo(f"balance skipped: {d}: {why}")
         for d, lacking in report.missing_indicators.items():
             click.echo(f"missing indicator: {d}: no data for {', '.join(lacking)} (results using it carry a warning)")
         for e in report.errors:
@@ -257,6 +257,7 @@ def compute(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
     )
     model = applied.model
+    assert model is not None  # apply_scenarios was given one
     if tree:
         from ..report.tree import tree_text
 

@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from .options import background_options, inventory_option, plot_option, scenario
 from .scenarios import apply_scenarios
 from .scenarios import metadata as scenario_metadata
 
+if TYPE_CHECKING:
+    from ..lca import LCAModel
+
 
 def run_passport(
     battery_file: str,
@@ -32,7 +35,7 @@ def run_passport(
     fmt: str = "table",
     out: str | None = None,
     overwrite: bool = False,
-    model: Any = None,
+    model: LCAModel | None = None,
     provenance: dict[str, Any] | None = None,
     plot: str | None = None,
     pact: PactRequest | None = None,

@@ -19,9 +19,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 PRECEDENCE = "inventory defaults < each --scenario in the order given < --param (later wins)"
 
@@ -30,7 +33,7 @@ PRECEDENCE = "inventory defaults < each --scenario in the order given < --param 
 class Applied:
     """A model with the scenarios applied, the --param overrides and the provenance for ``ds.attrs``."""
 
-    model: Any
+    model: LCAModel | None  # None: no scenario needed a model (chunked runs build their own)
     parameters: dict[str, Any]
     attrs: dict[str, str] = field(default_factory=dict)
     plant_region: str | None = None
@@ -72,10 +75,12 @@ def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool
     return False
 
 
-def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[str, Any]) -> Applied:
+def apply_scenarios(model: LCAModel | None, scenario_refs: Sequence[str], params: Mapping[str, Any]) -> Applied:
     """Load *scenario_refs* against *model*, bake them in, convert --param units; see module docs."""
     if not needs_model(scenario_refs, params):
         return Applied(model, dict(params))
+    if model is None:
+        raise TypeError("scenarios and --param values with units need a model")
     from ..lca import LCAModel
     from ..parameters.scenario_values import convert_param_values
     from ..parameters.scenarios import apply_to_inventory, compose, load_scenario
@@ -113,7 +118,7 @@ def apply_scenarios(model: Any, scenario_refs: Sequence[str], params: Mapping[st
     return Applied(model, overrides, attrs, region, warnings)
 
 
-def _key_or_none(model: Any, name: str) -> str | None:
+def _key_or_none(model: LCAModel, name: str) -> str | None:
     try:
         return model.parameters.key(name)
     except Exception:

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError, ParameterError, ValidationError
-from ..inventory.formulas import Compiled, Formula
+from ..inventory.formulas import Compiled, Env, Formula  # Env: a read-only Mapping
 from ..inventory.schema import Dataset, Product
-from ..parameters.engine import Env, ParameterModel
+from ..parameters.engine import ParameterModel
 from ..units import conversion_factor, is_mass
 
 ALLOCATIONS = ("none", "mass", "economic", "system-expansion", "cut-off")
@@ -239,7 +239,7 @@ class MatrixModel:
             slot = self._slot(ex.amount, ds, field_, ex.where.line, ex.where.file)
             key = f"{ds.id}/exchanges[{i}]"
             if key in self.varied_exchanges and not isinstance(ex.amount, Formula):
-                self._slot_formula[slot] = _EnvValue(key, float(ex.amount))  # type: ignore[assignment]
+                self._slot_formula[slot] = _EnvValue(key, float(ex.amount))
                 self.slot_env_keys[slot] = key
             for col, coef in columns:
                 matrix.add(row, col, slot, factor, coef)

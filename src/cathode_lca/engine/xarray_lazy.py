@@ -69,5 +69,5 @@ def defer_duck_array_imports() -> None:
     check = getattr(utils, "is_dask_collection", None)
     if check is not None and not getattr(check, "_cathode_lca_deferred", False) and "dask" not in sys.modules:
         wrapped = _dask_collection_check(check)
-        wrapped._cathode_lca_deferred = True  # type: ignore[attr-defined]
+        wrapped._cathode_lca_deferred = True
         utils.is_dask_collection = wrapped

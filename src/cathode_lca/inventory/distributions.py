@@ -97,6 +97,7 @@ def fit_to_bounds(dist: dict[str, Any], lo: float | None, hi: float | None) -> d
     dmin, dmax = dist.get("minimum"), dist.get("maximum")
     text = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
     if kind in ("uniform", "triangular"):
+        dmin, dmax = dist["minimum"], dist["maximum"]  # both set: check_distribution requires them
         if (lo is not None and dmin < lo) or (hi is not None and dmax > hi):
             raise ParameterError(
                 f"{kind} distribution from {dmin:g} to {dmax:g} leaves the parameter's bounds {text}",
@@ -151,7 +152,7 @@ def sample(dist: dict[str, Any], n: int, rng: np.random.Generator) -> np.ndarray
         else:
             x = rng.normal(dist["loc"], dist["scale"], n)
     elif kind == "triangular":
-        x = rng.triangular(lo, dist["loc"], hi, n)
+        x = rng.triangular(lo_, dist["loc"], hi_, n)
     else:
-        x = rng.uniform(lo, hi, n)
+        x = rng.uniform(lo_, hi_, n)
     return x

@@ -261,6 +261,7 @@ class _Compiler:
         return method(node)
 
     def visit_Constant(self, node: ast.Constant) -> Compiled:
+        assert isinstance(node.value, int | float)  # the validator admits text only in choice comparisons
         value = float(node.value)
         return lambda env: value
 
@@ -337,6 +338,9 @@ class _Compiler:
     def _choice_compare(self, node: ast.Compare) -> Compiled:
         left, right = node.left, node.comparators[0]
         name_node, text_node = (left, right) if isinstance(left, ast.Name) else (right, left)
+        assert (
+            isinstance(name_node, ast.Name) and isinstance(text_node, ast.Constant) and isinstance(text_node.value, str)
+        )
         key = self.resolve(name_node.id)
         if key not in self.choices:
             raise FormulaError(
@@ -366,6 +370,7 @@ class _Compiler:
         return fn
 
     def visit_Call(self, node: ast.Call) -> Compiled:
-        fn_, _arity = FUNCTIONS[node.func.id]  # type: ignore[union-attr]
+        assert isinstance(node.func, ast.Name)  # the validator admits calls of named functions only
+        fn_, _arity = FUNCTIONS[node.func.id]
         args = [self.visit(a) for a in node.args]
         return lambda env: fn_(*(a(env) for a in args))

@@ -359,7 +359,7 @@ class _Reader:
 
             distribution = spec.distribution.model_dump(exclude_none=True)
             try:
-                distribution = check_distribution(distribution, spec.value)  # type: ignore[arg-type]
+                distribution = check_distribution(distribution, spec.value)
                 distribution = fit_to_bounds(distribution, lo, hi)
             except CathodeLCAError as exc:
                 fail(exc.message, exc.hint or "see docs/inventory-format.md")

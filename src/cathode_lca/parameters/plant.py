@@ -12,7 +12,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from ..inventory.schema import Location
@@ -28,6 +28,9 @@ from .scenario_values import (
     parse_value,
     resolve_key,
 )
+
+if TYPE_CHECKING:
+    from .engine import ParameterModel
 
 PLANT_KEYS = (
     "name",
@@ -93,7 +96,7 @@ def _pick(name: Any, table: dict[str, Any], file: str, line: int, fld: str, what
     return table[one_of(name, list(table), file, line, fld, what)]
 
 
-def _zero(model: Any, key_name: str, cause: ScenarioValue) -> ScenarioValue:
+def _zero(model: ParameterModel, key_name: str, cause: ScenarioValue) -> ScenarioValue:
     key = model.key(key_name)
     return ScenarioValue(
         key,
@@ -106,7 +109,7 @@ def _zero(model: Any, key_name: str, cause: ScenarioValue) -> ScenarioValue:
     )
 
 
-def plant_values(raw: Any, file: str, model: Any) -> list[ScenarioValue]:
+def plant_values(raw: Any, file: str, model: ParameterModel) -> list[ScenarioValue]:
     """Parameter values of the ``plant:`` section *raw* (a LineDict) of *file*."""
     plant = mapping(raw, file, getattr(raw, "line", 0), "plant", "name, route, electricity, black_mass, ...")
     check_keys(plant, PLANT_KEYS, file, "plant.")
@@ -164,7 +167,7 @@ def _molar_masses(model: Any) -> dict[str, float]:
     }
 
 
-def _black_mass(raw: Any, file: str, line: int, model: Any) -> tuple[list[ScenarioValue], dict[str, float]]:
+def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[list[ScenarioValue], dict[str, float]]:
     from ..units import conversion_factor
 
     bm = mapping(raw, file, line, "plant.black_mass", "chemistry, unit, assay, source")
@@ -258,7 +261,7 @@ def _black_mass(raw: Any, file: str, line: int, model: Any) -> tuple[list[Scenar
 
 
 def _energy(
-    raw: Any, route: str, file: str, line: int, model: Any, assay: dict[str, float] | None
+    raw: Any, route: str, file: str, line: int, model: ParameterModel, assay: dict[str, float] | None
 ) -> Iterator[ScenarioValue]:
     energy = mapping(raw, file, line, "plant.energy", "electricity, heat")
     check_keys(energy, ("electricity", "heat"), file, "plant.energy.")
@@ -281,7 +284,7 @@ def _energy(
 
 
 def _pyro_natural_gas(
-    entry: Any, file: str, line: int, fld: str, model: Any, assay: dict[str, float] | None
+    entry: Any, file: str, line: int, fld: str, model: ParameterModel, assay: dict[str, float] | None
 ) -> ScenarioValue:
     """Pyro natural gas is per kg (Cu + Co + Ni) of the feed in the model: convert a per-kg-feed figure."""
     key = resolve_key(model, "pyro_natural_gas_per_metal", file, line, fld)

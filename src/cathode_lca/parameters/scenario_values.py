@@ -19,10 +19,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError, UnitError
 from ..inventory.schema import Location, Parameter
+
+if TYPE_CHECKING:
+    from .engine import ParameterModel
 
 VALUE_KEYS = ("value", "unit", "source", "quality", "distribution", "note")
 QUALITY_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
@@ -74,7 +77,7 @@ def check_keys(mapping: Mapping[str, Any], allowed: Sequence[str], file: str, pr
             raise ScenarioError(f"unknown key '{key}'", file=file, line=line, field=prefix + str(key), hint=hint)
 
 
-def resolve_key(model: Any, name: str, file: str, line: int, fld: str) -> str:
+def resolve_key(model: ParameterModel, name: str, file: str, line: int, fld: str) -> str:
     """Qualified key of parameter *name*; an unknown name gets a did-you-mean hint."""
     try:
         return model.key(name)
@@ -82,7 +85,7 @@ def resolve_key(model: Any, name: str, file: str, line: int, fld: str) -> str:
         raise ScenarioError(exc.message, file=file, line=line, field=fld, hint=exc.hint) from None
 
 
-def parse_value(entry: Any, file: str, line: int, fld: str, model: Any, name: str) -> ScenarioValue:
+def parse_value(entry: Any, file: str, line: int, fld: str, model: ParameterModel, name: str) -> ScenarioValue:
     """Check one ``{value, unit, source, quality?, distribution?}`` entry for parameter *name*."""
     from .._yaml import LineDict
 
@@ -287,7 +290,7 @@ def split_quantity(text: str) -> tuple[float, str | None] | None:
     return float(m.group(1)), unit
 
 
-def convert_param_values(params: Mapping[str, Any], model: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def convert_param_values(params: Mapping[str, Any], model: ParameterModel) -> tuple[dict[str, Any], dict[str, Any]]:
     """Convert ``--param`` values written with a unit (``500km``) to the parameter's declared unit.
 
     Returns (overrides, provenance). Values without a unit are passed on unchanged (numbers in
@@ -296,7 +299,7 @@ def convert_param_values(params: Mapping[str, Any], model: Any) -> tuple[dict[st
     out: dict[str, Any] = {}
     prov: dict[str, Any] = {}
     for name, value in params.items():
-        key = resolve_key(model, name, "--param", 0, name) if isinstance(value, str) else None
+        key = resolve_key(model, name, "--param", 0, name) if isinstance(value, str) else ""
         if isinstance(value, str) and model.parameters[key].kind != "choice":
             q = split_quantity(value)
             param = model.parameters[key]

@@ -33,11 +33,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CathodeLCAError
 from .plant import plant_values
 from .scenario_values import ScenarioError, ScenarioValue, check_keys, parse_value
+
+if TYPE_CHECKING:
+    from .engine import ParameterModel
 
 FORMAT = "cathode-lca-scenario/1"
 TOP_KEYS = ("format", "name", "description", "parameters", "plant", "datasets")
@@ -114,7 +117,7 @@ def locate(ref: str) -> Path:
 # Parsing
 
 
-def load_scenario(ref: str, model: Any) -> Scenario:
+def load_scenario(ref: str, model: ParameterModel) -> Scenario:
     """Load and check the scenario *ref* (a path or a shipped name) against *model* (a ParameterModel)."""
     path = locate(ref)
     try:
@@ -128,7 +131,7 @@ def load_scenario(ref: str, model: Any) -> Scenario:
     return parse_scenario_text(text, str(path), model, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def parse_scenario_text(text: str, file: str, model: Any, *, sha256: str | None = None) -> Scenario:
+def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: str | None = None) -> Scenario:
     """Parse scenario YAML *text* (named *file* in messages); values are checked against *model*."""
     from .._yaml import LineDict, load_yaml_text
 

@@ -22,7 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,6 +54,9 @@ from .rules import (
 )
 from .spec import BatterySpec, load_battery_spec
 from .stages import LineItem, TotalEnergy, grand_total, stage_totals, total_energy
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 DRAFT_STATUS = (
     "The CF calculation and verification delegated act (Art. 7(1)) is a draft (Ares(2024)3131389); JRC CFB-EV 2023 is "
@@ -130,7 +133,7 @@ class Declaration:
 def declare(
     spec: BatterySpec | str | Path,
     rules: str | RuleSet = "cff-jrc-a0.2-bp-r2",
-    model: Any = None,
+    model: LCAModel | None = None,
     *,
     stage_mapping: str | None = None,
 ) -> Declaration:

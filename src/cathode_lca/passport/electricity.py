@@ -25,7 +25,10 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 MIX_PARAMETER = "plant_electricity_supply"
 # requested mix (battery file) -> choice of MIX_PARAMETER; supplier-specific factors come through a scenario
@@ -51,7 +54,7 @@ def _parameters(model: Any, plant: str) -> tuple[str, str | None]:
 
 
 def plant_electricity(
-    model: Any, plant: str, spec_plant: Any, region: str
+    model: LCAModel, plant: str, spec_plant: Any, region: str
 ) -> tuple[dict[str, Any], dict[str, Any], str | None]:
     """(model parameter updates, report, warning) for one plant's electricity."""
     requested = spec_plant.mix or "residual"

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .model_values import burdens, parameter_value
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 #: The rules' default region for end-of-life recycling (CF Rules Table 10 p.67: EU-specific datasets).
 EOL_DEFAULT_REGION = "EU"
@@ -110,7 +113,7 @@ def eol_region(spec: Any) -> tuple[str, str, str | None]:
 
 
 def collect_eol_data(
-    model: Any,
+    model: LCAModel,
     params: Mapping[str, Any],
     env: Mapping[str, Any],
     outputs: Mapping[str, float],

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from .model_quality import Group, rate_products
 from .model_values import burdens, climate_methods, vec
 from .rules import GWP_METHOD, RuleSet
 from .spec import BatterySpec, BatterySpecError
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 VECTOR = ("total", "fossil", "biogenic", "land_use")
 
@@ -97,7 +100,7 @@ class ModelData:
 # ---------------------------------------------------------------------------------------------
 # Small helpers around the engine
 # ---------------------------------------------------------------------------------------------
-def _env(model: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
+def _env(model: LCAModel, parameters: Mapping[str, Any]) -> dict[str, Any]:
     return model.parameters.evaluate(dict(parameters))
 
 
@@ -108,12 +111,12 @@ def _first(x: Any) -> float:
 # ---------------------------------------------------------------------------------------------
 # The battery's cathode: salts, rest of production
 # ---------------------------------------------------------------------------------------------
-def salt_of(model: Any, element: str, chem_key: str, env: Mapping[str, Any]) -> str:
+def salt_of(model: LCAModel, element: str, chem_key: str, env: Mapping[str, Any]) -> str:
     """Battery-grade salt (product id stem) that brings *element* into the cathode of *chem_key*."""
     return catalogue_of(model).salt_for(model, element, chem_key, env)
 
 
-def salt_inputs_per_kg_cam(model: Any, cam_id: str, env: Mapping[str, Any]) -> dict[str, float]:
+def salt_inputs_per_kg_cam(model: LCAModel, cam_id: str, env: Mapping[str, Any]) -> dict[str, float]:
     """kg of each input product per kg CAM, over the CAM dataset and its pCAM input (one level)."""
     from ..units import conversion_factor
 
@@ -146,7 +149,7 @@ def _spec_error(spec: BatterySpec, loc: tuple[Any, ...], message: str, hint: str
     return BatterySpecError(message, file=spec.file, line=spec.line_of(loc), field=field_name, hint=hint)
 
 
-def check_region(model: Any, spec: BatterySpec, region: str, loc: tuple[Any, ...]) -> None:
+def check_region(model: LCAModel, spec: BatterySpec, region: str, loc: tuple[Any, ...]) -> None:
     choices = model.parameters.parameters[model.parameters.key("plant_region")].choices
     if region not in choices:
         raise _spec_error(
@@ -157,7 +160,7 @@ def check_region(model: Any, spec: BatterySpec, region: str, loc: tuple[Any, ...
         )
 
 
-def base_parameters(model: Any, spec: BatterySpec) -> dict[str, Any]:
+def base_parameters(model: LCAModel, spec: BatterySpec) -> dict[str, Any]:
     """Model parameters of the cathode plant: user overrides, virgin routes, plant region."""
     params: dict[str, Any] = dict(spec.model_parameters)
     virgin_route_parameters = catalogue_of(model).virgin_route_parameters
@@ -184,7 +187,7 @@ def base_parameters(model: Any, spec: BatterySpec) -> dict[str, Any]:
     return params
 
 
-def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelData:
+def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> ModelData:
     """Run every model calculation a declaration of *spec* needs (*rules* do not change them today)."""
     from .recycler_checks import allocation_by_price_ratio, annex_xii_checks, route_recovery
 
@@ -402,7 +405,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: Any) -> ModelDa
 
 
 def _recycled_salt_burden(
-    model: Any,
+    model: LCAModel,
     spec: BatterySpec,
     el: str,
     salt: str,

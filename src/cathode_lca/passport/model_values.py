@@ -12,12 +12,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import UsageError
 from .rules import GWP_METHOD
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 FOSSIL_FLOWS = ("co2-fossil-air", "ch4-fossil-air")
 BIOGENIC_FLOWS = ("ch4-biogenic-air",)
@@ -44,7 +47,7 @@ def climate_methods() -> list[Any]:
 
 
 def burdens(
-    model: Any, products: Sequence[str], parameters: Mapping[str, Any], allocation: str = "none"
+    model: LCAModel, products: Sequence[str], parameters: Mapping[str, Any], allocation: str = "none"
 ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]], dict[str, Any]]:
     """Burden vector and by-stage-tag vectors of 1 unit of each product, in one vectorised solve.
 
@@ -74,7 +77,7 @@ def scalar(x: Any) -> float:
     return float(np.asarray(x, dtype=float).ravel()[0])
 
 
-def parameter_value(model: Any, env: Mapping[str, Any], name: str) -> float:
+def parameter_value(model: LCAModel, env: Mapping[str, Any], name: str) -> float:
     try:
         key = model.parameters.key(name)
     except Exception:

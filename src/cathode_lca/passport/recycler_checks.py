@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalogue import recovered_per_feed
 from ..errors import UsageError
@@ -39,6 +39,9 @@ from .rules import (
     RECYCLING_EFFICIENCY_SOURCE,
     RECYCLING_EFFICIENCY_TARGETS,
 )
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 #: Feed parameters of the shipped recycling inventories (kg element per kg feed).
 FEED_TOTAL = {"Ni": "feed_ni", "Co": "feed_co", "Li": "feed_li", "Mn": "feed_mn", "Cu": "feed_copper"}
@@ -111,7 +114,7 @@ def route_dataset(model: Any, route: str) -> Any:
     return ds
 
 
-def recovered_outputs(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, float]:
+def recovered_outputs(model: LCAModel, route: str, env: Mapping[str, Any]) -> dict[str, float]:
     """Co-products of ``recycling-<route>`` and of the multi-output datasets it consumes, per kg feed."""
     ds = route_dataset(model, route)
     ref = model.nominal(ds.reference_product.amount, env, ds.id)
@@ -133,7 +136,7 @@ def recovered_outputs(model: Any, route: str, env: Mapping[str, Any]) -> dict[st
     return out
 
 
-def route_recovery(model: Any, route: str, env: Mapping[str, Any]) -> RouteRecovery:
+def route_recovery(model: LCAModel, route: str, env: Mapping[str, Any]) -> RouteRecovery:
     """Recovery of Ni, Co, Li, Mn and Cu by *route* per kg feed, at the parameters *env*."""
     outputs = recovered_outputs(model, route, env)
     recovered = {el: recovered_per_feed(model, route, el, env) for el in FEED_ACTIVE}
@@ -156,7 +159,7 @@ def route_recovery(model: Any, route: str, env: Mapping[str, Any]) -> RouteRecov
 
 
 def element_basis(
-    model: Any, outputs: Mapping[str, float], env: Mapping[str, Any]
+    model: LCAModel, outputs: Mapping[str, float], env: Mapping[str, Any]
 ) -> tuple[dict[str, float], tuple[str, ...]]:
     """kg of recovered element per kg feed for each output fraction, and the ids of the graphite fractions.
 
@@ -177,7 +180,7 @@ def element_basis(
     return out, tuple(graphite)
 
 
-def allocation_by_price_ratio(model: Any, route: str, env: Mapping[str, Any]) -> dict[str, Any]:
+def allocation_by_price_ratio(model: LCAModel, route: str, env: Mapping[str, Any]) -> dict[str, Any]:
     """Mass or economic allocation for the recycler's co-products, by the CF Rules §5 price-ratio test."""
     ds = route_dataset(model, route)
     rows = []

@@ -10,9 +10,12 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 
 def check_plot_path(path: str | None, *, overwrite: bool) -> None:
@@ -71,7 +74,7 @@ def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options:
     click.echo(f"wrote {path}", err=True)
 
 
-def write_xlsx(kind: str, result: Any, out: str, *, overwrite: bool, model: Any = None) -> None:
+def write_xlsx(kind: str, result: Any, out: str, *, overwrite: bool, model: LCAModel | None = None) -> None:
     """Write the workbook of *kind* (compare, uncertainty, sensitivity, sweep, passport) to *out*."""
     import click
 

@@ -289,11 +289,11 @@ def render_table(
     from rich.table import Table
     from rich.text import Text
 
-    headers = dict(headers or {})
+    names: dict[str, str] = dict(headers or {})
     numeric = {}
     scale = {}
     for c in columns:
-        cells = [r.get(c) for r in rows if r.get(c) not in (None, "")]
+        cells: list[Any] = [r.get(c) for r in rows if r.get(c) not in (None, "")]
         numeric[c] = bool(cells) and all(_is_number(v) for v in cells)
         finite = [abs(float(v)) for v in cells if numeric[c] and math.isfinite(float(v))]
         scale[c] = max(finite) if finite else None
@@ -322,7 +322,7 @@ def render_table(
     natural, minimum = [], []
     for k, c in enumerate(columns):
         cells = [b[k] for b in body]
-        head = headers.get(c, c)
+        head = names.get(c, c)
         natural.append(max([longest_line(head), *(longest_line(x) for x in cells), 1]))
         whole = numeric[c] or k == 0
         atoms = [longest_line(x) if whole else longest_word(x) for x in cells]
@@ -340,7 +340,7 @@ def render_table(
         shrinkable = [j for j in shrinkable if widths[j] > minimum[j]]
     for k, c in enumerate(columns):
         table.add_column(
-            Text(headers.get(c, c)), justify="right" if numeric[c] else "left", overflow="fold", width=widths[k]
+            Text(names.get(c, c)), justify="right" if numeric[c] else "left", overflow="fold", width=widths[k]
         )
     for cells in body:
         table.add_row(*(Text(cell) for cell in cells))

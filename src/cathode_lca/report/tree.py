@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .tables import format_number
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 
 @dataclass
@@ -38,7 +41,7 @@ class TreeNode:
 
 
 def contribution_tree(
-    model: Any,
+    model: LCAModel,
     dataset_id: str,
     *,
     amount: float = 1.0,
@@ -138,7 +141,7 @@ def render_tree(root: TreeNode, unit: str = "") -> str:
 
 
 def tree_text(
-    model: Any,
+    model: LCAModel,
     dataset_id: str,
     amount: float,
     methods: list[str],

@@ -19,9 +19,12 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .tables import _attrs_json, sensitivity_frame, summary, sweep_frame, tidy, uncertainty_frame
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 SHEETS = ("results", "contributions", "parameters", "metadata")
 
@@ -86,7 +89,7 @@ def metadata_from_frame(frame: Any) -> dict[str, Any]:
     return out
 
 
-def parameters_frame(attrs: Mapping[str, Any], model: Any = None) -> Any:
+def parameters_frame(attrs: Mapping[str, Any], model: LCAModel | None = None) -> Any:
     """Parameters a result depends on: the overrides it records, with unit and source from the inventory.
 
     Rows: each parameter given in ``attrs['parameters']`` (value as used) and each uncertain
@@ -129,7 +132,7 @@ def sources_rows(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"key": "source", "part": 1, "value": s} for s in _attrs_json(attrs, "sources", []) or []]
 
 
-def comparison_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+def comparison_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a comparison: totals, contributions by stage (tidy), parameters, metadata."""
     import pandas as pd
 
@@ -143,7 +146,7 @@ def comparison_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
     }
 
 
-def uncertainty_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+def uncertainty_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a Monte Carlo result (statistics per route and indicator; no stage contributions)."""
     import pandas as pd
 
@@ -155,7 +158,7 @@ def uncertainty_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
     }
 
 
-def sensitivity_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+def sensitivity_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a sensitivity analysis (indices per route × indicator × parameter)."""
     import pandas as pd
 
@@ -167,7 +170,7 @@ def sensitivity_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
     }
 
 
-def sweep_sheets(ds: Any, model: Any = None) -> dict[str, Any]:
+def sweep_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a sweep (one row per route × indicator × scenario)."""
     import pandas as pd
 

@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..inventory.formulas import Formula
 
 # the scores moved to quality.scores (below passport and uncertainty); re-exported for existing callers
+if TYPE_CHECKING:
+    from ..lca import LCAModel
+
 from ..quality.scores import PEDIGREE_KEYS, Family, QualityConfig, load_quality, quality_of  # noqa: F401
 
 SCHEMES = ("ciroth2016", "ecoinvent-v2")
@@ -154,7 +157,7 @@ def default_exchange_distributions(
 
 
 def parameter_distributions(
-    model: Any,
+    model: LCAModel,
     keys: Any = None,
     *,
     defaults: bool = True,

@@ -28,13 +28,16 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import __version__
 from ..errors import UsageError
 from .statistics import STATISTICS, summarise
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 DEFAULT_CHUNK = 50_000
 
@@ -75,7 +78,7 @@ def chunk_bounds(samples: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk_size, samples)) for start in range(0, samples, chunk_size)]
 
 
-def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
+def draw_chunk(model: LCAModel, spec: RunSpec, index: int, n: int) -> dict[str, np.ndarray]:
     """The draws of chunk *index* (samples ``index*chunk_size`` to that + n) of every uncertain parameter.
 
     Each parameter has its own counter-based stream keyed on (seed, parameter), so the values do
@@ -87,6 +90,7 @@ def draw_chunk(model: Any, spec: RunSpec, index: int, n: int) -> dict[str, np.nd
     out: dict[str, np.ndarray] = {}
     for key in spec.uncertain:  # sorted by the caller
         dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
+        assert dist is not None  # spec.uncertain lists keys with a distribution only
         out[key] = draw(dist, spec.seed, key, start, start + n)
     return out
 
@@ -247,7 +251,7 @@ def execute(
     samples: int,
     scheduler: Any,
     progress: bool | None,
-    model: Any,
+    model: LCAModel | None,
     scenarios: Mapping[str, np.ndarray] | None = None,
     desc: str = "Monte Carlo",
 ) -> np.ndarray:
@@ -278,7 +282,7 @@ def _execute_dask(
     bounds: list[tuple[int, int]],
     scheduler: Any,
     bar: Any,
-    model: Any = None,
+    model: LCAModel | None = None,
     slices: list[dict[str, Any]] | None = None,
 ) -> list[np.ndarray]:
     """Run chunks through dask: 'threads', 'processes', or the address of a dask.distributed scheduler.
@@ -302,7 +306,7 @@ def _execute_dask(
     slices = slices or [{} for _ in bounds]
     tasks = [dask.delayed(run_chunk)(spec, i, b - a, shared, slices[i]) for i, (a, b) in enumerate(bounds)]
     if scheduler in ("threads", "processes"):
-        results = list(dask.compute(*tasks, scheduler=scheduler))
+        results: list[Any] = list(dask.compute(*tasks, scheduler=scheduler))
         if bar is not None:
             bar.update(bounds[-1][1])
         return results
@@ -328,7 +332,7 @@ def _execute_dask(
 
 
 def propagate(
-    model: Any,
+    model: LCAModel,
     demand: Mapping[str, float],
     *,
     samples: int,
@@ -476,7 +480,7 @@ def monte_carlo(
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
     distributions: Mapping[str, Mapping[str, Any]] | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
     inventory_files: Sequence[str] = (),
     chunk_size: int = DEFAULT_CHUNK,
     scheduler: str | None = None,

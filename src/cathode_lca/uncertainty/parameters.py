@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..inventory.formulas import Formula
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 _FORMS = {
     "uniform": ("minimum", "maximum"),
@@ -64,7 +67,7 @@ def parse_vary(items: Sequence[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def comparison_parameters(model: Any, demands: Sequence[dict[str, Any]], allocation: str) -> list[str]:
+def comparison_parameters(model: LCAModel, demands: Sequence[dict[str, Any]], allocation: str) -> list[str]:
     """Numeric parameters that the foreground of the given demands depends on (transitively)."""
     matrices = model.matrices(allocation)
     dataset_ids: list[str] = []
@@ -78,7 +81,7 @@ def comparison_parameters(model: Any, demands: Sequence[dict[str, Any]], allocat
 
 
 def supply_chain(
-    model: Any, demands: Sequence[dict[str, Any]], allocation: str, env: dict[str, Any] | None = None
+    model: LCAModel, demands: Sequence[dict[str, Any]], allocation: str, env: dict[str, Any] | None = None
 ) -> list[str]:
     """Ids of every dataset in the supply chain of the given demands (background included).
 
@@ -107,7 +110,7 @@ def supply_chain(
     return sorted({matrices.column_dataset[c] for c in seen})
 
 
-def dataset_parameters(model: Any, dataset_ids: Sequence[str]) -> list[str]:
+def dataset_parameters(model: LCAModel, dataset_ids: Sequence[str]) -> list[str]:
     """Numeric ('value') parameters that the amounts of the given datasets depend on (transitively)."""
     keys: set[str] = set()
     for ds_id in dataset_ids:
@@ -131,7 +134,7 @@ def dataset_parameters(model: Any, dataset_ids: Sequence[str]) -> list[str]:
     return sorted(k for k in closure if model.parameters.parameters[k].kind == "value")
 
 
-def route_supply_chain(model: Any, chemistry: str, setup: Any, unit: str, allocation: str) -> list[str]:
+def route_supply_chain(model: LCAModel, chemistry: str, setup: Any, unit: str, allocation: str) -> list[str]:
     """Datasets in the supply chain of the compared routes, at the comparison's parameter values."""
     from ..comparison import route_demands
 

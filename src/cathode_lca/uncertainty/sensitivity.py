@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 EVAL_CHUNK = 20_000  # model evaluations per vectorised block (bounded memory)
 MORRIS_RANGE = (0.025, 0.975)  # Morris levels span these quantiles (a lognormal has no finite range)
 
 
 def _distributions(
-    model: Any,
+    model: LCAModel,
     setup: Any,
     chemistry: str,
     unit: str,
@@ -81,7 +84,7 @@ def sensitivity(
     parameters: Mapping[str, Any] | None = None,
     distributions: Mapping[str, Mapping[str, Any]] | None = None,
     spread: float | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
     default_uncertainty: bool = True,
     pedigree: str = "ciroth2016",
     progress: bool | None = None,
@@ -184,7 +187,7 @@ def sensitivity(
 
 
 def _evaluate(
-    model: Any,
+    model: LCAModel,
     chemistry: str,
     setup: Any,
     unit: str,

@@ -78,6 +78,7 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     elif kind == "triangular":
         assert lo is not None and hi is not None
         mode = dist["loc"]
+        lo, hi = _bounds(dist)
         c = (mode - lo) / (hi - lo)
         x = np.where(
             u < c,
@@ -93,6 +94,11 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
         x = np.clip(x, -math.inf if lo is None else lo, math.inf if hi is None else hi)
     return x
+
+
+def _bounds(dist: dict[str, Any]) -> tuple[float, float]:
+    """``minimum`` and ``maximum`` of a bounded distribution (uniform, triangular, logitnormal)."""
+    return dist["minimum"], dist["maximum"]
 
 
 def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
@@ -49,7 +52,7 @@ def sweep(
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
     parameters: Mapping[str, Any] | None = None,
-    model: Any = None,
+    model: LCAModel | None = None,
     inventory_files: Sequence[str] = (),
     chunk_size: int = 10_000,
     scheduler: Any = None,
