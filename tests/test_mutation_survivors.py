@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import model_for, score
 
-from cathode_lca.comparison import ROUTES, compare, route_demands
+from cathode_lca.comparison import compare, route_demands
 from cathode_lca.engine import solve as solve_module
 from cathode_lca.engine.validate import element_balance
 from cathode_lca.errors import SolverError
@@ -20,6 +20,8 @@ from cathode_lca.methods import Method
 from cathode_lca.uncertainty.monte_carlo import RunSpec, draw_chunk, draw_exchanges
 from cathode_lca.uncertainty.statistics import STATISTICS, summarise
 from cathode_lca.uncertainty.streams import draw
+
+ROUTES = ("virgin", "hydrometallurgical", "pyrometallurgical", "direct")  # the four routes of the test inventory
 
 # ---------------------------------------------------------------------------------------------
 # residual checks (engine/solve.py): a wrong solve must be refused, not returned
@@ -47,8 +49,8 @@ def test_background_residual_check_refuses_a_wrong_factorisation(monkeypatch, te
     In chain.yaml product c is foreground (its input amount is a parameter) and b, e, a are the
     background. A factorisation 1e-6 off leaves |A X - I| = 1e-6 > 1e-9: SolverError, not a result.
     """
-    real = solve_module._factorise
-    monkeypatch.setattr(solve_module, "_factorise", lambda matrix: _SkewedLU(real(matrix)))
+    real = solve_module.factorise
+    monkeypatch.setattr(solve_module, "factorise", lambda matrix, choice: _SkewedLU(real(matrix, choice)))
     with pytest.raises(SolverError, match="background residual"):
         model_for("chain.yaml").calculate({"c": 1.0}, methods=[test_method])
 
