@@ -137,11 +137,6 @@ def _displaced(model: LCAModel, route: str, element: str, feed: Any, env: Mappin
     return out
 
 
-def lithium_salt(model: LCAModel, chem: str, env: Mapping[str, Any]) -> str:
-    """The chemistry's lithium source (the one its virgin CAM recipe consumes): LiOH or Li2CO3."""
-    return catalogue_of(model).salt_for(model, "Li", _chem_key(model, chem), env)
-
-
 def parse_functional_unit(unit: str, salts: Sequence[str]) -> tuple[str, str | None]:
     """``kg-cam`` → ``("kg-cam", None)``; ``kg-metal:Ni`` → ``("kg-metal", "Ni")``; *salts*: the catalogue's."""
     kind, _, arg = unit.partition(":")

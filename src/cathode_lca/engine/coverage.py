@@ -45,7 +45,7 @@ def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
     Constant entries are evaluated once per matrix model; only parameterised entries are evaluated at *env*.
     """
     A = model.A
-    cache = model.__dict__.setdefault("_coverage_cache", {})
+    cache = model.coverage_cache
     last = cache.get("last")
     if last is not None and _same_env(last[0], env):  # e.g. the routes of one comparison, repeated defaults
         return last[1]

@@ -71,11 +71,6 @@ class EntryValues:
             out[pos] = self.var[k]
         return out
 
-    def is_constant(self) -> np.ndarray:
-        mask = np.ones(len(self.const), dtype=bool)
-        mask[self.var_pos] = False
-        return mask
-
 
 class _EnvValue:
     """A constant exchange amount that Monte Carlo may replace: ``env[key]`` if given, else the constant."""
@@ -123,6 +118,8 @@ class MatrixModel:
         self._slot_where: list[tuple[str, str, int, str]] = []  # dataset, file, line, field
         self._coefs: list[_Coefficient | None] = [None]  # coefficient 0 = 1.0
         self._slot_cache: dict[int, int] = {}
+        #: memo of :mod:`cathode_lca.engine.coverage` (links at the last env, constant entries), owned here
+        self.coverage_cache: dict[str, Any] = {}
         a, b = _Entries(), _Entries()
         for ds in inv.datasets.values():
             self._add_dataset(ds, a, b)
@@ -359,7 +356,3 @@ def broadcast_size(env: Env, extra: list[Any] | None = None) -> int:
                 )
             size = n
     return size
-
-
-def as_float_array(value: Any) -> np.ndarray:
-    return np.atleast_1d(np.asarray(value, dtype=float))

@@ -104,10 +104,6 @@ def _env(model: LCAModel, parameters: Mapping[str, Any]) -> dict[str, Any]:
     return model.parameters.evaluate(dict(parameters))
 
 
-def _first(x: Any) -> float:
-    return float(np.asarray(x, dtype=float).ravel()[0])
-
-
 # ---------------------------------------------------------------------------------------------
 # The battery's cathode: salts, rest of production
 # ---------------------------------------------------------------------------------------------

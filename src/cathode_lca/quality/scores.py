@@ -57,9 +57,6 @@ class QualityConfig:
             self._seen[key] = found
         return found
 
-    def family_by_id(self, family_id: str) -> Family:
-        return next(f for f in self.families if f.id == family_id)
-
 
 def _fail(path: Path, message: str) -> InventoryError:
     return InventoryError(message, file=str(path), hint="see docs/data/quality.md for the format")
