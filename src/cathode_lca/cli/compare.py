@@ -31,7 +31,7 @@ from .options import (
     scenario_option,
 )
 from .output import emit, num, print_warnings
-from .scenarios import apply_scenarios
+from .scenarios import Applied, apply_scenarios
 
 
 @click.command()
@@ -127,7 +127,6 @@ def compare(
       cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
       cathode-lca compare NMC811 --pact pcf.json --pact-company ACME --pact-cpc 34290 --pact-period 2023
     """
-    from ..comparison import compare as run_compare
     from ..report.output import check_outputs
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
@@ -138,21 +137,10 @@ def compare(
     applied = apply_scenarios(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
     )
-    options: dict[str, Any] = {
-        "routes": list(routes) or None,
-        "region": applied.region(region),
-        "allocation": allocation,
-        "unit": fu,
-        "indicators": indicators,
-        "parameters": applied.parameters,
-        "model": applied.model,
-    }
-    ds = run_compare(chemistry, **options)
-    applied.stamp(ds)
-    if fmt in ("json", "xlsx"):  # contribution-weighted data quality rating of every result
-        from ..uncertainty.dqr import comparison_dqr
-
-        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
+    ds, options = run_comparison(
+        chemistry, applied, routes=routes, region=region, allocation=allocation, unit=fu, indicators=indicators,
+        dqr=fmt in ("json", "xlsx"),
+    )  # fmt: skip
     print_warnings(ds)
     if plot:
         from ..report.output import write_plot
@@ -172,6 +160,41 @@ def compare(
         write_xlsx("compare", ds, str(out), overwrite=overwrite, model=applied.model)
         return
     emit(render_comparison(ds, fmt, top), out, overwrite)
+
+
+def run_comparison(
+    chemistry: str,
+    applied: Applied,
+    *,
+    routes: Sequence[str],
+    region: str,
+    allocation: str | None,
+    unit: str,
+    indicators: Sequence[str],
+    dqr: bool,
+) -> tuple[Any, dict[str, Any]]:
+    """``compare()`` on the scenario-applied model, stamped with the scenarios' provenance.
+
+    With *dqr*, ``attrs["dqr"]`` holds the contribution-weighted data quality rating of every result.
+    Returns the result and the options it was computed with (for charts that recompute per route).
+    """
+    from ..comparison import compare as run_compare
+
+    options: dict[str, Any] = {
+        "routes": list(routes) or None,
+        "region": applied.region(region),
+        "allocation": allocation,
+        "unit": unit,
+        "indicators": list(indicators),
+        "parameters": applied.parameters,
+        "model": applied.model,
+    }
+    ds = applied.stamp(run_compare(chemistry, **options))
+    if dqr:
+        from ..uncertainty.dqr import comparison_dqr
+
+        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
+    return ds, options
 
 
 def _write_pact(pact: PactRequest, ds: Any, route: str | None, overwrite: bool) -> None:

@@ -222,9 +222,7 @@ def olca(
     from ..io import check_writable
 
     check_writable(out, overwrite)
-    from ..lca import LCAModel
-
-    model = model_with_background(None, None, "fail", inventory_files) or LCAModel()
+    model = model_with_background(None, None, "fail", inventory_files)
     applied = apply_scenarios(model, scenario_refs, parse_params(params))
     n = write_olca_zip(applied.model or model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)

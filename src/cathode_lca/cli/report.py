@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .compare import run_comparison
 from .model import model_with_background
 from .options import (
     ALLOCATION_CHOICES,
@@ -76,7 +77,6 @@ def report(
       cathode-lca report NMC811 --battery examples/battery-nmc811.yaml --region CN --out nmc811.html
       cathode-lca report NMC811 --scenario examples/plants/eu-hydro-recycler.yaml --out eu-plant.html
     """
-    from ..comparison import compare
     from ..io import check_writable
     from ..report.html import report_html, write_report
 
@@ -85,22 +85,16 @@ def report(
         model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, parse_params(params)
     )
     model = applied.model
-    options: dict[str, Any] = {
-        "routes": list(routes) or None,
-        "region": applied.region(region),
-        "allocation": allocation,
-        "unit": fu,
-        "indicators": parse_indicators(indicator_text),
-        "parameters": applied.parameters,
-        "model": model,
-    }
-    ds = applied.stamp(compare(chemistry, **options))
-    if "dqr" not in ds.attrs:  # contribution-weighted data quality rating, as in compare --format json
-        import json
-
-        from ..uncertainty.dqr import comparison_dqr
-
-        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
+    ds, _options = run_comparison(
+        chemistry,
+        applied,
+        routes=routes,
+        region=region,
+        allocation=allocation,
+        unit=fu,
+        indicators=parse_indicators(indicator_text),
+        dqr=True,
+    )
     declaration: Any = None
     if battery:
         from ..passport.declaration import declare
