@@ -70,7 +70,28 @@ def test_unit_mismatch(write_yaml):
         _load(write_yaml, body)
     err = info.value
     assert err.line == 7 and err.dataset == "x" and err.field == "exchanges[0].unit"
-    assert "cannot convert 'kWh' to 'kg'" in str(err)
+    assert "unit mismatch for 'co2': cannot convert 'kWh' to 'kg'" in str(err) and err.hint
+
+
+def test_substitute_unit_mismatch_is_located_like_an_exchange(write_yaml):
+    # the same located UnitError as an exchange's (inventory.references.check_convertible), at products[1]
+    body = """datasets:
+  - id: r
+    name: R
+    stage: chemicals
+    products:
+      - {id: r, amount: 1, reference: true, source: s}
+      - {id: heat, amount: 2, unit: kWh, substitutes: v, source: s}
+  - id: v
+    name: V
+    stage: chemicals
+"""
+    with pytest.raises(UnitError) as info:
+        _load(write_yaml, body)
+    err = info.value
+    assert err.line == 8 and err.dataset == "r" and err.field == "products[1].substitutes"
+    assert "substitute 'v' has an incompatible unit: cannot convert 'kWh' to 'kg'" in str(err)
+    assert err.hint and "'kg'" in err.hint
 
 
 def test_unknown_unit(write_yaml):
