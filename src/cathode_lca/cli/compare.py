@@ -187,11 +187,7 @@ def run_comparison(
         "parameters": applied.parameters,
         "model": applied.model,
     }
-    ds = applied.stamp(run_compare(chemistry, **options))
-    if dqr:
-        from ..uncertainty.dqr import comparison_dqr
-
-        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
+    ds = applied.stamp(run_compare(chemistry, **options, dqr=dqr))  # the DQR rates what compare computed
     return ds, options
 
 
