@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..catalogue import catalogue_of, element_content
+from ..catalogue import catalogue_of, element_content, inputs_per_unit
 from ..documents import sources
 from ..errors import UsageError
 from .electricity import plant_electricity
@@ -112,34 +112,6 @@ def salt_of(model: LCAModel, element: str, chem_key: str, env: Mapping[str, Any]
     return catalogue_of(model).salt_for(model, element, chem_key, env)
 
 
-def salt_inputs_per_kg_cam(model: LCAModel, cam_id: str, env: Mapping[str, Any]) -> dict[str, float]:
-    """kg of each input product per kg CAM, over the CAM dataset and its pCAM input (one level)."""
-    from ..units import conversion_factor
-
-    inv = model.inventory
-    out: dict[str, float] = {}
-
-    def walk(dataset_id: str, scale: float, depth: int) -> None:
-        ds = inv.datasets[dataset_id]
-        ref = model.nominal(ds.reference_product.amount, env, ds.id)
-        for ex in ds.exchanges:
-            if ex.kind != "input":
-                continue
-            product = inv.product(ex.target) if ex.target in inv.products else None
-            if product is None:
-                continue
-            amount = model.nominal(ex.amount, env, ds.id) * conversion_factor(ex.unit, product.unit)
-            amount *= scale / ref
-            producer = inv.producer(ex.target)
-            if depth == 0 and producer.stage == "pcam-production":
-                walk(producer.id, amount, depth + 1)
-            else:
-                out[ex.target] = out.get(ex.target, 0.0) + amount
-
-    walk(cam_id, 1.0, 0)
-    return out
-
-
 def _spec_error(spec: BatterySpec, loc: tuple[Any, ...], message: str, hint: str) -> BatterySpecError:
     field_name = ".".join(str(p) for p in loc)
     return BatterySpecError(message, file=spec.file, line=spec.line_of(loc), field=field_name, hint=hint)
@@ -201,7 +173,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> Mo
     env = _env(model, params)
     elements = [el for el in spec.cam_elements if el in ("Ni", "Co", "Li", "Mn")]
     salts = {el: salt_of(model, el, chem_key, env) for el in elements}
-    inputs = salt_inputs_per_kg_cam(model, cam_id, env)
+    inputs = inputs_per_unit(model, cam_id, env)  # kg of each input per kg CAM, through its pCAM
 
     # 1. virgin CAM and the virgin salts of the CFF materials, by stage tag
     virgin_salts = [f"{salts[el]}-virgin" for el in elements]
