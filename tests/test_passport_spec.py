@@ -121,7 +121,11 @@ def test_capacity_must_be_positive(value):
     [
         ("  category: EV\n", "  category: EV\n  colour: red\n", "unknown key"),
         ("process: cell-production", "process: cell-making", "unknown process tag 'cell-making'"),
-        ('"https://example.org/ex-811-100/carbon-footprint-study.pdf"', '"study.pdf"', "not an absolute URI"),
+        (
+            '"https://example.org/ex-811-100/carbon-footprint-study.pdf"',
+            '"study.pdf"',
+            "carbon_footprint_study 'study.pdf' is not an absolute URI",
+        ),
         ("vehicle_category: M1", "vehicle_category: Q9", "no default full equivalent cycles"),
         ("vehicle_category: M1", "vehicle_category: M1\n  service_life_years: 9", "duplicate key"),
         ("scenarios: [pef-oem-client-intracontinental]", "scenarios: [by-pigeon]", "unknown distribution scenario"),
