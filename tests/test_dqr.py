@@ -123,3 +123,15 @@ def test_one_compare_with_dqr_prepares_once_and_solves_once_per_route(monkeypatc
     routes = ds.route.values.tolist()
     assert len(routes) >= 2 and set(json.loads(ds.attrs["dqr"])["results"]) == set(routes)
     assert calls == {"prepare": 1, "route_demands": 1, "_solve": len(routes), "contributions_many": 1}
+
+
+def test_product_ratings_share_the_dataset_cache_by_hand(write_yaml, test_method):
+    from cathode_lca.quality.dqr import product_ratings
+
+    model = LCAModel(load_inventory([write_yaml(CHAIN)]))
+    env = model.parameters.evaluate()
+    cache: dict = {}
+    out = product_ratings(model, ["a", "b", "a"], test_method, env, "none", cache=cache)
+    assert list(out) == ["a", "b"] and set(cache) == {"a", "b"}  # each dataset rated once, kept for the caller
+    assert out["a"]["DQR"] == pytest.approx(0.25 * 1 + 0.75 * 3.5) and out["b"]["DQR"] == 3.5
+    assert out["a"] == result_dqr(model, {"a": 1.0}, [test_method], env, "none")[0]
