@@ -50,6 +50,21 @@ def test_summary_difference_is_route_minus_virgin(nmc811):
     assert hydro.change_pct == pytest.approx(100 * (hydro.value - virgin) / abs(virgin))
 
 
+def test_tidy_and_summary_leave_out_routes_that_do_not_apply():
+    # one black-mass unit: the virgin route has no black mass (NaN), so both frames skip it, with the same leading
+    # columns (one shared row walker in report/tables.py)
+    ds = compare("NMC811", unit="kg-black-mass", indicators=["gwp100"])
+    skipped = [r for r in ds.route.values.tolist() if pd.isna(float(ds.value.sel(route=r, indicator="gwp100")))]
+    assert "virgin" in skipped
+    frames = {"tidy": tidy(ds), "summary": summary(ds)}
+    for name, df in frames.items():
+        assert not set(df.route) & set(skipped), name
+        assert list(df.columns[:5]) == ["chemistry", "route", "indicator", "method", "unit"], name
+        assert set(df.method) == {"ipcc2021-gwp100"} and set(df.unit) == {"kg CO2-eq"}, name
+    totals = frames["tidy"].groupby("route").value.sum()
+    assert totals.to_dict() == pytest.approx(frames["summary"].set_index("route").value.to_dict(), rel=1e-9)
+
+
 @pytest.mark.slow
 def test_compare_csv_is_tidy_and_matches_json():
     csv = run(["compare", "NMC811", "--format", "csv", "--region", "CN", "--allocation", "economic"]).stdout
