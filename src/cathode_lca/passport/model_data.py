@@ -47,7 +47,7 @@ from .electricity import plant_electricity
 from .model_quality import Group, rate_products
 from .model_values import burdens, climate_methods, vec
 from .rules import GWP_METHOD, RuleSet
-from .spec import BatterySpec, BatterySpecError
+from .spec import BatterySpec
 
 if TYPE_CHECKING:
     from ..lca import LCAModel
@@ -112,16 +112,10 @@ def salt_of(model: LCAModel, element: str, chem_key: str, env: Mapping[str, Any]
     return catalogue_of(model).salt_for(model, element, chem_key, env)
 
 
-def _spec_error(spec: BatterySpec, loc: tuple[Any, ...], message: str, hint: str) -> BatterySpecError:
-    field_name = ".".join(str(p) for p in loc)
-    return BatterySpecError(message, file=spec.file, line=spec.line_of(loc), field=field_name, hint=hint)
-
-
 def check_region(model: LCAModel, spec: BatterySpec, region: str, loc: tuple[Any, ...]) -> None:
     choices = model.parameters.parameters[model.parameters.key("plant_region")].choices
     if region not in choices:
-        raise _spec_error(
-            spec,
+        raise spec.error(
             loc,
             f"unknown plant region '{region}'",
             "choose one of: " + ", ".join(choices) + " (or enter the part as a supplier value)",
@@ -139,8 +133,7 @@ def base_parameters(model: LCAModel, spec: BatterySpec) -> dict[str, Any]:
         name = virgin_route_parameters[el]
         choices = model.parameters.parameters[model.parameters.key(name)].choices
         if route not in choices:
-            raise _spec_error(
-                spec,
+            raise spec.error(
                 ("sourcing", el, "virgin", "route"),
                 f"unknown virgin route '{route}' for {el}",
                 "choose one of: " + ", ".join(choices),
@@ -163,8 +156,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> Mo
     chem_key = chem.lower()
     cam_id = f"cam-{chem_key}-virgin"
     if cam_id not in model.inventory.datasets:
-        raise _spec_error(
-            spec,
+        raise spec.error(
             ("battery", "chemistry"),
             f"the inventory has no dataset '{cam_id}'",
             "use a chemistry of the shipped inventories or add the dataset",
@@ -316,8 +308,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> Mo
     for c_index, comp in enumerate(spec.bill_of_materials.components):
         for e_index, entry in enumerate(comp.carbon_footprint):
             if entry.dataset and entry.dataset not in model.inventory.products:
-                raise _spec_error(
-                    spec,
+                raise spec.error(
                     ("bill_of_materials", "components", c_index, "carbon_footprint", e_index, "dataset"),
                     f"unknown dataset '{entry.dataset}'",
                     "list dataset ids with 'cathode-lca datasets'",
@@ -385,8 +376,7 @@ def _recycled_salt_burden(
 
     product = f"{salt}-recycled-{route}"
     if product not in model.inventory.products:
-        raise _spec_error(
-            spec,
+        raise spec.error(
             loc,
             f"the {route} route yields no battery-grade {salt.replace('-', ' ')} ({el} is not recovered)",
             "choose a route that recovers " + el + " (hydrometallurgical recovers Ni, Co, Mn, Li; pyrometallurgical "
