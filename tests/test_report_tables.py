@@ -203,3 +203,23 @@ def test_render_table_never_cuts_a_word_or_a_number(rows, width):
         assert format_number(v, scale=scale) in tokens
         for w in ws:
             assert w in tokens
+
+
+def test_passport_stage_rows_are_the_stages_then_the_total():
+    # one row builder for the passport table of the HTML report and the xlsx results sheet
+    from test_passport_declaration import HAND, hand_data
+
+    from cathode_lca.passport import assemble, get_rules, parse_battery_spec
+    from cathode_lca.passport.stages import STAGES
+    from cathode_lca.report.html import _passport_section
+    from cathode_lca.report.tables import passport_stage_rows
+    from cathode_lca.report.xlsx import passport_sheets
+
+    d = assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    rows = passport_stage_rows(d)
+    assert [r["stage"] for r in rows] == [*STAGES, "total"]
+    assert sum(r["kg CO2-eq"] for r in rows[:-1]) == pytest.approx(rows[-1]["kg CO2-eq"], rel=1e-12)
+    assert rows[-1] == {"stage": "total", "kg CO2-eq": d.total_absolute, "kg CO2-eq/kWh": d.total_per_kwh}
+    assert passport_sheets(d)["results"].to_dict("records") == rows
+    html = _passport_section(d)
+    assert all(f">{s}<" in html for s in [*STAGES, "total"])  # one table cell per row

@@ -124,6 +124,26 @@ def summary(ds: Any) -> Any:
     return pd.DataFrame(rows, columns=[*columns, *CONTEXT_COLUMNS])
 
 
+def passport_stage_rows(declaration: Any) -> list[dict[str, Any]]:
+    """The stages of a battery declaration and their total: ``stage``, ``kg CO2-eq``, ``kg CO2-eq/kWh``.
+
+    One row per life-cycle stage (in the regulation's order) and a last ``total`` row; the rows
+    behind the passport table of the HTML report and the xlsx ``results`` sheet.
+    """
+    from ..passport.stages import STAGES
+
+    rows = [
+        {
+            "stage": s,
+            "kg CO2-eq": float(declaration.stages_absolute[s]),
+            "kg CO2-eq/kWh": float(declaration.stages_per_kwh[s]),
+        }
+        for s in STAGES
+    ]
+    total = {"kg CO2-eq": float(declaration.total_absolute), "kg CO2-eq/kWh": float(declaration.total_per_kwh)}
+    return [*rows, {"stage": "total", **total}]
+
+
 def _computed(ds: Any) -> Iterator[tuple[dict[str, str], float]]:
     """Each computed route × indicator of a comparison (not-applicable routes, NaN, left out): the
     row's leading columns (chemistry, route, indicator, method, unit) and the route's total."""
