@@ -192,3 +192,39 @@ def test_catalogue_yaml_errors_name_file_line_and_field(tmp_path, old, new, fiel
     assert err.value.file == str(path) and err.value.line == line
     assert err.value.field is not None and err.value.field.startswith(field)
     assert message in str(err.value)
+
+
+INPUTS = """format: cathode-lca/1
+include: [flows.yaml]
+datasets:
+  - id: cam-x-virgin
+    name: CAM
+    stage: cam-production
+    products: [{id: cam-x-virgin, amount: 2, unit: kg, reference: true, source: t}]
+    exchanges:
+      - {input: pcam-x-virgin, amount: 1.6, unit: kg, source: t}
+      - {input: salt-b, amount: 500, unit: g, source: t}
+  - id: pcam-x-virgin
+    name: pCAM
+    stage: pcam-production
+    products: [{id: pcam-x-virgin, amount: 4, unit: kg, reference: true, source: t}]
+    exchanges:
+      - {input: salt-a, amount: 6, unit: kg, source: t}
+      - {input: salt-b, amount: 1, unit: kg, source: t}
+  - {id: salt-a, name: a, stage: chemicals}
+  - {id: salt-b, name: b, stage: chemicals}
+"""
+
+
+def test_inputs_per_unit_walks_into_the_pcam_and_converts_units(write_yaml):
+    # one look-up for the catalogue's salt choice and the passport's salt inputs per kg CAM, by hand:
+    # per kg CAM: 0.8 kg pCAM -> salt-a 0.8 x 6/4 = 1.2 kg, salt-b 0.8 x 1/4 + 0.5 kg / 2 = 0.2 + 0.25 = 0.45 kg
+    from cathode_lca.catalogue import inputs_per_unit
+
+    model = LCAModel(load_inventory([write_yaml(INPUTS)]))
+    env = model.parameters.evaluate()
+    got = inputs_per_unit(model, "cam-x-virgin", env)
+    assert set(got) == {"salt-a", "salt-b"}  # the pCAM itself is walked into, not listed
+    assert got["salt-a"] == pytest.approx(1.2) and got["salt-b"] == pytest.approx(0.45)
+    assert inputs_per_unit(model, "pcam-x-virgin", env) == pytest.approx({"salt-a": 1.5, "salt-b": 0.25})
+    assert inputs_per_unit(model, "no-such-dataset", env) == {}

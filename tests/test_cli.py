@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -180,3 +181,66 @@ def test_validate_reports_unknown_name_in_product_property(tmp_path, data_dir):
     assert result.exit_code == 1
     errors = json.loads(result.output)["errors"]
     assert any("unknown name 'ni_fraction'" in e and "bad.yaml:6" in e for e in errors)
+
+
+# -- one composition of model + background + scenarios + --param for every computing command ------------
+
+
+def test_scenario_model_applies_scenarios_then_params_on_the_model(tmp_path):
+    from cathode_lca.cli.model import scenario_model
+
+    scenario = tmp_path / "a.yaml"
+    scenario.write_text(
+        "format: cathode-lca-scenario/1\nname: a\nparameters:\n  hydro_recovery_ni: {value: 0.9, source: a}\n"
+    )
+    applied = scenario_model((str(scenario),), {"dist_recycler_to_cathode_mi": "160.9344km"})
+    assert applied.model is not None
+    key = applied.model.parameters.key("hydro_recovery_ni")
+    assert applied.model.parameters.evaluate(applied.parameters)[key] == pytest.approx(0.9)  # scenario baked in
+    assert applied.parameters["dist_recycler_to_cathode_mi"] == pytest.approx(100.0)  # 160.9344 km / 1.609344 km/mi
+    assert [s["name"] for s in json.loads(applied.attrs["scenarios"])] == ["a"]
+
+
+def test_scenario_model_without_scenarios_is_the_shipped_model_with_the_params():
+    from cathode_lca.cli.model import scenario_model
+    from cathode_lca.lca import default_model
+
+    applied = scenario_model((), {"hydro_recovery_ni": 0.9})
+    assert applied.model is default_model() and applied.parameters == {"hydro_recovery_ni": 0.9}
+    assert applied.attrs == {}
+
+
+def test_scenario_model_refuses_a_mapping_without_background():
+    from cathode_lca.cli.model import scenario_model
+    from cathode_lca.errors import UsageError
+
+    with pytest.raises(UsageError, match="--mapping needs --background"):
+        scenario_model((), {}, None, "ecoinvent-3.10-cutoff")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "NMC811"],
+        ["compute", "sulfuric-acid-greet2022"],
+        ["report", "NMC811", "--out", "{tmp}/r.html"],
+        ["uncertainty", "NMC811", "--scenario", "eu-2030-recycler"],
+        ["sweep", "NMC811", "--grid", "hydro_recovery_ni=0.9,0.95", "--scenario", "eu-2030-recycler"],
+        ["sensitivity", "NMC811"],
+        ["passport", "examples/battery-nmc811.yaml"],
+        ["brightway", "export", "--project", "never-made"],
+        ["exchange", "olca", "--out", "{tmp}/o.zip"],
+    ],
+)
+def test_every_computing_command_builds_its_model_through_scenario_model(args, tmp_path, monkeypatch, capsys):
+    # a command that composed its own model would not meet the sentinel and would start computing
+    import cathode_lca.cli.model as model_commands
+    from cathode_lca.errors import CathodeLCAError
+
+    def sentinel(*args, **kwargs):
+        raise CathodeLCAError("model built by cli.model")
+
+    monkeypatch.setattr(model_commands, "model_with_background", sentinel)
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    code, _out, err = run_main([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)
+    assert code == 2 and "model built by cli.model" in err

@@ -69,3 +69,69 @@ def test_compare_json_has_a_dqr_per_result():
         rating = payload["dqr"]["results"][row["route"]][row["indicator"]]
         assert 1 <= rating["DQR"] <= 5 and rating["level"] in ("excellent", "very good", "good", "fair", "poor")
         assert rating["DQR"] == pytest.approx(sum(rating[k] for k in ("TeR", "GeR", "TiR", "P")) / 4, abs=2e-3)
+
+
+def test_demands_dqr_rates_each_labelled_demand_by_hand(write_yaml, test_method):
+    from cathode_lca.quality.dqr import demands_dqr
+
+    model = LCAModel(load_inventory([write_yaml(CHAIN)]))
+    env = model.parameters.evaluate()
+    out = demands_dqr(model, {"a": {"a": 1.0}, "b": {"b": 2.0}}, [test_method], ["gwp"], env, "none")
+    assert "unverified" in out["rule"] and list(out["results"]) == ["a", "b"]
+    a, b = out["results"]["a"]["gwp"], out["results"]["b"]["gwp"]
+    assert a["DQR"] == pytest.approx(0.25 * 1 + 0.75 * 3.5)  # as in the chain above: weights 1/4 and 3/4
+    assert (b["TeR"], b["GeR"], b["TiR"], b["P"], b["DQR"]) == (5, 4, 3, 2, 3.5)  # b alone: its own scores
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"routes": ["virgin", "hydrometallurgical"], "indicators": ["gwp100", "water"]},
+        {"unit": "kg-metal:Ni", "indicators": ["gwp100"], "parameters": {"plant_region": "CN"}},
+    ],
+)
+def test_compare_rates_the_same_dqr_as_the_standalone_comparison_dqr(options):
+    # compare(dqr=True) rates the demands it computed; uncertainty.dqr.comparison_dqr recomputes them itself
+    from cathode_lca.uncertainty.dqr import comparison_dqr
+
+    ds = compare("NMC811", dqr=True, **options)
+    assert json.loads(ds.attrs["dqr"]) == comparison_dqr("NMC811", **options)
+    assert "dqr" not in compare("NMC811", **options).attrs
+
+
+def test_one_compare_with_dqr_prepares_once_and_solves_once_per_route(monkeypatch):
+    # before: compare and the DQR each ran prepare (which ran route_demands) and route_demands again (2 and 4 calls)
+    import cathode_lca.comparison as comparison
+    import cathode_lca.quality.dqr as quality_dqr
+
+    calls: dict[str, int] = {}
+
+    def spy(owner, name):
+        real = getattr(owner, name)
+
+        def counted(*args, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    model = default_model()
+    for owner, name in ((comparison, "prepare"), (comparison, "route_demands"), (quality_dqr, "contributions_many")):
+        spy(owner, name)
+    spy(type(model), "_solve")
+    ds = compare("NMC811", dqr=True, model=model)
+    routes = ds.route.values.tolist()
+    assert len(routes) >= 2 and set(json.loads(ds.attrs["dqr"])["results"]) == set(routes)
+    assert calls == {"prepare": 1, "route_demands": 1, "_solve": len(routes), "contributions_many": 1}
+
+
+def test_product_ratings_share_the_dataset_cache_by_hand(write_yaml, test_method):
+    from cathode_lca.quality.dqr import product_ratings
+
+    model = LCAModel(load_inventory([write_yaml(CHAIN)]))
+    env = model.parameters.evaluate()
+    cache: dict = {}
+    out = product_ratings(model, ["a", "b", "a"], test_method, env, "none", cache=cache)
+    assert list(out) == ["a", "b"] and set(cache) == {"a", "b"}  # each dataset rated once, kept for the caller
+    assert out["a"]["DQR"] == pytest.approx(0.25 * 1 + 0.75 * 3.5) and out["b"]["DQR"] == 3.5
+    assert out["a"] == result_dqr(model, {"a": 1.0}, [test_method], env, "none")[0]

@@ -239,3 +239,42 @@ def test_build_background_reproduces_the_committed_files(tmp_path):
     for name in ("electricity.yaml", "fuels-transport.yaml", "greet2022-materials.yaml"):
         assert (tmp_path / name).read_text() == (REPO / "inventories" / "background" / name).read_text(), name
     assert docs.read_text() == (REPO / "docs" / "data" / "background.md").read_text()
+
+
+def _tool_module(name: str):
+    import importlib
+
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+
+
+def test_one_selector_builder_serves_plants_and_refiners():
+    # tools/background_electricity.selector_exchanges writes the plant selectors and, with a cited site, the
+    # refiners' (region 'as-cited' then picks the site); written out by hand for two grids, one residual mix
+    tool = _tool_module("background_electricity")
+    r, s = "refinery_region", "refinery_electricity_supply"
+    got = tool.selector_exchanges(["CN", "DE"], ["DE"], region=r, supply=s, supplier="sup", site="CN")
+    assert [(e["input"], e["amount"]) for e in got] == [
+        ("electricity-grid-cn", f"({s} != 'supplier-specific') * (({r} == 'CN') + ({r} == 'as-cited'))"),
+        ("electricity-grid-de", f"({s} == 'grid') * ({r} == 'DE')"),
+        ("electricity-residual-de", f"({s} == 'residual') * ({r} == 'DE')"),
+        ("sup", f"{s} == 'supplier-specific'"),
+    ]
+    assert {e["unit"] for e in got} == {"kWh"}
+    plant = tool.selector(["CN", "DE"], ["DE"], region="p_region", supply="p_supply", supplier="sup", ds_id="x")
+    assert plant["exchanges"][0]["amount"] == "(p_supply != 'supplier-specific') * (p_region == 'CN')"
+    params = tool.supplier_parameters("refinery", "refiners")
+    assert set(params) == {f"refinery_{n}" for n in tool.SUPPLIER_FACTORS}
+    assert params["refinery_supplier_electricity_ghg"]["unit"] == "g/kWh"
+    assert params["refinery_supplier_electricity_water"]["unit"] == "L/kWh"
+    assert params["refinery_supplier_electricity_energy_fossil"]["formula"] == "supplier_electricity_energy_fossil"
+    supplier = {"note": "on global parameters supplier_electricity_*", "exchanges": [
+        {"flow": "co2", "amount": "supplier_electricity_ghg", "source": "parameter supplier_electricity_ghg"}]}  # fmt: skip
+    ds = tool.supplier_dataset(supplier, "cam_plant", "cam-plant", "CAM plants")
+    assert ds["id"] == "electricity-supplier-specific-cam-plant"
+    assert ds["note"] == "on global parameters cam_plant_supplier_electricity_*"
+    assert ds["exchanges"][0]["amount"] == "cam_plant_supplier_electricity_ghg"
+    assert ds["exchanges"][0]["source"] == "parameter cam_plant_supplier_electricity_ghg"

@@ -70,7 +70,28 @@ def test_unit_mismatch(write_yaml):
         _load(write_yaml, body)
     err = info.value
     assert err.line == 7 and err.dataset == "x" and err.field == "exchanges[0].unit"
-    assert "cannot convert 'kWh' to 'kg'" in str(err)
+    assert "unit mismatch for 'co2': cannot convert 'kWh' to 'kg'" in str(err) and err.hint
+
+
+def test_substitute_unit_mismatch_is_located_like_an_exchange(write_yaml):
+    # the same located UnitError as an exchange's (inventory.references.check_convertible), at products[1]
+    body = """datasets:
+  - id: r
+    name: R
+    stage: chemicals
+    products:
+      - {id: r, amount: 1, reference: true, source: s}
+      - {id: heat, amount: 2, unit: kWh, substitutes: v, source: s}
+  - id: v
+    name: V
+    stage: chemicals
+"""
+    with pytest.raises(UnitError) as info:
+        _load(write_yaml, body)
+    err = info.value
+    assert err.line == 8 and err.dataset == "r" and err.field == "products[1].substitutes"
+    assert "substitute 'v' has an incompatible unit: cannot convert 'kWh' to 'kg'" in str(err)
+    assert err.hint and "'kg'" in err.hint
 
 
 def test_unknown_unit(write_yaml):
@@ -351,3 +372,19 @@ def test_override_unknown_dataset(write_yaml, data_dir, tmp_path):
     with pytest.raises(InventoryError, match="cannot override unknown dataset 'nope'") as info:
         load_inventory([data_dir / "chain.yaml"], extra=[over])
     assert info.value.line == 3
+
+
+def test_one_line_look_up_serves_inventories_and_battery_files():
+    # _yaml.line_at: the deepest node of a pydantic loc found in the YAML tree (was copied in inventory/load.py,
+    # inventory/numbers.py and passport/spec_base.py)
+    from cathode_lca._yaml import line_at, load_yaml_text
+    from cathode_lca.passport import spec_base
+
+    data = load_yaml_text("a:\n  b:\n    - 1\n    - {c: 2,\n       d: 3}\ne: 4\n", "x.yaml")
+    assert line_at(data, ("e",)) == 6
+    assert line_at(data, ("a", "b", 1, "d")) == 5  # a key inside a flow mapping that spans two lines
+    assert line_at(data, ("a", "b", 1)) == 4
+    assert line_at(data, ("a", "missing", 0)) == 1  # stops at the deepest key found
+    assert line_at(data, ("a", "b", 7)) == 2 and line_at(data, ("a", "b", -1)) == 2  # no such item
+    assert line_at({"a": {"b": 1}}, ("a", "b")) is None  # plain dicts carry no line
+    assert spec_base.line_at is line_at

@@ -120,8 +120,11 @@ def test_verification_and_primary_data_fields():
     assert d.calculation["compliance"]["companySpecificData"]["declaredPrimaryDataSharePercent"] == 40
     table = d.to_table()
     assert "declared primary-data share 40 %" in table and "EU declaration of conformity DoC-42" in table
-    with pytest.raises(BatterySpecError, match="not an absolute URI"):
+    with pytest.raises(
+        BatterySpecError, match="declaration_of_conformity_url 'doc.pdf' is not an absolute URI"
+    ) as info:
         parse_battery_spec(text.replace("'https://example.org/doc.pdf'", "doc.pdf"), "hand.yaml")
+    assert info.value.field == "verification.declaration_of_conformity_url" and "conformity" in (info.value.hint or "")
     with pytest.raises(BatterySpecError, match="outside 0-100"):
         parse_battery_spec(text.replace("share_percent: 40", "share_percent: 140"), "hand.yaml")
 

@@ -130,3 +130,22 @@ def test_example_pack_parts_are_treated():
     assert float(al.value[0]) == pytest.approx(43.75 * 0.9 * 0.95 * 0.8 * -ev, rel=1e-3)
     assert np.isfinite(d.total_per_kwh)
     assert not any("without a material breakdown" in w for w in d.warnings)
+
+
+def test_co_products_and_dismantled_parts_share_the_builder(monkeypatch):
+    # both credits go through eol_cff.cff_eol_item: a spy sees the Cu co-product and the aluminium casing
+    import cathode_lca.passport.eol_dismantling as dismantling
+    import cathode_lca.passport.eol_stage as stage
+    from cathode_lca.passport.eol_cff import cff_eol_item
+
+    built: list[str] = []
+
+    def spy(item_id, *args, **kwargs):
+        built.append(item_id)
+        return cff_eol_item(item_id, *args, **kwargs)
+
+    monkeypatch.setattr(stage, "cff_eol_item", spy)
+    monkeypatch.setattr(dismantling, "cff_eol_item", spy)
+    d = declared(PACK)
+    assert built == ["cff:Cu:recycling_eol", "cff:dismantled-aluminium-0:recycling_eol"]
+    assert set(built) <= {i.id for i in d.line_items}

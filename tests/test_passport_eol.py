@@ -128,3 +128,26 @@ def test_recycling_region_is_eu_without_evidence():
     with_evidence = text.replace("  region: CN\n", "  region: CN\n  region_evidence: recycler contract EX-1\n")
     d2 = declare(parse_battery_spec(with_evidence, "battery.yaml"))
     assert d2.calculation["endOfLife"]["region"] == "CN"
+
+
+def test_cff_eol_item_by_hand():
+    # the one builder of co-product and dismantled-part credits: A = 0.2 and QSout/QP = 1 in the JRC rule set,
+    # 2 kg recovered x R2 0.5 = 1 kg; factor (1 - 0.2) x (3 - 10 x 1) = -5.6 per kg, per sub-indicator
+    from cathode_lca.passport.eol_cff import CFF_EOL_TERM, cff_eol_item
+
+    rules = get_rules("cff-jrc-a0.2-bp-r2")
+    assert (rules.a_metals.value, rules.qsout_qp.value) == (0.2, 1.0)
+    it = cff_eol_item(
+        "cff:X:recycling_eol", "X recovered", "EoL", rules, kg=2.0, r2=0.5, quantity_unit="kg X x R2",
+        e_recycling_eol=vec(3.0, 2.0, 1.0), e_v_star=vec(10.0, 8.0, 2.0), source="label", datasets=("x", "y"),
+    )  # fmt: skip
+    assert it.quantity == pytest.approx(1.0)
+    np.testing.assert_allclose(it.factor, [0.8 * (3 - 10), 0.8 * (2 - 8), 0.8 * (1 - 2), 0.0])
+    assert (it.kind, it.process, it.stage, it.datasets) == ("cff", None, "EoL", ("x", "y"))
+    assert it.description == f"X recovered: {CFF_EOL_TERM}"
+    assert it.source == "CFF, rule set cff-jrc-a0.2-bp-r2 (A = 0.2, QSout/QP = 1); label"
+    cut = cff_eol_item(
+        "c", "c", "EoL", get_rules("cut-off"), kg=2.0, r2=0.5, quantity_unit="kg",
+        e_recycling_eol=0.0, e_v_star=vec(10.0, 8.0), source="s", datasets=(),
+    )  # fmt: skip
+    np.testing.assert_allclose(cut.factor, 0.0, atol=0)  # A = 1 under cut-off: no credit

@@ -121,7 +121,11 @@ def test_capacity_must_be_positive(value):
     [
         ("  category: EV\n", "  category: EV\n  colour: red\n", "unknown key"),
         ("process: cell-production", "process: cell-making", "unknown process tag 'cell-making'"),
-        ('"https://example.org/ex-811-100/carbon-footprint-study.pdf"', '"study.pdf"', "not an absolute URI"),
+        (
+            '"https://example.org/ex-811-100/carbon-footprint-study.pdf"',
+            '"study.pdf"',
+            "carbon_footprint_study 'study.pdf' is not an absolute URI",
+        ),
         ("vehicle_category: M1", "vehicle_category: Q9", "no default full equivalent cycles"),
         ("vehicle_category: M1", "vehicle_category: M1\n  service_life_years: 9", "duplicate key"),
         ("scenarios: [pef-oem-client-intracontinental]", "scenarios: [by-pigeon]", "unknown distribution scenario"),
@@ -199,7 +203,17 @@ def test_unknown_virgin_route():
     with pytest.raises(BatterySpecError) as info:
         declare(parse_battery_spec(text, "battery.yaml"))
     assert "unknown virgin route 'moon' for Co" in info.value.message and "istrate2024" in info.value.hint
-    assert info.value.line == line_of(text, "route: moon")
+    assert info.value.line == line_of(text, "route: moon") and info.value.field == "sourcing.Co.virgin.route"
+
+
+def test_spec_error_is_located_in_the_battery_file():
+    # BatterySpec.error: the one builder of located errors found once the model is consulted (was copied in
+    # cff_material.py and model_data.py)
+    spec = parse_battery_spec(TEXT, "battery.yaml")
+    err = spec.error(("sourcing", "Co", "virgin", "route"), "m", "h")
+    assert isinstance(err, BatterySpecError)
+    assert (err.file, err.field, err.hint) == ("battery.yaml", "sourcing.Co.virgin.route", "h")
+    assert err.line == line_of(TEXT, "virgin: {percent: 80, route: greet2022}")
 
 
 def test_route_that_does_not_recover_the_element():

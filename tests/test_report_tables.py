@@ -50,6 +50,21 @@ def test_summary_difference_is_route_minus_virgin(nmc811):
     assert hydro.change_pct == pytest.approx(100 * (hydro.value - virgin) / abs(virgin))
 
 
+def test_tidy_and_summary_leave_out_routes_that_do_not_apply():
+    # one black-mass unit: the virgin route has no black mass (NaN), so both frames skip it, with the same leading
+    # columns (one shared row walker in report/tables.py)
+    ds = compare("NMC811", unit="kg-black-mass", indicators=["gwp100"])
+    skipped = [r for r in ds.route.values.tolist() if pd.isna(float(ds.value.sel(route=r, indicator="gwp100")))]
+    assert "virgin" in skipped
+    frames = {"tidy": tidy(ds), "summary": summary(ds)}
+    for name, df in frames.items():
+        assert not set(df.route) & set(skipped), name
+        assert list(df.columns[:5]) == ["chemistry", "route", "indicator", "method", "unit"], name
+        assert set(df.method) == {"ipcc2021-gwp100"} and set(df.unit) == {"kg CO2-eq"}, name
+    totals = frames["tidy"].groupby("route").value.sum()
+    assert totals.to_dict() == pytest.approx(frames["summary"].set_index("route").value.to_dict(), rel=1e-9)
+
+
 @pytest.mark.slow
 def test_compare_csv_is_tidy_and_matches_json():
     csv = run(["compare", "NMC811", "--format", "csv", "--region", "CN", "--allocation", "economic"]).stdout
@@ -188,3 +203,23 @@ def test_render_table_never_cuts_a_word_or_a_number(rows, width):
         assert format_number(v, scale=scale) in tokens
         for w in ws:
             assert w in tokens
+
+
+def test_passport_stage_rows_are_the_stages_then_the_total():
+    # one row builder for the passport table of the HTML report and the xlsx results sheet
+    from test_passport_declaration import HAND, hand_data
+
+    from cathode_lca.passport import assemble, get_rules, parse_battery_spec
+    from cathode_lca.passport.stages import STAGES
+    from cathode_lca.report.html import _passport_section
+    from cathode_lca.report.tables import passport_stage_rows
+    from cathode_lca.report.xlsx import passport_sheets
+
+    d = assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    rows = passport_stage_rows(d)
+    assert [r["stage"] for r in rows] == [*STAGES, "total"]
+    assert sum(r["kg CO2-eq"] for r in rows[:-1]) == pytest.approx(rows[-1]["kg CO2-eq"], rel=1e-12)
+    assert rows[-1] == {"stage": "total", "kg CO2-eq": d.total_absolute, "kg CO2-eq/kWh": d.total_per_kwh}
+    assert passport_sheets(d)["results"].to_dict("records") == rows
+    html = _passport_section(d)
+    assert all(f">{s}<" in html for s in [*STAGES, "total"])  # one table cell per row

@@ -534,23 +534,29 @@ SUPPLIER_FACTORS = (
 )
 
 
-def selector(
+def selector_exchanges(
     grid_codes: list[str],
     residual_codes: list[str],
     *,
-    region: str = "plant_region",
-    supply: str = "plant_electricity_supply",
-    supplier: str = "electricity-supplier-specific",
-    ds_id: str = "electricity-plant",
-    serves: str = "recycling and cathode plants",
-) -> dict:
+    region: str,
+    supply: str,
+    supplier: str,
+    site: str | None = None,
+) -> list[dict]:
+    """The inputs of a selector: each grid, each residual mix and the supplier, switched by *region* and *supply*.
+
+    With *site*, the region value ``as-cited`` also selects the grid (or residual mix) of *site*.
+    """
+
+    def cond(c: str) -> str:
+        return f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
+
     exchanges = []
     for c in grid_codes:
-        cond = f"({region} == '{c}')"
         if c in residual_codes:
-            amount = f"({supply} == 'grid') * {cond}"
+            amount = f"({supply} == 'grid') * {cond(c)}"
         else:  # no residual mix: the grid is used, and the result carries a warning (engine/coverage.py)
-            amount = f"({supply} != 'supplier-specific') * {cond}"
+            amount = f"({supply} != 'supplier-specific') * {cond(c)}"
         exchanges.append(
             {"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"}
         )
@@ -558,7 +564,7 @@ def selector(
         exchanges.append(
             {
                 "input": f"electricity-residual-{c.lower()}",
-                "amount": f"({supply} == 'residual') * ({region} == '{c}')",
+                "amount": f"({supply} == 'residual') * {cond(c)}",
                 "unit": "kWh",
                 "source": "model switch",
             }
@@ -571,6 +577,55 @@ def selector(
             "source": "model switch",
         }
     )
+    return exchanges
+
+
+def supplier_parameters(prefix: str, serves: str) -> dict:
+    """``<prefix>_supplier_electricity_*``: the supplier factors of one plant, following the global ones unless set."""
+    params: dict = {}
+    for name in SUPPLIER_FACTORS:
+        unit = {"ghg": "g/kWh", "water": "L/kWh"}.get(name.rsplit("_", 1)[1], "MJ/kWh")
+        params[f"{prefix}_{name}"] = {
+            "formula": name,
+            "unit": unit,
+            "min": 0,
+            "scope": "global",
+            "source": f"supplier contract of {serves}; follows {name} unless set",
+        }
+    return params
+
+
+def supplier_dataset(supplier_ds: dict, prefix: str, suffix: str, serves: str) -> dict:
+    """``electricity-supplier-specific-<suffix>``: the supplier-specific dataset on the ``<prefix>_`` factors."""
+    return {
+        **supplier_ds,
+        "id": f"electricity-supplier-specific-{suffix}",
+        "name": f"Electricity, supplier-specific, of {serves} (contract values given by the user)",
+        "note": supplier_ds["note"].replace(
+            "global parameters supplier_electricity_*", f"global parameters {prefix}_supplier_electricity_*"
+        ),
+        "exchanges": [
+            {
+                **ex,
+                "amount": f"{prefix}_{ex['amount']}",
+                "source": ex["source"].replace("parameter ", f"parameter {prefix}_"),
+            }
+            for ex in supplier_ds["exchanges"]
+        ],
+    }
+
+
+def selector(
+    grid_codes: list[str],
+    residual_codes: list[str],
+    *,
+    region: str = "plant_region",
+    supply: str = "plant_electricity_supply",
+    supplier: str = "electricity-supplier-specific",
+    ds_id: str = "electricity-plant",
+    serves: str = "recycling and cathode plants",
+) -> dict:
+    exchanges = selector_exchanges(grid_codes, residual_codes, region=region, supply=supply, supplier=supplier)
     return {
         "id": ds_id,
         "name": f"Electricity used by {serves} (selected by {region} and {supply})",
@@ -606,31 +661,8 @@ def plant_supply(grid_codes: list[str], selectable: list[str], supplier_ds: dict
             "scope": "global",
             "source": f"model setting: electricity supply of {serves}; follows plant_electricity_supply unless set",
         }
-        for name in SUPPLIER_FACTORS:
-            unit = {"ghg": "g/kWh", "water": "L/kWh"}.get(name.rsplit("_", 1)[1], "MJ/kWh")
-            params[f"{prefix}_{name}"] = {
-                "formula": name,
-                "unit": unit,
-                "min": 0,
-                "scope": "global",
-                "source": f"supplier contract of {serves}; follows {name} unless set",
-            }
-        ds = {
-            **supplier_ds,
-            "id": f"electricity-supplier-specific-{suffix}",
-            "name": f"Electricity, supplier-specific, of {serves} (contract values given by the user)",
-            "note": supplier_ds["note"].replace(
-                "global parameters supplier_electricity_*", f"global parameters {prefix}_supplier_electricity_*"
-            ),
-            "exchanges": [
-                {
-                    **ex,
-                    "amount": f"{prefix}_{ex['amount']}",
-                    "source": ex["source"].replace("parameter ", f"parameter {prefix}_"),
-                }
-                for ex in supplier_ds["exchanges"]
-            ],
-        }
+        params.update(supplier_parameters(prefix, serves))
+        ds = supplier_dataset(supplier_ds, prefix, suffix, serves)
         datasets.append(ds)
         datasets.append(
             selector(
@@ -675,60 +707,13 @@ def refinery_supply(grid_codes: list[str], selectable: list[str], supplier_ds: d
             "source": f"model setting: electricity supply of {serves}",
         },
     }
-    for name in SUPPLIER_FACTORS:
-        unit = {"ghg": "g/kWh", "water": "L/kWh"}.get(name.rsplit("_", 1)[1], "MJ/kWh")
-        params[f"refinery_{name}"] = {
-            "formula": name,
-            "unit": unit,
-            "min": 0,
-            "scope": "global",
-            "source": f"supplier contract of {serves}; follows {name} unless set",
-        }
-    supplier = {
-        **supplier_ds,
-        "id": "electricity-supplier-specific-refinery",
-        "name": f"Electricity, supplier-specific, of {serves} (contract values given by the user)",
-        "note": supplier_ds["note"].replace(
-            "global parameters supplier_electricity_*", "global parameters refinery_supplier_electricity_*"
-        ),
-        "exchanges": [
-            {
-                **ex,
-                "amount": f"refinery_{ex['amount']}",
-                "source": ex["source"].replace("parameter ", "parameter refinery_"),
-            }
-            for ex in supplier_ds["exchanges"]
-        ],
-    }
+    params.update(supplier_parameters("refinery", serves))
+    supplier = supplier_dataset(supplier_ds, "refinery", "refinery", serves)
     datasets = [supplier]
     region, supply = "refinery_region", "refinery_electricity_supply"
     for site in REFINERY_SITES:
-        exchanges = []
-        for c in grid_codes:
-            cond = f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
-            amount = (
-                f"({supply} == 'grid') * {cond}" if c in selectable else f"({supply} != 'supplier-specific') * {cond}"
-            )
-            exchanges.append(
-                {"input": f"electricity-grid-{c.lower()}", "amount": amount, "unit": "kWh", "source": "model switch"}
-            )
-        for c in selectable:
-            cond = f"(({region} == '{c}') + ({region} == 'as-cited'))" if c == site else f"({region} == '{c}')"
-            exchanges.append(
-                {
-                    "input": f"electricity-residual-{c.lower()}",
-                    "amount": f"({supply} == 'residual') * {cond}",
-                    "unit": "kWh",
-                    "source": "model switch",
-                }
-            )
-        exchanges.append(
-            {
-                "input": supplier["id"],
-                "amount": f"{supply} == 'supplier-specific'",
-                "unit": "kWh",
-                "source": "model switch",
-            }
+        exchanges = selector_exchanges(
+            grid_codes, selectable, region=region, supply=supply, supplier=supplier["id"], site=site
         )
         datasets.append(
             {

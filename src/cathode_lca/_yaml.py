@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,27 @@ def load_yaml_file(path: str | Path, *, file: str | None = None) -> Any:
     """:func:`read_yaml_file` then :func:`load_yaml_text`."""
     name = file or str(path)
     return load_yaml_text(read_yaml_file(path, file=name), name)
+
+
+def line_at(data: Any, loc: Sequence[Any]) -> int | None:
+    r"""Line of the deepest node of *loc* (mapping keys and list indices) found in the YAML tree *data*.
+
+    The one look-up behind the located errors of inventories and battery files (a pydantic error's
+    ``loc``); plain dicts and lists are walked too but carry no line of their own.
+
+    >>> data = load_yaml_text("a:\n  b: [1, {c: 2}]\nd: 3\n", "x.yaml")
+    >>> line_at(data, ("d",)), line_at(data, ("a", "b", 1, "c")), line_at(data, ("a", "zz")), line_at(data, ("a", "b", 9))
+    (3, 2, 1, 2)
+    """
+    line = getattr(data, "line", None)
+    node = data
+    for key in loc:
+        if isinstance(node, dict) and key in node:
+            line = node.line_of(key) if isinstance(node, LineDict) else line
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line

@@ -290,7 +290,7 @@ class Catalogue:
         candidates = list(self.salts_of(element))
         if not candidates:
             raise UsageError(f"no battery-grade salt delivers {element}", hint="add one under salts: in catalogue.yaml")
-        use = consumed(model, f"cam-{chemistry}-{VIRGIN}", {f"{s}-{VIRGIN}" for s in candidates}, env)
+        use = inputs_per_unit(model, f"cam-{chemistry}-{VIRGIN}", env)
         best = max(candidates, key=lambda s: use.get(f"{s}-{VIRGIN}", 0.0))
         return best if use.get(f"{best}-{VIRGIN}", 0.0) > 0 else candidates[0]
 
@@ -307,23 +307,32 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     return (f"did you mean '{close[0]}'? " if close else "") + "choose one of: " + ", ".join(choices)
 
 
-def consumed(model: LCAModel, dataset: str, products: set[str], env: Mapping[str, Any]) -> dict[str, float]:
-    """kg of each of *products* that *dataset* consumes per unit of its reference product, one level
-    into inputs from datasets of the same family (pCAM into CAM), at the first sample of *env*."""
+def inputs_per_unit(model: LCAModel, dataset: str, env: Mapping[str, Any]) -> dict[str, float]:
+    """kg (the product's unit) of each input product per unit of *dataset*'s reference product, at
+    the first sample of *env*, one level into inputs made by pCAM production (pCAM into CAM).
+
+    Serves the salt a chemistry takes (:meth:`Catalogue.salt_for`) and the passport's salt inputs
+    per kg CAM. Empty for an unknown *dataset*.
+    """
+    from .units import conversion_factor
+
     inv = model.inventory
     out: dict[str, float] = {}
 
-    def walk(ds_id: str, scale: float, depth: int) -> None:
-        ds = inv.datasets[ds_id]
+    def walk(dataset_id: str, scale: float, depth: int) -> None:
+        ds = inv.datasets[dataset_id]
         ref = model.nominal(ds.reference_product.amount, env, ds.id)
         for ex in ds.exchanges:
             if ex.kind != "input" or ex.target not in inv.products:
                 continue
-            amount = scale * model.nominal(ex.amount, env, ds.id) / ref
-            if ex.target in products:
+            product = inv.product(ex.target)
+            amount = model.nominal(ex.amount, env, ds.id) * conversion_factor(ex.unit, product.unit)
+            amount *= scale / ref
+            producer = inv.producer(ex.target)
+            if depth == 0 and producer.stage == "pcam-production":
+                walk(producer.id, amount, depth + 1)
+            else:
                 out[ex.target] = out.get(ex.target, 0.0) + amount
-            elif depth == 0 and ex.target.startswith("pcam-"):
-                walk(inv.products[ex.target][0], amount, 1)
 
     if dataset in inv.datasets:
         walk(dataset, 1.0, 0)

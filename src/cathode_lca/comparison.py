@@ -243,6 +243,7 @@ class ComparisonSetup:
     functional_unit: str
     allocation: str = "none"  # resolved: the unit's default when none was given
     region: str = "US"  # the plant region computed (a plant_region parameter wins over --region)
+    demands: list[RouteDemand] = field(default_factory=list)  # route_demands at env, computed once here
 
 
 def prepare(
@@ -304,10 +305,20 @@ def prepare(
         if feed_name in model.parameters.parameters[feed_key].choices:
             params.setdefault("feed_chemistry", feed_name)
     env = model.parameters.evaluate(params)
-    _demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
+    demands, fu_label = route_demands(model, chemistry, chosen, unit, allocation, env)
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in (INDICATORS[i] for i in indicators)]
     return ComparisonSetup(
-        model, feed_name, chosen, params, env, method_objs, [m.id for m in method_objs], fu_label, allocation, region
+        model,
+        feed_name,
+        chosen,
+        params,
+        env,
+        method_objs,
+        [m.id for m in method_objs],
+        fu_label,
+        allocation,
+        region,
+        demands,
     )
 
 
@@ -321,6 +332,7 @@ def compare(
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     parameters: Mapping[str, Any] | None = None,
     model: LCAModel | None = None,
+    dqr: bool = False,
 ) -> Any:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
@@ -333,6 +345,9 @@ def compare(
     ``cathode_lca.report.tidy(ds)`` gives the tidy table (one row per
     route × indicator × stage that sums to the totals; ``ds.to_dataframe()`` would repeat
     ``value`` on every stage row).
+    With *dqr*, ``attrs["dqr"]`` (JSON) holds the contribution-weighted data quality rating of every
+    route and indicator (:func:`cathode_lca.quality.dqr.demands_dqr`), rated on the demands and
+    parameters computed here.
     """
     import xarray as xr
 
@@ -346,7 +361,7 @@ def compare(
     allocation, region = setup.allocation, setup.region
     model, params, method_objs, methods = setup.model, setup.parameters, setup.methods, setup.method_ids
     feed_name, fu_label = setup.chemistry, setup.functional_unit
-    demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]
+    demands = setup.demands
     results: dict[str, Any] = {}
     notes: dict[str, str] = {}
     for rd in demands:
@@ -433,6 +448,14 @@ def compare(
     out["difference"].attrs["description"] = "route minus virgin"
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"
     out["by_stage"].attrs["description"] = "contribution of each life-cycle stage"
+    if dqr:
+        import json
+
+        from .quality.dqr import demands_dqr
+
+        rated = {rd.route: rd.demand for rd in demands if rd.demand}
+        rating = demands_dqr(model, rated, method_objs, list(indicators), setup.env, allocation)
+        out.attrs["dqr"] = json.dumps(rating)
     return out
 
 

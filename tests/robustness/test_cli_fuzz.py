@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cathode_lca._yaml import load_yaml_text
 from cathode_lca.cli import checks as cli_checks
 from cathode_lca.cli import cli, main
-from cathode_lca.cli import inventory as inventory_commands
+from cathode_lca.cli import model as model_commands
 from cathode_lca.cli import options as cli_options
 from cathode_lca.cli import uncertainty as uncertainty_commands
 from cathode_lca.errors import CathodeLCAError, LimitError, ParameterError, UsageError
@@ -36,8 +36,9 @@ def no_compute(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("work started before the options were checked")
 
-    # patched where the commands look the names up: compute in cli.inventory, the others in cli.uncertainty
-    monkeypatch.setattr(inventory_commands, "model_with_background", fail)
+    # patched where the commands look the names up: cli.model.scenario_model builds every command's model,
+    # chunked runs without scenarios build theirs in cli.uncertainty
+    monkeypatch.setattr(model_commands, "model_with_background", fail)
     monkeypatch.setattr(uncertainty_commands, "model_with_background", fail)
     monkeypatch.setattr(uncertainty_commands, "_chunked_model", fail)
 
@@ -89,7 +90,7 @@ def test_parameter_bound_errors_are_clean(capsys, monkeypatch):
     def refuse(*args, **kwargs):
         raise ParameterError("value 1.5 of 'hydro_recovery_ni' is above its maximum 1", hint="give 0 to 1")
 
-    monkeypatch.setattr(inventory_commands, "model_with_background", refuse)
+    monkeypatch.setattr(model_commands, "model_with_background", refuse)
     code, err = run_main(["compute", "x", "--param", "hydro_recovery_ni=1.5"], capsys)
     assert code == 2 and "above its maximum" in err
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import cathode_lca.cli.inventory as inventory_commands
+import cathode_lca.cli.model as model_commands  # where scenario_model looks the model up
 from cathode_lca.cli import main
 from cathode_lca.errors import SingularSystemError
 from cathode_lca.inventory.schema import Location
@@ -20,7 +20,7 @@ def test_cli_prints_the_location_and_exits_2(monkeypatch, capsys):
     def singular(*args, **kwargs):
         raise SingularSystemError.at(Location("inv.yaml", 12), "'x' produces nothing", dataset="x")
 
-    monkeypatch.setattr(inventory_commands, "model_with_background", singular)
+    monkeypatch.setattr(model_commands, "model_with_background", singular)
     with pytest.raises(SystemExit) as info:
         main(["compute", "x"])
     assert info.value.code == 2

@@ -35,12 +35,12 @@ def test_device_is_never_replaced():
 
 
 def test_cli_refuses_a_device_before_computing(monkeypatch):
-    import cathode_lca.cli.inventory as inventory_commands  # where compute looks the model up
+    import cathode_lca.cli.model as model_commands  # where compute's scenario_model looks the model up
 
     def must_not_compute(*args, **kwargs):
         raise AssertionError("computed before checking the output")
 
-    monkeypatch.setattr(inventory_commands, "model_with_background", must_not_compute)
+    monkeypatch.setattr(model_commands, "model_with_background", must_not_compute)
     result = CliRunner().invoke(cli, [*COMPUTE, "--out", "/dev/null", "--overwrite"])
     assert isinstance(result.exception, OutputError) and "device" in str(result.exception)
 
@@ -110,13 +110,13 @@ def test_overwrite_keeps_the_mode(tmp_path):
 
 
 def test_read_only_folder_is_reported_before_computing(tmp_path, monkeypatch):
-    import cathode_lca.cli.inventory as inventory_commands  # where compute looks the model up
+    import cathode_lca.cli.model as model_commands  # where compute's scenario_model looks the model up
 
     def read_only(*args, **kwargs):  # what mkstemp raises in a read-only folder (root ignores chmod)
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(safe_io.tempfile, "mkstemp", read_only)
-    monkeypatch.setattr(inventory_commands, "model_with_background", lambda *a, **k: pytest.fail("computed first"))
+    monkeypatch.setattr(model_commands, "model_with_background", lambda *a, **k: pytest.fail("computed first"))
     result = CliRunner().invoke(cli, [*COMPUTE, "--out", str(tmp_path / "out.json")])
     assert isinstance(result.exception, OutputError)
     assert "cannot write in folder" in str(result.exception) and "Permission denied" in str(result.exception)

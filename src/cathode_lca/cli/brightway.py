@@ -25,9 +25,8 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from .model import model_with_background
+from .model import model_with_background, scenario_model
 from .options import ALLOCATION_CHOICES, background_options, inventory_option, parse_params, scenario_option
-from .scenarios import apply_scenarios
 
 
 @click.group("brightway")
@@ -88,7 +87,7 @@ def export_command(
     from ..brightway.export import export_to_brightway
     from .scenarios import metadata as scenario_metadata
 
-    applied = apply_scenarios(model_with_background(None, None, "fail", inventory_files), scenario_refs, {})
+    applied = scenario_model(scenario_refs, {}, unmapped="fail", inventory_files=inventory_files)
     model = applied.model
     report = export_to_brightway(
         project,

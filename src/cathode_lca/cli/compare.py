@@ -18,7 +18,7 @@ import click
 from ..errors import UsageError
 from ..result_warnings import warnings_of
 from .exchange import PactRequest, pact_options
-from .model import model_with_background
+from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
     INDICATOR_HELP,
@@ -31,7 +31,7 @@ from .options import (
     scenario_option,
 )
 from .output import emit, num, print_warnings
-from .scenarios import Applied, apply_scenarios
+from .scenarios import Applied
 
 
 @click.command()
@@ -134,9 +134,7 @@ def compare(
     pact.check(overwrite)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
-    applied = apply_scenarios(
-        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
-    )
+    applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     ds, options = run_comparison(
         chemistry, applied, routes=routes, region=region, allocation=allocation, unit=fu, indicators=indicators,
         dqr=fmt in ("json", "xlsx"),
@@ -189,11 +187,7 @@ def run_comparison(
         "parameters": applied.parameters,
         "model": applied.model,
     }
-    ds = applied.stamp(run_compare(chemistry, **options))
-    if dqr:
-        from ..uncertainty.dqr import comparison_dqr
-
-        ds.attrs["dqr"] = json.dumps(comparison_dqr(chemistry, **options))
+    ds = applied.stamp(run_compare(chemistry, **options, dqr=dqr))  # the DQR rates what compare computed
     return ds, options
 
 

@@ -21,9 +21,8 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import UsageError
-from .model import model_with_background
+from .model import scenario_model
 from .options import inventory_option, parse_params, scenario_option
-from .scenarios import apply_scenarios
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -222,7 +221,7 @@ def olca(
     from ..io import check_writable
 
     check_writable(out, overwrite)
-    model = model_with_background(None, None, "fail", inventory_files)
-    applied = apply_scenarios(model, scenario_refs, parse_params(params))
-    n = write_olca_zip(applied.model or model, out, parameters=applied.parameters, overwrite=overwrite)
+    applied = scenario_model(scenario_refs, parse_params(params), unmapped="fail", inventory_files=inventory_files)
+    assert applied.model is not None  # scenario_model always builds one
+    n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)

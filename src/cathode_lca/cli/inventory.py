@@ -20,7 +20,7 @@ from ..errors import UsageError
 from ..result_warnings import warnings_of
 from .checks import check_finite
 from .exchange import PactRequest, pact_options
-from .model import model_with_background
+from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
     FORMATS,
@@ -31,7 +31,6 @@ from .options import (
     scenario_option,
 )
 from .output import emit, format_csv, format_table, print_warnings
-from .scenarios import apply_scenarios
 
 
 @click.command()
@@ -253,11 +252,9 @@ def compute(
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite)
     overrides = parse_params(params)
-    applied = apply_scenarios(
-        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
-    )
+    applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     model = applied.model
-    assert model is not None  # apply_scenarios was given one
+    assert model is not None  # scenario_model always builds one
     if tree:
         from ..report.tree import tree_text
 

@@ -1,20 +1,49 @@
 """The model a command runs on: shipped (+ ``--inventory``) inventories, on a Brightway background if given.
 
-Heavy imports (the model, bw2data) happen inside :func:`model_with_background`.
+:func:`scenario_model` composes what every computing command does: the model (with its
+background) and then the ``--scenario`` files and ``--param`` overrides on top of it. Heavy
+imports (the model, bw2data) happen inside :func:`model_with_background`.
 
 Examples
 --------
 >>> model = model_with_background(None, None)                                        # doctest: +SKIP
+>>> applied = scenario_model(["eu-2030-recycler"], {"hydro_recovery_ni": 0.95})       # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 
 from ..errors import UsageError
+from .scenarios import Applied, apply_scenarios
+
+
+def scenario_model(
+    scenario_refs: Sequence[str],
+    overrides: Mapping[str, Any],
+    background: str | None = None,
+    mapping: str | None = None,
+    unmapped: str = "fallback",
+    inventory_files: Sequence[str] = (),
+) -> Applied:
+    """The model for a command with its ``--scenario`` files and ``--param`` *overrides* applied.
+
+    The model is :func:`model_with_background` (a :class:`~cathode_lca.errors.UsageError` for
+    ``--mapping`` without ``--background`` or the reverse); the scenarios and overrides go through
+    :func:`~cathode_lca.cli.scenarios.apply_scenarios` (scenario and parameter errors are
+    :class:`~cathode_lca.errors.CathodeLCAError` subclasses the CLI prints with exit code 2). The
+    returned ``Applied.model`` is never None.
+
+    Examples
+    --------
+    >>> applied = scenario_model((), {})                                                 # doctest: +SKIP
+    >>> applied = scenario_model(["eu-2030-recycler"], {}, "brightway:p/ei", "ecoinvent-3.10-cutoff")  # doctest: +SKIP
+    """
+    model = model_with_background(background, mapping, unmapped, inventory_files)
+    return apply_scenarios(model, scenario_refs, overrides)
 
 
 def model_with_background(

@@ -18,9 +18,8 @@ import click
 
 from ..passport.rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
 from .exchange import PactRequest, pact_options
-from .model import model_with_background
+from .model import scenario_model
 from .options import background_options, inventory_option, plot_option, scenario_option
-from .scenarios import apply_scenarios
 from .scenarios import metadata as scenario_metadata
 
 if TYPE_CHECKING:
@@ -168,7 +167,7 @@ def passport(
     """
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite)
-    applied = apply_scenarios(model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, {})
+    applied = scenario_model(scenario_refs, {}, background, mapping, unmapped, inventory_files)
     text = run_passport(
         battery_file,
         rules=rules,

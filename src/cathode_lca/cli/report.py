@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .compare import run_comparison
-from .model import model_with_background
+from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
     INDICATOR_HELP,
@@ -25,7 +25,6 @@ from .options import (
     route_option,
     scenario_option,
 )
-from .scenarios import apply_scenarios
 
 
 @click.command()
@@ -81,9 +80,7 @@ def report(
     from ..report.html import report_html, write_report
 
     check_writable(out, overwrite)
-    applied = apply_scenarios(
-        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, parse_params(params)
-    )
+    applied = scenario_model(scenario_refs, parse_params(params), background, mapping, unmapped, inventory_files)
     model = applied.model
     ds, _options = run_comparison(
         chemistry,

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
-from .model import model_with_background
+from .model import model_with_background, scenario_model
 from .options import background_options, comparison_options, parse_indicators, parse_params, plot_option
 from .output import emit, format_csv, format_table, num, print_warnings, write_files
 from .scenarios import apply_scenarios
@@ -45,9 +45,7 @@ def _chunked_scenarios(
     overrides = parse_params(params)
     if not needs_model(scenario_refs, overrides):
         return _chunked_model(background, mapping, unmapped, inventory_files), apply_scenarios(None, (), overrides)
-    applied = apply_scenarios(
-        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
-    )
+    applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     return {"model": applied.model, "inventory_files": ()}, applied
 
 
@@ -349,9 +347,7 @@ def sensitivity(
         check_finite("--spread", "", spread)
     check_outputs(fmt, out, plot, overwrite=overwrite)
     overrides = parse_params(params)
-    applied = apply_scenarios(
-        model_with_background(background, mapping, unmapped, inventory_files), scenario_refs, overrides
-    )
+    applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     ds = run_sensitivity(
         chemistry,
         method=sa_method,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pydantic
 
-from .._yaml import MAX_BYTES, LineDict, LineList, load_yaml_text, read_yaml_file
+from .._yaml import MAX_BYTES, LineDict, LineList, line_at, load_yaml_text, read_yaml_file
 from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
 from ..resources import inventories_dir
 from ..units import parse_unit
@@ -121,21 +121,6 @@ def load_inventory(
 # implementation
 
 
-def _line_at(data: Any, loc: Sequence[Any]) -> int | None:
-    line = getattr(data, "line", None)
-    node = data
-    for key in loc:
-        if isinstance(node, LineDict) and key in node:
-            line = node.line_of(key)
-            node = node[key]
-        elif isinstance(node, LineList) and isinstance(key, int) and key < len(node):
-            node = node[key]
-            line = getattr(node, "line", line)
-        else:
-            break
-    return line
-
-
 def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: str | None = None):
     try:
         spec = model.model_validate(data)
@@ -155,7 +140,7 @@ def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: st
         else:
             hint = "see docs/inventory-format.md"
         raise InventoryError(
-            msg, file=file, line=_line_at(data, loc), dataset=dataset, field=field_name, hint=hint
+            msg, file=file, line=line_at(data, loc), dataset=dataset, field=field_name, hint=hint
         ) from None
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Sequence
 from typing import Any
 
+from .._yaml import line_at
 from ..errors import InventoryError
 
 __all__ = ["check_numbers", "check_formula_constants", "finite"]
@@ -26,21 +26,6 @@ __all__ = ["check_numbers", "check_formula_constants", "finite"]
 
 def finite(value: float) -> bool:
     return math.isfinite(value)
-
-
-def _line(raw: Any, loc: Sequence[Any]) -> int | None:
-    line = getattr(raw, "line", None)
-    node = raw
-    for key in loc:
-        if isinstance(node, dict) and key in node:
-            line = node.line_of(key) if hasattr(node, "line_of") else line
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-            line = getattr(node, "line", line)
-        else:
-            break
-    return line
 
 
 def check_numbers(dumped: Any, raw: Any, file: str, dataset: str | None, _loc: tuple[Any, ...] = ()) -> None:
@@ -63,7 +48,7 @@ def check_numbers(dumped: Any, raw: Any, file: str, dataset: str | None, _loc: t
                 raise InventoryError(
                     problem,
                     file=file,
-                    line=_line(root, loc),
+                    line=line_at(root, loc),
                     dataset=dataset,
                     field=".".join(str(p) for p in loc) or None,
                     hint="write a number" if isinstance(source, bool) else "give a finite number",

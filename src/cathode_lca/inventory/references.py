@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from ..errors import InventoryError, UnitError
 from ..units import conversion_factor
-from .schema import Exchange, Inventory, Parameter
+from .schema import Exchange, Inventory, Location, Parameter
 
 
 def find_parameter(parameters: dict[str, Parameter], name: str, file: str, line: int) -> str:
@@ -63,17 +63,9 @@ def check_references(inv: Inventory) -> None:
                         fail(f"'{ex.target}' is a product, not an elementary flow", "write 'input:' instead of 'flow:'")
                     fail(f"unknown flow '{ex.target}'", suggest(ex.target, inv.flows))
                 target_unit = inv.flows[ex.target].unit
-            try:
-                conversion_factor(ex.unit, target_unit)
-            except UnitError as exc:
-                raise UnitError(
-                    f"unit mismatch for '{ex.target}': {exc.message}",
-                    file=ex.where.file,
-                    line=ex.where.line,
-                    dataset=ds.id,
-                    field=f"exchanges[{i}].unit",
-                    hint=exc.hint,
-                ) from None
+            check_convertible(
+                ex.unit, target_unit, f"unit mismatch for '{ex.target}'", ex.where, ds.id, f"exchanges[{i}].unit"
+            )
         for i, p in enumerate(ds.products):
             if p.substitutes is not None and p.substitutes not in inv.products:
                 raise InventoryError(
@@ -85,17 +77,30 @@ def check_references(inv: Inventory) -> None:
                     hint=suggest(p.substitutes, inv.products),
                 )
             if p.substitutes is not None:
-                try:
-                    conversion_factor(p.unit, inv.product(p.substitutes).unit)
-                except UnitError as exc:
-                    raise UnitError(
-                        f"substitute '{p.substitutes}' has an incompatible unit: {exc.message}",
-                        file=p.where.file,
-                        line=p.where.line,
-                        dataset=ds.id,
-                        field=f"products[{i}].substitutes",
-                        hint=exc.hint,
-                    ) from None
+                what = f"substitute '{p.substitutes}' has an incompatible unit"
+                target_unit = inv.product(p.substitutes).unit
+                check_convertible(p.unit, target_unit, what, p.where, ds.id, f"products[{i}].substitutes")
+
+
+def check_convertible(unit: str, target_unit: str, what: str, where: Location, dataset: str, field: str) -> None:
+    """Raise a :class:`UnitError` at *where* (file, line, *dataset*, *field*) when *unit* does not convert.
+
+    The message is ``"<what>: <why the units do not convert>"`` with pint's hint.
+
+    Examples
+    --------
+    >>> check_convertible("t", "kg", "unit mismatch for 'x'", Location("a.yaml", 3), "d", "exchanges[0].unit")
+    >>> check_convertible("kWh", "kg", "unit mismatch for 'x'", Location("a.yaml", 3), "d", "exchanges[0].unit")
+    Traceback (most recent call last):
+    ...
+    cathode_lca.errors.UnitError: a.yaml:3: dataset 'd', field 'exchanges[0].unit': unit mismatch for 'x': cannot ...
+    """
+    try:
+        conversion_factor(unit, target_unit)
+    except UnitError as exc:
+        raise UnitError(
+            f"{what}: {exc.message}", file=where.file, line=where.line, dataset=dataset, field=field, hint=exc.hint
+        ) from None
 
 
 def suggest(name: str, known: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 from .cff import CFFEmissions, CFFParameters, CFFTerms, blend, cff_terms
 from .model_data import ModelData, vec
 from .rules import CFF_STAGE_SOURCE, EOL, RAW, Cited, RuleSet
-from .spec import BatterySpec, BatterySpecError, CitedValue, MaterialCFF, SuppliedValue
+from .spec import BatterySpec, CitedValue, MaterialCFF, SuppliedValue
 
 R2_WARNING = "R2 = 0 for every recovered material: no recyclability evidence"
 R2_NO_EVIDENCE = (
@@ -81,10 +81,6 @@ class MaterialCFFResult:
 
 def supplied_vec(v: SuppliedValue) -> np.ndarray:
     return vec(v.value, v.fossil or 0.0, v.biogenic or 0.0, v.land_use or 0.0)
-
-
-def spec_error(spec: BatterySpec, loc: tuple[Any, ...], message: str, hint: str) -> BatterySpecError:
-    return BatterySpecError(message, file=spec.file, line=spec.line_of(loc), field=".".join(map(str, loc)), hint=hint)
 
 
 def material_cff(
@@ -161,7 +157,7 @@ def material_cff(
             esrc[name] = label
             return np.asarray(model_value, dtype=float)
         if needed:
-            raise spec_error(spec, ("cff", element), f"no value for {name} of {element}", missing_hint)
+            raise spec.error(("cff", element), f"no value for {name} of {element}", missing_hint)
         esrc[name] = "not used (its factor in the CFF is 0)"
         return vec(0.0)
 
@@ -183,8 +179,7 @@ def material_cff(
             else:
                 model_value = md.e_recycled_pre if name == "pre_consumer" else md.e_recycled_post
                 if model_value is None:
-                    raise spec_error(
-                        spec,
+                    raise spec.error(
                         ("sourcing", element, name),
                         f"no Erecycled for the {name} share of {element}",
                         "give e_recycled: {value: ..., source: ...}",

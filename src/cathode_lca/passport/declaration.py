@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..quality.dqr import pedigree_rating
-from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, spec_error, term_datasets
+from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, term_datasets
 from .compliance import NON_COMPLIANCE, company_specific_data, cut_off_test, dqr, non_compliance_warning, verification
 from .eol_stage import eol_items
 from .model_data import ModelData, vec
@@ -269,8 +269,7 @@ def assemble(spec: BatterySpec, rules: RuleSet, data: ModelData, *, stage_mappin
                 quantity, unit = 1.0, "battery"
             if entry.dataset is not None:
                 if entry.dataset not in data.dataset_burdens:
-                    raise spec_error(
-                        spec,
+                    raise spec.error(
                         ("bill_of_materials", "components", ci, "carbon_footprint", ei, "dataset"),
                         f"no result for dataset '{entry.dataset}'",
                         "check the dataset id",

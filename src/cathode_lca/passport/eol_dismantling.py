@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .eol_cff import cff_eol_item
 from .eol_data import EoLData
 from .rules import RuleSet
 from .spec import BatterySpec
@@ -60,7 +61,6 @@ def dismantled_items(
     eol_spec = spec.end_of_life
     rate = eol_spec.collection_rate_percent / 100.0
     r2 = rate if eol_spec.recyclability_evidence else 0.0
-    a, qsout = rules.a_metals.value, rules.qsout_qp.value
     items: list[LineItem] = []
     trace: list[dict[str, Any]] = []
     recovered = 0.0
@@ -99,20 +99,19 @@ def dismantled_items(
             )
         kg = part.mass_kg * yld
         recovered += rate * kg
-        factor = (1 - a) * (np.zeros(4) - np.asarray(e_v_star, dtype=float) * qsout)
         items.append(
-            LineItem(
-                id=f"cff:dismantled-{part.material}-{k}:recycling_eol",
-                description=f"dismantled {part.material} recovered as scrap: (1-A)·R2·(ErecyclingEoL - E*V·QSout/QP)",
-                stage=table["end-of-life"],
-                process=None,
-                kind="cff",
-                quantity=r2 * kg,
+            cff_eol_item(
+                f"cff:dismantled-{part.material}-{k}:recycling_eol",
+                f"dismantled {part.material} recovered as scrap",
+                table["end-of-life"],
+                rules,
+                kg=kg,
+                r2=r2,
                 quantity_unit=f"kg {part.material} scrap x R2 (collection rate {r2:g}; yield {yld:g} in the mass)",
-                factor=factor,
-                source=f"CFF, rule set {rules.id} (A = {a:g}, QSout/QP = {qsout:g}); part: {part.source}; yield: "
-                f"{yld_source}; ErecyclingEoL = 0 ({DISMANTLING_BURDEN_SOURCE}); E*V: {dataset} (EU-average "
-                "electricity; not an EF EU dataset)",
+                e_recycling_eol=np.zeros(4),
+                e_v_star=e_v_star,
+                source=f"part: {part.source}; yield: {yld_source}; ErecyclingEoL = 0 ({DISMANTLING_BURDEN_SOURCE}); "
+                f"E*V: {dataset} (EU-average electricity; not an EF EU dataset)",
                 datasets=(dataset,),
             )
         )

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .eol_cff import cff_eol_item
 from .eol_data import COLLECTION_DATASET, DISMANTLING_SOURCE, EoLData
 from .eol_dismantling import dismantled_items
 from .model_data import ModelData, vec
@@ -93,25 +94,24 @@ def eol_items(
     )
     evidence = bool(spec.end_of_life.recyclability_evidence)
     a = rules.a_metals.value
-    qsout = rules.qsout_qp.value
     materials: dict[str, Any] = {}
     recovered_kg = 0.0
     for name, co in eol.co_products.items():
         r2 = rate if evidence else 0.0
         kg = feed_kg * co.kg_per_kg_feed
         recovered_kg += rate * kg
-        factor = (1 - a) * (np.asarray(co.e_recycling_eol) - np.asarray(co.e_v_star) * qsout)
         items.append(
-            LineItem(
-                id=f"cff:{name}:recycling_eol",
-                description=f"{name} recovered at end of life ({co.product}): (1-A)·R2·(ErecyclingEoL - E*V·QSout/QP)",
-                stage=table["end-of-life"],
-                process=None,
-                kind="cff",
-                quantity=r2 * kg,
+            cff_eol_item(
+                f"cff:{name}:recycling_eol",
+                f"{name} recovered at end of life ({co.product})",
+                table["end-of-life"],
+                rules,
+                kg=kg,
+                r2=r2,
                 quantity_unit=f"kg {name} recovered x R2 (collection rate {r2:g}; yield in the recovered mass)",
-                factor=factor,
-                source=f"CFF, rule set {rules.id} (A = {a:g}, QSout/QP = {qsout:g}); {co.label}",
+                e_recycling_eol=co.e_recycling_eol,
+                e_v_star=co.e_v_star,
+                source=co.label,
                 datasets=(co.product, co.substitutes),
             )
         )

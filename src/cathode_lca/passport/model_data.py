@@ -40,14 +40,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..catalogue import catalogue_of, element_content
+from ..catalogue import catalogue_of, element_content, inputs_per_unit
 from ..documents import sources
 from ..errors import UsageError
 from .electricity import plant_electricity
 from .model_quality import Group, rate_products
 from .model_values import burdens, climate_methods, vec
 from .rules import GWP_METHOD, RuleSet
-from .spec import BatterySpec, BatterySpecError
+from .spec import BatterySpec
 
 if TYPE_CHECKING:
     from ..lca import LCAModel
@@ -112,44 +112,10 @@ def salt_of(model: LCAModel, element: str, chem_key: str, env: Mapping[str, Any]
     return catalogue_of(model).salt_for(model, element, chem_key, env)
 
 
-def salt_inputs_per_kg_cam(model: LCAModel, cam_id: str, env: Mapping[str, Any]) -> dict[str, float]:
-    """kg of each input product per kg CAM, over the CAM dataset and its pCAM input (one level)."""
-    from ..units import conversion_factor
-
-    inv = model.inventory
-    out: dict[str, float] = {}
-
-    def walk(dataset_id: str, scale: float, depth: int) -> None:
-        ds = inv.datasets[dataset_id]
-        ref = model.nominal(ds.reference_product.amount, env, ds.id)
-        for ex in ds.exchanges:
-            if ex.kind != "input":
-                continue
-            product = inv.product(ex.target) if ex.target in inv.products else None
-            if product is None:
-                continue
-            amount = model.nominal(ex.amount, env, ds.id) * conversion_factor(ex.unit, product.unit)
-            amount *= scale / ref
-            producer = inv.producer(ex.target)
-            if depth == 0 and producer.stage == "pcam-production":
-                walk(producer.id, amount, depth + 1)
-            else:
-                out[ex.target] = out.get(ex.target, 0.0) + amount
-
-    walk(cam_id, 1.0, 0)
-    return out
-
-
-def _spec_error(spec: BatterySpec, loc: tuple[Any, ...], message: str, hint: str) -> BatterySpecError:
-    field_name = ".".join(str(p) for p in loc)
-    return BatterySpecError(message, file=spec.file, line=spec.line_of(loc), field=field_name, hint=hint)
-
-
 def check_region(model: LCAModel, spec: BatterySpec, region: str, loc: tuple[Any, ...]) -> None:
     choices = model.parameters.parameters[model.parameters.key("plant_region")].choices
     if region not in choices:
-        raise _spec_error(
-            spec,
+        raise spec.error(
             loc,
             f"unknown plant region '{region}'",
             "choose one of: " + ", ".join(choices) + " (or enter the part as a supplier value)",
@@ -167,8 +133,7 @@ def base_parameters(model: LCAModel, spec: BatterySpec) -> dict[str, Any]:
         name = virgin_route_parameters[el]
         choices = model.parameters.parameters[model.parameters.key(name)].choices
         if route not in choices:
-            raise _spec_error(
-                spec,
+            raise spec.error(
                 ("sourcing", el, "virgin", "route"),
                 f"unknown virgin route '{route}' for {el}",
                 "choose one of: " + ", ".join(choices),
@@ -191,8 +156,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> Mo
     chem_key = chem.lower()
     cam_id = f"cam-{chem_key}-virgin"
     if cam_id not in model.inventory.datasets:
-        raise _spec_error(
-            spec,
+        raise spec.error(
             ("battery", "chemistry"),
             f"the inventory has no dataset '{cam_id}'",
             "use a chemistry of the shipped inventories or add the dataset",
@@ -201,7 +165,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> Mo
     env = _env(model, params)
     elements = [el for el in spec.cam_elements if el in ("Ni", "Co", "Li", "Mn")]
     salts = {el: salt_of(model, el, chem_key, env) for el in elements}
-    inputs = salt_inputs_per_kg_cam(model, cam_id, env)
+    inputs = inputs_per_unit(model, cam_id, env)  # kg of each input per kg CAM, through its pCAM
 
     # 1. virgin CAM and the virgin salts of the CFF materials, by stage tag
     virgin_salts = [f"{salts[el]}-virgin" for el in elements]
@@ -344,8 +308,7 @@ def collect_model_data(spec: BatterySpec, rules: RuleSet, model: LCAModel) -> Mo
     for c_index, comp in enumerate(spec.bill_of_materials.components):
         for e_index, entry in enumerate(comp.carbon_footprint):
             if entry.dataset and entry.dataset not in model.inventory.products:
-                raise _spec_error(
-                    spec,
+                raise spec.error(
                     ("bill_of_materials", "components", c_index, "carbon_footprint", e_index, "dataset"),
                     f"unknown dataset '{entry.dataset}'",
                     "list dataset ids with 'cathode-lca datasets'",
@@ -413,8 +376,7 @@ def _recycled_salt_burden(
 
     product = f"{salt}-recycled-{route}"
     if product not in model.inventory.products:
-        raise _spec_error(
-            spec,
+        raise spec.error(
             loc,
             f"the {route} route yields no battery-grade {salt.replace('-', ' ')} ({el} is not recovered)",
             "choose a route that recovers " + el + " (hydrometallurgical recovers Ni, Co, Mn, Li; pyrometallurgical "

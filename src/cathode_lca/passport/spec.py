@@ -319,6 +319,12 @@ class BatterySpec(_Strict):
         """Line of the key path *loc* in the file the spec was read from (None if unknown)."""
         return line_at(self._raw, loc) if self._raw is not None else None
 
+    def error(self, loc: tuple[Any, ...], message: str, hint: str) -> BatterySpecError:
+        """A :class:`BatterySpecError` at the key path *loc* of this file (line and dotted field), to raise."""
+        return BatterySpecError(
+            message, file=self.file, line=self.line_of(loc), field=".".join(map(str, loc)), hint=hint
+        )
+
     @property
     def battery_mass_kg(self) -> float:
         """Battery mass: ``battery.mass_kg`` if given, else the sum of the bill of materials."""

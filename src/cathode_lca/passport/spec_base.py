@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .._yaml import LineDict, LineList
+from .._yaml import line_at  # noqa: F401  (re-exported: spec.py and spec_checks.py import it from here)
 from ..errors import ValidationError
 
 FORMAT: Final = "cathode-lca-battery/1"
@@ -32,22 +32,6 @@ RESERVED_PARAMETERS = {
 
 class BatterySpecError(ValidationError):
     """A defect in a battery specification file."""
-
-
-def line_at(data: Any, loc: tuple[Any, ...] | list[Any]) -> int | None:
-    """Line of the deepest node of *loc* found in the YAML tree *data*."""
-    line = getattr(data, "line", None)
-    node = data
-    for key in loc:
-        if isinstance(node, LineDict) and key in node:
-            line = node.line_of(key)
-            node = node[key]
-        elif isinstance(node, LineList) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-            line = getattr(node, "line", line)
-        else:
-            break
-    return line
 
 
 def _dotted(loc: tuple[Any, ...] | list[Any]) -> str:

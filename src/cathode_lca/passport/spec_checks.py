@@ -70,6 +70,12 @@ class _Checker:
         if not 0 <= value <= 100:
             self.fail(loc, f"{what} is {value:g} %, outside 0-100 %", "shares in the battery file are in percent")
 
+    def uri(self, loc: tuple[Any, ...], value: str, hint: str) -> None:
+        """Refuse *value* unless it is an absolute URI (a scheme and a host or path); the field is named by *loc*."""
+        url = urlparse(value)
+        if not url.scheme or not (url.netloc or url.path):
+            self.fail(loc, f"{loc[-1]} '{value}' is not an absolute URI", hint)
+
 
 def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> None:
     """Every check beyond the types; routes and chemistries against *catalogue*."""
@@ -86,13 +92,11 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
     c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
     for problem_loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
         c.fail(problem_loc, message, hint)
-    url = urlparse(b.carbon_footprint_study)
-    if not url.scheme or not (url.netloc or url.path):
-        c.fail(
-            ("battery", "carbon_footprint_study"),
-            f"carbon_footprint_study '{b.carbon_footprint_study}' is not an absolute URI",
-            "give the web link of the public study, e.g. https://example.org/cf-study.pdf (BattReg Art. 7(1)(g))",
-        )
+    c.uri(
+        ("battery", "carbon_footprint_study"),
+        b.carbon_footprint_study,
+        "give the web link of the public study, e.g. https://example.org/cf-study.pdf (BattReg Art. 7(1)(g))",
+    )
 
     bom = spec.bill_of_materials
     c.positive(
@@ -228,13 +232,11 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
         c.percent(("primary_data", "share_percent"), spec.primary_data.share_percent, "primary_data.share_percent")
     ver = spec.verification
     if ver is not None and ver.declaration_of_conformity_url is not None:
-        doc = urlparse(ver.declaration_of_conformity_url)
-        if not doc.scheme or not (doc.netloc or doc.path):
-            c.fail(
-                ("verification", "declaration_of_conformity_url"),
-                f"declaration_of_conformity_url '{ver.declaration_of_conformity_url}' is not an absolute URI",
-                "give the web link of the EU declaration of conformity (Battery Pass Labeling.declarationOfConformity)",
-            )
+        c.uri(
+            ("verification", "declaration_of_conformity_url"),
+            ver.declaration_of_conformity_url,
+            "give the web link of the EU declaration of conformity (Battery Pass Labeling.declarationOfConformity)",
+        )
 
     for name in spec.model_parameters:
         if name in RESERVED_PARAMETERS:

@@ -181,6 +181,52 @@ def weighted_rating(
     return out
 
 
+def demands_dqr(
+    model: LCAModel,
+    demands: Mapping[str, Mapping[str, float]],
+    methods: Sequence[Method],
+    indicators: Sequence[str],
+    env: Mapping[str, Any],
+    allocation: str,
+    config: QualityConfig | None = None,
+) -> dict[str, Any]:
+    """Contribution-weighted DQR of several labelled demands (e.g. one per route) from one factorisation.
+
+    Returns ``{"rule": RULE, "results": {label: {indicator: rating}}}``, the *indicators* naming the
+    *methods* in order.
+
+    Examples
+    --------
+    >>> out = demands_dqr(model, {"virgin": {"cam-nmc811-virgin": 1.0}}, methods, ["gwp100"], env, "none")  # doctest: +SKIP
+    >>> out["results"]["virgin"]["gwp100"]["level"]                                                       # doctest: +SKIP
+    'good'
+    """
+    rows = _ratings(model, list(demands.values()), methods, env, allocation, config)
+    results = {label: dict(zip(indicators, row, strict=True)) for label, row in zip(demands, rows, strict=True)}
+    return {"rule": RULE, "results": results}
+
+
+def _ratings(
+    model: LCAModel,
+    demands: Sequence[Mapping[str, float]],
+    methods: Sequence[Method],
+    env: Mapping[str, Any],
+    allocation: str,
+    config: QualityConfig | None,
+    cache: dict[str, dict[str, Any]] | None = None,
+) -> list[list[dict[str, Any]]]:
+    """Contribution-weighted rating per demand and method, from one factorisation.
+
+    *cache* (dataset id -> its rating) is filled and may be shared between calls.
+    """
+    config = config or load_quality()
+    cache = {} if cache is None else cache
+    rows = contributions_many(model, demands, methods, env, allocation)  # one LU
+    return [
+        [weighted_rating(model, allocation, contrib[i], config, cache) for i in range(len(methods))] for contrib in rows
+    ]
+
+
 def result_dqr(
     model: LCAModel,
     demand: Mapping[str, float],
@@ -190,10 +236,7 @@ def result_dqr(
     config: QualityConfig | None = None,
 ) -> list[dict[str, Any]]:
     """Contribution-weighted DQR per method (see :func:`weighted_rating`)."""
-    config = config or load_quality()
-    contrib = contributions(model, demand, methods, env, allocation)
-    cache: dict[str, dict[str, Any]] = {}
-    return [weighted_rating(model, allocation, contrib[i], config, cache) for i in range(len(methods))]
+    return _ratings(model, [demand], methods, env, allocation, config)[0]
 
 
 def product_ratings(
@@ -209,8 +252,6 @@ def product_ratings(
 
     *cache* keeps the per-dataset ratings between calls (they do not depend on the parameters).
     """
-    config = config or load_quality()
     products = list(dict.fromkeys(products))
-    rows = contributions_many(model, [{p: 1.0} for p in products], [method], env, allocation)
-    cache = {} if cache is None else cache
-    return {p: weighted_rating(model, allocation, row[0], config, cache) for p, row in zip(products, rows, strict=True)}
+    rows = _ratings(model, [{p: 1.0} for p in products], [method], env, allocation, config, cache)
+    return {p: row[0] for p, row in zip(products, rows, strict=True)}

@@ -24,7 +24,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .tables import _attrs_json, format_number, scenario_label, summary
+from .tables import _attrs_json, format_number, passport_stage_rows, scenario_label, summary
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 CSS = """
@@ -339,27 +339,12 @@ def report_html(ds: Any, *, declaration: Any = None, title: str | None = None) -
 
 
 def _passport_section(declaration: Any) -> str:
-    from ..passport.stages import STAGES
     from . import plots
 
     calc = declaration.calculation
     b = calc.get("battery", {})
     fu = calc.get("functionalUnit", {})
-    rows = [
-        {
-            "stage": s,
-            "kg CO2-eq": float(declaration.stages_absolute[s]),
-            "kg CO2-eq/kWh": float(declaration.stages_per_kwh[s]),
-        }
-        for s in STAGES
-    ]
-    rows.append(
-        {
-            "stage": "total",
-            "kg CO2-eq": float(declaration.total_absolute),
-            "kg CO2-eq/kWh": float(declaration.total_per_kwh),
-        }
-    )
+    rows = passport_stage_rows(declaration)
     out = [
         "<h2>Battery passport summary</h2>",
         f"<p>{escape(str(b.get('model', '')))} ({escape(str(b.get('chemistry', '')))}), plant "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 #: Significant figures of numbers in terminal tables.
@@ -95,26 +95,12 @@ def tidy(ds: Any, *, drop_zero: bool = False) -> Any:
     ctx = context(ds.attrs)
     rows = []
     stages = ds.stage.values.tolist()
-    for route in ds.route.values.tolist():
-        for ind in ds.indicator.values.tolist():
-            if math.isnan(float(ds.value.sel(route=route, indicator=ind))):
+    for head, _value in _computed(ds):
+        values = np.asarray(ds.by_stage.sel(route=head["route"], indicator=head["indicator"]).values, dtype=float)
+        for stage, v in zip(stages, values, strict=True):
+            if drop_zero and v == 0:
                 continue
-            values = np.asarray(ds.by_stage.sel(route=route, indicator=ind).values, dtype=float)
-            for stage, v in zip(stages, values, strict=True):
-                if drop_zero and v == 0:
-                    continue
-                rows.append(
-                    {
-                        "chemistry": str(ds.attrs.get("chemistry", "")),
-                        "route": route,
-                        "indicator": ind,
-                        "method": str(ds.method.sel(indicator=ind).item()),
-                        "unit": str(ds.unit.sel(indicator=ind).item()),
-                        "stage": stage,
-                        "value": float(v),
-                        **ctx,
-                    }
-                )
+            rows.append({**head, "stage": stage, "value": float(v), **ctx})
     columns = ["chemistry", "route", "indicator", "method", "unit", "stage", "value", *CONTEXT_COLUMNS]
     return pd.DataFrame(rows, columns=columns)
 
@@ -130,26 +116,50 @@ def summary(ds: Any) -> Any:
 
     ctx = context(ds.attrs)
     rows = []
+    for head, value in _computed(ds):
+        at = {"route": head["route"], "indicator": head["indicator"]}
+        difference, change = float(ds.difference.sel(**at)), float(ds.relative_change.sel(**at))
+        rows.append({**head, "value": value, "difference": difference, "change_pct": change, **ctx})
+    columns = ["chemistry", "route", "indicator", "method", "unit", "value", "difference", "change_pct"]
+    return pd.DataFrame(rows, columns=[*columns, *CONTEXT_COLUMNS])
+
+
+def passport_stage_rows(declaration: Any) -> list[dict[str, Any]]:
+    """The stages of a battery declaration and their total: ``stage``, ``kg CO2-eq``, ``kg CO2-eq/kWh``.
+
+    One row per life-cycle stage (in the regulation's order) and a last ``total`` row; the rows
+    behind the passport table of the HTML report and the xlsx ``results`` sheet.
+    """
+    from ..passport.stages import STAGES
+
+    rows = [
+        {
+            "stage": s,
+            "kg CO2-eq": float(declaration.stages_absolute[s]),
+            "kg CO2-eq/kWh": float(declaration.stages_per_kwh[s]),
+        }
+        for s in STAGES
+    ]
+    total = {"kg CO2-eq": float(declaration.total_absolute), "kg CO2-eq/kWh": float(declaration.total_per_kwh)}
+    return [*rows, {"stage": "total", **total}]
+
+
+def _computed(ds: Any) -> Iterator[tuple[dict[str, str], float]]:
+    """Each computed route × indicator of a comparison (not-applicable routes, NaN, left out): the
+    row's leading columns (chemistry, route, indicator, method, unit) and the route's total."""
     for route in ds.route.values.tolist():
         for ind in ds.indicator.values.tolist():
             value = float(ds.value.sel(route=route, indicator=ind))
             if math.isnan(value):
                 continue
-            rows.append(
-                {
-                    "chemistry": str(ds.attrs.get("chemistry", "")),
-                    "route": route,
-                    "indicator": ind,
-                    "method": str(ds.method.sel(indicator=ind).item()),
-                    "unit": str(ds.unit.sel(indicator=ind).item()),
-                    "value": value,
-                    "difference": float(ds.difference.sel(route=route, indicator=ind)),
-                    "change_pct": float(ds.relative_change.sel(route=route, indicator=ind)),
-                    **ctx,
-                }
-            )
-    columns = ["chemistry", "route", "indicator", "method", "unit", "value", "difference", "change_pct"]
-    return pd.DataFrame(rows, columns=[*columns, *CONTEXT_COLUMNS])
+            head = {
+                "chemistry": str(ds.attrs.get("chemistry", "")),
+                "route": route,
+                "indicator": ind,
+                "method": str(ds.method.sel(indicator=ind).item()),
+                "unit": str(ds.unit.sel(indicator=ind).item()),
+            }
+            yield head, value
 
 
 def uncertainty_frame(ds: Any) -> Any:

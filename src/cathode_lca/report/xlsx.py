@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .tables import _attrs_json, sensitivity_frame, summary, sweep_frame, tidy, uncertainty_frame
+from .tables import _attrs_json, passport_stage_rows, sensitivity_frame, summary, sweep_frame, tidy, uncertainty_frame
 
 if TYPE_CHECKING:
     from ..lca import LCAModel
@@ -186,26 +186,8 @@ def passport_sheets(declaration: Any) -> dict[str, Any]:
     """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata."""
     import pandas as pd
 
-    from ..passport.stages import STAGES
-
     calc = declaration.calculation
-    results = pd.DataFrame(
-        [
-            {
-                "stage": s,
-                "kg CO2-eq": float(declaration.stages_absolute[s]),
-                "kg CO2-eq/kWh": float(declaration.stages_per_kwh[s]),
-            }
-            for s in STAGES
-        ]
-        + [
-            {
-                "stage": "total",
-                "kg CO2-eq": float(declaration.total_absolute),
-                "kg CO2-eq/kWh": float(declaration.total_per_kwh),
-            }
-        ]
-    )
+    results = pd.DataFrame(passport_stage_rows(declaration))
     contributions, prow = [], []
     for el, r in declaration.cff.items():
         d = r.as_dict()
