@@ -19,11 +19,11 @@ from ..quality.dqr import (  # noqa: F401
     contributions,
     contributions_many,
     dataset_dqr,
+    demands_dqr,
     quality_level,
     result_dqr,
     weighted_rating,
 )
-from ..quality.scores import load_quality
 
 if TYPE_CHECKING:
     from ..lca import LCAModel
@@ -41,16 +41,8 @@ def comparison_dqr(
     model: LCAModel | None = None,
 ) -> dict[str, Any]:
     """DQR of every route and indicator of a comparison (same options as :func:`compare`)."""
-    from ..comparison import prepare, route_demands
+    from ..comparison import prepare
 
     setup = prepare(chemistry, routes, region, allocation or "", unit, indicators, parameters, model)
-    model, allocation = setup.model, setup.allocation  # None or "" takes the unit's default allocation
-    demands = [rd for rd in route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0] if rd.demand]
-    config = load_quality()
-    cache: dict[str, dict[str, Any]] = {}
-    rows = contributions_many(model, [rd.demand for rd in demands], setup.methods, setup.env, allocation)  # one LU
-    results: dict[str, dict[str, Any]] = {}
-    for rd, contrib in zip(demands, rows, strict=True):
-        ratings = [weighted_rating(model, allocation, contrib[i], config, cache) for i in range(len(setup.methods))]
-        results[rd.route] = dict(zip(indicators, ratings, strict=True))
-    return {"rule": RULE, "results": results}
+    demands = {rd.route: rd.demand for rd in setup.demands if rd.demand}
+    return demands_dqr(setup.model, demands, setup.methods, indicators, setup.env, setup.allocation)
