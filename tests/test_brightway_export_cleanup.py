@@ -157,6 +157,134 @@ def test_no_placeholder_parameters_and_global_parameters_in_the_project(bd, tmp_
     assert score() == pytest.approx(2 * (0.5078 + 2 * 0.003 * 10), rel=1e-6)
 
 
+def test_share_global_groups_by_hand():
+    from cathode_lca.brightway.plan import share_global_groups
+
+    params = {
+        "fg:a": [{"name": "a__x", "formula": "2 * g"}],  # uses the global g
+        "fg:b": [{"name": "b__y", "amount": 1.0}],  # own parameters only
+        "fg:c": [{"name": "c__reference_output", "amount": 1.0}],
+    }
+    acts = {"fg:a": [("fg", "a")], "fg:b": [("fg", "b")], "fg:c": [("fg", "c")]}
+    data = {
+        ("fg", "a"): {"exchanges": [{"formula": "a__x"}]},
+        ("fg", "b"): {"exchanges": [{"formula": "b__y * 3"}, {"amount": 1.0}]},
+        ("fg", "c"): {"exchanges": [{"formula": "c__reference_output * file__k"}]},  # a database parameter
+    }
+    p2, a2 = share_global_groups(params, acts, data, {"g", "file__k"}, "fg:shared")
+    assert sorted(p2) == sorted(a2) == ["fg:b", "fg:shared"]
+    assert [r["name"] for r in p2["fg:shared"]] == ["a__x", "c__reference_output"]
+    assert a2["fg:shared"] == [("fg", "a"), ("fg", "c")] and p2["fg:b"] == params["fg:b"]
+    # nothing uses a global: nothing moves
+    assert share_global_groups(params, acts, data, {"h"}, "fg:shared") == (params, acts)
+
+
+def test_shipped_plan_has_one_group_for_everything_that_uses_globals(shipped_plan):
+    from cathode_lca.brightway.plan import formula_names
+
+    shared = f"{shipped_plan.foreground}:uses global parameters"
+    globals_ = {r["name"] for r in [*shipped_plan.project_parameters, *shipped_plan.database_parameters]}
+
+    def names(group):
+        found = {
+            n
+            for r in shipped_plan.activity_parameters.get(group, [])
+            if r.get("formula")
+            for n in formula_names(r["formula"])
+        }
+        for key in shipped_plan.group_activities.get(group, []):
+            for exc in shipped_plan.data[shipped_plan.foreground][key]["exchanges"]:
+                if "formula" in exc:
+                    found |= formula_names(exc["formula"])
+        return found
+
+    assert names(shared) & globals_
+    assert all(not names(g) & globals_ for g in shipped_plan.groups if g != shared)
+    records = [r for rs in shipped_plan.activity_parameters.values() for r in rs]
+    assert len({r["name"] for r in records}) == len(records)  # unique: they can share a group
+    # each parameter stays on its own dataset's activity: many activities in the one group
+    by_name = {r["name"]: r["code"] for r in shipped_plan.activity_parameters[shared]}
+    assert by_name["electricity_plant__reference_output"] == "electricity-plant"
+    assert len(set(by_name.values())) > 10
+
+
+def _amounts():
+    from bw2data.backends import ExchangeDataset as ED
+    from bw2data.parameters import ActivityParameter as AP
+    from bw2data.parameters import DatabaseParameter as DP
+    from bw2data.parameters import ProjectParameter as PP
+
+    return (
+        sorted(PP.select(PP.name, PP.amount).tuples()),
+        sorted(DP.select(DP.name, DP.amount).tuples()),
+        sorted(AP.select(AP.group, AP.name, AP.amount).tuples()),
+        sorted((d["output"], d["input"], d["amount"]) for (d,) in ED.select(ED.data).tuples()),
+    )
+
+
+def test_batched_recalculate_equals_bw2data(bd, tmp_path):
+    """Same edits in two copies of one export: bw2data's recalculate() and ours leave identical amounts."""
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, Group, ProjectParameter
+
+    from cathode_lca.errors import SolverError
+
+    method = load_method("test-gwp", str(DATA / "method-test.yaml"))
+    model = global_chain(tmp_path)
+    results = {}
+    for project, run in (("theirs", bd.parameters.recalculate), ("ours", recalculate)):
+        export_to_brightway(project, model, methods=[method])
+        bd.projects.set_current(project)
+        before = _amounts()
+        param = ProjectParameter.get(name="co2_of_a")
+        param.amount = 11.0
+        param.save()
+        run()
+        db_param = DatabaseParameter.get(name="chain__b_per_c")
+        db_param.amount = 3.0
+        db_param.save()
+        run()
+        ref = ActivityParameter.get(name="c__reference_output")
+        ref.amount = 0.5
+        ref.save()
+        run()
+        results[project] = _amounts()
+        assert results[project] != before
+        assert not Group.select().where(Group.fresh == False).exists()  # noqa: E712
+    assert results["ours"] == results["theirs"]
+    # by hand (chain.yaml): C needs 3 kg B per 0.5 kg C, so 6 kg B per kg C; A's CO2 is 11 kg/kg
+    exchanges = {(o[1], i[1]): a for o, i, a in results["ours"][3]}
+    assert exchanges[("c", "b")] == pytest.approx(3.0) and exchanges[("c", "c")] == pytest.approx(0.5)
+
+    # a formula Brightway cannot evaluate: a clear error, and no amount changes
+    from bw2data.parameters import ParameterizedExchange
+
+    pe = ParameterizedExchange.get(formula="chain__b_per_c")
+    pe.formula = "chain__b_per_c / 0"
+    pe.save()
+    before = _amounts()
+    with pytest.raises(SolverError, match=r"chain__b_per_c / 0"):
+        recalculate()
+    assert _amounts() == before
+
+
+def global_chain(tmp_path) -> LCAModel:
+    """chain.yaml with a global parameter: A's CO2 per kg (1.0, as in chain.yaml)."""
+    glob = tmp_path / "chain.yaml"
+    glob.write_text(
+        (DATA / "chain.yaml")
+        .read_text()
+        .replace(
+            "  b_per_c: {value: 2.0,",
+            "  co2_of_a: {value: 1.0, unit: kg/kg, scope: global, source: test}\n  b_per_c: {value: 2.0,",
+        )
+        .replace(
+            "{flow: co2, amount: 1, unit: kg, source: test}", "{flow: co2, amount: co2_of_a, unit: kg, source: test}"
+        )
+    )
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    return LCAModel(load_inventory([glob]))
+
+
 def test_a_different_project_parameter_is_a_conflict(bd, tmp_path):
     method = load_method("test-gwp", str(DATA / "method-test.yaml"))
     glob = tmp_path / "g.yaml"

@@ -413,6 +413,10 @@ class _Planner:
             group = self.group_name(ds_id)
             if group in group_activities and group not in activity_parameters:
                 activity_parameters[group] = [self.reference_output(inv.datasets[ds_id], data[self.foreground])]
+        shared = {r["name"] for r in [*project_parameters, *database_parameters]}
+        activity_parameters, group_activities = share_global_groups(
+            activity_parameters, group_activities, data[self.foreground], shared, self.shared_group
+        )
         method_ids = list(self.method_ids) if self.method_ids else available_methods()
         methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]] = {}
         standard: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -458,6 +462,58 @@ class _Planner:
 
     def group_name(self, dataset_id: str) -> str:
         return f"{self.foreground}:{dataset_id}"
+
+    @property
+    def shared_group(self) -> str:
+        """The one group of every dataset whose formulas use a project or database parameter.
+
+        Dataset ids have no spaces, so it cannot clash with a ``<foreground>:<dataset id>`` group.
+        """
+        return f"{self.foreground}:uses global parameters"
+
+
+def formula_names(formula: str) -> set[str]:
+    """The variable names a Brightway formula reads (Python syntax, as asteval parses it).
+
+    >>> sorted(formula_names("a2b__x * (plant_region == 2) + 1e-3"))
+    ['a2b__x', 'plant_region']
+    """
+    import ast
+
+    return {node.id for node in ast.walk(ast.parse(formula, mode="eval")) if isinstance(node, ast.Name)}
+
+
+def share_global_groups(
+    activity_parameters: dict[str, list[dict[str, Any]]],
+    group_activities: dict[str, list[tuple[str, str]]],
+    activities: Mapping[tuple[str, str], Mapping[str, Any]],
+    shared_names: set[str],
+    shared_group: str,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[tuple[str, str]]]]:
+    """Move every group whose formulas use one of *shared_names* into *shared_group*.
+
+    bw2data tracks dependencies per activity group: a changed project (or database) parameter
+    expires every group that uses any of them, and each expired group costs a dependency chain,
+    a parameter set and reloaded globals (tens of milliseconds) besides its exchanges. One group
+    for all of them makes that overhead one group's. Parameter names are unique across groups
+    (``<dataset id>__<name>``), so they can share one; each parameter stays on its own activity.
+    Groups that use only their own parameters stay apart, so editing them recalculates only them.
+    """
+
+    def uses_shared(group: str) -> bool:
+        formulas = [r["formula"] for r in activity_parameters.get(group, []) if r.get("formula")]
+        for key in group_activities.get(group, []):
+            formulas += [e["formula"] for e in activities[key]["exchanges"] if "formula" in e]
+        return any(formula_names(f) & shared_names for f in formulas)
+
+    moved = [g for g in sorted(set(activity_parameters) | set(group_activities)) if uses_shared(g)]
+    if not moved:
+        return activity_parameters, group_activities
+    params = {g: r for g, r in activity_parameters.items() if g not in moved}
+    acts = {g: k for g, k in group_activities.items() if g not in moved}
+    params[shared_group] = [r for g in moved for r in activity_parameters.get(g, [])]
+    acts[shared_group] = [k for g in moved for k in group_activities.get(g, [])]
+    return params, acts
 
 
 def brightway_location(text: str) -> str:
