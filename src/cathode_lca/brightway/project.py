@@ -153,7 +153,8 @@ def _recalculate_group(group: str, dirty: set[str]) -> None:
 
     if not ActivityParameter.expired(group):
         return
-    chain = ActivityParameter.dependency_chain(group)
+    data = ActivityParameter.load(group)
+    chain = _dependency_chain(group, data)
     if chain:  # bw2data's bookkeeping: the group's order and dependencies follow its formulas
         obj = Group.get(name=group)
         obj.order = [o["group"] for o in chain if o["kind"] == "activity"]
@@ -168,7 +169,6 @@ def _recalculate_group(group: str, dirty: set[str]) -> None:
         else:
             ProjectParameter.recalculate()
 
-    data = ActivityParameter.load(group)
     if not data:
         Group.get(name=group).freshen()
         return
@@ -191,6 +191,47 @@ def _recalculate_group(group: str, dirty: set[str]) -> None:
     _recalculate_exchanges(group, {**known, **{name: record["amount"] for name, record in data.items()}})
     dirty.add(database)
     on_activity_parameter_recalculate.send(ActivityParameter, name=group)
+
+
+def _dependency_chain(group: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """bw2data's ``ActivityParameter.dependency_chain(group)`` for the group's *data*.
+
+    The same search (other groups in the group's order, then database, then project parameters),
+    with the variable names read by Python's ``ast`` (as asteval's ``NameFinder`` reads them) in one
+    pass, instead of asteval's slower parse of every formula twice.
+    """
+    import ast
+
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, Group, ProjectParameter, get_interpreter
+    from bw2data.parameters import ParameterizedExchange as PE
+    from bw2parameters.errors import MissingName
+
+    if not data:
+        return []
+    formulas = [r["formula"] for r in data.values() if r.get("formula")]
+    formulas += [f for (f,) in PE.select(PE.formula).where(PE.group == group).tuples()]
+    needed = {node.id for f in formulas for node in ast.walk(ast.parse(f)) if isinstance(node, ast.Name)}
+    needed -= set(get_interpreter().symtable) | set(data)
+    chain: list[dict[str, Any]] = []
+    if not needed:
+        return chain
+    for other in Group.get(name=group).order:
+        names = set(ActivityParameter.static(other, only=needed))
+        needed -= names
+        if names:
+            chain.append({"kind": "activity", "group": other, "names": names})
+    database = next(iter(data.values()))["database"]
+    names = set(DatabaseParameter.static(database, only=needed)) if needed else set()
+    if names:  # a name of both kinds is the database's
+        needed -= names
+        chain.append({"kind": "database", "group": database, "names": names})
+    names = set(ProjectParameter.static(only=needed)) if needed else set()
+    if names:
+        needed -= names
+        chain.append({"kind": "project", "group": "project", "names": names})
+    if needed:
+        raise MissingName("The following variables aren't defined:\n{}".format("|".join(sorted(needed))))
+    return chain
 
 
 def _recalculate_exchanges(group: str, symbols: dict[str, Any]) -> None:
