@@ -45,7 +45,7 @@ def main(repeats: int = 3) -> None:
         f"{Group.select().count() - 2} groups, {ParameterizedExchange.select().count()} formula exchanges; "
         f"{on_project} groups depend on project parameters"
     )
-    shared = "cathode-lca foreground:uses global parameters"
+    shared = "cathode-lca foreground:uses project parameters"
     own = ActivityParameter.get(name="aluminum_greet2022__greet_total_energy")
     in_shared = (
         ActivityParameter.select()
@@ -66,13 +66,16 @@ def main(repeats: int = 3) -> None:
         amount = float(in_shared.amount)
         edits.append(
             (
-                f"activity parameter {in_shared.name} (shared group)",
+                f"activity parameter {in_shared.name} (group 'uses project parameters')",
                 lambda: ActivityParameter.get(id=in_shared.id),
                 (amount * 1.1, amount),
             )
         )
     for label, get, values in edits:
-        for how, run in (("bw2data recalculate()", bd.parameters.recalculate), ("cathode-lca recalculate()", recalculate)):
+        for how, run in (
+            ("bw2data recalculate()", bd.parameters.recalculate),
+            ("cathode-lca recalculate()", recalculate),
+        ):
             cpu, wall = [], []
             for i in range(repeats):
                 param = get()

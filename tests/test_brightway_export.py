@@ -181,14 +181,15 @@ def test_shipped_inventories_round_trip_through_a_project(bd):
     assert region.data["choices"][int(region.amount)] == "US"
     group = f"{fg}:aluminum-greet2022"  # uses only its own parameters: a group of its own
     assert ActivityParameter.get(group=group, name="aluminum_greet2022__greet_total_energy").amount == 92.2758
-    # every dataset whose formulas use a global or file parameter shares one group: a global change
-    # expires that group (and the database parameters) only, not one group per dataset
-    from bw2data.parameters import GroupDependency
+    # datasets whose formulas use a file (database) parameter share one group, those that use only
+    # project parameters another: a global change expires these two and the database parameters,
+    # a database-parameter change the first only, not one group per dataset
+    from bw2data.parameters import GroupDependency as GD
 
-    shared = f"{fg}:uses global parameters"
-    on_project = GroupDependency.select(GroupDependency.group).where(GroupDependency.depends == "project")
-    assert sorted(g for (g,) in on_project.tuples()) == [fg, shared]
-    assert ActivityParameter.select().where(ActivityParameter.group == shared).count() > 1
+    on_db, on_project = f"{fg}:uses database parameters", f"{fg}:uses project parameters"
+    assert sorted(g for (g,) in GD.select(GD.group).where(GD.depends == "project").tuples()) == [fg, on_db, on_project]
+    assert [g for (g,) in GD.select(GD.group).where(GD.depends == fg).tuples()] == [on_db]
+    assert ActivityParameter.select().where(ActivityParameter.group == on_project).count() > 1
     node = bd.get_node(database=fg, code="electricity-plant")
     formulas = [e["formula"] for e in node.exchanges() if "formula" in e]
     # CN is the third region; 'supplier-specific' is the third supply choice (no residual mix for CN)

@@ -171,19 +171,26 @@ def test_share_global_groups_by_hand():
         ("fg", "b"): {"exchanges": [{"formula": "b__y * 3"}, {"amount": 1.0}]},
         ("fg", "c"): {"exchanges": [{"formula": "c__reference_output * file__k"}]},  # a database parameter
     }
-    p2, a2 = share_global_groups(params, acts, data, {"g", "file__k"}, "fg:shared")
-    assert sorted(p2) == sorted(a2) == ["fg:b", "fg:shared"]
-    assert [r["name"] for r in p2["fg:shared"]] == ["a__x", "c__reference_output"]
-    assert a2["fg:shared"] == [("fg", "a"), ("fg", "c")] and p2["fg:b"] == params["fg:b"]
-    # nothing uses a global: nothing moves
-    assert share_global_groups(params, acts, data, {"h"}, "fg:shared") == (params, acts)
+    shared = [("fg:db", {"file__k"}), ("fg:project", {"g", "h"})]
+    p2, a2 = share_global_groups(params, acts, data, shared)
+    assert sorted(p2) == sorted(a2) == ["fg:b", "fg:db", "fg:project"]
+    assert [r["name"] for r in p2["fg:project"]] == ["a__x"] and a2["fg:project"] == [("fg", "a")]
+    assert [r["name"] for r in p2["fg:db"]] == ["c__reference_output"] and a2["fg:db"] == [("fg", "c")]
+    assert p2["fg:b"] == params["fg:b"] and a2["fg:b"] == acts["fg:b"]
+    # a group using both kinds goes to the first entry; nothing used: nothing moves
+    data[("fg", "a")] = {"exchanges": [{"formula": "a__x * file__k"}]}
+    p3, _ = share_global_groups(params, acts, data, shared)
+    assert [r["name"] for r in p3["fg:db"]] == ["a__x", "c__reference_output"] and "fg:project" not in p3
+    assert share_global_groups(params, acts, data, [("fg:x", {"nothing"})]) == (params, acts)
 
 
-def test_shipped_plan_has_one_group_for_everything_that_uses_globals(shipped_plan):
+def test_shipped_plan_has_one_group_per_kind_of_global(shipped_plan):
     from cathode_lca.brightway.plan import formula_names
 
-    shared = f"{shipped_plan.foreground}:uses global parameters"
-    globals_ = {r["name"] for r in [*shipped_plan.project_parameters, *shipped_plan.database_parameters]}
+    fg = shipped_plan.foreground
+    on_db, on_project = f"{fg}:uses database parameters", f"{fg}:uses project parameters"
+    db_names = {r["name"] for r in shipped_plan.database_parameters}
+    project_names = {r["name"] for r in shipped_plan.project_parameters}
 
     def names(group):
         found = {
@@ -193,17 +200,18 @@ def test_shipped_plan_has_one_group_for_everything_that_uses_globals(shipped_pla
             for n in formula_names(r["formula"])
         }
         for key in shipped_plan.group_activities.get(group, []):
-            for exc in shipped_plan.data[shipped_plan.foreground][key]["exchanges"]:
+            for exc in shipped_plan.data[fg][key]["exchanges"]:
                 if "formula" in exc:
                     found |= formula_names(exc["formula"])
         return found
 
-    assert names(shared) & globals_
-    assert all(not names(g) & globals_ for g in shipped_plan.groups if g != shared)
+    # a database-parameter change expires only the first; the second uses project parameters only
+    assert names(on_db) & db_names and names(on_project) & project_names and not names(on_project) & db_names
+    assert all(not names(g) & (db_names | project_names) for g in shipped_plan.groups if g not in (on_db, on_project))
     records = [r for rs in shipped_plan.activity_parameters.values() for r in rs]
     assert len({r["name"] for r in records}) == len(records)  # unique: they can share a group
-    # each parameter stays on its own dataset's activity: many activities in the one group
-    by_name = {r["name"]: r["code"] for r in shipped_plan.activity_parameters[shared]}
+    # each parameter stays on its own dataset's activity: many activities in one group
+    by_name = {r["name"]: r["code"] for r in shipped_plan.activity_parameters[on_project]}
     assert by_name["electricity_plant__reference_output"] == "electricity-plant"
     assert len(set(by_name.values())) > 10
 
@@ -241,8 +249,8 @@ def test_batched_recalculate_equals_bw2data(bd, tmp_path):
     for project, run in (("theirs", theirs), ("ours", recalculate)):
         export_to_brightway(project, model, methods=[method])
         bd.projects.set_current(project)
-        # a user's own group that reads a parameter of the export's shared group (bw2data's group order)
-        shared = "cathode-lca foreground:uses global parameters"
+        # a user's own group that reads a parameter of an export's shared group (bw2data's group order)
+        shared = "cathode-lca foreground:uses database parameters"  # c uses the file parameter b_per_c
         user = [
             {"name": "user__k", "formula": "c__reference_output * 2", "database": "cathode-lca background", "code": "b"}
         ]

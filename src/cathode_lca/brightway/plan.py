@@ -413,9 +413,12 @@ class _Planner:
             group = self.group_name(ds_id)
             if group in group_activities and group not in activity_parameters:
                 activity_parameters[group] = [self.reference_output(inv.datasets[ds_id], data[self.foreground])]
-        shared = {r["name"] for r in [*project_parameters, *database_parameters]}
+        shared = [  # a group that uses a database parameter goes to the first, else with a project one to the second
+            (self.shared_group("database"), {r["name"] for r in database_parameters}),
+            (self.shared_group("project"), {r["name"] for r in project_parameters}),
+        ]
         activity_parameters, group_activities = share_global_groups(
-            activity_parameters, group_activities, data[self.foreground], shared, self.shared_group
+            activity_parameters, group_activities, data[self.foreground], shared
         )
         method_ids = list(self.method_ids) if self.method_ids else available_methods()
         methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]] = {}
@@ -463,13 +466,12 @@ class _Planner:
     def group_name(self, dataset_id: str) -> str:
         return f"{self.foreground}:{dataset_id}"
 
-    @property
-    def shared_group(self) -> str:
-        """The one group of every dataset whose formulas use a project or database parameter.
+    def shared_group(self, kind: str) -> str:
+        """The one group of every dataset whose formulas use a *kind* (project or database) parameter.
 
         Dataset ids have no spaces, so it cannot clash with a ``<foreground>:<dataset id>`` group.
         """
-        return f"{self.foreground}:uses global parameters"
+        return f"{self.foreground}:uses {kind} parameters"
 
 
 def formula_names(formula: str) -> set[str]:
@@ -487,12 +489,12 @@ def share_global_groups(
     activity_parameters: dict[str, list[dict[str, Any]]],
     group_activities: dict[str, list[tuple[str, str]]],
     activities: Mapping[tuple[str, str], Mapping[str, Any]],
-    shared_names: set[str],
-    shared_group: str,
+    shared: Sequence[tuple[str, set[str]]],
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[tuple[str, str]]]]:
-    """Move every group whose formulas use one of *shared_names* into *shared_group*.
+    """Move every group whose formulas use one of the names of a *shared* entry into its group.
 
-    bw2data tracks dependencies per activity group: a changed project (or database) parameter
+    *shared* is a list of ``(group name, names)``; a group goes to the first entry whose names it
+    uses. bw2data tracks dependencies per activity group: a changed project (or database) parameter
     expires every group that uses any of them, and each expired group costs a dependency chain,
     a parameter set and reloaded globals (tens of milliseconds) besides its exchanges. One group
     for all of them makes that overhead one group's. Parameter names are unique across groups
@@ -500,19 +502,23 @@ def share_global_groups(
     Groups that use only their own parameters stay apart, so editing them recalculates only them.
     """
 
-    def uses_shared(group: str) -> bool:
+    def uses(group: str, names: set[str]) -> bool:
         formulas = [r["formula"] for r in activity_parameters.get(group, []) if r.get("formula")]
         for key in group_activities.get(group, []):
             formulas += [e["formula"] for e in activities[key]["exchanges"] if "formula" in e]
-        return any(formula_names(f) & shared_names for f in formulas)
+        return any(formula_names(f) & names for f in formulas)
 
-    moved = [g for g in sorted(set(activity_parameters) | set(group_activities)) if uses_shared(g)]
-    if not moved:
-        return activity_parameters, group_activities
-    params = {g: r for g, r in activity_parameters.items() if g not in moved}
-    acts = {g: k for g, k in group_activities.items() if g not in moved}
-    params[shared_group] = [r for g in moved for r in activity_parameters.get(g, [])]
-    acts[shared_group] = [k for g in moved for k in group_activities.get(g, [])]
+    target: dict[str, str] = {}
+    for group in sorted(set(activity_parameters) | set(group_activities)):
+        for name, names in shared:
+            if uses(group, names):
+                target[group] = name
+                break
+    params = {g: r for g, r in activity_parameters.items() if g not in target}
+    acts = {g: k for g, k in group_activities.items() if g not in target}
+    for group, name in sorted(target.items()):
+        params.setdefault(name, []).extend(activity_parameters.get(group, []))
+        acts.setdefault(name, []).extend(group_activities.get(group, []))
     return params, acts
 
 
