@@ -179,8 +179,17 @@ def test_shipped_inventories_round_trip_through_a_project(bd):
     assert not ActivityParameter.select().where(ActivityParameter.name.startswith("__dummy")).exists()
     region = ProjectParameter.get(name="plant_region")
     assert region.data["choices"][int(region.amount)] == "US"
-    group = f"{fg}:aluminum-greet2022"
+    group = f"{fg}:aluminum-greet2022"  # uses only its own parameters: a group of its own
     assert ActivityParameter.get(group=group, name="aluminum_greet2022__greet_total_energy").amount == 92.2758
+    # datasets whose formulas use a file (database) parameter share one group, those that use only
+    # project parameters another: a global change expires these two and the database parameters,
+    # a database-parameter change the first only, not one group per dataset
+    from bw2data.parameters import GroupDependency as GD
+
+    on_db, on_project = f"{fg}:uses database parameters", f"{fg}:uses project parameters"
+    assert sorted(g for (g,) in GD.select(GD.group).where(GD.depends == "project").tuples()) == [fg, on_db, on_project]
+    assert [g for (g,) in GD.select(GD.group).where(GD.depends == fg).tuples()] == [on_db]
+    assert ActivityParameter.select().where(ActivityParameter.group == on_project).count() > 1
     node = bd.get_node(database=fg, code="electricity-plant")
     formulas = [e["formula"] for e in node.exchanges() if "formula" in e]
     # CN is the third region; 'supplier-specific' is the third supply choice (no residual mix for CN)
@@ -216,6 +225,24 @@ def test_shipped_inventories_round_trip_through_a_project(bd):
         ours = our_scores(model, code, methods, parameters=changed)
         assert ours != our_scores(model, code, methods)
         assert_close(project_scores(bd, dbs, code, [("cathode-lca", m) for m in methods]), ours, 1e-9)
+
+    # the batched recalculation (cathode_lca.brightway.project.recalculate) after another global
+    # change: bw2calc on the project equals our engine at the same values
+    from cathode_lca.brightway.project import recalculate
+
+    region.amount = float(region.data["choices"].index("EU"))
+    region.save()
+    recalculate()
+    changed = {"plant_region": "EU", "hydro_recovery_ni": 0.9}
+    ours = our_scores(model, "cam-nmc811-hydrometallurgical", ["ipcc2021-gwp100"], parameters=changed)
+    assert ours != our_scores(model, "cam-nmc811-hydrometallurgical", ["ipcc2021-gwp100"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        node = bd.get_node(database=fg, code="cam-nmc811-hydrometallurgical")
+        lca = bw2calc.LCA({node: 1}, ("cathode-lca", "ipcc2021-gwp100"))
+        lca.lci()
+        lca.lcia()
+    assert lca.score == pytest.approx(ours["ipcc2021-gwp100"], rel=1e-6)
 
 
 # ---------------------------------------------------------------------------

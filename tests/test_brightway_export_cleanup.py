@@ -157,6 +157,167 @@ def test_no_placeholder_parameters_and_global_parameters_in_the_project(bd, tmp_
     assert score() == pytest.approx(2 * (0.5078 + 2 * 0.003 * 10), rel=1e-6)
 
 
+def test_share_global_groups_by_hand():
+    from cathode_lca.brightway.plan import share_global_groups
+
+    params = {
+        "fg:a": [{"name": "a__x", "formula": "2 * g"}],  # uses the global g
+        "fg:b": [{"name": "b__y", "amount": 1.0}],  # own parameters only
+        "fg:c": [{"name": "c__reference_output", "amount": 1.0}],
+    }
+    acts = {"fg:a": [("fg", "a")], "fg:b": [("fg", "b")], "fg:c": [("fg", "c")]}
+    data = {
+        ("fg", "a"): {"exchanges": [{"formula": "a__x"}]},
+        ("fg", "b"): {"exchanges": [{"formula": "b__y * 3"}, {"amount": 1.0}]},
+        ("fg", "c"): {"exchanges": [{"formula": "c__reference_output * file__k"}]},  # a database parameter
+    }
+    shared = [("fg:db", {"file__k"}), ("fg:project", {"g", "h"})]
+    p2, a2 = share_global_groups(params, acts, data, shared)
+    assert sorted(p2) == sorted(a2) == ["fg:b", "fg:db", "fg:project"]
+    assert [r["name"] for r in p2["fg:project"]] == ["a__x"] and a2["fg:project"] == [("fg", "a")]
+    assert [r["name"] for r in p2["fg:db"]] == ["c__reference_output"] and a2["fg:db"] == [("fg", "c")]
+    assert p2["fg:b"] == params["fg:b"] and a2["fg:b"] == acts["fg:b"]
+    # a group using both kinds goes to the first entry; nothing used: nothing moves
+    data[("fg", "a")] = {"exchanges": [{"formula": "a__x * file__k"}]}
+    p3, _ = share_global_groups(params, acts, data, shared)
+    assert [r["name"] for r in p3["fg:db"]] == ["a__x", "c__reference_output"] and "fg:project" not in p3
+    assert share_global_groups(params, acts, data, [("fg:x", {"nothing"})]) == (params, acts)
+
+
+def test_shipped_plan_has_one_group_per_kind_of_global(shipped_plan):
+    from cathode_lca.brightway.plan import formula_names
+
+    fg = shipped_plan.foreground
+    on_db, on_project = f"{fg}:uses database parameters", f"{fg}:uses project parameters"
+    db_names = {r["name"] for r in shipped_plan.database_parameters}
+    project_names = {r["name"] for r in shipped_plan.project_parameters}
+
+    def names(group):
+        found = {
+            n
+            for r in shipped_plan.activity_parameters.get(group, [])
+            if r.get("formula")
+            for n in formula_names(r["formula"])
+        }
+        for key in shipped_plan.group_activities.get(group, []):
+            for exc in shipped_plan.data[fg][key]["exchanges"]:
+                if "formula" in exc:
+                    found |= formula_names(exc["formula"])
+        return found
+
+    # a database-parameter change expires only the first; the second uses project parameters only
+    assert names(on_db) & db_names and names(on_project) & project_names and not names(on_project) & db_names
+    assert all(not names(g) & (db_names | project_names) for g in shipped_plan.groups if g not in (on_db, on_project))
+    records = [r for rs in shipped_plan.activity_parameters.values() for r in rs]
+    assert len({r["name"] for r in records}) == len(records)  # unique: they can share a group
+    # each parameter stays on its own dataset's activity: many activities in one group
+    by_name = {r["name"]: r["code"] for r in shipped_plan.activity_parameters[on_project]}
+    assert by_name["electricity_plant__reference_output"] == "electricity-plant"
+    assert len(set(by_name.values())) > 10
+
+
+def _amounts():
+    from bw2data.backends import ExchangeDataset as ED
+    from bw2data.parameters import ActivityParameter as AP
+    from bw2data.parameters import DatabaseParameter as DP
+    from bw2data.parameters import ProjectParameter as PP
+
+    return (
+        sorted(PP.select(PP.name, PP.amount).tuples()),
+        sorted(DP.select(DP.name, DP.amount).tuples()),
+        sorted(AP.select(AP.group, AP.name, AP.amount).tuples()),
+        sorted((d["output"], d["input"], d["amount"]) for (d,) in ED.select(ED.data).tuples()),
+    )
+
+
+def test_batched_recalculate_equals_bw2data(bd, tmp_path):
+    """Same edits in two copies of one export: bw2data's recalculate() and ours leave identical amounts."""
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, Group, ProjectParameter
+
+    from cathode_lca.errors import SolverError
+
+    method = load_method("test-gwp", str(DATA / "method-test.yaml"))
+    model = global_chain(tmp_path)
+    results = {}
+
+    def theirs() -> None:
+        # bw2data's one pass over the expired groups leaves a group stale that reads a group
+        # recalculated after it (here 'user'); a second pass finishes it. Ours needs one call.
+        bd.parameters.recalculate()
+        bd.parameters.recalculate()
+
+    for project, run in (("theirs", theirs), ("ours", recalculate)):
+        export_to_brightway(project, model, methods=[method])
+        bd.projects.set_current(project)
+        # a user's own group that reads a parameter of an export's shared group (bw2data's group order)
+        shared = "cathode-lca foreground:uses database parameters"  # c uses the file parameter b_per_c
+        user = [
+            {"name": "user__k", "formula": "c__reference_output * 2", "database": "cathode-lca background", "code": "b"}
+        ]
+        Group.create(name="user", order=[shared])
+        bd.parameters.new_activity_parameters(user, "user")
+        run()
+        before = _amounts()
+        param = ProjectParameter.get(name="co2_of_a")
+        param.amount = 11.0
+        param.save()
+        run()
+        db_param = DatabaseParameter.get(name="chain__b_per_c")
+        db_param.amount = 3.0
+        db_param.save()
+        run()
+        ref = ActivityParameter.get(name="c__reference_output")
+        ref.amount = 0.5
+        ref.save()
+        run()
+        results[project] = _amounts()
+        assert results[project] != before
+        stale = [g.name for g in Group.select().where(Group.fresh == False)]  # noqa: E712
+        assert not stale, (project, stale)
+    assert results["ours"] == results["theirs"]
+    # by hand (chain.yaml): C needs 3 kg B per 0.5 kg C, so 6 kg B per kg C; A's CO2 is 11 kg/kg
+    exchanges = {(o[1], i[1]): a for o, i, a in results["ours"][3]}
+    assert exchanges[("c", "b")] == pytest.approx(3.0) and exchanges[("c", "c")] == pytest.approx(0.5)
+    assert ("user", "user__k", 1.0) in results["ours"][2]  # recalculated after the group it reads
+
+    # a formula Brightway cannot evaluate: a clear error, and no amount changes
+    from bw2data.parameters import ParameterizedExchange
+
+    pe = ParameterizedExchange.get(formula="chain__b_per_c")
+    pe.formula = "chain__b_per_c / 0"
+    pe.save()
+    before = _amounts()
+    with pytest.raises(SolverError, match=r"chain__b_per_c / 0"):
+        recalculate()
+    assert _amounts() == before
+    # a name defined nowhere: bw2data's own MissingName, nothing changed
+    from bw2parameters.errors import MissingName
+
+    pe.formula = "chain__b_per_c * nowhere"
+    pe.save()
+    with pytest.raises(MissingName, match="nowhere"):
+        recalculate()
+    assert _amounts() == before
+
+
+def global_chain(tmp_path) -> LCAModel:
+    """chain.yaml with a global parameter: A's CO2 per kg (1.0, as in chain.yaml)."""
+    glob = tmp_path / "chain.yaml"
+    glob.write_text(
+        (DATA / "chain.yaml")
+        .read_text()
+        .replace(
+            "  b_per_c: {value: 2.0,",
+            "  co2_of_a: {value: 1.0, unit: kg/kg, scope: global, source: test}\n  b_per_c: {value: 2.0,",
+        )
+        .replace(
+            "{flow: co2, amount: 1, unit: kg, source: test}", "{flow: co2, amount: co2_of_a, unit: kg, source: test}"
+        )
+    )
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    return LCAModel(load_inventory([glob]))
+
+
 def test_a_different_project_parameter_is_a_conflict(bd, tmp_path):
     method = load_method("test-gwp", str(DATA / "method-test.yaml"))
     glob = tmp_path / "g.yaml"

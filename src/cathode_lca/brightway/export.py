@@ -13,7 +13,11 @@ Three databases are written into the project:
 Parameters, one place per scope: global parameters become *project parameters* (their own names,
 e.g. ``plant_region``: no database parameter shadows them), file-scope parameters *database
 parameters* of the foreground database (prefixed ``<file id>__``), dataset parameters *activity
-parameters* in the group ``<foreground database>:<dataset id>`` (prefixed ``<dataset id>__``).
+parameters* on their dataset's activity (prefixed ``<dataset id>__``), in the group
+``<foreground database>:<dataset id>``; every dataset whose formulas use a database parameter is
+in the one group ``<foreground database>:uses database parameters``, every other one that uses a
+project parameter in ``<foreground database>:uses project parameters`` (bw2data recalculates per
+group: a global change is then two groups' work, a database-parameter change one group's).
 A dataset with formulas but no parameters gets one real activity parameter,
 ``<dataset id>__reference_output`` (its production amount), instead of bw2data's
 ``__dummy_<uuid>__`` placeholder.

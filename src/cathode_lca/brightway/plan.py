@@ -413,6 +413,13 @@ class _Planner:
             group = self.group_name(ds_id)
             if group in group_activities and group not in activity_parameters:
                 activity_parameters[group] = [self.reference_output(inv.datasets[ds_id], data[self.foreground])]
+        shared = [  # a group that uses a database parameter goes to the first, else with a project one to the second
+            (self.shared_group("database"), {r["name"] for r in database_parameters}),
+            (self.shared_group("project"), {r["name"] for r in project_parameters}),
+        ]
+        activity_parameters, group_activities = share_global_groups(
+            activity_parameters, group_activities, data[self.foreground], shared
+        )
         method_ids = list(self.method_ids) if self.method_ids else available_methods()
         methods: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[tuple[str, str], float]]]] = {}
         standard: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -458,6 +465,61 @@ class _Planner:
 
     def group_name(self, dataset_id: str) -> str:
         return f"{self.foreground}:{dataset_id}"
+
+    def shared_group(self, kind: str) -> str:
+        """The one group of every dataset whose formulas use a *kind* (project or database) parameter.
+
+        Dataset ids have no spaces, so it cannot clash with a ``<foreground>:<dataset id>`` group.
+        """
+        return f"{self.foreground}:uses {kind} parameters"
+
+
+def formula_names(formula: str) -> set[str]:
+    """The variable names a Brightway formula reads (Python syntax, as asteval parses it).
+
+    >>> sorted(formula_names("a2b__x * (plant_region == 2) + 1e-3"))
+    ['a2b__x', 'plant_region']
+    """
+    import ast
+
+    return {node.id for node in ast.walk(ast.parse(formula, mode="eval")) if isinstance(node, ast.Name)}
+
+
+def share_global_groups(
+    activity_parameters: dict[str, list[dict[str, Any]]],
+    group_activities: dict[str, list[tuple[str, str]]],
+    activities: Mapping[tuple[str, str], Mapping[str, Any]],
+    shared: Sequence[tuple[str, set[str]]],
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[tuple[str, str]]]]:
+    """Move every group whose formulas use one of the names of a *shared* entry into its group.
+
+    *shared* is a list of ``(group name, names)``; a group goes to the first entry whose names it
+    uses. bw2data tracks dependencies per activity group: a changed project (or database) parameter
+    expires every group that uses any of them, and each expired group costs a dependency chain,
+    a parameter set and reloaded globals (tens of milliseconds) besides its exchanges. One group
+    for all of them makes that overhead one group's. Parameter names are unique across groups
+    (``<dataset id>__<name>``), so they can share one; each parameter stays on its own activity.
+    Groups that use only their own parameters stay apart, so editing them recalculates only them.
+    """
+
+    def uses(group: str, names: set[str]) -> bool:
+        formulas = [r["formula"] for r in activity_parameters.get(group, []) if r.get("formula")]
+        for key in group_activities.get(group, []):
+            formulas += [e["formula"] for e in activities[key]["exchanges"] if "formula" in e]
+        return any(formula_names(f) & names for f in formulas)
+
+    target: dict[str, str] = {}
+    for group in sorted(set(activity_parameters) | set(group_activities)):
+        for name, names in shared:
+            if uses(group, names):
+                target[group] = name
+                break
+    params = {g: r for g, r in activity_parameters.items() if g not in target}
+    acts = {g: k for g, k in group_activities.items() if g not in target}
+    for group, name in sorted(target.items()):
+        params.setdefault(name, []).extend(activity_parameters.get(group, []))
+        acts.setdefault(name, []).extend(group_activities.get(group, []))
+    return params, acts
 
 
 def brightway_location(text: str) -> str:
