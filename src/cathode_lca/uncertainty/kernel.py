@@ -81,7 +81,7 @@ class RunSpec(Protocol):
 
 
 _PLANS: dict[str, KernelPlan] = {}  # built plans of this process, by _plan_key
-_COMPILED: dict[str, Callable[..., int]] = {}  # source hash -> compiled kernel (this process)
+_COMPILED: dict[str, tuple[Callable[..., int], Callable[..., int] | None]] = {}  # source hash -> kernel, from_words
 
 
 def compiler_available() -> bool:
@@ -105,6 +105,8 @@ class KernelPlan:
     digest: str
     compile_seconds: float = 0.0  # 0 when the kernel was reused from this process
     declared: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the inputs at their declared values
+    streams: tuple[str, ...] = ()  # stream key of every row of the words array (a ``sum`` input reads several)
+    from_words: Callable[..., int] | None = None  # draws (words -> inputs) and kernel in one call
 
     def run(self, draws: np.ndarray) -> tuple[np.ndarray, int]:
         """Scores (route, indicator, sample) for *draws* (input, sample); the 1-based failing sample or 0."""
@@ -116,6 +118,27 @@ class KernelPlan:
             return out, 0
         failed = int(self.function(d.ctypes.data, d.shape[1], out.ctypes.data))
         return out, failed
+
+    def run_words(self, words: np.ndarray, values: np.ndarray | None = None) -> tuple[np.ndarray, int, np.ndarray]:
+        """Scores for the raw Philox *words* (stream row, sample), the failing sample or 0, and the input values.
+
+        The kernel turns the words into the inputs' values (written to *values*, a C-contiguous
+        (input, sample) array, when given) by their inverse CDFs, then computes the scores.
+        """
+        if self.from_words is None:
+            raise RuntimeError("this plan was built with another writer and has no compiled kernel")
+        w = np.ascontiguousarray(words, dtype=np.uint64)
+        if w.shape[0] != len(self.streams):
+            raise ValueError(f"the kernel takes {len(self.streams)} word rows, not {w.shape[0]}")
+        n = w.shape[1]
+        d = np.empty((len(self.inputs), n)) if values is None else values
+        if d.shape != (len(self.inputs), n) or not d.flags.c_contiguous or d.dtype != np.float64:
+            raise ValueError("values must be a C-contiguous float array (input, sample)")
+        out = np.full((len(self.active), self.n_methods, n), np.nan)
+        if n == 0:
+            return out, 0, d
+        failed = int(self.from_words(w.ctypes.data, n, d.ctypes.data, out.ctypes.data))
+        return out, failed, d
 
 
 class _Writer(IR):
@@ -167,7 +190,9 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     if writer is None and cache_key in _PLANS:
         return replace(_PLANS[cache_key], compile_seconds=0.0)
     from ..comparison import prepare, route_demands
+    from .kernel_draws import draw_rows
 
+    inputs = input_distributions(model, spec)
     model = model.with_varied_exchanges(spec.exchange_distributions)
     setup = prepare(
         spec.chemistry,
@@ -231,9 +256,10 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
             amounts[col] = amounts.get(col, 0.0) + _scalar(amount, f"demand of '{name_}'")
         solver = model.solver(spec.allocation, list(amounts))
         _route(ctx, r, solver, amounts, C)
-    source = _assemble(w)
+    streams, declared_draws, functions = draw_rows(inputs)
+    source = _assemble(w, declared_draws, functions)
     digest = hashlib.sha256(source.encode()).hexdigest()
-    function, seconds = _compiled(source, digest) if writer is None else (_not_compiled, 0.0)
+    (function, from_words), seconds = _compiled(source, digest) if writer is None else ((_not_compiled, None), 0.0)
     declared = [_scalar(env0[key], key) for key in spec.uncertain]
     exchange_slots = {key: slot for slot, key in mm.slot_env_keys.items()}
     declared += [float(mm._const[exchange_slots[key]]) for key in sorted(spec.exchange_distributions)]
@@ -246,10 +272,23 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
         digest,
         seconds,
         np.asarray(declared, dtype=float),
+        streams,
+        from_words,
     )
     if writer is None:
         _PLANS[cache_key] = plan
     return plan
+
+
+def input_distributions(model: LCAModel, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
+    """(key, distribution) of every drawn input, in the kernel's row order: parameters, then exchanges."""
+    params = []
+    for key in spec.uncertain:
+        dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
+        if dist is None:  # monte_carlo() varies only parameters with a distribution
+            raise ValueError(f"parameter '{key}' is varied but has no distribution")
+        params.append((key, dist))
+    return params + sorted(spec.exchange_distributions.items())
 
 
 def _plan_key(model: LCAModel, spec: RunSpec) -> str:
@@ -459,10 +498,12 @@ def _route(ctx: _Context, r: int, solver: PartitionedSolver, amounts: dict[int, 
 BLOCK_LINES = 200
 
 
-def _assemble(w: _Writer) -> str:
-    """The kernel: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples.
+def _assemble(w: _Writer, declared: set[str] | None = None, functions: list[str] | None = None) -> str:
+    """The module: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples, plus
+    *functions* (the draws, :mod:`.kernel_draws`) and ``i64 from_words(i64* W, i64 n, double* D,
+    double* out)``, which calls ``draws(W, n, D)`` and then the kernel.
 
-    Returns 0, or the 1-based index of the first sample whose checks failed.
+    The kernel returns 0, or the 1-based index of the first sample whose checks failed.
     """
     # a block boundary every BLOCK_LINES instructions: LLVM's instruction selection works per basic block,
     # and one block of thousands of instructions costs it hundreds of MiB and seconds
@@ -472,7 +513,20 @@ def _assemble(w: _Writer) -> str:
             parts.append(f"  br label %b{n}\nb{n}:")
         parts.extend(w.lines[start : start + BLOCK_LINES])
     body = "\n".join(parts)
-    return f"""{chr(10).join(sorted(w.declared))}
+    extra = "\n\n".join(functions or [])
+    wrapper = ""
+    if functions:
+        wrapper = """
+define i64 @from_words(i64* %W, i64 %n, double* %D, double* %out) {
+entry:
+  call void @draws(i64* %W, i64 %n, double* %D)
+  %failed = call i64 @kernel(double* %D, i64 %n, double* %out)
+  ret i64 %failed
+}
+"""
+    return f"""{chr(10).join(sorted(w.declared | (declared or set())))}
+
+{extra}
 
 define i64 @kernel(double* %D, i64 %n, double* %out) {{
 entry:
@@ -494,7 +548,7 @@ failed:
 exit:
   ret i64 0
 }}
-"""
+{wrapper}"""
 
 
 def _not_compiled(*args: Any) -> int:
@@ -504,7 +558,7 @@ def _not_compiled(*args: Any) -> int:
 _ENGINES: list[Any] = []  # keep the JIT engines (and so the compiled code) alive
 
 
-def _compiled(source: str, digest: str) -> tuple[Callable[..., int], float]:
+def _compiled(source: str, digest: str) -> tuple[tuple[Callable[..., int], Callable[..., int] | None], float]:
     """Compile the IR *source* (generated, see the module docstring), or reuse this process's kernel."""
     if digest in _COMPILED:
         return _COMPILED[digest], 0.0
@@ -526,5 +580,11 @@ def _compiled(source: str, digest: str) -> tuple[Callable[..., int], float]:
     _ENGINES.append(engine)
     prototype = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
     function = prototype(engine.get_function_address("kernel"))
-    _COMPILED[digest] = function
-    return function, time.perf_counter() - t0
+    address = engine.get_function_address("from_words")
+    words = (
+        ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(address)
+        if address
+        else None
+    )
+    _COMPILED[digest] = (function, words)
+    return _COMPILED[digest], time.perf_counter() - t0
