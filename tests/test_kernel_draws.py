@@ -166,3 +166,27 @@ def test_keys_and_streams_never_reach_the_code():
 def test_unknown_distribution_types_are_refused():
     with pytest.raises(KernelUnsupported, match="distribution type 'weibull'"):
         quantile(IR(), {"type": "weibull"}, "%t0")
+
+
+@pytest.mark.parametrize(
+    ("seed", "start", "n"), [(0, 0, 1), (1, 0, 4097), (7, 3, 10), (2**40 + 5, 4094, 9), (5, 10**12 + 1, 7)]
+)
+def test_philox_in_ir_gives_numpys_words(seed, start, n):
+    """Philox4x64-10 in IR, word for word against numpy's Philox (random_raw), at any start sample."""
+    from cathode_lca.uncertainty.kernel_draws import compile_philox, philox_keys
+
+    keys = ["a", "hydro_recovery_ni", "exchange:x/y"]
+    words = compile_philox()(philox_keys(seed, keys), start, n)
+    np.testing.assert_array_equal(words, WordReader(seed, keys, start=start).read(n))
+
+
+def test_philox_counter_carries_into_the_next_word():
+    """A counter about to wrap: the block after 2**64 - 1 carries into counter word 1, as numpy does."""
+    from cathode_lca.uncertainty.kernel_draws import compile_philox
+
+    bits = np.random.Philox(
+        key=np.array([3, 4], dtype=np.uint64), counter=np.array([2**64 - 2, 0, 0, 0], dtype=np.uint64)
+    )
+    state = bits.state
+    keys = np.array([[*state["state"]["key"], *state["state"]["counter"]]], dtype=np.uint64)
+    np.testing.assert_array_equal(compile_philox()(keys, 0, 12)[0], bits.random_raw(12))

@@ -81,7 +81,7 @@ class RunSpec(Protocol):
 
 
 _PLANS: dict[str, KernelPlan] = {}  # built plans of this process, by _plan_key
-_COMPILED: dict[str, tuple[Callable[..., int], Callable[..., int] | None]] = {}  # source hash -> kernel, from_words
+_COMPILED: dict[str, tuple[Any, Any, Any]] = {}  # source hash -> kernel, from_words, philox (ctypes functions)
 
 
 def compiler_available() -> bool:
@@ -107,6 +107,7 @@ class KernelPlan:
     declared: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the inputs at their declared values
     streams: tuple[str, ...] = ()  # stream key of every row of the words array (a ``sum`` input reads several)
     from_words: Callable[..., int] | None = None  # draws (words -> inputs) and kernel in one call
+    philox: Callable[..., None] | None = None  # the streams' raw words (Philox4x64-10 in IR)
 
     def run(self, draws: np.ndarray) -> tuple[np.ndarray, int]:
         """Scores (route, indicator, sample) for *draws* (input, sample); the 1-based failing sample or 0."""
@@ -118,6 +119,24 @@ class KernelPlan:
             return out, 0
         failed = int(self.function(d.ctypes.data, d.shape[1], out.ctypes.data))
         return out, failed
+
+    def words(self, keys: np.ndarray, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Raw words ``start .. start+n-1`` of every stream (uint64, stream × n), computed in the kernel module.
+
+        *keys* is :func:`cathode_lca.uncertainty.kernel_draws.philox_keys` of the seed and ``streams``;
+        the words equal numpy's ``Philox.random_raw`` (``tests/test_kernel_draws.py``).
+        """
+        if self.philox is None:
+            raise RuntimeError("this plan was built with another writer and has no compiled kernel")
+        k = np.ascontiguousarray(keys, dtype=np.uint64)
+        if k.shape != (len(self.streams), 6):
+            raise ValueError(f"need keys of shape ({len(self.streams)}, 6), not {k.shape}")
+        w = np.empty((len(self.streams), n), dtype=np.uint64) if out is None else out
+        if w.shape != (len(self.streams), n) or not w.flags.c_contiguous or w.dtype != np.uint64:
+            raise ValueError("out must be a C-contiguous uint64 array (stream, n)")
+        if n and len(self.streams):
+            self.philox(k.ctypes.data, int(start), n, len(self.streams), w.ctypes.data)
+        return w
 
     def run_words(self, words: np.ndarray, values: np.ndarray | None = None) -> tuple[np.ndarray, int, np.ndarray]:
         """Scores for the raw Philox *words* (stream row, sample), the failing sample or 0, and the input values.
@@ -259,7 +278,9 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     streams, declared_draws, functions = draw_rows(inputs)
     source = _assemble(w, declared_draws, functions)
     digest = hashlib.sha256(source.encode()).hexdigest()
-    (function, from_words), seconds = _compiled(source, digest) if writer is None else ((_not_compiled, None), 0.0)
+    (function, from_words, philox), seconds = (
+        _compiled(source, digest) if writer is None else ((_not_compiled, None, None), 0.0)
+    )
     declared = [_scalar(env0[key], key) for key in spec.uncertain]
     exchange_slots = {key: slot for slot, key in mm.slot_env_keys.items()}
     declared += [float(mm._const[exchange_slots[key]]) for key in sorted(spec.exchange_distributions)]
@@ -274,6 +295,7 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
         np.asarray(declared, dtype=float),
         streams,
         from_words,
+        philox,
     )
     if writer is None:
         _PLANS[cache_key] = plan
@@ -558,7 +580,7 @@ def _not_compiled(*args: Any) -> int:
 _ENGINES: list[Any] = []  # keep the JIT engines (and so the compiled code) alive
 
 
-def _compiled(source: str, digest: str) -> tuple[tuple[Callable[..., int], Callable[..., int] | None], float]:
+def _compiled(source: str, digest: str) -> tuple[tuple[Any, Any, Any], float]:
     """Compile the IR *source* (generated, see the module docstring), or reuse this process's kernel."""
     if digest in _COMPILED:
         return _COMPILED[digest], 0.0
@@ -586,5 +608,13 @@ def _compiled(source: str, digest: str) -> tuple[tuple[Callable[..., int], Calla
         if address
         else None
     )
-    _COMPILED[digest] = (function, words)
+    address = engine.get_function_address("philox")
+    philox = (
+        ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)(
+            address
+        )
+        if address
+        else None
+    )
+    _COMPILED[digest] = (function, words, philox)
     return _COMPILED[digest], time.perf_counter() - t0

@@ -166,14 +166,14 @@ def run_compiled(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """All samples through the compiled kernel, block by block, in bounded memory.
 
-    The kernel reads the raw Philox words of every input's stream and draws the values itself. A
+    The kernel module computes the raw Philox words of every input's stream and draws the values. A
     block whose checks fail in the kernel is recomputed on the numpy path, which raises the
     located error (or gives the result when its own checks pass). The first *keep* samples of
     every input are returned for the drivers and the ``parameter_samples`` output.
     """
-    from .streams import WordReader
+    from .kernel_draws import philox_keys
 
-    reader = WordReader(spec.seed, plan.streams)
+    keys = philox_keys(spec.seed, plan.streams)
     scores = np.empty((len(plan.active), plan.n_methods, samples))
     kept = np.empty((len(plan.inputs), min(keep, samples)))
     block = min(KERNEL_BLOCK, samples)
@@ -182,7 +182,8 @@ def run_compiled(
     for start in range(0, samples, block):
         n = min(block, samples - start)
         full = n == block
-        out, failed, d = plan.run_words(reader.read(n, words if full else None), values if full else None)
+        drawn = plan.words(keys, start, n, words if full else None)
+        out, failed, d = plan.run_words(drawn, values if full else None)
         if failed:
             numpy_spec = RunSpec(**{**spec.__dict__, "chunk_size": block})
             out = run_chunk(numpy_spec, start // block, n, model)
