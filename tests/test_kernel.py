@@ -204,7 +204,7 @@ def test_generated_kernel_matches_numpy_formula_semantics():
         values = {"a": w.draw(0), "b": w.draw(1)}
         result = expression(parse_formula(text).tree.body, values.__getitem__, {}, ir=w)
         w.store(0, result)
-        (function, _from_words, _philox), _seconds = _compiled(_assemble(w), f"test {text}")
+        (function, _from_words, _philox, _draws), _seconds = _compiled(_assemble(w), f"test {text}")
         out = np.empty(400)
         draws = np.ascontiguousarray(np.vstack([a, b]))
         assert function(draws.ctypes.data, 400, out.ctypes.data) == 0

@@ -81,7 +81,7 @@ class RunSpec(Protocol):
 
 
 _PLANS: dict[str, KernelPlan] = {}  # built plans of this process, by _plan_key
-_COMPILED: dict[str, tuple[Any, Any, Any]] = {}  # source hash -> kernel, from_words, philox (ctypes functions)
+_COMPILED: dict[str, tuple[Any, Any, Any, Any]] = {}  # source hash -> kernel, from_words, philox, draws (ctypes)
 
 
 def compiler_available() -> bool:
@@ -108,6 +108,7 @@ class KernelPlan:
     streams: tuple[str, ...] = ()  # stream key of every row of the words array (a ``sum`` input reads several)
     from_words: Callable[..., int] | None = None  # draws (words -> inputs) and kernel in one call
     philox: Callable[..., None] | None = None  # the streams' raw words (Philox4x64-10 in IR)
+    draws: Callable[..., None] | None = None  # words -> input values alone (the inverse CDFs; for benchmarks)
 
     def run(self, draws: np.ndarray) -> tuple[np.ndarray, int]:
         """Scores (route, indicator, sample) for *draws* (input, sample); the 1-based failing sample or 0."""
@@ -278,8 +279,8 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     streams, declared_draws, functions = draw_rows(inputs)
     source = _assemble(w, declared_draws, functions)
     digest = hashlib.sha256(source.encode()).hexdigest()
-    (function, from_words, philox), seconds = (
-        _compiled(source, digest) if writer is None else ((_not_compiled, None, None), 0.0)
+    (function, from_words, philox, draws), seconds = (
+        _compiled(source, digest) if writer is None else ((_not_compiled, None, None, None), 0.0)
     )
     declared = [_scalar(env0[key], key) for key in spec.uncertain]
     exchange_slots = {key: slot for slot, key in mm.slot_env_keys.items()}
@@ -296,6 +297,7 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
         streams,
         from_words,
         philox,
+        draws,
     )
     if writer is None:
         _PLANS[cache_key] = plan
@@ -580,7 +582,7 @@ def _not_compiled(*args: Any) -> int:
 _ENGINES: list[Any] = []  # keep the JIT engines (and so the compiled code) alive
 
 
-def _compiled(source: str, digest: str) -> tuple[tuple[Any, Any, Any], float]:
+def _compiled(source: str, digest: str) -> tuple[tuple[Any, Any, Any, Any], float]:
     """Compile the IR *source* (generated, see the module docstring), or reuse this process's kernel."""
     if digest in _COMPILED:
         return _COMPILED[digest], 0.0
@@ -616,5 +618,7 @@ def _compiled(source: str, digest: str) -> tuple[tuple[Any, Any, Any], float]:
         if address
         else None
     )
-    _COMPILED[digest] = (function, words, philox)
+    address = engine.get_function_address("draws")
+    draws = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(address) if address else None
+    _COMPILED[digest] = (function, words, philox, draws)
     return _COMPILED[digest], time.perf_counter() - t0
