@@ -10,8 +10,12 @@ For a block of samples the kernel evaluates, sample by sample and without per-sa
    as unit scores per indicator (``C·B_fg − C·G·A_bf``, computed once);
 4. the scores, written to ``out[route, indicator, sample]``.
 
-The draws come in as an array (input, sample) from the counter-based streams of
-:mod:`cathode_lca.uncertainty.streams`, so the kernel and the numpy path see the same numbers.
+The draws are made in the same module (:mod:`cathode_lca.uncertainty.kernel_draws`): ``@philox``
+computes the raw words of the counter-based streams of :mod:`cathode_lca.uncertainty.streams`
+(numpy's Philox, word for word) and ``@draws`` turns them into the inputs' values by their inverse
+CDFs, so the kernel and the numpy path see the same numbers (to about 1e-15: the normal quantile
+is AS 241 here, Cephes' ``ndtri`` there). :meth:`KernelPlan.run` takes input values directly
+(the deterministic result, benchmarks).
 Every value the numpy path checks (bounds of drawn and computed parameters, finite formula values,
 self-consumption, zero production, finite supply) is checked here too; on any failure the kernel
 returns the (1-based) sample index and the caller recomputes that chunk on the numpy path, which
