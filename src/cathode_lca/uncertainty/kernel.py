@@ -10,8 +10,12 @@ For a block of samples the kernel evaluates, sample by sample and without per-sa
    as unit scores per indicator (``C·B_fg − C·G·A_bf``, computed once);
 4. the scores, written to ``out[route, indicator, sample]``.
 
-The draws come in as an array (input, sample) from the counter-based streams of
-:mod:`cathode_lca.uncertainty.streams`, so the kernel and the numpy path see the same numbers.
+The draws are made in the same module (:mod:`cathode_lca.uncertainty.kernel_draws`): ``@philox``
+computes the raw words of the counter-based streams of :mod:`cathode_lca.uncertainty.streams`
+(numpy's Philox, word for word) and ``@draws`` turns them into the inputs' values by their inverse
+CDFs, so the kernel and the numpy path see the same numbers (to about 1e-15: the normal quantile
+is AS 241 here, Cephes' ``ndtri`` there). :meth:`KernelPlan.run` takes input values directly
+(the deterministic result, benchmarks).
 Every value the numpy path checks (bounds of drawn and computed parameters, finite formula values,
 self-consumption, zero production, finite supply) is checked here too; on any failure the kernel
 returns the (1-based) sample index and the caller recomputes that chunk on the numpy path, which
@@ -81,7 +85,7 @@ class RunSpec(Protocol):
 
 
 _PLANS: dict[str, KernelPlan] = {}  # built plans of this process, by _plan_key
-_COMPILED: dict[str, Callable[..., int]] = {}  # source hash -> compiled kernel (this process)
+_COMPILED: dict[str, tuple[Any, Any, Any, Any]] = {}  # source hash -> kernel, from_words, philox, draws (ctypes)
 
 
 def compiler_available() -> bool:
@@ -105,6 +109,10 @@ class KernelPlan:
     digest: str
     compile_seconds: float = 0.0  # 0 when the kernel was reused from this process
     declared: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the inputs at their declared values
+    streams: tuple[str, ...] = ()  # stream key of every row of the words array (a ``sum`` input reads several)
+    from_words: Callable[..., int] | None = None  # draws (words -> inputs) and kernel in one call
+    philox: Callable[..., None] | None = None  # the streams' raw words (Philox4x64-10 in IR)
+    draws: Callable[..., None] | None = None  # words -> input values alone (the inverse CDFs; for benchmarks)
 
     def run(self, draws: np.ndarray) -> tuple[np.ndarray, int]:
         """Scores (route, indicator, sample) for *draws* (input, sample); the 1-based failing sample or 0."""
@@ -116,6 +124,45 @@ class KernelPlan:
             return out, 0
         failed = int(self.function(d.ctypes.data, d.shape[1], out.ctypes.data))
         return out, failed
+
+    def words(self, keys: np.ndarray, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Raw words ``start .. start+n-1`` of every stream (uint64, stream × n), computed in the kernel module.
+
+        *keys* is :func:`cathode_lca.uncertainty.kernel_draws.philox_keys` of the seed and ``streams``;
+        the words equal numpy's ``Philox.random_raw`` (``tests/test_kernel_draws.py``).
+        """
+        if self.philox is None:
+            raise RuntimeError("this plan was built with another writer and has no compiled kernel")
+        k = np.ascontiguousarray(keys, dtype=np.uint64)
+        if k.shape != (len(self.streams), 6):
+            raise ValueError(f"need keys of shape ({len(self.streams)}, 6), not {k.shape}")
+        w = np.empty((len(self.streams), n), dtype=np.uint64) if out is None else out
+        if w.shape != (len(self.streams), n) or not w.flags.c_contiguous or w.dtype != np.uint64:
+            raise ValueError("out must be a C-contiguous uint64 array (stream, n)")
+        if n and len(self.streams):
+            self.philox(k.ctypes.data, int(start), n, len(self.streams), w.ctypes.data)
+        return w
+
+    def run_words(self, words: np.ndarray, values: np.ndarray | None = None) -> tuple[np.ndarray, int, np.ndarray]:
+        """Scores for the raw Philox *words* (stream row, sample), the failing sample or 0, and the input values.
+
+        The kernel turns the words into the inputs' values (written to *values*, a C-contiguous
+        (input, sample) array, when given) by their inverse CDFs, then computes the scores.
+        """
+        if self.from_words is None:
+            raise RuntimeError("this plan was built with another writer and has no compiled kernel")
+        w = np.ascontiguousarray(words, dtype=np.uint64)
+        if w.shape[0] != len(self.streams):
+            raise ValueError(f"the kernel takes {len(self.streams)} word rows, not {w.shape[0]}")
+        n = w.shape[1]
+        d = np.empty((len(self.inputs), n)) if values is None else values
+        if d.shape != (len(self.inputs), n) or not d.flags.c_contiguous or d.dtype != np.float64:
+            raise ValueError("values must be a C-contiguous float array (input, sample)")
+        out = np.full((len(self.active), self.n_methods, n), np.nan)
+        if n == 0:
+            return out, 0, d
+        failed = int(self.from_words(w.ctypes.data, n, d.ctypes.data, out.ctypes.data))
+        return out, failed, d
 
 
 class _Writer(IR):
@@ -167,7 +214,9 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     if writer is None and cache_key in _PLANS:
         return replace(_PLANS[cache_key], compile_seconds=0.0)
     from ..comparison import prepare, route_demands
+    from .kernel_draws import draw_rows
 
+    inputs = input_distributions(model, spec)
     model = model.with_varied_exchanges(spec.exchange_distributions)
     setup = prepare(
         spec.chemistry,
@@ -231,9 +280,12 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
             amounts[col] = amounts.get(col, 0.0) + _scalar(amount, f"demand of '{name_}'")
         solver = model.solver(spec.allocation, list(amounts))
         _route(ctx, r, solver, amounts, C)
-    source = _assemble(w)
+    streams, declared_draws, functions = draw_rows(inputs)
+    source = _assemble(w, declared_draws, functions)
     digest = hashlib.sha256(source.encode()).hexdigest()
-    function, seconds = _compiled(source, digest) if writer is None else (_not_compiled, 0.0)
+    (function, from_words, philox, draws), seconds = (
+        _compiled(source, digest) if writer is None else ((_not_compiled, None, None, None), 0.0)
+    )
     declared = [_scalar(env0[key], key) for key in spec.uncertain]
     exchange_slots = {key: slot for slot, key in mm.slot_env_keys.items()}
     declared += [float(mm._const[exchange_slots[key]]) for key in sorted(spec.exchange_distributions)]
@@ -246,10 +298,25 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
         digest,
         seconds,
         np.asarray(declared, dtype=float),
+        streams,
+        from_words,
+        philox,
+        draws,
     )
     if writer is None:
         _PLANS[cache_key] = plan
     return plan
+
+
+def input_distributions(model: LCAModel, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
+    """(key, distribution) of every drawn input, in the kernel's row order: parameters, then exchanges."""
+    params = []
+    for key in spec.uncertain:
+        dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
+        if dist is None:  # monte_carlo() varies only parameters with a distribution
+            raise ValueError(f"parameter '{key}' is varied but has no distribution")
+        params.append((key, dist))
+    return params + sorted(spec.exchange_distributions.items())
 
 
 def _plan_key(model: LCAModel, spec: RunSpec) -> str:
@@ -459,10 +526,12 @@ def _route(ctx: _Context, r: int, solver: PartitionedSolver, amounts: dict[int, 
 BLOCK_LINES = 200
 
 
-def _assemble(w: _Writer) -> str:
-    """The kernel: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples.
+def _assemble(w: _Writer, declared: set[str] | None = None, functions: list[str] | None = None) -> str:
+    """The module: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples, plus
+    *functions* (the draws, :mod:`.kernel_draws`) and ``i64 from_words(i64* W, i64 n, double* D,
+    double* out)``, which calls ``draws(W, n, D)`` and then the kernel.
 
-    Returns 0, or the 1-based index of the first sample whose checks failed.
+    The kernel returns 0, or the 1-based index of the first sample whose checks failed.
     """
     # a block boundary every BLOCK_LINES instructions: LLVM's instruction selection works per basic block,
     # and one block of thousands of instructions costs it hundreds of MiB and seconds
@@ -472,7 +541,20 @@ def _assemble(w: _Writer) -> str:
             parts.append(f"  br label %b{n}\nb{n}:")
         parts.extend(w.lines[start : start + BLOCK_LINES])
     body = "\n".join(parts)
-    return f"""{chr(10).join(sorted(w.declared))}
+    extra = "\n\n".join(functions or [])
+    wrapper = ""
+    if functions:
+        wrapper = """
+define i64 @from_words(i64* %W, i64 %n, double* %D, double* %out) {
+entry:
+  call void @draws(i64* %W, i64 %n, double* %D)
+  %failed = call i64 @kernel(double* %D, i64 %n, double* %out)
+  ret i64 %failed
+}
+"""
+    return f"""{chr(10).join(sorted(w.declared | (declared or set())))}
+
+{extra}
 
 define i64 @kernel(double* %D, i64 %n, double* %out) {{
 entry:
@@ -494,7 +576,7 @@ failed:
 exit:
   ret i64 0
 }}
-"""
+{wrapper}"""
 
 
 def _not_compiled(*args: Any) -> int:
@@ -504,7 +586,7 @@ def _not_compiled(*args: Any) -> int:
 _ENGINES: list[Any] = []  # keep the JIT engines (and so the compiled code) alive
 
 
-def _compiled(source: str, digest: str) -> tuple[Callable[..., int], float]:
+def _compiled(source: str, digest: str) -> tuple[tuple[Any, Any, Any, Any], float]:
     """Compile the IR *source* (generated, see the module docstring), or reuse this process's kernel."""
     if digest in _COMPILED:
         return _COMPILED[digest], 0.0
@@ -526,5 +608,21 @@ def _compiled(source: str, digest: str) -> tuple[Callable[..., int], float]:
     _ENGINES.append(engine)
     prototype = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
     function = prototype(engine.get_function_address("kernel"))
-    _COMPILED[digest] = function
-    return function, time.perf_counter() - t0
+    address = engine.get_function_address("from_words")
+    words = (
+        ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(address)
+        if address
+        else None
+    )
+    address = engine.get_function_address("philox")
+    philox = (
+        ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)(
+            address
+        )
+        if address
+        else None
+    )
+    address = engine.get_function_address("draws")
+    draws = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(address) if address else None
+    _COMPILED[digest] = (function, words, philox, draws)
+    return _COMPILED[digest], time.perf_counter() - t0

@@ -140,7 +140,7 @@ def run_chunk(
     return out
 
 
-KERNEL_BLOCK = 16_384  # samples per kernel call: the draws of one block are (inputs × block) floats
+KERNEL_BLOCK = 256  # samples per kernel call: its words and values (~0.8 MB at 200 inputs) stay in cache
 KERNEL_MIN_SAMPLES = 20_000  # 'auto' compiles a kernel from this many samples on (compile time pays off)
 
 
@@ -156,8 +156,9 @@ class Outcome:
 
 def _input_distributions(model: Any, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
     """(key, distribution) of every drawn input, in the kernel's row order."""
-    params = [(k, spec.extra_distributions.get(k) or model.parameters.distribution(k)) for k in spec.uncertain]
-    return params + sorted(spec.exchange_distributions.items())
+    from .kernel import input_distributions
+
+    return input_distributions(model, spec)
 
 
 def run_compiled(
@@ -165,22 +166,24 @@ def run_compiled(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """All samples through the compiled kernel, block by block, in bounded memory.
 
-    A block whose checks fail in the kernel is recomputed on the numpy path, which raises the
+    The kernel module computes the raw Philox words of every input's stream and draws the values. A
+    block whose checks fail in the kernel is recomputed on the numpy path, which raises the
     located error (or gives the result when its own checks pass). The first *keep* samples of
     every input are returned for the drivers and the ``parameter_samples`` output.
     """
-    from .streams import StreamReader
+    from .kernel_draws import philox_keys
 
-    inputs = _input_distributions(model, spec)
-    reader = StreamReader(spec.seed, inputs)
+    keys = philox_keys(spec.seed, plan.streams)
     scores = np.empty((len(plan.active), plan.n_methods, samples))
-    kept = np.empty((len(inputs), min(keep, samples)))
+    kept = np.empty((len(plan.inputs), min(keep, samples)))
     block = min(KERNEL_BLOCK, samples)
-    draws = np.empty((len(inputs), block))
+    words = np.empty((len(plan.streams), block), dtype=np.uint64)
+    values = np.empty((len(plan.inputs), block))
     for start in range(0, samples, block):
         n = min(block, samples - start)
-        d = reader.read(n, draws[:, :n] if n == block else None)
-        out, failed = plan.run(d)
+        full = n == block
+        drawn = plan.words(keys, start, n, words if full else None)
+        out, failed, d = plan.run_words(drawn, values if full else None)
         if failed:
             numpy_spec = RunSpec(**{**spec.__dict__, "chunk_size": block})
             out = run_chunk(numpy_spec, start // block, n, model)
@@ -190,7 +193,7 @@ def run_compiled(
             kept[:, start : start + m] = d[:, :m]
         if bar is not None:
             bar.update(n)
-    return scores, {key: kept[j] for j, (key, _d) in enumerate(inputs)}
+    return scores, {key: kept[j] for j, key in enumerate(plan.inputs)}
 
 
 def run_numpy(

@@ -104,6 +104,16 @@ def _bounds(dist: dict[str, Any]) -> tuple[float, float]:
 def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
     """Map *u* onto the probabilities between the bounds, so a bounded normal or lognormal is truly
     truncated (sampled on the truncated range by the inverse CDF; no mass piles up on a bound)."""
+    probabilities = truncation(dist, lo, hi)
+    if probabilities is None:
+        return u
+    p_lo, p_hi = probabilities
+    return p_lo + u * (p_hi - p_lo)
+
+
+def truncation(dist: dict[str, Any], lo: float | None, hi: float | None) -> tuple[float, float] | None:
+    """Cumulative probabilities ``(p_lo, p_hi)`` of the bounds of a normal or lognormal *dist*, or
+    ``None`` when the bounds leave (numerically) no probability (the values are then only clipped)."""
     from scipy.special import ndtr
 
     a = -math.inf if lo is None else float(lo)
@@ -115,9 +125,9 @@ def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float |
         b = math.log(b) if b > 0 else -math.inf
     z_lo, z_hi = (a - dist["loc"]) / dist["scale"], (b - dist["loc"]) / dist["scale"]
     p_lo, p_hi = float(ndtr(z_lo)), float(ndtr(z_hi))
-    if not p_hi > p_lo:  # the bounds leave (numerically) no probability: fall back to clipping
-        return u
-    return p_lo + u * (p_hi - p_lo)
+    if not p_hi > p_lo:
+        return None
+    return p_lo, p_hi
 
 
 def draw(dist: dict[str, Any], seed: int, key: str, start: int, stop: int) -> np.ndarray:
@@ -192,6 +202,31 @@ class StreamReader:
                 raw = bits.random_raw(n)
                 total += ppf(dist, ((raw >> np.uint64(11)).astype(float) + 0.5) * EPS)
             out[j] = total
+        return out
+
+
+class WordReader:
+    """Reads the raw 64-bit Philox words of several streams from sample *start* on, block after block.
+
+    Row *j* of a block is stream ``keys[j]``: the words :class:`StreamReader` turns into samples
+    (the compiled kernel converts them itself, see :mod:`cathode_lca.uncertainty.kernel_draws`).
+
+    Examples
+    --------
+    >>> words = WordReader(3, ["a", "b"], start=5).read(4)
+    >>> u = ((words[1] >> np.uint64(11)).astype(float) + 0.5) * EPS
+    >>> bool(np.array_equal(u, uniforms(3, "b", 5, 9)))
+    True
+    """
+
+    def __init__(self, seed: int, keys: list[str] | tuple[str, ...], start: int = 0) -> None:
+        self._bits = [StreamReader._generator(seed, key, start) for key in keys]
+
+    def read(self, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The next *n* words of every stream: uint64 array (stream, n), written into *out* when given."""
+        out = np.empty((len(self._bits), n), dtype=np.uint64) if out is None else out
+        for j, bits in enumerate(self._bits):
+            out[j] = bits.random_raw(n)
         return out
 
 

@@ -1,0 +1,455 @@
+"""The draws of the compiled kernel: raw Philox words to input values, in LLVM IR.
+
+The numpy path (:mod:`cathode_lca.uncertainty.streams`) turns each 64-bit Philox word *w* into
+``u = ((w >> 11) + 0.5) · 2⁻⁵³`` in (0, 1), maps *u* onto the truncated range and applies the
+inverse CDF of the input's distribution. This module writes the same steps as IR, one loop per input
+over a block of samples, with every distribution constant a hex literal:
+
+* ``lognormal`` (``exp(loc + scale·z)``, mirrored when ``negative``), ``normal``, ``uniform``,
+  ``triangular`` and ``logitnormal`` (``lo + (hi − lo) / (1 + exp(−(loc + scale·z)))``, clipped);
+* truncation of a bounded normal or lognormal (``p_lo + u·(p_hi − p_lo)``, the probabilities of the
+  bounds computed once here, as :func:`cathode_lca.uncertainty.streams.truncation` does) and the
+  clipping after it;
+* ``sum`` distributions: each part is read from its own word row (the stream its ``stream`` key
+  names) and the parts are added in order, as :class:`~cathode_lca.uncertainty.streams.StreamReader`
+  adds them.
+
+The standard normal quantile *z* is Wichura's algorithm AS 241, ``PPND16`` (M. J. Wichura, "The
+percentage points of the normal distribution", *Applied Statistics* 37 (3), 477–484, 1988): three
+rational approximations of degree 7 (the centre ``|p − 0.5| ≤ 0.425``, then ``r = sqrt(−ln min(p,
+1 − p))`` up to 5 and beyond), relative error about 1e-16 down to p = 1e-316. Against
+``scipy.special.ndtri`` (Cephes), which the numpy path keeps, it differs by at most about 1e-15
+relative (``tests/test_kernel_draws.py``), far inside the kernel's 1e-12 equality with the numpy
+path. The quantile is the internal function ``@ppnd16`` of the kernel module (with branches: most
+samples take the central branch without a logarithm).
+
+Examples
+--------
+>>> total = {"type": "sum", "parts": [{"type": "uniform", "minimum": 0.0, "maximum": 1.0, "stream": "b"}] * 2}
+>>> rows, declared, functions = draw_rows([("a", {"type": "normal", "loc": 1.0, "scale": 0.1}), ("t", total)])
+>>> rows  # one word row per input, one per part of a sum
+('a', 'b', 'b')
+>>> [f.splitlines()[0].split("(")[0] for f in functions]
+['define internal double @ppnd16', 'define void @philox', 'define void @draws']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .kernel_source import IR, KernelUnsupported, literal
+
+# Wichura (1988), AS 241 PPND16: numerator and denominator coefficients, highest power first
+_CENTRE_NUM = (
+    2.5090809287301226727e3,
+    3.3430575583588128105e4,
+    6.7265770927008700853e4,
+    4.5921953931549871457e4,
+    1.3731693765509461125e4,
+    1.9715909503065514427e3,
+    1.3314166789178437745e2,
+    3.3871328727963666080e0,
+)
+_CENTRE_DEN = (
+    5.2264952788528545610e3,
+    2.8729085735721942674e4,
+    3.9307895800092710610e4,
+    2.1213794301586595867e4,
+    5.3941960214247511077e3,
+    6.8718700749205790830e2,
+    4.2313330701600911252e1,
+    1.0,
+)
+_NEAR_NUM = (
+    7.74545014278341407640e-4,
+    2.27238449892691845833e-2,
+    2.41780725177450611770e-1,
+    1.27045825245236838258e0,
+    3.64784832476320460504e0,
+    5.76949722146069140550e0,
+    4.63033784615654529590e0,
+    1.42343711074968357734e0,
+)
+_NEAR_DEN = (
+    1.05075007164441684324e-9,
+    5.47593808499534494600e-4,
+    1.51986665636164571966e-2,
+    1.48103976427480074590e-1,
+    6.89767334985100004550e-1,
+    1.67638483018380384940e0,
+    2.05319162663775882187e0,
+    1.0,
+)
+_FAR_NUM = (
+    2.01033439929228813265e-7,
+    2.71155556874348757815e-5,
+    1.24266094738807843860e-3,
+    2.65321895265761230930e-2,
+    2.96560571828504891230e-1,
+    1.78482653991729133580e0,
+    5.46378491116411436990e0,
+    6.65790464350110377720e0,
+)
+_FAR_DEN = (
+    2.04426310338993978564e-15,
+    1.42151175831644588870e-7,
+    1.84631831751005468180e-5,
+    7.86869131145613259100e-4,
+    1.48753612908506148525e-2,
+    1.36929880922735805310e-1,
+    5.99832206555887937690e-1,
+    1.0,
+)
+
+EPS = literal(2.0**-53)
+
+
+def _horner(ir: IR, coefficients: tuple[float, ...], r: str) -> str:
+    """((c0·r + c1)·r + c2)… in this order (no fused multiply-add)."""
+    value = literal(coefficients[0])
+    for c in coefficients[1:]:
+        value = ir.binary("fadd", ir.binary("fmul", value, r), literal(c))
+    return value
+
+
+def ppnd16_ir() -> str:
+    """``define internal double @ppnd16(double %p)``: the standard normal quantile (AS 241), for 0 < p ≤ 1.
+
+    At p = 1 it returns +inf, as ``ndtri``: the largest word, ``2**64 − 1``, gives u = 1 − 2⁻⁵⁴, which
+    rounds to 1 (a failing check then sends the block to the numpy path, which reports it).
+    """
+    centre, near, far = IR(), IR(), IR()
+    q_r = centre.binary("fsub", literal(0.180625), centre.binary("fmul", "%q", "%q"))
+    c_num = centre.binary("fmul", _horner(centre, _CENTRE_NUM, q_r), "%q")
+    c_val = centre.binary("fdiv", c_num, _horner(centre, _CENTRE_DEN, q_r))
+    rn = near.binary("fsub", "%r", literal(1.6))
+    n_val = near.binary("fdiv", _horner(near, _NEAR_NUM, rn), _horner(near, _NEAR_DEN, rn))
+    rf = far.binary("fsub", "%r", literal(5.0))
+    f_val = far.binary("fdiv", _horner(far, _FAR_NUM, rf), _horner(far, _FAR_DEN, rf))
+
+    def renamed(ir: IR, prefix: str) -> str:  # each block gets its own register names
+        return "\n".join(line.replace("%t", f"%{prefix}") for line in ir.lines)
+
+    return f"""define internal double @ppnd16(double %p) {{
+entry:
+  %q = fsub double %p, {literal(0.5)}
+  %aq = call double @llvm.fabs.f64(double %q)
+  %central = fcmp ole double %aq, {literal(0.425)}
+  br i1 %central, label %centre, label %tail
+centre:
+{renamed(centre, "c")}
+  ret double {c_val.replace("%t", "%c")}
+tail:
+  %upper = fcmp ogt double %q, {literal(0.0)}
+  %pc = fsub double {literal(1.0)}, %p
+  %small = select i1 %upper, double %pc, double %p
+  %lg = call double @llvm.log.f64(double %small)
+  %nlg = fneg double %lg
+  %r = call double @llvm.sqrt.f64(double %nlg)
+  %isnear = fcmp ole double %r, {literal(5.0)}
+  br i1 %isnear, label %near, label %far
+near:
+{renamed(near, "n")}
+  br label %sign
+far:
+{renamed(far, "f")}
+  br label %sign
+sign:
+  %x = phi double [{n_val.replace("%t", "%n")}, %near], [{f_val.replace("%t", "%f")}, %far]
+  %edge = fcmp oeq double %small, {literal(0.0)}
+  %xe = select i1 %edge, double 0x7FF0000000000000, double %x
+  %negative = fcmp olt double %q, {literal(0.0)}
+  %nx = fneg double %xe
+  %z = select i1 %negative, double %nx, double %xe
+  ret double %z
+}}"""
+
+
+PPND16_DECLARATIONS = (
+    "declare double @llvm.fabs.f64(double)",
+    "declare double @llvm.log.f64(double)",
+    "declare double @llvm.sqrt.f64(double)",
+)
+
+
+def _clip(ir: IR, x: str, lo: float | None, hi: float | None) -> str:
+    """``np.clip(x, lo, hi)``: NaN-propagating maximum with *lo*, then minimum with *hi* (a missing bound is ±inf)."""
+    if lo is not None:
+        x = ir.extreme(x, literal(float(lo)), lower=False)
+    if hi is not None:
+        x = ir.extreme(x, literal(float(hi)), lower=True)
+    return x
+
+
+def quantile(ir: IR, dist: dict[str, Any], u: str) -> str:
+    """Emit the inverse CDF of the normalised distribution *dist* at the probability in register *u*.
+
+    The same operations, in the same order, as :func:`cathode_lca.uncertainty.streams.ppf`
+    (except the normal quantile, AS 241 here and Cephes there).
+    """
+    from .streams import truncation
+
+    kind = dist["type"]
+    lo: Any = dist.get("minimum")
+    hi: Any = dist.get("maximum")
+    bounded = kind in ("normal", "lognormal") and (lo is not None or hi is not None)
+    if bounded:
+        probabilities = truncation(dist, lo, hi)
+        if probabilities is not None:
+            p_lo, p_hi = probabilities
+            u = ir.binary("fadd", literal(p_lo), ir.binary("fmul", u, literal(p_hi - p_lo)))
+    if kind in ("normal", "lognormal", "logitnormal"):
+        z = ir.call("ppnd16", u)
+        y = ir.binary("fadd", literal(dist["loc"]), ir.binary("fmul", literal(dist["scale"]), z))
+        if kind == "normal":
+            x = y
+        elif kind == "lognormal":
+            x = ir.call("llvm.exp.f64", y)
+            if dist.get("negative"):
+                x = ir.op(f"fneg double {x}")
+        else:  # logitnormal: expit(y) = 1 / (1 + exp(-y)), as scipy.special.expit
+            e = ir.call("llvm.exp.f64", ir.op(f"fneg double {y}"))
+            s = ir.binary("fdiv", literal(1.0), ir.binary("fadd", literal(1.0), e))
+            x = ir.binary("fadd", literal(lo), ir.binary("fmul", literal(hi - lo), s))
+            return _clip(ir, x, lo, hi)
+        return _clip(ir, x, lo, hi) if bounded else x
+    if kind == "uniform":
+        return ir.binary("fadd", literal(lo), ir.binary("fmul", u, literal(hi - lo)))
+    if kind == "triangular":
+        mode = dist["loc"]
+        width, left, right = hi - lo, mode - lo, hi - mode
+        c = (mode - lo) / (hi - lo)
+        below = ir.call("llvm.sqrt.f64", ir.binary("fmul", ir.binary("fmul", u, literal(width)), literal(left)))
+        rest = ir.binary("fsub", literal(1.0), u)
+        above = ir.call("llvm.sqrt.f64", ir.binary("fmul", ir.binary("fmul", rest, literal(width)), literal(right)))
+        return ir.select(
+            ir.compare("olt", u, literal(c)),
+            ir.binary("fadd", literal(lo), below),
+            ir.binary("fsub", literal(hi), above),
+        )
+    raise KernelUnsupported(f"distribution type {kind!r}")
+
+
+def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
+    """The word rows (stream keys, in order), the declarations and the functions ``@ppnd16`` and
+    ``@draws`` for *inputs* (key, distribution).
+
+    ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
+    words ``W[row·n + i]``; an input of type ``sum`` reads one row per part.
+    """
+    ir = IR()
+    rows: list[str] = []
+    for j, (key, dist) in enumerate(inputs):
+        parts = [(p["stream"], p) for p in dist["parts"]] if dist["type"] == "sum" else [(key, dist)]
+        if j == 0:
+            ir.lines.append("  br label %in0\nin0:")
+        ir.lines.append(f"  br label %loop{j}\nloop{j}:")
+        ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
+        total, first = literal(0.0), len(rows)
+        for stream, part in parts:
+            rows.append(stream)
+            index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {len(rows) - 1}')}, %i{j}")
+            word = ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')}")
+            top = ir.op(f"uitofp i64 {ir.op(f'lshr i64 {word}, 11')} to double")
+            u = ir.binary("fmul", ir.binary("fadd", top, literal(0.5)), EPS)
+            value = quantile(ir, part, u)
+            total = value if len(rows) == first + 1 else ir.binary("fadd", total, value)
+        index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {j}')}, %i{j}")
+        ir.lines.append(f"  store double {total}, double* {ir.op(f'getelementptr double, double* %D, i64 {index}')}")
+        ir.lines.append(f"  %i{j}.next = add i64 %i{j}, 1")
+        ir.lines.append(f"  %more{j} = icmp slt i64 %i{j}.next, %n")
+        ir.lines.append(f"  br i1 %more{j}, label %loop{j}, label %in{j + 1}\nin{j + 1}:")
+    body = "\n".join(["define void @draws(i64* %W, i64 %n, double* %D) {", *ir.lines, "  ret void", "}"])
+    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS)
+    return tuple(rows), declared, [ppnd16_ir(), philox_ir(), body]
+
+
+_KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)
+
+
+def _jit(source: str) -> Any:
+    """An llvmlite MCJIT engine holding the compiled module *source* (generated IR)."""
+    import llvmlite.binding as llvm
+
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    module = llvm.parse_assembly(source)
+    module.verify()
+    machine = llvm.Target.from_default_triple().create_target_machine(
+        opt=2, cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten()
+    )
+    engine = llvm.create_mcjit_compiler(module, machine)
+    engine.finalize_object()
+    _KEEP.append(engine)
+    return engine
+
+
+def compile_draws(
+    inputs: list[tuple[str, dict[str, Any]]],
+) -> tuple[tuple[str, ...], Callable[[np.ndarray], np.ndarray]]:
+    """The draws alone, compiled: word rows and a function ``words (row, n) -> values (input, n)``.
+
+    For tests and benchmarks (the Monte Carlo compiles them into the kernel's module).
+
+    Examples
+    --------
+    >>> rows, values_of = compile_draws([("a", {"type": "uniform", "minimum": 2.0, "maximum": 4.0})])
+    >>> values_of(np.array([[0, 2**63]], dtype=np.uint64)).round(6).tolist()
+    [[2.0, 3.0]]
+    """
+    import ctypes
+
+    rows, declared, functions = draw_rows(inputs)
+    engine = _jit("\n".join(sorted(declared)) + "\n\n" + "\n\n".join(functions))
+    draws = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(
+        engine.get_function_address("draws")
+    )
+
+    def values_of(words: np.ndarray) -> np.ndarray:
+        w = np.ascontiguousarray(words, dtype=np.uint64)
+        if w.shape[0] != len(rows):
+            raise ValueError(f"need {len(rows)} word rows, not {w.shape[0]}")
+        out = np.empty((len(inputs), w.shape[1]))
+        if w.shape[1]:
+            draws(w.ctypes.data, w.shape[1], out.ctypes.data)
+        return out
+
+    return rows, values_of
+
+
+# Philox4x64-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC11,
+# 2011; the Random123 constants), as numpy's ``Philox`` bit generator runs it
+_PHILOX_M = (0xD2E7470EE14C6C93, 0xCA5A826395121157)
+_PHILOX_W = (0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B)
+
+
+def _signed(value: int) -> int:
+    """A 64-bit word as LLVM writes an i64 constant (two's complement, signed decimal)."""
+    return value - 2**64 if value >= 2**63 else value
+
+
+def philox_ir() -> str:
+    """``define void @philox(i64* K, i64 start, i64 n, i64 rows, i64* W)``: the raw words of *rows* streams.
+
+    Row *r* of ``K`` (6 words: key 0, key 1, counter 0–3) is a stream at sample 0, as numpy's
+    ``Philox`` is after seeding (buffer empty): its word *s* is word ``s mod 4`` of the 10-round
+    block of counter ``counter + s div 4 + 1``. The function writes words ``start .. start+n-1``
+    of every row to ``W[r·n + i]``, so numpy's ``random_raw`` is not needed (and gives the same
+    words: ``tests/test_kernel_draws.py``).
+    """
+    ir = IR()
+    x = ["%x0", "%x1", "%x2", "%x3"]
+    k0, k1 = "%k0", "%k1"
+    for round_ in range(10):
+        if round_:
+            k0 = ir.op(f"add i64 {k0}, {_signed(_PHILOX_W[0])}")
+            k1 = ir.op(f"add i64 {k1}, {_signed(_PHILOX_W[1])}")
+        p0 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[0]} to i128')}, {_PHILOX_M[0]}")
+        p1 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[2]} to i128')}, {_PHILOX_M[1]}")
+        hi0 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p0}, 64')} to i64")
+        lo0 = ir.op(f"trunc i128 {p0} to i64")
+        hi1 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p1}, 64')} to i64")
+        lo1 = ir.op(f"trunc i128 {p1} to i64")
+        x = [
+            ir.op(f"xor i64 {ir.op(f'xor i64 {hi1}, {x[1]}')}, {k0}"),
+            lo1,
+            ir.op(f"xor i64 {ir.op(f'xor i64 {hi0}, {x[3]}')}, {k1}"),
+            lo0,
+        ]
+    for j, word in enumerate(x):
+        s = ir.op(f"add i64 %base, {j}")
+        i = ir.op(f"sub i64 {s}, %start")
+        inside = ir.op(f"icmp ult i64 {i}, %n")
+        at = ir.op(f"getelementptr i64, i64* %W, i64 {ir.op(f'add i64 %row, {i}')}")
+        ir.lines.append(f"  store i64 {word}, i64* {ir.op(f'select i1 {inside}, i64* {at}, i64* %scratch')}")
+    body = "\n".join(ir.lines)
+    return f"""define void @philox(i64* %K, i64 %start, i64 %n, i64 %rows, i64* %W) {{
+entry:
+  %scratch = alloca i64
+  %first = udiv i64 %start, 4
+  %end = add i64 %start, %n
+  %last1 = add i64 %end, 3
+  %stop = udiv i64 %last1, 4
+  br label %stream
+stream:
+  %r = phi i64 [0, %entry], [%r.next, %streamdone]
+  %kp = mul i64 %r, 6
+  %k0p = getelementptr i64, i64* %K, i64 %kp
+  %k0 = load i64, i64* %k0p
+  %k1i = add i64 %kp, 1
+  %k1p = getelementptr i64, i64* %K, i64 %k1i
+  %k1 = load i64, i64* %k1p
+  %cbase = add i64 %kp, 2
+  %c0p = getelementptr i64, i64* %K, i64 %cbase
+  %c0pi = bitcast i64* %c0p to i256*
+  %counter0 = load i256, i256* %c0pi, align 8
+  %row = mul i64 %r, %n
+  br label %group
+group:
+  %g = phi i64 [%first, %stream], [%g.next, %group]
+  %g1 = add i64 %g, 1
+  %g1w = zext i64 %g1 to i256
+  %counter = add i256 %counter0, %g1w
+  %x0 = trunc i256 %counter to i64
+  %s1 = lshr i256 %counter, 64
+  %x1 = trunc i256 %s1 to i64
+  %s2 = lshr i256 %counter, 128
+  %x2 = trunc i256 %s2 to i64
+  %s3 = lshr i256 %counter, 192
+  %x3 = trunc i256 %s3 to i64
+  %base = mul i64 %g, 4
+{body}
+  %g.next = add i64 %g, 1
+  %more = icmp ult i64 %g.next, %stop
+  br i1 %more, label %group, label %streamdone
+streamdone:
+  %r.next = add i64 %r, 1
+  %morerows = icmp ult i64 %r.next, %rows
+  br i1 %morerows, label %stream, label %done
+done:
+  ret void
+}}"""
+
+
+def philox_keys(seed: int, keys: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Key and counter (6 uint64 per stream) of each stream at sample 0, for ``@philox``."""
+    from .streams import StreamReader
+
+    out = np.empty((len(keys), 6), dtype=np.uint64)
+    for r, key in enumerate(keys):
+        state = StreamReader._generator(seed, key, 0).state
+        if state["buffer_pos"] != 4:
+            raise KernelUnsupported("a Philox stream that does not start on a fresh block")
+        out[r, :2] = state["state"]["key"]
+        out[r, 2:] = state["state"]["counter"]
+    return out
+
+
+def compile_philox() -> Callable[[np.ndarray, int, int], np.ndarray]:
+    """``@philox`` alone, compiled: ``words(keys, start, n)`` -> uint64 (stream, n), for tests and benchmarks.
+
+    Examples
+    --------
+    >>> from cathode_lca.uncertainty.streams import WordReader
+    >>> words = compile_philox()
+    >>> bool(np.array_equal(words(philox_keys(3, ["a"]), 5, 9), WordReader(3, ["a"], start=5).read(9)))
+    True
+    """
+    import ctypes
+
+    engine = _jit(philox_ir())
+    philox = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)(
+        engine.get_function_address("philox")
+    )
+
+    def words(keys: np.ndarray, start: int, n: int) -> np.ndarray:
+        k = np.ascontiguousarray(keys, dtype=np.uint64)
+        out = np.empty((k.shape[0], n), dtype=np.uint64)
+        if n and k.shape[0]:
+            philox(k.ctypes.data, start, n, k.shape[0], out.ctypes.data)
+        return out
+
+    return words
