@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +220,8 @@ class PartitionedSolver:
         self.interface = np.array(sorted(set(A["rows"][self.a_if].tolist())), dtype=np.int64)
         self.if_pos = {int(r): i for i, r in enumerate(self.interface)}
         self.solver_name = "topological back-substitution (foreground)"
+        self._factorised: tuple[sp.csc_matrix, np.ndarray, SolverChoice] | None = None
+        self._supply_rows: dict[tuple[int, ...], np.ndarray] = {}
         self._background_solve(static_env)
         self._plan_foreground()
 
@@ -270,6 +273,7 @@ class PartitionedSolver:
                 f"singular background system; datasets in loops: {self._names(loops)}",
                 hint="a loop that consumes at least as much as it produces cannot be solved; check those amounts",
             ) from None
+        self._factorised = (Abb_perm, position, choice)  # kept (nnz only) for background_supply
         try:
             residual, scale, ones = self._interface_solve(env, lu, Abb_perm, position)
             self._check_condition(Abb_perm, lu, self.bg[order], ones)
@@ -321,6 +325,57 @@ class PartitionedSolver:
             scale = max(1.0, float(np.abs(X).max(initial=0)))
             ones = None
         return float(np.abs(check).max(initial=0)), scale, ones
+
+    def background_supply(self, columns: Sequence[int]) -> np.ndarray:
+        """Supply of each of *columns* per unit of each interface product: (len(columns), interface).
+
+        Rows of columns outside the background are zero. Cached per column set; the first call
+        factorises the background again (the factors are freed after the interface solve), which
+        is cheap where it is used: a Brightway background, whose mapped datasets are aggregated
+        system processes, leaves only our own small background here.
+        """
+        key = tuple(int(c) for c in columns)
+        if key in self._supply_rows:
+            return self._supply_rows[key]
+        out = np.zeros((len(key), len(self.interface)))
+        in_bg = np.zeros(self.model.n, dtype=bool)
+        in_bg[self.bg] = True
+        cols = np.asarray(key, dtype=np.int64)
+        inside = np.nonzero(in_bg[cols])[0]
+        bg_pos = np.searchsorted(self.bg, cols[inside])
+        if len(inside) and len(self.interface) and self._factorised is not None:
+            matrix, position, choice = self._factorised
+            nb = matrix.shape[0]
+            rhs = np.zeros((nb, len(inside)))
+            rhs[position[bg_pos], np.arange(len(inside))] = 1.0
+            lu = factorise(matrix, choice)
+            try:
+                Y = lu.solve(rhs, trans="T")  # row k of A⁻¹ is column k of A⁻ᵀ
+            finally:
+                release(lu)
+            residual = float(np.abs(matrix.T @ Y - rhs).max(initial=0))
+            if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * max(1.0, float(np.abs(Y).max())):
+                raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
+            out[inside] = Y[position[np.searchsorted(self.bg, self.interface)]].T
+        self._supply_rows[key] = out
+        return out
+
+    def total_supply(self, columns: Sequence[int], fg_supply: np.ndarray, env: Env) -> np.ndarray:
+        """Supply of each of *columns* for one sample whose foreground supply is *fg_supply* (n_fg,):
+        foreground columns read from it, background ones from the demand the foreground puts on the
+        interface products (through :meth:`background_supply`), 0 where the demand does not reach.
+        *env* holds scalars (one sample)."""
+        model = self.model
+        fg_supply = np.asarray(fg_supply, dtype=float).reshape(len(self.fg))
+        bdemand = np.zeros(len(self.interface))
+        if len(self.a_if):
+            values = model.entry_split(model.A, self.a_if, env, 1).dense()[:, 0]
+            np.subtract.at(bdemand, self.i_rows, values * fg_supply[self.i_cols])
+        out = self.background_supply(columns) @ bdemand
+        for k, col in enumerate(columns):
+            if int(col) in self.fg_pos:
+                out[k] = fg_supply[self.fg_pos[int(col)]]
+        return np.asarray(out, dtype=float)
 
     def _check_diagonal(self, columns: np.ndarray, on_diag: np.ndarray, scales: np.ndarray, values: np.ndarray) -> None:
         """Self-consumption and reference amounts of the background columns, vectorised.
