@@ -61,6 +61,7 @@ _DESCRIPTION = {
     "superlu": ("SciPy SuperLU", "natural order in block-triangular (SCC) form"),
     "superlu-colamd": ("SciPy SuperLU", "COLAMD on the transposed matrix"),
     "pardiso": ("MKL PARDISO via pypardiso", "PARDISO's default fill-reducing ordering (METIS)"),
+    "jacobi": ("block Jacobi iteration", "no factorisation: sparse sweeps to a residual of 1e-13"),
 }
 
 
@@ -347,31 +348,59 @@ def solve_columns(matrix: sp.spmatrix, rhs: np.ndarray, requested: str | None = 
     >>> how, [round(float(v), 6) for v in X[:, 0]]
     ('jacobi', [1.111111, 0.222222])
     """
+    b = np.asarray(rhs, dtype=float)
+    x = jacobi_columns(matrix, b)
+    if x is not None:
+        return x, "jacobi"
+    csc = sp.csc_matrix(matrix, dtype=float)
+    choice = choose_solver(csc, requested)
+    lu = factorise(csc, choice)
+    try:
+        solved = lu.solve(b.reshape(b.shape[0], -1))
+    finally:
+        release(lu)
+    return np.asarray(solved).reshape(b.shape), choice.solver
+
+
+def jacobi_columns(matrix: sp.spmatrix, rhs: np.ndarray) -> np.ndarray | None:
+    """X with A X = *rhs* by block-Jacobi sweeps, or ``None`` when they would not reach
+    :data:`JACOBI_TOLERANCE` in time (see :func:`solve_columns`)."""
     csr = sp.csr_matrix(matrix, dtype=float)
     b = np.asarray(rhs, dtype=float)
     b2 = b.reshape(b.shape[0], -1)
     diag = csr.diagonal()
-    if len(diag) and np.all(diag > 0) and np.all(np.isfinite(csr.data)):
-        x = b2 / diag[:, None]
-        previous = np.inf
-        for _ in range(JACOBI_MAX_ITERATIONS):
-            residual = b2 - csr @ x
-            size = float(np.abs(residual).max(initial=0))
-            scale = max(1.0, float(np.abs(x).max(initial=0)))
-            if not np.isfinite(size):
-                break
-            if size <= JACOBI_TOLERANCE * scale:
-                return x.reshape(b.shape), "jacobi"
-            # give up early when the contraction is too slow for the sweeps left (ratio > 0.9)
-            if size > 0.9 * previous:
-                break
-            previous = size
-            x += residual / diag[:, None]
-    csc = sp.csc_matrix(csr)
-    choice = choose_solver(csc, requested)
-    lu = factorise(csc, choice)
-    try:
-        x = lu.solve(b2)
-    finally:
-        release(lu)
-    return np.asarray(x).reshape(b.shape), choice.solver
+    if not len(diag) or not np.all(diag > 0) or not np.all(np.isfinite(csr.data)):
+        return None
+    x = b2 / diag[:, None]
+    previous = np.inf
+    for _ in range(JACOBI_MAX_ITERATIONS):
+        residual = b2 - csr @ x
+        size = float(np.abs(residual).max(initial=0))
+        if not np.isfinite(size):
+            return None
+        if size <= JACOBI_TOLERANCE * max(1.0, float(np.abs(x).max(initial=0))):
+            return x.reshape(b.shape)
+        if size > 0.9 * previous:  # the contraction is too slow for the sweeps left
+            return None
+        previous = size
+        x += residual / diag[:, None]
+    return None
+
+
+class JacobiSolve:
+    """A :class:`Factorisation` stand-in that solves by :func:`jacobi_columns` (A and Aᵀ have the
+    same diagonal and the same convergence rate); raises :class:`NotConverged` when it cannot."""
+
+    def __init__(self, matrix: sp.spmatrix) -> None:
+        self._csr = sp.csr_matrix(matrix, dtype=float)
+        self._csr_t = sp.csr_matrix(self._csr.T)
+
+    def solve(self, rhs: Any, trans: str = "N") -> np.ndarray:
+        x = jacobi_columns(self._csr if trans == "N" else self._csr_t, np.asarray(rhs, dtype=float))
+        if x is None:
+            raise NotConverged("block Jacobi did not converge")
+        return x
+
+
+class NotConverged(RuntimeError):
+    """Block-Jacobi sweeps did not reach their tolerance (the caller factorises instead)."""

@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import SingularSystemError, SolverError
 from ..parameters.engine import Env
+from . import factorize
 from .factorize import (
     FactorisationError,
     SolverChoice,
@@ -264,25 +265,50 @@ class PartitionedSolver:
         position[order] = np.arange(nb)  # original background position -> permuted position
         coo = Abb.tocoo()
         Abb_perm = sp.csc_matrix((coo.data, (position[coo.row], position[coo.col])), shape=(nb, nb))
-        try:
-            lu = factorise(Abb_perm, choice)
-        except FactorisationError:
-            sizes = np.bincount(labels)
-            loops = self.bg[np.isin(labels, np.nonzero(sizes > 1)[0])]
-            raise SingularSystemError(
-                f"singular background system; datasets in loops: {self._names(loops)}",
-                hint="a loop that consumes at least as much as it produces cannot be solved; check those amounts",
-            ) from None
         self._factorised = (Abb_perm, position, choice)  # kept (nnz only) for background_supply
-        try:
-            residual, scale, ones = self._interface_solve(env, lu, Abb_perm, position)
-            self._check_condition(Abb_perm, lu, self.bg[order], ones)
-        finally:
-            release(lu)
+        solved = self._jacobi_background(env, Abb_perm, position, choice)
+        if solved is not None:
+            residual, scale, choice = solved
+            self._factorised = (Abb_perm, position, choice)
+        else:
+            try:
+                lu = factorise(Abb_perm, choice)
+            except FactorisationError:
+                sizes = np.bincount(labels)
+                loops = self.bg[np.isin(labels, np.nonzero(sizes > 1)[0])]
+                raise SingularSystemError(
+                    f"singular background system; datasets in loops: {self._names(loops)}",
+                    hint="a loop that consumes at least as much as it produces cannot be solved; check those amounts",
+                ) from None
+            try:
+                residual, scale, ones = self._interface_solve(env, lu, Abb_perm, position)
+                self._check_condition(Abb_perm, lu, self.bg[order], ones)
+            finally:
+                release(lu)
         if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * scale:
             raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
         self.background_choice = choice
         self.solver_name = f"{choice.describe()} for the background, once + topological back-substitution (foreground)"
+
+    def _jacobi_background(
+        self, env: Env | None, matrix: sp.csc_matrix, position: np.ndarray, choice: SolverChoice
+    ) -> tuple[float, float, SolverChoice] | None:
+        """The interface solve and condition check by block-Jacobi sweeps, without a factorisation:
+        tried only when the solver is chosen automatically, the largest loop is large (a
+        factorisation would fill in) and the background is a Z-matrix (so that the condition
+        number follows from one more solve). ``None`` when the sweeps do not converge in time."""
+        if choice.requested != "auto" or choice.largest_loop < factorize.LARGE_LOOP:
+            return None
+        coo = matrix.tocoo()
+        if np.any(coo.data[coo.row != coo.col] > 0):
+            return None
+        jacobi = factorize.JacobiSolve(matrix)
+        try:
+            residual, scale, ones = self._interface_solve(env, jacobi, matrix, position)
+            self._check_condition(matrix, jacobi, self.bg[np.argsort(position)], ones)
+        except factorize.NotConverged:
+            return None
+        return residual, scale, replace(choice, solver="jacobi")
 
     def _interface_solve(
         self, env: Env | None, lu: Any, Abb_perm: sp.csc_matrix, position: np.ndarray
@@ -348,11 +374,14 @@ class PartitionedSolver:
             nb = matrix.shape[0]
             rhs = np.zeros((nb, len(inside)))
             rhs[position[bg_pos], np.arange(len(inside))] = 1.0
-            lu = factorise(matrix, choice)
-            try:
-                Y = lu.solve(rhs, trans="T")  # row k of A⁻¹ is column k of A⁻ᵀ
-            finally:
-                release(lu)
+            if choice.solver == "jacobi":
+                Y, _ = factorize.solve_columns(matrix.T, rhs)  # row k of A⁻¹ is column k of A⁻ᵀ
+            else:
+                lu = factorise(matrix, choice)
+                try:
+                    Y = lu.solve(rhs, trans="T")
+                finally:
+                    release(lu)
             residual = float(np.abs(matrix.T @ Y - rhs).max(initial=0))
             if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * max(1.0, float(np.abs(Y).max())):
                 raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
