@@ -146,6 +146,13 @@ def block_triangular_order(matrix: sp.spmatrix, labels: np.ndarray | None = None
     cg = sp.csr_matrix((np.ones(int(off.sum())), (labels[coo.col[off]], labels[coo.row[off]])), shape=(n_comp, n_comp))
     cg.setdiag(0)
     cg.eliminate_zeros()
+    between = cg.tocoo()
+    ascending = np.arange(n_comp)
+    for rank in (ascending, ascending[::-1]):
+        # SciPy labels strong components in (reverse) topological order as its algorithm finishes
+        # them; checked here, vectorised, and the loop below runs only when neither order holds
+        if np.all(rank[between.row] < rank[between.col]):
+            return np.lexsort((np.arange(n), rank[labels]))
     indegree = np.asarray((cg != 0).sum(axis=0)).ravel()
     ready = [int(c) for c in np.nonzero(indegree == 0)[0]]
     rank = np.empty(n_comp, dtype=np.int64)
