@@ -105,8 +105,11 @@ def _column_kinds(model: MatrixModel) -> dict[str, np.ndarray]:
     if "kinds" not in cache:
         inv = model.inventory
         datasets = np.asarray(model.column_dataset, dtype=object)
-        electricity = np.array([d.startswith(ELECTRICITY_PREFIXES) for d in model.column_dataset], dtype=bool)
-        supplier = np.array([p.startswith(_SUPPLIER) for p in model.products], dtype=bool)
+        names = np.asarray(model.column_dataset, dtype=str)  # numpy's string functions loop in C
+        electricity = np.zeros(len(names), dtype=bool)
+        for prefix in ELECTRICITY_PREFIXES:
+            electricity |= np.char.startswith(names, prefix)
+        supplier = np.char.startswith(np.asarray(model.products, dtype=str), _SUPPLIER)
         A = model.A
         selectors = {  # input exchanges (not production or credit entries) of a supplier-specific product
             model.entry_origin(int(slot))[0]
