@@ -61,3 +61,15 @@ def test_one_column_keeps_its_shape():
     x, how = solve_columns(sp.csr_matrix([[2.0, -1.0], [0.0, 1.0]]), np.array([1.0, 1.0]))
     assert how == "jacobi" and x.shape == (2,)
     np.testing.assert_allclose(x, [1.0, 1.0])
+
+
+def test_a_column_of_tiny_amounts_is_as_accurate_as_one_of_kilograms():
+    # a trace emission (1e-12 kg per unit) next to kilograms: the stopping rule is per column
+    dense = technosphere(20, 5, 0.6)
+    rhs = np.zeros((20, 2))
+    rhs[:, 0] = 1.0
+    rhs[3, 1] = 1e-12
+    for columns in (rhs, rhs[:, 1:]):  # with the kilograms and alone
+        x, how = solve_columns(sp.csr_matrix(dense), columns)
+        assert how == "jacobi"
+        np.testing.assert_allclose(x, np.linalg.solve(dense, columns), rtol=1e-11, atol=0)

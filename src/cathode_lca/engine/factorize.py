@@ -332,9 +332,9 @@ def release(lu: Factorisation) -> None:
 JACOBI_MAX_ITERATIONS = 200
 """Most block-Jacobi sweeps :func:`solve_columns` tries before it factorises instead."""
 JACOBI_TOLERANCE = 1e-13
-"""Largest accepted residual max|A X − E| of the iteration, relative to max(1, max|X|) (the direct
-path's checks accept 1e-9; the iteration goes to near round-off so that it agrees with a direct
-solve to about cond(A)·1e-13)."""
+"""Largest accepted residual max|A x − e| of the iteration, per column relative to max|x| of that
+column (the direct path's checks accept 1e-9; the iteration goes to near round-off so that it
+agrees with a direct solve to about cond(A)·1e-13)."""
 
 
 def solve_columns(matrix: sp.spmatrix, rhs: np.ndarray, requested: str | None = None) -> tuple[np.ndarray, str]:
@@ -382,14 +382,19 @@ def jacobi_columns(matrix: sp.spmatrix, rhs: np.ndarray) -> np.ndarray | None:
     previous = np.inf
     for _ in range(JACOBI_MAX_ITERATIONS):
         residual = b2 - csr @ x
-        size = float(np.abs(residual).max(initial=0))
-        if not np.isfinite(size):
+        # relative to each column's own size, so that a column of tiny amounts (a trace emission
+        # of 1e-12 kg per unit) is as accurate as one of kilograms
+        size = np.abs(residual).max(axis=0, initial=0)
+        scale = np.abs(x).max(axis=0, initial=0)
+        if not np.all(np.isfinite(size)) or not np.all(np.isfinite(scale)):
             return None
-        if size <= JACOBI_TOLERANCE * max(1.0, float(np.abs(x).max(initial=0))):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = float(np.max(np.where(size == 0, 0.0, size / scale), initial=0))
+        if relative <= JACOBI_TOLERANCE:
             return x.reshape(b.shape)
-        if size > 0.9 * previous:  # the contraction is too slow for the sweeps left
+        if relative > 0.9 * previous:  # the contraction is too slow for the sweeps left
             return None
-        previous = size
+        previous = relative
         x += residual / diag[:, None]
     return None
 
