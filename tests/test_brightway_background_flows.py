@@ -100,3 +100,40 @@ def test_sweep_results_record_the_shipped_background():
     ds = sweep("NMC811", {"hydro_recovery_ni": [0.9, 0.95]}, routes=["hydrometallurgical"], indicators=["gwp100"])
     background = json.loads(ds.attrs["background"])
     assert background["kind"] == "shipped" and background["mapping"] is None and background["mapping_sha256"] is None
+
+
+def test_supply_of_background_datasets_equals_a_full_solve_without_one(monkeypatch):
+    # the supply of kept/mapped datasets deep in the background comes from the foreground result and
+    # the solver's cached background rows; held here against a full sparse solve of the whole model
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    model = default_model()
+    mm = model.matrices()
+    env = model.parameters.evaluate()
+    demand = {"cam-nmc811-hydrometallurgical": 1.0}
+    A = sp.csc_matrix((mm.static_data(mm.A, env), (mm.A["rows"], mm.A["cols"])), shape=(mm.n, mm.n))
+    f = np.zeros(mm.n)
+    f[mm.product_index["cam-nmc811-hydrometallurgical"]] = 1.0
+    full = spla.spsolve(A, f)
+    solver = model.solver("none", [mm.product_index["cam-nmc811-hydrometallurgical"]])
+    background = [mm.column_dataset[c] for c in solver.bg]
+    datasets = [d for d in background if full[mm.product_index[d]] != 0][:6] + ["electricity-grid-us"]
+    info = BackgroundInfo(
+        provenance={"kind": "brightway", "database": "test-db"},
+        datasets=datasets,
+        unmapped=np.zeros((0, len(datasets))),
+        unmapped_nodes=[],
+        fallback={},
+    )
+    ds = model.calculate(demand, methods=["ipcc2021-gwp100"])
+
+    def no_full_solve(*args, **kwargs):
+        raise AssertionError("a full solve of the model")
+
+    monkeypatch.setattr(spla, "spsolve", no_full_solve)
+    values, _, _ = info.supply(model, demand, env, "none", ds)
+    assert len(background) > 10 and len([d for d in datasets if values[d] != 0]) >= 3
+    for d in datasets:
+        assert values[d] == pytest.approx(full[mm.product_index[d]], rel=1e-10, abs=1e-15)
+    assert values == info.supply(model, demand, env, "none")[0]  # the same without the result at hand

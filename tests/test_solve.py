@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from conftest import model_for, score
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cathode_lca.engine.solve import block_triangular_order, self_consumption_problem
 
@@ -32,6 +34,32 @@ def test_block_triangular_order_keeps_a_loop_together():
     dense[1, 0] = -1.0
     order = block_triangular_order(sp.csc_matrix(dense)).tolist()
     assert order[0] == 0 and set(order[1:]) == {1, 2}
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 40), density=st.floats(0.0, 0.25), seed=st.integers(0, 2**31 - 1), shuffle=st.booleans())
+def test_block_triangular_order_is_valid_for_any_graph(n, density, seed, shuffle):
+    # SciPy's component labels are used as they come when they are already in (reverse) topological
+    # order; shuffled labels force the general ordering loop. Both must give a valid order.
+    from cathode_lca.engine.factorize import strong_components
+
+    rng = np.random.default_rng(seed)
+    dense = np.eye(n) - (rng.random((n, n)) < density) * 0.1
+    np.fill_diagonal(dense, 1.0)
+    matrix = sp.csc_matrix(dense)
+    n_comp, labels = strong_components(matrix)
+    if shuffle:
+        labels = rng.permutation(n_comp)[labels]
+    order = block_triangular_order(matrix, labels)
+    assert sorted(order.tolist()) == list(range(n))
+    position = np.empty(n, dtype=int)
+    position[order] = np.arange(n)
+    rows, cols = np.nonzero(dense)
+    between = labels[rows] != labels[cols]
+    assert np.all(position[cols[between]] < position[rows[between]])  # consumers before producers
+    for c in range(n_comp):  # every loop is contiguous
+        members = np.sort(position[labels == c])
+        assert members[-1] - members[0] == len(members) - 1
 
 
 @pytest.mark.parametrize(

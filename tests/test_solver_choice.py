@@ -267,7 +267,8 @@ def test_a_background_ring_has_the_hand_computed_answer_with_every_solver(tmp_pa
     # total CO2 = sum_j s_j = s_0 (1 - a^m) / (1 - a) = 1 / (1 - a)
     assert score(ds) == pytest.approx(1 / (1 - a), rel=1e-10)
     record = json.loads(ds.attrs["background_solver"])  # dict attrs are JSON text (netCDF-safe)
-    expected = forced or "pardiso"  # pypardiso is in the test extra
+    # automatic: block Jacobi converges on this ring (it returns 0.7^40 of its output), no factorisation
+    expected = forced or "jacobi"
     assert record["solver"] == expected
     assert record["requested"] == (forced or "auto")
     assert (record["processes"], record["largest_loop"], record["loops"]) == (m, m, 1)
@@ -283,3 +284,16 @@ def test_the_environment_variable_reaches_lcamodel(tmp_path, monkeypatch, test_m
     ds = model.calculate({"consumer": 1.0}, methods=[test_method])
     assert json.loads(ds.attrs["background_solver"])["solver"] == "superlu-colamd"
     assert score(ds) == pytest.approx(2.0, rel=1e-12)
+
+
+def test_a_tight_background_ring_is_factorised_when_jacobi_would_be_slow(tmp_path, monkeypatch, test_method):
+    from cathode_lca.inventory.load import load_inventory
+    from cathode_lca.lca import LCAModel
+
+    monkeypatch.delenv(SOLVER_ENV, raising=False)
+    monkeypatch.setattr(factorize, "LARGE_LOOP", 10)
+    monkeypatch.setattr(factorize, "PARDISO_LOOP", 30)
+    m, a = 40, 0.9999  # the ring returns 0.9999^40 = 99.6 % of its output: Jacobi contracts too slowly
+    ds = LCAModel(load_inventory([ring_yaml(tmp_path, m, a)])).calculate({"consumer": 1.0}, methods=[test_method])
+    assert score(ds) == pytest.approx(1 / (1 - a), rel=1e-9)  # as above: 10,000 kg CO2
+    assert json.loads(ds.attrs["background_solver"])["solver"] == "pardiso"

@@ -92,6 +92,30 @@ print(json.dumps({
     assert result["plain_chunks"] is None
 
 
+@pytest.mark.slow  # a fresh interpreter importing dask and xarray
+def test_a_bare_dask_import_does_not_pull_in_dask_array():
+    # bw2calc imports dask (dask.base) but not dask.array: no dask array can exist yet, so building
+    # a result must not import dask.array (about 2.5 s of CPU), and a dask array made later is kept
+    result = run_python(
+        """
+import json, sys
+import numpy as np
+import dask
+from cathode_lca.engine.results import build_dataset  # installs the deferral
+import xarray as xr
+plain = xr.Dataset({"v": ("x", np.arange(4.0))}, coords={"x": list("abcd")})
+after_plain = "dask.array" in sys.modules
+import dask.array as da
+lazy = xr.DataArray(da.ones(4, chunks=2), dims="x")
+print(json.dumps({"bare": "dask" in sys.modules, "after_plain": after_plain,
+                  "chunks": [list(c) for c in lazy.chunks]}))
+"""
+    )
+    assert result["bare"] is True
+    assert result["after_plain"] is False
+    assert result["chunks"] == [[2, 2]]
+
+
 def test_pint_builds_one_registry_for_every_unit_that_needs_it():
     result = run_python(
         """

@@ -172,37 +172,50 @@ class BackgroundInfo:
         return sorted(rows, key=lambda r: (r[2], -abs(r[3]), r[0]))
 
     def supply(
-        self, model: LCAModel, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str
-    ) -> tuple[dict[str, float], Any, Any]:
-        """Total supply of every product for *demand* (one sparse solve of the whole model at the first
-        sample of the parameters), with the matrix model and the B values used.
+        self, model: LCAModel, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str, ds: Any = None
+    ) -> tuple[dict[str, float], dict[str, int], dict[str, np.ndarray]]:
+        """Supply of every mapped or kept dataset for *demand* at the first sample of the parameters,
+        each dataset's matrix column, and the direct flows per unit of the kept datasets.
 
-        The foreground result exposes only foreground supplies; the aggregated Brightway datasets sit
-        in the static background, so the amounts of their unmapped flows need this solve.
+        The result exposes only foreground supplies; the aggregated Brightway datasets sit in the
+        static background. No second solve of the model: the foreground supply is the result's own
+        (``ds["supply"]``, or one foreground solve when *ds* is not given), and the background
+        supply of these datasets per unit of each interface product is computed once per solver
+        (:meth:`~cathode_lca.engine.solve.PartitionedSolver.total_supply`).
         """
-        from scipy import sparse
-        from scipy.sparse.linalg import spsolve
-
-        from ..engine.matrices import broadcast_size
-
         mm = model.matrices(allocation)
         at = _first_sample(env)  # one evaluation, not one per sample (a sweep may carry thousands)
-        size = broadcast_size(at)
-        a = mm.entry_data(mm.A, np.arange(len(mm.A["rows"])), at, size)[:, 0]
-        b = mm.entry_data(mm.B, np.arange(len(mm.B["rows"])), at, size)[:, 0]
-        matrix = sparse.csc_matrix((a, (mm.A["rows"], mm.A["cols"])), shape=(mm.n, mm.n))
-        f = np.zeros(mm.n)
+        amounts: dict[int, np.ndarray] = {}
         for name, amount in demand.items():
-            f[mm.product_index[model.product_id(name)]] += float(np.asarray(amount, dtype=float).reshape(-1)[0])
-        s = np.atleast_1d(spsolve(matrix, f))
-        b_matrix = sparse.csc_matrix((b, (mm.B["rows"], mm.B["cols"])), shape=(len(mm.flows), mm.n))
-        by_dataset = {}
+            col = mm.product_index[model.product_id(name)]
+            first = float(np.asarray(amount, dtype=float).reshape(-1)[0])
+            amounts[col] = amounts.get(col, np.zeros(1)) + first
+        solver = model.solver(allocation, list(amounts))
+        supply = None if ds is None or "supply" not in ds else np.asarray(ds["supply"].values, dtype=float)
+        if supply is not None and supply.shape[0] == len(solver.fg):
+            fg_supply = supply[:, 0] if supply.ndim > 1 else supply
+        else:
+            fg_supply = solver.solve(at, 1, amounts, with_direct=False).supply[:, 0]
+        columns: dict[str, int] = {}
         for dataset_id in [*self.datasets, *self.fallback]:
-            ds = model.inventory.datasets.get(dataset_id)
-            col = None if ds is None else mm.product_index.get(ds.reference_product.id)
-            if col is not None:
-                by_dataset[dataset_id] = float(s[col])
-        return by_dataset, (mm, s), b_matrix
+            dataset = model.inventory.datasets.get(dataset_id)
+            column = None if dataset is None else mm.product_index.get(dataset.reference_product.id)
+            if column is not None:
+                columns[dataset_id] = column
+        totals = solver.total_supply(list(columns.values()), fg_supply, at)
+        by_dataset = {d: float(v) for d, v in zip(columns, totals, strict=True)}
+        direct: dict[str, np.ndarray] = {}
+        kept = [columns[d] for d in self.fallback if d in columns]
+        if kept:
+            select = np.nonzero(np.isin(mm.B["cols"], kept))[0]
+            values = mm.entry_split(mm.B, select, at, 1).dense()[:, 0]
+            for d in self.fallback:
+                if d in columns:
+                    flows = np.zeros(len(mm.flows))
+                    mine = mm.B["cols"][select] == columns[d]
+                    np.add.at(flows, mm.B["rows"][select][mine], values[mine])
+                    direct[d] = flows
+        return by_dataset, columns, direct
 
     def notes(
         self,
@@ -217,7 +230,8 @@ class BackgroundInfo:
         cathode-lca's data (amount per FU and share of each indicator, from its own direct flows)
         and each unmapped user flow (amount per FU; it counts 0 % in every indicator). With sample
         arrays, the amounts are those of the first sample."""
-        values, (mm, s), b_matrix = self.supply(model, demand, env, allocation)
+        values, _, direct_flows = self.supply(model, demand, env, allocation, ds)
+        flows = model.matrices(allocation).flows
         score = np.asarray(ds["score"].values, dtype=float)
         score = score[..., 0] if score.ndim > 1 else score  # the first sample, as the supply
         out: list[str] = []
@@ -225,10 +239,9 @@ class BackgroundInfo:
         if used:
             lines = []
             for dataset in used[:MAX_LISTED]:
-                col = mm.product_index[model.inventory.datasets[dataset].reference_product.id]
-                direct = np.asarray(b_matrix[:, col].toarray()).ravel() * s[col]
+                direct = direct_flows[dataset] * values[dataset]
                 shares = ", ".join(
-                    f"{m.id} {_percent(float(m.vector(mm.flows) @ direct), float(total))}"
+                    f"{m.id} {_percent(float(m.vector(flows) @ direct), float(total))}"
                     for m, total in zip(methods, score, strict=True)
                 )
                 lines.append(f"{dataset} ({values[dataset]:.4g} per FU; share: {shares}; {self.fallback[dataset]})")

@@ -121,10 +121,14 @@ def find_activities(database: str, selectors: Iterable[ActivitySelector], mappin
 def aggregated_lci(activity_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
     """Cumulative LCI per unit of each activity's reference product, in the current project.
 
-    The technosphere is factorised once and solved once per activity. Returns the biosphere
+    One solve for all activities together (:func:`~cathode_lca.engine.factorize.solve_columns`:
+    block-Jacobi sweeps where the loops allow, else one factorisation by the engine's solver
+    choice, as for our own background). bw2calc only loads the matrices. Returns the biosphere
     flow ids and a matrix (flows × activities).
     """
     from bw2data import prepare_lca_inputs
+
+    from ..engine.factorize import solve_columns
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -134,14 +138,12 @@ def aggregated_lci(activity_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
         _demand, data_objs, _remapping = prepare_lca_inputs(demands=demands, remapping=False)
         lca = bw2calc.LCA(demands[0], data_objs=data_objs)
         lca.load_lci_data()
-        lca.decompose_technosphere()
         n = lca.technosphere_matrix.shape[0]
-        result = np.zeros((lca.biosphere_matrix.shape[0], len(activity_ids)))
+        rhs = np.zeros((n, len(activity_ids)))
         for j, activity_id in enumerate(activity_ids):
-            rhs = np.zeros(n)
-            rhs[lca.dicts.product[int(activity_id)]] = 1.0
-            supply = lca.solve_linear_system(rhs)
-            result[:, j] = lca.biosphere_matrix @ supply
+            rhs[lca.dicts.product[int(activity_id)], j] = 1.0
+        supply, _how = solve_columns(lca.technosphere_matrix, rhs)
+        result = np.asarray(lca.biosphere_matrix @ supply).reshape(lca.biosphere_matrix.shape[0], len(activity_ids))
     flow_ids = [0] * result.shape[0]
     for flow_id, row in lca.dicts.biosphere.items():
         flow_ids[row] = int(flow_id)

@@ -36,13 +36,15 @@ from .matrices import MatrixModel, broadcast_size
 COVERAGE_METHODS = ("ipcc2021-gwp100", "ced", "water")  # the indicators every background dataset should carry
 BACKGROUND_STAGES = frozenset({"energy", "chemicals", "transport"})
 ELECTRICITY_PREFIXES = ("electricity-grid-", "electricity-residual-", "electricity-supplier-specific")
+_SUPPLIER = "electricity-supplier-specific"
 _BASIS = re.compile(r"Basis: (.*?)\. Year")
 
 
 def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
     """Boolean (product row × consumer column) matrix of technosphere links with a non-zero amount.
 
-    Constant entries are evaluated once per matrix model; only parameterised entries are evaluated at *env*.
+    Constant entries are evaluated once per matrix model (no formula among them); only parameterised
+    entries are evaluated at *env*.
     """
     A = model.A
     cache = model.coverage_cache
@@ -50,21 +52,87 @@ def _links(model: MatrixModel, env: Mapping[str, Any]) -> sp.csr_matrix:
     if last is not None and _same_env(last[0], env):  # e.g. the routes of one comparison, repeated defaults
         return last[1]
     if "constant" not in cache:
-        variable = model.variable_entries(A)
-        cache["constant"] = (np.nonzero(variable)[0], model.static_data(A, model.parameters.evaluate()) != 0)
+        positions, values = model.constant_data(A)
+        nonzero = np.zeros(len(A["rows"]), dtype=bool)
+        nonzero[positions] = values != 0
+        cache["constant"] = (np.nonzero(model.variable_entries(A))[0], nonzero)
     variable_idx, nonzero = cache["constant"]
     nonzero = nonzero.copy()
     if variable_idx.size:  # no dense (entries × samples) array: sample-varying rows are checked one by one
-        values = model.entry_split(A, variable_idx, dict(env), broadcast_size(dict(env)))
-        flags = values.const != 0
-        for k, pos in enumerate(values.var_pos):
-            flags[pos] = bool(np.any(values.var[k] != 0))
+        varied = model.entry_split(A, variable_idx, dict(env), broadcast_size(dict(env)))
+        flags = varied.const != 0
+        for k, pos in enumerate(varied.var_pos):
+            flags[pos] = bool(np.any(varied.var[k] != 0))
         nonzero[variable_idx] = flags
     keep = nonzero & (A["rows"] != A["cols"])
     n = model.n
     links = sp.csr_matrix((np.ones(int(keep.sum())), (A["rows"][keep], A["cols"][keep])), shape=(n, n))
     cache["last"] = (dict(env), links)
     return links
+
+
+def _reach(adjacency: sp.csr_matrix, sources: np.ndarray) -> np.ndarray:
+    """Boolean mask of the nodes reachable from the *sources* mask (included) along *adjacency* (row -> column).
+
+    One breadth-first search from an extra node that points to every source: linear in the links,
+    however long the supply chains are.
+
+    Examples
+    --------
+    >>> chain = sp.csr_matrix(([1.0, 1.0], ([0, 1], [1, 2])), shape=(4, 4))  # 0 -> 1 -> 2, 3 alone
+    >>> _reach(chain, np.array([True, False, False, False])).tolist()
+    [True, True, True, False]
+    """
+    from scipy.sparse.csgraph import breadth_first_order
+
+    n = adjacency.shape[0]
+    starts = np.nonzero(sources)[0]
+    seen = np.zeros(n, dtype=bool)
+    if not len(starts):
+        return seen
+    extra = sp.csr_matrix((np.ones(len(starts)), (np.full(len(starts), n), starts)), shape=(n + 1, n + 1))
+    graph = sp.csr_matrix(sp.block_diag((adjacency, sp.csr_matrix((1, 1))), format="csr") + extra)
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    seen[order[order < n]] = True
+    return seen
+
+
+def _column_kinds(model: MatrixModel) -> dict[str, np.ndarray]:
+    """Per product column, once per matrix model: ``electricity`` (a grid, residual or supplier-specific
+    dataset) and ``selector`` (its dataset has an input from an ``electricity-supplier-specific*``
+    dataset). Vectorised over the matrix entries: no pass over every exchange of the inventory."""
+    cache = model.coverage_cache
+    if "kinds" not in cache:
+        inv = model.inventory
+        datasets = np.asarray(model.column_dataset, dtype=object)
+        names = np.asarray(model.column_dataset, dtype=str)  # numpy's string functions loop in C
+        electricity = np.zeros(len(names), dtype=bool)
+        for prefix in ELECTRICITY_PREFIXES:
+            electricity |= np.char.startswith(names, prefix)
+        supplier = np.char.startswith(np.asarray(model.products, dtype=str), _SUPPLIER)
+        A = model.A
+        selectors = {  # input exchanges (not production or credit entries) of a supplier-specific product
+            model.entry_origin(int(slot))[0]
+            for slot in A["slots"][supplier[A["rows"]]]
+            if model.entry_origin(int(slot))[3].startswith("exchanges[")
+        }
+        # a dataset left out of the matrices (cut-off waste treatment) still names its inputs
+        entered = set(datasets[np.unique(A["cols"])].tolist())
+        for ds in inv.datasets.values():
+            if ds.id not in entered and any(
+                ex.kind == "input" and ex.target.startswith(_SUPPLIER) for ex in ds.exchanges
+            ):
+                selectors.add(ds.id)
+        selector = np.array([d in selectors for d in model.column_dataset], dtype=bool)
+        cache["kinds"] = {"electricity": electricity, "selector": selector}
+    kinds: dict[str, np.ndarray] = cache["kinds"]
+    return kinds
+
+
+def _background_reference(model: MatrixModel, col: int) -> bool:
+    """Whether column *col* is the reference product of a background-stage dataset."""
+    ds = model.inventory.datasets[model.column_dataset[col]]
+    return ds.stage in BACKGROUND_STAGES and model.products[col] == ds.reference_product.id
 
 
 def _same_env(cached: Mapping[str, Any], env: Mapping[str, Any]) -> bool:
@@ -79,14 +147,10 @@ def coverage(
     n_flows = len(model.flows)
     B = sp.csr_matrix((np.ones(len(model.B["rows"])), (model.B["rows"], model.B["cols"])), shape=(n_flows, model.n))
     C = np.vstack([np.asarray(m.vector(model.flows)) != 0 for m in methods]).astype(float)
-    covered = (sp.csr_matrix(C) @ B).toarray() > 0  # direct flows
+    direct = (sp.csr_matrix(C) @ B).toarray() > 0  # direct flows
     links = _links(model, env) if links is None else links
-    for _ in range(model.n):  # propagate from suppliers to consumers until nothing changes
-        grown = covered | ((sp.csr_matrix(covered.astype(float)) @ links).toarray() > 0)
-        if np.array_equal(grown, covered):
-            break
-        covered = grown
-    return covered
+    # covered where a supplier (along non-zero links, any depth) or the column itself has a direct flow
+    return np.vstack([_reach(sp.csr_matrix(links), row) for row in direct]).reshape(len(methods), model.n)
 
 
 def _methods(methods: Iterable[Any]) -> list[Any]:
@@ -138,10 +202,11 @@ def plant_supplies(model: MatrixModel, columns: Iterable[int], links: sp.csr_mat
     only those with a non-zero amount at the parameters count.
     """
     out: dict[str, list[str]] = {}
+    selector = _column_kinds(model)["selector"]
     for col in columns:
-        ds = model.inventory.datasets[model.column_dataset[col]]
-        if not any(ex.kind == "input" and ex.target.startswith("electricity-supplier-specific") for ex in ds.exchanges):
+        if not selector[int(col)]:
             continue
+        ds = model.inventory.datasets[model.column_dataset[col]]
         rows = links[:, [int(col)]].nonzero()[0]
         out[ds.id] = sorted({model.column_dataset[r] for r in rows})
     return out
@@ -163,27 +228,26 @@ def result_notes(
     """Warnings, electricity basis (``{dataset id: basis}``) and plant supplies (:func:`plant_supplies`)."""
     objs = _methods(methods)
     links = _links(model, env)
-    used = np.zeros(model.n, dtype=bool)
-    frontier = list(set(int(c) for c in demand_columns))
-    used[frontier] = True
-    while frontier:  # every product the demand reaches through non-zero links
-        nxt = np.unique(links[:, frontier].nonzero()[0])
-        nxt = nxt[~used[nxt]]
-        used[nxt] = True
-        frontier = nxt.tolist()
+    start = np.zeros(model.n, dtype=bool)
+    start[[int(c) for c in demand_columns]] = True
+    used = _reach(sp.csr_matrix(links.T), start)  # every product the demand reaches through non-zero links
     covered = coverage(model, objs, env, links)
+    kinds = _column_kinds(model)
     warnings: list[str] = []
     basis: dict[str, str] = {}
-    for col in np.nonzero(used)[0]:
+    for col in np.nonzero(used & kinds["electricity"])[0]:
         ds = model.inventory.datasets[model.column_dataset[col]]
-        if ds.id.startswith(ELECTRICITY_PREFIXES) and ds.id not in basis:
+        if ds.id not in basis:
             basis[ds.id] = electricity_basis(ds.note) or "not documented"
+    for col in np.nonzero(used & ~covered.all(axis=0))[0]:
+        if not _background_reference(model, int(col)):
+            continue
+        ds = model.inventory.datasets[model.column_dataset[col]]
         lacking = [m.indicator for i, m in enumerate(objs) if not covered[i, col]]
-        if lacking and ds.stage in BACKGROUND_STAGES and model.products[col] == ds.reference_product.id:
-            warnings.append(
-                f"background dataset '{ds.id}' has no data for {', '.join(lacking)}: its contribution to "
-                "these indicators is missing, not zero"
-            )
+        warnings.append(
+            f"background dataset '{ds.id}' has no data for {', '.join(lacking)}: its contribution to "
+            "these indicators is missing, not zero"
+        )
     supplies = plant_supplies(model, np.nonzero(used)[0], links)
     for selector, supplied in supplies.items():
         supply = _choice(model, env, _prefix(selector) + "_electricity_supply")

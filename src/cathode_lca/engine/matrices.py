@@ -120,6 +120,7 @@ class MatrixModel:
         self._slot_cache: dict[int, int] = {}
         #: memo of :mod:`cathode_lca.engine.coverage` (links at the last env, constant entries), owned here
         self.coverage_cache: dict[str, Any] = {}
+        self._constant_cache: dict[int, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]] = {}
         a, b = _Entries(), _Entries()
         for ds in inv.datasets.values():
             self._add_dataset(ds, a, b)
@@ -281,8 +282,8 @@ class MatrixModel:
         scales = entries["scales"][select]
         const = self._const[slots] * scales
         formula = self.slot_is_formula[slots]
-        needed = {int(s) for s in slots[formula]}
-        coef_needed = {int(c) for c in coefs if c != 0}
+        needed = set(np.unique(slots[formula]).tolist())
+        coef_needed = np.unique(coefs[coefs != 0]).tolist()  # not a Python pass over every entry
         for c in coef_needed:
             co = self._coefs[c]
             assert co is not None
@@ -330,9 +331,30 @@ class MatrixModel:
         """Boolean mask: entries whose value depends on parameters."""
         return self.slot_is_formula[entries["slots"]] | self.coef_is_variable[entries["coefs"]]
 
+    def constant_data(self, entries: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, values) of the entries that depend on no parameter, evaluated once per model.
+
+        Examples
+        --------
+        >>> # model.constant_data(model.A) -> (indices into A, their values); see tests/test_matrices.py
+        """
+        key = id(entries)
+        cached = self._constant_cache.get(key)
+        if cached is None or cached[0] is not entries:
+            positions = np.nonzero(~self.variable_entries(entries))[0]
+            values = self.entry_split(entries, positions, {}, 1).const  # no formula slot among them
+            cached = (entries, positions, values)
+            self._constant_cache[key] = cached
+        return cached[1], cached[2]
+
     def static_data(self, entries: dict[str, np.ndarray], env: Env) -> np.ndarray:
         """All entry values at the parameters in *env* (size 1)."""
         return self.entry_data(entries, np.arange(len(entries["rows"])), env, 1)[:, 0]
+
+    def entry_origin(self, slot: int) -> tuple[str, str, int, str]:
+        """(dataset id, file, line, field) that slot *slot* was read from; the field of an exchange
+        amount is ``exchanges[i].amount``."""
+        return self._slot_where[slot]
 
     def describe_column(self, col: int) -> str:
         product = self.products[col]

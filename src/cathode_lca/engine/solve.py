@@ -18,7 +18,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import SingularSystemError, SolverError
 from ..parameters.engine import Env
+from . import factorize
 from .factorize import (
     FactorisationError,
     SolverChoice,
@@ -38,7 +40,13 @@ from .factorize import (
 )
 from .matrices import EntryValues, MatrixModel
 
-__all__ = ["PartitionedSolver", "Solution", "block_triangular_order", "self_consumption_problem"]
+__all__ = [
+    "PartitionedSolver",
+    "Solution",
+    "block_triangular_order",
+    "inverse_one_norm",
+    "self_consumption_problem",
+]
 
 RESIDUAL_TOLERANCE = 1e-9
 RESIDUAL_SAMPLES = 256  # samples on which the foreground residual is checked (all when fewer)
@@ -101,6 +109,45 @@ def _closure(adjacency: sp.csr_matrix, sources: np.ndarray) -> np.ndarray:
     return seen
 
 
+def inverse_one_norm(matrix: sp.spmatrix, lu: Any, ones: np.ndarray | None = None) -> tuple[float, str]:
+    """‖A⁻¹‖₁ of a factorised square matrix, and how it was obtained (``"M-matrix"`` or ``"onenormest"``).
+
+    For the usual technosphere matrix, a Z-matrix (positive diagonal, inputs ≤ 0 off it), one
+    transposed solve gives it exactly: when y = A⁻ᵀ 1 is positive, Aᵀ y > 0 with y > 0 makes A a
+    non-singular M-matrix, so A⁻¹ ≥ 0 and ‖A⁻¹‖₁ = max(1ᵀ A⁻¹) = max(y). *ones* is that y when
+    already solved (it rides along with the interface solve). Otherwise (credits, or a loop that
+    consumes more than it makes) Higham's block estimator (``onenormest``) on the factors, a lower
+    bound that is exact in most cases.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from cathode_lca.engine.factorize import choose_solver, factorise
+    >>> A = sp.csc_matrix([[1.0, -0.5], [-0.5, 1.0]])  # inverse [[4/3, 2/3], [2/3, 4/3]]
+    >>> value, how = inverse_one_norm(A, factorise(A, choose_solver(A, "superlu")))
+    >>> round(value, 12), how
+    (2.0, 'M-matrix')
+    """
+    n = matrix.shape[0]
+    coo = sp.coo_matrix(matrix)
+    off = coo.row != coo.col
+    if not np.any(coo.data[off] > 0) and np.all(matrix.diagonal() > 0):
+        y = ones if ones is not None else lu.solve(np.ones(n), trans="T")
+        if np.all(np.isfinite(y)) and np.all(y > 0):
+            return float(y.max()), "M-matrix"
+    from scipy.sparse.linalg import LinearOperator, onenormest
+
+    inverse = LinearOperator(
+        (n, n),
+        matvec=lu.solve,
+        rmatvec=lambda x: lu.solve(x, trans="T"),
+        matmat=lu.solve,
+        rmatmat=lambda x: lu.solve(x, trans="T"),
+        dtype=float,
+    )
+    return float(onenormest(inverse)), "onenormest"
+
+
 class _FinalDemand:
     """The final demand over the foreground: a few non-zero rows, without an (n, S) array of zeros."""
 
@@ -143,7 +190,11 @@ class PartitionedSolver:
     """Solver for a fixed set of demanded products under one :class:`MatrixModel`."""
 
     def __init__(
-        self, model: MatrixModel, demanded: list[int], static_env: Env, background_solver: str | None = None
+        self,
+        model: MatrixModel,
+        demanded: list[int],
+        static_env: Env | None = None,
+        background_solver: str | None = None,
     ) -> None:
         self.model = model
         self.background_solver = background_solver  # None: the environment variable, else "auto"
@@ -170,6 +221,8 @@ class PartitionedSolver:
         self.interface = np.array(sorted(set(A["rows"][self.a_if].tolist())), dtype=np.int64)
         self.if_pos = {int(r): i for i, r in enumerate(self.interface)}
         self.solver_name = "topological back-substitution (foreground)"
+        self._factorised: tuple[sp.csc_matrix, np.ndarray, SolverChoice] | None = None
+        self._supply_rows: dict[tuple[int, ...], np.ndarray] = {}
         self._background_solve(static_env)
         self._plan_foreground()
 
@@ -180,7 +233,7 @@ class PartitionedSolver:
         return ", ".join(names[:limit]) + more
 
     # -- background -------------------------------------------------------------------
-    def _background_solve(self, env: Env) -> None:
+    def _background_solve(self, env: Env | None) -> None:
         model = self.model
         nb = len(self.bg)
         n_flows = len(model.flows)
@@ -188,8 +241,11 @@ class PartitionedSolver:
         if nb == 0:
             return
         A = model.A
-        sel = np.nonzero(np.isin(A["cols"], self.bg) & np.isin(A["rows"], self.bg))[0]
-        data = model.entry_data(A, sel, env, 1)[:, 0]
+        in_bg = np.zeros(model.n, dtype=bool)
+        in_bg[self.bg] = True
+        sel = np.nonzero(in_bg[A["cols"]] & in_bg[A["rows"]])[0]
+        # background columns have no parameterised entry (those are foreground), so no env is needed
+        data = model.entry_data(A, sel, env if env is not None else {}, 1)[:, 0]
         rows = np.searchsorted(self.bg, A["rows"][sel])  # background positions (self.bg is sorted)
         cols = np.searchsorted(self.bg, A["cols"][sel])
         self._check_diagonal(self.bg[rows], rows == cols, A["scales"][sel], data[:, None])
@@ -205,53 +261,150 @@ class PartitionedSolver:
         _, labels = strong_components(Abb)
         choice = choose_solver(Abb, self.background_solver, labels)
         order = block_triangular_order(Abb, labels)
-        Abb_perm = Abb[order][:, order].tocsc()
-        try:
-            lu = factorise(Abb_perm, choice)
-        except FactorisationError:
-            sizes = np.bincount(labels)
-            loops = self.bg[np.isin(labels, np.nonzero(sizes > 1)[0])]
-            raise SingularSystemError(
-                f"singular background system; datasets in loops: {self._names(loops)}",
-                hint="a loop that consumes at least as much as it produces cannot be solved; check those amounts",
-            ) from None
-        try:
-            self._check_condition(Abb_perm, lu, self.bg[order])
-            self._interface_solve(env, lu, Abb_perm, order)
-        finally:
-            release(lu)
+        position = np.empty(nb, dtype=np.int64)
+        position[order] = np.arange(nb)  # original background position -> permuted position
+        coo = Abb.tocoo()
+        Abb_perm = sp.csc_matrix((coo.data, (position[coo.row], position[coo.col])), shape=(nb, nb))
+        self._factorised = (Abb_perm, position, choice)  # kept (nnz only) for background_supply
+        solved = self._jacobi_background(env, Abb_perm, position, choice)
+        if solved is not None:
+            residual, scale, choice = solved
+            self._factorised = (Abb_perm, position, choice)
+        else:
+            try:
+                lu = factorise(Abb_perm, choice)
+            except FactorisationError:
+                sizes = np.bincount(labels)
+                loops = self.bg[np.isin(labels, np.nonzero(sizes > 1)[0])]
+                raise SingularSystemError(
+                    f"singular background system; datasets in loops: {self._names(loops)}",
+                    hint="a loop that consumes at least as much as it produces cannot be solved; check those amounts",
+                ) from None
+            try:
+                residual, scale, ones = self._interface_solve(env, lu, Abb_perm, position)
+                self._check_condition(Abb_perm, lu, self.bg[order], ones)
+            finally:
+                release(lu)
+        if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * scale:
+            raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
         self.background_choice = choice
         self.solver_name = f"{choice.describe()} for the background, once + topological back-substitution (foreground)"
 
-    def _interface_solve(self, env: Env, lu: Any, Abb_perm: sp.csc_matrix, order: np.ndarray) -> None:
-        """Aggregated flows per unit of each interface product, G = B_bb A_bb⁻¹ (interface columns)."""
+    def _jacobi_background(
+        self, env: Env | None, matrix: sp.csc_matrix, position: np.ndarray, choice: SolverChoice
+    ) -> tuple[float, float, SolverChoice] | None:
+        """The interface solve and condition check by block-Jacobi sweeps, without a factorisation:
+        tried only when the solver is chosen automatically, the largest loop is large (a
+        factorisation would fill in) and the background is a Z-matrix (so that the condition
+        number follows from one more solve). ``None`` when the sweeps do not converge in time."""
+        if choice.requested != "auto" or choice.largest_loop < factorize.LARGE_LOOP:
+            return None
+        coo = matrix.tocoo()
+        if np.any(coo.data[coo.row != coo.col] > 0):
+            return None
+        jacobi = factorize.JacobiSolve(matrix)
+        try:
+            residual, scale, ones = self._interface_solve(env, jacobi, matrix, position)
+            self._check_condition(matrix, jacobi, self.bg[np.argsort(position)], ones)
+        except factorize.NotConverged:
+            return None
+        return residual, scale, replace(choice, solver="jacobi")
+
+    def _interface_solve(
+        self, env: Env | None, lu: Any, Abb_perm: sp.csc_matrix, position: np.ndarray
+    ) -> tuple[float, float, np.ndarray | None]:
+        """Aggregated flows per unit of each interface product, G = B_bb A_bb⁻¹ (interface columns).
+
+        One multi-right-hand-side solve, only for the flows the background emits (the other rows of
+        G are zero): either Aᵀ Y = B_bbᵀ (fewer such flows than interface products; a column of ones
+        rides along for :meth:`_check_condition`) or A X = the interface columns of I. Returns the
+        largest residual, its scale, and the solution of Aᵀ y = 1 when it was computed.
+        """
         if not len(self.interface):
-            return
+            return 0.0, 1.0, None
         model, B = self.model, self.model.B
-        nb, n_flows = len(self.bg), len(model.flows)
-        selb = np.nonzero(np.isin(B["cols"], self.bg))[0]
-        bdata = model.entry_data(B, selb, env, 1)[:, 0]
-        position = np.empty(nb, dtype=np.int64)
-        position[order] = np.arange(nb)  # original background position -> permuted position
+        nb = len(self.bg)
+        in_bg = np.zeros(model.n, dtype=bool)
+        in_bg[self.bg] = True
+        selb = np.nonzero(in_bg[B["cols"]])[0]
+        bdata = model.entry_data(B, selb, env if env is not None else {}, 1)[:, 0]
+        flows, flow_rows = np.unique(B["rows"][selb], return_inverse=True)  # the flows the background emits
         bcols = position[np.searchsorted(self.bg, B["cols"][selb])]
-        Bbb = sp.csr_matrix((bdata, (B["rows"][selb], bcols)), shape=(n_flows, nb))
+        Bbb = sp.csr_matrix((bdata, (flow_rows, bcols)), shape=(len(flows), nb))
         if_rows = position[np.searchsorted(self.bg, self.interface)]
-        if n_flows < len(self.interface):
+        if len(flows) < len(self.interface):
             # fewer flows than interface products: solve Aᵀ y = bᵀ once per flow instead
-            Y = lu.solve(np.asarray(Bbb.T.todense()), trans="T")  # (nb, n_flows)
-            self.G = np.ascontiguousarray(Y[if_rows].T)
-            check = Abb_perm.T @ Y - np.asarray(Bbb.T.todense())
-            scale = max(1.0, float(np.abs(Y).max(initial=0)))
+            rhs = np.empty((nb, len(flows) + 1))
+            rhs[:, : len(flows)] = Bbb.T.toarray()
+            rhs[:, -1] = 1.0
+            Y = lu.solve(rhs, trans="T")  # (nb, flows + 1)
+            self.G[flows] = Y[if_rows, : len(flows)].T
+            check = Abb_perm.T @ Y[:, : len(flows)] - rhs[:, : len(flows)]
+            scale = max(1.0, float(np.abs(Y[:, : len(flows)]).max(initial=0)))
+            ones: np.ndarray | None = Y[:, -1]
         else:
             rhs = np.zeros((nb, len(self.interface)))
             rhs[if_rows, np.arange(len(self.interface))] = 1.0
             X = lu.solve(rhs)
-            self.G = np.asarray(Bbb @ X)
+            self.G[flows] = np.asarray(Bbb @ X)
             check = Abb_perm @ X - rhs
             scale = max(1.0, float(np.abs(X).max(initial=0)))
-        residual = float(np.abs(check).max(initial=0))
-        if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * scale:
-            raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
+            ones = None
+        return float(np.abs(check).max(initial=0)), scale, ones
+
+    def background_supply(self, columns: Sequence[int]) -> np.ndarray:
+        """Supply of each of *columns* per unit of each interface product: (len(columns), interface).
+
+        Rows of columns outside the background are zero. Cached per column set; the first call
+        factorises the background again (the factors are freed after the interface solve), which
+        is cheap where it is used: a Brightway background, whose mapped datasets are aggregated
+        system processes, leaves only our own small background here.
+        """
+        key = tuple(int(c) for c in columns)
+        if key in self._supply_rows:
+            return self._supply_rows[key]
+        out = np.zeros((len(key), len(self.interface)))
+        in_bg = np.zeros(self.model.n, dtype=bool)
+        in_bg[self.bg] = True
+        cols = np.asarray(key, dtype=np.int64)
+        inside = np.nonzero(in_bg[cols])[0]
+        bg_pos = np.searchsorted(self.bg, cols[inside])
+        if len(inside) and len(self.interface) and self._factorised is not None:
+            matrix, position, choice = self._factorised
+            nb = matrix.shape[0]
+            rhs = np.zeros((nb, len(inside)))
+            rhs[position[bg_pos], np.arange(len(inside))] = 1.0
+            if choice.solver == "jacobi":
+                Y, _ = factorize.solve_columns(matrix.T, rhs)  # row k of A⁻¹ is column k of A⁻ᵀ
+            else:
+                lu = factorise(matrix, choice)
+                try:
+                    Y = lu.solve(rhs, trans="T")
+                finally:
+                    release(lu)
+            residual = float(np.abs(matrix.T @ Y - rhs).max(initial=0))
+            if not np.isfinite(residual) or residual > RESIDUAL_TOLERANCE * max(1.0, float(np.abs(Y).max())):
+                raise SolverError(f"background residual {residual:.3g} too large", hint="the system is ill-conditioned")
+            out[inside] = Y[position[np.searchsorted(self.bg, self.interface)]].T
+        self._supply_rows[key] = out
+        return out
+
+    def total_supply(self, columns: Sequence[int], fg_supply: np.ndarray, env: Env) -> np.ndarray:
+        """Supply of each of *columns* for one sample whose foreground supply is *fg_supply* (n_fg,):
+        foreground columns read from it, background ones from the demand the foreground puts on the
+        interface products (through :meth:`background_supply`), 0 where the demand does not reach.
+        *env* holds scalars (one sample)."""
+        model = self.model
+        fg_supply = np.asarray(fg_supply, dtype=float).reshape(len(self.fg))
+        bdemand = np.zeros(len(self.interface))
+        if len(self.a_if):
+            values = model.entry_split(model.A, self.a_if, env, 1).dense()[:, 0]
+            np.subtract.at(bdemand, self.i_rows, values * fg_supply[self.i_cols])
+        out = self.background_supply(columns) @ bdemand
+        for k, col in enumerate(columns):
+            if int(col) in self.fg_pos:
+                out[k] = fg_supply[self.fg_pos[int(col)]]
+        return np.asarray(out, dtype=float)
 
     def _check_diagonal(self, columns: np.ndarray, on_diag: np.ndarray, scales: np.ndarray, values: np.ndarray) -> None:
         """Self-consumption and reference amounts of the background columns, vectorised.
@@ -284,14 +437,17 @@ class PartitionedSolver:
             hint="check the amounts of its reference product and of any input of its own product",
         )
 
-    def _check_condition(self, matrix: sp.csc_matrix, lu: Any, cols: np.ndarray) -> None:
-        from scipy.sparse.linalg import LinearOperator, onenormest
-
+    def _check_condition(
+        self, matrix: sp.csc_matrix, lu: Any, cols: np.ndarray, ones: np.ndarray | None = None
+    ) -> None:
+        """Refuse a background whose 1-norm condition number exceeds :data:`CONDITION_LIMIT`
+        (‖A‖₁ exact, ‖A⁻¹‖₁ from :func:`inverse_one_norm`)."""
         n = matrix.shape[0]
         if n == 1:
             return
-        inverse = LinearOperator((n, n), matvec=lu.solve, rmatvec=lambda x: lu.solve(x, trans="T"), dtype=float)
-        cond = onenormest(inverse) * sp.linalg.norm(matrix, 1)
+        norm = float(abs(matrix).sum(axis=0).max())
+        inverse_norm, _ = inverse_one_norm(matrix, lu, ones)
+        cond = inverse_norm * norm
         if not np.isfinite(cond) or cond > CONDITION_LIMIT:
             n_comp, labels = connected_components(matrix, directed=True, connection="strong")
             sizes = np.bincount(labels)
