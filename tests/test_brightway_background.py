@@ -525,7 +525,10 @@ def test_compare_uncertainty_and_passport_run_end_to_end_and_record_the_backgrou
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["metadata"]["background"] == expected
-    assert f"Brightway database ei/{TECH} (aggregated LCI computed with bw2calc)" in payload["metadata"]["sources"]
+    assert (
+        f"Brightway database ei/{TECH} (aggregated LCI computed by cathode-lca from the bw2data matrices)"
+        in payload["metadata"]["sources"]
+    )
     warnings = payload["warnings"]
     # unmapped user flows, with their amount per FU, and kept datasets with their share of each indicator
     flows = [w for w in warnings if "have no mapping to cathode-lca flows" in w]

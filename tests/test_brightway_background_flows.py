@@ -84,9 +84,9 @@ def test_warnings_give_unmapped_amounts_per_fu_and_kept_datasets_share_by_hand()
 def test_sources_name_the_brightway_database_of_a_replaced_dataset():
     from cathode_lca.documents import source_document
 
-    text = "brightway:my project/ecoinvent-3.10-cutoff activity 8f2b (aggregated LCI computed with bw2calc)"
+    text = "brightway:my project/ecoinvent-3.10-cutoff activity 8f2b (aggregated LCI computed by cathode-lca from the bw2data matrices)"
     assert source_document(text) == (
-        "Brightway database my project/ecoinvent-3.10-cutoff (aggregated LCI computed with bw2calc)"
+        "Brightway database my project/ecoinvent-3.10-cutoff (aggregated LCI computed by cathode-lca from the bw2data matrices)"
     )
     assert source_document("GREET 2022 'GREET IO' sheet").startswith("Argonne")  # unchanged for ours
 

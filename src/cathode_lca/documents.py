@@ -45,7 +45,9 @@ def sources(model: LCAModel, products: Sequence[str], allocation: str) -> list[s
     return list(_SOURCES[key])
 
 
-_BRIGHTWAY_SOURCE = re.compile(r"brightway:(.+?) activity \S+ \(aggregated LCI computed with bw2calc\)")
+_BRIGHTWAY_SOURCE = re.compile(
+    r"brightway:(.+?) activity \S+ \(aggregated LCI computed by cathode-lca from the bw2data matrices\)"
+)
 _KNOWN_DOCUMENTS = (
     (re.compile(r"GREET IO|GREET 2022"), "Argonne National Laboratory (2022) GREET 2022, as embedded in EverBatt 2023"),
     (re.compile(r"Istrate et al"), "Istrate et al. (2024) Joule 8, life-cycle inventories of battery-grade salts"),
@@ -70,7 +72,7 @@ def source_document(text: str) -> str:
     """The document a citation points to ('' for derivation notes such as 'model switch')."""
     background = _BRIGHTWAY_SOURCE.match(text)  # a dataset replaced from a user's Brightway database
     if background:
-        return f"Brightway database {background.group(1)} (aggregated LCI computed with bw2calc)"
+        return f"Brightway database {background.group(1)} (aggregated LCI computed by cathode-lca from the bw2data matrices)"
     for pattern, name in _KNOWN_DOCUMENTS:
         if pattern.search(text):
             return name

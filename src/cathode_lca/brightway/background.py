@@ -375,7 +375,7 @@ def build_inventory(
         ours = np.ascontiguousarray(ours_all[:, j])
         digest.update(f"{dataset_id}\0{act.code}\0".encode() + ours.tobytes())
         where = Location(links.path, sel.line)
-        source = f"{background} activity {act.code} (aggregated LCI computed with bw2calc)"
+        source = f"{background} activity {act.code} (aggregated LCI computed by cathode-lca from the bw2data matrices)"
         exchanges = tuple(
             Exchange("flow", flow_ids[i], float(ours[i]), inv.flows[flow_ids[i]].unit, where, source)
             for i in np.nonzero(ours)[0]
