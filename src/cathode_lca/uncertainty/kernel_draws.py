@@ -30,7 +30,7 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <4 x double> @ppnd16v', 'define internal <4 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
@@ -209,9 +209,9 @@ def quantile(ir: IR, dist: dict[str, Any], u: str) -> str:
         elif kind == "lognormal":
             x = ir.call("llvm.exp.f64", y)
             if dist.get("negative"):
-                x = ir.op(f"fneg double {x}")
+                x = ir.neg(x)
         else:  # logitnormal: expit(y) = 1 / (1 + exp(-y)), as scipy.special.expit
-            e = ir.call("llvm.exp.f64", ir.op(f"fneg double {y}"))
+            e = ir.call("llvm.exp.f64", ir.neg(y))
             s = ir.binary("fdiv", literal(1.0), ir.binary("fadd", literal(1.0), e))
             x = ir.binary("fadd", literal(lo), ir.binary("fmul", literal(hi - lo), s))
             return _clip(ir, x, lo, hi)
@@ -234,37 +234,98 @@ def quantile(ir: IR, dist: dict[str, Any], u: str) -> str:
 
 
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
-    """The word rows (stream keys, in order), the declarations and the functions ``@ppnd16`` and
-    ``@draws`` for *inputs* (key, distribution).
+    """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
+    ``@ppnd16v``, ``@expv``, ``@philox`` and ``@draws``) for *inputs* (key, distribution).
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
-    words ``W[row·n + i]``; an input of type ``sum`` reads one row per part.
+    words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
+    takes four samples at a time (:mod:`.kernel_vector`); the last group of a block overlaps the one
+    before it (a value depends only on its words, so computing it twice changes nothing), and a
+    block of fewer than four samples is padded with copies of its first sample's words.
     """
-    ir = IR()
+    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16v_ir
+
+    ir = VectorIR()
     rows: list[str] = []
+    n_inputs = len(inputs)
     for j, (key, dist) in enumerate(inputs):
         parts = [(p["stream"], p) for p in dist["parts"]] if dist["type"] == "sum" else [(key, dist)]
-        if j == 0:
-            ir.lines.append("  br label %in0\nin0:")
         ir.lines.append(f"  br label %loop{j}\nloop{j}:")
         ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
         total, first = literal(0.0), len(rows)
         for stream, part in parts:
             rows.append(stream)
             index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {len(rows) - 1}')}, %i{j}")
-            word = ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')}")
-            top = ir.op(f"uitofp i64 {ir.op(f'lshr i64 {word}, 11')} to double")
-            u = ir.binary("fmul", ir.binary("fadd", top, literal(0.5)), EPS)
+            at = ir.op(f"bitcast i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')} to {IVEC}*")
+            u = ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {at}, align 8"))
             value = quantile(ir, part, u)
             total = value if len(rows) == first + 1 else ir.binary("fadd", total, value)
         index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {j}')}, %i{j}")
-        ir.lines.append(f"  store double {total}, double* {ir.op(f'getelementptr double, double* %D, i64 {index}')}")
-        ir.lines.append(f"  %i{j}.next = add i64 %i{j}, 1")
-        ir.lines.append(f"  %more{j} = icmp slt i64 %i{j}.next, %n")
-        ir.lines.append(f"  br i1 %more{j}, label %loop{j}, label %in{j + 1}\nin{j + 1}:")
-    body = "\n".join(["define void @draws(i64* %W, i64 %n, double* %D) {", *ir.lines, "  ret void", "}"])
-    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS)
-    return tuple(rows), declared, [ppnd16_ir(), philox_ir(), body]
+        at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* %D, i64 {index}')} to {VEC}*")
+        ir.lines.append(f"  store {VEC} {total}, {VEC}* {at}, align 8")
+        ir.lines.append(f"  %i{j}.step = add i64 %i{j}, {WIDTH}")
+        ir.lines.append(f"  %i{j}.more = icmp slt i64 %i{j}.step, %n")
+        ir.lines.append(f"  %i{j}.over = icmp sgt i64 %i{j}.step, %last")
+        ir.lines.append(f"  %i{j}.next = select i1 %i{j}.over, i64 %last, i64 %i{j}.step")
+        ir.lines.append(f"  br i1 %i{j}.more, label %loop{j}, label %in{j + 1}\nin{j + 1}:")
+    n_rows = len(rows)
+    body = f"""define void @draws(i64* %W, i64 %n, double* %D) {{
+entry:
+  %Wp = alloca i64, i64 {max(n_rows, 1) * WIDTH}
+  %Dp = alloca double, i64 {max(n_inputs, 1) * WIDTH}
+  %last = sub i64 %n, {WIDTH}
+  %few = icmp slt i64 %n, {WIDTH}
+  br i1 %few, label %small, label %in0
+small:
+  %none = icmp eq i64 %n, 0
+  br i1 %none, label %in{n_inputs}, label %pad
+pad:
+  %pi = phi i64 [0, %small], [%pi.next, %pad]
+  %pr = udiv i64 %pi, {WIDTH}
+  %pk = urem i64 %pi, {WIDTH}
+  %pn = sub i64 %n, 1
+  %pshort = icmp ult i64 %pk, %n
+  %pkk = select i1 %pshort, i64 %pk, i64 %pn
+  %prn = mul i64 %pr, %n
+  %pfrom = add i64 %prn, %pkk
+  %pa = getelementptr i64, i64* %W, i64 %pfrom
+  %pw = load i64, i64* %pa
+  %pb = getelementptr i64, i64* %Wp, i64 %pi
+  store i64 %pw, i64* %pb
+  %pi.next = add i64 %pi, 1
+  %pmore = icmp ult i64 %pi.next, {n_rows * WIDTH}
+  br i1 %pmore, label %pad, label %padded
+padded:
+  call void @draws(i64* %Wp, i64 {WIDTH}, double* %Dp)
+  br label %back
+back:
+  %bi = phi i64 [0, %padded], [%bi.next, %backnext]
+  %bj = udiv i64 %bi, {WIDTH}
+  %bk = urem i64 %bi, {WIDTH}
+  %bkeep = icmp ult i64 %bk, %n
+  br i1 %bkeep, label %backcopy, label %backnext
+backcopy:
+  %bjn = mul i64 %bj, %n
+  %bto = add i64 %bjn, %bk
+  %ba = getelementptr double, double* %Dp, i64 %bi
+  %bv = load double, double* %ba
+  %bb = getelementptr double, double* %D, i64 %bto
+  store double %bv, double* %bb
+  br label %backnext
+backnext:
+  %bi.next = add i64 %bi, 1
+  %bmore = icmp ult i64 %bi.next, {n_inputs * WIDTH}
+  br i1 %bmore, label %back, label %in{n_inputs}
+in0:
+{chr(10).join(ir.lines)}
+  ret void
+}}"""
+    if not n_inputs:
+        body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
+    ppnd16v, declared_p = ppnd16v_ir(_CENTRE_NUM, _CENTRE_DEN)
+    expv, declared_e = expv_ir()
+    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
+    return tuple(rows), declared, [ppnd16_ir(), ppnd16v, expv, philox_ir(), body]
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)
