@@ -30,7 +30,7 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define internal <4 x double> @ppnd16v', 'define internal <4 x double> @expv', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <8 x double> @ppnd16v', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
@@ -239,9 +239,9 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
     words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
-    takes four samples at a time (:mod:`.kernel_vector`); the last group of a block overlaps the one
-    before it (a value depends only on its words, so computing it twice changes nothing), and a
-    block of fewer than four samples is padded with copies of its first sample's words.
+    takes WIDTH (8) samples at a time (:mod:`.kernel_vector`); the last group of a block overlaps the
+    one before it (a value depends only on its words, so computing it twice changes nothing), and
+    a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
     from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16v_ir
 
@@ -322,7 +322,7 @@ in0:
 }}"""
     if not n_inputs:
         body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
-    ppnd16v, declared_p = ppnd16v_ir(_CENTRE_NUM, _CENTRE_DEN)
+    ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
     expv, declared_e = expv_ir()
     declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
     return tuple(rows), declared, [ppnd16_ir(), ppnd16v, expv, philox_ir(), body]

@@ -1,32 +1,37 @@
-"""Four samples at a time: vector IR for the draws of the compiled kernel.
+"""Eight samples at a time: vector IR for the draws of the compiled kernel.
 
 Each input's loop in ``@draws`` (:mod:`cathode_lca.uncertainty.kernel_draws`) runs over the block's
-samples four at a time, as ``<4 x double>`` instructions (one AVX register; LLVM splits them into
-two SSE2 halves on a CPU without AVX). The arithmetic of every lane is the scalar arithmetic,
-operation for operation, strict IEEE (no fast-math, no fused multiply-add), so a value does not
-depend on the lane or the block it is computed in. Two functions make the difference:
+samples ``WIDTH`` = 8 at a time, as ``<8 x double>`` instructions (LLVM splits them into two AVX
+registers, or four SSE2 ones on a CPU without AVX: two independent halves keep the long dependency
+chains of the polynomials overlapped; 4 lanes measured slower, 16 no faster and slower to compile).
+The arithmetic of every lane is the scalar arithmetic of the same formula, strict IEEE (no
+fast-math, no fused multiply-add), so a value depends only on its words, never on its lane or
+block. Three functions carry it:
 
-* ``@ppnd16v``, the AS 241 normal quantile of four probabilities: the central rational function
-  (``|p − 0.5| ≤ 0.425``, about 85 % of the values) for all four lanes at once; a lane in a tail
-  calls the scalar ``@ppnd16`` (which computes the central lanes to the same bits);
-* ``@expv``, ``exp`` of four values, by the method of Sun's fdlibm ``e_exp.c`` (W. Kahan /
-  K. C. Ng, 1993; P. T. P. Tang, "Table-driven implementation of the exponential function in IEEE
-  floating-point arithmetic", *ACM TOMS* 15 (2), 144–157, 1989, for the Cody–Waite style
-  reduction): ``x = k·ln 2 + r`` with ln 2 split in a 32-bit head (``k·ln2_hi`` exact) and a tail,
-  ``|r| ≤ ln 2 / 2``; ``exp(r) = 1 + 2r / (2 − R(r))`` where ``R`` is fdlibm's degree-5 Remez
-  polynomial in ``r²`` (error below 2⁻⁵⁹), written as fdlibm's
-  ``1 − ((lo − r·c / (2 − c)) − hi)``; then the scale ``2ᵏ`` is built from its exponent bits.
-  fdlibm bounds the error below 1 ulp; against libm on 10⁶ values it is within 4e-16 relative
-  (``tests/test_kernel_vector.py``). A lane with ``|x| > 700`` (or NaN) calls libm's ``exp``, so
-  overflow, underflow and subnormal results stay libm's.
+* ``@ppnd16v``, the AS 241 normal quantile: the central rational function (``|p − 0.5| ≤ 0.425``,
+  about 85 % of the values) for all lanes at once, bit for bit the scalar ``@ppnd16``'s; when a lane
+  is in a tail, also the first tail branch, with :func:`log_lines`; the rare lanes beyond it
+  (p < 1.4e-11) call the scalar ``@ppnd16``;
+* ``@expv``, ``exp`` by the method of Sun's fdlibm ``e_exp.c`` (1993; the reduction of
+  P. T. P. Tang, "Table-driven implementation of the exponential function in IEEE floating-point
+  arithmetic", *ACM TOMS* 15 (2), 144–157, 1989, with W. J. Cody and W. Waite's split of ln 2):
+  ``x = k·ln 2 + r`` with ln 2 in a 32-bit head (``k·ln2_hi`` exact) and a tail, ``|r| ≤ ln 2 / 2``;
+  ``exp(r) = 1 + 2r / (2 − R(r))`` with fdlibm's degree-5 Remez polynomial (error below 2⁻⁵⁹),
+  written as fdlibm's ``1 − ((lo − r·c / (2 − c)) − hi)``; then ``2ᵏ`` from its exponent bits.
+  A lane with ``|x| > 700`` (or NaN) calls libm's ``exp``, so overflow and subnormals stay libm's;
+* :func:`log_lines`, ``log`` by fdlibm's ``e_log.c`` method, inside ``@ppnd16v``.
+
+fdlibm bounds both errors below 1 ulp; against libm on 10⁶ values each is within 4e-16 relative
+(``tests/test_kernel_vector.py``). Against the numpy path (``scipy.special.ndtri``, numpy's
+``exp``) the draws stay within 2e-15.
 
 Examples
 --------
 >>> ir = VectorIR()
 >>> ir.binary("fmul", "%t0", literal(2.0))
 '%t1'
->>> ir.lines[0]
-'  %t1 = fmul <4 x double> %t0, <double 0x4000000000000000, double 0x4000000000000000, double 0x4000000000000000, double 0x4000000000000000>'
+>>> ir.lines[0].split(",")[0]
+'  %t1 = fmul <8 x double> %t0'
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import re
 
 from .kernel_source import IR, literal
 
-WIDTH = 4
+WIDTH = 8
 VEC = f"<{WIDTH} x double>"
 IVEC = f"<{WIDTH} x i64>"
 _LITERAL = re.compile(r"0x[0-9A-F]{16}")
@@ -51,6 +56,16 @@ _EXP_P = (
     -1.65339022054652515390e-06,
     4.13813679705723846039e-08,
 )
+# fdlibm e_log.c: the Remez coefficients of log(1+f) = f − f²/2 + s·(f²/2 + R(s²)), s = f / (2 + f)
+_LOG_LG = (
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+)
 EXP_RANGE = 700.0
 """``@expv`` computes lanes with ``|x| ≤ EXP_RANGE`` itself (results normal, no overflow); others call libm."""
 
@@ -65,7 +80,7 @@ def splat(operand: str, kind: str = "double") -> str:
 
 
 class VectorIR(IR):
-    """:class:`IR` whose double operations act on ``<4 x double>``: the same emitters, four lanes.
+    """:class:`IR` whose double operations act on ``<WIDTH x double>``: the same emitters, all lanes.
 
     A scalar function called through :meth:`call` becomes its vector counterpart (``@ppnd16v``,
     ``@expv``, or LLVM's vector intrinsic); anything else is refused.
@@ -74,8 +89,8 @@ class VectorIR(IR):
     _VECTOR_FUNCTIONS = {
         "ppnd16": "ppnd16v",
         "llvm.exp.f64": "expv",
-        "llvm.sqrt.f64": "llvm.sqrt.v4f64",
-        "llvm.fabs.f64": "llvm.fabs.v4f64",
+        "llvm.sqrt.f64": f"llvm.sqrt.v{WIDTH}f64",
+        "llvm.fabs.f64": f"llvm.fabs.v{WIDTH}f64",
     }
 
     def binary(self, op: str, a: str, b: str) -> str:
@@ -91,7 +106,7 @@ class VectorIR(IR):
         return self.op(f"fneg {VEC} {splat(a)}")
 
     def integer(self, op: str, a: str, b: str) -> str:
-        """An integer operation on ``<4 x i64>`` (a decimal constant is repeated in every lane)."""
+        """An integer operation on ``<WIDTH x i64>`` (a decimal constant is repeated in every lane)."""
         return self.op(f"{op} {IVEC} {splat(a, 'i64')}, {splat(b, 'i64')}")
 
     def call(self, function: str, *args: str) -> str:
@@ -103,12 +118,12 @@ class VectorIR(IR):
         return self.op(f"call {VEC} @{name}({', '.join(f'{VEC} {splat(a)}' for a in args)})")
 
     def all_true(self, mask: str) -> str:
-        """An i1 that is true when every lane of the ``<4 x i1>`` *mask* is."""
+        """An i1 that is true when every lane of the ``<WIDTH x i1>`` *mask* is."""
         bits = self.op(f"bitcast <{WIDTH} x i1> {mask} to i{WIDTH}")
         return self.op(f"icmp eq i{WIDTH} {bits}, -1")
 
     def words_to_unit(self, words: str) -> str:
-        """``((w >> 11) + 0.5) · 2⁻⁵³`` for four 64-bit words, as the scalar path computes it.
+        """``((w >> 11) + 0.5) · 2⁻⁵³`` for WIDTH 64-bit words, as the scalar path computes it.
 
         ``w >> 11`` has 53 bits, which AVX2 cannot convert in one instruction; it is split into
         ``h·2³² + l`` and each half placed in the significand of a power of two (``2⁸⁴ + h·2³²``,
@@ -126,7 +141,7 @@ class VectorIR(IR):
 def _lanes(
     name: str, result: str, need: str, argument: str, scalar: str, block: str = "entry", ret: bool = True
 ) -> list[str]:
-    """IR that recomputes with ``@scalar`` each lane of *result* whose bit in the ``<4 x i1>`` *need* is set."""
+    """IR that recomputes with ``@scalar`` each lane of *result* whose bit in the ``<WIDTH x i1>`` *need* is set."""
     lines = []
     previous, value = block, result
     for k in range(WIDTH):
@@ -151,6 +166,61 @@ def _lanes(
     return [line for line in lines if line]
 
 
+def log_lines(ir: VectorIR, x: str) -> str:
+    """Emit ``log(x)`` for WIDTH positive normal finite values (others give garbage: guard the lanes).
+
+    fdlibm's ``e_log.c`` method: ``x = 2ᵏ·(1 + f)`` with ``√2/2 ≤ 1 + f < √2`` (read from the bits),
+    ``s = f / (2 + f)``, ``log(1 + f) = f − (f²/2 − s·(f²/2 + R))`` with fdlibm's degree-7 Remez
+    polynomial ``R`` in ``s²``, and ``k·ln 2`` added in two parts; fdlibm bounds the error below
+    1 ulp (``tests/test_kernel_vector.py`` compares with libm).
+    """
+    bits = ir.op(f"bitcast {VEC} {x} to {IVEC}")
+    # fdlibm: i = ((high word & 0xfffff) + 0x95f64) & 0x100000 is set when 1 + f would be ≥ √2
+    top = ir.integer("and", ir.integer("lshr", bits, "32"), str(0xFFFFF))
+    above = ir.integer("and", ir.integer("lshr", ir.integer("add", top, str(0x95F64)), "20"), "1")
+    k = ir.integer("sub", ir.integer("add", ir.integer("lshr", bits, "52"), above), "1023")
+    exponent = ir.integer("shl", ir.integer("sub", "1023", above), "52")
+    m = ir.op(f"bitcast {IVEC} {ir.integer('or', ir.integer('and', bits, str(2**52 - 1)), exponent)} to {VEC}")
+    f = ir.binary("fsub", m, literal(1.0))
+    # k as a double, exact: the bits of 1.5·2⁵² + k
+    dk = ir.binary(
+        "fsub",
+        ir.op(f"bitcast {IVEC} {ir.integer('add', k, str(0x4338000000000000))} to {VEC}"),
+        literal(1.5 * 2.0**52),
+    )
+    s = ir.binary("fdiv", f, ir.binary("fadd", literal(2.0), f))
+    z = ir.binary("fmul", s, s)
+    w = ir.binary("fmul", z, z)
+    lg = _LOG_LG
+    t1 = ir.binary(
+        "fmul",
+        w,
+        ir.binary(
+            "fadd",
+            literal(lg[1]),
+            ir.binary("fmul", w, ir.binary("fadd", literal(lg[3]), ir.binary("fmul", w, literal(lg[5])))),
+        ),
+    )
+    inner = ir.binary("fadd", literal(lg[4]), ir.binary("fmul", w, literal(lg[6])))
+    inner = ir.binary("fadd", literal(lg[2]), ir.binary("fmul", w, inner))
+    t2 = ir.binary("fmul", z, ir.binary("fadd", literal(lg[0]), ir.binary("fmul", w, inner)))
+    r = ir.binary("fadd", t2, t1)
+    hfsq = ir.binary("fmul", ir.binary("fmul", literal(0.5), f), f)
+    low = ir.binary("fadd", ir.binary("fmul", s, ir.binary("fadd", hfsq, r)), ir.binary("fmul", dk, literal(_LN2_LO)))
+    return ir.binary(
+        "fsub", ir.binary("fmul", dk, literal(_LN2_HI)), ir.binary("fsub", ir.binary("fsub", hfsq, low), f)
+    )
+
+
+def logv_ir() -> tuple[str, set[str]]:
+    """``define internal <8 x double> @logv(<8 x double> %x)`` (:func:`log_lines`; for tests)."""
+    ir = VectorIR()
+    value = log_lines(ir, "%x")
+    return "\n".join(
+        [f"define internal {VEC} @logv({VEC} %x) {{", "entry:", *ir.lines, f"  ret {VEC} {value}", "}"]
+    ), ir.declared
+
+
 def _horner(ir: VectorIR, coefficients: tuple[float, ...], r: str) -> str:
     """((c0·r + c1)·r + c2)… in this order, as the scalar ``@ppnd16`` (no fused multiply-add)."""
     value = literal(coefficients[0])
@@ -159,36 +229,58 @@ def _horner(ir: VectorIR, coefficients: tuple[float, ...], r: str) -> str:
     return value
 
 
-def ppnd16v_ir(numerator: tuple[float, ...], denominator: tuple[float, ...]) -> tuple[str, set[str]]:
-    """``define internal <4 x double> @ppnd16v(<4 x double> %p)``: AS 241 for four probabilities.
+def ppnd16v_ir(
+    centre: tuple[tuple[float, ...], tuple[float, ...]], near: tuple[tuple[float, ...], tuple[float, ...]]
+) -> tuple[str, set[str]]:
+    """``define internal <8 x double> @ppnd16v(<8 x double> %p)``: AS 241 for WIDTH probabilities.
 
-    The central lanes take the rational function (coefficients *numerator*, *denominator*, highest
-    power first, those of the scalar ``@ppnd16``) in vector form; the others call ``@ppnd16``.
+    *centre* and *near* are the numerator and denominator coefficients (highest power first) of
+    the scalar ``@ppnd16``'s central and first tail branches. The central lanes take the rational
+    function in vector form; when a lane is in a tail, the first tail branch (``r = sqrt(−log
+    min(p, 1 − p)) ≤ 5``, i.e. p down to about 1.4e-11) is computed in vector form too, with
+    :func:`log_lines`; a lane beyond it (or with ``min(p, 1 − p)`` zero or subnormal) calls ``@ppnd16``.
     """
     ir = VectorIR()
     q = ir.binary("fsub", "%p", literal(0.5))
     central = ir.compare("ole", ir.call("llvm.fabs.f64", q), literal(0.425))
     q_r = ir.binary("fsub", literal(0.180625), ir.binary("fmul", q, q))
-    num = ir.binary("fmul", _horner(ir, numerator, q_r), q)
-    value = ir.binary("fdiv", num, _horner(ir, denominator, q_r))
+    num = ir.binary("fmul", _horner(ir, centre[0], q_r), q)
+    value = ir.binary("fdiv", num, _horner(ir, centre[1], q_r))
     everywhere = ir.all_true(central)
-    tail = ir.op(f"xor <{WIDTH} x i1> {central}, <{', '.join(['i1 true'] * WIDTH)}>")
+    split = len(ir.lines)
+    small = ir.select(ir.compare("ogt", q, literal(0.0)), ir.binary("fsub", literal(1.0), "%p"), "%p")
+    r = ir.call("llvm.sqrt.f64", ir.neg(log_lines(ir, small)))
+    rn = ir.binary("fsub", r, literal(1.6))
+    x = ir.binary("fdiv", _horner(ir, near[0], rn), _horner(ir, near[1], rn))
+    signed = ir.select(ir.compare("olt", q, literal(0.0)), ir.neg(x), x)
+    both = ir.select(central, value, signed)
+    normal = ir.compare("oge", small, literal(2.2250738585072014e-308))
+    within = ir.compare("ole", r, literal(5.0))
+    near_ok = ir.op(f"and <{WIDTH} x i1> {within}, {normal}")
+    fine = ir.op(f"or <{WIDTH} x i1> {central}, {near_ok}")
+    all_fine = ir.all_true(fine)
+    scalar = ir.op(f"xor <{WIDTH} x i1> {fine}, <{', '.join(['i1 true'] * WIDTH)}>")
     lines = [
         f"define internal {VEC} @ppnd16v({VEC} %p) {{",
         "entry:",
-        *ir.lines,
+        *ir.lines[:split],
         f"  br i1 {everywhere}, label %fast, label %tails",
         "fast:",
         f"  ret {VEC} {value}",
         "tails:",
-        *_lanes("lane", value, tail, "%p", "ppnd16", block="tails"),
+        *ir.lines[split:],
+        f"  br i1 {all_fine}, label %near, label %far",
+        "near:",
+        f"  ret {VEC} {both}",
+        "far:",
+        *_lanes("lane", both, scalar, "%p", "ppnd16", block="far"),
         "}",
     ]
     return "\n".join(lines), ir.declared
 
 
 def expv_ir() -> tuple[str, set[str]]:
-    """``define internal <4 x double> @expv(<4 x double> %x)`` (fdlibm's method, see the module docstring)."""
+    """``define internal <8 x double> @expv(<8 x double> %x)`` (fdlibm's method, see the module docstring)."""
     ir = VectorIR()
     inside = ir.compare("ole", ir.call("llvm.fabs.f64", "%x"), literal(EXP_RANGE))
     # k = nearest integer to x / ln 2: adding 1.5·2⁵² rounds it (to even) into the low significand bits
