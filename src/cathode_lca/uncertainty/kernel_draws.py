@@ -30,7 +30,7 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define internal <8 x double> @ppnd16v', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <8 x double> @ppnd16c', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
@@ -184,25 +184,35 @@ def _clip(ir: IR, x: str, lo: float | None, hi: float | None) -> str:
     return x
 
 
-def quantile(ir: IR, dist: dict[str, Any], u: str) -> str:
+def truncated(dist: dict[str, Any]) -> tuple[float, float] | None:
+    """``(F(lo), F(hi) − F(lo))`` of a bounded normal or lognormal whose words are mapped onto its range, else None."""
+    from .streams import truncation
+
+    lo: Any = dist.get("minimum")
+    hi: Any = dist.get("maximum")
+    if dist["type"] in ("normal", "lognormal") and (lo is not None or hi is not None):
+        probabilities = truncation(dist, lo, hi)
+        if probabilities is not None:
+            return probabilities[0], probabilities[1] - probabilities[0]
+    return None
+
+
+def quantile(ir: IR, dist: dict[str, Any], u: str, z: str | None = None) -> str:
     """Emit the inverse CDF of the normalised distribution *dist* at the probability in register *u*.
 
     The same operations, in the same order, as :func:`cathode_lca.uncertainty.streams.ppf`
-    (except the normal quantile, AS 241 here and Cephes there).
+    (except the normal quantile, AS 241 here and Cephes there). *z*, when given, is the standard
+    normal quantile already computed (by ``@zrow``), truncation included, and *u* is not used.
     """
-    from .streams import truncation
-
     kind = dist["type"]
     lo: Any = dist.get("minimum")
     hi: Any = dist.get("maximum")
     bounded = kind in ("normal", "lognormal") and (lo is not None or hi is not None)
-    if bounded:
-        probabilities = truncation(dist, lo, hi)
-        if probabilities is not None:
-            p_lo, p_hi = probabilities
-            u = ir.binary("fadd", literal(p_lo), ir.binary("fmul", u, literal(p_hi - p_lo)))
+    mapping = truncated(dist)
+    if mapping is not None and z is None:
+        u = ir.binary("fadd", literal(mapping[0]), ir.binary("fmul", u, literal(mapping[1])))
     if kind in ("normal", "lognormal", "logitnormal"):
-        z = ir.call("ppnd16", u)
+        z = ir.call("ppnd16", u) if z is None else z
         y = ir.binary("fadd", literal(dist["loc"]), ir.binary("fmul", literal(dist["scale"]), z))
         if kind == "normal":
             x = y
@@ -243,13 +253,37 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
     one before it (a value depends only on its words, so computing it twice changes nothing), and
     a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
-    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16v_ir
+    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16c_ir, ppnd16v_ir, zrow_ir
 
     ir = VectorIR()
     rows: list[str] = []
     n_inputs = len(inputs)
     for j, (key, dist) in enumerate(inputs):
         parts = [(p["stream"], p) for p in dist["parts"]] if dist["type"] == "sum" else [(key, dist)]
+        if dist["type"] in ("normal", "lognormal", "logitnormal"):
+            # the quantiles first, for the whole block (@zrow: the tails computed apart), into D's row;
+            # then the rest of the inverse CDF in place, WIDTH at a time, and the last group (overlapping)
+            rows.append(key)
+            a, b = truncated(dist) or (0.0, 1.0)  # 0 + u·1 is u, exactly
+            row = ir.op(f"getelementptr i64, i64* %W, i64 {ir.op(f'mul i64 %n, {len(rows) - 1}')}")
+            out = ir.op(f"getelementptr double, double* %D, i64 {ir.op(f'mul i64 %n, {j}')}")
+            ir.lines.append(
+                f"  call void @zrow(i64* {row}, i64 %n, double* {out}, double {literal(a)}, double {literal(b)})"
+            )
+            # the last group's quantiles, kept before the loop turns them into values in place
+            tail_at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* {out}, i64 %last')} to {VEC}*")
+            z_last = ir.op(f"load {VEC}, {VEC}* {tail_at}, align 8")
+            ir.lines.append(f"  br label %loop{j}\nloop{j}:")
+            ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
+            at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* {out}, i64 %i{j}')} to {VEC}*")
+            value = quantile(ir, dist, "", z=ir.op(f"load {VEC}, {VEC}* {at}, align 8"))
+            ir.lines.append(f"  store {VEC} {value}, {VEC}* {at}, align 8")
+            ir.lines.append(f"  %i{j}.next = add i64 %i{j}, {WIDTH}")
+            ir.lines.append(f"  %i{j}.more = icmp slt i64 %i{j}.next, %whole")
+            ir.lines.append(f"  br i1 %i{j}.more, label %loop{j}, label %end{j}\nend{j}:")
+            ir.lines.append(f"  store {VEC} {quantile(ir, dist, '', z=z_last)}, {VEC}* {tail_at}, align 8")
+            ir.lines.append(f"  br label %in{j + 1}\nin{j + 1}:")
+            continue
         ir.lines.append(f"  br label %loop{j}\nloop{j}:")
         ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
         total, first = literal(0.0), len(rows)
@@ -274,6 +308,7 @@ entry:
   %Wp = alloca i64, i64 {max(n_rows, 1) * WIDTH}
   %Dp = alloca double, i64 {max(n_inputs, 1) * WIDTH}
   %last = sub i64 %n, {WIDTH}
+  %whole = and i64 %n, -{WIDTH}
   %few = icmp slt i64 %n, {WIDTH}
   br i1 %few, label %small, label %in0
 small:
@@ -323,9 +358,12 @@ in0:
     if not n_inputs:
         body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
     ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
+    ppnd16c, declared_c = ppnd16c_ir((_CENTRE_NUM, _CENTRE_DEN))
+    zrow, declared_z = zrow_ir()
+    declared_p |= declared_c | declared_z
     expv, declared_e = expv_ir()
     declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
-    return tuple(rows), declared, [ppnd16_ir(), ppnd16v, expv, philox_ir(), body]
+    return tuple(rows), declared, [ppnd16_ir(), ppnd16c, ppnd16v, zrow, expv, philox_ir(), body]
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)

@@ -229,6 +229,127 @@ def _horner(ir: VectorIR, coefficients: tuple[float, ...], r: str) -> str:
     return value
 
 
+def central_lines(ir: VectorIR, p: str, centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, str]:
+    """Emit AS 241's central branch at *p*: (its value, the ``<WIDTH x i1>`` lanes where it applies)."""
+    q = ir.binary("fsub", p, literal(0.5))
+    central = ir.compare("ole", ir.call("llvm.fabs.f64", q), literal(0.425))
+    q_r = ir.binary("fsub", literal(0.180625), ir.binary("fmul", q, q))
+    num = ir.binary("fmul", _horner(ir, centre[0], q_r), q)
+    return ir.binary("fdiv", num, _horner(ir, centre[1], q_r)), central
+
+
+def ppnd16c_ir(centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, set[str]]:
+    """``define internal <8 x double> @ppnd16c(<8 x double> %p)``: AS 241's central branch in every lane."""
+    ir = VectorIR()
+    value, _central = central_lines(ir, "%p", centre)
+    return "\n".join(
+        [f"define internal {VEC} @ppnd16c({VEC} %p) {{", "entry:", *ir.lines, f"  ret {VEC} {value}", "}"]
+    ), ir.declared
+
+
+CHUNK = 512
+"""``@zrow`` notes the tail samples of at most this many samples at a time (a fixed stack buffer)."""
+
+
+def zrow_ir() -> tuple[str, set[str]]:
+    """``define internal void @zrow(i64* W, i64 n, double* Z, double a, double b)``: ``Z[i] = ppnd16(a + u(W[i])·b)``.
+
+    For n ≥ WIDTH. Chunk by chunk (:data:`CHUNK` samples, the last one moved back to stay whole),
+    a first loop computes the central branch (``@ppnd16c``) for every sample, WIDTH at a time (the
+    last group overlapping), and notes the samples outside it; a second loop computes those with
+    ``@ppnd16v``, WIDTH at a time (gathered and scattered), so the tail branch, about 15 % of the
+    values, is no longer paid for a whole group whenever one lane needs it. Each value is the one
+    ``@ppnd16v`` gives (a function of its word alone).
+    """
+    ir = VectorIR()
+    every = f"<{', '.join(['i1 true'] * WIDTH)}>"
+    group = ir.op(f"bitcast i64* {ir.op('getelementptr i64, i64* %W, i64 %i')} to {IVEC}*")
+    u = ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {group}, align 8"))
+    p = ir.binary("fadd", "%av", ir.binary("fmul", u, "%bv"))
+    z = ir.op(f"call {VEC} @ppnd16c({VEC} {p})")
+    outside = ir.compare("ugt", ir.call("llvm.fabs.f64", ir.binary("fsub", p, literal(0.5))), literal(0.425))
+    store = ir.op(f"bitcast double* {ir.op('getelementptr double, double* %Z, i64 %i')} to {VEC}*")
+    first = [*ir.lines, f"  store {VEC} {z}, {VEC}* {store}, align 8"]
+    count = "%c"
+    for k in range(WIDTH):  # note i + k at T[count], counted when outside: no branch
+        first += [
+            f"  %o{k} = extractelement <{WIDTH} x i1> {outside}, i64 {k}",
+            f"  %ik{k} = add i64 %i, {k}",
+            f"  %tp{k} = getelementptr i64, i64* %T, i64 {count}",
+            f"  store i64 %ik{k}, i64* %tp{k}",
+            f"  %oc{k} = zext i1 %o{k} to i64",
+            f"  %c{k} = add i64 {count}, %oc{k}",
+        ]
+        count = f"%c{k}"
+    ir.lines = []
+    samples = ir.op(f"load {IVEC}, {IVEC}* {ir.op('bitcast i64* %tslot to ' + IVEC + '*')}, align 8")
+    at = ir.op(f"getelementptr i64, i64* %W, {IVEC} {samples}")
+    words = ir.op(
+        f"call {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*> {at}, i32 8, <{WIDTH} x i1> {every}, {IVEC} undef)"
+    )
+    u = ir.words_to_unit(words)
+    z = ir.op(f"call {VEC} @ppnd16v({VEC} {ir.binary('fadd', '%av', ir.binary('fmul', u, '%bv'))})")
+    to = ir.op(f"getelementptr double, double* %Z, {IVEC} {samples}")
+    second = [
+        *ir.lines,
+        f"  call void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC} {z}, <{WIDTH} x double*> {to}, i32 8, <{WIDTH} x i1> {every})",
+    ]
+    declared = ir.declared | {
+        f"declare {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*>, i32, <{WIDTH} x i1>, {IVEC})",
+        f"declare void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC}, <{WIDTH} x double*>, i32, <{WIDTH} x i1>)",
+    }
+    text = f"""define internal void @zrow(i64* %W, i64 %n, double* %Z, double %a, double %b) {{
+entry:
+  %T = alloca i64, i64 {CHUNK + 2 * WIDTH}
+  %a0 = insertelement {VEC} undef, double %a, i64 0
+  %av = shufflevector {VEC} %a0, {VEC} undef, <{WIDTH} x i32> zeroinitializer
+  %b0 = insertelement {VEC} undef, double %b, i64 0
+  %bv = shufflevector {VEC} %b0, {VEC} undef, <{WIDTH} x i32> zeroinitializer
+  br label %chunk
+chunk:
+  %s0 = phi i64 [0, %entry], [%e, %tailsdone]
+  %e1 = add i64 %s0, {CHUNK}
+  %long = icmp slt i64 %e1, %n
+  %e = select i1 %long, i64 %e1, i64 %n
+  %e8 = sub i64 %e, {WIDTH}
+  %short = icmp slt i64 %e8, %s0
+  %s = select i1 %short, i64 %e8, i64 %s0
+  br label %loop
+loop:
+  %i = phi i64 [%s, %chunk], [%i.next, %loop]
+  %c = phi i64 [0, %chunk], [%c{WIDTH - 1}, %loop]
+{chr(10).join(first)}
+  %step = add i64 %i, {WIDTH}
+  %more = icmp slt i64 %step, %e
+  %over = icmp sgt i64 %step, %e8
+  %i.next = select i1 %over, i64 %e8, i64 %step
+  br i1 %more, label %loop, label %tails
+tails:
+  %ac = phi i64 [%c{WIDTH - 1}, %loop]
+  %none = icmp eq i64 %ac, 0
+  br i1 %none, label %tailsdone, label %pad
+pad:
+  %tl = getelementptr i64, i64* %T, i64 %ac
+  %tlp = getelementptr i64, i64* %tl, i64 -1
+  %tlv = load i64, i64* %tlp
+{chr(10).join(f"  %tq{k} = getelementptr i64, i64* %tl, i64 {k}{chr(10)}  store i64 %tlv, i64* %tq{k}" for k in range(WIDTH))}
+  br label %tloop
+tloop:
+  %ti = phi i64 [0, %pad], [%ti.next, %tloop]
+  %tslot = getelementptr i64, i64* %T, i64 %ti
+{chr(10).join(second)}
+  %ti.next = add i64 %ti, {WIDTH}
+  %ti.more = icmp slt i64 %ti.next, %ac
+  br i1 %ti.more, label %tloop, label %tailsdone
+tailsdone:
+  %all = icmp sge i64 %e, %n
+  br i1 %all, label %done, label %chunk
+done:
+  ret void
+}}"""
+    return text, declared
+
+
 def ppnd16v_ir(
     centre: tuple[tuple[float, ...], tuple[float, ...]], near: tuple[tuple[float, ...], tuple[float, ...]]
 ) -> tuple[str, set[str]]:
@@ -241,11 +362,8 @@ def ppnd16v_ir(
     :func:`log_lines`; a lane beyond it (or with ``min(p, 1 − p)`` zero or subnormal) calls ``@ppnd16``.
     """
     ir = VectorIR()
+    value, central = central_lines(ir, "%p", centre)
     q = ir.binary("fsub", "%p", literal(0.5))
-    central = ir.compare("ole", ir.call("llvm.fabs.f64", q), literal(0.425))
-    q_r = ir.binary("fsub", literal(0.180625), ir.binary("fmul", q, q))
-    num = ir.binary("fmul", _horner(ir, centre[0], q_r), q)
-    value = ir.binary("fdiv", num, _horner(ir, centre[1], q_r))
     everywhere = ir.all_true(central)
     split = len(ir.lines)
     small = ir.select(ir.compare("ogt", q, literal(0.0)), ir.binary("fsub", literal(1.0), "%p"), "%p")
