@@ -13,8 +13,9 @@ For a block of samples the kernel evaluates, sample by sample and without per-sa
 The draws are made in the same module (:mod:`cathode_lca.uncertainty.kernel_draws`): ``@philox``
 computes the raw words of the counter-based streams of :mod:`cathode_lca.uncertainty.streams`
 (numpy's Philox, word for word) and ``@draws`` turns them into the inputs' values by their inverse
-CDFs, so the kernel and the numpy path see the same numbers (to about 1e-15: the normal quantile
-is AS 241 here, Cephes' ``ndtri`` there). :meth:`KernelPlan.run` takes input values directly
+CDFs, eight samples at a time (:mod:`cathode_lca.uncertainty.kernel_vector`), so the kernel and the
+numpy path see the same numbers (to about 2e-15: the normal quantile is AS 241 here, Cephes'
+``ndtri`` there; ``exp`` and ``log`` in the draws follow fdlibm's methods, within 1 ulp of libm). :meth:`KernelPlan.run` takes input values directly
 (the deterministic result, benchmarks).
 Every value the numpy path checks (bounds of drawn and computed parameters, finite formula values,
 self-consumption, zero production, finite supply) is checked here too; on any failure the kernel

@@ -20,8 +20,10 @@ rational approximations of degree 7 (the centre ``|p − 0.5| ≤ 0.425``, then 
 1 − p))`` up to 5 and beyond), relative error about 1e-16 down to p = 1e-316. Against
 ``scipy.special.ndtri`` (Cephes), which the numpy path keeps, it differs by at most about 1e-15
 relative (``tests/test_kernel_draws.py``), far inside the kernel's 1e-12 equality with the numpy
-path. The quantile is the internal function ``@ppnd16`` of the kernel module (with branches: most
-samples take the central branch without a logarithm).
+path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
+time (:mod:`.kernel_vector`): ``@zrow`` computes a block's quantiles of one input (the central
+branch for all, the tail samples apart), then the rest of the inverse CDF runs over the block in
+place; inputs of type ``sum`` compute their parts' quantiles inline with ``@ppnd16v``.
 
 Examples
 --------
