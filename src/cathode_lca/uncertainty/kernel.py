@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .kernel_source import IR, KernelUnsupported, expression, literal
+from .kernel_vector import WIDTH, KernelVectorWriter
 
 if TYPE_CHECKING:
     from ..engine.matrices import MatrixModel
@@ -120,11 +121,14 @@ class KernelPlan:
         d = np.ascontiguousarray(draws, dtype=float)
         if d.shape[0] != len(self.inputs):
             raise ValueError(f"the kernel takes {len(self.inputs)} inputs, not {d.shape[0]}")
+        n = d.shape[1]
+        if 0 < n < WIDTH:  # the kernel takes WIDTH samples at a time: pad with the last sample
+            d = np.ascontiguousarray(np.hstack([d, np.repeat(d[:, -1:], WIDTH - n, axis=1)]))
         out = np.full((len(self.active), self.n_methods, d.shape[1]), np.nan)
-        if d.shape[1] == 0:
+        if n == 0:
             return out, 0
         failed = int(self.function(d.ctypes.data, d.shape[1], out.ctypes.data))
-        return out, failed
+        return out[..., :n], failed
 
     def words(self, keys: np.ndarray, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
         """Raw words ``start .. start+n-1`` of every stream (uint64, stream × n), computed in the kernel module.
@@ -162,6 +166,10 @@ class KernelPlan:
         out = np.full((len(self.active), self.n_methods, n), np.nan)
         if n == 0:
             return out, 0, d
+        if n < WIDTH:  # the kernel takes WIDTH samples at a time: pad with the last sample's words
+            out, failed, padded = self.run_words(np.hstack([w, np.repeat(w[:, -1:], WIDTH - n, axis=1)]))
+            d[...] = padded[:, :n]
+            return out[..., :n], failed, d
         failed = int(self.from_words(w.ctypes.data, n, d.ctypes.data, out.ctypes.data))
         return out, failed, d
 
@@ -234,7 +242,7 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     drawn = tuple(spec.uncertain) + tuple(sorted(spec.exchange_distributions))
     row_of = {key: j for j, key in enumerate(drawn)}
     affected = pm._downstream({k: None for k in spec.uncertain})
-    w = _Writer() if writer is None else writer
+    w: _Writer | KernelVectorWriter = KernelVectorWriter() if writer is None else writer
     var_of: dict[str, str] = {}
 
     def variable(key: str) -> str:
@@ -363,7 +371,7 @@ def _check_demands_fixed(model: LCAModel, spec: RunSpec, params: Mapping[str, An
 
 @dataclass
 class _Context:
-    w: _Writer
+    w: _Writer | KernelVectorWriter
     mm: MatrixModel
     env0: dict[str, Any]
     variable: Callable[[str], str]
@@ -527,7 +535,9 @@ def _route(ctx: _Context, r: int, solver: PartitionedSolver, amounts: dict[int, 
 BLOCK_LINES = 200
 
 
-def _assemble(w: _Writer, declared: set[str] | None = None, functions: list[str] | None = None) -> str:
+def _assemble(
+    w: _Writer | KernelVectorWriter, declared: set[str] | None = None, functions: list[str] | None = None
+) -> str:
     """The module: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples, plus
     *functions* (the draws, :mod:`.kernel_draws`) and ``i64 from_words(i64* W, i64 n, double* D,
     double* out)``, which calls ``draws(W, n, D)`` and then the kernel.
@@ -563,7 +573,15 @@ entry:
 loop:
   %i = phi i64 [0, %entry], [%next, %ok]
 {body}
-  %finite = fcmp ord double {w.fin}, 0.0
+{w.loop_end() if isinstance(w, KernelVectorWriter) else _scalar_loop_end(w)}
+exit:
+  ret i64 0
+}}
+{wrapper}"""
+
+
+def _scalar_loop_end(w: _Writer) -> str:
+    return f"""  %finite = fcmp ord double {w.fin}, 0.0
   %good = xor i1 {w.bad}, true
   %pass = and i1 %good, %finite
   br i1 %pass, label %ok, label %failed
@@ -574,10 +592,7 @@ ok:
 failed:
   %which = add i64 %i, 1
   ret i64 %which
-exit:
-  ret i64 0
-}}
-{wrapper}"""
+"""
 
 
 def _not_compiled(*args: Any) -> int:

@@ -432,3 +432,90 @@ def expv_ir() -> tuple[str, set[str]]:
         "}",
     ]
     return "\n".join(lines), ir.declared | {"declare double @llvm.exp.f64(double)"}
+
+
+_SCALAR_LOGIC = re.compile(r"(and|or|xor) i1 (\S+), (\S+)")
+
+
+def _mask(operand: str) -> str:
+    """An i1 operand as a ``<WIDTH x i1>`` one (``true``/``false`` repeated in every lane)."""
+    return {"true": f"<{', '.join(['i1 true'] * WIDTH)}>", "false": "zeroinitializer"}.get(operand, operand)
+
+
+class KernelVectorWriter(VectorIR):
+    """The kernel's writer (see :class:`cathode_lca.uncertainty.kernel._Writer`) for WIDTH samples at a time.
+
+    The scalar instructions the kernel builder writes itself (``and``/``or``/``xor`` of i1,
+    ``fneg double``) become their vector forms; LLVM's math intrinsics keep their name with a vector
+    type (``llvm.exp.v8f64``), so a formula's ``exp`` or ``log`` is libm's, lane by lane, as in the
+    scalar kernel. Inputs and outputs are read and written WIDTH samples at a time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bad = "zeroinitializer"
+        self.declared.add(f"declare i{WIDTH} @llvm.cttz.i{WIDTH}(i{WIDTH}, i1)")
+
+    def op(self, instruction: str) -> str:
+        logic = _SCALAR_LOGIC.fullmatch(instruction)
+        if logic:
+            instruction = f"{logic[1]} <{WIDTH} x i1> {_mask(logic[2])}, {_mask(logic[3])}"
+        elif instruction.startswith("fneg double "):
+            instruction = f"fneg {VEC} {splat(instruction.removeprefix('fneg double '))}"
+        return super().op(instruction)
+
+    def call(self, function: str, *args: str) -> str:
+        if not re.fullmatch(r"llvm\.[a-z0-9]+\.f64", function):
+            raise ValueError(f"no vector form of {function!r}")
+        name = function.removesuffix(".f64") + f".v{WIDTH}f64"
+        self.declared.add(f"declare {VEC} @{name}({', '.join(VEC for _ in args)})")
+        return self.op(f"call {VEC} @{name}({', '.join(f'{VEC} {splat(a)}' for a in args)})")
+
+    def const(self, value: float, tag: object = None) -> str:
+        return literal(value)
+
+    def total(self, terms: list[str], start: str | None = None) -> str:
+        """Left-to-right sum of *terms* (after *start*)."""
+        if start is None and not terms:
+            return literal(0.0)
+        name = start if start is not None else terms[0]
+        for t in terms if start is not None else terms[1:]:
+            name = self.binary("fadd", name, t)
+        return name
+
+    def _at(self, array: str, row: int) -> str:
+        index = self.op(f"add i64 {self.op(f'mul i64 %n, {int(row)}')}, %i")
+        return self.op(f"bitcast double* {self.op(f'getelementptr double, double* {array}, i64 {index}')} to {VEC}*")
+
+    def draw(self, row: int) -> str:
+        """Samples *i* .. *i* + WIDTH − 1 of input *row*."""
+        return self.op(f"load {VEC}, {VEC}* {self._at('%D', row)}, align 8")
+
+    def store(self, position: int, value: str) -> None:
+        self.lines.append(f"  store {VEC} {splat(value)}, {VEC}* {self._at('%out', position)}, align 8")
+
+    def loop_end(self) -> str:
+        """The checks of WIDTH samples and the step to the next group (the last one overlapping, n ≥ WIDTH);
+        on a failed check, the 1-based index of the first failing sample."""
+        every = _mask("true")
+        return f"""  %finite = fcmp ord {VEC} {splat(self.fin)}, zeroinitializer
+  %good = xor <{WIDTH} x i1> {self.bad}, {every}
+  %pass = and <{WIDTH} x i1> %good, %finite
+  %passbits = bitcast <{WIDTH} x i1> %pass to i{WIDTH}
+  %allpass = icmp eq i{WIDTH} %passbits, -1
+  br i1 %allpass, label %ok, label %failed
+ok:
+  %step = add i64 %i, {WIDTH}
+  %lastgroup = sub i64 %n, {WIDTH}
+  %over = icmp sgt i64 %step, %lastgroup
+  %next = select i1 %over, i64 %lastgroup, i64 %step
+  %more = icmp slt i64 %step, %n
+  br i1 %more, label %loop, label %exit
+failed:
+  %failbits = xor i{WIDTH} %passbits, -1
+  %lane = call i{WIDTH} @llvm.cttz.i{WIDTH}(i{WIDTH} %failbits, i1 true)
+  %lane64 = zext i{WIDTH} %lane to i64
+  %first = add i64 %i, %lane64
+  %which = add i64 %first, 1
+  ret i64 %which
+"""
