@@ -25,7 +25,8 @@ raises the located error (or, if its checks pass, gives the result).
 The code is LLVM IR written by :func:`cathode_lca.uncertainty.kernel_source.expression` from the
 whitelisted syntax tree only (see that module for why this is safe) and compiled by llvmlite (numba's
 compiler back end; numba's own Python front end needed minutes for a kernel of this size): strict
-IEEE arithmetic (no fast-math flags), straight-line code with one loop over the samples, and no disk
+IEEE arithmetic (no fast-math flags), straight-line code with one loop over the samples, eight at a
+time (:class:`~cathode_lca.uncertainty.kernel_vector.KernelVectorWriter`), and no disk
 cache (numba-style cache files are pickles). Compiled kernels and built plans are reused within the
 process, keyed by the SHA-256 of the IR and by the model and run specification.
 
