@@ -442,34 +442,30 @@ def philox_ir() -> str:
     words: ``tests/test_kernel_draws.py``).
     """
     ir = IR()
-    # two blocks per iteration (counters g + 1 and g + 2): two independent chains of ten rounds,
-    # which the CPU overlaps (one chain is bound by the multiplications' latency)
-    xs = [["%x0", "%x1", "%x2", "%x3"], ["%y0", "%y1", "%y2", "%y3"]]
+    x = ["%x0", "%x1", "%x2", "%x3"]
     k0, k1 = "%k0", "%k1"
     for round_ in range(10):
         if round_:
             k0 = ir.op(f"add i64 {k0}, {_signed(_PHILOX_W[0])}")
             k1 = ir.op(f"add i64 {k1}, {_signed(_PHILOX_W[1])}")
-        for b, x in enumerate(xs):
-            p0 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[0]} to i128')}, {_PHILOX_M[0]}")
-            p1 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[2]} to i128')}, {_PHILOX_M[1]}")
-            hi0 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p0}, 64')} to i64")
-            lo0 = ir.op(f"trunc i128 {p0} to i64")
-            hi1 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p1}, 64')} to i64")
-            lo1 = ir.op(f"trunc i128 {p1} to i64")
-            xs[b] = [
-                ir.op(f"xor i64 {ir.op(f'xor i64 {hi1}, {x[1]}')}, {k0}"),
-                lo1,
-                ir.op(f"xor i64 {ir.op(f'xor i64 {hi0}, {x[3]}')}, {k1}"),
-                lo0,
-            ]
-    for b, x in enumerate(xs):
-        for j, word in enumerate(x):
-            s = ir.op(f"add i64 %base, {4 * b + j}")
-            i = ir.op(f"sub i64 {s}, %start")
-            inside = ir.op(f"icmp ult i64 {i}, %n")  # words before start or after the last are not stored
-            at = ir.op(f"getelementptr i64, i64* %W, i64 {ir.op(f'add i64 %row, {i}')}")
-            ir.lines.append(f"  store i64 {word}, i64* {ir.op(f'select i1 {inside}, i64* {at}, i64* %scratch')}")
+        p0 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[0]} to i128')}, {_PHILOX_M[0]}")
+        p1 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[2]} to i128')}, {_PHILOX_M[1]}")
+        hi0 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p0}, 64')} to i64")
+        lo0 = ir.op(f"trunc i128 {p0} to i64")
+        hi1 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p1}, 64')} to i64")
+        lo1 = ir.op(f"trunc i128 {p1} to i64")
+        x = [
+            ir.op(f"xor i64 {ir.op(f'xor i64 {hi1}, {x[1]}')}, {k0}"),
+            lo1,
+            ir.op(f"xor i64 {ir.op(f'xor i64 {hi0}, {x[3]}')}, {k1}"),
+            lo0,
+        ]
+    for j, word in enumerate(x):
+        s = ir.op(f"add i64 %base, {j}")
+        i = ir.op(f"sub i64 {s}, %start")
+        inside = ir.op(f"icmp ult i64 {i}, %n")
+        at = ir.op(f"getelementptr i64, i64* %W, i64 {ir.op(f'add i64 %row, {i}')}")
+        ir.lines.append(f"  store i64 {word}, i64* {ir.op(f'select i1 {inside}, i64* {at}, i64* %scratch')}")
     body = "\n".join(ir.lines)
     return f"""define void @philox(i64* %K, i64 %start, i64 %n, i64 %rows, i64* %W) {{
 entry:
@@ -505,18 +501,9 @@ group:
   %x2 = trunc i256 %s2 to i64
   %s3 = lshr i256 %counter, 192
   %x3 = trunc i256 %s3 to i64
-  %g2w = add i256 %g1w, 1
-  %counterb = add i256 %counter0, %g2w
-  %y0 = trunc i256 %counterb to i64
-  %t1b = lshr i256 %counterb, 64
-  %y1 = trunc i256 %t1b to i64
-  %t2b = lshr i256 %counterb, 128
-  %y2 = trunc i256 %t2b to i64
-  %t3b = lshr i256 %counterb, 192
-  %y3 = trunc i256 %t3b to i64
   %base = mul i64 %g, 4
 {body}
-  %g.next = add i64 %g, 2
+  %g.next = add i64 %g, 1
   %more = icmp ult i64 %g.next, %stop
   br i1 %more, label %group, label %streamdone
 streamdone:
