@@ -26,6 +26,8 @@ process after imports, model load and warm-up).
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import re
 import resource
 import subprocess
@@ -237,16 +239,21 @@ def main() -> None:
     print(f"model load: {time.perf_counter() - t0:.3f} s; routes {ROUTES}; indicators {INDICATORS}")
     spec = _spec(model)
     n_inputs = len(spec.uncertain) + len(spec.exchange_distributions)
+    print(f"load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    c0 = time.process_time()
     plan = build_plan(model, spec)
     print(
         f"compiled kernel: {n_inputs} inputs varied (defaults on), {plan.source.count(chr(10))} lines of LLVM IR, "
-        f"compile {plan.compile_seconds:.2f} s (once per process and model structure)"
+        f"compile {plan.compile_seconds:.2f} s wall, plan and compile {time.process_time() - c0:.2f} s CPU "
+        "(once per process and model structure)"
     )
     per_sample = None
     for n in sizes:
-        t1, c1 = time.perf_counter(), time.process_time()
-        run_compiled(plan, model, spec, n)
-        kernel_s, kernel_cpu = time.perf_counter() - t1, time.process_time() - c1
+        kernel_s, kernel_cpu = math.inf, math.inf
+        for _ in range(3 if n <= 100_000 else 1):  # best of 3 (CPU time: the machine is shared)
+            t1, c1 = time.perf_counter(), time.process_time()
+            run_compiled(plan, model, spec, n)
+            kernel_s, kernel_cpu = min(kernel_s, time.perf_counter() - t1), min(kernel_cpu, time.process_time() - c1)
         t2 = time.perf_counter()
         ds = monte_carlo("NMC811", routes=ROUTES, samples=n, seed=1, model=model, progress=False, kernel="compiled")
         total_s = time.perf_counter() - t2
@@ -254,7 +261,7 @@ def main() -> None:
         per_sample = kernel_s / n
         print(
             f"cathode-lca compiled, {n:>9,} samples: kernel + draws {kernel_s:.3f} s = {per_sample * 1e6:.2f} µs/sample "
-            f"(CPU time {kernel_cpu / n * 1e6:.2f} µs/sample); "
+            f"(CPU time {kernel_cpu / n * 1e6:.2f} µs/sample{', best of 3' if n <= 100_000 else ''}); "
             f"whole monte_carlo() {total_s:.3f} s = {total_s / n * 1e6:.2f} µs/sample (statistics, drivers)"
         )
     from dataclasses import replace
@@ -266,9 +273,12 @@ def main() -> None:
 
     dists = [(k, spec.extra_distributions.get(k) or model.parameters.distribution(k)) for k in spec.uncertain]
     draws = StreamReader(spec.seed, dists + sorted(spec.exchange_distributions.items())).read(anchor_n)
-    t4, c4 = time.perf_counter(), time.process_time()
-    kernel_out, failed = plan.run(draws)
-    kernel_only, kernel_only_cpu = (time.perf_counter() - t4) / anchor_n, (time.process_time() - c4) / anchor_n
+    kernel_only, kernel_only_cpu = math.inf, math.inf
+    for _ in range(3):
+        t4, c4 = time.perf_counter(), time.process_time()
+        kernel_out, failed = plan.run(draws)
+        kernel_only = min(kernel_only, (time.perf_counter() - t4) / anchor_n)
+        kernel_only_cpu = min(kernel_only_cpu, (time.process_time() - c4) / anchor_n)
     assert failed == 0, f"a check failed in sample {failed}"
     from cathode_lca.uncertainty.kernel_draws import philox_keys
 
@@ -277,14 +287,16 @@ def main() -> None:
     values = np.zeros((len(plan.inputs), anchor_n))  # touched: page faults are not the draws' time
     assert plan.draws is not None
     plan.draws(words.ctypes.data, anchor_n, values.ctypes.data)
-    c6 = time.process_time()
-    plan.words(keys, 0, anchor_n, words)
-    philox_cpu = (time.process_time() - c6) / anchor_n
-    c7 = time.process_time()
-    plan.draws(words.ctypes.data, anchor_n, values.ctypes.data)
-    draws_cpu = (time.process_time() - c7) / anchor_n
+    philox_cpu, draws_cpu = math.inf, math.inf
+    for _ in range(3):
+        c6 = time.process_time()
+        plan.words(keys, 0, anchor_n, words)
+        philox_cpu = min(philox_cpu, (time.process_time() - c6) / anchor_n)
+        c7 = time.process_time()
+        plan.draws(words.ctypes.data, anchor_n, values.ctypes.data)
+        draws_cpu = min(draws_cpu, (time.process_time() - c7) / anchor_n)
     print(
-        f"draws in the kernel module, {anchor_n:,} samples, CPU time: Philox words {philox_cpu * 1e6:.2f} µs/sample, "
+        f"draws in the kernel module, {anchor_n:,} samples, CPU time (best of 3): Philox words {philox_cpu * 1e6:.2f} µs/sample, "
         f"inverse CDFs {draws_cpu * 1e6:.2f} µs/sample ({len(plan.streams)} streams, {len(plan.inputs)} inputs); "
         f"equal to the numpy streams to {np.max(np.abs(values - draws) / np.abs(draws)):.1e}"
     )
@@ -321,6 +333,7 @@ def main() -> None:
     )
     if per_sample:
         print(f"ratio bw2calc / cathode-lca per sample: {bw_per_sample / per_sample:,.0f}x")
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

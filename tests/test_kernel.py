@@ -239,3 +239,50 @@ def test_default_model_kernel_has_no_user_text():
     names = {p.name for p in model.parameters.parameters.values()} | set(model.inventory.datasets)
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.\-]*", source))
     assert not (words & names), sorted(words & names)[:5]
+
+
+def _bench_plan(monkeypatch):
+    """The compiled plan and its inputs' draws for NMC811 virgin vs hydro, defaults on (as bench_mc)."""
+    from cathode_lca.lca import default_model
+    from cathode_lca.uncertainty import monte_carlo as mc
+    from cathode_lca.uncertainty.kernel import build_plan, input_distributions
+    from cathode_lca.uncertainty.streams import StreamReader
+
+    captured = {}
+    real = mc.choose_kernel
+
+    def spy(kernel, model, spec, samples, scheduler):
+        captured["spec"] = spec
+        return real(kernel, model, spec, samples, scheduler)
+
+    monkeypatch.setattr(mc, "choose_kernel", spy)
+    model = default_model()
+    mc.monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=2, seed=3, model=model, kernel="numpy")
+    spec = captured["spec"]
+    plan = build_plan(model, spec)
+    return plan, StreamReader(spec.seed, input_distributions(model, spec)).read(21)
+
+
+def test_the_eight_wide_kernel_gives_a_sample_the_same_scores_in_any_block(monkeypatch):
+    """The kernel runs WIDTH samples at a time (the last group overlapping, short blocks padded)."""
+    plan, draws = _bench_plan(monkeypatch)
+    full, failed = plan.run(draws)
+    assert failed == 0 and np.isfinite(full).all()
+    for n in (1, 3, 8, 13):
+        out, failed = plan.run(draws[:, :n])
+        assert failed == 0
+        np.testing.assert_array_equal(out, full[..., :n])
+    out, failed = plan.run(draws[:, 5:])
+    np.testing.assert_array_equal(out, full[..., 5:])
+
+
+def test_the_eight_wide_kernel_reports_the_first_failing_sample(monkeypatch):
+    """1-based index of the first sample whose checks fail, whichever lane and group it is in."""
+    plan, draws = _bench_plan(monkeypatch)
+    for bad_samples, first in (([10], 11), ([17, 10], 11), ([19], 20), ([0], 1), ([20], 21)):
+        bad = draws.copy()
+        bad[:, bad_samples] = np.nan  # non-finite inputs: a failed finiteness check
+        _out, failed = plan.run(bad)
+        assert failed == first
+    _out, failed = plan.run(np.full((draws.shape[0], 2), np.nan))  # a padded block
+    assert failed == 1

@@ -13,8 +13,9 @@ For a block of samples the kernel evaluates, sample by sample and without per-sa
 The draws are made in the same module (:mod:`cathode_lca.uncertainty.kernel_draws`): ``@philox``
 computes the raw words of the counter-based streams of :mod:`cathode_lca.uncertainty.streams`
 (numpy's Philox, word for word) and ``@draws`` turns them into the inputs' values by their inverse
-CDFs, so the kernel and the numpy path see the same numbers (to about 1e-15: the normal quantile
-is AS 241 here, Cephes' ``ndtri`` there). :meth:`KernelPlan.run` takes input values directly
+CDFs, eight samples at a time (:mod:`cathode_lca.uncertainty.kernel_vector`), so the kernel and the
+numpy path see the same numbers (to about 2e-15: the normal quantile is AS 241 here, Cephes'
+``ndtri`` there; ``exp`` and ``log`` in the draws follow fdlibm's methods, within 1 ulp of libm). :meth:`KernelPlan.run` takes input values directly
 (the deterministic result, benchmarks).
 Every value the numpy path checks (bounds of drawn and computed parameters, finite formula values,
 self-consumption, zero production, finite supply) is checked here too; on any failure the kernel
@@ -24,7 +25,8 @@ raises the located error (or, if its checks pass, gives the result).
 The code is LLVM IR written by :func:`cathode_lca.uncertainty.kernel_source.expression` from the
 whitelisted syntax tree only (see that module for why this is safe) and compiled by llvmlite (numba's
 compiler back end; numba's own Python front end needed minutes for a kernel of this size): strict
-IEEE arithmetic (no fast-math flags), straight-line code with one loop over the samples, and no disk
+IEEE arithmetic (no fast-math flags), straight-line code with one loop over the samples, eight at a
+time (:class:`~cathode_lca.uncertainty.kernel_vector.KernelVectorWriter`), and no disk
 cache (numba-style cache files are pickles). Compiled kernels and built plans are reused within the
 process, keyed by the SHA-256 of the IR and by the model and run specification.
 
@@ -48,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .kernel_source import IR, KernelUnsupported, expression, literal
+from .kernel_vector import WIDTH, KernelVectorWriter
 
 if TYPE_CHECKING:
     from ..engine.matrices import MatrixModel
@@ -119,11 +122,14 @@ class KernelPlan:
         d = np.ascontiguousarray(draws, dtype=float)
         if d.shape[0] != len(self.inputs):
             raise ValueError(f"the kernel takes {len(self.inputs)} inputs, not {d.shape[0]}")
+        n = d.shape[1]
+        if 0 < n < WIDTH:  # the kernel takes WIDTH samples at a time: pad with the last sample
+            d = np.ascontiguousarray(np.hstack([d, np.repeat(d[:, -1:], WIDTH - n, axis=1)]))
         out = np.full((len(self.active), self.n_methods, d.shape[1]), np.nan)
-        if d.shape[1] == 0:
+        if n == 0:
             return out, 0
         failed = int(self.function(d.ctypes.data, d.shape[1], out.ctypes.data))
-        return out, failed
+        return out[..., :n], failed
 
     def words(self, keys: np.ndarray, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
         """Raw words ``start .. start+n-1`` of every stream (uint64, stream × n), computed in the kernel module.
@@ -161,6 +167,10 @@ class KernelPlan:
         out = np.full((len(self.active), self.n_methods, n), np.nan)
         if n == 0:
             return out, 0, d
+        if n < WIDTH:  # the kernel takes WIDTH samples at a time: pad with the last sample's words
+            out, failed, padded = self.run_words(np.hstack([w, np.repeat(w[:, -1:], WIDTH - n, axis=1)]))
+            d[...] = padded[:, :n]
+            return out[..., :n], failed, d
         failed = int(self.from_words(w.ctypes.data, n, d.ctypes.data, out.ctypes.data))
         return out, failed, d
 
@@ -233,7 +243,7 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     drawn = tuple(spec.uncertain) + tuple(sorted(spec.exchange_distributions))
     row_of = {key: j for j, key in enumerate(drawn)}
     affected = pm._downstream({k: None for k in spec.uncertain})
-    w = _Writer() if writer is None else writer
+    w: _Writer | KernelVectorWriter = KernelVectorWriter() if writer is None else writer
     var_of: dict[str, str] = {}
 
     def variable(key: str) -> str:
@@ -362,7 +372,7 @@ def _check_demands_fixed(model: LCAModel, spec: RunSpec, params: Mapping[str, An
 
 @dataclass
 class _Context:
-    w: _Writer
+    w: _Writer | KernelVectorWriter
     mm: MatrixModel
     env0: dict[str, Any]
     variable: Callable[[str], str]
@@ -526,7 +536,9 @@ def _route(ctx: _Context, r: int, solver: PartitionedSolver, amounts: dict[int, 
 BLOCK_LINES = 200
 
 
-def _assemble(w: _Writer, declared: set[str] | None = None, functions: list[str] | None = None) -> str:
+def _assemble(
+    w: _Writer | KernelVectorWriter, declared: set[str] | None = None, functions: list[str] | None = None
+) -> str:
     """The module: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples, plus
     *functions* (the draws, :mod:`.kernel_draws`) and ``i64 from_words(i64* W, i64 n, double* D,
     double* out)``, which calls ``draws(W, n, D)`` and then the kernel.
@@ -562,7 +574,15 @@ entry:
 loop:
   %i = phi i64 [0, %entry], [%next, %ok]
 {body}
-  %finite = fcmp ord double {w.fin}, 0.0
+{w.loop_end() if isinstance(w, KernelVectorWriter) else _scalar_loop_end(w)}
+exit:
+  ret i64 0
+}}
+{wrapper}"""
+
+
+def _scalar_loop_end(w: _Writer) -> str:
+    return f"""  %finite = fcmp ord double {w.fin}, 0.0
   %good = xor i1 {w.bad}, true
   %pass = and i1 %good, %finite
   br i1 %pass, label %ok, label %failed
@@ -573,10 +593,7 @@ ok:
 failed:
   %which = add i64 %i, 1
   ret i64 %which
-exit:
-  ret i64 0
-}}
-{wrapper}"""
+"""
 
 
 def _not_compiled(*args: Any) -> int:

@@ -20,8 +20,10 @@ rational approximations of degree 7 (the centre ``|p − 0.5| ≤ 0.425``, then 
 1 − p))`` up to 5 and beyond), relative error about 1e-16 down to p = 1e-316. Against
 ``scipy.special.ndtri`` (Cephes), which the numpy path keeps, it differs by at most about 1e-15
 relative (``tests/test_kernel_draws.py``), far inside the kernel's 1e-12 equality with the numpy
-path. The quantile is the internal function ``@ppnd16`` of the kernel module (with branches: most
-samples take the central branch without a logarithm).
+path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
+time (:mod:`.kernel_vector`): ``@zrow`` computes a block's quantiles of one input (the central
+branch for all, the tail samples apart), then the rest of the inverse CDF runs over the block in
+place; inputs of type ``sum`` compute their parts' quantiles inline with ``@ppnd16v``.
 
 Examples
 --------
@@ -30,7 +32,7 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <8 x double> @ppnd16c', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
@@ -184,34 +186,44 @@ def _clip(ir: IR, x: str, lo: float | None, hi: float | None) -> str:
     return x
 
 
-def quantile(ir: IR, dist: dict[str, Any], u: str) -> str:
+def truncated(dist: dict[str, Any]) -> tuple[float, float] | None:
+    """``(F(lo), F(hi) − F(lo))`` of a bounded normal or lognormal whose words are mapped onto its range, else None."""
+    from .streams import truncation
+
+    lo: Any = dist.get("minimum")
+    hi: Any = dist.get("maximum")
+    if dist["type"] in ("normal", "lognormal") and (lo is not None or hi is not None):
+        probabilities = truncation(dist, lo, hi)
+        if probabilities is not None:
+            return probabilities[0], probabilities[1] - probabilities[0]
+    return None
+
+
+def quantile(ir: IR, dist: dict[str, Any], u: str, z: str | None = None) -> str:
     """Emit the inverse CDF of the normalised distribution *dist* at the probability in register *u*.
 
     The same operations, in the same order, as :func:`cathode_lca.uncertainty.streams.ppf`
-    (except the normal quantile, AS 241 here and Cephes there).
+    (except the normal quantile, AS 241 here and Cephes there). *z*, when given, is the standard
+    normal quantile already computed (by ``@zrow``), truncation included, and *u* is not used.
     """
-    from .streams import truncation
-
     kind = dist["type"]
     lo: Any = dist.get("minimum")
     hi: Any = dist.get("maximum")
     bounded = kind in ("normal", "lognormal") and (lo is not None or hi is not None)
-    if bounded:
-        probabilities = truncation(dist, lo, hi)
-        if probabilities is not None:
-            p_lo, p_hi = probabilities
-            u = ir.binary("fadd", literal(p_lo), ir.binary("fmul", u, literal(p_hi - p_lo)))
+    mapping = truncated(dist)
+    if mapping is not None and z is None:
+        u = ir.binary("fadd", literal(mapping[0]), ir.binary("fmul", u, literal(mapping[1])))
     if kind in ("normal", "lognormal", "logitnormal"):
-        z = ir.call("ppnd16", u)
+        z = ir.call("ppnd16", u) if z is None else z
         y = ir.binary("fadd", literal(dist["loc"]), ir.binary("fmul", literal(dist["scale"]), z))
         if kind == "normal":
             x = y
         elif kind == "lognormal":
             x = ir.call("llvm.exp.f64", y)
             if dist.get("negative"):
-                x = ir.op(f"fneg double {x}")
+                x = ir.neg(x)
         else:  # logitnormal: expit(y) = 1 / (1 + exp(-y)), as scipy.special.expit
-            e = ir.call("llvm.exp.f64", ir.op(f"fneg double {y}"))
+            e = ir.call("llvm.exp.f64", ir.neg(y))
             s = ir.binary("fdiv", literal(1.0), ir.binary("fadd", literal(1.0), e))
             x = ir.binary("fadd", literal(lo), ir.binary("fmul", literal(hi - lo), s))
             return _clip(ir, x, lo, hi)
@@ -234,37 +246,126 @@ def quantile(ir: IR, dist: dict[str, Any], u: str) -> str:
 
 
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
-    """The word rows (stream keys, in order), the declarations and the functions ``@ppnd16`` and
-    ``@draws`` for *inputs* (key, distribution).
+    """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
+    ``@ppnd16v``, ``@expv``, ``@philox`` and ``@draws``) for *inputs* (key, distribution).
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
-    words ``W[row·n + i]``; an input of type ``sum`` reads one row per part.
+    words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
+    takes WIDTH (8) samples at a time (:mod:`.kernel_vector`); the last group of a block overlaps the
+    one before it (a value depends only on its words, so computing it twice changes nothing), and
+    a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
-    ir = IR()
+    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16c_ir, ppnd16v_ir, zrow_ir
+
+    ir = VectorIR()
     rows: list[str] = []
+    n_inputs = len(inputs)
     for j, (key, dist) in enumerate(inputs):
         parts = [(p["stream"], p) for p in dist["parts"]] if dist["type"] == "sum" else [(key, dist)]
-        if j == 0:
-            ir.lines.append("  br label %in0\nin0:")
+        if dist["type"] in ("normal", "lognormal", "logitnormal"):
+            # the quantiles first, for the whole block (@zrow: the tails computed apart), into D's row;
+            # then the rest of the inverse CDF in place, WIDTH at a time, and the last group (overlapping)
+            rows.append(key)
+            a, b = truncated(dist) or (0.0, 1.0)  # 0 + u·1 is u, exactly
+            row = ir.op(f"getelementptr i64, i64* %W, i64 {ir.op(f'mul i64 %n, {len(rows) - 1}')}")
+            out = ir.op(f"getelementptr double, double* %D, i64 {ir.op(f'mul i64 %n, {j}')}")
+            ir.lines.append(
+                f"  call void @zrow(i64* {row}, i64 %n, double* {out}, double {literal(a)}, double {literal(b)})"
+            )
+            # the last group's quantiles, kept before the loop turns them into values in place
+            tail_at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* {out}, i64 %last')} to {VEC}*")
+            z_last = ir.op(f"load {VEC}, {VEC}* {tail_at}, align 8")
+            ir.lines.append(f"  br label %loop{j}\nloop{j}:")
+            ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
+            at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* {out}, i64 %i{j}')} to {VEC}*")
+            value = quantile(ir, dist, "", z=ir.op(f"load {VEC}, {VEC}* {at}, align 8"))
+            ir.lines.append(f"  store {VEC} {value}, {VEC}* {at}, align 8")
+            ir.lines.append(f"  %i{j}.next = add i64 %i{j}, {WIDTH}")
+            ir.lines.append(f"  %i{j}.more = icmp slt i64 %i{j}.next, %whole")
+            ir.lines.append(f"  br i1 %i{j}.more, label %loop{j}, label %end{j}\nend{j}:")
+            ir.lines.append(f"  store {VEC} {quantile(ir, dist, '', z=z_last)}, {VEC}* {tail_at}, align 8")
+            ir.lines.append(f"  br label %in{j + 1}\nin{j + 1}:")
+            continue
         ir.lines.append(f"  br label %loop{j}\nloop{j}:")
         ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
         total, first = literal(0.0), len(rows)
         for stream, part in parts:
             rows.append(stream)
             index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {len(rows) - 1}')}, %i{j}")
-            word = ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')}")
-            top = ir.op(f"uitofp i64 {ir.op(f'lshr i64 {word}, 11')} to double")
-            u = ir.binary("fmul", ir.binary("fadd", top, literal(0.5)), EPS)
+            at = ir.op(f"bitcast i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')} to {IVEC}*")
+            u = ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {at}, align 8"))
             value = quantile(ir, part, u)
             total = value if len(rows) == first + 1 else ir.binary("fadd", total, value)
         index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {j}')}, %i{j}")
-        ir.lines.append(f"  store double {total}, double* {ir.op(f'getelementptr double, double* %D, i64 {index}')}")
-        ir.lines.append(f"  %i{j}.next = add i64 %i{j}, 1")
-        ir.lines.append(f"  %more{j} = icmp slt i64 %i{j}.next, %n")
-        ir.lines.append(f"  br i1 %more{j}, label %loop{j}, label %in{j + 1}\nin{j + 1}:")
-    body = "\n".join(["define void @draws(i64* %W, i64 %n, double* %D) {", *ir.lines, "  ret void", "}"])
-    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS)
-    return tuple(rows), declared, [ppnd16_ir(), philox_ir(), body]
+        at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* %D, i64 {index}')} to {VEC}*")
+        ir.lines.append(f"  store {VEC} {total}, {VEC}* {at}, align 8")
+        ir.lines.append(f"  %i{j}.step = add i64 %i{j}, {WIDTH}")
+        ir.lines.append(f"  %i{j}.more = icmp slt i64 %i{j}.step, %n")
+        ir.lines.append(f"  %i{j}.over = icmp sgt i64 %i{j}.step, %last")
+        ir.lines.append(f"  %i{j}.next = select i1 %i{j}.over, i64 %last, i64 %i{j}.step")
+        ir.lines.append(f"  br i1 %i{j}.more, label %loop{j}, label %in{j + 1}\nin{j + 1}:")
+    n_rows = len(rows)
+    body = f"""define void @draws(i64* %W, i64 %n, double* %D) {{
+entry:
+  %Wp = alloca i64, i64 {max(n_rows, 1) * WIDTH}
+  %Dp = alloca double, i64 {max(n_inputs, 1) * WIDTH}
+  %last = sub i64 %n, {WIDTH}
+  %whole = and i64 %n, -{WIDTH}
+  %few = icmp slt i64 %n, {WIDTH}
+  br i1 %few, label %small, label %in0
+small:
+  %none = icmp eq i64 %n, 0
+  br i1 %none, label %in{n_inputs}, label %pad
+pad:
+  %pi = phi i64 [0, %small], [%pi.next, %pad]
+  %pr = udiv i64 %pi, {WIDTH}
+  %pk = urem i64 %pi, {WIDTH}
+  %pn = sub i64 %n, 1
+  %pshort = icmp ult i64 %pk, %n
+  %pkk = select i1 %pshort, i64 %pk, i64 %pn
+  %prn = mul i64 %pr, %n
+  %pfrom = add i64 %prn, %pkk
+  %pa = getelementptr i64, i64* %W, i64 %pfrom
+  %pw = load i64, i64* %pa
+  %pb = getelementptr i64, i64* %Wp, i64 %pi
+  store i64 %pw, i64* %pb
+  %pi.next = add i64 %pi, 1
+  %pmore = icmp ult i64 %pi.next, {n_rows * WIDTH}
+  br i1 %pmore, label %pad, label %padded
+padded:
+  call void @draws(i64* %Wp, i64 {WIDTH}, double* %Dp)
+  br label %back
+back:
+  %bi = phi i64 [0, %padded], [%bi.next, %backnext]
+  %bj = udiv i64 %bi, {WIDTH}
+  %bk = urem i64 %bi, {WIDTH}
+  %bkeep = icmp ult i64 %bk, %n
+  br i1 %bkeep, label %backcopy, label %backnext
+backcopy:
+  %bjn = mul i64 %bj, %n
+  %bto = add i64 %bjn, %bk
+  %ba = getelementptr double, double* %Dp, i64 %bi
+  %bv = load double, double* %ba
+  %bb = getelementptr double, double* %D, i64 %bto
+  store double %bv, double* %bb
+  br label %backnext
+backnext:
+  %bi.next = add i64 %bi, 1
+  %bmore = icmp ult i64 %bi.next, {n_inputs * WIDTH}
+  br i1 %bmore, label %back, label %in{n_inputs}
+in0:
+{chr(10).join(ir.lines)}
+  ret void
+}}"""
+    if not n_inputs:
+        body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
+    ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
+    ppnd16c, declared_c = ppnd16c_ir((_CENTRE_NUM, _CENTRE_DEN))
+    zrow, declared_z = zrow_ir()
+    declared_p |= declared_c | declared_z
+    expv, declared_e = expv_ir()
+    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
+    return tuple(rows), declared, [ppnd16_ir(), ppnd16c, ppnd16v, zrow, expv, philox_ir(), body]
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)

@@ -110,6 +110,9 @@ class IR:
     def binary(self, op: str, a: str, b: str) -> str:
         return self.op(f"{op} double {a}, {b}")
 
+    def neg(self, a: str) -> str:
+        return self.op(f"fneg double {a}")
+
     def compare(self, predicate: str, a: str, b: str) -> str:
         return self.op(f"fcmp {predicate} double {a}, {b}")
 
