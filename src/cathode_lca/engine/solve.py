@@ -271,6 +271,9 @@ class PartitionedSolver:
             residual, scale, choice = solved
             self._factorised = (Abb_perm, position, choice)
         else:
+            if self._jacobi_eligible(Abb_perm, choice):  # tried and gave up: the loop is a hard one
+                choice = factorize.after_jacobi(choice)
+                self._factorised = (Abb_perm, position, choice)
             try:
                 lu = factorise(Abb_perm, choice)
             except FactorisationError:
@@ -297,10 +300,7 @@ class PartitionedSolver:
         tried only when the solver is chosen automatically, the largest loop is large (a
         factorisation would fill in) and the background is a Z-matrix (so that the condition
         number follows from one more solve). ``None`` when the sweeps do not converge in time."""
-        if choice.requested != "auto" or choice.largest_loop < factorize.LARGE_LOOP:
-            return None
-        coo = matrix.tocoo()
-        if np.any(coo.data[coo.row != coo.col] > 0):
+        if not self._jacobi_eligible(matrix, choice):
             return None
         jacobi = factorize.JacobiSolve(matrix)
         try:
@@ -309,6 +309,15 @@ class PartitionedSolver:
         except factorize.NotConverged:
             return None
         return residual, scale, replace(choice, solver="jacobi")
+
+    @staticmethod
+    def _jacobi_eligible(matrix: sp.csc_matrix, choice: SolverChoice) -> bool:
+        """Whether :meth:`_jacobi_background` tries the sweeps: an automatic choice, a large loop
+        and a Z-matrix (no positive off-diagonal entry: no credits)."""
+        if choice.requested != "auto" or choice.largest_loop < factorize.LARGE_LOOP:
+            return False
+        coo = matrix.tocoo()
+        return not np.any(coo.data[coo.row != coo.col] > 0)
 
     def _interface_solve(
         self, env: Env | None, lu: Any, Abb_perm: sp.csc_matrix, position: np.ndarray
