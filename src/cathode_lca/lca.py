@@ -85,6 +85,7 @@ class LCAModel:
         self._matrices: dict[str, MatrixModel] = {}
         self._twins: dict[frozenset[str], LCAModel] = {}
         self._solvers: dict[tuple[str, tuple[int, ...]], PartitionedSolver] = {}
+        self._parent: LCAModel | None = None  # the model a varied-exchange twin was made from
         self.background_info: BackgroundNotes | None = None  # set for a Brightway background
 
     @property
@@ -95,7 +96,11 @@ class LCAModel:
 
     def matrices(self, allocation: str = "none") -> MatrixModel:
         if allocation not in self._matrices:
-            self._matrices[allocation] = MatrixModel(self.parameters, allocation, self.varied_exchanges)
+            if self._parent is not None:  # a twin: the parent's pattern and formulas, more varied slots
+                parent = self._parent.matrices(allocation)
+                self._matrices[allocation] = parent.with_varied_exchanges(self.varied_exchanges)
+            else:
+                self._matrices[allocation] = MatrixModel(self.parameters, allocation, self.varied_exchanges)
         return self._matrices[allocation]
 
     def value(self, amount: float | Formula, env: Mapping[str, Any], dataset: str | None = None) -> Any:
@@ -124,10 +129,27 @@ class LCAModel:
         if frozen == self.varied_exchanges:
             return self
         if frozen not in self._twins:
-            twin = LCAModel(self.inventory, varied_exchanges=frozen, background_solver=self.background_solver)
-            twin.background_info = self.background_info
-            self._twins[frozen] = twin
+            self._twins[frozen] = self._twin(frozen)
         return self._twins[frozen]
+
+    def _twin(self, varied: frozenset[str]) -> LCAModel:
+        """A model equal to ``LCAModel(self.inventory, varied_exchanges=varied)`` that shares what does
+        not change with this one: the inventory, the parsed parameters and their evaluator, and (per
+        allocation, see :meth:`matrices`) the matrix pattern and compiled formulas. Its solvers are
+        its own, except where the varied exchanges leave a solver's partition unchanged (see
+        :meth:`solver`)."""
+        twin = object.__new__(LCAModel)
+        twin.background_solver = self.background_solver
+        twin.inventory = self.inventory
+        twin.parameters = self.parameters
+        twin.evaluator = self.evaluator
+        twin.varied_exchanges = varied
+        twin._matrices = {}
+        twin._twins = {}
+        twin._solvers = {}
+        twin._parent = self
+        twin.background_info = self.background_info
+        return twin
 
     def product_id(self, name: str) -> str:
         """Product id for a product or dataset id (a dataset stands for its reference product)."""

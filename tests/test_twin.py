@@ -1,0 +1,92 @@
+"""The varied-exchange twin of a model (Monte Carlo of constant exchange amounts) shares what does not
+change with its parent, and computes exactly what a model built from scratch computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cathode_lca.comparison import prepare, route_demands
+from cathode_lca.engine.matrices import MatrixModel
+from cathode_lca.lca import LCAModel, default_model
+from cathode_lca.uncertainty.parameters import route_supply_chain
+
+
+@pytest.fixture(scope="module")
+def shipped() -> LCAModel:
+    return default_model()
+
+
+def constant_exchanges(model: LCAModel, datasets: list[str]) -> list[str]:
+    from cathode_lca.inventory.formulas import Formula
+
+    return [
+        f"{ds}/exchanges[{i}]"
+        for ds in datasets
+        for i, ex in enumerate(model.inventory.datasets[ds].exchanges)
+        if not isinstance(ex.amount, Formula)
+    ]
+
+
+def nmc811_setup(model: LCAModel):
+    setup = prepare("NMC811", None, "US", "none", "kg-cam", ("gwp100", "energy", "water"), None, model)
+    datasets = route_supply_chain(model, "NMC811", setup, "kg-cam", "none")
+    demands = [rd.demand for rd in route_demands(model, "NMC811", setup.routes, "kg-cam", "none", setup.env)[0]]
+    return setup, datasets, [d for d in demands if d]
+
+
+@pytest.mark.parametrize("allocation", ["none", "mass"])
+def test_twin_matrices_equal_a_fresh_build(shipped, allocation):
+    _setup, datasets, _ = nmc811_setup(shipped)
+    varied = frozenset(constant_exchanges(shipped, datasets))
+    assert len(varied) > 50
+    twin = shipped.matrices(allocation).with_varied_exchanges(varied)
+    fresh = MatrixModel(shipped.parameters, allocation, varied)
+    for name in ("rows", "cols", "slots", "scales", "coefs"):
+        np.testing.assert_array_equal(twin.A[name], fresh.A[name])
+        np.testing.assert_array_equal(twin.B[name], fresh.B[name])
+    np.testing.assert_array_equal(twin.slot_is_formula, fresh.slot_is_formula)
+    np.testing.assert_array_equal(twin.coef_is_variable, fresh.coef_is_variable)
+    assert twin.slot_env_keys == fresh.slot_env_keys
+    assert list(twin._slot_formula) == list(fresh._slot_formula)  # same slots, same evaluation order
+    assert len(twin.slot_env_keys) == len(varied)  # every constant exchange of the chain is varied
+    # the parent is unchanged: none of its slots reads the environment
+    assert not shipped.matrices(allocation).slot_env_keys
+
+
+def test_twin_shares_the_parsed_model_but_not_the_caches(shipped):
+    _setup, datasets, _ = nmc811_setup(shipped)
+    twin = shipped.with_varied_exchanges(constant_exchanges(shipped, datasets[:3]))
+    assert twin is not shipped and shipped.with_varied_exchanges([]) is shipped
+    assert twin.parameters is shipped.parameters and twin.evaluator is shipped.evaluator
+    parent_mm, twin_mm = shipped.matrices("none"), twin.matrices("none")
+    assert twin_mm.A is parent_mm.A  # the pattern is shared ...
+    assert twin_mm._slot_formula is not parent_mm._slot_formula  # ... the formula table is not
+    assert twin_mm.coverage_cache is not parent_mm.coverage_cache
+    assert twin.with_varied_exchanges(constant_exchanges(shipped, datasets[:3])) is twin
+
+
+def test_twin_refuses_to_vary_fewer_exchanges_than_its_parent(shipped):
+    _setup, datasets, _ = nmc811_setup(shipped)
+    keys = frozenset(constant_exchanges(shipped, datasets[:2]))
+    twin = shipped.matrices("none").with_varied_exchanges(keys)
+    with pytest.raises(ValueError, match="at least the exchanges of its parent"):
+        twin.with_varied_exchanges(frozenset())
+
+
+def test_twin_scores_equal_a_model_built_from_scratch_bit_for_bit(shipped):
+    setup, datasets, demands = nmc811_setup(shipped)
+    keys = constant_exchanges(shipped, datasets)
+    twin = shipped.with_varied_exchanges(keys)
+    fresh = LCAModel(shipped.inventory, varied_exchanges=keys)
+    rng = np.random.default_rng(7)
+    n = 16
+    # every varied amount drawn ±20 % around its declared value (sign kept)
+    mm = shipped.matrices("none")
+    draws = {k: mm._slot_const[mm.exchange_slots[k]] * rng.uniform(0.8, 1.2, n) for k in keys}
+    env = {**setup.env, **draws}
+    for demand in demands:
+        got = twin.scores(demand, setup.methods, env)
+        want = fresh.scores(demand, setup.methods, env)
+        np.testing.assert_array_equal(got, want)
+        assert got.shape == (3, n) and np.ptp(got[0]) > 0  # the draws do reach the scores
