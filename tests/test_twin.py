@@ -90,3 +90,93 @@ def test_twin_scores_equal_a_model_built_from_scratch_bit_for_bit(shipped):
         want = fresh.scores(demand, setup.methods, env)
         np.testing.assert_array_equal(got, want)
         assert got.shape == (3, n) and np.ptp(got[0]) > 0  # the draws do reach the scores
+
+
+# -- solvers: shared only while the varied exchanges leave the static background alone ----------
+
+
+def chain_yaml(tmp_path) -> str:
+    """consumer (foreground: a parameterised amount) -> 1 kg bg1 -> a = 0.5 kg bg2; bg1 emits 1 kg CO2,
+    bg2 emits c = 2 kg CO2, consumer 0.25 kg: total CO2 = 0.25 + 1 + 0.5 * 2 = 2.25 kg by hand."""
+    from conftest import DATA
+
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    text = """format: cathode-lca/1
+include: [flows.yaml]
+parameters:
+  use: {value: 1.0, source: test}
+datasets:
+  - id: bg2
+    name: bg2
+    stage: chemicals
+    exchanges:
+      - {flow: co2, amount: 2, unit: kg, source: test}
+  - id: bg1
+    name: bg1
+    stage: chemicals
+    exchanges:
+      - {input: bg2, amount: 0.5, unit: kg, source: test}
+      - {flow: co2, amount: 1, unit: kg, source: test}
+  - id: consumer
+    name: consumer
+    stage: chemicals
+    exchanges:
+      - {input: bg1, amount: use, unit: kg, source: test}
+      - {flow: co2, amount: 0.25, unit: kg, source: test}
+"""
+    path = tmp_path / "chain.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def co2(model: LCAModel, method, env: dict) -> np.ndarray:
+    return model.scores({"consumer": 1.0}, [method], env)[0]
+
+
+def test_a_twin_varying_only_the_foreground_reuses_the_parent_solver(tmp_path, test_method):
+    from cathode_lca.inventory.load import load_inventory
+
+    parent = LCAModel(load_inventory([chain_yaml(tmp_path)]))
+    env = parent.parameters.evaluate()
+    assert co2(parent, test_method, env) == pytest.approx([2.25], rel=1e-12)
+    col = parent.matrices().product_index[parent.product_id("consumer")]
+    mine = parent.solver("none", [col])
+    assert sorted(parent.matrices().column_dataset[c] for c in mine.bg) == ["bg1", "bg2"]
+    twin = parent.with_varied_exchanges(["consumer/exchanges[1]"])  # the consumer's own CO2
+    shared = twin.solver("none", [col])
+    assert shared is not mine and shared.model is twin.matrices()
+    assert shared.G is mine.G and shared.background_choice is mine.background_choice  # not solved again
+    drawn = {**env, "consumer/exchanges[1]": np.array([0.25, 1.0, 0.0])}
+    np.testing.assert_allclose(co2(twin, test_method, drawn), [2.25, 3.0, 2.0], rtol=1e-12)  # 2 + drawn, by hand
+    np.testing.assert_allclose(co2(parent, test_method, drawn), [2.25] * 3, rtol=1e-12)  # the parent ignores them
+
+
+def test_a_twin_varying_a_background_exchange_gets_its_own_solver(tmp_path, test_method):
+    from cathode_lca.inventory.load import load_inventory
+
+    parent = LCAModel(load_inventory([chain_yaml(tmp_path)]))
+    env = parent.parameters.evaluate()
+    col = parent.matrices().product_index[parent.product_id("consumer")]
+    mine = parent.solver("none", [col])
+    assert co2(parent, test_method, env) == pytest.approx([2.25], rel=1e-12)  # G of the parent: bg2 emits 2 kg
+    twin = parent.with_varied_exchanges(["bg2/exchanges[0]"])  # bg2's CO2: in the parent's static background
+    own = twin.solver("none", [col])
+    assert own.G is not mine.G
+    assert "bg2" not in [twin.matrices().column_dataset[c] for c in own.bg]  # bg2 moved to the foreground
+    drawn = {**env, "bg2/exchanges[0]": np.array([2.0, 4.0, 0.0])}
+    # 0.25 + 1 + 0.5 c: a stale background (c = 2) would give 2.25 in every sample
+    np.testing.assert_allclose(co2(twin, test_method, drawn), [2.25, 3.25, 1.25], rtol=1e-12)
+    # the same through bg1's input of bg2, which lies in the background too
+    twin2 = parent.with_varied_exchanges(["bg1/exchanges[0]"])
+    assert twin2.solver("none", [col]).G is not mine.G
+    drawn2 = {**env, "bg1/exchanges[0]": np.array([0.5, 1.0])}
+    np.testing.assert_allclose(co2(twin2, test_method, drawn2), [2.25, 3.25], rtol=1e-12)
+
+
+def test_for_twin_refuses_a_model_of_another_pattern(tmp_path):
+    from cathode_lca.inventory.load import load_inventory
+
+    parent = LCAModel(load_inventory([chain_yaml(tmp_path)]))
+    col = parent.matrices().product_index[parent.product_id("consumer")]
+    other = LCAModel(parent.inventory)  # built on its own: equal, but not the same pattern objects
+    assert parent.solver("none", [col]).for_twin(other.matrices()) is None

@@ -168,8 +168,14 @@ class LCAModel:
         key = (allocation, tuple(sorted(set(demanded))))
         if key not in self._solvers:
             model = self.matrices(allocation)
-            static_env = self.parameters.evaluate()
-            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env, self.background_solver)
+            # a twin reuses its parent's solver (partition, background solve) when the varied
+            # exchanges leave the static background alone (PartitionedSolver.for_twin checks)
+            parent = self._parent._solvers.get(key) if self._parent is not None else None
+            solver = parent.for_twin(model) if parent is not None else None
+            if solver is None:
+                static_env = self.parameters.evaluate()
+                solver = PartitionedSolver(model, list(key[1]), static_env, self.background_solver)
+            self._solvers[key] = solver
         return self._solvers[key]
 
     def _solve(self, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str, contributions: bool) -> Any:

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -225,6 +226,28 @@ class PartitionedSolver:
         self._supply_rows: dict[tuple[int, ...], np.ndarray] = {}
         self._background_solve(static_env)
         self._plan_foreground()
+
+    def for_twin(self, model: MatrixModel) -> PartitionedSolver | None:
+        """This solver for *model*, a twin of its model (same pattern, more entries varied), or ``None``.
+
+        The partition (foreground, static background, interface) and the background's aggregated
+        flows ``G`` are shared when none of the newly varied entries (A or B) lies in a background
+        column: then the twin's foreground seeds stay inside this foreground, so it partitions
+        the same way, and every background entry keeps its constant value. A varied entry in the
+        background changes both, so the twin needs its own solver (``None``).
+        """
+        mine = self.model
+        if model.A is not mine.A or model.B is not mine.B:
+            return None
+        new_a = model.variable_entries(model.A) & ~mine.variable_entries(mine.A)
+        new_b = model.variable_entries(model.B) & ~mine.variable_entries(mine.B)
+        touched = np.union1d(model.A["cols"][new_a], model.B["cols"][new_b])
+        if np.isin(touched, self.bg).any():
+            return None
+        twin = copy.copy(self)
+        twin.model = model
+        twin._supply_rows = {}
+        return twin
 
     # -- structure ----------------------------------------------------------------
     def _names(self, cols: Any, limit: int = 8) -> str:
