@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -285,15 +286,12 @@ class MatrixModel:
     def slot_values(self, env: Env, size: int, which: np.ndarray | None = None) -> dict[int, np.ndarray]:
         """Evaluate formula slots (all, or those in *which*) → ``slot -> array`` of length 1 or size."""
         out: dict[int, np.ndarray] = {}
-        wanted = (
-            self._slot_formula
-            if which is None
-            else {int(s): self._slot_formula[int(s)] for s in which if int(s) in self._slot_formula}
-        )
+        formulas = self._slot_formula
+        wanted = formulas if which is None else {s: formulas[s] for s in np.asarray(which).tolist() if s in formulas}
         with np.errstate(all="ignore"):
             for slot, fn in wanted.items():
                 value = np.asarray(fn(env), dtype=float)
-                if not np.all(np.isfinite(value)):
+                if not (math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()):
                     ds, file, line, field_ = self._slot_where[slot]
                     raise ParameterError(
                         "amount is NaN or infinite for the given parameters",

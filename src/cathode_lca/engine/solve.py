@@ -517,6 +517,14 @@ class PartitionedSolver:
         self.blocks = [members[c] for c in order]
         self.entries_by_row = [np.nonzero(rows == r)[0] for r in range(nf)]
         self.const_offdiag = [e[cols[e] != r] for r, e in enumerate(self.entries_by_row)]
+        # per row, as Python ints for the back-substitution loop: the diagonal entries with whether
+        # each is a production (positive scale), and the off-diagonal entries, in entry order
+        produces = A["scales"][self.a_fg] > 0
+        self._diag_entries = [
+            [(int(e), bool(produces[e])) for e in entries if cols[e] == r]
+            for r, entries in enumerate(self.entries_by_row)
+        ]
+        self._offdiag_entries = [[int(e) for e in entries] for entries in self.const_offdiag]
         B = self.model.B
         self.b_rows = B["rows"][self.b_fg]
         self.b_cols = np.array([self.fg_pos[int(c)] for c in B["cols"][self.b_fg]], dtype=np.int64)
@@ -589,22 +597,31 @@ class PartitionedSolver:
         produced: Any = 0.0
         consumed: Any = 0.0
         rhs = f.row(r)
-        const_off = self.const_offdiag[r]
-        for e in self.entries_by_row[r]:
-            c = int(cols[e])
-            if c == r:
-                value = self._entry(e, values, var_of)
-                diag = diag + value
-                if self.model.A["scales"][self.a_fg[e]] > 0:
-                    produced = produced + value
+        for e, production in self._diag_entries[r]:
+            value = self._entry(e, values, var_of)
+            diag = diag + value
+            if production:
+                produced = produced + value
+            else:
+                consumed = consumed - value
+        off = self._offdiag_entries[r]
+        if off:
+            live = []
+            for e in off:  # varying entries one by one, in entry order; the constant ones in one product
+                k = var_of.get(e)
+                if k is None:
+                    live.append(e)
                 else:
-                    consumed = consumed - value
-            elif int(e) in var_of:
-                rhs -= values.var[var_of[int(e)]] * s[c]
-        if len(const_off):
-            live = [e for e in const_off if int(e) not in var_of]
+                    rhs -= values.var[k] * s[cols[e]]
             if live:
                 rhs -= values.const[live] @ s[cols[live]]
+        if isinstance(diag, float) and isinstance(consumed, float) and isinstance(produced, float):
+            # constant diagonal (the usual case): the checks below on scalars, the same division
+            if (consumed != 0 or produced < 0) and (problem := self_consumption_problem(produced, consumed)):
+                raise self._singular(int(self.fg[r]), problem)
+            if diag != 0:
+                with np.errstate(all="ignore"):
+                    return rhs / diag
         diag = np.broadcast_to(np.asarray(diag, dtype=float), (size,))
         if np.any(np.asarray(consumed) != 0) or np.any(np.asarray(produced) < 0):
             problem = self_consumption_problem(produced, consumed)
