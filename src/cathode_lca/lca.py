@@ -76,16 +76,23 @@ class LCAModel:
         extra: Iterable[str | Path] = (),
         varied_exchanges: Iterable[str] = (),
         background_solver: str | None = None,
+        _parent: LCAModel | None = None,
     ) -> None:
         self.background_solver = background_solver
-        self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
-        self.parameters = ParameterModel(self.inventory)
-        self.evaluator = Evaluator(self.inventory, self.parameters)
+        self.inventory: Inventory
+        self.parameters: ParameterModel
+        self.evaluator: Evaluator
+        if _parent is not None:  # a varied-exchange twin (see _twin): the parent's parsed model
+            self.inventory, self.parameters, self.evaluator = _parent.inventory, _parent.parameters, _parent.evaluator
+        else:
+            self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
+            self.parameters = ParameterModel(self.inventory)
+            self.evaluator = Evaluator(self.inventory, self.parameters)
         self.varied_exchanges = frozenset(varied_exchanges)
         self._matrices: dict[str, MatrixModel] = {}
         self._twins: dict[frozenset[str], LCAModel] = {}
         self._solvers: dict[tuple[str, tuple[int, ...]], PartitionedSolver] = {}
-        self._parent: LCAModel | None = None  # the model a varied-exchange twin was made from
+        self._parent = _parent  # the model a varied-exchange twin was made from
         self.background_info: BackgroundNotes | None = None  # set for a Brightway background
 
     @property
@@ -138,16 +145,7 @@ class LCAModel:
         allocation, see :meth:`matrices`) the matrix pattern and compiled formulas. Its solvers are
         its own, except where the varied exchanges leave a solver's partition unchanged (see
         :meth:`solver`)."""
-        twin = object.__new__(LCAModel)
-        twin.background_solver = self.background_solver
-        twin.inventory = self.inventory
-        twin.parameters = self.parameters
-        twin.evaluator = self.evaluator
-        twin.varied_exchanges = varied
-        twin._matrices = {}
-        twin._twins = {}
-        twin._solvers = {}
-        twin._parent = self
+        twin = LCAModel(varied_exchanges=varied, background_solver=self.background_solver, _parent=self)
         twin.background_info = self.background_info
         return twin
 
