@@ -297,3 +297,69 @@ def test_a_tight_background_ring_is_factorised_when_jacobi_would_be_slow(tmp_pat
     ds = LCAModel(load_inventory([ring_yaml(tmp_path, m, a)])).calculate({"consumer": 1.0}, methods=[test_method])
     assert score(ds) == pytest.approx(1 / (1 - a), rel=1e-9)  # as above: 10,000 kg CO2
     assert json.loads(ds.attrs["background_solver"])["solver"] == "pardiso"
+
+
+# -- after Jacobi gives up on a loop of LARGE_LOOP to PARDISO_LOOP processes -------------------
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_a_tight_loop_below_the_pardiso_size_falls_back_to_pardiso_when_installed(
+    tmp_path, monkeypatch, test_method, installed
+):
+    from cathode_lca.inventory.load import load_inventory
+    from cathode_lca.lca import LCAModel
+
+    monkeypatch.delenv(SOLVER_ENV, raising=False)
+    monkeypatch.setattr(factorize, "LARGE_LOOP", 10)  # the 40-process ring is large, but below PARDISO_LOOP
+    assert factorize.PARDISO_LOOP > 40
+    if not installed:
+        without_pypardiso(monkeypatch)
+    m, a = 40, 0.9999  # Jacobi contracts too slowly on this ring and gives up
+    ds = LCAModel(load_inventory([ring_yaml(tmp_path, m, a)])).calculate({"consumer": 1.0}, methods=[test_method])
+    assert score(ds) == pytest.approx(1 / (1 - a), rel=1e-9)  # hand-computed as in the ring test above
+    record = json.loads(ds.attrs["background_solver"])
+    assert record["solver"] == ("pardiso" if installed else "superlu-colamd")
+    assert record["requested"] == "auto"
+    assert "block Jacobi gave up" in record["reason"]
+    assert ("PARDISO for the hard loop" in record["reason"]) == installed
+    assert ("pypardiso not installed" in record["reason"]) == (not installed)
+
+
+def test_a_converging_loop_below_the_pardiso_size_stays_on_jacobi(tmp_path, monkeypatch, test_method):
+    from cathode_lca.inventory.load import load_inventory
+    from cathode_lca.lca import LCAModel
+
+    monkeypatch.delenv(SOLVER_ENV, raising=False)
+    monkeypatch.setattr(factorize, "LARGE_LOOP", 10)
+    ds = LCAModel(load_inventory([ring_yaml(tmp_path, 40, 0.7)])).calculate({"consumer": 1.0}, methods=[test_method])
+    assert json.loads(ds.attrs["background_solver"])["solver"] == "jacobi"  # no factorisation at all
+
+
+def test_after_jacobi_changes_only_an_automatic_colamd_choice(monkeypatch):
+    colamd = factorize.SolverChoice("superlu-colamd", "auto", 2000, 1500, 1, "largest loop of 1,000 to 9,999")
+    assert factorize.after_jacobi(colamd).solver == "pardiso"  # pypardiso is in the test extra
+    forced = factorize.SolverChoice("superlu-colamd", "superlu-colamd", 2000, 1500, 1)
+    assert factorize.after_jacobi(forced) == forced  # a forced solver is never replaced
+    small = factorize.SolverChoice("superlu", "auto", 2000, 20, 3, "largest loop below 1,000 processes")
+    assert factorize.after_jacobi(small) == small  # small loops: SuperLU in block-triangular order is best
+    big = factorize.SolverChoice("pardiso", "auto", 20000, 15000, 1, "largest loop of 10,000 processes or more")
+    assert factorize.after_jacobi(big) == big
+    without_pypardiso(monkeypatch)
+    fallback = factorize.after_jacobi(colamd)
+    assert fallback.solver == "superlu-colamd" and "pypardiso not installed" in fallback.reason
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_solve_columns_falls_back_to_pardiso_after_jacobi_when_installed(monkeypatch, installed):
+    # a tight ring of 30 processes: s_j - a s_(j+1) = e_0, the same ring as above, as a bare matrix
+    m, a = 30, 0.9999
+    ring = sp.csc_matrix(sp.identity(m) - a * sp.csc_matrix((np.ones(m), (np.roll(np.arange(m), -1), np.arange(m)))))
+    monkeypatch.delenv(SOLVER_ENV, raising=False)
+    monkeypatch.setattr(factorize, "LARGE_LOOP", 10)
+    if not installed:
+        without_pypardiso(monkeypatch)
+    rhs = np.zeros((m, 1))
+    rhs[0, 0] = 1.0
+    x, how = factorize.solve_columns(ring, rhs)
+    assert how == ("pardiso" if installed else "superlu-colamd")
+    assert float(x.sum()) == pytest.approx(1 / (1 - a), rel=1e-9)  # total output of the ring: 1 / (1 - a)

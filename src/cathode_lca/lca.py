@@ -76,15 +76,23 @@ class LCAModel:
         extra: Iterable[str | Path] = (),
         varied_exchanges: Iterable[str] = (),
         background_solver: str | None = None,
+        _parent: LCAModel | None = None,
     ) -> None:
         self.background_solver = background_solver
-        self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
-        self.parameters = ParameterModel(self.inventory)
-        self.evaluator = Evaluator(self.inventory, self.parameters)
+        self.inventory: Inventory
+        self.parameters: ParameterModel
+        self.evaluator: Evaluator
+        if _parent is not None:  # a varied-exchange twin (see _twin): the parent's parsed model
+            self.inventory, self.parameters, self.evaluator = _parent.inventory, _parent.parameters, _parent.evaluator
+        else:
+            self.inventory = inventory if inventory is not None else load_inventory(extra=extra)
+            self.parameters = ParameterModel(self.inventory)
+            self.evaluator = Evaluator(self.inventory, self.parameters)
         self.varied_exchanges = frozenset(varied_exchanges)
         self._matrices: dict[str, MatrixModel] = {}
         self._twins: dict[frozenset[str], LCAModel] = {}
         self._solvers: dict[tuple[str, tuple[int, ...]], PartitionedSolver] = {}
+        self._parent = _parent  # the model a varied-exchange twin was made from
         self.background_info: BackgroundNotes | None = None  # set for a Brightway background
 
     @property
@@ -95,7 +103,11 @@ class LCAModel:
 
     def matrices(self, allocation: str = "none") -> MatrixModel:
         if allocation not in self._matrices:
-            self._matrices[allocation] = MatrixModel(self.parameters, allocation, self.varied_exchanges)
+            if self._parent is not None:  # a twin: the parent's pattern and formulas, more varied slots
+                parent = self._parent.matrices(allocation)
+                self._matrices[allocation] = parent.with_varied_exchanges(self.varied_exchanges)
+            else:
+                self._matrices[allocation] = MatrixModel(self.parameters, allocation, self.varied_exchanges)
         return self._matrices[allocation]
 
     def value(self, amount: float | Formula, env: Mapping[str, Any], dataset: str | None = None) -> Any:
@@ -124,10 +136,18 @@ class LCAModel:
         if frozen == self.varied_exchanges:
             return self
         if frozen not in self._twins:
-            twin = LCAModel(self.inventory, varied_exchanges=frozen, background_solver=self.background_solver)
-            twin.background_info = self.background_info
-            self._twins[frozen] = twin
+            self._twins[frozen] = self._twin(frozen)
         return self._twins[frozen]
+
+    def _twin(self, varied: frozenset[str]) -> LCAModel:
+        """A model equal to ``LCAModel(self.inventory, varied_exchanges=varied)`` that shares what does
+        not change with this one: the inventory, the parsed parameters and their evaluator, and (per
+        allocation, see :meth:`matrices`) the matrix pattern and compiled formulas. Its solvers are
+        its own, except where the varied exchanges leave a solver's partition unchanged (see
+        :meth:`solver`)."""
+        twin = LCAModel(varied_exchanges=varied, background_solver=self.background_solver, _parent=self)
+        twin.background_info = self.background_info
+        return twin
 
     def product_id(self, name: str) -> str:
         """Product id for a product or dataset id (a dataset stands for its reference product)."""
@@ -146,8 +166,14 @@ class LCAModel:
         key = (allocation, tuple(sorted(set(demanded))))
         if key not in self._solvers:
             model = self.matrices(allocation)
-            static_env = self.parameters.evaluate()
-            self._solvers[key] = PartitionedSolver(model, list(key[1]), static_env, self.background_solver)
+            # a twin reuses its parent's solver (partition, background solve) when the varied
+            # exchanges leave the static background alone (PartitionedSolver.for_twin checks)
+            parent = self._parent._solvers.get(key) if self._parent is not None else None
+            solver = parent.for_twin(model) if parent is not None else None
+            if solver is None:
+                static_env = self.parameters.evaluate()
+                solver = PartitionedSolver(model, list(key[1]), static_env, self.background_solver)
+            self._solvers[key] = solver
         return self._solvers[key]
 
     def _solve(self, demand: Mapping[str, Any], env: Mapping[str, Any], allocation: str, contributions: bool) -> Any:

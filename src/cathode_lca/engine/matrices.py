@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,7 @@ class MatrixModel:
         # the checked formula and its name resolver per formula slot (read by the compiled MC kernel)
         self.slot_sources: dict[int, tuple[Formula, Callable[[str], str]]] = {}
         self.slot_env_keys: dict[int, str] = {}  # varied constant exchange amounts: slot -> env key
+        self.exchange_slots: dict[str, int] = {}  # constant exchange amount key -> its slot (for twins)
         self._slot_where: list[tuple[str, str, int, str]] = []  # dataset, file, line, field
         self._coefs: list[_Coefficient | None] = [None]  # coefficient 0 = 1.0
         self._slot_cache: dict[int, int] = {}
@@ -127,6 +129,43 @@ class MatrixModel:
         self.A = a.freeze()
         self.B = b.freeze()
         self.n = len(self.products)
+        self._finish()
+        self._const = np.asarray(self._slot_const, dtype=float)
+
+    def with_varied_exchanges(self, varied_exchanges: frozenset[str]) -> MatrixModel:
+        """The same model with the constant exchange amounts *varied_exchanges* read from the env.
+
+        Equal to ``MatrixModel(parameters, allocation, varied_exchanges)`` but without building it
+        again: the pattern (A, B), the slots, the compiled formulas and the allocation coefficients
+        are shared with this model (none of them changes after construction); only which slots are
+        formulas differs. Caches start empty.
+
+        Examples
+        --------
+        >>> # twin = model.with_varied_exchanges(frozenset({"<dataset>/exchanges[0]"}))  (tests/test_twin.py)
+        """
+        if not varied_exchanges >= self.varied_exchanges:
+            raise ValueError("a twin varies at least the exchanges of its parent")
+        twin = object.__new__(MatrixModel)
+        twin.__dict__.update(self.__dict__)
+        twin.varied_exchanges = varied_exchanges
+        twin._slot_formula = dict(self._slot_formula)
+        twin.slot_env_keys = dict(self.slot_env_keys)
+        for key in sorted(varied_exchanges - self.varied_exchanges):
+            slot = self.exchange_slots.get(key)
+            if slot is not None:  # a formula amount, or a dataset dropped by cut-off: nothing to vary
+                twin._slot_formula[slot] = _EnvValue(key, float(self._slot_const[slot]))
+                twin.slot_env_keys[slot] = key
+        # slot order, as a fresh build has them (formulas are evaluated in this order)
+        twin._slot_formula = dict(sorted(twin._slot_formula.items()))
+        twin.slot_env_keys = dict(sorted(twin.slot_env_keys.items()))
+        twin.coverage_cache = {}
+        twin._constant_cache = {}
+        twin._finish()
+        return twin
+
+    def _finish(self) -> None:
+        """Which slots and coefficients depend on parameters (after the slots are known)."""
         self.slot_is_formula = np.zeros(len(self._slot_const), dtype=bool)
         self.slot_is_formula[list(self._slot_formula)] = True
         self.coef_is_variable = np.array(
@@ -136,7 +175,6 @@ class MatrixModel:
             ],
             dtype=bool,
         )
-        self._const = np.asarray(self._slot_const, dtype=float)
 
     # -- building --------------------------------------------------------------
     def _slot(self, value: float | Formula, ds: Dataset, field_: str, line: int, file: str) -> int:
@@ -236,9 +274,11 @@ class MatrixModel:
             factor = conversion_factor(ex.unit, target_unit) * sign
             slot = self._slot(ex.amount, ds, field_, ex.where.line, ex.where.file)
             key = f"{ds.id}/exchanges[{i}]"
-            if key in self.varied_exchanges and not isinstance(ex.amount, Formula):
-                self._slot_formula[slot] = _EnvValue(key, float(ex.amount))
-                self.slot_env_keys[slot] = key
+            if not isinstance(ex.amount, Formula):
+                self.exchange_slots[key] = slot
+                if key in self.varied_exchanges:
+                    self._slot_formula[slot] = _EnvValue(key, float(ex.amount))
+                    self.slot_env_keys[slot] = key
             for col, coef in columns:
                 matrix.add(row, col, slot, factor, coef)
 
@@ -246,15 +286,12 @@ class MatrixModel:
     def slot_values(self, env: Env, size: int, which: np.ndarray | None = None) -> dict[int, np.ndarray]:
         """Evaluate formula slots (all, or those in *which*) → ``slot -> array`` of length 1 or size."""
         out: dict[int, np.ndarray] = {}
-        wanted = (
-            self._slot_formula
-            if which is None
-            else {int(s): self._slot_formula[int(s)] for s in which if int(s) in self._slot_formula}
-        )
+        formulas = self._slot_formula
+        wanted = formulas if which is None else {s: formulas[s] for s in np.asarray(which).tolist() if s in formulas}
         with np.errstate(all="ignore"):
             for slot, fn in wanted.items():
                 value = np.asarray(fn(env), dtype=float)
-                if not np.all(np.isfinite(value)):
+                if not (math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()):
                     ds, file, line, field_ = self._slot_where[slot]
                     raise ParameterError(
                         "amount is NaN or infinite for the given parameters",

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -226,6 +227,28 @@ class PartitionedSolver:
         self._background_solve(static_env)
         self._plan_foreground()
 
+    def for_twin(self, model: MatrixModel) -> PartitionedSolver | None:
+        """This solver for *model*, a twin of its model (same pattern, more entries varied), or ``None``.
+
+        The partition (foreground, static background, interface) and the background's aggregated
+        flows ``G`` are shared when none of the newly varied entries (A or B) lies in a background
+        column: then the twin's foreground seeds stay inside this foreground, so it partitions
+        the same way, and every background entry keeps its constant value. A varied entry in the
+        background changes both, so the twin needs its own solver (``None``).
+        """
+        mine = self.model
+        if model.A is not mine.A or model.B is not mine.B:
+            return None
+        new_a = model.variable_entries(model.A) & ~mine.variable_entries(mine.A)
+        new_b = model.variable_entries(model.B) & ~mine.variable_entries(mine.B)
+        touched = np.union1d(model.A["cols"][new_a], model.B["cols"][new_b])
+        if np.isin(touched, self.bg).any():
+            return None
+        twin = copy.copy(self)
+        twin.model = model
+        twin._supply_rows = {}
+        return twin
+
     # -- structure ----------------------------------------------------------------
     def _names(self, cols: Any, limit: int = 8) -> str:
         names = [self.model.describe_column(int(c)) for c in cols]
@@ -271,6 +294,9 @@ class PartitionedSolver:
             residual, scale, choice = solved
             self._factorised = (Abb_perm, position, choice)
         else:
+            if self._jacobi_eligible(Abb_perm, choice):  # tried and gave up: the loop is a hard one
+                choice = factorize.after_jacobi(choice)
+                self._factorised = (Abb_perm, position, choice)
             try:
                 lu = factorise(Abb_perm, choice)
             except FactorisationError:
@@ -297,10 +323,7 @@ class PartitionedSolver:
         tried only when the solver is chosen automatically, the largest loop is large (a
         factorisation would fill in) and the background is a Z-matrix (so that the condition
         number follows from one more solve). ``None`` when the sweeps do not converge in time."""
-        if choice.requested != "auto" or choice.largest_loop < factorize.LARGE_LOOP:
-            return None
-        coo = matrix.tocoo()
-        if np.any(coo.data[coo.row != coo.col] > 0):
+        if not self._jacobi_eligible(matrix, choice):
             return None
         jacobi = factorize.JacobiSolve(matrix)
         try:
@@ -309,6 +332,15 @@ class PartitionedSolver:
         except factorize.NotConverged:
             return None
         return residual, scale, replace(choice, solver="jacobi")
+
+    @staticmethod
+    def _jacobi_eligible(matrix: sp.csc_matrix, choice: SolverChoice) -> bool:
+        """Whether :meth:`_jacobi_background` tries the sweeps: an automatic choice, a large loop
+        and a Z-matrix (no positive off-diagonal entry: no credits)."""
+        if choice.requested != "auto" or choice.largest_loop < factorize.LARGE_LOOP:
+            return False
+        coo = matrix.tocoo()
+        return not np.any(coo.data[coo.row != coo.col] > 0)
 
     def _interface_solve(
         self, env: Env | None, lu: Any, Abb_perm: sp.csc_matrix, position: np.ndarray
@@ -485,6 +517,14 @@ class PartitionedSolver:
         self.blocks = [members[c] for c in order]
         self.entries_by_row = [np.nonzero(rows == r)[0] for r in range(nf)]
         self.const_offdiag = [e[cols[e] != r] for r, e in enumerate(self.entries_by_row)]
+        # per row, as Python ints for the back-substitution loop: the diagonal entries with whether
+        # each is a production (positive scale), and the off-diagonal entries, in entry order
+        produces = A["scales"][self.a_fg] > 0
+        self._diag_entries = [
+            [(int(e), bool(produces[e])) for e in entries if cols[e] == r]
+            for r, entries in enumerate(self.entries_by_row)
+        ]
+        self._offdiag_entries = [[int(e) for e in entries] for entries in self.const_offdiag]
         B = self.model.B
         self.b_rows = B["rows"][self.b_fg]
         self.b_cols = np.array([self.fg_pos[int(c)] for c in B["cols"][self.b_fg]], dtype=np.int64)
@@ -557,22 +597,31 @@ class PartitionedSolver:
         produced: Any = 0.0
         consumed: Any = 0.0
         rhs = f.row(r)
-        const_off = self.const_offdiag[r]
-        for e in self.entries_by_row[r]:
-            c = int(cols[e])
-            if c == r:
-                value = self._entry(e, values, var_of)
-                diag = diag + value
-                if self.model.A["scales"][self.a_fg[e]] > 0:
-                    produced = produced + value
+        for e, production in self._diag_entries[r]:
+            value = self._entry(e, values, var_of)
+            diag = diag + value
+            if production:
+                produced = produced + value
+            else:
+                consumed = consumed - value
+        off = self._offdiag_entries[r]
+        if off:
+            live = []
+            for e in off:  # varying entries one by one, in entry order; the constant ones in one product
+                k = var_of.get(e)
+                if k is None:
+                    live.append(e)
                 else:
-                    consumed = consumed - value
-            elif int(e) in var_of:
-                rhs -= values.var[var_of[int(e)]] * s[c]
-        if len(const_off):
-            live = [e for e in const_off if int(e) not in var_of]
+                    rhs -= values.var[k] * s[cols[e]]
             if live:
                 rhs -= values.const[live] @ s[cols[live]]
+        if isinstance(diag, float) and isinstance(consumed, float) and isinstance(produced, float):
+            # constant diagonal (the usual case): the checks below on scalars, the same division
+            if (consumed != 0 or produced < 0) and (problem := self_consumption_problem(produced, consumed)):
+                raise self._singular(int(self.fg[r]), problem)
+            if diag != 0:
+                with np.errstate(all="ignore"):
+                    return rhs / diag
         diag = np.broadcast_to(np.asarray(diag, dtype=float), (size,))
         if np.any(np.asarray(consumed) != 0) or np.any(np.asarray(produced) < 0):
             problem = self_consumption_problem(produced, consumed)

@@ -155,10 +155,15 @@ class Outcome:
 
 
 def _input_distributions(model: Any, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
-    """(key, distribution) of every drawn input, in the kernel's row order."""
-    from .kernel import input_distributions
-
-    return input_distributions(model, spec)
+    """(key, distribution) of every drawn input, in the kernel's row order (as
+    ``kernel.input_distributions``, without importing the kernel on the numpy path: tests hold them equal)."""
+    params = []
+    for key in spec.uncertain:
+        dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
+        if dist is None:  # monte_carlo() varies only parameters with a distribution
+            raise ValueError(f"parameter '{key}' is varied but has no distribution")
+        params.append((key, dist))
+    return params + sorted(spec.exchange_distributions.items())
 
 
 def run_compiled(
@@ -219,8 +224,6 @@ def run_numpy(
 
 def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, scheduler: Any) -> tuple[Any, str]:
     """The compiled plan (or ``None``) and the ``kernel`` metadata: ``compiled`` or ``numpy (<why>)``."""
-    from .kernel import KernelUnsupported, build_plan, compiler_available
-
     if kernel not in ("auto", "compiled", "numpy"):
         raise UsageError(f"unknown kernel '{kernel}'", hint="choose auto, compiled or numpy")
     if kernel == "numpy":
@@ -229,6 +232,8 @@ def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, schedule
         return None, f"numpy (the compiled kernel runs in process; scheduler {scheduler})"
     if kernel == "auto" and samples < KERNEL_MIN_SAMPLES:
         return None, f"numpy (fewer than {KERNEL_MIN_SAMPLES} samples: compiling would take longer)"
+    from .kernel import KernelUnsupported, build_plan, compiler_available  # only here: ~20 ms to import
+
     if not compiler_available():
         return None, "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
     try:
