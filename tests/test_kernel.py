@@ -245,7 +245,8 @@ def _bench_plan(monkeypatch):
     """The compiled plan and its inputs' draws for NMC811 virgin vs hydro, defaults on (as bench_mc)."""
     from cathode_lca.lca import default_model
     from cathode_lca.uncertainty import monte_carlo as mc
-    from cathode_lca.uncertainty.kernel import build_plan, input_distributions
+    from cathode_lca.uncertainty.inputs import input_distributions
+    from cathode_lca.uncertainty.kernel import build_plan
     from cathode_lca.uncertainty.streams import StreamReader
 
     captured = {}

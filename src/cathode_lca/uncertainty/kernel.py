@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .inputs import input_distributions
 from .kernel_source import IR, KernelUnsupported, expression, literal
 from .kernel_vector import WIDTH, KernelVectorWriter
 
@@ -316,17 +317,6 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None) ->
     if writer is None:
         _PLANS[cache_key] = plan
     return plan
-
-
-def input_distributions(model: LCAModel, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
-    """(key, distribution) of every drawn input, in the kernel's row order: parameters, then exchanges."""
-    params = []
-    for key in spec.uncertain:
-        dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
-        if dist is None:  # monte_carlo() varies only parameters with a distribution
-            raise ValueError(f"parameter '{key}' is varied but has no distribution")
-        params.append((key, dist))
-    return params + sorted(spec.exchange_distributions.items())
 
 
 def _plan_key(model: LCAModel, spec: RunSpec) -> str:

@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UsageError
+from .inputs import input_distributions
 from .statistics import STATISTICS, summarise
 
 if TYPE_CHECKING:
@@ -154,18 +155,6 @@ class Outcome:
     compile_seconds: float = 0.0
 
 
-def _input_distributions(model: Any, spec: RunSpec) -> list[tuple[str, dict[str, Any]]]:
-    """(key, distribution) of every drawn input, in the kernel's row order (as
-    ``kernel.input_distributions``, without importing the kernel on the numpy path: tests hold them equal)."""
-    params = []
-    for key in spec.uncertain:
-        dist = spec.extra_distributions.get(key) or model.parameters.distribution(key)
-        if dist is None:  # monte_carlo() varies only parameters with a distribution
-            raise ValueError(f"parameter '{key}' is varied but has no distribution")
-        params.append((key, dist))
-    return params + sorted(spec.exchange_distributions.items())
-
-
 def run_compiled(
     plan: Any, model: Any, spec: RunSpec, samples: int, bar: Any = None, keep: int = 0
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -207,7 +196,7 @@ def run_numpy(
     """All samples on the numpy path, chunk by chunk (serial), keeping the first *keep* draws."""
     from .streams import StreamReader
 
-    inputs = _input_distributions(model, spec)
+    inputs = input_distributions(model, spec)
     reader = StreamReader(spec.seed, inputs)
     parts = []
     kept = np.empty((len(inputs), min(keep, samples)))
