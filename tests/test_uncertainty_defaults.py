@@ -228,3 +228,32 @@ def test_sensitivity_cli_csv():
     # no exact constant is ranked, and ranks are 1..n per route and indicator
     assert not any(r["parameter"].startswith("molar_mass") for r in rows)
     assert sorted(int(r["rank"]) for r in rows if r["route"] == rows[0]["route"])[0] == 1
+
+
+def test_describe_input_names_an_exchange_by_its_flow_or_product_and_leaves_parameters_alone():
+    from cathode_lca.lca import default_model
+    from cathode_lca.uncertainty.defaults import describe_input, exchange_key
+
+    inventory = default_model().inventory
+    ds = inventory.datasets["nickel-sulfate-greet2022"]
+    i = next(i for i, ex in enumerate(ds.exchanges) if ex.kind == "flow")
+    ex = ds.exchanges[i]
+    assert describe_input(inventory, exchange_key(ds.id, i)) == f"nickel-sulfate-greet2022: {ex.target} ({ex.unit})"
+    assert describe_input(inventory, "hydro_recovery_ni") == "hydro_recovery_ni"  # a parameter: its own name
+    # keys that only look like exchange keys stay as they are
+    assert (
+        describe_input(inventory, "nickel-sulfate-greet2022/exchanges[999]")
+        == "nickel-sulfate-greet2022/exchanges[999]"
+    )
+    assert describe_input(inventory, "no-such-dataset/exchanges[0]") == "no-such-dataset/exchanges[0]"
+    assert describe_input(inventory, "nickel-sulfate-greet2022/exchanges[x]") == "nickel-sulfate-greet2022/exchanges[x]"
+
+
+def test_monte_carlo_drivers_carry_a_description_per_input():
+    from cathode_lca.uncertainty.monte_carlo import monte_carlo
+
+    ds = monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=50, seed=2, kernel="numpy")
+    described = dict(zip(ds.input.values.tolist(), ds.input_description.values.tolist(), strict=True))
+    exchanges = [k for k in described if "/exchanges[" in k]
+    assert exchanges and all(described[k] != k and described[k].startswith(k.split("/")[0] + ": ") for k in exchanges)
+    assert all(described[k] == k for k in described if "/exchanges[" not in k)

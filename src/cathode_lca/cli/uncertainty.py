@@ -192,7 +192,12 @@ def uncertainty(
                     share = ds.difference_variance_share.sel(route=route, indicator=ind).to_series()
                     rho = ds.difference_spearman.sel(route=route, indicator=ind)
                     row["difference_drivers"] = [
-                        {"input": str(k), "variance_share": float(v), "spearman": float(rho.sel(input=k))}
+                        {
+                            "input": str(k),
+                            "description": str(ds.input_description.sel(input=k).item()),
+                            "variance_share": float(v),
+                            "spearman": float(rho.sel(input=k)),
+                        }
                         for k, v in share[share > 0].nlargest(5).items()
                     ]
             rows.append(row)
@@ -227,7 +232,7 @@ def uncertainty(
     cols = ["route", "indicator", "unit", "deterministic", "mean", "median", "std", "95% interval", "P(< virgin)"]
     drivers = [
         f"  {r['route']} − virgin, {r['indicator']}: "
-        + ", ".join(f"{d['input']} {d['variance_share']:.0%}" for d in r["difference_drivers"][:3])
+        + ", ".join(f"{d['description']} {d['variance_share']:.0%}" for d in r["difference_drivers"][:3])
         for r in rows
         if r.get("difference_drivers")
     ]

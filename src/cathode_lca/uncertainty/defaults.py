@@ -126,6 +126,28 @@ def exchange_key(dataset_id: str, index: int) -> str:
     return f"{dataset_id}/exchanges[{index}]"
 
 
+def describe_input(inventory: Any, key: str) -> str:
+    """What a drawn input is, for people: a parameter's own name, or an exchange's flow or input.
+
+    ``<dataset>/exchanges[<i>]`` (:func:`exchange_key`) reads as ``<dataset>: <flow or product> (<unit>)``;
+    any other key (a parameter) is returned as it is.
+
+    Examples
+    --------
+    >>> describe_input(inventory, "nickel-sulfate-greet2022/exchanges[0]")   # doctest: +SKIP
+    'nickel-sulfate-greet2022: co2-fossil-air (kg)'
+    """
+    dataset_id, sep, rest = key.partition("/exchanges[")
+    if not sep or not rest.endswith("]") or not rest[:-1].isdigit() or dataset_id not in inventory.datasets:
+        return key
+    exchanges = inventory.datasets[dataset_id].exchanges
+    index = int(rest[:-1])
+    if index >= len(exchanges):
+        return key
+    ex = exchanges[index]
+    return f"{dataset_id}: {ex.target} ({ex.unit})"
+
+
 def default_exchange_distributions(
     inventory: Any, scheme: str = DEFAULT_SCHEME, config: QualityConfig | None = None, datasets: Any = None
 ) -> dict[str, dict[str, Any]]:

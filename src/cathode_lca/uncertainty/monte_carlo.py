@@ -626,7 +626,11 @@ def monte_carlo(
         if names:
             ds["difference_variance_share"] = (("route", "indicator", "input"), shares)
             ds["difference_spearman"] = (("route", "indicator", "input"), rho)
-            ds = ds.assign_coords(input=names)
+            from .defaults import describe_input
+
+            ds = ds.assign_coords(
+                input=names, input_description=("input", [describe_input(model.inventory, n) for n in names])
+            )
             ds["difference_variance_share"].attrs["description"] = (
                 "share of the variance of (route − virgin): squared Spearman rank correlation with the input, "
                 f"normalised to sum 1 over inputs (first {min(samples, DRIVER_SAMPLES)} samples)"
