@@ -17,10 +17,10 @@ over a block of samples, with every distribution constant a hex literal:
 The standard normal quantile *z* is Wichura's algorithm AS 241, ``PPND16`` (M. J. Wichura, "The
 percentage points of the normal distribution", *Applied Statistics* 37 (3), 477–484, 1988): three
 rational approximations of degree 7 (the centre ``|p − 0.5| ≤ 0.425``, then ``r = sqrt(−ln min(p,
-1 − p))`` up to 5 and beyond), relative error about 1e-16 down to p = 1e-316. Against
-``scipy.special.ndtri`` (Cephes), which the numpy path keeps, it differs by at most about 1e-15
-relative (``tests/test_kernel_draws.py``), far inside the kernel's 1e-12 equality with the numpy
-path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
+1 − p))`` up to 5 and beyond), relative error about 1e-16 down to p = 1e-316. The numpy path runs
+the same algorithm with the same coefficients (:func:`cathode_lca.uncertainty.normal.ppnd16`), and
+both stay within about 1e-15 of ``scipy.special.ndtri`` (Cephes; ``tests/test_kernel_draws.py``), far
+inside the kernel's 1e-12 equality with the numpy path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
 time (:mod:`.kernel_vector`): ``@zrow`` computes a block's quantiles of one input (the central
 branch for all, the tail samples apart), then the rest of the inverse CDF runs over the block in
 place; inputs of type ``sum`` compute their parts' quantiles inline with ``@ppnd16v``.
@@ -43,68 +43,7 @@ from typing import Any
 import numpy as np
 
 from .kernel_source import IR, KernelUnsupported, literal
-
-# Wichura (1988), AS 241 PPND16: numerator and denominator coefficients, highest power first
-_CENTRE_NUM = (
-    2.5090809287301226727e3,
-    3.3430575583588128105e4,
-    6.7265770927008700853e4,
-    4.5921953931549871457e4,
-    1.3731693765509461125e4,
-    1.9715909503065514427e3,
-    1.3314166789178437745e2,
-    3.3871328727963666080e0,
-)
-_CENTRE_DEN = (
-    5.2264952788528545610e3,
-    2.8729085735721942674e4,
-    3.9307895800092710610e4,
-    2.1213794301586595867e4,
-    5.3941960214247511077e3,
-    6.8718700749205790830e2,
-    4.2313330701600911252e1,
-    1.0,
-)
-_NEAR_NUM = (
-    7.74545014278341407640e-4,
-    2.27238449892691845833e-2,
-    2.41780725177450611770e-1,
-    1.27045825245236838258e0,
-    3.64784832476320460504e0,
-    5.76949722146069140550e0,
-    4.63033784615654529590e0,
-    1.42343711074968357734e0,
-)
-_NEAR_DEN = (
-    1.05075007164441684324e-9,
-    5.47593808499534494600e-4,
-    1.51986665636164571966e-2,
-    1.48103976427480074590e-1,
-    6.89767334985100004550e-1,
-    1.67638483018380384940e0,
-    2.05319162663775882187e0,
-    1.0,
-)
-_FAR_NUM = (
-    2.01033439929228813265e-7,
-    2.71155556874348757815e-5,
-    1.24266094738807843860e-3,
-    2.65321895265761230930e-2,
-    2.96560571828504891230e-1,
-    1.78482653991729133580e0,
-    5.46378491116411436990e0,
-    6.65790464350110377720e0,
-)
-_FAR_DEN = (
-    2.04426310338993978564e-15,
-    1.42151175831644588870e-7,
-    1.84631831751005468180e-5,
-    7.86869131145613259100e-4,
-    1.48753612908506148525e-2,
-    1.36929880922735805310e-1,
-    5.99832206555887937690e-1,
-    1.0,
-)
+from .normal import _CENTRE_DEN, _CENTRE_NUM, _FAR_DEN, _FAR_NUM, _NEAR_DEN, _NEAR_NUM
 
 EPS = literal(2.0**-53)
 

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from .normal import expit, ndtr, ppnd16
+
 _WORDS_PER_COUNTER = 4  # Philox 4x64: every counter step gives four 64-bit words
 EPS = 2.0**-53
 
@@ -56,8 +58,6 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     logit of ``(x - minimum) / (maximum - minimum)`` is normal with ``loc``, ``scale``). Normal
     and lognormal distributions with ``minimum``/``maximum`` are truncated there.
     """
-    from scipy.special import expit, ndtri
-
     kind = dist["type"]
     lo: Any = dist.get("minimum")  # numbers where the type needs them (checked by the callers)
     hi: Any = dist.get("maximum")
@@ -67,11 +67,11 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
     if kind in ("normal", "lognormal") and (lo is not None or hi is not None):
         u = _truncate(dist, u, lo, hi)
     if kind == "lognormal":
-        x = np.exp(dist["loc"] + dist["scale"] * ndtri(u))
+        x = np.exp(dist["loc"] + dist["scale"] * ppnd16(u))
         if dist.get("negative"):
             x = -x
     elif kind == "normal":
-        x = dist["loc"] + dist["scale"] * ndtri(u)
+        x = dist["loc"] + dist["scale"] * ppnd16(u)
     elif kind == "uniform":
         assert lo is not None and hi is not None  # normalised distributions carry both bounds
         x = lo + u * (hi - lo)
@@ -87,7 +87,7 @@ def ppf(dist: dict[str, Any], u: np.ndarray) -> np.ndarray:
         )
     elif kind == "logitnormal":
         assert lo is not None and hi is not None
-        x = lo + (hi - lo) * expit(dist["loc"] + dist["scale"] * ndtri(u))
+        x = lo + (hi - lo) * expit(dist["loc"] + dist["scale"] * ppnd16(u))
         return np.clip(x, lo, hi)  # expit rounds to exactly 0 or 1 only in the far tails
     else:
         raise ValueError(f"unknown distribution type {kind!r}")
@@ -114,8 +114,6 @@ def _truncate(dist: dict[str, Any], u: np.ndarray, lo: float | None, hi: float |
 def truncation(dist: dict[str, Any], lo: float | None, hi: float | None) -> tuple[float, float] | None:
     """Cumulative probabilities ``(p_lo, p_hi)`` of the bounds of a normal or lognormal *dist*, or
     ``None`` when the bounds leave (numerically) no probability (the values are then only clipped)."""
-    from scipy.special import ndtr
-
     a = -math.inf if lo is None else float(lo)
     b = math.inf if hi is None else float(hi)
     if dist["type"] == "lognormal":  # bounds on x -> bounds on ln|x|
