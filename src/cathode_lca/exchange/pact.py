@@ -63,6 +63,7 @@ DECLARED_UNITS = {
 _NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # cathode-lca's uuid5 namespace
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _REGIONS = {"EU": "Europe", "GLO": None}
+MAX_BYTES = 16 * 2**20  # a footprint is a few kB; refuse anything that could exhaust memory
 
 
 def decimal_text(value: float) -> str:
@@ -265,6 +266,8 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     amount = _decimal(pcf, "unitaryProductAmount", path, positive=True)
     gwp = _decimal(pcf, "pCfExcludingBiogenic", path)
     factors = pcf.get("ipccCharacterizationFactorsSources") or [pcf.get("characterizationFactors")]
+    if not isinstance(factors, list) or not all(isinstance(f, str) for f in factors):
+        raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", 'a list such as ["AR6"]')
     if "AR6" not in factors and "AR5" not in factors:
         raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", "an AR5 or AR6 footprint")
     unit = DECLARED_UNITS[str(unit_name)]
@@ -275,6 +278,10 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     if share is not None and (not isinstance(share, int | float) or not 0 <= float(share) <= 100):
         raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
     dqi_raw = pcf.get("dqi") or {}
+    if not isinstance(dqi_raw, Mapping):
+        raise _fail(
+            path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
+        )
     dqi = {k: float(v) for k, v in dqi_raw.items() if isinstance(v, int | float | str) and _is_number(v)}
     return SupplierFootprint(
         path=path,
@@ -301,6 +308,11 @@ def read_footprint(path: str | Path) -> SupplierFootprint:
     """Read and check the PACT footprint file *path* (JSON)."""
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_BYTES:
+            raise UsageError(
+                f"{p}: {p.stat().st_size} bytes is too large for a PACT footprint (limit {MAX_BYTES})",
+                hint="give one ProductFootprint of a few kB, not a bulk export",
+            )
         raw = p.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read PACT file {p}: {exc.strerror}", hint="check the path") from None
@@ -308,6 +320,10 @@ def read_footprint(path: str | Path) -> SupplierFootprint:
         data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{p}: not valid JSON ({exc})", hint="a PACT footprint is a JSON file") from None
+    except RecursionError:
+        raise UsageError(
+            f"{p}: JSON nested too deeply to be a footprint", hint="a PACT footprint is a JSON file"
+        ) from None
     return parse_footprint(data, str(p), hashlib.sha256(raw).hexdigest())
 
 

@@ -1,0 +1,73 @@
+"""A hostile user's PACT files: every defect is a clear error (file, field, hint), exit 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cathode_lca.cli import main
+from cathode_lca.errors import CathodeLCAError
+from cathode_lca.exchange.pact import product_footprint, read_footprint
+
+NISO4 = "nickel-sulfate-greet2022"
+
+
+def footprint(**pcf: Any) -> dict[str, Any]:
+    fp = product_footprint(2.5, company="S", cpc="1", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    fp["pcf"].update(pcf)
+    return fp
+
+
+def write(tmp_path: Path, data: Any, name: str = "supplier.json") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else json.dumps(data).encode())
+    return path
+
+
+def scenario(tmp_path: Path, pcf: Path, dataset: str = NISO4) -> Path:
+    path = tmp_path / "supplier.yaml"
+    path.write_text(
+        f"format: cathode-lca-scenario/1\nname: supplier-nis\ndatasets:\n  {dataset}:\n    pact: {pcf.name}\n"
+    )
+    return path
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return int(info.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (footprint(dqi=[1, 2]), "pcf.dqi"),
+        (footprint(dqi="good"), "pcf.dqi"),
+        (footprint(ipccCharacterizationFactorsSources=5), "pcf.ipccCharacterizationFactorsSources"),
+        (footprint(ipccCharacterizationFactorsSources=[["AR6"]]), "pcf.ipccCharacterizationFactorsSources"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested"),
+        (("{" + '"a":{' * 60_000 + "}" * 60_001).encode(), "nested"),
+    ],
+)
+def test_malformed_files_are_user_errors_not_crashes(tmp_path, raw, field):
+    path = write(tmp_path, raw)
+    with pytest.raises(CathodeLCAError) as info:
+        read_footprint(path)
+    assert str(path) in str(info.value) and field in str(info.value)
+
+
+def test_a_crashing_file_in_a_scenario_exits_2_without_traceback(tmp_path, capsys):
+    pcf = write(tmp_path, footprint(dqi=[1, 2]))
+    code, err = run_main(["compute", NISO4, "--scenario", str(scenario(tmp_path, pcf))], capsys)
+    assert code == 2 and "Traceback" not in err and "pcf.dqi" in err
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "bulk.json"
+    with path.open("wb") as f:
+        f.truncate(17 * 2**20)  # sparse: costs no disk
+    with pytest.raises(CathodeLCAError, match="too large"):
+        read_footprint(path)
