@@ -10,7 +10,7 @@ import pytest
 
 from cathode_lca.cli import main
 from cathode_lca.errors import CathodeLCAError
-from cathode_lca.exchange.pact import product_footprint, read_footprint
+from cathode_lca.exchange.pact import parse_footprint, product_footprint, read_footprint
 
 NISO4 = "nickel-sulfate-greet2022"
 
@@ -48,6 +48,8 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
         (footprint(dqi="good"), "pcf.dqi"),
         (footprint(ipccCharacterizationFactorsSources=5), "pcf.ipccCharacterizationFactorsSources"),
         (footprint(ipccCharacterizationFactorsSources=[["AR6"]]), "pcf.ipccCharacterizationFactorsSources"),
+        (footprint(declaredUnit="liter", productMassPerDeclaredUnit="0"), "pcf.productMassPerDeclaredUnit"),
+        (footprint(declaredUnit="liter", productMassPerDeclaredUnit="-2"), "pcf.productMassPerDeclaredUnit"),
         (b"[" * 100_000 + b"]" * 100_000, "nested"),
         (("{" + '"a":{' * 60_000 + "}" * 60_001).encode(), "nested"),
     ],
@@ -71,3 +73,16 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
         f.truncate(17 * 2**20)  # sparse: costs no disk
     with pytest.raises(CathodeLCAError, match="too large"):
         read_footprint(path)
+
+
+def test_the_footprint_is_per_declared_unit_whatever_the_unitary_product_amount():
+    # PACT 2.3: pCfExcludingBiogenic is kg CO2e per declared unit; unitaryProductAmount is how many
+    # declared units one product holds (a 10 kg bag), so it must not divide the value
+    assert parse_footprint(footprint(unitaryProductAmount="10"), "s.json").gwp == 2.5
+    litre = footprint(declaredUnit="liter", unitaryProductAmount="10", productMassPerDeclaredUnit="2")
+    read = parse_footprint(litre, "s.json")
+    assert (read.gwp, read.unit) == (2.5 / 2, "kg")  # 2.5 kg CO2e per L / 2 kg per L
+    kwh = footprint(declaredUnit="kilowatt hour", unitaryProductAmount="1234.5")
+    kwh["pcf"].pop("productMassPerDeclaredUnit")
+    read = parse_footprint(kwh, "s.json")
+    assert (read.gwp, read.unit) == (2.5, "kWh")  # the passport's own per-kWh export reads back unchanged

@@ -263,7 +263,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     unit_name = pcf.get("declaredUnit")
     if unit_name not in DECLARED_UNITS:
         raise _fail(path, "pcf.declaredUnit", f"unknown unit {unit_name!r}", "one of: " + ", ".join(DECLARED_UNITS))
-    amount = _decimal(pcf, "unitaryProductAmount", path, positive=True)
+    _decimal(pcf, "unitaryProductAmount", path, positive=True)  # checked; the value is per declared unit
     gwp = _decimal(pcf, "pCfExcludingBiogenic", path)
     factors = pcf.get("ipccCharacterizationFactorsSources") or [pcf.get("characterizationFactors")]
     if not isinstance(factors, list) or not all(isinstance(f, str) for f in factors):
@@ -271,9 +271,9 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     if "AR6" not in factors and "AR5" not in factors:
         raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", "an AR5 or AR6 footprint")
     unit = DECLARED_UNITS[str(unit_name)]
-    mass = pcf.get("productMassPerDeclaredUnit")
-    if unit != "kg" and isinstance(mass, str) and _DECIMAL.fullmatch(mass) and float(mass) > 0:
-        gwp, unit = gwp / float(mass), "kg"  # per kg of product, as the PCF states its mass per unit
+    if unit != "kg" and pcf.get("productMassPerDeclaredUnit") is not None:
+        mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=True)
+        gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
     share = pcf.get("primaryDataShare")
     if share is not None and (not isinstance(share, int | float) or not 0 <= float(share) <= 100):
         raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
@@ -289,7 +289,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         id=str(data["id"]),
         company=str(data["companyName"]),
         product=str(data["productNameCompany"]),
-        gwp=gwp / amount if unit == DECLARED_UNITS[str(unit_name)] else gwp,
+        gwp=gwp,
         unit=unit,
         primary_data_share=None if share is None else float(share),
         dqi=dqi,
