@@ -50,6 +50,7 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
         (footprint(ipccCharacterizationFactorsSources=[["AR6"]]), "pcf.ipccCharacterizationFactorsSources"),
         (footprint(declaredUnit="liter", productMassPerDeclaredUnit="0"), "pcf.productMassPerDeclaredUnit"),
         (footprint(declaredUnit="liter", productMassPerDeclaredUnit="-2"), "pcf.productMassPerDeclaredUnit"),
+        (json.dumps(footprint()).replace('"primaryDataShare": 0.0', '"primaryDataShare": NaN').encode(), "NaN"),
         (b"[" * 100_000 + b"]" * 100_000, "nested"),
         (("{" + '"a":{' * 60_000 + "}" * 60_001).encode(), "nested"),
     ],
@@ -86,3 +87,19 @@ def test_the_footprint_is_per_declared_unit_whatever_the_unitary_product_amount(
     kwh["pcf"].pop("productMassPerDeclaredUnit")
     read = parse_footprint(kwh, "s.json")
     assert (read.gwp, read.unit) == (2.5, "kWh")  # the passport's own per-kWh export reads back unchanged
+
+
+def test_a_duplicate_key_is_refused_not_silently_last_wins(tmp_path):
+    text = json.dumps(footprint()).replace(
+        '"pCfExcludingBiogenic": "2.5"', '"pCfExcludingBiogenic": "2.5", "pCfExcludingBiogenic": "0.1"'
+    )
+    path = write(tmp_path, text.encode())
+    with pytest.raises(CathodeLCAError, match="duplicate key 'pCfExcludingBiogenic'") as info:
+        read_footprint(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_utf8_bom_is_accepted_as_json_allows(tmp_path):
+    plain = read_footprint(write(tmp_path, footprint(), "plain.json"))
+    bom = read_footprint(write(tmp_path, b"\xef\xbb\xbf" + json.dumps(footprint()).encode(), "bom.json"))
+    assert (bom.gwp, bom.unit, bom.id) == (plain.gwp, plain.unit, plain.id) == (2.5, "kg", plain.id)

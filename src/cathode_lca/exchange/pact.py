@@ -317,7 +317,8 @@ def read_footprint(path: str | Path) -> SupplierFootprint:
     except OSError as exc:
         raise UsageError(f"cannot read PACT file {p}: {exc.strerror}", hint="check the path") from None
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        text = raw.decode("utf-8-sig")  # RFC 8259 lets a parser ignore a byte order mark
+        data = json.loads(text, parse_constant=_refuse_constant(str(p)), object_pairs_hook=_no_duplicates(str(p)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{p}: not valid JSON ({exc})", hint="a PACT footprint is a JSON file") from None
     except RecursionError:
@@ -327,8 +328,28 @@ def read_footprint(path: str | Path) -> SupplierFootprint:
     return parse_footprint(data, str(p), hashlib.sha256(raw).hexdigest())
 
 
-def _refuse_constant(name: str) -> float:
-    raise UsageError(f"non-finite number {name} in a PACT file", hint="PACT numbers are finite decimals")
+def _no_duplicates(path: str) -> Any:
+    """A JSON object hook that refuses a key given twice (json keeps the last one silently)."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise UsageError(
+                    f"{path}: duplicate key '{key}' in one JSON object (values {out[key]!r:.40} and {value!r:.40})",
+                    hint="keep one; a reader would otherwise silently use one of them",
+                )
+            out[key] = value
+        return out
+
+    return hook
+
+
+def _refuse_constant(path: str) -> Any:
+    def refuse(name: str) -> float:
+        raise UsageError(f"{path}: non-finite number {name}", hint="PACT numbers are finite decimals")
+
+    return refuse
 
 
 def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint, *, where: str = "") -> Inventory:
