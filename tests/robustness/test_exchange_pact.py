@@ -103,3 +103,14 @@ def test_a_utf8_bom_is_accepted_as_json_allows(tmp_path):
     plain = read_footprint(write(tmp_path, footprint(), "plain.json"))
     bom = read_footprint(write(tmp_path, b"\xef\xbb\xbf" + json.dumps(footprint()).encode(), "bom.json"))
     assert (bom.gwp, bom.unit, bom.id) == (plain.gwp, plain.unit, plain.id) == (2.5, "kg", plain.id)
+
+
+@pytest.mark.parametrize("content", [None, b"{", footprint(pCfExcludingBiogenic="-1")])
+def test_a_bad_stand_in_file_names_the_scenario_line_and_the_dataset(tmp_path, capsys, content):
+    pcf = tmp_path / "supplier.json"
+    if content is not None:
+        write(tmp_path, content)
+    sc = scenario(tmp_path, pcf)
+    code, err = run_main(["compute", NISO4, "--scenario", str(sc)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{sc}:4" in err and f"dataset '{NISO4}'" in err and str(pcf) in err  # the path resolved beside sc

@@ -91,10 +91,10 @@ def apply_scenarios(model: LCAModel | None, scenario_refs: Sequence[str], params
     suppliers: list[dict[str, Any]] = []
     warnings: list[str] = []
     if composed.datasets:
-        from ..exchange.pact import read_footprint, stand_in, standin_warning
+        from ..exchange.pact import read_footprint_for, stand_in, standin_warning
 
         for dataset_id, entry in composed.datasets.items():
-            footprint = read_footprint(entry.pact)
+            footprint = read_footprint_for(entry)
             inventory = stand_in(inventory, dataset_id, footprint, where=entry.where)
             suppliers.append(footprint.summary(dataset_id))
             warnings.append(standin_warning(dataset_id, footprint))

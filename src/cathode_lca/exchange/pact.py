@@ -47,6 +47,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..inventory.schema import Inventory
+    from ..parameters.scenarios import DatasetStandIn
 
 SPEC_VERSION = "2.3.1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "pact-productfootprint-2.3.schema.json"
@@ -326,6 +327,17 @@ def read_footprint(path: str | Path) -> SupplierFootprint:
             f"{p}: JSON nested too deeply to be a footprint", hint="a PACT footprint is a JSON file"
         ) from None
     return parse_footprint(data, str(p), hashlib.sha256(raw).hexdigest())
+
+
+def read_footprint_for(entry: DatasetStandIn) -> SupplierFootprint:
+    """:func:`read_footprint` of a scenario's stand-in; an error names the scenario line and the dataset."""
+    try:
+        return read_footprint(entry.pact)
+    except UsageError as exc:
+        raise UsageError(
+            f"{entry.where}: dataset '{entry.dataset}': PACT stand-in: {exc.message}",
+            hint=(exc.hint or "") + " (a relative 'pact:' path is relative to the scenario file's folder)",
+        ) from None
 
 
 def _no_duplicates(path: str) -> Any:
