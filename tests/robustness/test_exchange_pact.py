@@ -114,3 +114,35 @@ def test_a_bad_stand_in_file_names_the_scenario_line_and_the_dataset(tmp_path, c
     code, err = run_main(["compute", NISO4, "--scenario", str(sc)], capsys)
     assert code == 2 and "Traceback" not in err
     assert f"{sc}:4" in err and f"dataset '{NISO4}'" in err and str(pcf) in err  # the path resolved beside sc
+
+
+def _top(**top: Any) -> dict[str, Any]:
+    fp = footprint()
+    fp.update(top)
+    return fp
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (footprint(primaryDataShare=True), "pcf.primaryDataShare"),  # JSON true is not 1 %
+        (footprint(dqi={"technologicalDQR": 7}), "pcf.dqi.technologicalDQR"),  # PACT rates 1 to 3
+        (footprint(dqi={"reliabilityDQR": 0.5}), "pcf.dqi.reliabilityDQR"),
+        (footprint(dqi={"coveragePercent": 120}), "pcf.dqi.coveragePercent"),
+        (footprint(dqi={"temporalDQR": True}), "pcf.dqi.temporalDQR"),
+        (footprint(dqi={"temporalDQR": "NaN"}), "pcf.dqi.temporalDQR"),
+        (footprint(pCfExcludingBiogenic="\u0661.\u0665"), "pcf.pCfExcludingBiogenic"),  # Arabic-Indic 1.5
+        (_top(companyName={"a": 1}), "companyName"),
+        (_top(productNameCompany="  "), "productNameCompany"),
+        (_top(status="Deprecated"), "status"),
+    ],
+)
+def test_values_a_reader_must_not_guess_are_refused(data, field):
+    with pytest.raises(CathodeLCAError) as info:
+        parse_footprint(data, "s.json")
+    assert f"field '{field}'" in str(info.value) and "s.json" in str(info.value)
+
+
+def test_a_complete_dqi_on_the_pact_scale_is_carried():
+    dqi = {"coveragePercent": 80, "technologicalDQR": 1.6, "temporalDQR": 2, "geographicalDQR": 3}
+    assert parse_footprint(footprint(dqi=dqi), "s.json").dqi == {k: float(v) for k, v in dqi.items()}

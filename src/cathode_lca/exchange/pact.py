@@ -62,7 +62,7 @@ DECLARED_UNITS = {
     "square meter": "m**2",
 }
 _NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # cathode-lca's uuid5 namespace
-_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)  # ASCII: float() also reads other scripts' digits
 _REGIONS = {"EU": "Europe", "GLO": None}
 MAX_BYTES = 16 * 2**20  # a footprint is a few kB; refuse anything that could exhaust memory
 
@@ -255,6 +255,16 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     for name in ("id", "specVersion", "companyName", "productNameCompany", "pcf"):
         if name not in data:
             raise _fail(path, name, "missing", "a PACT ProductFootprint has it; re-export the file")
+    for name in ("companyName", "productNameCompany"):
+        if not isinstance(data[name], str) or not data[name].strip():
+            raise _fail(path, name, f"must be a non-empty text, got {data[name]!r:.60}", "re-export the file")
+    if data.get("status", "Active") != "Active":
+        raise _fail(
+            path,
+            "status",
+            f"{data.get('status')!r:.40}: not an active footprint",
+            "ask the supplier for its Active one",
+        )
     spec = str(data["specVersion"])
     if not re.fullmatch(r"2\.\d+\.\d+(-\d{8})?", spec):
         raise _fail(path, "specVersion", f"version {spec} is not read", f"export with PACT {SPEC_VERSION[:3]}.x")
@@ -276,14 +286,14 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=True)
         gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
     share = pcf.get("primaryDataShare")
-    if share is not None and (not isinstance(share, int | float) or not 0 <= float(share) <= 100):
+    if share is not None and (isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 100):
         raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
     dqi_raw = pcf.get("dqi") or {}
     if not isinstance(dqi_raw, Mapping):
         raise _fail(
             path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
         )
-    dqi = {k: float(v) for k, v in dqi_raw.items() if isinstance(v, int | float | str) and _is_number(v)}
+    dqi = {str(k): _dqi_value(path, str(k), v) for k, v in dqi_raw.items()}
     return SupplierFootprint(
         path=path,
         sha256=sha256,
@@ -298,11 +308,13 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     )
 
 
-def _is_number(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
+def _dqi_value(path: str, key: str, v: Any) -> float:
+    """A PACT data quality indicator: ``coveragePercent`` 0-100, each ``*DQR`` rating 1-3."""
+    low, high = (0.0, 100.0) if key == "coveragePercent" else (1.0, 3.0)
+    number = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
+    if not (math.isfinite(number) and low <= number <= high):
+        raise _fail(path, f"pcf.dqi.{key}", f"{v!r:.40} is not a number from {low:g} to {high:g}", "see PACT DQI")
+    return number
 
 
 def read_footprint(path: str | Path) -> SupplierFootprint:
