@@ -146,3 +146,45 @@ def test_values_a_reader_must_not_guess_are_refused(data, field):
 def test_a_complete_dqi_on_the_pact_scale_is_carried():
     dqi = {"coveragePercent": 80, "technologicalDQR": 1.6, "temporalDQR": 2, "geographicalDQR": 3}
     assert parse_footprint(footprint(dqi=dqi), "s.json").dqi == {k: float(v) for k, v in dqi.items()}
+
+
+PACT_ARGS = ["--pact-company", "ACME", "--pact-cpc", "34290", "--pact-period", "2023"]
+
+
+@pytest.mark.parametrize("command", [["compute", NISO4], ["compare", "NMC811", "--indicator", "gwp100"]])
+def test_pact_and_out_on_the_same_path_fail_before_anything_is_written(tmp_path, capsys, command):
+    same = tmp_path / "same.json"
+    for extra in ([], ["--overwrite"]):
+        code, err = run_main(
+            [*command, "--format", "json", "--out", str(same), "--pact", str(same), *PACT_ARGS, *extra], capsys
+        )
+        assert code == 2 and "--pact" in err and "--out" in err and "Traceback" not in err
+        assert not same.exists()  # neither the result nor the footprint
+
+
+@pytest.mark.parametrize(
+    ("options", "flag"),
+    [
+        (["--pact-company", "ACME"], "--pact-company"),
+        (["--pact-period", "2023"], "--pact-period"),
+        (["--pact-primary-share", "40"], "--pact-primary-share"),
+    ],
+)
+def test_pact_options_without_pact_are_not_silently_ignored(capsys, options, flag):
+    code, err = run_main(["compute", NISO4, *options], capsys)
+    assert code == 2 and flag in err and "--pact FILE" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--pact-primary-share", "nan"], "--pact-primary-share 'nan'"),
+        (["--pact-primary-share", "101"], "--pact-primary-share '101"),
+        (["--pact-period", "1850"], "--pact-period '1850'"),
+    ],
+)
+def test_bad_pact_options_name_the_flag_and_fail_before_computing(tmp_path, capsys, options, message):
+    out = tmp_path / "pcf.json"
+    code, err = run_main(["compute", NISO4, "--pact", str(out), *PACT_ARGS, *options], capsys)
+    assert code == 2 and message in err and not out.exists()
+    assert "1 kg of" not in capsys.readouterr().out  # nothing was computed and printed

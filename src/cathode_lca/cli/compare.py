@@ -131,7 +131,7 @@ def compare(
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
     pact = PactRequest.from_kwargs(pact_kwargs)
-    pact.check(overwrite)
+    pact.check(overwrite, out, plot)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)

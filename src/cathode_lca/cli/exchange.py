@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -85,11 +86,39 @@ class PactRequest:
             kwargs.pop("pact_created"),
         )
 
-    def check(self, overwrite: bool) -> None:
-        """Before any work: every required fact is given and the file may be written."""
+    def check(self, overwrite: bool, *other_outputs: str | None) -> None:
+        """Before any work: every required fact is given and the file may be written.
+
+        *other_outputs* are the command's other files (``--out``, ``--plot``): the footprint may not
+        be written onto one of them (the second write would replace or refuse the first).
+        """
         if not self.out:
+            given = [
+                flag
+                for flag, value in (
+                    ("--pact-company", self.company),
+                    ("--pact-cpc", self.cpc),
+                    ("--pact-period", self.period),
+                    ("--pact-created", self.created),
+                    ("--pact-primary-share", self.primary_share or None),
+                )
+                if value is not None
+            ]
+            if given:
+                raise UsageError(f"{', '.join(given)} has no effect without --pact FILE", hint="add --pact FILE.json")
             return
         from ..io import check_writable
+
+        for other, flag in zip(other_outputs, ("--out", "--plot"), strict=False):
+            if other and os.path.realpath(other) == os.path.realpath(self.out):
+                raise UsageError(
+                    f"--pact and {flag} both name '{self.out}'", hint="give the PACT footprint its own file"
+                )
+        share = self.primary_share
+        if not (math.isfinite(share) and 0 <= share <= 100):
+            raise UsageError(
+                f"--pact-primary-share '{share:g}' is not a percentage from 0 to 100", hint="e.g. 0 or 35.5"
+            )
 
         for flag, value in (("--pact-company", self.company), ("--pact-cpc", self.cpc), ("--pact-period", self.period)):
             if not value or not str(value).strip():
@@ -109,6 +138,8 @@ class PactRequest:
         last = int(m.group(2) or first)
         if last < first:
             raise UsageError(f"--pact-period '{self.period}' ends before it starts", hint="e.g. 2022-2023")
+        if not 1900 <= first <= last <= 2200:
+            raise UsageError(f"--pact-period '{self.period}' is outside 1900-2200", hint="e.g. 2023 or 2022-2023")
         return first, last
 
     def timestamp(self) -> str:

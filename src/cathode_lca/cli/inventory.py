@@ -250,7 +250,7 @@ def compute(
         check_writable(out, overwrite)
     check_finite("--amount", dataset_id, amount)
     pact = PactRequest.from_kwargs(pact_kwargs)
-    pact.check(overwrite)
+    pact.check(overwrite, out)
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     model = applied.model

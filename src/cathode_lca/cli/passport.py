@@ -166,7 +166,7 @@ def passport(
         --pact-period 2025
     """
     pact = PactRequest.from_kwargs(pact_kwargs)
-    pact.check(overwrite)
+    pact.check(overwrite, out, plot)
     applied = scenario_model(scenario_refs, {}, background, mapping, unmapped, inventory_files)
     text = run_passport(
         battery_file,
