@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from cathode_lca.cli import main
+from cathode_lca.cli import cli, main
 from cathode_lca.errors import CathodeLCAError
 from cathode_lca.exchange.pact import parse_footprint, product_footprint, read_footprint
 
@@ -188,3 +189,14 @@ def test_bad_pact_options_name_the_flag_and_fail_before_computing(tmp_path, caps
     code, err = run_main(["compute", NISO4, "--pact", str(out), *PACT_ARGS, *options], capsys)
     assert code == 2 and message in err and not out.exists()
     assert "1 kg of" not in capsys.readouterr().out  # nothing was computed and printed
+
+
+def test_the_stand_in_warning_names_the_supplier_product_so_a_wrong_material_shows(tmp_path, capsys):
+    fp = product_footprint(
+        3.0, company="S", cpc="34290", product="cobalt sulfate", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+    )
+    pcf = write(tmp_path, fp)
+    result = CliRunner().invoke(cli, ["compute", NISO4, "--scenario", str(scenario(tmp_path, pcf))])
+    assert result.exit_code == 0, result.output
+    assert f"{NISO4}: replaced by the supplier PACT footprint" in result.stderr
+    assert "of 'cobalt sulfate' (3 kg CO2-eq per kg)" in result.stderr

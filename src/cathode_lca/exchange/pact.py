@@ -425,6 +425,7 @@ def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint
 def standin_warning(dataset_id: str, footprint: SupplierFootprint) -> str:
     """The result warning of a stand-in: PACT carries greenhouse gases only."""
     return (
-        f"{dataset_id}: replaced by the supplier PACT footprint {footprint.path} ({footprint.company}); "
+        f"{dataset_id}: replaced by the supplier PACT footprint {footprint.path} ({footprint.company}) "
+        f"of '{footprint.product}' ({footprint.gwp:.4g} kg CO2-eq per {footprint.unit}): check it is this material; "
         "PACT carries greenhouse gases only, so energy and water of this dataset are not covered (counted as 0)"
     )
