@@ -200,3 +200,25 @@ def test_the_stand_in_warning_names_the_supplier_product_so_a_wrong_material_sho
     assert result.exit_code == 0, result.output
     assert f"{NISO4}: replaced by the supplier PACT footprint" in result.stderr
     assert "of 'cobalt sulfate' (3 kg CO2-eq per kg)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (["compute", NISO4], ("metadata",)),
+        (["compare", "NMC811", "--indicator", "gwp100"], ("metadata",)),
+        (["passport", "examples/battery-nmc811.yaml"], ("calculation",)),
+    ],
+)
+def test_every_json_result_carries_the_supplier_footprints_as_json_not_as_text(tmp_path, command, path):
+    dqi = {"coveragePercent": 90, "technologicalDQR": 2}
+    pcf = write(tmp_path, footprint(primaryDataShare=42.5, dqi=dqi))
+    args = [*command, "--scenario", str(scenario(tmp_path, pcf)), "--format", "json"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    node = json.loads(result.stdout)
+    for key in path:
+        node = node[key]
+    (supplier,) = node["supplier_footprints"]
+    assert supplier["dataset"] == NISO4 and supplier["primaryDataShare"] == 42.5
+    assert supplier["dqi_pact_scale_1_to_3"] == {"coveragePercent": 90.0, "technologicalDQR": 2.0}

@@ -283,7 +283,15 @@ def compute(
         for m in ds.lcia_method.values.tolist()
     ]
     metadata = dict(ds.attrs)
-    for key in ("methods", "method_sources", "parameters", "demand", "scenarios", "overridden_parameters"):
+    for key in (
+        "methods",
+        "method_sources",
+        "parameters",
+        "demand",
+        "scenarios",
+        "overridden_parameters",
+        "supplier_footprints",
+    ):
         if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
             metadata[key] = json.loads(metadata[key])
     if fmt == "json":

@@ -128,7 +128,7 @@ def _key_or_none(model: LCAModel, name: str) -> str | None:
 def metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """The scenario provenance of *attrs* as JSON values (empty when no scenario or unit was used)."""
     out: dict[str, Any] = {}
-    for key in ("scenarios", "overridden_parameters"):
+    for key in ("scenarios", "overridden_parameters", "supplier_footprints"):
         if key in attrs:
             value = attrs[key]
             out[key] = json.loads(value) if isinstance(value, str) else value
