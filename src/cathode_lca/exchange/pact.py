@@ -272,7 +272,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     if not isinstance(pcf, Mapping):
         raise _fail(path, "pcf", "must be an object", "see the PACT CarbonFootprint data type")
     unit_name = pcf.get("declaredUnit")
-    if unit_name not in DECLARED_UNITS:
+    if not isinstance(unit_name, str) or unit_name not in DECLARED_UNITS:
         raise _fail(path, "pcf.declaredUnit", f"unknown unit {unit_name!r}", "one of: " + ", ".join(DECLARED_UNITS))
     _decimal(pcf, "unitaryProductAmount", path, positive=True)  # checked; the value is per declared unit
     gwp = _decimal(pcf, "pCfExcludingBiogenic", path)
