@@ -222,3 +222,9 @@ def test_every_json_result_carries_the_supplier_footprints_as_json_not_as_text(t
     (supplier,) = node["supplier_footprints"]
     assert supplier["dataset"] == NISO4 and supplier["primaryDataShare"] == 42.5
     assert supplier["dqi_pact_scale_1_to_3"] == {"coveragePercent": 90.0, "technologicalDQR": 2.0}
+
+
+def test_compute_pact_with_amount_zero_is_a_user_error_not_a_zero_division(tmp_path, capsys):
+    out = tmp_path / "pcf.json"
+    code, err = run_main(["compute", NISO4, "--amount", "0", "--pact", str(out), *PACT_ARGS], capsys)
+    assert code == 2 and "--amount" in err and "Traceback" not in err and not out.exists()
