@@ -228,3 +228,25 @@ def test_compute_pact_with_amount_zero_is_a_user_error_not_a_zero_division(tmp_p
     out = tmp_path / "pcf.json"
     code, err = run_main(["compute", NISO4, "--amount", "0", "--pact", str(out), *PACT_ARGS], capsys)
     assert code == 2 and "--amount" in err and "Traceback" not in err and not out.exists()
+
+
+def test_olca_export_with_a_stand_in_warns_that_energy_and_water_are_not_covered(tmp_path):
+    pytest.importorskip("olca_schema")
+    pcf = write(tmp_path, footprint())
+    out = tmp_path / "fg.zip"
+    args = ["exchange", "olca", "--out", str(out), "--scenario", str(scenario(tmp_path, pcf))]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0 and out.exists()
+    assert f"warning: {NISO4}: replaced by the supplier PACT footprint" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.brightway
+def test_brightway_export_with_a_stand_in_warns_that_energy_and_water_are_not_covered(tmp_path):
+    pcf = write(tmp_path, footprint())  # the project goes to conftest's temporary BRIGHTWAY2_DIR
+    args = ["brightway", "export", "--project", f"standin-{tmp_path.name}", "--biosphere", "none", "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, "--scenario", str(scenario(tmp_path, pcf))], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {NISO4}: replaced by the supplier PACT footprint" in result.stderr
+    payload = json.loads(result.stdout)
+    assert any("energy and water of this dataset are not covered" in w for w in payload["warnings"])

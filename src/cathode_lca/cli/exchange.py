@@ -254,5 +254,7 @@ def olca(
     check_writable(out, overwrite)
     applied = scenario_model(scenario_refs, parse_params(params), unmapped="fail", inventory_files=inventory_files)
     assert applied.model is not None  # scenario_model always builds one
+    for warning in applied.warnings:  # e.g. a supplier stand-in carries no energy or water
+        click.echo(f"warning: {warning}", err=True)
     n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)
