@@ -250,3 +250,10 @@ def test_brightway_export_with_a_stand_in_warns_that_energy_and_water_are_not_co
     assert f"warning: {NISO4}: replaced by the supplier PACT footprint" in result.stderr
     payload = json.loads(result.stdout)
     assert any("energy and water of this dataset are not covered" in w for w in payload["warnings"])
+
+
+@pytest.mark.parametrize("command", ["compute", "compare", "passport"])
+def test_pact_help_names_the_unit_the_period_rule_and_the_share_scale(command):
+    text = " ".join(CliRunner().invoke(cli, [command, "--help"]).output.split())
+    assert "kg CO2-eq (IPCC AR6 GWP100) per declared unit" in text
+    assert "inclusive" in text and "percent, 0-100" in text

@@ -36,21 +36,24 @@ def pact_options(f: F) -> F:
             "pact_out",
             type=click.Path(dir_okay=False),
             default=None,
-            help="Also write a PACT (WBCSD Pathfinder) 2.3 ProductFootprint JSON of the GWP100 result.",
+            help="Also write a PACT (WBCSD Pathfinder) 2.3 ProductFootprint JSON: kg CO2-eq (IPCC AR6 GWP100) per declared "
+            "unit (compare, compute: per kg or per the product's unit; passport: per kWh of lifetime energy).",
         ),
         click.option(
             "--pact-company", default=None, help="PACT: the data owner's company name (required with --pact)."
         ),
         click.option("--pact-cpc", default=None, help="PACT: the product's UN CPC code (required with --pact)."),
         click.option(
-            "--pact-period", default=None, help="PACT: reference period of the activity data, YEAR or YEAR-YEAR."
+            "--pact-period",
+            default=None,
+            help="PACT: reference period of the activity data, YEAR or YEAR-YEAR (inclusive; required with --pact).",
         ),
         click.option(
             "--pact-primary-share",
             type=float,
             default=0.0,
             show_default=True,
-            help="PACT: share of primary (company-specific) data in percent; 0 for the shipped secondary data.",
+            help="PACT: share of primary (company-specific) data in percent, 0-100; 0 for the shipped secondary data.",
         ),
         click.option(
             "--pact-created",
