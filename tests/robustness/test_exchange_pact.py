@@ -257,3 +257,14 @@ def test_pact_help_names_the_unit_the_period_rule_and_the_share_scale(command):
     text = " ".join(CliRunner().invoke(cli, [command, "--help"]).output.split())
     assert "kg CO2-eq (IPCC AR6 GWP100) per declared unit" in text
     assert "inclusive" in text and "percent, 0-100" in text
+
+
+def test_a_stand_in_for_a_multi_output_dataset_is_refused(tmp_path, capsys):
+    # the footprint is per unit of one product; with mass or economic allocation the dataset's
+    # co-products took their share of it and the reference product's GWP came out as 0.0
+    pcf = write(tmp_path, footprint())
+    sc = scenario(tmp_path, pcf, "recycling-hydrometallurgical")
+    args = ["compute", "recycling-hydrometallurgical", "--scenario", str(sc), "--allocation", "mass"]
+    code, err = run_main(args, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{sc}:4" in err and "recycling-hydrometallurgical" in err and "co-products" in err

@@ -395,6 +395,14 @@ def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint
             f"{where or footprint.path}: unknown dataset '{dataset_id}' for the PACT stand-in",
             hint=(f"did you mean '{close[0]}'? " if close else "") + "list them with 'cathode-lca datasets'",
         )
+    if len(ds.products) > 1:
+        co = [p.id for p in ds.products if not p.reference]
+        others = ", ".join(co[:4]) + (", ..." if len(co) > 4 else "")
+        raise UsageError(
+            f"{where or footprint.path}: dataset '{dataset_id}' has co-products ({others}); a PACT footprint is per "
+            "unit of one product, and allocation would share it among them",
+            hint="stand the footprint in for a single-product dataset (list them with 'cathode-lca datasets')",
+        )
     ref = ds.reference_product
     if not isinstance(ref.amount, int | float):
         raise UsageError(
