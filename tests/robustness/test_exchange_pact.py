@@ -268,3 +268,31 @@ def test_a_stand_in_for_a_multi_output_dataset_is_refused(tmp_path, capsys):
     code, err = run_main(args, capsys)
     assert code == 2 and "Traceback" not in err
     assert f"{sc}:4" in err and "recycling-hydrometallurgical" in err and "co-products" in err
+
+
+def test_an_empty_pact_path_is_refused_as_such_not_as_reading_the_scenario_folder(tmp_path, capsys):
+    sc = tmp_path / "empty.yaml"
+    sc.write_text(f'format: cathode-lca-scenario/1\nname: e\ndatasets:\n  {NISO4}:\n    pact: ""\n')
+    code, err = run_main(["compute", NISO4, "--scenario", str(sc)], capsys)
+    assert code == 2 and f"{sc}:4" in err and "empty" in err and "Is a directory" not in err
+
+
+def test_a_home_relative_pact_path_is_expanded(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    write(tmp_path / "home", footprint(), "nis.json")
+    sc = tmp_path / "home.yaml"
+    sc.write_text(f"format: cathode-lca-scenario/1\nname: h\ndatasets:\n  {NISO4}:\n    pact: ~/nis.json\n")
+    result = CliRunner().invoke(cli, ["compute", NISO4, "--scenario", str(sc), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["metadata"]["supplier_footprints"]
+    assert entry["file"] == str(tmp_path / "home" / "nis.json")
+
+
+def test_a_unit_mismatch_says_how_to_fix_it_once(tmp_path, capsys):
+    litre = footprint(declaredUnit="liter")
+    litre["pcf"].pop("productMassPerDeclaredUnit")
+    sc = scenario(tmp_path, write(tmp_path, litre))
+    code, err = run_main(["compute", NISO4, "--scenario", str(sc)], capsys)
+    assert code == 2 and f"dataset '{NISO4}'" in err and "per L" in err and "productMassPerDeclaredUnit" in err
+    assert err.count("Fix:") == 1

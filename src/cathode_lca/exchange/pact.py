@@ -411,10 +411,11 @@ def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint
         )
     try:  # kg CO2-eq per unit of the reference product: gwp per declared unit x declared units per ref unit
         per_ref = footprint.gwp * conversion_factor(ref.unit, footprint.unit)
-    except Exception as exc:
+    except Exception:
         raise UsageError(
-            f"{where or footprint.path}: the footprint is per {footprint.unit}, dataset '{dataset_id}' per {ref.unit}",
-            hint=f"use a footprint declared per a unit convertible to {ref.unit} ({exc})",
+            f"{where or footprint.path}: dataset '{dataset_id}': the footprint is per {footprint.unit}, "
+            f"the dataset's product per {ref.unit}, and they do not convert",
+            hint=f"use a footprint declared per {ref.unit}, or one that states productMassPerDeclaredUnit",
         ) from None
     exchange = Exchange(
         kind="flow",
