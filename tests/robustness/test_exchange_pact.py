@@ -296,3 +296,11 @@ def test_a_unit_mismatch_says_how_to_fix_it_once(tmp_path, capsys):
     code, err = run_main(["compute", NISO4, "--scenario", str(sc)], capsys)
     assert code == 2 and f"dataset '{NISO4}'" in err and "per L" in err and "productMassPerDeclaredUnit" in err
     assert err.count("Fix:") == 1
+
+
+@pytest.mark.parametrize("bad", [["--indicator", "energy"], ["--indicator", "gwp100", "--pact-route", "nope"]])
+def test_a_failing_pact_export_leaves_no_plot_behind(tmp_path, capsys, bad):
+    plot, pcf = tmp_path / "chart.svg", tmp_path / "pcf.json"
+    code, err = run_main(["compare", "NMC811", *bad, "--plot", str(plot), "--pact", str(pcf), *PACT_ARGS], capsys)
+    assert code == 2 and "--pact" in err
+    assert not plot.exists() and not pcf.exists()
