@@ -304,3 +304,9 @@ def test_a_failing_pact_export_leaves_no_plot_behind(tmp_path, capsys, bad):
     code, err = run_main(["compare", "NMC811", *bad, "--plot", str(plot), "--pact", str(pcf), *PACT_ARGS], capsys)
     assert code == 2 and "--pact" in err
     assert not plot.exists() and not pcf.exists()
+
+
+def test_compute_tree_with_pact_is_refused_not_silently_skipped(tmp_path, capsys):
+    pcf = tmp_path / "pcf.json"
+    code, err = run_main(["compute", NISO4, "--tree", "--pact", str(pcf), *PACT_ARGS], capsys)
+    assert code == 2 and "--tree" in err and "--pact" in err and not pcf.exists()

@@ -251,6 +251,8 @@ def compute(
     check_finite("--amount", dataset_id, amount)
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out)
+    if pact.out and tree:
+        raise UsageError("--tree prints the process tree and writes no --pact footprint", hint="drop --tree or --pact")
     if pact.out and amount == 0:
         raise UsageError("--pact needs a non-zero --amount (the footprint is per declared unit)", hint="drop --amount")
     overrides = parse_params(params)
