@@ -310,3 +310,13 @@ def test_compute_tree_with_pact_is_refused_not_silently_skipped(tmp_path, capsys
     pcf = tmp_path / "pcf.json"
     code, err = run_main(["compute", NISO4, "--tree", "--pact", str(pcf), *PACT_ARGS], capsys)
     assert code == 2 and "--tree" in err and "--pact" in err and not pcf.exists()
+
+
+def test_an_ar5_footprint_in_an_ar6_result_is_said(tmp_path):
+    ar5 = footprint(characterizationFactors="AR5", ipccCharacterizationFactorsSources=["AR5"])
+    sc = scenario(tmp_path, write(tmp_path, ar5))
+    result = CliRunner().invoke(cli, ["compute", NISO4, "--scenario", str(sc), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "characterised with IPCC AR5" in result.stderr
+    (entry,) = json.loads(result.stdout)["metadata"]["supplier_footprints"]
+    assert entry["ipcc_characterization"] == ["AR5"]

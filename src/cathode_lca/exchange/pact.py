@@ -214,6 +214,7 @@ class SupplierFootprint:
     primary_data_share: float | None
     dqi: dict[str, float] = field(default_factory=dict)
     spec_version: str = ""
+    characterization: tuple[str, ...] = ("AR6",)  # IPCC reports of the footprint's GWP100 factors
 
     def summary(self, dataset: str) -> dict[str, Any]:
         """The provenance recorded in result metadata."""
@@ -229,6 +230,7 @@ class SupplierFootprint:
             "primaryDataShare": self.primary_data_share,
             "dqi_pact_scale_1_to_3": self.dqi or None,
             "spec_version": self.spec_version,
+            "ipcc_characterization": list(self.characterization),
         }
 
 
@@ -305,6 +307,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         primary_data_share=None if share is None else float(share),
         dqi=dqi,
         spec_version=spec,
+        characterization=tuple(factors),
     )
 
 
@@ -437,4 +440,10 @@ def standin_warning(dataset_id: str, footprint: SupplierFootprint) -> str:
         f"{dataset_id}: replaced by the supplier PACT footprint {footprint.path} ({footprint.company}) "
         f"of '{footprint.product}' ({footprint.gwp:.4g} kg CO2-eq per {footprint.unit}): check it is this material; "
         "PACT carries greenhouse gases only, so energy and water of this dataset are not covered (counted as 0)"
+        + (
+            ""
+            if "AR6" in footprint.characterization
+            else f"; the footprint is characterised with IPCC {'/'.join(footprint.characterization)}, "
+            "not AR6: its value enters both GWP100 indicators unchanged"
+        )
     )
