@@ -320,3 +320,24 @@ def test_an_ar5_footprint_in_an_ar6_result_is_said(tmp_path):
     assert "characterised with IPCC AR5" in result.stderr
     (entry,) = json.loads(result.stdout)["metadata"]["supplier_footprints"]
     assert entry["ipcc_characterization"] == ["AR5"]
+
+
+def test_a_fifo_or_device_is_refused_instead_of_blocking_or_reading_forever(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pcf.json"
+    os.mkfifo(fifo)
+
+    def unblock() -> None:  # without the check, the reader would wait here for a writer
+        with open(fifo, "wb") as f:
+            f.write(b"{}")
+
+    timer = threading.Timer(3.0, unblock)
+    timer.daemon = True
+    timer.start()
+    with pytest.raises(CathodeLCAError, match="not a regular file"):
+        read_footprint(fifo)
+    timer.cancel()
+    with pytest.raises(CathodeLCAError, match="not a regular file"):
+        read_footprint("/dev/zero")  # st_size 0, endless bytes

@@ -36,6 +36,7 @@ import hashlib
 import json
 import math
 import re
+import stat
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -324,6 +325,8 @@ def read_footprint(path: str | Path) -> SupplierFootprint:
     """Read and check the PACT footprint file *path* (JSON)."""
     p = Path(path)
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a FIFO blocks, a device (/dev/zero) never ends
+            raise UsageError(f"{p}: not a regular file", hint="give the path of a PACT footprint JSON file")
         if p.stat().st_size > MAX_BYTES:
             raise UsageError(
                 f"{p}: {p.stat().st_size} bytes is too large for a PACT footprint (limit {MAX_BYTES})",
