@@ -341,3 +341,12 @@ def test_a_fifo_or_device_is_refused_instead_of_blocking_or_reading_forever(tmp_
     timer.cancel()
     with pytest.raises(CathodeLCAError, match="not a regular file"):
         read_footprint("/dev/zero")  # st_size 0, endless bytes
+
+
+def test_compute_pact_names_its_secondary_sources(tmp_path):
+    # PACT: with secondary data (primary share 0 %) secondaryEmissionFactorSources must be given
+    pcf = tmp_path / "pcf.json"
+    result = CliRunner().invoke(cli, ["compute", NISO4, "--pact", str(pcf), *PACT_ARGS])
+    assert result.exit_code == 0, result.output
+    sources = json.loads(pcf.read_text())["pcf"]["secondaryEmissionFactorSources"]
+    assert {"name": "Argonne National Laboratory (2022) GREET 2022", "version": "2022"} in sources

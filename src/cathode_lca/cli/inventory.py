@@ -355,12 +355,16 @@ def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount:
                 hint="PACT declares per " + ", ".join(DECLARED_UNITS),
             ) from None
         declared = "kilogram"
+    from ..documents import sources
+
     value = float(ds.score.sel(lcia_method=gwp[0])) / amount * per_unit
+    region = model.inventory.datasets[model.inventory.products[product.id][0]].location
+    cited = sources(model, [product.id], str(ds.attrs.get("allocation", "none")))
     pact.write(
         value,
         product=product.name,
         description=f"{product.name} ({dataset_id}), computed by cathode-lca",
-        attrs={**ds.attrs, "region": model.inventory.datasets[model.inventory.products[product.id][0]].location},
+        attrs={**ds.attrs, "region": region, "sources": cited},
         overwrite=overwrite,
         declared_unit=declared,
     )
