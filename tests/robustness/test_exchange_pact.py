@@ -350,3 +350,12 @@ def test_compute_pact_names_its_secondary_sources(tmp_path):
     assert result.exit_code == 0, result.output
     sources = json.loads(pcf.read_text())["pcf"]["secondaryEmissionFactorSources"]
     assert {"name": "Argonne National Laboratory (2022) GREET 2022", "version": "2022"} in sources
+
+
+def test_passport_pact_names_its_secondary_sources(tmp_path):
+    pcf = tmp_path / "pcf.json"
+    args = ["passport", "examples/battery-nmc811.yaml", "--pact", str(pcf), *PACT_ARGS]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    names = [s["name"] for s in json.loads(pcf.read_text())["pcf"]["secondaryEmissionFactorSources"]]
+    assert "Argonne National Laboratory (2022) GREET 2022" in names and len(names) == len(set(names))
