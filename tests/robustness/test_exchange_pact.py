@@ -359,3 +359,9 @@ def test_passport_pact_names_its_secondary_sources(tmp_path):
     assert result.exit_code == 0, result.output
     names = [s["name"] for s in json.loads(pcf.read_text())["pcf"]["secondaryEmissionFactorSources"]]
     assert "Argonne National Laboratory (2022) GREET 2022" in names and len(names) == len(set(names))
+
+
+def test_a_huge_number_is_refused_in_a_message_a_person_can_read():
+    with pytest.raises(CathodeLCAError) as info:
+        parse_footprint(footprint(pCfExcludingBiogenic="9" * 10_000), "s.json")
+    assert "pcf.pCfExcludingBiogenic" in str(info.value) and len(str(info.value)) < 300

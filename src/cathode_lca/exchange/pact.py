@@ -242,10 +242,10 @@ def _fail(path: str, field_name: str, message: str, hint: str) -> UsageError:
 def _decimal(pcf: Mapping[str, Any], name: str, path: str, *, positive: bool = False) -> float:
     raw = pcf.get(name)
     if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw.strip()):
-        raise _fail(f"{path}", f"pcf.{name}", f"must be a decimal string, got {raw!r}", 'write e.g. "1.25"')
+        raise _fail(f"{path}", f"pcf.{name}", f"must be a decimal string, got {raw!r:.60}", 'write e.g. "1.25"')
     value = float(raw)
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise _fail(path, f"pcf.{name}", f"impossible value {raw}", "a footprint is finite and not negative")
+        raise _fail(path, f"pcf.{name}", f"impossible value {raw:.60}", "a footprint is finite and not negative")
     return value
 
 
