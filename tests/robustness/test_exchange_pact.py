@@ -365,3 +365,15 @@ def test_a_huge_number_is_refused_in_a_message_a_person_can_read():
     with pytest.raises(CathodeLCAError) as info:
         parse_footprint(footprint(pCfExcludingBiogenic="9" * 10_000), "s.json")
     assert "pcf.pCfExcludingBiogenic" in str(info.value) and len(str(info.value)) < 300
+
+
+def test_a_footprint_per_megajoule_stands_in_per_kwh_by_hand():
+    # 0.1 kg CO2e per MJ, and 1 kWh = 3.6 MJ exactly: 0.36 kg CO2e per kWh of the grid dataset
+    mj = footprint(declaredUnit="megajoule", pCfExcludingBiogenic="0.1")
+    mj["pcf"].pop("productMassPerDeclaredUnit")
+    from cathode_lca.exchange.pact import stand_in
+    from cathode_lca.inventory.load import load_inventory
+
+    inv = stand_in(load_inventory(), "electricity-grid-us", parse_footprint(mj, "s.json"))
+    (exchange,) = inv.datasets["electricity-grid-us"].exchanges
+    assert exchange.amount == pytest.approx(0.36, rel=1e-12) and exchange.unit == "kg"
