@@ -377,3 +377,13 @@ def test_a_footprint_per_megajoule_stands_in_per_kwh_by_hand():
     inv = stand_in(load_inventory(), "electricity-grid-us", parse_footprint(mj, "s.json"))
     (exchange,) = inv.datasets["electricity-grid-us"].exchanges
     assert exchange.amount == pytest.approx(0.36, rel=1e-12) and exchange.unit == "kg"
+
+
+def test_a_pact_api_list_response_is_read_when_it_holds_one_footprint():
+    one = parse_footprint({"data": [footprint()]}, "list.json")
+    assert one.gwp == 2.5
+    with pytest.raises(CathodeLCAError, match="holds 2 footprints") as info:
+        parse_footprint({"data": [footprint(), footprint()]}, "list.json")
+    assert "list.json" in str(info.value)
+    with pytest.raises(CathodeLCAError, match="holds 0 footprints"):
+        parse_footprint({"data": []}, "list.json")

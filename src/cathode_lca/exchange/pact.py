@@ -250,7 +250,15 @@ def _decimal(pcf: Mapping[str, Any], name: str, path: str, *, positive: bool = F
 
 
 def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint:
-    """Check a PACT ``ProductFootprint`` (a dict, or a ``{"data": ...}`` API response) and read it."""
+    """Check a PACT ``ProductFootprint`` (a dict, or an API response ``{"data": ...}`` holding one) and read it."""
+    if isinstance(data, Mapping) and "pcf" not in data and isinstance(data.get("data"), list):
+        listed = data["data"]  # a PACT API ListFootprints response
+        if len(listed) != 1:
+            raise UsageError(
+                f"{path}: the PACT response holds {len(listed)} footprints",
+                hint="save the one footprint this dataset stands for in its own file",
+            )
+        data = listed[0]
     if isinstance(data, Mapping) and "pcf" not in data and isinstance(data.get("data"), Mapping):
         data = data["data"]
     if not isinstance(data, Mapping):
