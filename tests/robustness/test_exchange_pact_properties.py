@@ -37,7 +37,7 @@ def base() -> dict[str, Any]:
     )
 
 
-@settings(deadline=None)  # no wall-clock limit: the machine is shared
+@settings(deadline=None, max_examples=30)  # no wall-clock limit (shared machine); schema checks are slow
 @given(gwp=GWP, company=TEXT, product=TEXT, first=st.integers(1900, 2200), span=st.integers(0, 5))
 def test_a_written_footprint_validates_and_reads_back_exactly(gwp, company, product, first, span):
     last = min(first + span, 2200)
