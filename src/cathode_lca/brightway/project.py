@@ -119,6 +119,7 @@ def recalculate() -> None:
     from bw2data.backends import sqlite3_lci_db
     from bw2data.parameters import DatabaseParameter, Group, ProjectParameter
 
+    _check_values(ProjectParameter, DatabaseParameter)
     dirty: set[str] = set()
     with bd.parameters.db.atomic(), sqlite3_lci_db.atomic():
         if ProjectParameter.expired():
@@ -136,6 +137,32 @@ def recalculate() -> None:
                 _recalculate_group(group, dirty)
     for db in sorted(dirty):
         bd.databases.set_dirty(db)
+
+
+def _check_values(*tables: Any) -> None:
+    """Every edited value is finite, and a choice code (``choices`` in the row) names a choice.
+
+    A code outside the choices (or 2.5) matches no ``(plant_region == k)`` term of the exported
+    formulas, so every region-dependent amount would silently become 0.
+    """
+    import math
+
+    from ..errors import ParameterError
+
+    for table in tables:
+        for row in table.select():
+            data = row.dict
+            if data.get("formula"):
+                continue
+            amount, name = data.get("amount"), data.get("name")
+            choices = data.get("choices")
+            where = f"{table.__name__} '{name}'" + (f" of database '{data['database']}'" if "database" in data else "")
+            codes = ", ".join(f"{i} = {c}" for i, c in enumerate(choices or ()))
+            hint = f"set it to one of {codes}" if codes else "give a finite number"
+            if not isinstance(amount, int | float) or isinstance(amount, bool) or not math.isfinite(amount):
+                raise ParameterError(f"{where} has the value {amount!r} (NaN is stored as None)", hint=hint)
+            if choices and not (amount == int(amount) and 0 <= amount < len(choices)):
+                raise ParameterError(f"{where} is {amount:g}, which is not a choice code", hint=hint)
 
 
 def _recalculate_group(group: str, dirty: set[str]) -> None:

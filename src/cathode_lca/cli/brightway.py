@@ -101,6 +101,8 @@ def export_command(
     )
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
+    for warning in applied.warnings:  # e.g. a supplier stand-in carries no energy or water
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         payload = {
             "project": report.project,
@@ -111,6 +113,7 @@ def export_command(
             "linked_biosphere": report.linked_biosphere,
             "linked_flows": report.linked_flows,
             "notes": report.notes,
+            "warnings": applied.warnings,
             "metadata": {**report.metadata, **scenario_metadata(applied.attrs)},
         }
         click.echo(json.dumps(payload, indent=2))

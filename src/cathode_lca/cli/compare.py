@@ -131,7 +131,7 @@ def compare(
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
     pact = PactRequest.from_kwargs(pact_kwargs)
-    pact.check(overwrite)
+    pact.check(overwrite, out, plot)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
@@ -140,6 +140,8 @@ def compare(
         dqr=fmt in ("json", "xlsx"),
     )  # fmt: skip
     print_warnings(ds)
+    if pact.out:  # first: its checks (route, gwp100, per-kg unit) must fail before any file is written
+        _write_pact(pact, ds, pact_route, overwrite)
     if plot:
         from ..report.output import write_plot
 
@@ -150,8 +152,6 @@ def compare(
             write_plot("processes", results, plot, overwrite=overwrite, method=method)
         else:
             write_plot("compare" if plot_kind == "stages" else "waterfall", ds, plot, overwrite=overwrite)
-    if pact.out:
-        _write_pact(pact, ds, pact_route, overwrite)
     if fmt == "xlsx":
         from ..report.output import write_xlsx
 

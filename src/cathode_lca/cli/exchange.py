@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -35,21 +36,24 @@ def pact_options(f: F) -> F:
             "pact_out",
             type=click.Path(dir_okay=False),
             default=None,
-            help="Also write a PACT (WBCSD Pathfinder) 2.3 ProductFootprint JSON of the GWP100 result.",
+            help="Also write a PACT (WBCSD Pathfinder) 2.3 ProductFootprint JSON: kg CO2-eq (IPCC AR6 GWP100) per declared "
+            "unit (compare, compute: per kg or per the product's unit; passport: per kWh of lifetime energy).",
         ),
         click.option(
             "--pact-company", default=None, help="PACT: the data owner's company name (required with --pact)."
         ),
         click.option("--pact-cpc", default=None, help="PACT: the product's UN CPC code (required with --pact)."),
         click.option(
-            "--pact-period", default=None, help="PACT: reference period of the activity data, YEAR or YEAR-YEAR."
+            "--pact-period",
+            default=None,
+            help="PACT: reference period of the activity data, YEAR or YEAR-YEAR (inclusive; required with --pact).",
         ),
         click.option(
             "--pact-primary-share",
             type=float,
             default=0.0,
             show_default=True,
-            help="PACT: share of primary (company-specific) data in percent; 0 for the shipped secondary data.",
+            help="PACT: share of primary (company-specific) data in percent, 0-100; 0 for the shipped secondary data.",
         ),
         click.option(
             "--pact-created",
@@ -85,11 +89,39 @@ class PactRequest:
             kwargs.pop("pact_created"),
         )
 
-    def check(self, overwrite: bool) -> None:
-        """Before any work: every required fact is given and the file may be written."""
+    def check(self, overwrite: bool, *other_outputs: str | None) -> None:
+        """Before any work: every required fact is given and the file may be written.
+
+        *other_outputs* are the command's other files (``--out``, ``--plot``): the footprint may not
+        be written onto one of them (the second write would replace or refuse the first).
+        """
         if not self.out:
+            given = [
+                flag
+                for flag, value in (
+                    ("--pact-company", self.company),
+                    ("--pact-cpc", self.cpc),
+                    ("--pact-period", self.period),
+                    ("--pact-created", self.created),
+                    ("--pact-primary-share", self.primary_share or None),
+                )
+                if value is not None
+            ]
+            if given:
+                raise UsageError(f"{', '.join(given)} has no effect without --pact FILE", hint="add --pact FILE.json")
             return
         from ..io import check_writable
+
+        for other, flag in zip(other_outputs, ("--out", "--plot"), strict=False):
+            if other and os.path.realpath(other) == os.path.realpath(self.out):
+                raise UsageError(
+                    f"--pact and {flag} both name '{self.out}'", hint="give the PACT footprint its own file"
+                )
+        share = self.primary_share
+        if not (math.isfinite(share) and 0 <= share <= 100):
+            raise UsageError(
+                f"--pact-primary-share '{share:g}' is not a percentage from 0 to 100", hint="e.g. 0 or 35.5"
+            )
 
         for flag, value in (("--pact-company", self.company), ("--pact-cpc", self.cpc), ("--pact-period", self.period)):
             if not value or not str(value).strip():
@@ -109,6 +141,8 @@ class PactRequest:
         last = int(m.group(2) or first)
         if last < first:
             raise UsageError(f"--pact-period '{self.period}' ends before it starts", hint="e.g. 2022-2023")
+        if not 1900 <= first <= last <= 2200:
+            raise UsageError(f"--pact-period '{self.period}' is outside 1900-2200", hint="e.g. 2023 or 2022-2023")
         return first, last
 
     def timestamp(self) -> str:
@@ -223,5 +257,7 @@ def olca(
     check_writable(out, overwrite)
     applied = scenario_model(scenario_refs, parse_params(params), unmapped="fail", inventory_files=inventory_files)
     assert applied.model is not None  # scenario_model always builds one
+    for warning in applied.warnings:  # e.g. a supplier stand-in carries no energy or water
+        click.echo(f"warning: {warning}", err=True)
     n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)

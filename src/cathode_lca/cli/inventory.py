@@ -250,7 +250,11 @@ def compute(
         check_writable(out, overwrite)
     check_finite("--amount", dataset_id, amount)
     pact = PactRequest.from_kwargs(pact_kwargs)
-    pact.check(overwrite)
+    pact.check(overwrite, out)
+    if pact.out and tree:
+        raise UsageError("--tree prints the process tree and writes no --pact footprint", hint="drop --tree or --pact")
+    if pact.out and amount == 0:
+        raise UsageError("--pact needs a non-zero --amount (the footprint is per declared unit)", hint="drop --amount")
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     model = applied.model
@@ -283,7 +287,15 @@ def compute(
         for m in ds.lcia_method.values.tolist()
     ]
     metadata = dict(ds.attrs)
-    for key in ("methods", "method_sources", "parameters", "demand", "scenarios", "overridden_parameters"):
+    for key in (
+        "methods",
+        "method_sources",
+        "parameters",
+        "demand",
+        "scenarios",
+        "overridden_parameters",
+        "supplier_footprints",
+    ):
         if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
             metadata[key] = json.loads(metadata[key])
     if fmt == "json":
@@ -343,12 +355,16 @@ def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount:
                 hint="PACT declares per " + ", ".join(DECLARED_UNITS),
             ) from None
         declared = "kilogram"
+    from ..documents import sources
+
     value = float(ds.score.sel(lcia_method=gwp[0])) / amount * per_unit
+    region = model.inventory.datasets[model.inventory.products[product.id][0]].location
+    cited = sources(model, [product.id], str(ds.attrs.get("allocation", "none")))
     pact.write(
         value,
         product=product.name,
         description=f"{product.name} ({dataset_id}), computed by cathode-lca",
-        attrs={**ds.attrs, "region": model.inventory.datasets[model.inventory.products[product.id][0]].location},
+        attrs={**ds.attrs, "region": region, "sources": cited},
         overwrite=overwrite,
         declared_unit=declared,
     )

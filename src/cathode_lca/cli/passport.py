@@ -88,6 +88,7 @@ def write_declaration_pact(pact: PactRequest, declaration: Any, overwrite: bool)
             "inventory_hash": meta.get("inventory_hash", ""),
             "package_version": meta.get("package_version", ""),
             "allocation": f"circular footprint formula, rule set {meta.get('rules', '')}",
+            "sources": sorted({s for group in (declaration.calculation.get("sources") or {}).values() for s in group}),
         },
         overwrite=overwrite,
         declared_unit="kilowatt hour",
@@ -166,7 +167,7 @@ def passport(
         --pact-period 2025
     """
     pact = PactRequest.from_kwargs(pact_kwargs)
-    pact.check(overwrite)
+    pact.check(overwrite, out, plot)
     applied = scenario_model(scenario_refs, {}, background, mapping, unmapped, inventory_files)
     text = run_passport(
         battery_file,

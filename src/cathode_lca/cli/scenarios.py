@@ -91,10 +91,10 @@ def apply_scenarios(model: LCAModel | None, scenario_refs: Sequence[str], params
     suppliers: list[dict[str, Any]] = []
     warnings: list[str] = []
     if composed.datasets:
-        from ..exchange.pact import read_footprint, stand_in, standin_warning
+        from ..exchange.pact import read_footprint_for, stand_in, standin_warning
 
         for dataset_id, entry in composed.datasets.items():
-            footprint = read_footprint(entry.pact)
+            footprint = read_footprint_for(entry)
             inventory = stand_in(inventory, dataset_id, footprint, where=entry.where)
             suppliers.append(footprint.summary(dataset_id))
             warnings.append(standin_warning(dataset_id, footprint))
@@ -128,7 +128,7 @@ def _key_or_none(model: LCAModel, name: str) -> str | None:
 def metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """The scenario provenance of *attrs* as JSON values (empty when no scenario or unit was used)."""
     out: dict[str, Any] = {}
-    for key in ("scenarios", "overridden_parameters"):
+    for key in ("scenarios", "overridden_parameters", "supplier_footprints"):
         if key in attrs:
             value = attrs[key]
             out[key] = json.loads(value) if isinstance(value, str) else value

@@ -36,6 +36,7 @@ import hashlib
 import json
 import math
 import re
+import stat
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..inventory.schema import Inventory
+    from ..parameters.scenarios import DatasetStandIn
 
 SPEC_VERSION = "2.3.1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "pact-productfootprint-2.3.schema.json"
@@ -61,8 +63,9 @@ DECLARED_UNITS = {
     "square meter": "m**2",
 }
 _NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # cathode-lca's uuid5 namespace
-_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)  # ASCII: float() also reads other scripts' digits
 _REGIONS = {"EU": "Europe", "GLO": None}
+MAX_BYTES = 16 * 2**20  # a footprint is a few kB; refuse anything that could exhaust memory
 
 
 def decimal_text(value: float) -> str:
@@ -212,6 +215,7 @@ class SupplierFootprint:
     primary_data_share: float | None
     dqi: dict[str, float] = field(default_factory=dict)
     spec_version: str = ""
+    characterization: tuple[str, ...] = ("AR6",)  # IPCC reports of the footprint's GWP100 factors
 
     def summary(self, dataset: str) -> dict[str, Any]:
         """The provenance recorded in result metadata."""
@@ -227,6 +231,7 @@ class SupplierFootprint:
             "primaryDataShare": self.primary_data_share,
             "dqi_pact_scale_1_to_3": self.dqi or None,
             "spec_version": self.spec_version,
+            "ipcc_characterization": list(self.characterization),
         }
 
 
@@ -237,15 +242,23 @@ def _fail(path: str, field_name: str, message: str, hint: str) -> UsageError:
 def _decimal(pcf: Mapping[str, Any], name: str, path: str, *, positive: bool = False) -> float:
     raw = pcf.get(name)
     if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw.strip()):
-        raise _fail(f"{path}", f"pcf.{name}", f"must be a decimal string, got {raw!r}", 'write e.g. "1.25"')
+        raise _fail(f"{path}", f"pcf.{name}", f"must be a decimal string, got {raw!r:.60}", 'write e.g. "1.25"')
     value = float(raw)
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise _fail(path, f"pcf.{name}", f"impossible value {raw}", "a footprint is finite and not negative")
+        raise _fail(path, f"pcf.{name}", f"impossible value {raw:.60}", "a footprint is finite and not negative")
     return value
 
 
 def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint:
-    """Check a PACT ``ProductFootprint`` (a dict, or a ``{"data": ...}`` API response) and read it."""
+    """Check a PACT ``ProductFootprint`` (a dict, or an API response ``{"data": ...}`` holding one) and read it."""
+    if isinstance(data, Mapping) and "pcf" not in data and isinstance(data.get("data"), list):
+        listed = data["data"]  # a PACT API ListFootprints response
+        if len(listed) != 1:
+            raise UsageError(
+                f"{path}: the PACT response holds {len(listed)} footprints",
+                hint="save the one footprint this dataset stands for in its own file",
+            )
+        data = listed[0]
     if isinstance(data, Mapping) and "pcf" not in data and isinstance(data.get("data"), Mapping):
         data = data["data"]
     if not isinstance(data, Mapping):
@@ -253,6 +266,16 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     for name in ("id", "specVersion", "companyName", "productNameCompany", "pcf"):
         if name not in data:
             raise _fail(path, name, "missing", "a PACT ProductFootprint has it; re-export the file")
+    for name in ("companyName", "productNameCompany"):
+        if not isinstance(data[name], str) or not data[name].strip():
+            raise _fail(path, name, f"must be a non-empty text, got {data[name]!r:.60}", "re-export the file")
+    if data.get("status", "Active") != "Active":
+        raise _fail(
+            path,
+            "status",
+            f"{data.get('status')!r:.40}: not an active footprint",
+            "ask the supplier for its Active one",
+        )
     spec = str(data["specVersion"])
     if not re.fullmatch(r"2\.\d+\.\d+(-\d{8})?", spec):
         raise _fail(path, "specVersion", f"version {spec} is not read", f"export with PACT {SPEC_VERSION[:3]}.x")
@@ -260,59 +283,111 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
     if not isinstance(pcf, Mapping):
         raise _fail(path, "pcf", "must be an object", "see the PACT CarbonFootprint data type")
     unit_name = pcf.get("declaredUnit")
-    if unit_name not in DECLARED_UNITS:
+    if not isinstance(unit_name, str) or unit_name not in DECLARED_UNITS:
         raise _fail(path, "pcf.declaredUnit", f"unknown unit {unit_name!r}", "one of: " + ", ".join(DECLARED_UNITS))
-    amount = _decimal(pcf, "unitaryProductAmount", path, positive=True)
+    _decimal(pcf, "unitaryProductAmount", path, positive=True)  # checked; the value is per declared unit
     gwp = _decimal(pcf, "pCfExcludingBiogenic", path)
     factors = pcf.get("ipccCharacterizationFactorsSources") or [pcf.get("characterizationFactors")]
+    if not isinstance(factors, list) or not all(isinstance(f, str) for f in factors):
+        raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", 'a list such as ["AR6"]')
     if "AR6" not in factors and "AR5" not in factors:
         raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", "an AR5 or AR6 footprint")
     unit = DECLARED_UNITS[str(unit_name)]
-    mass = pcf.get("productMassPerDeclaredUnit")
-    if unit != "kg" and isinstance(mass, str) and _DECIMAL.fullmatch(mass) and float(mass) > 0:
-        gwp, unit = gwp / float(mass), "kg"  # per kg of product, as the PCF states its mass per unit
+    if unit != "kg" and pcf.get("productMassPerDeclaredUnit") is not None:
+        mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=True)
+        gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
     share = pcf.get("primaryDataShare")
-    if share is not None and (not isinstance(share, int | float) or not 0 <= float(share) <= 100):
+    if share is not None and (isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 100):
         raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
     dqi_raw = pcf.get("dqi") or {}
-    dqi = {k: float(v) for k, v in dqi_raw.items() if isinstance(v, int | float | str) and _is_number(v)}
+    if not isinstance(dqi_raw, Mapping):
+        raise _fail(
+            path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
+        )
+    dqi = {str(k): _dqi_value(path, str(k), v) for k, v in dqi_raw.items()}
     return SupplierFootprint(
         path=path,
         sha256=sha256,
         id=str(data["id"]),
         company=str(data["companyName"]),
         product=str(data["productNameCompany"]),
-        gwp=gwp / amount if unit == DECLARED_UNITS[str(unit_name)] else gwp,
+        gwp=gwp,
         unit=unit,
         primary_data_share=None if share is None else float(share),
         dqi=dqi,
         spec_version=spec,
+        characterization=tuple(factors),
     )
 
 
-def _is_number(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
+def _dqi_value(path: str, key: str, v: Any) -> float:
+    """A PACT data quality indicator: ``coveragePercent`` 0-100, each ``*DQR`` rating 1-3."""
+    low, high = (0.0, 100.0) if key == "coveragePercent" else (1.0, 3.0)
+    number = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
+    if not (math.isfinite(number) and low <= number <= high):
+        raise _fail(path, f"pcf.dqi.{key}", f"{v!r:.40} is not a number from {low:g} to {high:g}", "see PACT DQI")
+    return number
 
 
 def read_footprint(path: str | Path) -> SupplierFootprint:
     """Read and check the PACT footprint file *path* (JSON)."""
     p = Path(path)
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a FIFO blocks, a device (/dev/zero) never ends
+            raise UsageError(f"{p}: not a regular file", hint="give the path of a PACT footprint JSON file")
+        if p.stat().st_size > MAX_BYTES:
+            raise UsageError(
+                f"{p}: {p.stat().st_size} bytes is too large for a PACT footprint (limit {MAX_BYTES})",
+                hint="give one ProductFootprint of a few kB, not a bulk export",
+            )
         raw = p.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read PACT file {p}: {exc.strerror}", hint="check the path") from None
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        text = raw.decode("utf-8-sig")  # RFC 8259 lets a parser ignore a byte order mark
+        data = json.loads(text, parse_constant=_refuse_constant(str(p)), object_pairs_hook=_no_duplicates(str(p)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{p}: not valid JSON ({exc})", hint="a PACT footprint is a JSON file") from None
+    except RecursionError:
+        raise UsageError(
+            f"{p}: JSON nested too deeply to be a footprint", hint="a PACT footprint is a JSON file"
+        ) from None
     return parse_footprint(data, str(p), hashlib.sha256(raw).hexdigest())
 
 
-def _refuse_constant(name: str) -> float:
-    raise UsageError(f"non-finite number {name} in a PACT file", hint="PACT numbers are finite decimals")
+def read_footprint_for(entry: DatasetStandIn) -> SupplierFootprint:
+    """:func:`read_footprint` of a scenario's stand-in; an error names the scenario line and the dataset."""
+    try:
+        return read_footprint(entry.pact)
+    except UsageError as exc:
+        raise UsageError(
+            f"{entry.where}: dataset '{entry.dataset}': PACT stand-in: {exc.message}",
+            hint=(exc.hint or "") + " (a relative 'pact:' path is relative to the scenario file's folder)",
+        ) from None
+
+
+def _no_duplicates(path: str) -> Any:
+    """A JSON object hook that refuses a key given twice (json keeps the last one silently)."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise UsageError(
+                    f"{path}: duplicate key '{key}' in one JSON object (values {out[key]!r:.40} and {value!r:.40})",
+                    hint="keep one; a reader would otherwise silently use one of them",
+                )
+            out[key] = value
+        return out
+
+    return hook
+
+
+def _refuse_constant(path: str) -> Any:
+    def refuse(name: str) -> float:
+        raise UsageError(f"{path}: non-finite number {name}", hint="PACT numbers are finite decimals")
+
+    return refuse
 
 
 def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint, *, where: str = "") -> Inventory:
@@ -334,6 +409,14 @@ def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint
             f"{where or footprint.path}: unknown dataset '{dataset_id}' for the PACT stand-in",
             hint=(f"did you mean '{close[0]}'? " if close else "") + "list them with 'cathode-lca datasets'",
         )
+    if len(ds.products) > 1:
+        co = [p.id for p in ds.products if not p.reference]
+        others = ", ".join(co[:4]) + (", ..." if len(co) > 4 else "")
+        raise UsageError(
+            f"{where or footprint.path}: dataset '{dataset_id}' has co-products ({others}); a PACT footprint is per "
+            "unit of one product, and allocation would share it among them",
+            hint="stand the footprint in for a single-product dataset (list them with 'cathode-lca datasets')",
+        )
     ref = ds.reference_product
     if not isinstance(ref.amount, int | float):
         raise UsageError(
@@ -342,10 +425,11 @@ def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint
         )
     try:  # kg CO2-eq per unit of the reference product: gwp per declared unit x declared units per ref unit
         per_ref = footprint.gwp * conversion_factor(ref.unit, footprint.unit)
-    except Exception as exc:
+    except Exception:
         raise UsageError(
-            f"{where or footprint.path}: the footprint is per {footprint.unit}, dataset '{dataset_id}' per {ref.unit}",
-            hint=f"use a footprint declared per a unit convertible to {ref.unit} ({exc})",
+            f"{where or footprint.path}: dataset '{dataset_id}': the footprint is per {footprint.unit}, "
+            f"the dataset's product per {ref.unit}, and they do not convert",
+            hint=f"use a footprint declared per {ref.unit}, or one that states productMassPerDeclaredUnit",
         ) from None
     exchange = Exchange(
         kind="flow",
@@ -364,6 +448,13 @@ def stand_in(inventory: Inventory, dataset_id: str, footprint: SupplierFootprint
 def standin_warning(dataset_id: str, footprint: SupplierFootprint) -> str:
     """The result warning of a stand-in: PACT carries greenhouse gases only."""
     return (
-        f"{dataset_id}: replaced by the supplier PACT footprint {footprint.path} ({footprint.company}); "
+        f"{dataset_id}: replaced by the supplier PACT footprint {footprint.path} ({footprint.company}) "
+        f"of '{footprint.product}' ({footprint.gwp:.4g} kg CO2-eq per {footprint.unit}): check it is this material; "
         "PACT carries greenhouse gases only, so energy and water of this dataset are not covered (counted as 0)"
+        + (
+            ""
+            if "AR6" in footprint.characterization
+            else f"; the footprint is characterised with IPCC {'/'.join(footprint.characterization)}, "
+            "not AR6: its value enters both GWP100 indicators unchanged"
+        )
     )

@@ -193,7 +193,7 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
 
 
 def _stand_ins(section: Any, line: int | None, file: str) -> dict[str, DatasetStandIn]:
-    """The ``datasets:`` section: ``{dataset id: {pact: FILE.json}}`` (paths relative to the scenario file)."""
+    """The ``datasets:`` section: ``{dataset id: {pact: FILE.json}}`` (``~`` expanded, else relative to the scenario file)."""
     from .._yaml import LineDict
 
     if section is None:
@@ -217,7 +217,15 @@ def _stand_ins(section: Any, line: int | None, file: str) -> dict[str, DatasetSt
                 field=f"datasets.{dataset_id}",
                 hint="e.g. {pact: supplier-nis.json}",
             )
-        path = Path(entry["pact"])
+        if not entry["pact"].strip():
+            raise ScenarioError(
+                f"dataset '{dataset_id}' has an empty 'pact' file name",
+                file=file,
+                line=where,
+                field=f"datasets.{dataset_id}.pact",
+                hint="e.g. {pact: supplier-nis.json}",
+            )
+        path = Path(entry["pact"]).expanduser()
         if not path.is_absolute():
             path = Path(file).parent / path
         out[str(dataset_id)] = DatasetStandIn(str(dataset_id), str(path), file, where)
