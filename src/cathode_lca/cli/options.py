@@ -78,7 +78,7 @@ scenario_option = click.option(
     "scenario_refs",
     multiple=True,
     metavar="FILE|NAME",
-    help="Scenario file or shipped scenario name (repeatable; later wins, --param wins over all). "
+    help="Scenario file or shipped scenario name (repeatable; later wins; --param, on commands that have it, wins over all). "
     "List shipped ones with 'cathode-lca scenarios'.",
 )
 
