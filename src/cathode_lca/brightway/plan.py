@@ -318,6 +318,8 @@ class _Planner:
         }
         if p.source:
             record["source"] = p.source
+        if p.min is not None or p.max is not None:  # checked by cathode_lca.brightway.project.recalculate()
+            record["cathode-lca bounds"] = [p.min, p.max]
         if p.note:
             record["comment"] = p.note
         if p.kind == "formula":

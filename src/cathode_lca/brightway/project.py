@@ -140,10 +140,12 @@ def recalculate() -> None:
 
 
 def _check_values(*tables: Any) -> None:
-    """Every edited value is finite, and a choice code (``choices`` in the row) names a choice.
+    """Every edited value is finite, within its declared bounds, and a choice code names a choice.
 
     A code outside the choices (or 2.5) matches no ``(plant_region == k)`` term of the exported
-    formulas, so every region-dependent amount would silently become 0.
+    formulas, so every region-dependent amount would silently become 0. Bounds are the ones the
+    inventory declares (``cathode-lca bounds`` in the row: a fraction in [0, 1], a non-negative
+    amount), as the engine checks them.
     """
     import math
 
@@ -163,6 +165,13 @@ def _check_values(*tables: Any) -> None:
                 raise ParameterError(f"{where} has the value {amount!r} (NaN is stored as None)", hint=hint)
             if choices and not (amount == int(amount) and 0 <= amount < len(choices)):
                 raise ParameterError(f"{where} is {amount:g}, which is not a choice code", hint=hint)
+            lo, hi = data.get("cathode-lca bounds") or (None, None)
+            if (lo is not None and amount < lo) or (hi is not None and amount > hi):
+                span = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+                raise ParameterError(
+                    f"{where} is {amount:g}, outside its declared bounds {span}",
+                    hint=f"set it within {span} (the bounds of '{data.get('cathode-lca key', name)}' in the inventory)",
+                )
 
 
 def _recalculate_group(group: str, dirty: set[str]) -> None:
