@@ -388,3 +388,22 @@ def test_cli_passes_verbose_and_biosphere_and_prints_notes(monkeypatch):
     assert "(4 more linked to biosphere3)" in result.output
     CliRunner().invoke(brightway, ["export", "--project", "p"])
     assert seen["biosphere"] == "biosphere3" and seen["verbose"] is False
+
+
+def test_quiet_brightway_keeps_structlog_lines_off_stdout_and_passes_our_warnings_on(capsys):
+    # structlog (bw2data imported before import_bw2data) prints its log lines to stdout, which broke
+    # 'brightway export --format json' in a process that had imported bw2data first
+    import logging
+
+    from cathode_lca.brightway.project import quiet_brightway
+
+    with quiet_brightway():
+        print("\x1b[2m03:00:44\x1b[0m [warning  ] Not able to determine geocollections for all datasets")
+        print("warning: an export note of ours")
+        logging.getLogger("bw2data").warning("plain logging too")
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "warning: an export note of ours\n"
+    with quiet_brightway(verbose=True):
+        print("shown with --verbose")
+    assert capsys.readouterr().out == "shown with --verbose\n"

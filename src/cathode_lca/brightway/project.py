@@ -77,8 +77,10 @@ def quiet_brightway(verbose: bool = False) -> Iterator[None]:
     """Swallow bw2data/bw2io logs, warnings and progress bars (stderr) unless *verbose*.
 
     Lines that start with ``warning: `` (cathode-lca's own warnings, e.g. a repaired export)
-    are passed on to stderr after the block, also when it fails. stdout is left alone (bw2data
-    does not print results there; bw2io's importer chatter is silenced where it is called).
+    are passed on to stderr after the block, also when it fails. stdout is captured too: where
+    bw2data was imported before :func:`import_bw2data` (by the user's own code, or another test),
+    it logs through structlog, which prints to stdout and would corrupt ``--format json``; nothing
+    of ours prints inside the block.
     """
     if verbose:
         yield
@@ -89,7 +91,7 @@ def quiet_brightway(verbose: bool = False) -> Iterator[None]:
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stderr(err):
+        with warnings.catch_warnings(), contextlib.redirect_stderr(err), contextlib.redirect_stdout(err):
             warnings.simplefilter("ignore")
             yield
     finally:
