@@ -109,21 +109,8 @@ def test_shipped_co_product_names_are_short(shipped_plan):
 
 def test_no_placeholder_parameters_and_global_parameters_in_the_project(bd, tmp_path):
     method = load_method("test-gwp", str(DATA / "method-test.yaml"))
-    glob = tmp_path / "chain.yaml"
     # chain.yaml's dataset 'c' has a formula but no parameter of its own: bw2data would add a dummy
-    glob.write_text(
-        (DATA / "chain.yaml")
-        .read_text()
-        .replace(
-            "  b_per_c: {value: 2.0,",
-            "  co2_of_a: {value: 1.0, unit: kg/kg, scope: global, source: test}\n  b_per_c: {value: 2.0,",
-        )
-        .replace(
-            "{flow: co2, amount: 1, unit: kg, source: test}", "{flow: co2, amount: co2_of_a, unit: kg, source: test}"
-        )
-    )
-    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
-    model = LCAModel(load_inventory([glob]))
+    model = global_chain(tmp_path)
     export_to_brightway("params", model, methods=[method])
     bd.projects.set_current("params")
     from bw2data.parameters import ActivityParameter, DatabaseParameter, ProjectParameter

@@ -177,19 +177,7 @@ class KernelPlan:
 
 
 class _Writer(IR):
-    """The kernel's IR, plus left-to-right sums."""
-
-    def const(self, value: float, tag: Any = None) -> str:
-        return literal(value)
-
-    def total(self, terms: list[str], start: str | None = None) -> str:
-        """Left-to-right sum of *terms* (after *start*)."""
-        if start is None and not terms:
-            return literal(0.0)
-        name = start if start is not None else terms[0]
-        for t in terms if start is not None else terms[1:]:
-            name = self.binary("fadd", name, t)
-        return name
+    """The kernel's scalar IR: inputs read from the draws array D."""
 
     def draw(self, row: int) -> str:
         """Sample *i* of input *row*: ``D[row * n + i]``."""

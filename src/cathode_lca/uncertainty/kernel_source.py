@@ -101,6 +101,18 @@ class IR:
     def number(self, value: float) -> str:
         return literal(value)
 
+    def const(self, value: float, tag: object = None) -> str:
+        return literal(value)
+
+    def total(self, terms: list[str], start: str | None = None) -> str:
+        """Left-to-right sum of *terms* (after *start*), in this order (no reassociation)."""
+        if start is None and not terms:
+            return literal(0.0)
+        name = start if start is not None else terms[0]
+        for t in terms if start is not None else terms[1:]:
+            name = self.binary("fadd", name, t)
+        return name
+
     def op(self, instruction: str) -> str:
         self._n += 1
         name = f"%t{self._n}"

@@ -471,18 +471,6 @@ class KernelVectorWriter(VectorIR):
         self.declared.add(f"declare {VEC} @{name}({', '.join(VEC for _ in args)})")
         return self.op(f"call {VEC} @{name}({', '.join(f'{VEC} {splat(a)}' for a in args)})")
 
-    def const(self, value: float, tag: object = None) -> str:
-        return literal(value)
-
-    def total(self, terms: list[str], start: str | None = None) -> str:
-        """Left-to-right sum of *terms* (after *start*)."""
-        if start is None and not terms:
-            return literal(0.0)
-        name = start if start is not None else terms[0]
-        for t in terms if start is not None else terms[1:]:
-            name = self.binary("fadd", name, t)
-        return name
-
     def _at(self, array: str, row: int) -> str:
         index = self.op(f"add i64 {self.op(f'mul i64 %n, {int(row)}')}, %i")
         return self.op(f"bitcast double* {self.op(f'getelementptr double, double* {array}, i64 {index}')} to {VEC}*")
