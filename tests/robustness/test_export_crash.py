@@ -38,7 +38,8 @@ WORKER = textwrap.dedent(
 
     def pause(name, fn):
         def inner(*args, **kwargs):
-            print("PAUSE", name, flush=True)
+            # the real stdout: the export runs inside quiet_brightway, which captures sys.stdout
+            print("PAUSE", name, file=sys.__stdout__, flush=True)
             time.sleep(600)
             return fn(*args, **kwargs)
         return inner
