@@ -36,10 +36,39 @@ import warnings
 
 import numpy as np
 
+FLOWS = ["co2-fossil-air", "ch4-fossil-air", "n2o-air", "energy-primary-coal", "water-consumption"]
+
+
+def _process(ds_id: str, inputs: list, rng, inv, where):
+    """One synthetic background process producing 1 kg: its *inputs*, then the five :data:`FLOWS`
+    with amounts drawn from *rng* (in this order, so a seed gives the same matrices)."""
+    from cathode_lca.inventory.schema import Dataset, Exchange, Product
+
+    exchanges = list(inputs)
+    for f in FLOWS:
+        exchanges.append(Exchange("flow", f, float(rng.uniform(0, 0.1)), inv.flows[f].unit, where, "synthetic"))
+    product = Product(ds_id, ds_id, 1.0, "kg", True, {}, None, where)
+    return Dataset(ds_id, ds_id, "GLO", "chemicals", "kg", (product,), tuple(exchanges), "synthetic", where)
+
+
+def _attach(inv, datasets: dict, entry, where):
+    """*inv* with the synthetic *datasets* added, each GREET material dataset of ours buying 0.01 kg
+    from the process ``entry()`` names."""
+    from cathode_lca.inventory.schema import Exchange
+
+    for ds_id, ds in list(inv.datasets.items()):
+        if ds_id.endswith("-greet2022"):
+            extra = Exchange("input", entry(), 0.01, "kg", where, "synthetic link")
+            inv.datasets[ds_id] = dataclasses.replace(ds, exchanges=(*ds.exchanges, extra))
+    inv.datasets.update(datasets)
+    for ds_id in datasets:
+        inv.products[ds_id] = (ds_id, 0)
+    return inv
+
 
 def synthetic_inventory(n: int, seed: int = 0):
     from cathode_lca.inventory.load import load_inventory
-    from cathode_lca.inventory.schema import Dataset, Exchange, Location, Product
+    from cathode_lca.inventory.schema import Exchange, Location
 
     rng = np.random.default_rng(seed)
     inv = load_inventory()
@@ -47,7 +76,6 @@ def synthetic_inventory(n: int, seed: int = 0):
     hubs = max(10, n // 100)  # hub processes (energy, transport, basic chemicals)
     hub_ids = rng.choice(np.arange(n // 4, n // 2), size=hubs, replace=False)
     core_start, core_size = n // 2, min(500, n // 4)  # a sparse strongly connected block
-    flows = ["co2-fossil-air", "ch4-fossil-air", "n2o-air", "energy-primary-coal", "water-consumption"]
     datasets = {}
     for i in range(n):
         ds_id = f"bg-{i:05d}"
@@ -67,32 +95,20 @@ def synthetic_inventory(n: int, seed: int = 0):
                 break
             if j != i:
                 targets.add(j)
-        exchanges = []
+        inputs = []
         for j in sorted(targets):
             amount = float(rng.uniform(0.001, 0.02) if in_core else rng.uniform(0.0005, 0.01))
-            exchanges.append(Exchange("input", f"bg-{j:05d}", amount, "kg", where, "synthetic"))
-        for f in flows:
-            exchanges.append(Exchange("flow", f, float(rng.uniform(0, 0.1)), inv.flows[f].unit, where, "synthetic"))
-        product = Product(ds_id, ds_id, 1.0, "kg", True, {}, None, where)
-        datasets[ds_id] = Dataset(
-            ds_id, ds_id, "GLO", "chemicals", "kg", (product,), tuple(exchanges), "synthetic", where
-        )
-    for ds_id, ds in list(inv.datasets.items()):
-        if ds_id.endswith("-greet2022"):
-            hub = f"bg-{int(rng.integers(0, max(1, n // 100))):05d}"  # a downstream entry point
-            extra = Exchange("input", hub, 0.01, "kg", where, "synthetic link")
-            inv.datasets[ds_id] = dataclasses.replace(ds, exchanges=(*ds.exchanges, extra))
-    inv.datasets.update(datasets)
-    for ds_id in datasets:
-        inv.products[ds_id] = (ds_id, 0)
-    return inv
+            inputs.append(Exchange("input", f"bg-{j:05d}", amount, "kg", where, "synthetic"))
+        datasets[ds_id] = _process(ds_id, inputs, rng, inv, where)
+    # a downstream entry point for each of our GREET materials
+    return _attach(inv, datasets, lambda: f"bg-{int(rng.integers(0, max(1, n // 100))):05d}", where)
 
 
 def ecoinvent_like_inventory(n: int, seed: int = 0, inputs: int = 10):
     """The shipped inventories on top of an ecoinvent-like background of *n* processes (see the
     module docstring); every GREET material dataset of ours buys from one process of the loop."""
     from cathode_lca.inventory.load import load_inventory
-    from cathode_lca.inventory.schema import Dataset, Exchange, Location, Product
+    from cathode_lca.inventory.schema import Exchange, Location
 
     rng = np.random.default_rng(seed)
     inv = load_inventory()
@@ -112,31 +128,18 @@ def ecoinvent_like_inventory(n: int, seed: int = 0, inputs: int = 10):
     amounts = rng.uniform(0.2, 1.0, len(rows))
     colsum = np.bincount(cols, weights=amounts, minlength=n)
     amounts *= (rng.uniform(0.2, 0.6, n) / np.where(colsum > 0, colsum, 1.0))[cols]
-    flows = ["co2-fossil-air", "ch4-fossil-air", "n2o-air", "energy-primary-coal", "water-consumption"]
     order = np.argsort(cols, kind="stable")
     starts = np.searchsorted(cols[order], np.arange(n + 1))
     datasets = {}
     for i in range(n):
         ds_id = f"eco-{i:05d}"
         mine = order[starts[i] : starts[i + 1]]
-        exchanges = [
+        inputs = [
             Exchange("input", f"eco-{int(rows[e]):05d}", float(amounts[e]), "kg", where, "synthetic") for e in mine
         ]
-        for f in flows:
-            exchanges.append(Exchange("flow", f, float(rng.uniform(0, 0.1)), inv.flows[f].unit, where, "synthetic"))
-        product = Product(ds_id, ds_id, 1.0, "kg", True, {}, None, where)
-        datasets[ds_id] = Dataset(
-            ds_id, ds_id, "GLO", "chemicals", "kg", (product,), tuple(exchanges), "synthetic", where
-        )
-    for ds_id, ds in list(inv.datasets.items()):
-        if ds_id.endswith("-greet2022"):
-            entry = f"eco-{int(hubs[rng.integers(0, n_hub)]):05d}"  # a market inside the loop
-            extra = Exchange("input", entry, 0.01, "kg", where, "synthetic link")
-            inv.datasets[ds_id] = dataclasses.replace(ds, exchanges=(*ds.exchanges, extra))
-    inv.datasets.update(datasets)
-    for ds_id in datasets:
-        inv.products[ds_id] = (ds_id, 0)
-    return inv
+        datasets[ds_id] = _process(ds_id, inputs, rng, inv, where)
+    # a market inside the loop for each of our GREET materials
+    return _attach(inv, datasets, lambda: f"eco-{int(hubs[rng.integers(0, n_hub)]):05d}", where)
 
 
 def bw2calc_first_solve(model, demand_id: str, method: str, pardiso: bool):
