@@ -73,6 +73,12 @@ def _chunked_scenarios(
 )
 @click.option("--scheduler", default=None, help="dask scheduler: threads, processes or a scheduler address.")
 @click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads of the compiled kernel (default: every usable core). The numbers do not depend on it.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "netcdf", "xlsx"]), default="table", show_default=True
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
@@ -108,6 +114,7 @@ def uncertainty(
     vary: Sequence[str],
     chunk_size: int,
     scheduler: str | None,
+    threads: int | None,
     fmt: str,
     progress: bool | None,
     default_uncertainty: bool,
@@ -158,6 +165,7 @@ def uncertainty(
         **model_args,
         chunk_size=chunk_size,
         scheduler=scheduler,
+        threads=threads,
         progress=progress,
         default_uncertainty=default_uncertainty,
         pedigree=pedigree,

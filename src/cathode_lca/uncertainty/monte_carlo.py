@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UsageError
+from .compiled_run import KERNEL_BLOCK, check_threads, choose_kernel, run_compiled
 from .inputs import input_distributions
 from .statistics import STATISTICS, summarise
 
@@ -141,55 +142,6 @@ def run_chunk(
     return out
 
 
-KERNEL_BLOCK = 256  # samples per kernel call: its words and values (~0.8 MB at 200 inputs) stay in cache
-KERNEL_MIN_SAMPLES = 20_000  # 'auto' compiles a kernel from this many samples on (compile time pays off)
-
-
-@dataclass
-class Outcome:
-    """Scores of a run, which kernel computed them, and the draws kept for the drivers and the output."""
-
-    scores: np.ndarray  # (route, indicator, sample)
-    kernel: str  # "compiled" or "numpy (<why>)"
-    kept: dict[str, np.ndarray] = field(default_factory=dict)  # first samples of every input
-    compile_seconds: float = 0.0
-
-
-def run_compiled(
-    plan: Any, model: Any, spec: RunSpec, samples: int, bar: Any = None, keep: int = 0
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """All samples through the compiled kernel, block by block, in bounded memory.
-
-    The kernel module computes the raw Philox words of every input's stream and draws the values. A
-    block whose checks fail in the kernel is recomputed on the numpy path, which raises the
-    located error (or gives the result when its own checks pass). The first *keep* samples of
-    every input are returned for the drivers and the ``parameter_samples`` output.
-    """
-    from .kernel_draws import philox_keys
-
-    keys = philox_keys(spec.seed, plan.streams)
-    scores = np.empty((len(plan.active), plan.n_methods, samples))
-    kept = np.empty((len(plan.inputs), min(keep, samples)))
-    block = min(KERNEL_BLOCK, samples)
-    words = np.empty((len(plan.streams), block), dtype=np.uint64)
-    values = np.empty((len(plan.inputs), block))
-    for start in range(0, samples, block):
-        n = min(block, samples - start)
-        full = n == block
-        drawn = plan.words(keys, start, n, words if full else None)
-        out, failed, d = plan.run_words(drawn, values if full else None)
-        if failed:
-            numpy_spec = RunSpec(**{**spec.__dict__, "chunk_size": block})
-            out = run_chunk(numpy_spec, start // block, n, model)
-        scores[..., start : start + n] = out
-        if start < kept.shape[1]:
-            m = min(n, kept.shape[1] - start)
-            kept[:, start : start + m] = d[:, :m]
-        if bar is not None:
-            bar.update(n)
-    return scores, {key: kept[j] for j, key in enumerate(plan.inputs)}
-
-
 def run_numpy(
     model: Any, spec: RunSpec, samples: int, bar: Any = None, keep: int = 0
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -209,28 +161,6 @@ def run_numpy(
         if bar is not None:
             bar.update(stop - start)
     return np.concatenate(parts, axis=-1), {key: kept[j] for j, (key, _d) in enumerate(inputs)}
-
-
-def choose_kernel(kernel: str, model: Any, spec: RunSpec, samples: int, scheduler: Any) -> tuple[Any, str]:
-    """The compiled plan (or ``None``) and the ``kernel`` metadata: ``compiled`` or ``numpy (<why>)``."""
-    if kernel not in ("auto", "compiled", "numpy"):
-        raise UsageError(f"unknown kernel '{kernel}'", hint="choose auto, compiled or numpy")
-    if kernel == "numpy":
-        return None, "numpy (asked for)"
-    if scheduler not in (None, "serial", "sync"):
-        return None, f"numpy (the compiled kernel runs in process; scheduler {scheduler})"
-    if kernel == "auto" and samples < KERNEL_MIN_SAMPLES:
-        return None, f"numpy (fewer than {KERNEL_MIN_SAMPLES} samples: compiling would take longer)"
-    from .kernel import KernelUnsupported, build_plan, compiler_available  # only here: ~20 ms to import
-
-    if not compiler_available():
-        return None, "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
-    try:
-        return build_plan(model, spec), "compiled"
-    except KernelUnsupported as exc:
-        return None, f"numpy (not supported by the compiled kernel: {exc})"
-    except RuntimeError as exc:  # llvmlite refused the generated IR: a bug, but never a reason to fail the run
-        return None, f"numpy (the compiled kernel failed to build: {str(exc).splitlines()[0][:200]})"
 
 
 def _progress(total: int, enabled: bool | None, desc: str = "Monte Carlo") -> Any:
@@ -485,6 +415,7 @@ def monte_carlo(
     default_uncertainty: bool = True,
     pedigree: str = "ciroth2016",
     kernel: str = "auto",
+    threads: int | None = None,
 ) -> Any:
     """Monte Carlo comparison of virgin and recycled routes.
 
@@ -504,9 +435,12 @@ def monte_carlo(
         Pedigree factors of the defaults: ``"ciroth2016"`` (empirical, default) or ``"ecoinvent-v2"``.
     kernel
         ``"compiled"``: the LLVM kernel of :mod:`cathode_lca.uncertainty.kernel` (serial runs);
-        ``"numpy"``: the array path; ``"auto"`` (default): compiled from ``KERNEL_MIN_SAMPLES``
+        ``"numpy"``: the array path; ``"auto"`` (default): compiled from ``compiled_run.KERNEL_MIN_SAMPLES``
         samples on when llvmlite is installed and the model is supported. ``attrs["kernel"]`` says
         which ran, and why not the compiled one.
+    threads
+        Threads the compiled kernel runs on (``None``: every usable core). The samples do not
+        depend on it: every input's draws come from its own counter-based stream.
 
     Returns
     -------
@@ -530,6 +464,7 @@ def monte_carlo(
         raise UsageError("Monte Carlo needs at least 2 samples", hint="use --samples 1000 or more")
     if chunk_size < 1:
         raise UsageError("chunk size must be positive", hint="e.g. 50000")
+    n_threads = check_threads(threads)
     seed = int(int(np.random.SeedSequence().entropy) % (2**32)) if seed is None else int(seed)  # type: ignore[arg-type]
     from ..lca import LCAModel, default_model
 
@@ -580,7 +515,12 @@ def monte_carlo(
         bar = _progress(samples, progress)
         try:
             if plan is not None:
-                scores, kept = run_compiled(plan, model, spec, samples, bar, keep)
+                block_spec = RunSpec(**{**spec.__dict__, "chunk_size": KERNEL_BLOCK})
+
+                def recompute(start: int, n: int) -> np.ndarray:
+                    return run_chunk(block_spec, start // KERNEL_BLOCK, n, model)
+
+                scores, kept = run_compiled(plan, seed, samples, recompute, bar, keep, n_threads)
             else:
                 scores, kept = run_numpy(model, spec, samples, bar, keep)
         finally:
@@ -673,6 +613,7 @@ def monte_carlo(
             "solver": solver,
             "kernel": kernel_note,
             "kernel_compile_seconds": round(plan.compile_seconds, 3) if plan is not None else 0.0,
+            "kernel_threads": n_threads if plan is not None else 0,
             "common_random_numbers": "yes: every route uses the same draws",
             "warnings": json.dumps(warnings),
         }

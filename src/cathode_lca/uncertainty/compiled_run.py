@@ -1,0 +1,138 @@
+"""Running a Monte Carlo through the compiled kernel: choosing it, and its blocks on one or more threads.
+
+Every input has a counter-based stream (:mod:`cathode_lca.uncertainty.streams`), so a block of
+samples needs nothing from the blocks before it: the blocks are shared out among threads, and the
+scores are the same, bit for bit, whatever the number of threads. The compiled functions are
+called through ``ctypes``, which releases the GIL for the call, so the threads run at once.
+
+A block whose checks fail in the kernel is recomputed afterwards, in the calling thread, on the
+numpy path (which raises the located error, or gives the result when its own checks pass).
+
+Examples
+--------
+>>> usable_cores() >= 1
+True
+>>> check_threads(0)
+Traceback (most recent call last):
+...
+cathode_lca.errors.UsageError: threads must be 1 or more, not 0. Fix: e.g. --threads 2, or leave it out to use every usable core
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..lca import LCAModel
+    from .kernel import KernelPlan, RunSpec
+
+KERNEL_BLOCK = 256  # samples per kernel call: its words and values (~0.8 MB at 200 inputs) stay in cache
+KERNEL_MIN_SAMPLES = 20_000  # 'auto' compiles a kernel from this many samples on (compile time pays off)
+SPAN_BLOCKS = 64  # blocks per unit of work handed to a thread (16,384 samples): balance and progress steps
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_threads(threads: int | None) -> int:
+    """The number of threads to use: *threads*, or every usable core when ``None``; refuses fewer than 1."""
+    if threads is None:
+        return usable_cores()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise UsageError(
+            f"threads must be 1 or more, not {threads!r}",
+            hint="e.g. --threads 2, or leave it out to use every usable core",
+        )
+    return threads
+
+
+def choose_kernel(kernel: str, model: LCAModel, spec: RunSpec, samples: int, scheduler: Any) -> tuple[Any, str]:
+    """The compiled plan (or ``None``) and the ``kernel`` metadata: ``compiled`` or ``numpy (<why>)``."""
+    if kernel not in ("auto", "compiled", "numpy"):
+        raise UsageError(f"unknown kernel '{kernel}'", hint="choose auto, compiled or numpy")
+    if kernel == "numpy":
+        return None, "numpy (asked for)"
+    if scheduler not in (None, "serial", "sync"):
+        return None, f"numpy (the compiled kernel runs in process; scheduler {scheduler})"
+    if kernel == "auto" and samples < KERNEL_MIN_SAMPLES:
+        return None, f"numpy (fewer than {KERNEL_MIN_SAMPLES} samples: compiling would take longer)"
+    from .kernel import KernelUnsupported, build_plan, compiler_available  # only here: ~20 ms to import
+
+    if not compiler_available():
+        return None, "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
+    try:
+        return build_plan(model, spec), "compiled"
+    except KernelUnsupported as exc:
+        return None, f"numpy (not supported by the compiled kernel: {exc})"
+    except RuntimeError as exc:  # llvmlite refused the generated IR: a bug, but never a reason to fail the run
+        return None, f"numpy (the compiled kernel failed to build: {str(exc).splitlines()[0][:200]})"
+
+
+def run_compiled(
+    plan: KernelPlan,
+    seed: int,
+    samples: int,
+    recompute: Callable[[int, int], np.ndarray],
+    bar: Any = None,
+    keep: int = 0,
+    threads: int = 1,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """All samples through the compiled kernel, block by block, in bounded memory, on *threads* threads.
+
+    ``recompute(start, n)`` gives the scores of samples ``start .. start+n-1`` on the numpy path; it
+    is called, in this thread, for every block the kernel could not compute. The first *keep*
+    samples of every input are returned for the drivers and the ``parameter_samples`` output.
+    """
+    from .kernel_draws import philox_keys
+
+    keys = philox_keys(seed, plan.streams)
+    scores = np.empty((len(plan.active), plan.n_methods, samples))
+    kept = np.empty((len(plan.inputs), min(keep, samples)))
+    block = min(KERNEL_BLOCK, samples)
+    failed: list[tuple[int, int]] = []  # list.append is atomic: the threads share it
+
+    def span(first: int, stop: int) -> int:
+        """Blocks from sample *first* to *stop*, with this call's own buffers."""
+        words = np.empty((len(plan.streams), block), dtype=np.uint64)
+        values = np.empty((len(plan.inputs), block))
+        for start in range(first, stop, block):
+            n = min(block, stop - start)
+            full = n == block
+            drawn = plan.words(keys, start, n, words if full else None)
+            out, bad, d = plan.run_words(drawn, values if full else None)
+            if bad:
+                failed.append((start, n))
+            else:
+                scores[..., start : start + n] = out
+            if start < kept.shape[1]:
+                m = min(n, kept.shape[1] - start)
+                kept[:, start : start + m] = d[:, :m]
+        return stop - first
+
+    step = block * SPAN_BLOCKS
+    spans = [(a, min(a + step, samples)) for a in range(0, samples, step)]
+    if threads == 1 or len(spans) == 1:
+        for a, b in spans:
+            done = span(a, b)
+            if bar is not None:
+                bar.update(done)
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(spans))) as pool:
+            for done in pool.map(lambda ab: span(*ab), spans):
+                if bar is not None:
+                    bar.update(done)
+    for start, n in sorted(failed):
+        scores[..., start : start + n] = recompute(start, n)
+    return scores, {key: kept[j] for j, key in enumerate(plan.inputs)}

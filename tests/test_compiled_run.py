@@ -1,0 +1,90 @@
+"""The compiled kernel's blocks on threads: same numbers whatever the thread count, failed blocks recomputed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cathode_lca.cli import cli
+from cathode_lca.errors import UsageError
+from cathode_lca.uncertainty.compiled_run import KERNEL_BLOCK, SPAN_BLOCKS, check_threads, run_compiled, usable_cores
+from cathode_lca.uncertainty.monte_carlo import monte_carlo
+
+
+class _CountingPlan:
+    """A stand-in plan: the 'score' of sample i is i + 0.5 (so every sample's slot is checkable).
+
+    Blocks starting at a sample in *bad* report a failure, as a kernel check would.
+    """
+
+    def __init__(self, bad: set[int]) -> None:
+        self.streams = ("s",)
+        self.inputs = ("x",)
+        self.active = (True,)
+        self.n_methods = 2
+        self.bad = bad
+        self.calls: list[int] = []
+
+    def words(self, keys: np.ndarray, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        w = np.empty((1, n), dtype=np.uint64) if out is None else out
+        w[0, :n] = np.arange(start, start + n, dtype=np.uint64)
+        return w
+
+    def run_words(self, words: np.ndarray, values: np.ndarray | None = None) -> tuple[np.ndarray, int, np.ndarray]:
+        n = words.shape[1]
+        d = np.empty((1, n)) if values is None else values
+        d[0] = words[0].astype(float) + 0.5
+        self.calls.append(int(words[0, 0]))
+        out = np.broadcast_to(d[0], (1, 2, n)).copy()
+        return (out * 0 - 1.0, 3, d) if int(words[0, 0]) in self.bad else (out, 0, d)
+
+
+@pytest.mark.parametrize("samples", [1, 7, KERNEL_BLOCK, KERNEL_BLOCK + 1, KERNEL_BLOCK * SPAN_BLOCKS * 2 + 5])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_every_sample_lands_in_its_slot_and_failed_blocks_are_recomputed(samples, threads):
+    bad = {0, KERNEL_BLOCK * SPAN_BLOCKS} & set(range(0, samples, KERNEL_BLOCK))
+    plan = _CountingPlan(bad)
+    asked: list[tuple[int, int]] = []
+
+    def recompute(start: int, n: int) -> np.ndarray:
+        asked.append((start, n))
+        return np.broadcast_to(np.arange(start, start + n) + 0.5, (1, 2, n)).copy()
+
+    scores, kept = run_compiled(plan, 1, samples, recompute, keep=10, threads=threads)  # type: ignore[arg-type]
+    expected = np.arange(samples) + 0.5
+    np.testing.assert_array_equal(scores[0, 0], expected)
+    np.testing.assert_array_equal(scores[0, 1], expected)
+    np.testing.assert_array_equal(kept["x"], expected[:10])
+    assert sorted(asked) == [(s, min(KERNEL_BLOCK, samples - s)) for s in sorted(bad)]
+    assert sorted(plan.calls) == list(range(0, samples, min(KERNEL_BLOCK, samples)))  # each block once
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5, "2"])
+def test_threads_below_one_or_not_a_whole_number_are_refused(bad):
+    with pytest.raises(UsageError, match="threads must be 1 or more"):
+        check_threads(bad)
+
+
+def test_no_thread_count_means_every_usable_core():
+    assert check_threads(None) == usable_cores() >= 1
+    assert check_threads(3) == 3
+
+
+def test_cli_refuses_zero_threads_without_a_traceback():
+    result = CliRunner().invoke(cli, ["uncertainty", "NMC811", "--samples", "100", "--threads", "0"])
+    assert result.exit_code == 2
+    assert "--threads" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_the_compiled_kernel_gives_the_same_bits_on_one_and_on_three_threads():
+    kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 40_000, "seed": 3, "progress": False}
+    one = monte_carlo("NMC811", kernel="compiled", threads=1, **kw)
+    three = monte_carlo("NMC811", kernel="compiled", threads=3, **kw)
+    assert one.attrs["kernel"] == three.attrs["kernel"] == "compiled"
+    assert (one.attrs["kernel_threads"], three.attrs["kernel_threads"]) == (1, 3)
+    np.testing.assert_array_equal(one.samples.values, three.samples.values)
+    np.testing.assert_array_equal(one.parameter_samples.values, three.parameter_samples.values)
+    numpy = monte_carlo("NMC811", kernel="numpy", **{**kw, "samples": 600})
+    np.testing.assert_allclose(three.samples.values[..., :600], numpy.samples.values, rtol=1e-12, atol=0)
