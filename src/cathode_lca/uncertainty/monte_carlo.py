@@ -546,17 +546,16 @@ def monte_carlo(
         },
     )
     if "virgin" in route_labels:
-        # route by route: one (indicator, sample) difference at a time bounds the memory of 1M-sample runs
+        # one (route, indicator) difference at a time: a single series of samples is the only temporary
         base = route_labels.index("virgin")
         diff_stats = np.empty((*scores.shape[:2], len(STATISTICS)))
         lower = np.empty(scores.shape[:2])
         diff = np.empty((*scores.shape[:2], min(samples, DRIVER_SAMPLES)))  # the first samples, for the drivers
-        for i in range(scores.shape[0]):
-            d = scores[i] - scores[base]
-            diff_stats[i] = summarise(d)
-            with np.errstate(invalid="ignore"):
-                lower[i] = np.where(np.isnan(scores[i]).all(-1), np.nan, (d < 0).mean(axis=-1))
-            diff[i] = d[:, : diff.shape[-1]]
+        for i, j in np.ndindex(*scores.shape[:2]):
+            d = scores[i, j] - scores[base, j]
+            diff_stats[i, j] = summarise(d)
+            lower[i, j] = np.nan if np.isnan(scores[i, j]).all() else (d < 0).mean()
+            diff[i, j] = d[: diff.shape[-1]]
             del d
         ds["difference"] = (("route", "indicator", "statistic"), diff_stats)
         ds["p_lower_than_virgin"] = (("route", "indicator"), lower)
