@@ -230,8 +230,9 @@ def main() -> None:
     bw_iterations = 5 if args.quick else 300
 
     from cathode_lca.lca import default_model
+    from cathode_lca.uncertainty.compiled_run import run_compiled, usable_cores
     from cathode_lca.uncertainty.kernel import build_plan
-    from cathode_lca.uncertainty.monte_carlo import execute, monte_carlo, run_compiled
+    from cathode_lca.uncertainty.monte_carlo import execute, monte_carlo
     from cathode_lca.uncertainty.streams import StreamReader
 
     t0 = time.perf_counter()
@@ -248,21 +249,36 @@ def main() -> None:
         "(once per process and model structure)"
     )
     per_sample = None
+    cores = usable_cores()
+
+    def unexpected(start: int, n: int) -> np.ndarray:
+        raise AssertionError(f"a kernel check failed in the block at sample {start}")
+
     for n in sizes:
-        kernel_s, kernel_cpu = math.inf, math.inf
+        kernel_s, kernel_cpu, threaded_s = math.inf, math.inf, math.inf
         for _ in range(3 if n <= 100_000 else 1):  # best of 3 (CPU time: the machine is shared)
             t1, c1 = time.perf_counter(), time.process_time()
-            run_compiled(plan, model, spec, n)
+            run_compiled(plan, spec.seed, n, unexpected, threads=1)
             kernel_s, kernel_cpu = min(kernel_s, time.perf_counter() - t1), min(kernel_cpu, time.process_time() - c1)
+            if cores > 1:
+                t1 = time.perf_counter()
+                run_compiled(plan, spec.seed, n, unexpected, threads=cores)
+                threaded_s = min(threaded_s, time.perf_counter() - t1)
         t2 = time.perf_counter()
         ds = monte_carlo("NMC811", routes=ROUTES, samples=n, seed=1, model=model, progress=False, kernel="compiled")
         total_s = time.perf_counter() - t2
         assert ds.attrs["kernel"] == "compiled", ds.attrs["kernel"]
         per_sample = kernel_s / n
+        threaded = (
+            f"; on {cores} threads {threaded_s:.3f} s wall = {threaded_s / n * 1e6:.2f} µs/sample"
+            if cores > 1
+            else "; one usable core: no threaded figure"
+        )
         print(
-            f"cathode-lca compiled, {n:>9,} samples: kernel + draws {kernel_s:.3f} s = {per_sample * 1e6:.2f} µs/sample "
-            f"(CPU time {kernel_cpu / n * 1e6:.2f} µs/sample{', best of 3' if n <= 100_000 else ''}); "
-            f"whole monte_carlo() {total_s:.3f} s = {total_s / n * 1e6:.2f} µs/sample (statistics, drivers)"
+            f"cathode-lca compiled, {n:>9,} samples: kernel + draws on 1 thread {kernel_s:.3f} s = "
+            f"{per_sample * 1e6:.2f} µs/sample (CPU time {kernel_cpu / n * 1e6:.2f} µs/sample"
+            f"{', best of 3' if n <= 100_000 else ''}){threaded}; whole monte_carlo() ({ds.attrs['kernel_threads']} "
+            f"threads) {total_s:.3f} s = {total_s / n * 1e6:.2f} µs/sample (statistics, drivers)"
         )
     from dataclasses import replace
 
