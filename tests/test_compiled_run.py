@@ -88,3 +88,20 @@ def test_the_compiled_kernel_gives_the_same_bits_on_one_and_on_three_threads():
     np.testing.assert_array_equal(one.parameter_samples.values, three.parameter_samples.values)
     numpy = monte_carlo("NMC811", kernel="numpy", **{**kw, "samples": 600})
     np.testing.assert_allclose(three.samples.values[..., :600], numpy.samples.values, rtol=1e-12, atol=0)
+
+
+def test_an_interrupt_drops_the_spans_not_started():
+    """Ctrl-C (or an error) in one span must not leave the other threads working through every queued span."""
+
+    class Interrupting(_CountingPlan):
+        def run_words(self, words, values=None):
+            if int(words[0, 0]) == KERNEL_BLOCK * SPAN_BLOCKS:  # the second span
+                raise KeyboardInterrupt
+            return super().run_words(words, values)
+
+    plan = Interrupting(set())
+    samples = KERNEL_BLOCK * SPAN_BLOCKS * 40
+    with pytest.raises(KeyboardInterrupt):
+        run_compiled(plan, 1, samples, lambda s, n: np.zeros((1, 2, n)), threads=2)  # type: ignore[arg-type]
+    started = {c // (KERNEL_BLOCK * SPAN_BLOCKS) for c in plan.calls}
+    assert len(started) < 10  # of 40 spans: the queue was cancelled, not drained
