@@ -592,3 +592,54 @@ def test_datapackage_metadata_records_the_background(synthetic, tmp_path):
     }
     write_datapackage(tmp_path / "ours.zip", default_model())
     assert meta(tmp_path / "ours.zip")["kind"] == "shipped" and meta(tmp_path / "ours.zip")["mapping"] is None
+
+
+def test_a_supplier_footprint_replaces_a_mapped_datasets_background_lci(synthetic, tmp_path):
+    """A PACT stand-in for a dataset that the mapping links to the user's background wins over the link:
+    the dataset then carries the supplier's value alone (no background LCI left in it, nothing counted twice),
+    and the result stays on the user's background for everything else."""
+    from cathode_lca.cli.app import cli
+    from cathode_lca.exchange.pact import product_footprint
+
+    niso4 = "nickel-sulfate-greet2022"
+    flows = list(default_model().inventory.flows)
+    methods = {m: load_method(m).vector(flows) for m in ("ipcc2021-gwp100", "ced")}
+    mapped = {m: float(v @ synthetic.our_lci(niso4, flows)) for m, v in methods.items()}
+    assert mapped["ipcc2021-gwp100"] > 0 and mapped["ced"] > 0
+    bg = ["--background", f"brightway:ei/{TECH}", "--mapping", "ecoinvent-3.10-cutoff"]
+
+    def run(command: list[str], value: float | None) -> dict:
+        args = [*command, *bg, "--format", "json"]
+        if value is not None:
+            folder = tmp_path / f"supplier-{value}"
+            folder.mkdir()
+            fp = product_footprint(
+                value, company="S", cpc="34290", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+            )
+            (folder / "nis.json").write_text(json.dumps(fp))
+            (folder / "s.yaml").write_text(
+                f"format: cathode-lca-scenario/1\nname: supplier\ndatasets:\n  {niso4}:\n    pact: nis.json\n"
+            )
+            args += ["--scenario", str(folder / "s.yaml")]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def by_indicator(payload: dict, route: str | None = None) -> dict[str, float]:
+        return {r["indicator"]: r["value"] for r in payload["results"] if route is None or r["route"] == route}
+
+    own = by_indicator(run(["compute", niso4], None))
+    assert own["gwp100"] == pytest.approx(mapped["ipcc2021-gwp100"], rel=1e-9)  # the background's LCI
+    supplier = run(["compute", niso4], 3.25)
+    values = by_indicator(supplier)
+    assert values["gwp100"] == pytest.approx(3.25, rel=1e-12) and values["energy"] == 0.0  # the supplier's alone
+    assert supplier["metadata"]["background"]["database"] == TECH  # still on the user's background (JSON, not text)
+    assert any("energy and water of this dataset are not covered" in w for w in supplier["warnings"])
+
+    # in a route: linear in the supplier's value, and equal to the background result at the background's value
+    command = ["compare", "NMC811", "--route", "virgin", "--indicator", "gwp100"]
+    base = by_indicator(run(command, None), "virgin")["gwp100"]
+    low, high = (by_indicator(run(command, v), "virgin")["gwp100"] for v in (2.0, 12.0))
+    slope = (high - low) / 10.0
+    assert slope > 0
+    assert low + slope * (mapped["ipcc2021-gwp100"] - 2.0) == pytest.approx(base, rel=1e-9)

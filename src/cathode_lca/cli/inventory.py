@@ -295,6 +295,7 @@ def compute(
         "scenarios",
         "overridden_parameters",
         "supplier_footprints",
+        "background",
     ):
         if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
             metadata[key] = json.loads(metadata[key])
