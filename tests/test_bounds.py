@@ -10,9 +10,10 @@ import pytest
 from cathode_lca.cli import main
 from cathode_lca.engine.validate import unbounded_fractions, validate_inventory
 from cathode_lca.errors import BoundsError, InventoryError, ParameterError
-from cathode_lca.inventory.distributions import fit_to_bounds, sample
+from cathode_lca.inventory.distributions import fit_to_bounds
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.parameters.engine import ParameterModel
+from cathode_lca.uncertainty.streams import draw
 
 HEADER = "include: [flows.yaml]\n"
 TOY = """parameters:
@@ -100,7 +101,7 @@ def test_uniform_distribution_leaving_bounds_is_refused(toy):
 def test_normal_distribution_is_truncated_to_bounds(toy):
     dist = toy.fit_distribution("rec", {"type": "normal", "loc": 0.98, "scale": 0.05})
     assert (dist["minimum"], dist["maximum"]) == (0.0, 1.0)
-    x = sample(dist, 20_000, np.random.default_rng(3))
+    x = draw(dist, 3, "rec", 0, 20_000)
     assert x.max() <= 1.0 and x.min() >= 0.0
     # truncation, not clipping: no probability mass piles up on the bound
     assert np.mean(x == 1.0) == 0.0
@@ -114,7 +115,7 @@ def test_normal_distribution_is_truncated_to_bounds(toy):
 
 def test_lognormal_truncated_above():
     dist = fit_to_bounds({"type": "lognormal", "loc": np.log(0.9), "scale": 0.2}, 0.0, 1.0)
-    x = sample(dist, 5000, np.random.default_rng(0))
+    x = draw(dist, 0, "rec", 0, 5000)
     assert x.max() <= 1.0 and x.min() > 0.0
 
 

@@ -104,6 +104,10 @@ def test_monte_carlo_samples_match_the_engine_column_by_column(tmp_path):
     info = write_datapackage(tmp_path / "mc.zip", model, samples=5, seed=11)
     assert info.seed == 11 and info.columns == 5
     assert set(info.parameters) == set(model.parameters.uncertain())
+    from cathode_lca.uncertainty.streams import draw
+
+    for key, values in info.parameters.items():  # the Monte Carlo's own streams: the same seed, the same draws
+        np.testing.assert_array_equal(values, draw(model.parameters.distribution(key), 11, key, 0, 5))
     scores = bw2calc_columns(tmp_path / "mc.zip", {info.product_id(dataset): 1.0}, 5)
     for i, value in enumerate(scores):
         sample = {k: v[i] for k, v in info.parameters.items()}

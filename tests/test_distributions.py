@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from cathode_lca.errors import ParameterError
-from cathode_lca.inventory.distributions import check_distribution, fit_to_bounds, sample
+from cathode_lca.inventory.distributions import check_distribution, fit_to_bounds
+from cathode_lca.uncertainty.streams import draw
 
 
 def test_lognormal_from_gsd2_and_value():
@@ -40,11 +41,10 @@ def test_fit_to_bounds_truncates_normals_and_refuses_a_uniform_outside():
 
 
 def test_samples_respect_support_and_moments():
-    rng = np.random.default_rng(42)
-    x = sample({"type": "uniform", "minimum": 1.0, "maximum": 3.0}, 20000, rng)
+    x = draw({"type": "uniform", "minimum": 1.0, "maximum": 3.0}, 42, "u", 0, 20000)
     assert x.min() >= 1.0 and x.max() <= 3.0
     assert float(x.mean()) == pytest.approx(2.0, abs=0.02)  # standard error 0.58/sqrt(20000) = 0.004
-    t = sample({"type": "triangular", "minimum": 0.0, "loc": 1.0, "maximum": 4.0}, 20000, rng)
+    t = draw({"type": "triangular", "minimum": 0.0, "loc": 1.0, "maximum": 4.0}, 42, "t", 0, 20000)
     assert float(t.mean()) == pytest.approx(5.0 / 3.0, abs=0.03)  # (a + b + c) / 3
-    b = sample({"type": "normal", "loc": 0.95, "scale": 0.05, "minimum": 0.0, "maximum": 1.0}, 20000, rng)
+    b = draw({"type": "normal", "loc": 0.95, "scale": 0.05, "minimum": 0.0, "maximum": 1.0}, 42, "b", 0, 20000)
     assert b.max() <= 1.0 and float(np.median(b)) < 0.95  # truncated above: the median moves down

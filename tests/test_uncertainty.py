@@ -31,6 +31,25 @@ def test_linear_toy_matches_analytic_mean_and_variance(test_method):
     assert y.var(ddof=1) == pytest.approx(var, rel=0.05)
 
 
+def test_propagate_draws_every_parameter_from_its_own_stream(test_method):
+    """Without defaults too, the draws are the counter-based streams of monte_carlo(): sample i of u is
+    draw(u's distribution, seed, u's key, i, i + 1), so the score is known sample by sample."""
+    from cathode_lca.uncertainty.streams import draw
+
+    model = model_for("toy-uncertain.yaml")
+    n = 500
+    ds = propagate(model, {"toy": 1.0}, samples=n, seed=7, methods=[test_method])
+    u_key, x_key = model.parameters.key("u"), model.parameters.key("x")
+    u = draw(model.parameters.distribution(u_key), 7, u_key, 0, n)
+    x = draw(model.parameters.distribution(x_key), 7, x_key, 0, n)
+    assert u.min() >= 1.0 and u.max() <= 3.0 and x.min() > 0
+    np.testing.assert_allclose(ds.score.sel(lcia_method="test-gwp").values.ravel(), 2 * u + 3 * x + 1, rtol=1e-13)
+    tail = propagate(model, {"toy": 1.0}, samples=n + 3, seed=7, methods=[test_method])  # a longer run extends it
+    np.testing.assert_array_equal(
+        tail.score.sel(lcia_method="test-gwp").values.ravel()[:n], ds.score.sel(lcia_method="test-gwp").values.ravel()
+    )
+
+
 def test_lognormal_deterministic_value_is_the_median(test_method):
     ds = propagate(
         model_for("toy-uncertain.yaml"),

@@ -107,9 +107,11 @@ def _column_parameters(
         if not model.parameters.uncertain():
             raise UsageError("no parameter has a distribution to sample", hint="use scenarios instead")
         seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else int(seed)
-        draws = model.parameters.draw(samples, np.random.default_rng(seed))
-        fixed = {model.parameters.key(k) for k in base}
-        draws = {k: v for k, v in draws.items() if k not in fixed}  # given values stay fixed
+        from ..uncertainty.streams import draw
+
+        fixed = {model.parameters.key(k) for k in base}  # given values stay fixed
+        declared = {k: model.parameters.distribution(k) for k in sorted(model.parameters.uncertain())}
+        draws = {k: draw(d, seed, k, 0, samples) for k, d in declared.items() if d is not None and k not in fixed}
         return samples, [f"sample {i}" for i in range(samples)], draws, seed
     if not scenarios:
         return 0, [], {}, None

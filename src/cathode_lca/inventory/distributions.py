@@ -1,4 +1,4 @@
-"""Parameter distributions (stats_arrays-compatible fields) and vectorized sampling.
+"""Parameter distributions (stats_arrays-compatible fields): checked, normalised and fitted to bounds.
 
 Lognormal semantics: ``loc`` is ln(median) and ``scale`` is σ of ln(x), as in
 stats_arrays and ecoinvent. The deterministic value of a lognormal parameter is its
@@ -7,28 +7,23 @@ stats_arrays and ecoinvent. The deterministic value of a lognormal parameter is 
 Bounds: a parameter with bounds (``min``/``max`` or ``kind: fraction``) only takes
 distributions that stay inside them. :func:`fit_to_bounds` refuses a uniform or triangular
 distribution whose support leaves the bounds, and truncates a normal or lognormal one to
-them (sampled by the inverse CDF on the truncated range: the shape inside the bounds is
-kept and no probability piles up on a bound). A normal or lognormal distribution's own
-``minimum``/``maximum`` truncate it the same way.
+them (drawn by the inverse CDF on the truncated range, :mod:`cathode_lca.uncertainty.streams`: the
+shape inside the bounds is kept and no probability piles up on a bound). A normal or lognormal
+distribution's own ``minimum``/``maximum`` truncate it the same way.
 
 Examples
 --------
 >>> fit_to_bounds({"type": "normal", "loc": 0.95, "scale": 0.05}, 0.0, 1.0)["maximum"]
 1.0
 >>> d = check_distribution({"type": "lognormal", "gsd2": 1.21}, 2.0)
->>> round(d["scale"], 4), round(float(np.exp(d["loc"])), 6)
+>>> round(d["scale"], 4), round(math.exp(d["loc"]), 6)
 (0.0953, 2.0)
->>> x = sample(d, 4, np.random.default_rng(1))
->>> x.shape
-(4,)
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
-
-import numpy as np
 
 from ..errors import ParameterError
 
@@ -119,40 +114,3 @@ def fit_to_bounds(dist: dict[str, Any], lo: float | None, hi: float | None) -> d
                 hint="use a normal, uniform or triangular distribution",
             )
     return {**dist, "minimum": new_lo, "maximum": new_hi}
-
-
-def _truncated_normal(loc: float, scale: float, lo: float, hi: float, n: int, rng: np.random.Generator) -> np.ndarray:
-    from scipy.special import ndtr, ndtri
-
-    a, b = ndtr((lo - loc) / scale), ndtr((hi - loc) / scale)
-    u = rng.uniform(0.0, 1.0, n)
-    return np.clip(loc + scale * ndtri(a + u * (b - a)), lo, hi)
-
-
-def sample(dist: dict[str, Any], n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw *n* values from a normalised distribution (see :func:`check_distribution`)."""
-    kind = dist["type"]
-    lo, hi = dist.get("minimum"), dist.get("maximum")
-    truncated = kind in ("normal", "lognormal") and (lo is not None or hi is not None)
-    lo_ = -np.inf if lo is None else float(lo)
-    hi_ = np.inf if hi is None else float(hi)
-    if kind == "lognormal":
-        sign = -1.0 if dist.get("negative") else 1.0
-        if truncated:  # bounds on x -> bounds on ln|x|
-            a, b = sorted((sign * lo_, sign * hi_))
-            with np.errstate(divide="ignore"):
-                ln_lo = np.log(a) if a > 0 else -np.inf
-                ln_hi = np.log(b) if b > 0 else -np.inf
-            x = sign * np.exp(_truncated_normal(dist["loc"], dist["scale"], ln_lo, ln_hi, n, rng))
-        else:
-            x = sign * np.exp(rng.normal(dist["loc"], dist["scale"], n))
-    elif kind == "normal":
-        if truncated:
-            x = _truncated_normal(dist["loc"], dist["scale"], lo_, hi_, n, rng)
-        else:
-            x = rng.normal(dist["loc"], dist["scale"], n)
-    elif kind == "triangular":
-        x = rng.triangular(lo_, dist["loc"], hi_, n)
-    else:
-        x = rng.uniform(lo_, hi_, n)
-    return x

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BoundsError, CathodeLCAError, FormulaError, ParameterError
-from ..inventory.distributions import check_distribution, fit_to_bounds, sample
+from ..inventory.distributions import check_distribution, fit_to_bounds
 from ..inventory.formulas import Compiled
 from ..inventory.schema import Parameter
 
@@ -301,15 +301,6 @@ class ParameterModel:
     def uncertain(self) -> list[str]:
         """Keys of parameters with a distribution."""
         return [k for k, p in self.parameters.items() if p.distribution is not None]
-
-    def draw(self, n: int, rng: np.random.Generator, keys: list[str] | None = None) -> dict[str, np.ndarray]:
-        """Sample uncertain parameters (all, or *keys*), in a stable order for reproducibility."""
-        out: dict[str, np.ndarray] = {}
-        for key in sorted(keys if keys is not None else self.uncertain()):
-            dist = self.distribution(key)
-            if dist is not None:
-                out[key] = sample(dist, n, rng)
-        return out
 
     def evaluate(self, overrides: Mapping[str, Any] | None = None) -> Env:
         """Evaluate every parameter; *overrides* maps names (plain or qualified) to values/arrays.

@@ -270,24 +270,25 @@ def propagate(
     default_uncertainty: bool = False,
     pedigree: str = "ciroth2016",
 ) -> Any:
-    """Monte Carlo of one demand: every parameter with a distribution is drawn (one stream per seed).
+    """Monte Carlo of one demand: every parameter with a distribution is drawn from its own stream.
 
     With ``default_uncertainty``, every other number of the demand's supply chain is drawn too,
-    from the pedigree-based defaults (parameters and constant exchange amounts), with the
-    counter-based streams of :mod:`cathode_lca.uncertainty.streams`.
+    from the pedigree-based defaults (parameters and constant exchange amounts). All draws come from
+    the counter-based streams of :mod:`cathode_lca.uncertainty.streams`, as in :func:`monte_carlo`.
 
     Returns the engine's ``xarray.Dataset`` with a ``sample`` dimension.
     """
+    from .streams import draw
+
     fixed = {model.parameters.key(k) for k in (parameters or {})}
     if not default_uncertainty:
         uncertain = sorted(set(model.parameters.uncertain()) - fixed)
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-        draws = model.parameters.draw(samples, rng, uncertain)
+        declared = {k: model.parameters.distribution(k) for k in uncertain}
+        draws = {k: draw(d, seed, k, 0, samples) for k, d in declared.items() if d is not None}
         env = None
     else:
         from .defaults import default_exchange_distributions, parameter_distributions
         from .parameters import dataset_parameters, supply_chain
-        from .streams import draw
 
         env0 = model.parameters.evaluate(parameters)
         datasets = supply_chain(model, [dict(demand)], allocation, env0)
