@@ -184,33 +184,34 @@ def uncertainty(
     rows = []
     names = [str(k) for k in ds.statistic.values.tolist()]
     stats, det, units = ds.statistics.values, ds.deterministic.values, ds.unit.values.tolist()
-    drivers = "difference_variance_share" in ds
-    if drivers:  # plain arrays: 100+ label lookups through xarray took ~0.1 s
+    has_drivers = "difference_variance_share" in ds
+    if has_drivers:  # plain arrays: 100+ label lookups through xarray took ~0.1 s
         shares, spearman = ds.difference_variance_share.values, ds.difference_spearman.values
         inputs, descriptions = ds.input.values.tolist(), ds.input_description.values.tolist()
-    for r, route in enumerate(ds.route.values.tolist()):
-        for i, ind in enumerate(ds.indicator.values.tolist()):
+    for at_route, route in enumerate(ds.route.values.tolist()):
+        for at_ind, ind in enumerate(ds.indicator.values.tolist()):
             row: dict[str, Any] = {
                 "route": route,
                 "indicator": ind,
-                "unit": str(units[i]),
-                "deterministic": num(det[r, i]),
-                **{k: num(v) for k, v in zip(names, stats[r, i], strict=True)},
+                "unit": str(units[at_ind]),
+                "deterministic": num(det[at_route, at_ind]),
+                **{k: num(v) for k, v in zip(names, stats[at_route, at_ind], strict=True)},
             }
             if "difference" in ds and route != "virgin":
-                row["difference"] = {k: num(v) for k, v in zip(names, ds.difference.values[r, i], strict=True)}
-                row["p_lower_than_virgin"] = num(ds.p_lower_than_virgin.values[r, i])
-                if drivers:
-                    share = shares[r, i]
-                    top = [k for k in np.argsort(-share, kind="stable") if share[k] > 0][
-                        :5
-                    ]  # largest first, ties in order
+                row["difference"] = {
+                    k: num(v) for k, v in zip(names, ds.difference.values[at_route, at_ind], strict=True)
+                }
+                row["p_lower_than_virgin"] = num(ds.p_lower_than_virgin.values[at_route, at_ind])
+                if has_drivers:
+                    share = shares[at_route, at_ind]
+                    order = np.argsort(-share, kind="stable")  # largest first, ties in input order
+                    top = [k for k in order if share[k] > 0][:5]
                     row["difference_drivers"] = [
                         {
                             "input": str(inputs[k]),
                             "description": str(descriptions[k]),
                             "variance_share": float(share[k]),
-                            "spearman": float(spearman[r, i, k]),
+                            "spearman": float(spearman[at_route, at_ind, k]),
                         }
                         for k in top
                     ]
