@@ -237,17 +237,15 @@ def philox_ir(width: int = WIDTH, scalar: int = SCALAR) -> str:
     block of counter ``counter + s div 4 + 1``. The function writes words ``start .. start+n-1``
     of every row to ``W[r·n + i]``, so numpy's ``random_raw`` is not needed (and gives the same
     words: ``tests/test_kernel_philox.py``). Whole blocks run in groups of *width* vector lanes
-    and *scalar* scalar blocks, then *width* lanes alone; the blocks cut by ``start`` or
-    ``start + n`` and the last fewer than *width* in the scalar loop ``@philox_blocks``.
+    and *scalar* scalar blocks; the blocks cut by ``start`` or ``start + n`` and the last fewer
+    than a group take the scalar loop ``@philox_blocks``.
     """
     ir = IR()
     scalar_keys = _round_keys(ir, "%k0", "%k1")
     splats = [(_splat_of(ir, width, k0), _splat_of(ir, width, k1)) for k0, k1 in scalar_keys]
     keys = (scalar_keys, splats)
     key_lines = "\n".join(ir.lines)
-    mixed = _loop(ir, width, scalar, keys, "mixed", ("%fb", "%ve1", "keys")) if scalar else ""
-    enter = "br i1 %any1, label %mixed, label %mixed.exit" if scalar else "br label %mixed.exit"
-    lanes = _loop(ir, width, 0, keys, "lanes", ("%ve1", "%ve", "mixed.exit"))
+    group = _loop(ir, width, scalar, keys, "group", ("%fb", "%ve", "keys"))
     step = width + scalar
     return f"""define void @philox(i64* %K, i64 %start, i64 %n, i64 %rows, i64* %W) {{
 entry:
@@ -261,16 +259,10 @@ entry:
   %span = sub i64 %fe, %fb
   %some = icmp sgt i64 %span, 0
   %whole = select i1 %some, i64 %span, i64 0
-  %groups1 = {f"udiv i64 %whole, {step}" if scalar else "add i64 0, 0"}
-  %blocks1 = mul i64 %groups1, {step}
-  %ve1 = add i64 %fb, %blocks1
-  %rest = sub i64 %whole, %blocks1
-  %groups2 = udiv i64 %rest, {width}
-  %blocks2 = mul i64 %groups2, {width}
-  %ve = add i64 %ve1, %blocks2
-  %any1 = icmp ugt i64 %groups1, 0
-  %any2 = icmp ugt i64 %groups2, 0
-  %anyv = icmp ugt i64 %whole, {width - 1}
+  %groups = udiv i64 %whole, {step}
+  %blocks = mul i64 %groups, {step}
+  %ve = add i64 %fb, %blocks
+  %anyv = icmp ugt i64 %groups, 0
   br label %stream
 stream:
   %r = phi i64 [0, %entry], [%r.next, %tail]
@@ -290,12 +282,9 @@ keys:
   %cp = bitcast i64* %C to i256*
   %counter0 = load i256, i256* %cp, align 8
 {key_lines}
-  {enter}
-{mixed}
-mixed.exit:
-  br i1 %any2, label %lanes, label %tail
-{lanes}
-lanes.exit:
+  br label %group
+{group}
+group.exit:
   br label %tail
 tail:
   call void @philox_blocks(i64 %k0, i64 %k1, i64* %C, i64 %ve, i64 %stop, i64 %start, i64 %n, i64* %Wr)
