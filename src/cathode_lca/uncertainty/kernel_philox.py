@@ -173,7 +173,8 @@ def _group(
     carry = ir.op(f"zext <{width} x i1> {ir.op(f'icmp ult {t} {x[0]}, {b[0]}')} to {t}")
     for j in (1, 2, 3):
         x.append(ir.op(f"add {t} {b[j]}, {carry}"))
-        carry = ir.op(f"zext <{width} x i1> {ir.op(f'icmp ult {t} {x[j]}, {carry}')} to {t}")
+        if j < 3:
+            carry = ir.op(f"zext <{width} x i1> {ir.op(f'icmp ult {t} {x[j]}, {carry}')} to {t}")
     for k0, k1 in splats:
         hi0, lo0 = _mulhilo(ir, width, x[0], _PHILOX_M[0])
         hi1, lo1 = _mulhilo(ir, width, x[2], _PHILOX_M[1])
@@ -210,11 +211,9 @@ def _loop(
     """A loop over groups of *width* + *scalar* blocks from *span* (first, end, entered from) to ``%{tag}.exit``."""
     first, end, entered = span
     step = width + scalar
-    body = IR()
-    body._n = ir._n
-    _group(body, width, scalar, keys[0], keys[1], tag)
-    ir._n = body._n
-    lines = "\n".join(body.lines)
+    mark = len(ir.lines)
+    _group(ir, width, scalar, keys[0], keys[1], tag)
+    lines = "\n".join(ir.lines[mark:])
     return f"""{tag}:
   %g.{tag} = phi i64 [{first}, %{entered}], [%g.next.{tag}, %{tag}]
   %gw.{tag} = zext i64 %g.{tag} to i256
