@@ -42,6 +42,11 @@ from typing import Any
 
 import numpy as np
 
+from .kernel_philox import _PHILOX_M as _PHILOX_M  # the Philox pieces live in .kernel_philox (re-exported)
+from .kernel_philox import _PHILOX_W as _PHILOX_W
+from .kernel_philox import _signed as _signed
+from .kernel_philox import philox_ir
+from .kernel_philox import philox_keys as philox_keys
 from .kernel_source import IR, KernelUnsupported, literal
 from .normal import _CENTRE_DEN, _CENTRE_NUM, _FAR_DEN, _FAR_NUM, _NEAR_DEN, _NEAR_NUM
 
@@ -358,114 +363,6 @@ def compile_draws(
         return out
 
     return rows, values_of
-
-
-# Philox4x64-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC11,
-# 2011; the Random123 constants), as numpy's ``Philox`` bit generator runs it
-_PHILOX_M = (0xD2E7470EE14C6C93, 0xCA5A826395121157)
-_PHILOX_W = (0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B)
-
-
-def _signed(value: int) -> int:
-    """A 64-bit word as LLVM writes an i64 constant (two's complement, signed decimal)."""
-    return value - 2**64 if value >= 2**63 else value
-
-
-def philox_ir() -> str:
-    """``define void @philox(i64* K, i64 start, i64 n, i64 rows, i64* W)``: the raw words of *rows* streams.
-
-    Row *r* of ``K`` (6 words: key 0, key 1, counter 0–3) is a stream at sample 0, as numpy's
-    ``Philox`` is after seeding (buffer empty): its word *s* is word ``s mod 4`` of the 10-round
-    block of counter ``counter + s div 4 + 1``. The function writes words ``start .. start+n-1``
-    of every row to ``W[r·n + i]``, so numpy's ``random_raw`` is not needed (and gives the same
-    words: ``tests/test_kernel_draws.py``).
-    """
-    ir = IR()
-    x = ["%x0", "%x1", "%x2", "%x3"]
-    k0, k1 = "%k0", "%k1"
-    for round_ in range(10):
-        if round_:
-            k0 = ir.op(f"add i64 {k0}, {_signed(_PHILOX_W[0])}")
-            k1 = ir.op(f"add i64 {k1}, {_signed(_PHILOX_W[1])}")
-        p0 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[0]} to i128')}, {_PHILOX_M[0]}")
-        p1 = ir.op(f"mul i128 {ir.op(f'zext i64 {x[2]} to i128')}, {_PHILOX_M[1]}")
-        hi0 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p0}, 64')} to i64")
-        lo0 = ir.op(f"trunc i128 {p0} to i64")
-        hi1 = ir.op(f"trunc i128 {ir.op(f'lshr i128 {p1}, 64')} to i64")
-        lo1 = ir.op(f"trunc i128 {p1} to i64")
-        x = [
-            ir.op(f"xor i64 {ir.op(f'xor i64 {hi1}, {x[1]}')}, {k0}"),
-            lo1,
-            ir.op(f"xor i64 {ir.op(f'xor i64 {hi0}, {x[3]}')}, {k1}"),
-            lo0,
-        ]
-    for j, word in enumerate(x):
-        s = ir.op(f"add i64 %base, {j}")
-        i = ir.op(f"sub i64 {s}, %start")
-        inside = ir.op(f"icmp ult i64 {i}, %n")
-        at = ir.op(f"getelementptr i64, i64* %W, i64 {ir.op(f'add i64 %row, {i}')}")
-        ir.lines.append(f"  store i64 {word}, i64* {ir.op(f'select i1 {inside}, i64* {at}, i64* %scratch')}")
-    body = "\n".join(ir.lines)
-    return f"""define void @philox(i64* %K, i64 %start, i64 %n, i64 %rows, i64* %W) {{
-entry:
-  %scratch = alloca i64
-  %first = udiv i64 %start, 4
-  %end = add i64 %start, %n
-  %last1 = add i64 %end, 3
-  %stop = udiv i64 %last1, 4
-  br label %stream
-stream:
-  %r = phi i64 [0, %entry], [%r.next, %streamdone]
-  %kp = mul i64 %r, 6
-  %k0p = getelementptr i64, i64* %K, i64 %kp
-  %k0 = load i64, i64* %k0p
-  %k1i = add i64 %kp, 1
-  %k1p = getelementptr i64, i64* %K, i64 %k1i
-  %k1 = load i64, i64* %k1p
-  %cbase = add i64 %kp, 2
-  %c0p = getelementptr i64, i64* %K, i64 %cbase
-  %c0pi = bitcast i64* %c0p to i256*
-  %counter0 = load i256, i256* %c0pi, align 8
-  %row = mul i64 %r, %n
-  br label %group
-group:
-  %g = phi i64 [%first, %stream], [%g.next, %group]
-  %g1 = add i64 %g, 1
-  %g1w = zext i64 %g1 to i256
-  %counter = add i256 %counter0, %g1w
-  %x0 = trunc i256 %counter to i64
-  %s1 = lshr i256 %counter, 64
-  %x1 = trunc i256 %s1 to i64
-  %s2 = lshr i256 %counter, 128
-  %x2 = trunc i256 %s2 to i64
-  %s3 = lshr i256 %counter, 192
-  %x3 = trunc i256 %s3 to i64
-  %base = mul i64 %g, 4
-{body}
-  %g.next = add i64 %g, 1
-  %more = icmp ult i64 %g.next, %stop
-  br i1 %more, label %group, label %streamdone
-streamdone:
-  %r.next = add i64 %r, 1
-  %morerows = icmp ult i64 %r.next, %rows
-  br i1 %morerows, label %stream, label %done
-done:
-  ret void
-}}"""
-
-
-def philox_keys(seed: int, keys: tuple[str, ...] | list[str]) -> np.ndarray:
-    """Key and counter (6 uint64 per stream) of each stream at sample 0, for ``@philox``."""
-    from .streams import StreamReader
-
-    out = np.empty((len(keys), 6), dtype=np.uint64)
-    for r, key in enumerate(keys):
-        state = StreamReader._generator(seed, key, 0).state
-        if state["buffer_pos"] != 4:
-            raise KernelUnsupported("a Philox stream that does not start on a fresh block")
-        out[r, :2] = state["state"]["key"]
-        out[r, 2:] = state["state"]["counter"]
-    return out
 
 
 def compile_philox() -> Callable[[np.ndarray, int, int], np.ndarray]:
