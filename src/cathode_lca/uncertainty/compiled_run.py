@@ -21,6 +21,7 @@ cathode_lca.errors.UsageError: threads must be 1 or more, not 0. Fix: e.g. --thr
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -103,11 +104,22 @@ def run_compiled(
     block = min(KERNEL_BLOCK, samples)
     failed: list[tuple[int, int]] = []  # list.append is atomic: the threads share it
 
+    halt = threading.Event()  # set when a span fails or Ctrl-C arrives: the other threads stop at their next block
+
     def span(first: int, stop: int) -> int:
         """Blocks from sample *first* to *stop*, with this call's own buffers."""
+        try:
+            return blocks(first, stop)
+        except BaseException:
+            halt.set()
+            raise
+
+    def blocks(first: int, stop: int) -> int:
         words = np.empty((len(plan.streams), block), dtype=np.uint64)
         values = np.empty((len(plan.inputs), block))
         for start in range(first, stop, block):
+            if halt.is_set():
+                break
             n = min(block, stop - start)
             full = n == block
             drawn = plan.words(keys, start, n, words if full else None)
@@ -130,10 +142,13 @@ def run_compiled(
                 bar.update(done)
     else:
         with ThreadPoolExecutor(max_workers=min(threads, len(spans))) as pool:
-            # map cancels the spans not yet started when one fails or Ctrl-C arrives (one span: ~16k samples)
-            for done in pool.map(lambda ab: span(*ab), spans):
-                if bar is not None:
-                    bar.update(done)
+            try:  # map cancels the spans not yet started when one fails or Ctrl-C arrives
+                for done in pool.map(lambda ab: span(*ab), spans):
+                    if bar is not None:
+                        bar.update(done)
+            except BaseException:
+                halt.set()  # and the running ones stop at their next block
+                raise
     for start, n in sorted(failed):
         scores[..., start : start + n] = recompute(start, n)
     return scores, {key: kept[j] for j, key in enumerate(plan.inputs)}
