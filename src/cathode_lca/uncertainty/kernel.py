@@ -11,8 +11,8 @@ For a block of samples the kernel evaluates, sample by sample and without per-sa
 4. the scores, written to ``out[route, indicator, sample]``.
 
 The draws are made in the same module (:mod:`cathode_lca.uncertainty.kernel_draws`, with ``@philox``
-from :mod:`cathode_lca.uncertainty.kernel_philox`): ``@philox`` computes the raw words of the counter-based streams of :mod:`cathode_lca.uncertainty.streams`
-(numpy's Philox, word for word) and ``@draws`` turns them into the inputs' values by their inverse
+from :mod:`cathode_lca.uncertainty.kernel_philox`): ``@philox`` computes the raw words of the
+counter-based streams of :mod:`cathode_lca.uncertainty.streams` (numpy's Philox, word for word) and ``@draws`` turns them into the inputs' values by their inverse
 CDFs, eight samples at a time (:mod:`cathode_lca.uncertainty.kernel_vector`), so the kernel and the
 numpy path see the same numbers (to about 2e-15: the normal quantile is AS 241 here, Cephes'
 ``ndtri`` there; ``exp`` and ``log`` in the draws follow fdlibm's methods, within 1 ulp of libm). :meth:`KernelPlan.run` takes input values directly
