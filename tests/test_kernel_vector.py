@@ -246,3 +246,58 @@ def test_values_do_not_depend_on_where_the_block_and_its_chunks_split():
         np.testing.assert_array_equal(np.hstack([values_of(words[:, :cut]), values_of(words[:, cut:])]), whole)
     tails = np.abs(((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53 - 0.5) > 0.425
     assert 0.1 < tails.mean() < 0.2  # the tail pass did run, on about 15 % of the samples
+
+
+def _words_of(u: np.ndarray) -> np.ndarray:
+    """Words whose probability ``((w >> 11) + 0.5)·2⁻⁵³`` is *u* rounded down to the 2⁻⁵³ grid."""
+    return (np.floor(np.asarray(u) * 2.0**53).astype(np.uint64) << np.uint64(11)).reshape(1, -1)
+
+
+def test_lane_table_lists_the_set_lanes_of_every_mask_in_order():
+    from cathode_lca.uncertainty.kernel_vector import lane_table
+
+    table = lane_table()
+    assert len(table) == 256
+    for mask in range(256):
+        lanes = list(table[mask].to_bytes(8, "little"))
+        listed = [k for k in range(8) if mask & (1 << k)]
+        assert lanes[: len(listed)] == listed
+    assert table[0b10100100].to_bytes(8, "little")[:3] == bytes([2, 5, 7])  # by hand
+
+
+def test_every_tail_pattern_of_a_group_gets_its_tail_values():
+    """Group m of the block has its tail samples (both tails) on the set bits of m: every 8-bit
+    mask goes through the lane-table listing; a sample missed or misplaced would keep its central
+    value (wrong sign or size) instead of the numpy path's quantile."""
+    from cathode_lca.uncertainty.normal import ppnd16
+
+    rows, values_of = compile_draws([("n", {"type": "normal", "loc": 0.0, "scale": 1.0})])
+    rng = np.random.default_rng(4)
+    central = rng.uniform(0.08, 0.92, (256, WIDTH))
+    tail = np.where(
+        rng.random((256, WIDTH)) < 0.5, rng.uniform(1e-9, 0.07, (256, WIDTH)), rng.uniform(0.93, 1 - 1e-9, (256, WIDTH))
+    )
+    bits = (np.arange(256)[:, None] >> np.arange(WIDTH)[None, :]) & 1
+    words = _words_of(np.where(bits == 1, tail, central).ravel())
+    u = ((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53
+    assert ((np.abs(u - 0.5) > 0.425) == (bits.ravel() == 1)).all()
+    z = values_of(words)[0]
+    np.testing.assert_allclose(z, ppnd16(u), rtol=2e-15, atol=0)
+    np.testing.assert_array_equal(z[bits.ravel() == 0], ppnd16(u)[bits.ravel() == 0])  # same Horner order
+
+
+@pytest.mark.parametrize("n", [8, 9, 15, 16, 17, 255, 256, 257, 1030])
+def test_interleaved_groups_at_block_sizes_around_their_width(n):
+    """Two groups per iteration, the last ones moved back to stay inside the block (and a chunk of
+    CHUNK samples): every sample, in both tails and the centre, gets the numpy path's quantile."""
+    from cathode_lca.uncertainty.normal import ppnd16
+
+    rows, values_of = compile_draws([("n", {"type": "normal", "loc": 1.0, "scale": 2.0})])
+    rng = np.random.default_rng(n)
+    u = rng.uniform(0.0, 1.0, n)
+    u[::5] = rng.uniform(1e-12, 0.075, u[::5].size)  # lower tail, some beyond r = 5 (p < 1.4e-11)
+    u[1::7] = rng.uniform(0.925, 1.0, u[1::7].size)  # upper tail
+    words = _words_of(u)
+    u = ((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53
+    z = values_of(words)[0]
+    np.testing.assert_allclose(z, 1.0 + 2.0 * ppnd16(u), rtol=2e-15, atol=0)

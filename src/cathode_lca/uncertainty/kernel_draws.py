@@ -32,7 +32,7 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define internal <8 x double> @ppnd16c', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <8 x double> @ppnd16t', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
     one before it (a value depends only on its words, so computing it twice changes nothing), and
     a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
-    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16c_ir, ppnd16v_ir, zrow_ir
+    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16t_ir, ppnd16v_ir, zrow_ir
 
     ir = VectorIR()
     rows: list[str] = []
@@ -299,12 +299,12 @@ in0:
     if not n_inputs:
         body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
     ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
-    ppnd16c, declared_c = ppnd16c_ir((_CENTRE_NUM, _CENTRE_DEN))
-    zrow, declared_z = zrow_ir()
-    declared_p |= declared_c | declared_z
+    ppnd16t, declared_t = ppnd16t_ir((_NEAR_NUM, _NEAR_DEN))
+    zrow, declared_z = zrow_ir((_CENTRE_NUM, _CENTRE_DEN))
+    declared_p |= declared_t | declared_z
     expv, declared_e = expv_ir()
     declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
-    return tuple(rows), declared, [ppnd16_ir(), ppnd16c, ppnd16v, zrow, expv, philox_ir(), body]
+    return tuple(rows), declared, [ppnd16_ir(), ppnd16t, ppnd16v, zrow, expv, philox_ir(), body]
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)
