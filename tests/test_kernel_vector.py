@@ -295,8 +295,9 @@ def test_interleaved_groups_at_block_sizes_around_their_width(n):
     rows, values_of = compile_draws([("n", {"type": "normal", "loc": 1.0, "scale": 2.0})])
     rng = np.random.default_rng(n)
     u = rng.uniform(0.0, 1.0, n)
-    u[::5] = rng.uniform(1e-12, 0.075, u[::5].size)  # lower tail, some beyond r = 5 (p < 1.4e-11)
+    u[::5] = rng.uniform(1e-9, 0.075, u[::5].size)  # lower tail
     u[1::7] = rng.uniform(0.925, 1.0, u[1::7].size)  # upper tail
+    u[[2, -3]] = 3e-14, 1 - 5e-14  # beyond the first tail branch (r > 5): the scalar quantile
     words = _words_of(u)
     u = ((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53
     z = values_of(words)[0]

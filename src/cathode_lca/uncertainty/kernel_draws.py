@@ -300,7 +300,7 @@ in0:
         body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
     ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
     ppnd16t, declared_t = ppnd16t_ir((_NEAR_NUM, _NEAR_DEN))
-    zrow, declared_z = zrow_ir((_CENTRE_NUM, _CENTRE_DEN))
+    zrow, declared_z = zrow_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
     declared_p |= declared_t | declared_z
     expv, declared_e = expv_ir()
     declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e

@@ -9,7 +9,7 @@ fast-math, no fused multiply-add), so a value depends only on its words, never o
 block. These functions carry it:
 
 * ``@zrow`` (a block's quantiles of one input: the central branch inline, two groups at a time,
-  the tail samples listed apart and computed by ``@ppnd16t``, the tail branch alone) and
+  the tail samples listed apart and computed with the tail branch alone, also ``@ppnd16t``) and
   ``@ppnd16v``, the AS 241 normal quantile: the central rational function (``|p − 0.5| ≤ 0.425``,
   about 85 % of the values) for all lanes at once, bit for bit the scalar ``@ppnd16``'s; when a lane
   is in a tail, also the first tail branch, with :func:`log_lines`; the rare lanes beyond it
@@ -246,6 +246,9 @@ CHUNK = 512
 GROUPS = 2
 """Groups of WIDTH samples whose central branches ``@zrow`` interleaves in one loop iteration."""
 
+TAIL_GROUPS = 2
+"""Groups of WIDTH listed tail samples whose tail branches ``@zrow`` interleaves in one loop iteration."""
+
 _EVERY = f"<{', '.join(['i1 true'] * WIDTH)}>"
 
 
@@ -302,7 +305,9 @@ def _listing(prefix: str, start: str, bits: str, count: str) -> tuple[list[str],
     return _renamed(ir.lines, prefix), total.replace("%t", f"%{prefix}")
 
 
-def zrow_ir(centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, set[str]]:
+def zrow_ir(
+    centre: tuple[tuple[float, ...], tuple[float, ...]], near: tuple[tuple[float, ...], tuple[float, ...]]
+) -> tuple[str, set[str]]:
     """``define internal void @zrow(i64* W, i64 n, double* Z, double a, double b)``: ``Z[i] = ppnd16(a + u(W[i])·b)``.
 
     For n ≥ WIDTH. Chunk by chunk (:data:`CHUNK` samples, the last one moved back to stay whole),
@@ -310,10 +315,13 @@ def zrow_ir(centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, s
     :data:`GROUPS` groups of WIDTH per iteration, their instructions interleaved and inline (the
     polynomials are chains of dependent operations: two groups keep the units busy; a call per
     group spilled and reloaded every constant), the last groups overlapping; it lists the samples
-    outside the centre through :func:`lane_table`. A second loop computes those with
-    ``@ppnd16t`` (the tail branch alone), WIDTH at a time (gathered and scattered), so the tail
-    branch, about 15 % of the values, is not paid for a whole group whenever one lane needs it.
-    Each value is the one ``@ppnd16v`` gives (a function of its word alone).
+    outside the centre through :func:`lane_table`. A second loop computes those with the first
+    tail branch (*near*), inline (no call: its constants stay out of the loop), :data:`TAIL_GROUPS`
+    groups of WIDTH listed samples at a time (gathered and scattered), so the tail branch, about
+    15 % of the values, is not paid for a whole group whenever one lane needs it. A chunk with a
+    lane beyond that branch (p < 1.4e-11, rare) runs its tail samples again through ``@ppnd16t``,
+    which calls the scalar ``@ppnd16`` for such lanes. Each value is the one ``@ppnd16v`` gives (a
+    function of its word alone).
     """
     starts = ["%i"] + [f"%j{g}" for g in range(1, GROUPS)]
     clip = []
@@ -329,20 +337,45 @@ def zrow_ir(centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, s
     for g in range(GROUPS):
         lines, count = _listing(f"l{g}_", starts[g], computed[g][1], count)
         first += lines
+    declared: set[str] = set()
+
+    def gathered(ir: VectorIR, slot: str) -> tuple[str, str]:
+        """The probabilities of the WIDTH listed samples at *slot* and their places in ``Z``."""
+        samples = ir.op(f"load {IVEC}, {IVEC}* {ir.op(f'bitcast i64* {slot} to {IVEC}*')}, align 8")
+        at = ir.op(f"getelementptr i64, i64* %W, {IVEC} {samples}")
+        words = ir.op(
+            f"call {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*> {at}, i32 8, <{WIDTH} x i1> {_EVERY}, {IVEC} undef)"
+        )
+        p = ir.binary("fadd", "%av", ir.binary("fmul", ir.words_to_unit(words), "%bv"))
+        return p, ir.op(f"getelementptr double, double* %Z, {IVEC} {samples}")
+
+    def scatter(z: str, to: str) -> str:
+        return f"  call void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC} {z}, <{WIDTH} x double*> {to}, i32 8, <{WIDTH} x i1> {_EVERY})"
+
+    # the fast tail pass: the first tail branch inline (no call: its constants stay out of the
+    # loop), TAIL_GROUPS groups interleaved; a lane beyond it (p < 1.4e-11) is only noted
+    tails, stores, far = [], [], "%far"
+    for g in range(TAIL_GROUPS):
+        ir = VectorIR()
+        slot = ir.op(f"getelementptr i64, i64* %tslot, i64 {g * WIDTH}")
+        p, to = gathered(ir, slot)
+        signed, small, r = _tail_lines(ir, p, near)
+        beyond = ir.op(
+            f"bitcast <{WIDTH} x i1> {ir.op(f'xor <{WIDTH} x i1> {_near_ok(ir, small, r)}, {_EVERY}')} to i{WIDTH}"
+        )
+        declared |= ir.declared
+        prefix = f"q{g}_"
+        tails.append(_renamed(ir.lines, prefix))
+        stores.append(scatter(signed.replace("%t", f"%{prefix}"), to.replace("%t", f"%{prefix}")))
+        stores.append(f"  %far{g} = or i{WIDTH} {far}, {beyond.replace('%t', f'%{prefix}')}")
+        far = f"%far{g}"
+    second = [line for lines in zip(*tails, strict=True) for line in lines] + stores
+    # the slow one, for a chunk with a lane beyond: @ppnd16t (the scalar @ppnd16 for those lanes)
     ir = VectorIR()
-    samples = ir.op(f"load {IVEC}, {IVEC}* {ir.op('bitcast i64* %tslot to ' + IVEC + '*')}, align 8")
-    at = ir.op(f"getelementptr i64, i64* %W, {IVEC} {samples}")
-    words = ir.op(
-        f"call {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*> {at}, i32 8, <{WIDTH} x i1> {_EVERY}, {IVEC} undef)"
-    )
-    u = ir.words_to_unit(words)
-    z = ir.op(f"call {VEC} @ppnd16t({VEC} {ir.binary('fadd', '%av', ir.binary('fmul', u, '%bv'))})")
-    to = ir.op(f"getelementptr double, double* %Z, {IVEC} {samples}")
-    second = [
-        *ir.lines,
-        f"  call void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC} {z}, <{WIDTH} x double*> {to}, i32 8, <{WIDTH} x i1> {_EVERY})",
-    ]
-    declared = ir.declared | {
+    p, to = gathered(ir, "%sslot")
+    z = ir.op(f"call {VEC} @ppnd16t({VEC} {p})")
+    slow = [*ir.lines, scatter(z, to)]
+    declared |= ir.declared | {
         f"declare {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*>, i32, <{WIDTH} x i1>, {IVEC})",
         f"declare void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC}, <{WIDTH} x double*>, i32, <{WIDTH} x i1>)",
         f"declare {VEC} @llvm.fabs.v{WIDTH}f64({VEC})",
@@ -351,7 +384,7 @@ def zrow_ir(centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, s
     table = ", ".join(f"i64 {v - 2**64 if v >= 2**63 else v}" for v in lane_table())
     text = f"""define internal void @zrow(i64* %W, i64 %n, double* %Z, double %a, double %b) {{
 entry:
-  %T = alloca i64, i64 {CHUNK + 4 * GROUPS * WIDTH}
+  %T = alloca i64, i64 {CHUNK + 4 * GROUPS * WIDTH + TAIL_GROUPS * WIDTH}
   %a0 = insertelement {VEC} undef, double %a, i64 0
   %av = shufflevector {VEC} %a0, {VEC} undef, <{WIDTH} x i32> zeroinitializer
   %b0 = insertelement {VEC} undef, double %b, i64 0
@@ -383,15 +416,26 @@ pad:
   %tl = getelementptr i64, i64* %T, i64 %ac
   %tlp = getelementptr i64, i64* %tl, i64 -1
   %tlv = load i64, i64* %tlp
-{chr(10).join(f"  %tq{k} = getelementptr i64, i64* %tl, i64 {k}{chr(10)}  store i64 %tlv, i64* %tq{k}" for k in range(WIDTH))}
+{chr(10).join(f"  %tq{k} = getelementptr i64, i64* %tl, i64 {k}{chr(10)}  store i64 %tlv, i64* %tq{k}" for k in range(TAIL_GROUPS * WIDTH))}
   br label %tloop
 tloop:
   %ti = phi i64 [0, %pad], [%ti.next, %tloop]
+  %far = phi i{WIDTH} [0, %pad], [{far}, %tloop]
   %tslot = getelementptr i64, i64* %T, i64 %ti
 {chr(10).join(second)}
-  %ti.next = add i64 %ti, {WIDTH}
+  %ti.next = add i64 %ti, {TAIL_GROUPS * WIDTH}
   %ti.more = icmp slt i64 %ti.next, %ac
-  br i1 %ti.more, label %tloop, label %tailsdone
+  br i1 %ti.more, label %tloop, label %tcheck
+tcheck:
+  %anyfar = icmp ne i{WIDTH} {far}, 0
+  br i1 %anyfar, label %sloop, label %tailsdone
+sloop:
+  %si = phi i64 [0, %tcheck], [%si.next, %sloop]
+  %sslot = getelementptr i64, i64* %T, i64 %si
+{chr(10).join(slow)}
+  %si.next = add i64 %si, {WIDTH}
+  %si.more = icmp slt i64 %si.next, %ac
+  br i1 %si.more, label %sloop, label %tailsdone
 tailsdone:
   %all = icmp sge i64 %e, %n
   br i1 %all, label %done, label %chunk
