@@ -23,7 +23,8 @@ both stay within about 1e-15 of ``scipy.special.ndtri`` (Cephes; ``tests/test_ke
 inside the kernel's 1e-12 equality with the numpy path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
 time (:mod:`.kernel_vector`): ``@zrow`` computes a block's quantiles of one input (the central
 branch for all, the tail samples apart), then the rest of the inverse CDF runs over the block in
-place; inputs of type ``sum`` compute their parts' quantiles inline with ``@ppnd16v``.
+place; an input of type ``sum`` gets its normal-family parts' quantiles from ``@zrow`` too, chunk by
+chunk into a scratch row each, then adds its parts in order.
 
 Examples
 --------
@@ -38,12 +39,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .kernel_source import IR, KernelUnsupported, literal
 from .normal import _CENTRE_DEN, _CENTRE_NUM, _FAR_DEN, _FAR_NUM, _NEAR_DEN, _NEAR_NUM
+
+if TYPE_CHECKING:
+    from .kernel_vector import VectorIR
 
 EPS = literal(2.0**-53)
 
@@ -184,6 +188,67 @@ def quantile(ir: IR, dist: dict[str, Any], u: str, z: str | None = None) -> str:
     raise KernelUnsupported(f"distribution type {kind!r}")
 
 
+def _sum_rows(ir: VectorIR, j: int, parts: list[tuple[str, dict[str, Any]]], rows: list[str]) -> None:
+    """IR for input *j*, a ``sum`` of *parts*, chunk by chunk (:data:`~.kernel_vector.CHUNK` samples,
+    the last chunk moved back to stay whole): ``@zrow`` computes each normal-family part's
+    quantiles into its own chunk of the scratch ``%S`` (so a tail sample no longer makes a whole
+    group pay for the tail branch), then a loop adds the parts' values in order, WIDTH at a time
+    (the last group overlapping: it stores, so computing it twice changes nothing); a part of
+    another type reads its words in that loop. Appends the parts' streams to *rows*."""
+    from .kernel_vector import CHUNK, IVEC, VEC, WIDTH
+
+    first = len(rows)
+    rows.extend(stream for stream, _ in parts)
+    ir.lines += [
+        f"  br label %sc{j}",
+        f"sc{j}:",
+        f"  %c{j} = phi i64 [0, %in{j}], [%c{j}.end, %sd{j}]",
+        f"  %c{j}.far = add i64 %c{j}, {CHUNK}",
+        f"  %c{j}.long = icmp slt i64 %c{j}.far, %n",
+        f"  %c{j}.end = select i1 %c{j}.long, i64 %c{j}.far, i64 %n",
+        f"  %c{j}.back = sub i64 %c{j}.end, {WIDTH}",
+        f"  %c{j}.short = icmp slt i64 %c{j}.back, %c{j}",
+        f"  %c{j}.start = select i1 %c{j}.short, i64 %c{j}.back, i64 %c{j}",
+        f"  %c{j}.len = sub i64 %c{j}.end, %c{j}.start",
+        f"  %c{j}.last = sub i64 %c{j}.len, {WIDTH}",
+    ]
+    quantiles = {k for k, (_, part) in enumerate(parts) if part["type"] in ("normal", "lognormal", "logitnormal")}
+    for k in sorted(quantiles):
+        a, b = truncated(parts[k][1]) or (0.0, 1.0)
+        offset = ir.op(f"add i64 {ir.op(f'mul i64 %n, {first + k}')}, %c{j}.start")
+        row = ir.op(f"getelementptr i64, i64* %W, i64 {offset}")
+        into = ir.op(f"getelementptr double, double* %S, i64 {k * CHUNK}")
+        ir.lines.append(
+            f"  call void @zrow(i64* {row}, i64 %c{j}.len, double* {into}, double {literal(a)}, double {literal(b)})"
+        )
+    ir.lines += [f"  br label %sl{j}", f"sl{j}:", f"  %s{j} = phi i64 [0, %sc{j}], [%s{j}.next, %sl{j}]"]
+    total = literal(0.0)
+    for k, (_, part) in enumerate(parts):
+        if k in quantiles:
+            at = ir.op(f"getelementptr double, double* %S, i64 {ir.op(f'add i64 %s{j}, {k * CHUNK}')}")
+            z = ir.op(f"load {VEC}, {VEC}* {ir.op(f'bitcast double* {at} to {VEC}*')}, align 8")
+            value = quantile(ir, part, "", z=z)
+        else:
+            index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {first + k}')}, {ir.op(f'add i64 %c{j}.start, %s{j}')}")
+            at = ir.op(f"bitcast i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')} to {IVEC}*")
+            value = quantile(ir, part, ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {at}, align 8")))
+        total = value if k == 0 else ir.binary("fadd", total, value)
+    index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {j}')}, {ir.op(f'add i64 %c{j}.start, %s{j}')}")
+    at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* %D, i64 {index}')} to {VEC}*")
+    ir.lines += [
+        f"  store {VEC} {total}, {VEC}* {at}, align 8",
+        f"  %s{j}.step = add i64 %s{j}, {WIDTH}",
+        f"  %s{j}.more = icmp slt i64 %s{j}.step, %c{j}.len",
+        f"  %s{j}.over = icmp sgt i64 %s{j}.step, %c{j}.last",
+        f"  %s{j}.next = select i1 %s{j}.over, i64 %c{j}.last, i64 %s{j}.step",
+        f"  br i1 %s{j}.more, label %sl{j}, label %sd{j}",
+        f"sd{j}:",
+        f"  %c{j}.all = icmp sge i64 %c{j}.end, %n",
+        f"  br i1 %c{j}.all, label %in{j + 1}, label %sc{j}",
+        f"in{j + 1}:",
+    ]
+
+
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
     """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
     ``@ppnd16v``, ``@expv``, ``@philox`` and ``@draws``) for *inputs* (key, distribution).
@@ -194,11 +259,12 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
     one before it (a value depends only on its words, so computing it twice changes nothing), and
     a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
-    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16t_ir, ppnd16v_ir, zrow_ir
+    from .kernel_vector import CHUNK, IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16t_ir, ppnd16v_ir, zrow_ir
 
     ir = VectorIR()
     rows: list[str] = []
     n_inputs = len(inputs)
+    scratch = 0  # doubles of the parts' quantiles of a sum, one chunk each
     for j, (key, dist) in enumerate(inputs):
         parts = [(p["stream"], p) for p in dist["parts"]] if dist["type"] == "sum" else [(key, dist)]
         if dist["type"] in ("normal", "lognormal", "logitnormal"):
@@ -225,6 +291,10 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
             ir.lines.append(f"  store {VEC} {quantile(ir, dist, '', z=z_last)}, {VEC}* {tail_at}, align 8")
             ir.lines.append(f"  br label %in{j + 1}\nin{j + 1}:")
             continue
+        if any(part["type"] in ("normal", "lognormal", "logitnormal") for _, part in parts):
+            scratch = max(scratch, len(parts) * CHUNK)
+            _sum_rows(ir, j, parts, rows)
+            continue
         ir.lines.append(f"  br label %loop{j}\nloop{j}:")
         ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
         total, first = literal(0.0), len(rows)
@@ -248,6 +318,7 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
 entry:
   %Wp = alloca i64, i64 {max(n_rows, 1) * WIDTH}
   %Dp = alloca double, i64 {max(n_inputs, 1) * WIDTH}
+  %S = alloca double, i64 {max(scratch, 1)}
   %last = sub i64 %n, {WIDTH}
   %whole = and i64 %n, -{WIDTH}
   %few = icmp slt i64 %n, {WIDTH}
