@@ -302,3 +302,36 @@ def test_interleaved_groups_at_block_sizes_around_their_width(n):
     u = ((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53
     z = values_of(words)[0]
     np.testing.assert_allclose(z, 1.0 + 2.0 * ppnd16(u), rtol=2e-15, atol=0)
+
+
+@pytest.mark.parametrize("n", [8, 9, 15, 16, 17, 24, 31, 32, 33, 255, 256, 257])
+def test_erow_exponentiates_a_row_in_place_once(n):
+    """@erow: ``Z[i] = exp(loc + scale·Z[i])``, two groups per iteration, then one group, then the
+    last group from the values read before the loop (in place: a sample exponentiated twice would
+    show); within 4e-16 of libm where |x| ≤ EXP_RANGE, libm's own value elsewhere."""
+    from cathode_lca.uncertainty.kernel_draws import _jit, erow_ir
+
+    erow, declared = erow_ir()
+    expv, declared_e = expv_ir()
+    entry = """define void @apply(double* %Z, i64 %n, double %loc, double %scale) {
+entry:
+  call void @erow(double* %Z, i64 %n, double %loc, double %scale)
+  ret void
+}"""
+    engine = _jit("\n".join(sorted(declared | declared_e)) + "\n\n" + "\n\n".join([erow, expv, entry]))
+    apply = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_double)(
+        engine.get_function_address("apply")
+    )
+    rng = np.random.default_rng(n)
+    loc, scale = 0.25, 3.0
+    z = rng.normal(0.0, 1.0, n)
+    z[n // 3] = (705.5 - loc) / scale  # beyond EXP_RANGE: libm's exp
+    z[n // 2] = (-720.0 - loc) / scale  # a subnormal result, as libm rounds it
+    z[-1] = (710.0 - loc) / scale  # overflow
+    out = z.copy()
+    apply(out.ctypes.data, n, loc, scale)
+    expected = np.array([math.exp(loc + scale * v) if loc + scale * v < 709.0 else math.inf for v in z])
+    inside = np.abs(loc + scale * z) <= EXP_RANGE
+    np.testing.assert_allclose(out[inside], expected[inside], rtol=4e-16, atol=0)
+    np.testing.assert_array_equal(out[~inside], expected[~inside])
+    assert (~inside).sum() == 3 and out[-1] == math.inf and 0.0 < out[n // 2] < 2.2250738585072014e-308

@@ -529,26 +529,9 @@ def ppnd16v_ir(
 def expv_ir() -> tuple[str, set[str]]:
     """``define internal <8 x double> @expv(<8 x double> %x)`` (fdlibm's method, see the module docstring)."""
     ir = VectorIR()
-    inside = ir.compare("ole", ir.call("llvm.fabs.f64", "%x"), literal(EXP_RANGE))
-    # k = nearest integer to x / ln 2: adding 1.5·2⁵² rounds it (to even) into the low significand bits
-    shifted = ir.binary("fadd", ir.binary("fmul", "%x", literal(_INV_LN2)), literal(1.5 * 2.0**52))
-    k = ir.binary("fsub", shifted, literal(1.5 * 2.0**52))
-    hi = ir.binary("fsub", "%x", ir.binary("fmul", k, literal(_LN2_HI)))
-    lo = ir.binary("fmul", k, literal(_LN2_LO))
-    r = ir.binary("fsub", hi, lo)
-    t = ir.binary("fmul", r, r)
-    poly = literal(_EXP_P[-1])
-    for coefficient in reversed(_EXP_P[:-1]):
-        poly = ir.binary("fadd", literal(coefficient), ir.binary("fmul", t, poly))
-    c = ir.binary("fsub", r, ir.binary("fmul", t, poly))
-    ratio = ir.binary("fdiv", ir.binary("fmul", r, c), ir.binary("fsub", literal(2.0), c))
-    y = ir.binary("fsub", literal(1.0), ir.binary("fsub", ir.binary("fsub", lo, ratio), hi))
-    # 2ᵏ: the bits of 1.5·2⁵² + k hold k in their low part; (k + 1023) << 52 is 2ᵏ's bit pattern
-    bits = ir.op(f"bitcast {VEC} {shifted} to {IVEC}")
-    scale = ir.integer("shl", ir.integer("add", bits, "1023"), "52")
-    value = ir.binary("fmul", y, ir.op(f"bitcast {IVEC} {scale} to {VEC}"))
+    value, inside = exp_lines(ir, "%x")
     everywhere = ir.all_true(inside)
-    outside = ir.op(f"xor <{WIDTH} x i1> {inside}, <{', '.join(['i1 true'] * WIDTH)}>")
+    outside = ir.op(f"xor <{WIDTH} x i1> {inside}, {_EVERY}")
     lines = [
         f"define internal {VEC} @expv({VEC} %x) {{",
         "entry:",
@@ -561,6 +544,29 @@ def expv_ir() -> tuple[str, set[str]]:
         "}",
     ]
     return "\n".join(lines), ir.declared | {"declare double @llvm.exp.f64(double)"}
+
+
+def exp_lines(ir: VectorIR, x: str) -> tuple[str, str]:
+    """Emit ``exp(x)`` for WIDTH values (fdlibm's method): (the value, the lanes ``|x| ≤ EXP_RANGE``
+    where it is right; the others need libm's ``exp``)."""
+    inside = ir.compare("ole", ir.call("llvm.fabs.f64", x), literal(EXP_RANGE))
+    # k = nearest integer to x / ln 2: adding 1.5·2⁵² rounds it (to even) into the low significand bits
+    shifted = ir.binary("fadd", ir.binary("fmul", x, literal(_INV_LN2)), literal(1.5 * 2.0**52))
+    k = ir.binary("fsub", shifted, literal(1.5 * 2.0**52))
+    hi = ir.binary("fsub", x, ir.binary("fmul", k, literal(_LN2_HI)))
+    lo = ir.binary("fmul", k, literal(_LN2_LO))
+    r = ir.binary("fsub", hi, lo)
+    t = ir.binary("fmul", r, r)
+    poly = literal(_EXP_P[-1])
+    for coefficient in reversed(_EXP_P[:-1]):
+        poly = ir.binary("fadd", literal(coefficient), ir.binary("fmul", t, poly))
+    c = ir.binary("fsub", r, ir.binary("fmul", t, poly))
+    ratio = ir.binary("fdiv", ir.binary("fmul", r, c), ir.binary("fsub", literal(2.0), c))
+    y = ir.binary("fsub", literal(1.0), ir.binary("fsub", ir.binary("fsub", lo, ratio), hi))
+    # 2ᵏ: the bits of 1.5·2⁵² + k hold k in their low part; (k + 1023) << 52 is 2ᵏ's bit pattern
+    bits = ir.op(f"bitcast {VEC} {shifted} to {IVEC}")
+    scale = ir.integer("shl", ir.integer("add", bits, "1023"), "52")
+    return ir.binary("fmul", y, ir.op(f"bitcast {IVEC} {scale} to {VEC}")), inside
 
 
 _SCALAR_LOGIC = re.compile(r"(and|or|xor) i1 (\S+), (\S+)")
