@@ -22,8 +22,8 @@ the same algorithm with the same coefficients (:func:`cathode_lca.uncertainty.no
 both stay within about 1e-15 of ``scipy.special.ndtri`` (Cephes; ``tests/test_kernel_draws.py``), far
 inside the kernel's 1e-12 equality with the numpy path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
 time (:mod:`.kernel_vector`): ``@zrow`` computes a block's quantiles of one input (the central
-branch for all, the tail samples apart), then the rest of the inverse CDF runs over the block in
-place; an input of type ``sum`` gets its normal-family parts' quantiles from ``@zrow`` too, chunk by
+branch for all, the tail samples apart), a lognormal's ``exp`` runs over the block in ``@erow``,
+then the rest of the inverse CDF (if any) runs over the block in place; an input of type ``sum`` gets its normal-family parts' quantiles from ``@zrow`` too, chunk by
 chunk into a scratch row each, then adds its parts in order.
 
 Examples
