@@ -317,7 +317,7 @@ def zrow_ir(
     group spilled and reloaded every constant), the last groups overlapping; it lists the samples
     outside the centre through :func:`lane_table`. A second loop computes those with the first
     tail branch (*near*), inline (no call: its constants stay out of the loop), :data:`TAIL_GROUPS`
-    groups of WIDTH listed samples at a time (gathered and scattered), so the tail branch, about
+    groups of WIDTH listed samples at a time (loaded and stored by index), so the tail branch, about
     15 % of the values, is not paid for a whole group whenever one lane needs it. A chunk with a
     lane beyond that branch (p < 1.4e-11, rare) runs its tail samples again through ``@ppnd16t``,
     which calls the scalar ``@ppnd16`` for such lanes. Each value is the one ``@ppnd16v`` gives (a
@@ -339,18 +339,26 @@ def zrow_ir(
         first += lines
     declared: set[str] = set()
 
-    def gathered(ir: VectorIR, slot: str) -> tuple[str, str]:
-        """The probabilities of the WIDTH listed samples at *slot* and their places in ``Z``."""
-        samples = ir.op(f"load {IVEC}, {IVEC}* {ir.op(f'bitcast i64* {slot} to {IVEC}*')}, align 8")
-        at = ir.op(f"getelementptr i64, i64* %W, {IVEC} {samples}")
-        words = ir.op(
-            f"call {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*> {at}, i32 8, <{WIDTH} x i1> {_EVERY}, {IVEC} undef)"
-        )
+    def gathered(ir: VectorIR, slot: str) -> tuple[str, list[str]]:
+        """The probabilities of the WIDTH listed samples at *slot* and their indices (scalar loads:
+        no vector of pointers to take apart)."""
+        indices, words = [], "undef"
+        for k in range(WIDTH):
+            indices.append(ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* {slot}, i64 {k}')}"))
+            word = ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* %W, i64 {indices[-1]}')}")
+            words = ir.op(f"insertelement {IVEC} {words}, i64 {word}, i64 {k}")
         p = ir.binary("fadd", "%av", ir.binary("fmul", ir.words_to_unit(words), "%bv"))
-        return p, ir.op(f"getelementptr double, double* %Z, {IVEC} {samples}")
+        return p, indices
 
-    def scatter(z: str, to: str) -> str:
-        return f"  call void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC} {z}, <{WIDTH} x double*> {to}, i32 8, <{WIDTH} x i1> {_EVERY})"
+    def scatter(z: str, to: list[str]) -> str:
+        lines = []
+        for k, index in enumerate(to):
+            lines += [
+                f"  %{z[1:]}.x{k} = extractelement {VEC} {z}, i64 {k}",
+                f"  %{z[1:]}.p{k} = getelementptr double, double* %Z, i64 {index}",
+                f"  store double %{z[1:]}.x{k}, double* %{z[1:]}.p{k}",
+            ]
+        return "\n".join(lines)
 
     # the fast tail pass: the first tail branch inline (no call: its constants stay out of the
     # loop), TAIL_GROUPS groups interleaved; a lane beyond it (p < 1.4e-11) is only noted
@@ -366,7 +374,7 @@ def zrow_ir(
         declared |= ir.declared
         prefix = f"q{g}_"
         tails.append(_renamed(ir.lines, prefix))
-        stores.append(scatter(signed.replace("%t", f"%{prefix}"), to.replace("%t", f"%{prefix}")))
+        stores.append(scatter(signed.replace("%t", f"%{prefix}"), [i.replace("%t", f"%{prefix}") for i in to]))
         stores.append(f"  %far{g} = or i{WIDTH} {far}, {beyond.replace('%t', f'%{prefix}')}")
         far = f"%far{g}"
     second = [line for lines in zip(*tails, strict=True) for line in lines] + stores
@@ -376,8 +384,6 @@ def zrow_ir(
     z = ir.op(f"call {VEC} @ppnd16t({VEC} {p})")
     slow = [*ir.lines, scatter(z, to)]
     declared |= ir.declared | {
-        f"declare {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*>, i32, <{WIDTH} x i1>, {IVEC})",
-        f"declare void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC}, <{WIDTH} x double*>, i32, <{WIDTH} x i1>)",
         f"declare {VEC} @llvm.fabs.v{WIDTH}f64({VEC})",
         "declare i8 @llvm.ctpop.i8(i8)",
     }
