@@ -348,7 +348,8 @@ exit:
 
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
     """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
-    ``@ppnd16v``, ``@expv``, ``@philox`` and ``@draws``) for *inputs* (key, distribution).
+    ``@ppnd16t``, ``@ppnd16v``, ``@zrow``, ``@erow``, ``@expv``, ``@philox`` and ``@draws``) for
+    *inputs* (key, distribution).
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
     words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
