@@ -72,6 +72,31 @@ def test_all_distributions_together_from_a_later_sample():
     np.testing.assert_allclose(kernel, numpy, rtol=RTOL, atol=0)
 
 
+@pytest.mark.parametrize("n", [1, 8, 9, 17, 511, 512, 513, 1030])
+def test_sums_equal_the_numpy_stream_across_chunk_boundaries(n):
+    """A sum's normal-family parts go through @zrow chunk by chunk (512 samples, the last chunk
+    moved back) into a scratch row each, then are added in order with its other parts; every
+    block size around a chunk gives the numpy stream's values."""
+    sums = [
+        ("s1", DISTRIBUTIONS["sum"]),
+        (
+            "s2",
+            {
+                "type": "sum",
+                "parts": [
+                    {"type": "uniform", "minimum": 0.0, "maximum": 0.5, "stream": "u"},
+                    {"type": "normal", "loc": 1.0, "scale": 0.5, "minimum": 0.8, "maximum": 1.5, "stream": "t"},
+                    {"type": "logitnormal", "minimum": 0.9, "maximum": 1.0, "loc": 0.5, "scale": 1.2, "stream": "g"},
+                ],
+            },
+        ),
+        ("n", DISTRIBUTIONS["normal"]),
+    ]
+    kernel, numpy = _kernel_and_numpy(sums, seed=11, start=3, n=n)
+    np.testing.assert_allclose(kernel, numpy, rtol=RTOL, atol=0)
+    assert kernel.shape == (3, n)
+
+
 def test_known_values_at_known_words():
     """Hand-computed: word w gives u = ((w >> 11) + 0.5) / 2**53; w = 2**63 is u = 1/2 + 2**-54."""
     half = np.array([[2**63]], dtype=np.uint64)

@@ -246,3 +246,92 @@ def test_values_do_not_depend_on_where_the_block_and_its_chunks_split():
         np.testing.assert_array_equal(np.hstack([values_of(words[:, :cut]), values_of(words[:, cut:])]), whole)
     tails = np.abs(((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53 - 0.5) > 0.425
     assert 0.1 < tails.mean() < 0.2  # the tail pass did run, on about 15 % of the samples
+
+
+def _words_of(u: np.ndarray) -> np.ndarray:
+    """Words whose probability ``((w >> 11) + 0.5)·2⁻⁵³`` is *u* rounded down to the 2⁻⁵³ grid."""
+    return (np.floor(np.asarray(u) * 2.0**53).astype(np.uint64) << np.uint64(11)).reshape(1, -1)
+
+
+def test_lane_table_lists_the_set_lanes_of_every_mask_in_order():
+    from cathode_lca.uncertainty.kernel_vector import lane_table
+
+    table = lane_table()
+    assert len(table) == 256
+    for mask in range(256):
+        lanes = list(table[mask].to_bytes(8, "little"))
+        listed = [k for k in range(8) if mask & (1 << k)]
+        assert lanes[: len(listed)] == listed
+    assert table[0b10100100].to_bytes(8, "little")[:3] == bytes([2, 5, 7])  # by hand
+
+
+def test_every_tail_pattern_of_a_group_gets_its_tail_values():
+    """Group m of the block has its tail samples (both tails) on the set bits of m: every 8-bit
+    mask goes through the lane-table listing; a sample missed or misplaced would keep its central
+    value (wrong sign or size) instead of the numpy path's quantile."""
+    from cathode_lca.uncertainty.normal import ppnd16
+
+    rows, values_of = compile_draws([("n", {"type": "normal", "loc": 0.0, "scale": 1.0})])
+    rng = np.random.default_rng(4)
+    central = rng.uniform(0.08, 0.92, (256, WIDTH))
+    tail = np.where(
+        rng.random((256, WIDTH)) < 0.5, rng.uniform(1e-9, 0.07, (256, WIDTH)), rng.uniform(0.93, 1 - 1e-9, (256, WIDTH))
+    )
+    bits = (np.arange(256)[:, None] >> np.arange(WIDTH)[None, :]) & 1
+    words = _words_of(np.where(bits == 1, tail, central).ravel())
+    u = ((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53
+    assert ((np.abs(u - 0.5) > 0.425) == (bits.ravel() == 1)).all()
+    z = values_of(words)[0]
+    np.testing.assert_allclose(z, ppnd16(u), rtol=2e-15, atol=0)
+    np.testing.assert_array_equal(z[bits.ravel() == 0], ppnd16(u)[bits.ravel() == 0])  # same Horner order
+
+
+@pytest.mark.parametrize("n", [8, 9, 15, 16, 17, 255, 256, 257, 1030])
+def test_interleaved_groups_at_block_sizes_around_their_width(n):
+    """Two groups per iteration, the last ones moved back to stay inside the block (and a chunk of
+    CHUNK samples): every sample, in both tails and the centre, gets the numpy path's quantile."""
+    from cathode_lca.uncertainty.normal import ppnd16
+
+    rows, values_of = compile_draws([("n", {"type": "normal", "loc": 1.0, "scale": 2.0})])
+    rng = np.random.default_rng(n)
+    u = rng.uniform(0.0, 1.0, n)
+    u[::5] = rng.uniform(1e-9, 0.075, u[::5].size)  # lower tail
+    u[1::7] = rng.uniform(0.925, 1.0, u[1::7].size)  # upper tail
+    u[[2, -3]] = 3e-14, 1 - 5e-14  # beyond the first tail branch (r > 5): the scalar quantile
+    words = _words_of(u)
+    u = ((words[0] >> np.uint64(11)).astype(float) + 0.5) * 2.0**-53
+    z = values_of(words)[0]
+    np.testing.assert_allclose(z, 1.0 + 2.0 * ppnd16(u), rtol=2e-15, atol=0)
+
+
+@pytest.mark.parametrize("n", [8, 9, 15, 16, 17, 24, 31, 32, 33, 255, 256, 257])
+def test_erow_exponentiates_a_row_in_place_once(n):
+    """@erow: ``Z[i] = exp(loc + scale·Z[i])``, two groups per iteration, then one group, then the
+    last group from the values read before the loop (in place: a sample exponentiated twice would
+    show); within 4e-16 of libm where |x| ≤ EXP_RANGE, libm's own value elsewhere."""
+    from cathode_lca.uncertainty.kernel_draws import _jit, erow_ir
+
+    erow, declared = erow_ir()
+    expv, declared_e = expv_ir()
+    entry = """define void @apply(double* %Z, i64 %n, double %loc, double %scale) {
+entry:
+  call void @erow(double* %Z, i64 %n, double %loc, double %scale)
+  ret void
+}"""
+    engine = _jit("\n".join(sorted(declared | declared_e)) + "\n\n" + "\n\n".join([erow, expv, entry]))
+    apply = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_double)(
+        engine.get_function_address("apply")
+    )
+    rng = np.random.default_rng(n)
+    loc, scale = 0.25, 3.0
+    z = rng.normal(0.0, 1.0, n)
+    z[n // 3] = (705.5 - loc) / scale  # beyond EXP_RANGE: libm's exp
+    z[n // 2] = (-720.0 - loc) / scale  # a subnormal result, as libm rounds it
+    z[-1] = (710.0 - loc) / scale  # overflow
+    out = z.copy()
+    apply(out.ctypes.data, n, loc, scale)
+    expected = np.array([math.exp(loc + scale * v) if loc + scale * v < 709.0 else math.inf for v in z])
+    inside = np.abs(loc + scale * z) <= EXP_RANGE
+    np.testing.assert_allclose(out[inside], expected[inside], rtol=4e-16, atol=0)
+    np.testing.assert_array_equal(out[~inside], expected[~inside])
+    assert (~inside).sum() == 3 and out[-1] == math.inf and 0.0 < out[n // 2] < 2.2250738585072014e-308

@@ -22,8 +22,9 @@ the same algorithm with the same coefficients (:func:`cathode_lca.uncertainty.no
 both stay within about 1e-15 of ``scipy.special.ndtri`` (Cephes; ``tests/test_kernel_draws.py``), far
 inside the kernel's 1e-12 equality with the numpy path. The scalar quantile is the internal function ``@ppnd16``; the draws run eight samples at a
 time (:mod:`.kernel_vector`): ``@zrow`` computes a block's quantiles of one input (the central
-branch for all, the tail samples apart), then the rest of the inverse CDF runs over the block in
-place; inputs of type ``sum`` compute their parts' quantiles inline with ``@ppnd16v``.
+branch for all, the tail samples apart), a lognormal's ``exp`` runs over the block in ``@erow``,
+then the rest of the inverse CDF (if any) runs over the block in place; an input of type ``sum`` gets its normal-family parts' quantiles from ``@zrow`` too, chunk by
+chunk into a scratch row each, then adds its parts in order.
 
 Examples
 --------
@@ -32,13 +33,13 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define internal <8 x double> @ppnd16c', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <8 x double> @ppnd16t', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal void @erow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from .kernel_philox import philox_ir
 from .kernel_philox import philox_keys as philox_keys
 from .kernel_source import IR, KernelUnsupported, literal
 from .normal import _CENTRE_DEN, _CENTRE_NUM, _FAR_DEN, _FAR_NUM, _NEAR_DEN, _NEAR_NUM
+
+if TYPE_CHECKING:
+    from .kernel_vector import VectorIR
 
 EPS = literal(2.0**-53)
 
@@ -189,9 +193,168 @@ def quantile(ir: IR, dist: dict[str, Any], u: str, z: str | None = None) -> str:
     raise KernelUnsupported(f"distribution type {kind!r}")
 
 
+def _sum_rows(ir: VectorIR, j: int, parts: list[tuple[str, dict[str, Any]]], rows: list[str]) -> None:
+    """IR for input *j*, a ``sum`` of *parts*, chunk by chunk (:data:`~.kernel_vector.CHUNK` samples,
+    the last chunk moved back to stay whole): ``@zrow`` computes each normal-family part's
+    quantiles into its own chunk of the scratch ``%S`` (so a tail sample no longer makes a whole
+    group pay for the tail branch), then a loop adds the parts' values in order, WIDTH at a time
+    (the last group overlapping: it stores, so computing it twice changes nothing); a part of
+    another type reads its words in that loop. Appends the parts' streams to *rows*."""
+    from .kernel_vector import CHUNK, IVEC, VEC, WIDTH
+
+    first = len(rows)
+    rows.extend(stream for stream, _ in parts)
+    ir.lines += [
+        f"  br label %sc{j}",
+        f"sc{j}:",
+        f"  %c{j} = phi i64 [0, %in{j}], [%c{j}.end, %sd{j}]",
+        f"  %c{j}.far = add i64 %c{j}, {CHUNK}",
+        f"  %c{j}.long = icmp slt i64 %c{j}.far, %n",
+        f"  %c{j}.end = select i1 %c{j}.long, i64 %c{j}.far, i64 %n",
+        f"  %c{j}.back = sub i64 %c{j}.end, {WIDTH}",
+        f"  %c{j}.short = icmp slt i64 %c{j}.back, %c{j}",
+        f"  %c{j}.start = select i1 %c{j}.short, i64 %c{j}.back, i64 %c{j}",
+        f"  %c{j}.len = sub i64 %c{j}.end, %c{j}.start",
+        f"  %c{j}.last = sub i64 %c{j}.len, {WIDTH}",
+    ]
+    quantiles = {k for k, (_, part) in enumerate(parts) if part["type"] in ("normal", "lognormal", "logitnormal")}
+    for k in sorted(quantiles):
+        a, b = truncated(parts[k][1]) or (0.0, 1.0)
+        offset = ir.op(f"add i64 {ir.op(f'mul i64 %n, {first + k}')}, %c{j}.start")
+        row = ir.op(f"getelementptr i64, i64* %W, i64 {offset}")
+        into = ir.op(f"getelementptr double, double* %S, i64 {k * CHUNK}")
+        ir.lines.append(
+            f"  call void @zrow(i64* {row}, i64 %c{j}.len, double* {into}, double {literal(a)}, double {literal(b)})"
+        )
+    ir.lines += [f"  br label %sl{j}", f"sl{j}:", f"  %s{j} = phi i64 [0, %sc{j}], [%s{j}.next, %sl{j}]"]
+    total = literal(0.0)
+    for k, (_, part) in enumerate(parts):
+        if k in quantiles:
+            at = ir.op(f"getelementptr double, double* %S, i64 {ir.op(f'add i64 %s{j}, {k * CHUNK}')}")
+            z = ir.op(f"load {VEC}, {VEC}* {ir.op(f'bitcast double* {at} to {VEC}*')}, align 8")
+            value = quantile(ir, part, "", z=z)
+        else:
+            index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {first + k}')}, {ir.op(f'add i64 %c{j}.start, %s{j}')}")
+            at = ir.op(f"bitcast i64* {ir.op(f'getelementptr i64, i64* %W, i64 {index}')} to {IVEC}*")
+            value = quantile(ir, part, ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {at}, align 8")))
+        total = value if k == 0 else ir.binary("fadd", total, value)
+    index = ir.op(f"add i64 {ir.op(f'mul i64 %n, {j}')}, {ir.op(f'add i64 %c{j}.start, %s{j}')}")
+    at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* %D, i64 {index}')} to {VEC}*")
+    ir.lines += [
+        f"  store {VEC} {total}, {VEC}* {at}, align 8",
+        f"  %s{j}.step = add i64 %s{j}, {WIDTH}",
+        f"  %s{j}.more = icmp slt i64 %s{j}.step, %c{j}.len",
+        f"  %s{j}.over = icmp sgt i64 %s{j}.step, %c{j}.last",
+        f"  %s{j}.next = select i1 %s{j}.over, i64 %c{j}.last, i64 %s{j}.step",
+        f"  br i1 %s{j}.more, label %sl{j}, label %sd{j}",
+        f"sd{j}:",
+        f"  %c{j}.all = icmp sge i64 %c{j}.end, %n",
+        f"  br i1 %c{j}.all, label %in{j + 1}, label %sc{j}",
+        f"in{j + 1}:",
+    ]
+
+
+def _finish(ir: IR, dist: dict[str, Any], z: str, exponentiated: bool) -> str:
+    """The rest of the inverse CDF from the quantile *z*; when *exponentiated*, *z* is already a
+    lognormal's ``exp(loc + scale·z)`` (``@erow``) and only its sign and bounds remain."""
+    if not exponentiated:
+        return quantile(ir, dist, "", z=z)
+    x = ir.neg(z) if dist.get("negative") else z
+    return _clip(ir, x, dist.get("minimum"), dist.get("maximum"))
+
+
+def erow_ir() -> tuple[str, set[str]]:
+    """``define internal void @erow(double* Z, i64 n, double loc, double scale)``: ``Z[i] = exp(loc + scale·Z[i])``.
+
+    For n ≥ WIDTH, in place: a lognormal input's values from the quantiles ``@zrow`` wrote. Two
+    groups of WIDTH per iteration, ``exp`` inline and interleaved (a call of ``@expv`` per group
+    rematerialised its constants each time, and its chain of dependent operations stayed
+    exposed); the lanes outside ``|x| ≤ EXP_RANGE`` take libm's ``exp`` as in ``@expv``. Then one
+    group through ``@expv`` if WIDTH or more samples remain, and the last WIDTH samples from the
+    quantiles read before the loop (a value computed twice is the same value).
+    """
+    from .kernel_vector import _EVERY, VEC, WIDTH, VectorIR, _lanes, _renamed, exp_lines
+
+    declared: set[str] = {"declare double @llvm.exp.f64(double)"}
+    parts: list[tuple[list[str], str, str, str, str]] = []
+    for g in range(2):
+        ir = VectorIR()
+        at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* %Z, i64 %j{g}')} to {VEC}*")
+        y = ir.binary("fadd", "%lv", ir.binary("fmul", "%sv", ir.op(f"load {VEC}, {VEC}* {at}, align 8")))
+        value, inside = exp_lines(ir, y)
+        outside = ir.op(f"xor <{WIDTH} x i1> {inside}, {_EVERY}")
+        declared |= ir.declared
+        at, y, value, outside = (v.replace("%t", f"%e{g}_") for v in (at, y, value, outside))
+        parts.append((_renamed(ir.lines, f"e{g}_"), at, y, value, outside))
+    (lines_a, at_a, y_a, value_a, out_a), (lines_b, at_b, y_b, value_b, out_b) = parts
+    last = f"%lb{WIDTH - 1}"
+    text = f"""define internal void @erow(double* %Z, i64 %n, double %loc, double %scale) {{
+entry:
+  %l0 = insertelement {VEC} undef, double %loc, i64 0
+  %lv = shufflevector {VEC} %l0, {VEC} undef, <{WIDTH} x i32> zeroinitializer
+  %s0 = insertelement {VEC} undef, double %scale, i64 0
+  %sv = shufflevector {VEC} %s0, {VEC} undef, <{WIDTH} x i32> zeroinitializer
+  %last = sub i64 %n, {WIDTH}
+  %lastp = getelementptr double, double* %Z, i64 %last
+  %lastv = bitcast double* %lastp to {VEC}*
+  %zlast = load {VEC}, {VEC}* %lastv, align 8
+  %pairs = icmp sge i64 %n, {2 * WIDTH}
+  br i1 %pairs, label %loop, label %single
+loop:
+  %j0 = phi i64 [0, %entry], [%i.next, %store]
+  %j1 = add i64 %j0, {WIDTH}
+{chr(10).join(line for both in zip(lines_a, lines_b, strict=True) for line in both)}
+  %outside = or <{WIDTH} x i1> {out_a}, {out_b}
+  %outbits = bitcast <{WIDTH} x i1> %outside to i{WIDTH}
+  %fine = icmp eq i{WIDTH} %outbits, 0
+  br i1 %fine, label %store, label %edge
+edge:
+{chr(10).join(_lanes("la", value_a, out_a, y_a, "llvm.exp.f64", block="edge", ret=False))}
+{chr(10).join(_lanes("lb", value_b, out_b, y_b, "llvm.exp.f64", block=f"la{WIDTH - 1}.skip", ret=False))}
+  br label %store
+store:
+  %va = phi {VEC} [{value_a}, %loop], [%la{WIDTH - 1}.out, {last}.skip]
+  %vb = phi {VEC} [{value_b}, %loop], [{last}.out, {last}.skip]
+  store {VEC} %va, {VEC}* {at_a}, align 8
+  store {VEC} %vb, {VEC}* {at_b}, align 8
+  %i.next = add i64 %j0, {2 * WIDTH}
+  %i.end = add i64 %i.next, {2 * WIDTH}
+  %more = icmp sle i64 %i.end, %n
+  br i1 %more, label %loop, label %single
+single:
+  %si = phi i64 [0, %entry], [%i.next, %store]
+  %si.end = add i64 %si, {WIDTH}
+  %one = icmp sle i64 %si.end, %n
+  br i1 %one, label %sone, label %rest
+sone:
+  %sp = getelementptr double, double* %Z, i64 %si
+  %spv = bitcast double* %sp to {VEC}*
+  %sz = load {VEC}, {VEC}* %spv, align 8
+  %sm = fmul {VEC} %sv, %sz
+  %sy = fadd {VEC} %lv, %sm
+  %se = call {VEC} @expv({VEC} %sy)
+  store {VEC} %se, {VEC}* %spv, align 8
+  br label %rest
+rest:
+  %done = phi i64 [%si, %single], [%si.end, %sone]
+  %partial = icmp slt i64 %done, %n
+  br i1 %partial, label %lastg, label %exit
+lastg:
+  %lm = fmul {VEC} %sv, %zlast
+  %ly = fadd {VEC} %lv, %lm
+  %le = call {VEC} @expv({VEC} %ly)
+  store {VEC} %le, {VEC}* %lastv, align 8
+  br label %exit
+exit:
+  ret void
+}}"""
+    return text, declared
+
+
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
     """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
-    ``@ppnd16v``, ``@expv``, ``@philox`` and ``@draws``) for *inputs* (key, distribution).
+    ``@ppnd16t``, ``@ppnd16v``, ``@zrow``, ``@erow``, ``@expv``, ``@philox`` and ``@draws``) for
+    *inputs* (key, distribution).
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
     words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
@@ -199,11 +362,12 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
     one before it (a value depends only on its words, so computing it twice changes nothing), and
     a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
-    from .kernel_vector import IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16c_ir, ppnd16v_ir, zrow_ir
+    from .kernel_vector import CHUNK, IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16t_ir, ppnd16v_ir, zrow_ir
 
     ir = VectorIR()
     rows: list[str] = []
     n_inputs = len(inputs)
+    scratch = 0  # doubles of the parts' quantiles of a sum, one chunk each
     for j, (key, dist) in enumerate(inputs):
         parts = [(p["stream"], p) for p in dist["parts"]] if dist["type"] == "sum" else [(key, dist)]
         if dist["type"] in ("normal", "lognormal", "logitnormal"):
@@ -216,19 +380,30 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
             ir.lines.append(
                 f"  call void @zrow(i64* {row}, i64 %n, double* {out}, double {literal(a)}, double {literal(b)})"
             )
+            exponentiated = dist["type"] == "lognormal"
+            if exponentiated:  # exp(loc + scale·z) over the block (@erow); the sign and bounds below
+                loc, scale = literal(dist["loc"]), literal(dist["scale"])
+                ir.lines.append(f"  call void @erow(double* {out}, i64 %n, double {loc}, double {scale})")
+                if not dist.get("negative") and dist.get("minimum") is None and dist.get("maximum") is None:
+                    ir.lines.append(f"  br label %in{j + 1}\nin{j + 1}:")
+                    continue
             # the last group's quantiles, kept before the loop turns them into values in place
             tail_at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* {out}, i64 %last')} to {VEC}*")
             z_last = ir.op(f"load {VEC}, {VEC}* {tail_at}, align 8")
             ir.lines.append(f"  br label %loop{j}\nloop{j}:")
             ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
             at = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* {out}, i64 %i{j}')} to {VEC}*")
-            value = quantile(ir, dist, "", z=ir.op(f"load {VEC}, {VEC}* {at}, align 8"))
+            value = _finish(ir, dist, ir.op(f"load {VEC}, {VEC}* {at}, align 8"), exponentiated)
             ir.lines.append(f"  store {VEC} {value}, {VEC}* {at}, align 8")
             ir.lines.append(f"  %i{j}.next = add i64 %i{j}, {WIDTH}")
             ir.lines.append(f"  %i{j}.more = icmp slt i64 %i{j}.next, %whole")
             ir.lines.append(f"  br i1 %i{j}.more, label %loop{j}, label %end{j}\nend{j}:")
-            ir.lines.append(f"  store {VEC} {quantile(ir, dist, '', z=z_last)}, {VEC}* {tail_at}, align 8")
+            ir.lines.append(f"  store {VEC} {_finish(ir, dist, z_last, exponentiated)}, {VEC}* {tail_at}, align 8")
             ir.lines.append(f"  br label %in{j + 1}\nin{j + 1}:")
+            continue
+        if any(part["type"] in ("normal", "lognormal", "logitnormal") for _, part in parts):
+            scratch = max(scratch, len(parts) * CHUNK)
+            _sum_rows(ir, j, parts, rows)
             continue
         ir.lines.append(f"  br label %loop{j}\nloop{j}:")
         ir.lines.append(f"  %i{j} = phi i64 [0, %in{j}], [%i{j}.next, %loop{j}]")
@@ -253,6 +428,7 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
 entry:
   %Wp = alloca i64, i64 {max(n_rows, 1) * WIDTH}
   %Dp = alloca double, i64 {max(n_inputs, 1) * WIDTH}
+  %S = alloca double, i64 {max(scratch, 1)}
   %last = sub i64 %n, {WIDTH}
   %whole = and i64 %n, -{WIDTH}
   %few = icmp slt i64 %n, {WIDTH}
@@ -304,12 +480,14 @@ in0:
     if not n_inputs:
         body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
     ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
-    ppnd16c, declared_c = ppnd16c_ir((_CENTRE_NUM, _CENTRE_DEN))
-    zrow, declared_z = zrow_ir()
-    declared_p |= declared_c | declared_z
+    ppnd16t, declared_t = ppnd16t_ir((_NEAR_NUM, _NEAR_DEN))
+    zrow, declared_z = zrow_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
+    erow, declared_r = erow_ir()
+    declared_z |= declared_r
+    declared_p |= declared_t | declared_z
     expv, declared_e = expv_ir()
     declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
-    return tuple(rows), declared, [ppnd16_ir(), ppnd16c, ppnd16v, zrow, expv, philox_ir(), body]
+    return tuple(rows), declared, [ppnd16_ir(), ppnd16t, ppnd16v, zrow, erow, expv, philox_ir(), body]
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)

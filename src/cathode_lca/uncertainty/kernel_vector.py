@@ -6,9 +6,11 @@ registers, or four SSE2 ones on a CPU without AVX: two independent halves keep t
 chains of the polynomials overlapped; 4 lanes measured slower, 16 no faster and slower to compile).
 The arithmetic of every lane is the scalar arithmetic of the same formula, strict IEEE (no
 fast-math, no fused multiply-add), so a value depends only on its words, never on its lane or
-block. Three functions carry it:
+block. These functions carry it:
 
-* ``@ppnd16v``, the AS 241 normal quantile: the central rational function (``|p − 0.5| ≤ 0.425``,
+* ``@zrow`` (a block's quantiles of one input: the central branch inline, two groups at a time,
+  the tail samples listed apart and computed with the tail branch alone, also ``@ppnd16t``) and
+  ``@ppnd16v``, the AS 241 normal quantile: the central rational function (``|p − 0.5| ≤ 0.425``,
   about 85 % of the values) for all lanes at once, bit for bit the scalar ``@ppnd16``'s; when a lane
   is in a tail, also the first tail branch, with :func:`log_lines`; the rare lanes beyond it
   (p < 1.4e-11) call the scalar ``@ppnd16``;
@@ -238,69 +240,157 @@ def central_lines(ir: VectorIR, p: str, centre: tuple[tuple[float, ...], tuple[f
     return ir.binary("fdiv", num, _horner(ir, centre[1], q_r)), central
 
 
-def ppnd16c_ir(centre: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, set[str]]:
-    """``define internal <8 x double> @ppnd16c(<8 x double> %p)``: AS 241's central branch in every lane."""
-    ir = VectorIR()
-    value, _central = central_lines(ir, "%p", centre)
-    return "\n".join(
-        [f"define internal {VEC} @ppnd16c({VEC} %p) {{", "entry:", *ir.lines, f"  ret {VEC} {value}", "}"]
-    ), ir.declared
-
-
 CHUNK = 512
 """``@zrow`` notes the tail samples of at most this many samples at a time (a fixed stack buffer)."""
 
+GROUPS = 2
+"""Groups of WIDTH samples whose central branches ``@zrow`` interleaves in one loop iteration."""
 
-def zrow_ir() -> tuple[str, set[str]]:
+TAIL_GROUPS = 2
+"""Groups of WIDTH listed tail samples whose tail branches ``@zrow`` interleaves in one loop iteration."""
+
+_EVERY = f"<{', '.join(['i1 true'] * WIDTH)}>"
+
+
+def lane_table() -> list[int]:
+    """For each 8-bit lane mask, its set lanes in ascending order, one byte each (lowest byte first).
+
+    ``@zrow`` lists a group's tail samples by loading the entry of its mask, adding the group's
+    first sample index to each byte and storing all eight; the count advances by the mask's
+    popcount, so the entries past it are overwritten by the next group.
+
+    >>> [lane_table()[m].to_bytes(8, "little")[: bin(m).count("1")].hex() for m in (0b1, 0b10100100)]
+    ['00', '020507']
+    """
+    return [
+        int.from_bytes(bytes([k for k in range(WIDTH) if m >> k & 1]).ljust(WIDTH, b"\0"), "little")
+        for m in range(2**WIDTH)
+    ]
+
+
+def _renamed(lines: list[str], prefix: str) -> list[str]:
+    """*lines* with their temporaries ``%tN`` renamed ``%{prefix}N`` (several groups in one block)."""
+    return [re.sub(r"%t(\d+)\b", rf"%{prefix}\1", line) for line in lines]
+
+
+def _central_group(
+    prefix: str, start: str, centre: tuple[tuple[float, ...], tuple[float, ...]]
+) -> tuple[list[str], str]:
+    """IR for the WIDTH samples from index *start*: their central quantiles stored to ``Z``;
+    returns the lines and the i8 mask of the tail lanes (``|p − 0.5| > 0.425``, lane k in bit k)."""
+    ir = VectorIR()
+    group = ir.op(f"bitcast i64* {ir.op(f'getelementptr i64, i64* %W, i64 {start}')} to {IVEC}*")
+    u = ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {group}, align 8"))
+    p = ir.binary("fadd", "%av", ir.binary("fmul", u, "%bv"))
+    z, central = central_lines(ir, p, centre)
+    store = ir.op(f"bitcast double* {ir.op(f'getelementptr double, double* %Z, i64 {start}')} to {VEC}*")
+    ir.lines.append(f"  store {VEC} {z}, {VEC}* {store}, align 8")
+    bits = ir.op(f"bitcast <{WIDTH} x i1> {ir.op(f'xor <{WIDTH} x i1> {central}, {_EVERY}')} to i{WIDTH}")
+    return _renamed(ir.lines, prefix), bits.replace("%t", f"%{prefix}")
+
+
+def _listing(prefix: str, start: str, bits: str, count: str) -> tuple[list[str], str]:
+    """IR that lists the samples *start* + k of the set bits k of the i8 *bits* at ``T[count]``
+    (:func:`lane_table`, no branch); returns the lines and the new count."""
+    ir = VectorIR()
+    entry = ir.op(f"getelementptr [256 x i64], [256 x i64]* @zrow.lanes, i64 0, i64 {ir.op(f'zext i8 {bits} to i64')}")
+    packed = ir.op(f"bitcast i64 {ir.op(f'load i64, i64* {entry}, align 8')} to <{WIDTH} x i8>")
+    lanes = ir.op(f"zext <{WIDTH} x i8> {packed} to {IVEC}")
+    one = ir.op(f"insertelement {IVEC} undef, i64 {start}, i64 0")
+    base = ir.op(f"shufflevector {IVEC} {one}, {IVEC} undef, <{WIDTH} x i32> zeroinitializer")
+    slot = ir.op(f"bitcast i64* {ir.op(f'getelementptr i64, i64* %T, i64 {count}')} to {IVEC}*")
+    ir.lines.append(f"  store {IVEC} {ir.integer('add', lanes, base)}, {IVEC}* {slot}, align 8")
+    listed = ir.op(f"zext i8 {ir.op(f'call i8 @llvm.ctpop.i8(i8 {bits})')} to i64")
+    total = ir.op(f"add i64 {count}, {listed}")
+    return _renamed(ir.lines, prefix), total.replace("%t", f"%{prefix}")
+
+
+def zrow_ir(
+    centre: tuple[tuple[float, ...], tuple[float, ...]], near: tuple[tuple[float, ...], tuple[float, ...]]
+) -> tuple[str, set[str]]:
     """``define internal void @zrow(i64* W, i64 n, double* Z, double a, double b)``: ``Z[i] = ppnd16(a + u(W[i])·b)``.
 
     For n ≥ WIDTH. Chunk by chunk (:data:`CHUNK` samples, the last one moved back to stay whole),
-    a first loop computes the central branch (``@ppnd16c``) for every sample, WIDTH at a time (the
-    last group overlapping), and notes the samples outside it; a second loop computes those with
-    ``@ppnd16v``, WIDTH at a time (gathered and scattered), so the tail branch, about 15 % of the
-    values, is no longer paid for a whole group whenever one lane needs it. Each value is the one
-    ``@ppnd16v`` gives (a function of its word alone).
+    a first loop computes the central branch (*centre*: AS 241's coefficients) for every sample,
+    :data:`GROUPS` groups of WIDTH per iteration, their instructions interleaved and inline (the
+    polynomials are chains of dependent operations: two groups keep the units busy; a call per
+    group spilled and reloaded every constant), the last groups overlapping; it lists the samples
+    outside the centre through :func:`lane_table`. A second loop computes those with the first
+    tail branch (*near*), inline (no call: its constants stay out of the loop), :data:`TAIL_GROUPS`
+    groups of WIDTH listed samples at a time (loaded and stored by index), so the tail branch, about
+    15 % of the values, is not paid for a whole group whenever one lane needs it. A chunk with a
+    lane beyond that branch (p < 1.4e-11, rare) runs its tail samples again through ``@ppnd16t``,
+    which calls the scalar ``@ppnd16`` for such lanes. Each value is the one ``@ppnd16v`` gives (a
+    function of its word alone).
     """
-    ir = VectorIR()
-    every = f"<{', '.join(['i1 true'] * WIDTH)}>"
-    group = ir.op(f"bitcast i64* {ir.op('getelementptr i64, i64* %W, i64 %i')} to {IVEC}*")
-    u = ir.words_to_unit(ir.op(f"load {IVEC}, {IVEC}* {group}, align 8"))
-    p = ir.binary("fadd", "%av", ir.binary("fmul", u, "%bv"))
-    z = ir.op(f"call {VEC} @ppnd16c({VEC} {p})")
-    outside = ir.compare("ugt", ir.call("llvm.fabs.f64", ir.binary("fsub", p, literal(0.5))), literal(0.425))
-    store = ir.op(f"bitcast double* {ir.op('getelementptr double, double* %Z, i64 %i')} to {VEC}*")
-    first = [*ir.lines, f"  store {VEC} {z}, {VEC}* {store}, align 8"]
-    count = "%c"
-    for k in range(WIDTH):  # note i + k at T[count], counted when outside: no branch
-        first += [
-            f"  %o{k} = extractelement <{WIDTH} x i1> {outside}, i64 {k}",
-            f"  %ik{k} = add i64 %i, {k}",
-            f"  %tp{k} = getelementptr i64, i64* %T, i64 {count}",
-            f"  store i64 %ik{k}, i64* %tp{k}",
-            f"  %oc{k} = zext i1 %o{k} to i64",
-            f"  %c{k} = add i64 {count}, %oc{k}",
+    starts = ["%i"] + [f"%j{g}" for g in range(1, GROUPS)]
+    clip = []
+    for g in range(1, GROUPS):  # group g at i + g·WIDTH, moved back to stay inside the chunk
+        clip += [
+            f"  %jr{g} = add i64 %i, {g * WIDTH}",
+            f"  %jo{g} = icmp sgt i64 %jr{g}, %e8",
+            f"  %j{g} = select i1 %jo{g}, i64 %e8, i64 %jr{g}",
         ]
-        count = f"%c{k}"
-    ir.lines = []
-    samples = ir.op(f"load {IVEC}, {IVEC}* {ir.op('bitcast i64* %tslot to ' + IVEC + '*')}, align 8")
-    at = ir.op(f"getelementptr i64, i64* %W, {IVEC} {samples}")
-    words = ir.op(
-        f"call {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*> {at}, i32 8, <{WIDTH} x i1> {every}, {IVEC} undef)"
-    )
-    u = ir.words_to_unit(words)
-    z = ir.op(f"call {VEC} @ppnd16v({VEC} {ir.binary('fadd', '%av', ir.binary('fmul', u, '%bv'))})")
-    to = ir.op(f"getelementptr double, double* %Z, {IVEC} {samples}")
-    second = [
-        *ir.lines,
-        f"  call void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC} {z}, <{WIDTH} x double*> {to}, i32 8, <{WIDTH} x i1> {every})",
-    ]
-    declared = ir.declared | {
-        f"declare {IVEC} @llvm.masked.gather.v{WIDTH}i64.v{WIDTH}p0(<{WIDTH} x i64*>, i32, <{WIDTH} x i1>, {IVEC})",
-        f"declare void @llvm.masked.scatter.v{WIDTH}f64.v{WIDTH}p0({VEC}, <{WIDTH} x double*>, i32, <{WIDTH} x i1>)",
+    computed = [_central_group(f"g{g}_", starts[g], centre) for g in range(GROUPS)]
+    first = clip + [line for lines in zip(*(c[0] for c in computed), strict=True) for line in lines]
+    count = "%c"
+    for g in range(GROUPS):
+        lines, count = _listing(f"l{g}_", starts[g], computed[g][1], count)
+        first += lines
+    declared: set[str] = set()
+
+    def gathered(ir: VectorIR, slot: str) -> tuple[str, list[str]]:
+        """The probabilities of the WIDTH listed samples at *slot* and their indices (scalar loads:
+        no vector of pointers to take apart)."""
+        indices, words = [], "undef"
+        for k in range(WIDTH):
+            indices.append(ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* {slot}, i64 {k}')}"))
+            word = ir.op(f"load i64, i64* {ir.op(f'getelementptr i64, i64* %W, i64 {indices[-1]}')}")
+            words = ir.op(f"insertelement {IVEC} {words}, i64 {word}, i64 {k}")
+        p = ir.binary("fadd", "%av", ir.binary("fmul", ir.words_to_unit(words), "%bv"))
+        return p, indices
+
+    def scatter(z: str, to: list[str]) -> str:
+        lines = []
+        for k, index in enumerate(to):
+            lines += [
+                f"  %{z[1:]}.x{k} = extractelement {VEC} {z}, i64 {k}",
+                f"  %{z[1:]}.p{k} = getelementptr double, double* %Z, i64 {index}",
+                f"  store double %{z[1:]}.x{k}, double* %{z[1:]}.p{k}",
+            ]
+        return "\n".join(lines)
+
+    # the fast tail pass: the first tail branch inline (no call: its constants stay out of the
+    # loop), TAIL_GROUPS groups interleaved; a lane beyond it (p < 1.4e-11) is only noted
+    tails, stores, far = [], [], "%far"
+    for g in range(TAIL_GROUPS):
+        ir = VectorIR()
+        slot = ir.op(f"getelementptr i64, i64* %tslot, i64 {g * WIDTH}")
+        p, to = gathered(ir, slot)
+        signed, small, r = _tail_lines(ir, p, near)
+        beyond = ir.op(
+            f"bitcast <{WIDTH} x i1> {ir.op(f'xor <{WIDTH} x i1> {_near_ok(ir, small, r)}, {_EVERY}')} to i{WIDTH}"
+        )
+        declared |= ir.declared
+        prefix = f"q{g}_"
+        tails.append(_renamed(ir.lines, prefix))
+        stores.append(scatter(signed.replace("%t", f"%{prefix}"), [i.replace("%t", f"%{prefix}") for i in to]))
+        stores.append(f"  %far{g} = or i{WIDTH} {far}, {beyond.replace('%t', f'%{prefix}')}")
+        far = f"%far{g}"
+    second = [line for lines in zip(*tails, strict=True) for line in lines] + stores
+    # the slow one, for a chunk with a lane beyond: @ppnd16t (the scalar @ppnd16 for those lanes)
+    ir = VectorIR()
+    p, to = gathered(ir, "%sslot")
+    z = ir.op(f"call {VEC} @ppnd16t({VEC} {p})")
+    slow = [*ir.lines, scatter(z, to)]
+    declared |= ir.declared | {
+        f"declare {VEC} @llvm.fabs.v{WIDTH}f64({VEC})",
+        "declare i8 @llvm.ctpop.i8(i8)",
     }
+    table = ", ".join(f"i64 {v - 2**64 if v >= 2**63 else v}" for v in lane_table())
     text = f"""define internal void @zrow(i64* %W, i64 %n, double* %Z, double %a, double %b) {{
 entry:
-  %T = alloca i64, i64 {CHUNK + 2 * WIDTH}
+  %T = alloca i64, i64 {CHUNK + 4 * GROUPS * WIDTH + TAIL_GROUPS * WIDTH}
   %a0 = insertelement {VEC} undef, double %a, i64 0
   %av = shufflevector {VEC} %a0, {VEC} undef, <{WIDTH} x i32> zeroinitializer
   %b0 = insertelement {VEC} undef, double %b, i64 0
@@ -317,37 +407,90 @@ chunk:
   br label %loop
 loop:
   %i = phi i64 [%s, %chunk], [%i.next, %loop]
-  %c = phi i64 [0, %chunk], [%c{WIDTH - 1}, %loop]
+  %c = phi i64 [0, %chunk], [{count}, %loop]
 {chr(10).join(first)}
-  %step = add i64 %i, {WIDTH}
+  %step = add i64 %i, {GROUPS * WIDTH}
   %more = icmp slt i64 %step, %e
   %over = icmp sgt i64 %step, %e8
   %i.next = select i1 %over, i64 %e8, i64 %step
   br i1 %more, label %loop, label %tails
 tails:
-  %ac = phi i64 [%c{WIDTH - 1}, %loop]
+  %ac = phi i64 [{count}, %loop]
   %none = icmp eq i64 %ac, 0
   br i1 %none, label %tailsdone, label %pad
 pad:
   %tl = getelementptr i64, i64* %T, i64 %ac
   %tlp = getelementptr i64, i64* %tl, i64 -1
   %tlv = load i64, i64* %tlp
-{chr(10).join(f"  %tq{k} = getelementptr i64, i64* %tl, i64 {k}{chr(10)}  store i64 %tlv, i64* %tq{k}" for k in range(WIDTH))}
+{chr(10).join(f"  %tq{k} = getelementptr i64, i64* %tl, i64 {k}{chr(10)}  store i64 %tlv, i64* %tq{k}" for k in range(TAIL_GROUPS * WIDTH))}
   br label %tloop
 tloop:
   %ti = phi i64 [0, %pad], [%ti.next, %tloop]
+  %far = phi i{WIDTH} [0, %pad], [{far}, %tloop]
   %tslot = getelementptr i64, i64* %T, i64 %ti
 {chr(10).join(second)}
-  %ti.next = add i64 %ti, {WIDTH}
+  %ti.next = add i64 %ti, {TAIL_GROUPS * WIDTH}
   %ti.more = icmp slt i64 %ti.next, %ac
-  br i1 %ti.more, label %tloop, label %tailsdone
+  br i1 %ti.more, label %tloop, label %tcheck
+tcheck:
+  %anyfar = icmp ne i{WIDTH} {far}, 0
+  br i1 %anyfar, label %sloop, label %tailsdone
+sloop:
+  %si = phi i64 [0, %tcheck], [%si.next, %sloop]
+  %sslot = getelementptr i64, i64* %T, i64 %si
+{chr(10).join(slow)}
+  %si.next = add i64 %si, {WIDTH}
+  %si.more = icmp slt i64 %si.next, %ac
+  br i1 %si.more, label %sloop, label %tailsdone
 tailsdone:
   %all = icmp sge i64 %e, %n
   br i1 %all, label %done, label %chunk
 done:
   ret void
-}}"""
+}}
+@zrow.lanes = internal unnamed_addr constant [256 x i64] [{table}], align 8"""
     return text, declared
+
+
+def _tail_lines(ir: VectorIR, p: str, near: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, str, str]:
+    """Emit AS 241's first tail branch at *p* (vector ``log``): (its signed value, ``min(p, 1 − p)``, ``r``)."""
+    q = ir.binary("fsub", p, literal(0.5))
+    small = ir.select(ir.compare("ogt", q, literal(0.0)), ir.binary("fsub", literal(1.0), p), p)
+    r = ir.call("llvm.sqrt.f64", ir.neg(log_lines(ir, small)))
+    rn = ir.binary("fsub", r, literal(1.6))
+    x = ir.binary("fdiv", _horner(ir, near[0], rn), _horner(ir, near[1], rn))
+    return ir.select(ir.compare("olt", q, literal(0.0)), ir.neg(x), x), small, r
+
+
+def _near_ok(ir: VectorIR, small: str, r: str) -> str:
+    """The lanes the first tail branch serves: ``r ≤ 5`` and ``min(p, 1 − p)`` normal."""
+    normal = ir.compare("oge", small, literal(2.2250738585072014e-308))
+    return ir.op(f"and <{WIDTH} x i1> {ir.compare('ole', r, literal(5.0))}, {normal}")
+
+
+def ppnd16t_ir(near: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, set[str]]:
+    """``define internal <8 x double> @ppnd16t(<8 x double> %p)``: AS 241 for WIDTH probabilities all outside the centre.
+
+    ``@ppnd16v`` without its central branch (``@zrow`` lists the tail samples apart): the first
+    tail branch in vector form, the scalar ``@ppnd16`` for the lanes beyond it.
+    """
+    ir = VectorIR()
+    signed, small, r = _tail_lines(ir, "%p", near)
+    fine = _near_ok(ir, small, r)
+    all_fine = ir.all_true(fine)
+    scalar = ir.op(f"xor <{WIDTH} x i1> {fine}, {_EVERY}")
+    lines = [
+        f"define internal {VEC} @ppnd16t({VEC} %p) {{",
+        "entry:",
+        *ir.lines,
+        f"  br i1 {all_fine}, label %near, label %far",
+        "near:",
+        f"  ret {VEC} {signed}",
+        "far:",
+        *_lanes("lane", signed, scalar, "%p", "ppnd16", block="far"),
+        "}",
+    ]
+    return "\n".join(lines), ir.declared
 
 
 def ppnd16v_ir(
@@ -363,21 +506,13 @@ def ppnd16v_ir(
     """
     ir = VectorIR()
     value, central = central_lines(ir, "%p", centre)
-    q = ir.binary("fsub", "%p", literal(0.5))
     everywhere = ir.all_true(central)
     split = len(ir.lines)
-    small = ir.select(ir.compare("ogt", q, literal(0.0)), ir.binary("fsub", literal(1.0), "%p"), "%p")
-    r = ir.call("llvm.sqrt.f64", ir.neg(log_lines(ir, small)))
-    rn = ir.binary("fsub", r, literal(1.6))
-    x = ir.binary("fdiv", _horner(ir, near[0], rn), _horner(ir, near[1], rn))
-    signed = ir.select(ir.compare("olt", q, literal(0.0)), ir.neg(x), x)
+    signed, small, r = _tail_lines(ir, "%p", near)
     both = ir.select(central, value, signed)
-    normal = ir.compare("oge", small, literal(2.2250738585072014e-308))
-    within = ir.compare("ole", r, literal(5.0))
-    near_ok = ir.op(f"and <{WIDTH} x i1> {within}, {normal}")
-    fine = ir.op(f"or <{WIDTH} x i1> {central}, {near_ok}")
+    fine = ir.op(f"or <{WIDTH} x i1> {central}, {_near_ok(ir, small, r)}")
     all_fine = ir.all_true(fine)
-    scalar = ir.op(f"xor <{WIDTH} x i1> {fine}, <{', '.join(['i1 true'] * WIDTH)}>")
+    scalar = ir.op(f"xor <{WIDTH} x i1> {fine}, {_EVERY}")
     lines = [
         f"define internal {VEC} @ppnd16v({VEC} %p) {{",
         "entry:",
@@ -400,26 +535,9 @@ def ppnd16v_ir(
 def expv_ir() -> tuple[str, set[str]]:
     """``define internal <8 x double> @expv(<8 x double> %x)`` (fdlibm's method, see the module docstring)."""
     ir = VectorIR()
-    inside = ir.compare("ole", ir.call("llvm.fabs.f64", "%x"), literal(EXP_RANGE))
-    # k = nearest integer to x / ln 2: adding 1.5·2⁵² rounds it (to even) into the low significand bits
-    shifted = ir.binary("fadd", ir.binary("fmul", "%x", literal(_INV_LN2)), literal(1.5 * 2.0**52))
-    k = ir.binary("fsub", shifted, literal(1.5 * 2.0**52))
-    hi = ir.binary("fsub", "%x", ir.binary("fmul", k, literal(_LN2_HI)))
-    lo = ir.binary("fmul", k, literal(_LN2_LO))
-    r = ir.binary("fsub", hi, lo)
-    t = ir.binary("fmul", r, r)
-    poly = literal(_EXP_P[-1])
-    for coefficient in reversed(_EXP_P[:-1]):
-        poly = ir.binary("fadd", literal(coefficient), ir.binary("fmul", t, poly))
-    c = ir.binary("fsub", r, ir.binary("fmul", t, poly))
-    ratio = ir.binary("fdiv", ir.binary("fmul", r, c), ir.binary("fsub", literal(2.0), c))
-    y = ir.binary("fsub", literal(1.0), ir.binary("fsub", ir.binary("fsub", lo, ratio), hi))
-    # 2ᵏ: the bits of 1.5·2⁵² + k hold k in their low part; (k + 1023) << 52 is 2ᵏ's bit pattern
-    bits = ir.op(f"bitcast {VEC} {shifted} to {IVEC}")
-    scale = ir.integer("shl", ir.integer("add", bits, "1023"), "52")
-    value = ir.binary("fmul", y, ir.op(f"bitcast {IVEC} {scale} to {VEC}"))
+    value, inside = exp_lines(ir, "%x")
     everywhere = ir.all_true(inside)
-    outside = ir.op(f"xor <{WIDTH} x i1> {inside}, <{', '.join(['i1 true'] * WIDTH)}>")
+    outside = ir.op(f"xor <{WIDTH} x i1> {inside}, {_EVERY}")
     lines = [
         f"define internal {VEC} @expv({VEC} %x) {{",
         "entry:",
@@ -432,6 +550,29 @@ def expv_ir() -> tuple[str, set[str]]:
         "}",
     ]
     return "\n".join(lines), ir.declared | {"declare double @llvm.exp.f64(double)"}
+
+
+def exp_lines(ir: VectorIR, x: str) -> tuple[str, str]:
+    """Emit ``exp(x)`` for WIDTH values (fdlibm's method): (the value, the lanes ``|x| ≤ EXP_RANGE``
+    where it is right; the others need libm's ``exp``)."""
+    inside = ir.compare("ole", ir.call("llvm.fabs.f64", x), literal(EXP_RANGE))
+    # k = nearest integer to x / ln 2: adding 1.5·2⁵² rounds it (to even) into the low significand bits
+    shifted = ir.binary("fadd", ir.binary("fmul", x, literal(_INV_LN2)), literal(1.5 * 2.0**52))
+    k = ir.binary("fsub", shifted, literal(1.5 * 2.0**52))
+    hi = ir.binary("fsub", x, ir.binary("fmul", k, literal(_LN2_HI)))
+    lo = ir.binary("fmul", k, literal(_LN2_LO))
+    r = ir.binary("fsub", hi, lo)
+    t = ir.binary("fmul", r, r)
+    poly = literal(_EXP_P[-1])
+    for coefficient in reversed(_EXP_P[:-1]):
+        poly = ir.binary("fadd", literal(coefficient), ir.binary("fmul", t, poly))
+    c = ir.binary("fsub", r, ir.binary("fmul", t, poly))
+    ratio = ir.binary("fdiv", ir.binary("fmul", r, c), ir.binary("fsub", literal(2.0), c))
+    y = ir.binary("fsub", literal(1.0), ir.binary("fsub", ir.binary("fsub", lo, ratio), hi))
+    # 2ᵏ: the bits of 1.5·2⁵² + k hold k in their low part; (k + 1023) << 52 is 2ᵏ's bit pattern
+    bits = ir.op(f"bitcast {VEC} {shifted} to {IVEC}")
+    scale = ir.integer("shl", ir.integer("add", bits, "1023"), "52")
+    return ir.binary("fmul", y, ir.op(f"bitcast {IVEC} {scale} to {VEC}")), inside
 
 
 _SCALAR_LOGIC = re.compile(r"(and|or|xor) i1 (\S+), (\S+)")
