@@ -88,6 +88,7 @@ def test_the_compiled_kernel_gives_the_same_bits_on_one_and_on_three_threads():
     assert (one.attrs["kernel_threads"], three.attrs["kernel_threads"]) == (1, 3)
     np.testing.assert_array_equal(one.samples.values, three.samples.values)
     np.testing.assert_array_equal(one.parameter_samples.values, three.parameter_samples.values)
+    np.testing.assert_array_equal(one.difference_variance_share.values, three.difference_variance_share.values)
     numpy = monte_carlo("NMC811", kernel="numpy", **{**kw, "samples": 600})
     np.testing.assert_allclose(three.samples.values[..., :600], numpy.samples.values, rtol=1e-12, atol=0)
 
@@ -111,3 +112,23 @@ def test_an_interrupt_drops_the_spans_not_started():
     # span 1 raised at its first block (not recorded); of the 40 spans no other began, and span 0
     # stopped at its next block (or had run out)
     assert started <= {0} and len(plan.calls) <= SPAN_BLOCKS
+
+
+def test_drivers_ranked_on_threads_equal_the_serial_ranking_and_a_direct_spearman():
+    from cathode_lca.uncertainty.drivers import spearman
+    from cathode_lca.uncertainty.monte_carlo import DRIVER_ROWS, _drivers
+
+    rng = np.random.default_rng(4)
+    n, k = 3000, DRIVER_ROWS * 3 + 5  # several row groups, the last one short
+    kept = {f"in{j:02d}": rng.lognormal(size=n) for j in range(k)}
+    names = sorted(kept)
+    x = np.vstack([kept[name] for name in names])
+    diff = np.stack([np.stack([x[:3].sum(0), 2 * x[5] - x[40]]), np.stack([x[7] ** 2, np.full(n, 1.5)])])
+    serial = _drivers(None, None, diff, kept, threads=1)  # type: ignore[arg-type]
+    threaded = _drivers(None, None, diff, kept, threads=3)  # type: ignore[arg-type]
+    assert serial[0] == threaded[0] == names
+    np.testing.assert_array_equal(serial[1], threaded[1])
+    np.testing.assert_array_equal(serial[2], threaded[2])
+    np.testing.assert_allclose(serial[2][0, 1], spearman(x, diff[0, 1]), rtol=1e-12, atol=1e-15)
+    assert not serial[2][1, 1].any()  # a constant output has no drivers
+    assert np.argmax(serial[1][1, 0]) == names.index("in07")

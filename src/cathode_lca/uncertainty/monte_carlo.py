@@ -36,6 +36,7 @@ from .. import __version__
 from ..errors import UsageError
 from .compiled_run import KERNEL_BLOCK, check_threads, choose_kernel, run_compiled
 from .inputs import input_distributions
+from .parallel import each
 from .statistics import STATISTICS, summarise
 
 if TYPE_CHECKING:
@@ -333,11 +334,13 @@ DRIVER_ROWS = 16  # inputs ranked together
 
 
 def _drivers(
-    model: Any, spec: RunSpec, diff: np.ndarray, kept: Mapping[str, np.ndarray] | None = None
+    model: Any, spec: RunSpec, diff: np.ndarray, kept: Mapping[str, np.ndarray] | None = None, threads: int = 1
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Inputs, variance shares and Spearman ρ of (route − virgin): arrays (route, indicator, input).
 
-    *kept* are the draws of the first samples, kept by the run (else they are drawn again).
+    *kept* are the draws of the first samples, kept by the run (else they are drawn again). The
+    inputs are ranked a few rows at a time on *threads* threads (numpy's sort releases the GIL);
+    the result does not depend on their number.
     """
     from .drivers import standard_ranks
 
@@ -355,10 +358,13 @@ def _drivers(
             if np.all(np.isfinite(y)) and np.ptp(y) > 0:
                 outputs[i, j] = standard_ranks(y)
     rho = np.zeros(diff.shape[:2] + (len(names),))
-    for start in range(0, len(names), DRIVER_ROWS):  # a few inputs at a time: bounded temporaries
+
+    def rank_rows(start: int) -> None:  # a few inputs at a time: bounded temporaries
         ranks = standard_ranks(np.vstack([draws[k] for k in names[start : start + DRIVER_ROWS]]))
         for (i, j), y_ranks in outputs.items():
             rho[i, j, start : start + DRIVER_ROWS] = ranks @ y_ranks
+
+    each(rank_rows, range(0, len(names), DRIVER_ROWS), threads)
     total = (rho * rho).sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, rho * rho / np.where(total > 0, total, 1.0), 0.0)
@@ -531,7 +537,7 @@ def monte_carlo(
         scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
     det_values, units, solver = _deterministic(model, setup, unit, allocation, plan)
     route_labels = list(setup.routes)
-    stats = summarise(scores)
+    stats = summarise(scores, n_threads)
     ds = xr.Dataset(
         {
             "samples": (("route", "indicator", "sample"), scores),
@@ -547,22 +553,25 @@ def monte_carlo(
         },
     )
     if "virgin" in route_labels:
-        # one (route, indicator) difference at a time: a single series of samples is the only temporary
+        # one (route, indicator) difference per thread at a time: a series of samples is the only temporary
         base = route_labels.index("virgin")
         diff_stats = np.empty((*scores.shape[:2], len(STATISTICS)))
         lower = np.empty(scores.shape[:2])
         diff = np.empty((*scores.shape[:2], min(samples, DRIVER_SAMPLES)))  # the first samples, for the drivers
-        for i, j in np.ndindex(*scores.shape[:2]):
+
+        def difference(ij: tuple[int, ...]) -> None:  # one series per thread at a time
+            i, j = ij
             d = scores[i, j] - scores[base, j]
             diff_stats[i, j] = summarise(d)
             lower[i, j] = np.nan if np.isnan(scores[i, j]).all() else (d < 0).mean()
             diff[i, j] = d[: diff.shape[-1]]
-            del d
+
+        each(difference, np.ndindex(*scores.shape[:2]), n_threads)
         ds["difference"] = (("route", "indicator", "statistic"), diff_stats)
         ds["p_lower_than_virgin"] = (("route", "indicator"), lower)
         ds["difference"].attrs["description"] = "statistics of (route − virgin), sample by sample"
         ds["p_lower_than_virgin"].attrs["description"] = "share of samples in which the route is below virgin"
-        names, shares, rho = _drivers(model, spec, diff, kept)
+        names, shares, rho = _drivers(model, spec, diff, kept, n_threads)
         if names:
             ds["difference_variance_share"] = (("route", "indicator", "input"), shares)
             ds["difference_spearman"] = (("route", "indicator", "input"), rho)
