@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from .kernel import KernelPlan, RunSpec
 
 KERNEL_BLOCK = 256  # samples per kernel call: its words and values (~0.8 MB at 200 inputs) stay in cache
-KERNEL_MIN_SAMPLES = 20_000  # 'auto' compiles a kernel from this many samples on (compile time pays off)
+# 'auto' compiles a kernel from this many samples on: with the compile (about 1.1 s CPU) the compiled run and the
+# numpy path took the same time at 50,000 samples (NMC811, 4 routes, defaults on, fresh processes, 2026-12-01)
+KERNEL_MIN_SAMPLES = 50_000
 SPAN_BLOCKS = 64  # blocks per unit of work handed to a thread (16,384 samples): balance and progress steps
 
 
