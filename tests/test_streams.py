@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from cathode_lca.uncertainty.streams import EPS, draw, median, ppf, uniforms
+from cathode_lca.uncertainty.streams import EPS, StreamReader, draw, median, ppf, uniforms
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,39 @@ def test_bad_ranges_and_types_are_refused():
         uniforms(1, "k", 5, 4)
     with pytest.raises(ValueError, match="unknown distribution"):
         ppf({"type": "weibull"}, np.array([0.5]))
+
+
+MIXED = [
+    ("ln", {"type": "lognormal", "loc": 0.3, "scale": 0.4}),
+    ("ln-neg", {"type": "lognormal", "loc": -1.0, "scale": 0.2, "negative": True}),
+    ("ln-trunc", {"type": "lognormal", "loc": 0.0, "scale": 0.5, "minimum": 0.5, "maximum": 1.5}),
+    ("ln-neg-trunc", {"type": "lognormal", "loc": 0.0, "scale": 0.5, "negative": True, "maximum": -0.8}),
+    ("n", {"type": "normal", "loc": 2.0, "scale": 0.1}),
+    ("n-trunc", {"type": "normal", "loc": 0.98, "scale": 0.05, "minimum": 0, "maximum": 1}),
+    ("n-far", {"type": "normal", "loc": 0.0, "scale": 1.0, "minimum": 40.0}),  # no probability left: clipped only
+    ("logit", {"type": "logitnormal", "loc": 1.5, "scale": 0.7, "minimum": 0.2, "maximum": 0.9}),
+    ("u", {"type": "uniform", "minimum": 2, "maximum": 5}),
+    ("tri", {"type": "triangular", "minimum": 0.0, "loc": 1.0, "maximum": 4.0}),
+    (
+        "sum",
+        {
+            "type": "sum",
+            "parts": [
+                {"type": "lognormal", "loc": 0.1, "scale": 0.3, "stream": "ln"},
+                {"type": "uniform", "minimum": 0.0, "maximum": 1.0, "stream": "sum/rest"},
+                {"type": "logitnormal", "loc": 0.0, "scale": 1.0, "minimum": 0.0, "maximum": 2.0, "stream": "x"},
+            ],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("start", "sizes"), [(0, [1000]), (3, [5, 1, 130]), (17, [0, 64])])
+def test_stream_reader_gives_draw_bit_for_bit_for_every_kind(start, sizes):
+    """The reader computes all normal-family quantiles in one pass; each value must still be draw()'s."""
+    reader = StreamReader(9, MIXED, start=start)
+    block = np.hstack([reader.read(n) for n in sizes])
+    stop = start + sum(sizes)
+    for row, (key, dist) in enumerate(MIXED):
+        np.testing.assert_array_equal(block[row], draw(dist, 9, key, start, stop), err_msg=key)
+    assert np.all(block[6] == 40.0) and np.all((block[5] >= 0) & (block[5] <= 1))
