@@ -132,3 +132,26 @@ def test_drivers_ranked_on_threads_equal_the_serial_ranking_and_a_direct_spearma
     np.testing.assert_allclose(serial[2][0, 1], spearman(x, diff[0, 1]), rtol=1e-12, atol=1e-15)
     assert not serial[2][1, 1].any()  # a constant output has no drivers
     assert np.argmax(serial[1][1, 0]) == names.index("in07")
+
+
+@pytest.mark.slow
+def test_a_kernel_compiled_at_o0_gives_the_o2_kernels_numbers_bit_for_bit(monkeypatch):
+    """Runs under KERNEL_FULL_OPTIMISATION_SAMPLES compile at O0 (quicker); strict IEEE makes the numbers equal."""
+    from cathode_lca.uncertainty import compiled_run
+
+    kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 60_000, "seed": 8, "progress": False}
+    fast_compile = monte_carlo("NMC811", kernel="auto", **kw)
+    monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 1)
+    optimised = monte_carlo("NMC811", kernel="auto", **kw)
+    assert (fast_compile.attrs["kernel_optimisation"], optimised.attrs["kernel_optimisation"]) == ("O0", "O2")
+    assert fast_compile.attrs["kernel"] == optimised.attrs["kernel"] == "compiled"
+    np.testing.assert_array_equal(fast_compile.samples.values, optimised.samples.values)
+    np.testing.assert_array_equal(fast_compile.deterministic.values, optimised.deterministic.values)
+
+
+def test_an_unknown_optimisation_level_is_refused():
+    from cathode_lca.lca import default_model
+    from cathode_lca.uncertainty.kernel import build_plan
+
+    with pytest.raises(ValueError, match="optimisation must be 0, 1, 2 or 3"):
+        build_plan(default_model(), None, optimisation=5)  # type: ignore[arg-type]

@@ -38,6 +38,10 @@ KERNEL_BLOCK = 256  # samples per kernel call: its words and values (~0.8 MB at 
 # 'auto' compiles a kernel from this many samples on: with the compile (about 1.1 s CPU) the compiled run and the
 # numpy path took the same time at 50,000 samples (NMC811, 4 routes, defaults on, fresh processes, 2026-12-01)
 KERNEL_MIN_SAMPLES = 50_000
+# below this many samples the kernel is compiled at LLVM's O0: about 0.5 s instead of 1.5 s CPU, at about twice the
+# time per sample (NMC811, 4 routes, defaults on: 4.8-5.0 against 2.5-3.2 us/sample on one core, 2026-12-01), so
+# O0 is quicker in total below about 400,000 samples on one thread and 800,000 on two; the numbers are identical
+KERNEL_FULL_OPTIMISATION_SAMPLES = 500_000
 SPAN_BLOCKS = 64  # blocks per unit of work handed to a thread (16,384 samples): balance and progress steps
 
 
@@ -75,8 +79,9 @@ def choose_kernel(kernel: str, model: LCAModel, spec: RunSpec, samples: int, sch
 
     if not compiler_available():
         return None, "numpy (llvmlite is not installed: pip install 'cathode-lca[fast]')"
+    optimisation = 2 if samples >= KERNEL_FULL_OPTIMISATION_SAMPLES else 0
     try:
-        return build_plan(model, spec), "compiled"
+        return build_plan(model, spec, optimisation=optimisation), "compiled"
     except KernelUnsupported as exc:
         return None, f"numpy (not supported by the compiled kernel: {exc})"
     except RuntimeError as exc:  # llvmlite refused the generated IR: a bug, but never a reason to fail the run

@@ -623,6 +623,7 @@ def monte_carlo(
             "kernel": kernel_note,
             "kernel_compile_seconds": round(plan.compile_seconds, 3) if plan is not None else 0.0,
             "kernel_threads": n_threads if plan is not None else 0,
+            "kernel_optimisation": f"O{plan.optimisation}" if plan is not None else "none (numpy path)",
             "common_random_numbers": "yes: every route uses the same draws",
             "warnings": json.dumps(warnings),
         }
