@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from .kernel import KernelPlan, RunSpec
 
 KERNEL_BLOCK = 256  # samples per kernel call: its words and values (~0.8 MB at 200 inputs) stay in cache
-# 'auto' compiles a kernel from this many samples on: with the compile (about 1.1 s CPU) the compiled run and the
-# numpy path took the same time at 50,000 samples (NMC811, 4 routes, defaults on, fresh processes, 2026-12-01)
-KERNEL_MIN_SAMPLES = 50_000
+# 'auto' compiles a kernel from this many samples on: with the IR generation and an O0 compile (about 1.1 s), the
+# compiled run took as long as the numpy path at about 20,000-25,000 samples and 0.35-0.6 s less from 35,000 on
+# (NMC811, 4 routes, defaults on, fresh processes, 2026-12-01)
+KERNEL_MIN_SAMPLES = 25_000
 # below this many samples the kernel is compiled at LLVM's O0: about 0.5 s instead of 1.5 s CPU, at about twice the
 # time per sample (NMC811, 4 routes, defaults on: 4.8-5.0 against 2.5-3.2 us/sample on one core, 2026-12-01), so
 # O0 is quicker in total below about 400,000 samples on one thread and 800,000 on two; the numbers are identical
