@@ -132,9 +132,7 @@ def sensitivity(
     names = sorted(dists)
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     if method == "sobol":
-        from SALib.sample import sobol as sobol_sample
-
-        U = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+        U = saltelli(len(names), samples, seed)
         Q = np.clip(U, 1e-9, 1 - 1e-9)
     else:
         from SALib.sample import morris as morris_sample
@@ -159,7 +157,9 @@ def sensitivity(
             if method == "sobol":
                 from SALib.analyze import sobol as sobol_analyze
 
-                Si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+                # a Generator, not the int: SALib's sobol.analyze tests `if seed:`, so seed 0 (our default)
+                # would draw its bootstrap from numpy's global, unseeded state (confidence intervals not reproducible)
+                Si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
             else:
                 from SALib.analyze import morris as morris_analyze
 
@@ -184,6 +184,37 @@ def sensitivity(
             "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",
         },
     )
+
+
+def saltelli(dimensions: int, samples: int, seed: int) -> np.ndarray:
+    """Saltelli's design on the unit hypercube for first- and total-order Sobol indices, rows ``N·(D + 2)``.
+
+    For each of the *samples* points of a scrambled Sobol' sequence in ``2·D`` dimensions (scipy's
+    ``qmc.Sobol``, seeded with *seed*): the row A (first D coordinates), D rows A with column k taken
+    from B (the last D coordinates), and the row B. The same matrix as SALib's
+    ``SALib.sample.sobol.sample(problem, N, calc_second_order=False, seed=seed)`` on the unit cube
+    (tested equal, bit for bit), written with array operations: SALib fills it with Python loops,
+    about 4 s for 114 parameters and N = 1,024.
+
+    Examples
+    --------
+    >>> x = saltelli(3, 4, seed=1)
+    >>> x.shape
+    (20, 3)
+    >>> bool((x[1, 1:] == x[0, 1:]).all() and x[1, 0] == x[4, 0])  # A with column 0 from B
+    True
+    """
+    from scipy.stats import qmc
+
+    base = qmc.Sobol(d=2 * dimensions, scramble=True, seed=seed).random(samples)
+    a, b = base[:, :dimensions], base[:, dimensions:]
+    design = np.empty((samples, dimensions + 2, dimensions))
+    design[:, 0] = a
+    design[:, 1 : dimensions + 1] = a[:, None, :]
+    columns = np.arange(dimensions)
+    design[:, columns + 1, columns] = b
+    design[:, dimensions + 1] = b
+    return design.reshape(samples * (dimensions + 2), dimensions)
 
 
 def _evaluate(
