@@ -92,3 +92,19 @@ def test_stream_reader_gives_draw_bit_for_bit_for_every_kind(start, sizes):
     for row, (key, dist) in enumerate(MIXED):
         np.testing.assert_array_equal(block[row], draw(dist, 9, key, start, stop), err_msg=key)
     assert np.all(block[6] == 40.0) and np.all((block[5] >= 0) & (block[5] <= 1))
+
+
+def test_ppf_columns_gives_ppf_of_each_column_bit_for_bit():
+    from cathode_lca.uncertainty.streams import ppf_columns
+
+    dists = {key: dist for key, dist in MIXED if dist["type"] != "sum"}
+    dists["total"] = {"type": "sum", "parts": [{**dists["ln"], "stream": "ln"}, {**dists["u"], "stream": "total"}]}
+    names = sorted(dists)
+    Q = np.random.default_rng(5).uniform(1e-9, 1 - 1e-9, size=(700, len(names)))
+    X = ppf_columns(dists, names, Q)
+    assert X.shape == Q.shape
+    for i, name in enumerate(names):
+        if name != "total":
+            np.testing.assert_array_equal(X[:, i], ppf(dists[name], Q[:, i]), err_msg=name)
+    total = ppf(dists["ln"], Q[:, names.index("ln")]) + ppf(dists["u"], Q[:, names.index("total")])
+    np.testing.assert_array_equal(X[:, names.index("total")], total)

@@ -147,25 +147,32 @@ def sensitivity(
                 outputs[f"{route}-minus-virgin"] = outputs[route] - outputs["virgin"]
     keys = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "sigma"]
     result = {k: np.full((len(outputs), len(indicators), len(names)), np.nan) for k in keys}
-    for i, (_route, Y) in enumerate(outputs.items()):
-        for j in range(len(indicators)):
-            y = np.asarray(Y[j], dtype=float)
-            if np.ptp(y) == 0:
-                for k in keys:
-                    result[k][i, j] = 0.0
-                continue
-            if method == "sobol":
-                from SALib.analyze import sobol as sobol_analyze
 
-                # a Generator, not the int: SALib's sobol.analyze tests `if seed:`, so seed 0 (our default)
-                # would draw its bootstrap from numpy's global, unseeded state (confidence intervals not reproducible)
-                Si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
-            else:
-                from SALib.analyze import morris as morris_analyze
-
-                Si = morris_analyze.analyze(problem, U, y, num_levels=4, seed=seed)
+    def analyse(ij: tuple[int, int]) -> None:  # one output; each call has its own seeded generator
+        i, j = ij
+        y = np.asarray(list(outputs.values())[i][j], dtype=float)
+        if np.ptp(y) == 0:
             for k in keys:
-                result[k][i, j] = np.asarray(Si[k], dtype=float)
+                result[k][i, j] = 0.0
+            return
+        if method == "sobol":
+            from SALib.analyze import sobol as sobol_analyze
+
+            # a Generator, not the int: SALib's sobol.analyze tests `if seed:`, so seed 0 (our default)
+            # would draw its bootstrap from numpy's global, unseeded state (confidence intervals not reproducible)
+            Si = sobol_analyze.analyze(dict(problem), y, calc_second_order=False, seed=np.random.default_rng(seed))
+        else:
+            from SALib.analyze import morris as morris_analyze
+
+            Si = morris_analyze.analyze(dict(problem), U, y, num_levels=4, seed=seed)
+        for k in keys:
+            result[k][i, j] = np.asarray(Si[k], dtype=float)
+
+    from .compiled_run import usable_cores
+    from .parallel import each
+
+    # the bootstrap of every output is independent: on every usable core (numpy releases the GIL); same numbers
+    each(analyse, [(i, j) for i in range(len(outputs)) for j in range(len(indicators))], usable_cores())
     return xr.Dataset(
         {k: (("route", "indicator", "parameter"), v) for k, v in result.items()},
         coords={"route": list(outputs), "indicator": list(indicators), "parameter": names},

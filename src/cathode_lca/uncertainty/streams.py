@@ -146,17 +146,23 @@ def ppf_columns(dists: dict[str, dict[str, Any]], names: list[str], Q: np.ndarra
 
     A ``sum`` part drawn from another listed parameter's stream takes that parameter's column, so
     e.g. total energy = the fossil value of the same row + its own rest (never below the fossil value).
+    Each value is :func:`ppf`'s; the normal-family columns are computed several at a time.
     """
     column = {k: i for i, k in enumerate(names)}
-    out = []
+    rows = np.ascontiguousarray(np.asarray(Q, dtype=float).T)  # one contiguous row per name
+    out = np.empty_like(rows)
+    gaussian = [i for i, k in enumerate(names) if dists[k]["type"] in _GAUSSIAN]
+    step = max(1, _GROUP_VALUES // max(rows.shape[1], 1))
+    for first in range(0, len(gaussian), step):
+        group = gaussian[first : first + step]
+        out[group] = _gaussian_values([dists[names[i]] for i in group], rows[group])
     for i, k in enumerate(names):
         dist = dists[k]
         if dist["type"] == "sum":
-            parts = [ppf(part, Q[:, column.get(part.get("stream", k), i)]) for part in dist["parts"]]
-            out.append(np.sum(parts, axis=0))
-        else:
-            out.append(ppf(dist, Q[:, i]))
-    return np.column_stack(out) if out else np.zeros((Q.shape[0], 0))
+            out[i] = np.sum([ppf(part, rows[column.get(part.get("stream", k), i)]) for part in dist["parts"]], axis=0)
+        elif dist["type"] not in _GAUSSIAN:
+            out[i] = ppf(dist, rows[i])
+    return out.T if len(names) else np.zeros((np.shape(Q)[0], 0))
 
 
 class StreamReader:
