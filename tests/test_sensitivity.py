@@ -33,3 +33,18 @@ def test_the_same_seed_gives_the_same_confidence_intervals_seed_zero_included(se
     for name in ("S1", "S1_conf", "ST", "ST_conf"):
         np.testing.assert_array_equal(a[name].values, b[name].values)
     assert np.isfinite(a.S1_conf.values).any()
+
+
+def test_sensitivity_json_metadata_nests_objects_not_json_text():
+    import json
+
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    args = ["sensitivity", "LFP", "--route", "virgin", "--samples", "8", "--indicator", "gwp100", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    meta = json.loads(result.stdout)["metadata"]
+    assert meta["background"]["kind"] == "shipped"  # was a string holding JSON
+    assert isinstance(meta["distributions"], dict) and meta["distributions"]

@@ -30,7 +30,7 @@ from .options import (
     parse_params,
     scenario_option,
 )
-from .output import emit, format_csv, format_table, print_warnings
+from .output import emit, format_csv, format_table, json_metadata, print_warnings
 
 
 @click.command()
@@ -286,19 +286,7 @@ def compute(
         }
         for m in ds.lcia_method.values.tolist()
     ]
-    metadata = dict(ds.attrs)
-    for key in (
-        "methods",
-        "method_sources",
-        "parameters",
-        "demand",
-        "scenarios",
-        "overridden_parameters",
-        "supplier_footprints",
-        "background",
-    ):
-        if isinstance(metadata.get(key), str) and metadata[key][:1] in "[{":
-            metadata[key] = json.loads(metadata[key])
+    metadata = json_metadata(ds.attrs)
     if fmt == "json":
         if "contribution_by_stage" in ds:
             stages = ds.stage.values.tolist()

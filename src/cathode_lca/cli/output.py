@@ -9,6 +9,7 @@ virgin,1.5
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -63,6 +64,24 @@ def write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:
 
     write_with(out, lambda tmp: ds.to_netcdf(tmp, engine="scipy"), overwrite=overwrite)
     click.echo(f"wrote {out}", err=True)
+
+
+def json_metadata(attrs: Any) -> dict[str, Any]:
+    """A result's ``attrs`` for ``--format json``: values stored as JSON text (objects, lists) become JSON again.
+
+    xarray attributes hold text, so nested metadata (background, distributions, scenarios) is kept as
+    JSON text in ``attrs``; written as it is, it would be a string inside the JSON output.
+
+    >>> json_metadata({"seed": 1, "background": '{"kind": "shipped"}', "note": "[not JSON"})
+    {'seed': 1, 'background': {'kind': 'shipped'}, 'note': '[not JSON'}
+    """
+    out: dict[str, Any] = {}
+    for key, value in dict(attrs).items():
+        if isinstance(value, str) and value[:1] in "[{":
+            with contextlib.suppress(ValueError):  # text that only starts like JSON stays text
+                value = json.loads(value)
+        out[key] = value
+    return out
 
 
 def num(x: Any) -> float | None:

@@ -17,7 +17,7 @@ import click
 from .checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .model import model_with_background, scenario_model
 from .options import background_options, comparison_options, parse_indicators, parse_params, plot_option
-from .output import emit, format_csv, format_table, num, print_warnings, write_files
+from .output import emit, format_csv, format_table, json_metadata, num, print_warnings, write_files
 from .scenarios import apply_scenarios
 
 
@@ -217,8 +217,7 @@ def uncertainty(
                     ]
             rows.append(row)
     if fmt == "json":
-        meta = {k: (json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in ds.attrs.items()}
-        emit(json.dumps({"results": rows, "metadata": meta}, indent=2, default=str), out, overwrite)
+        emit(json.dumps({"results": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
         return
     table = []
     not_applicable = sorted({r["route"] for r in rows if r["mean"] is None})
@@ -407,7 +406,7 @@ def sensitivity(
                     row["S1"] = float(ds.S1.sel(route=route, indicator=ind, parameter=name))
                 rows.append(row)
     if fmt == "json":
-        emit(json.dumps({"ranking": rows, "metadata": dict(ds.attrs)}, indent=2, default=str), out, overwrite)
+        emit(json.dumps({"ranking": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
         return
     cols = ["route", "indicator", "rank", "parameter", key] + (["S1"] if sa_method == "sobol" else [])
     if fmt == "csv":
@@ -547,7 +546,7 @@ def sweep(
     rows = df.to_dict(orient="records")
     cols = list(df.columns)
     if fmt == "json":
-        emit(json.dumps({"results": rows, "metadata": dict(ds.attrs)}, indent=2, default=str), out, overwrite)
+        emit(json.dumps({"results": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
     elif fmt == "csv":
         emit(format_csv(rows, cols), out, overwrite)
     else:
