@@ -353,8 +353,8 @@ exit:
 
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
     """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
-    ``@ppnd16t``, ``@ppnd16v``, ``@zrow``, ``@erow``, ``@expv``, ``@philox`` and ``@draws``) for
-    *inputs* (key, distribution).
+    ``@ppnd16t``, ``@zrow``, ``@erow``, ``@expv``, ``@philox``, ``@draws``, and ``@ppnd16v`` when a
+    draw calls it) for *inputs* (key, distribution).
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
     words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
@@ -487,7 +487,10 @@ in0:
     declared_p |= declared_t | declared_z
     expv, declared_e = expv_ir()
     declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
-    return tuple(rows), declared, [ppnd16_ir(), ppnd16t, ppnd16v, zrow, erow, expv, philox_ir(), body]
+    functions = [ppnd16_ir(), ppnd16t, zrow, erow, expv, philox_ir(), body]
+    if "@ppnd16v(" in body:  # only a per-group quantile (not through @zrow) calls it; else it is not compiled
+        functions.insert(2, ppnd16v)
+    return tuple(rows), declared, functions
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)
