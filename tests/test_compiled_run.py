@@ -155,3 +155,29 @@ def test_an_unknown_optimisation_level_is_refused():
 
     with pytest.raises(ValueError, match="optimisation must be 0, 1, 2 or 3"):
         build_plan(default_model(), None, optimisation=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("v2", "v1", "expected"),
+    [
+        ("200000 100000\n", None, 2),
+        ("150000 100000\n", None, 2),  # 1.5 CPUs: two threads
+        ("max 100000\n", None, None),
+        ("garbage\n", ("50000", "100000"), 1),  # v2 unreadable: the v1 files
+        (None, ("-1", "100000"), None),
+        (None, None, None),
+    ],
+)
+def test_a_containers_cpu_quota_caps_the_threads(tmp_path, monkeypatch, v2, v1, expected):
+    from cathode_lca.uncertainty import compiled_run
+
+    limits = ((str(tmp_path / "cpu.max"), None), (str(tmp_path / "quota"), str(tmp_path / "period")))
+    if v2 is not None:
+        (tmp_path / "cpu.max").write_text(v2)
+    if v1 is not None:
+        (tmp_path / "quota").write_text(v1[0])
+        (tmp_path / "period").write_text(v1[1])
+    assert compiled_run.cgroup_cpus(limits) == expected
+    monkeypatch.setattr(compiled_run, "CGROUP_LIMITS", limits)
+    monkeypatch.setattr(compiled_run.os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert compiled_run.usable_cores() == (expected or 64)

@@ -46,12 +46,51 @@ KERNEL_FULL_OPTIMISATION_SAMPLES = 500_000
 SPAN_BLOCKS = 64  # blocks per unit of work handed to a thread (16,384 samples): balance and progress steps
 
 
+CGROUP_LIMITS = (  # CPU quota files of Linux control groups (containers): v2, then v1
+    ("/sys/fs/cgroup/cpu.max", None),
+    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+)
+
+
 def usable_cores() -> int:
-    """The CPUs this process may run on (its affinity mask where the OS has one)."""
+    """The CPUs this process may use: its affinity mask where the OS has one, capped by a container's CPU quota.
+
+    A container limited to 2 CPUs on a 64-core host still sees 64 cores in its affinity mask; the
+    control group's quota (``cpu.max``: ``200000 100000`` is 2 CPUs) says how many it may keep busy.
+    """
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    quota = cgroup_cpus()
+    return max(1, min(cores, quota) if quota else cores)
+
+
+def cgroup_cpus(limits: tuple[tuple[str, str | None], ...] | None = None) -> int | None:
+    """CPUs allowed by the control group's quota (rounded up), or ``None`` without a quota.
+
+    Examples
+    --------
+    >>> cgroup_cpus(())  # no quota file
+    """
+    import math
+
+    for quota_file, period_file in CGROUP_LIMITS if limits is None else limits:
+        try:
+            with open(quota_file) as handle:
+                fields = handle.read().split()
+            if period_file is not None:
+                with open(period_file) as handle:
+                    fields += handle.read().split()
+            quota, period = fields[0], fields[1]
+            if quota in ("max", "-1"):
+                return None
+            allowed = int(quota) / int(period)
+        except (OSError, ValueError, IndexError, ZeroDivisionError):
+            continue
+        if allowed > 0:
+            return max(1, math.ceil(allowed))
+    return None
 
 
 def check_threads(threads: int | None) -> int:
