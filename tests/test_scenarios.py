@@ -477,7 +477,7 @@ def test_sweep_with_a_scenario_matches_compare(capsys):
     assert code == 0, err
     payload = json.loads(out)
     swept = {r["hydro_recovery_co"]: r["value"] for r in payload["results"] if r["route"] == "hydrometallurgical"}
-    assert "eu-2030-recycler" in payload["metadata"]["scenarios"]
+    assert [s["name"] for s in payload["metadata"]["scenarios"]] == ["eu-2030-recycler"]  # JSON, not JSON text
     code, out, _ = run_main(["compare", "NMC811", "--format", "json", *args], capsys)
     compared = {r["route"]: r["value"] for r in json.loads(out)["results"]}
     assert swept[0.95] == pytest.approx(compared["hydrometallurgical"], rel=1e-9)  # the scenario's own value
