@@ -92,10 +92,14 @@ def test_loop_in_the_foreground_falls_back_with_a_note(monkeypatch):
 def test_auto_uses_numpy_for_small_runs_and_says_so():
     ds = monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=50, seed=1, progress=False)
     assert ds.attrs["kernel"].startswith("numpy (fewer than")
-    threads = monte_carlo(
+    from cathode_lca.uncertainty.compiled_run import choose_kernel, usable_cores
+
+    plan, note = choose_kernel("compiled", default_model(), None, 50, "processes")  # type: ignore[arg-type]
+    assert plan is None and note == "numpy (the compiled kernel runs in process; scheduler processes)"
+    threads = monte_carlo(  # --scheduler threads: the compiled kernel on its own threads
         "NMC811", routes=["virgin"], samples=50, seed=1, progress=False, kernel="compiled", scheduler="threads"
     )
-    assert threads.attrs["kernel"].startswith("numpy (the compiled kernel runs in process")
+    assert threads.attrs["kernel"] == "compiled" and threads.attrs["kernel_threads"] == usable_cores()
 
 
 def test_a_failed_check_in_the_kernel_reruns_the_block_on_numpy(monkeypatch):

@@ -111,7 +111,7 @@ def choose_kernel(kernel: str, model: LCAModel, spec: RunSpec, samples: int, sch
         raise UsageError(f"unknown kernel '{kernel}'", hint="choose auto, compiled or numpy")
     if kernel == "numpy":
         return None, "numpy (asked for)"
-    if scheduler not in (None, "serial", "sync"):
+    if scheduler not in (None, "serial", "sync", "threads"):  # 'threads': the kernel's own threads, not dask's
         return None, f"numpy (the compiled kernel runs in process; scheduler {scheduler})"
     if kernel == "auto" and samples < KERNEL_MIN_SAMPLES:
         return None, f"numpy (fewer than {KERNEL_MIN_SAMPLES} samples: compiling would take longer)"

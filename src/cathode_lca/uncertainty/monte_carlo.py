@@ -433,7 +433,8 @@ def monte_carlo(
         ``{"hydro_recovery_ni": {"type": "uniform", "minimum": 0.9, "maximum": 0.99}}``.
     scheduler
         ``None`` (in process), ``"threads"``, ``"processes"`` or a dask.distributed scheduler
-        address (``tcp://host:8786``) or ``Client``.
+        address (``tcp://host:8786``) or ``Client``. With ``"threads"`` a run that the compiled
+        kernel computes uses the kernel's own threads (*threads*), not dask.
     default_uncertainty
         Also vary every number of the supply chain that has no declared distribution, with the
         pedigree-based defaults (:mod:`cathode_lca.uncertainty.defaults`); ``False`` draws only
@@ -441,7 +442,7 @@ def monte_carlo(
     pedigree
         Pedigree factors of the defaults: ``"ciroth2016"`` (empirical, default) or ``"ecoinvent-v2"``.
     kernel
-        ``"compiled"``: the LLVM kernel of :mod:`cathode_lca.uncertainty.kernel` (serial runs);
+        ``"compiled"``: the LLVM kernel of :mod:`cathode_lca.uncertainty.kernel` (runs in process);
         ``"numpy"``: the array path; ``"auto"`` (default): compiled from ``compiled_run.KERNEL_MIN_SAMPLES``
         samples on when llvmlite is installed and the model is supported. ``attrs["kernel"]`` says
         which ran, and why not the compiled one.
