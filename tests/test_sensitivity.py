@@ -48,3 +48,20 @@ def test_sensitivity_json_metadata_nests_objects_not_json_text():
     meta = json.loads(result.stdout)["metadata"]
     assert meta["background"]["kind"] == "shipped"  # was a string holding JSON
     assert isinstance(meta["distributions"], dict) and meta["distributions"]
+
+
+def test_sensitivity_and_sweep_results_carry_their_provenance():
+    """Version, LCIA methods and solver, as every result does (they were missing from both)."""
+    from cathode_lca import __version__
+    from cathode_lca.lca import default_model
+    from cathode_lca.uncertainty.sensitivity import sensitivity
+    from cathode_lca.uncertainty.sweep import sweep
+
+    model = default_model()
+    sens = sensitivity("LFP", model=model, progress=False, samples=8, routes=["virgin"])
+    swept = sweep("LFP", {"plant_region": ["US", "CN"]}, model=model, routes=["virgin"], indicators=["gwp100", "water"])
+    for ds in (sens, swept):
+        assert ds.attrs["package_version"] == __version__
+        assert ds.attrs["solver"] and ds.attrs["inventory_hash"] == model.inventory.content_hash
+    assert sens.attrs["technique"] == "sobol" and sens.attrs["methods"] == "ipcc2021-gwp100"
+    assert swept.attrs["methods"] == "ipcc2021-gwp100, water"

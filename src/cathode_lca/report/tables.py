@@ -205,7 +205,7 @@ def sensitivity_frame(ds: Any) -> Any:
     is 1 for the most influential parameter (by ``ST`` or ``mu_star``).
     """
 
-    technique = str(ds.attrs.get("method", ds.attrs.get("technique", "")))
+    technique = str(ds.attrs.get("technique", ""))
     key = "ST" if "ST" in ds else "mu_star"
     names = [v for v in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma") if v in ds]
     frame = ds[names].to_dataframe().reset_index()

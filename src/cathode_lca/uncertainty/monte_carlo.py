@@ -371,6 +371,17 @@ def _drivers(
     return names, shares, rho
 
 
+def solver_name(model: Any, demands: Sequence[Any], allocation: str) -> str:
+    """The solver (with its ordering) of the first applicable route demand, for a result's provenance."""
+    matrices = model.matrices(allocation)
+    first = next((rd for rd in demands if rd.demand), None)
+    if first is None:
+        return "none (no applicable route)"
+    return str(
+        model.solver(allocation, [matrices.product_index[model.product_id(p)] for p in first.demand]).solver_name
+    )
+
+
 def _deterministic(
     model: Any, setup: Any, unit: str, allocation: str, plan: Any = None
 ) -> tuple[np.ndarray, list[str], str]:
@@ -387,9 +398,7 @@ def _deterministic(
             f"no route is applicable to the functional unit '{unit}' for {setup.chemistry}",
             hint="; ".join(f"{rd.route}: {rd.note}" for rd in demands),
         )
-    matrices = model.matrices(allocation)
-    first = next(rd for rd in demands if rd.demand)
-    solver = model.solver(allocation, [matrices.product_index[model.product_id(p)] for p in first.demand]).solver_name
+    solver = solver_name(model, demands, allocation)
     units = [m.unit for m in setup.methods]
     if plan is not None:
         out, failed = plan.run(plan.declared[:, None])

@@ -108,8 +108,10 @@ def sensitivity(
 
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
+    from .. import __version__
     from ..comparison import prepare, route_demands
     from ..lca import default_model
+    from .monte_carlo import solver_name
     from .streams import ppf_columns
 
     if method not in ("sobol", "morris"):
@@ -177,7 +179,10 @@ def sensitivity(
         {k: (("route", "indicator", "parameter"), v) for k, v in result.items()},
         coords={"route": list(outputs), "indicator": list(indicators), "parameter": names},
         attrs={
-            "method": method,
+            "technique": method,  # sobol or morris; "methods" are the LCIA methods, as in every result
+            "methods": ", ".join(setup.method_ids),
+            "package_version": __version__,
+            "solver": solver_name(model, demands, allocation),
             "model_evaluations": len(X),
             "seed": seed,
             "chemistry": setup.chemistry,

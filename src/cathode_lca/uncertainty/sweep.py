@@ -98,7 +98,8 @@ def sweep(
     setup = prepare(chemistry, routes, region, allocation, unit, indicators, params, model)
     model = setup.model
     demands, label = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)
-    from .monte_carlo import RunSpec, execute
+    from .. import __version__
+    from .monte_carlo import RunSpec, execute, solver_name
 
     if chunk_size < 1:
         raise UsageError("chunk size must be positive", hint="e.g. 50000")
@@ -133,9 +134,13 @@ def sweep(
     out.attrs.update(
         {
             "chemistry": setup.chemistry,
+            "region": region,
             "allocation": allocation,
             "functional_unit": label,
+            "package_version": __version__,
             "inventory_hash": model.inventory.content_hash,
+            "methods": ", ".join(setup.method_ids),
+            "solver": solver_name(model, demands, allocation),
             "background": json.dumps(getattr(model, "background", None)),
             "grid": json.dumps({n: list(map(str, grid[n])) for n in names}),
             "parameters": json.dumps(dict(parameters or {}), default=str),
