@@ -41,6 +41,42 @@ def score(ds, method: str = "test-gwp") -> float:
     return float(ds.score.sel(lcia_method=method))
 
 
+def scalar_ppnd16():
+    """The kernel's scalar ``@ppnd16`` (AS 241 in IR), compiled, as a function of an array of probabilities."""
+    import ctypes
+
+    import numpy as np
+
+    from cathode_lca.uncertainty.kernel_draws import PPND16_DECLARATIONS, _jit, ppnd16_ir
+
+    loop = """define void @many(double* %X, i64 %n, double* %Y) {
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [0, %entry], [%next, %loop]
+  %a = getelementptr double, double* %X, i64 %i
+  %x = load double, double* %a
+  %y = call double @ppnd16(double %x)
+  %b = getelementptr double, double* %Y, i64 %i
+  store double %y, double* %b
+  %next = add i64 %i, 1
+  %more = icmp slt i64 %next, %n
+  br i1 %more, label %loop, label %done
+done:
+  ret void
+}"""
+    engine = _jit("\n".join(PPND16_DECLARATIONS) + "\n" + ppnd16_ir() + "\n" + loop)
+    many = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(engine.get_function_address("many"))
+
+    def apply(x):
+        x = np.ascontiguousarray(x, dtype=float)
+        y = np.empty_like(x)
+        many(x.ctypes.data, x.size, y.ctypes.data)
+        return y
+
+    return apply
+
+
 @pytest.fixture
 def write_yaml(tmp_path):
     """Write a YAML text to a file in tmp_path (next to a copy of the test flows) and return its path."""

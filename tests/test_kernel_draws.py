@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import scalar_ppnd16
 from scipy.special import ndtri
 
 from cathode_lca.uncertainty.kernel_draws import compile_draws, draw_rows, quantile
@@ -125,57 +126,11 @@ def test_quantile_against_scipy_ndtri_including_the_tails():
     special = [1e-300, 1e-100, 1e-20, 1e-10, 0.075, 0.0750001, 0.5 - EPS, 0.5 + 2 * EPS, 0.925, 1 - 2.0**-53]
     log_spaced = 10.0 ** -rng.uniform(0, 300, 20_000)
     p = np.concatenate([grid, special, log_spaced, 1 - log_spaced[log_spaced > 1e-16]])
-    z = _ppnd16(p)  # words only reach the 2**-53 grid, so the IR function is called on p directly
+    z = scalar_ppnd16()(p)  # words only reach the 2**-53 grid, so the IR function is called on p directly
     expected = ndtri(p)
     np.testing.assert_allclose(z, expected, rtol=4e-15, atol=0)
     assert np.all(np.sign(z[p != 0.5]) == np.sign(p[p != 0.5] - 0.5))
     assert z[special.index(1e-300) + grid.size] == pytest.approx(-37.0471, abs=1e-4)  # Φ(-37.047) = 1e-300
-
-
-def _ppnd16(p: np.ndarray) -> np.ndarray:
-    """The IR quantile at arbitrary probabilities: a module whose input is ``u`` given as a double."""
-    import ctypes
-
-    import llvmlite.binding as llvm
-
-    from cathode_lca.uncertainty.kernel_draws import PPND16_DECLARATIONS, ppnd16_ir
-
-    source = (
-        "\n".join(PPND16_DECLARATIONS)
-        + "\n"
-        + ppnd16_ir()
-        + """
-define void @many(double* %P, i64 %n, double* %Z) {
-entry:
-  br label %loop
-loop:
-  %i = phi i64 [0, %entry], [%next, %loop]
-  %a = getelementptr double, double* %P, i64 %i
-  %p = load double, double* %a
-  %z = call double @ppnd16(double %p)
-  %b = getelementptr double, double* %Z, i64 %i
-  store double %z, double* %b
-  %next = add i64 %i, 1
-  %more = icmp slt i64 %next, %n
-  br i1 %more, label %loop, label %done
-done:
-  ret void
-}
-"""
-    )
-    llvm.initialize_native_target()
-    llvm.initialize_native_asmprinter()
-    module = llvm.parse_assembly(source)
-    module.verify()
-    machine = llvm.Target.from_default_triple().create_target_machine(opt=2)
-    engine = llvm.create_mcjit_compiler(module, machine)
-    engine.finalize_object()
-    many = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(engine.get_function_address("many"))
-    p = np.ascontiguousarray(p, dtype=float)
-    z = np.empty_like(p)
-    many(p.ctypes.data, p.size, z.ctypes.data)
-    del engine
-    return z
 
 
 def test_keys_and_streams_never_reach_the_code():

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import scalar_ppnd16
 from scipy.special import ndtri
 
 from cathode_lca.uncertainty.kernel_draws import (
@@ -103,37 +104,6 @@ def test_expv_gives_libms_value_outside_its_range_and_for_non_finite_lanes():
     assert y[4] == math.inf and y[5] == 0.0
 
 
-def _scalar_ppnd16():
-    from cathode_lca.uncertainty.kernel_draws import _jit
-
-    loop = """define void @many(double* %X, i64 %n, double* %Y) {
-entry:
-  br label %loop
-loop:
-  %i = phi i64 [0, %entry], [%next, %loop]
-  %a = getelementptr double, double* %X, i64 %i
-  %x = load double, double* %a
-  %y = call double @ppnd16(double %x)
-  %b = getelementptr double, double* %Y, i64 %i
-  store double %y, double* %b
-  %next = add i64 %i, 1
-  %more = icmp slt i64 %next, %n
-  br i1 %more, label %loop, label %done
-done:
-  ret void
-}"""
-    engine = _jit("\n".join(PPND16_DECLARATIONS) + "\n" + ppnd16_ir() + "\n" + loop)
-    many = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(engine.get_function_address("many"))
-
-    def apply(x: np.ndarray) -> np.ndarray:
-        x = np.ascontiguousarray(x, dtype=float)
-        y = np.empty_like(x)
-        many(x.ctypes.data, x.size, y.ctypes.data)
-        return y
-
-    return apply
-
-
 def _ppnd16v():
     source, declared = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
     expv, declared_e = expv_ir()
@@ -151,7 +121,7 @@ def test_ppnd16v_equals_the_scalar_quantile_in_the_centre_and_ndtri_everywhere()
         ]
     )
     z = _ppnd16v()(p)
-    scalar = _scalar_ppnd16()(p)
+    scalar = scalar_ppnd16()(p)
     centre = np.abs(p - 0.5) <= 0.425
     np.testing.assert_array_equal(z[centre], scalar[centre])
     far = np.minimum(p, 1 - p) < 1e-11  # beyond the vector branches: the scalar function's own value
