@@ -2,8 +2,6 @@
 
 * ``@expv`` against libm's ``exp`` (Python's ``math.exp``) on 10⁶ values: within 4e-16 relative,
   and libm's own value for the lanes outside ``|x| ≤ 700`` (overflow, subnormals, inf, NaN);
-* ``@ppnd16v`` equal, bit for bit, to the scalar ``@ppnd16`` in the centre and the far tail, within
-  1e-15 of it in the first tail branch (its own ``log``), and within 4e-15 of ``ndtri`` everywhere;
 * ``@logv`` against libm's ``log`` on 10⁶ values (within 4e-16 relative);
 * the word-to-probability conversion equal, bit for bit, to ``((w >> 11) + 0.5)·2⁻⁵³``;
 * a block of any length (padding below four samples, overlapping last group) gives the values of
@@ -17,19 +15,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import scalar_ppnd16
-from scipy.special import ndtri
 
 from cathode_lca.uncertainty.kernel_draws import (
-    _CENTRE_DEN,
-    _CENTRE_NUM,
-    _NEAR_DEN,
-    _NEAR_NUM,
-    PPND16_DECLARATIONS,
     compile_draws,
-    ppnd16_ir,
 )
-from cathode_lca.uncertainty.kernel_vector import EXP_RANGE, IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16v_ir
+from cathode_lca.uncertainty.kernel_vector import EXP_RANGE, IVEC, VEC, WIDTH, VectorIR, expv_ir
 
 pytest.importorskip("llvmlite")
 
@@ -102,35 +92,6 @@ def test_expv_gives_libms_value_outside_its_range_and_for_non_finite_lanes():
     assert np.isnan(y[6])
     assert y[1] == math.exp(709.5) and y[3] == math.exp(-720.0) > 0.0  # a subnormal, as libm rounds it
     assert y[4] == math.inf and y[5] == 0.0
-
-
-def _ppnd16v():
-    source, declared = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
-    expv, declared_e = expv_ir()
-    return _vector_function("ppnd16v", [ppnd16_ir(), source], declared | declared_e | set(PPND16_DECLARATIONS))
-
-
-def test_ppnd16v_equals_the_scalar_quantile_in_the_centre_and_ndtri_everywhere():
-    rng = np.random.default_rng(5)
-    p = np.concatenate(
-        [
-            rng.uniform(0.0, 1.0, 40_000),  # centre and tails mixed within each group of four
-            10.0 ** -rng.uniform(1.2, 300, 4_000),
-            1 - 10.0 ** -rng.uniform(1.2, 15, 4_000),
-            [0.075, 0.0750001, 0.925, 0.9249999, 0.5, 1e-300, 2.0**-54, 1 - 2.0**-53],
-        ]
-    )
-    z = _ppnd16v()(p)
-    scalar = scalar_ppnd16()(p)
-    centre = np.abs(p - 0.5) <= 0.425
-    np.testing.assert_array_equal(z[centre], scalar[centre])
-    far = np.minimum(p, 1 - p) < 1e-11  # beyond the vector branches: the scalar function's own value
-    assert far.sum() > 1000
-    np.testing.assert_array_equal(z[far], scalar[far])
-    near = ~centre & ~far  # the vector log: within a few ulp of the scalar (libm log) branch
-    np.testing.assert_allclose(z[near], scalar[near], rtol=1e-15, atol=0)
-    np.testing.assert_allclose(z, ndtri(p), rtol=4e-15, atol=0)
-    assert np.all(np.sign(z[p != 0.5]) == np.sign(p[p != 0.5] - 0.5))
 
 
 def test_words_become_probabilities_exactly_as_the_scalar_formula():

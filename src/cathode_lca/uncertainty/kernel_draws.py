@@ -33,7 +33,7 @@ Examples
 >>> rows  # one word row per input, one per part of a sum
 ('a', 'b', 'b')
 >>> [f.splitlines()[0].split("(")[0] for f in functions]
-['define internal double @ppnd16', 'define internal <8 x double> @ppnd16t', 'define internal <8 x double> @ppnd16v', 'define internal void @zrow', 'define internal void @erow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
+['define internal double @ppnd16', 'define internal <8 x double> @ppnd16t', 'define internal void @zrow', 'define internal void @erow', 'define internal <8 x double> @expv', 'define void @philox', 'define void @draws']
 """
 
 from __future__ import annotations
@@ -353,8 +353,8 @@ exit:
 
 def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...], set[str], list[str]]:
     """The word rows (stream keys, in order), the declarations and the functions (``@ppnd16``,
-    ``@ppnd16t``, ``@zrow``, ``@erow``, ``@expv``, ``@philox``, ``@draws``, and ``@ppnd16v`` when a
-    draw calls it) for *inputs* (key, distribution).
+    ``@ppnd16t``, ``@zrow``, ``@erow``, ``@expv``, ``@philox`` and ``@draws``) for *inputs* (key,
+    distribution).
 
     ``@draws(i64* W, i64 n, double* D)`` fills ``D[j·n + i]``, input *j* of sample *i*, from the
     words ``W[row·n + i]``; an input of type ``sum`` reads one row per part. Each input's loop
@@ -362,7 +362,7 @@ def draw_rows(inputs: list[tuple[str, dict[str, Any]]]) -> tuple[tuple[str, ...]
     one before it (a value depends only on its words, so computing it twice changes nothing), and
     a block of fewer than WIDTH samples is padded with copies of its last sample's words.
     """
-    from .kernel_vector import CHUNK, IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16t_ir, ppnd16v_ir, zrow_ir
+    from .kernel_vector import CHUNK, IVEC, VEC, WIDTH, VectorIR, expv_ir, ppnd16t_ir, zrow_ir
 
     ir = VectorIR()
     rows: list[str] = []
@@ -479,18 +479,13 @@ in0:
 }}"""
     if not n_inputs:
         body = "define void @draws(i64* %W, i64 %n, double* %D) {\nentry:\n  ret void\n}"
-    ppnd16v, declared_p = ppnd16v_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
     ppnd16t, declared_t = ppnd16t_ir((_NEAR_NUM, _NEAR_DEN))
     zrow, declared_z = zrow_ir((_CENTRE_NUM, _CENTRE_DEN), (_NEAR_NUM, _NEAR_DEN))
     erow, declared_r = erow_ir()
-    declared_z |= declared_r
-    declared_p |= declared_t | declared_z
     expv, declared_e = expv_ir()
-    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS) | declared_p | declared_e
-    functions = [ppnd16_ir(), ppnd16t, zrow, erow, expv, philox_ir(), body]
-    if "@ppnd16v(" in body:  # only a per-group quantile (not through @zrow) calls it; else it is not compiled
-        functions.insert(2, ppnd16v)
-    return tuple(rows), declared, functions
+    declared = {d for d in ir.declared if "@ppnd16(" not in d} | set(PPND16_DECLARATIONS)
+    declared |= declared_t | declared_z | declared_r | declared_e
+    return tuple(rows), declared, [ppnd16_ir(), ppnd16t, zrow, erow, expv, philox_ir(), body]
 
 
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)

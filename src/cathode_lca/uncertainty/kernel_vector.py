@@ -8,12 +8,11 @@ The arithmetic of every lane is the scalar arithmetic of the same formula, stric
 fast-math, no fused multiply-add), so a value depends only on its words, never on its lane or
 block. These functions carry it:
 
-* ``@zrow`` (a block's quantiles of one input: the central branch inline, two groups at a time,
-  the tail samples listed apart and computed with the tail branch alone, also ``@ppnd16t``) and
-  ``@ppnd16v``, the AS 241 normal quantile: the central rational function (``|p − 0.5| ≤ 0.425``,
-  about 85 % of the values) for all lanes at once, bit for bit the scalar ``@ppnd16``'s; when a lane
-  is in a tail, also the first tail branch, with :func:`log_lines`; the rare lanes beyond it
-  (p < 1.4e-11) call the scalar ``@ppnd16``;
+* ``@zrow``, the AS 241 normal quantiles of a block of one input: the central rational function
+  (``|p − 0.5| ≤ 0.425``, about 85 % of the values) inline, two groups at a time, bit for bit the
+  scalar ``@ppnd16``'s; the tail samples listed apart and computed with the first tail branch
+  alone (:func:`log_lines`); the rare lanes beyond it (p < 1.4e-11) through ``@ppnd16t``, which
+  calls the scalar ``@ppnd16``;
 * ``@expv``, ``exp`` by the method of Sun's fdlibm ``e_exp.c`` (1993; the reduction of
   P. T. P. Tang, "Table-driven implementation of the exponential function in IEEE floating-point
   arithmetic", *ACM TOMS* 15 (2), 144–157, 1989, with W. J. Cody and W. Waite's split of ln 2):
@@ -21,7 +20,7 @@ block. These functions carry it:
   ``exp(r) = 1 + 2r / (2 − R(r))`` with fdlibm's degree-5 Remez polynomial (error below 2⁻⁵⁹),
   written as fdlibm's ``1 − ((lo − r·c / (2 − c)) − hi)``; then ``2ᵏ`` from its exponent bits.
   A lane with ``|x| > 700`` (or NaN) calls libm's ``exp``, so overflow and subnormals stay libm's;
-* :func:`log_lines`, ``log`` by fdlibm's ``e_log.c`` method, inside ``@ppnd16v``.
+* :func:`log_lines`, ``log`` by fdlibm's ``e_log.c`` method, inside the tail branch.
 
 fdlibm bounds both errors below 1 ulp; against libm on 10⁶ values each is within 4e-16 relative
 (``tests/test_kernel_vector.py``). Against the numpy path (AS 241 in numpy,
@@ -84,12 +83,12 @@ def splat(operand: str, kind: str = "double") -> str:
 class VectorIR(IR):
     """:class:`IR` whose double operations act on ``<WIDTH x double>``: the same emitters, all lanes.
 
-    A scalar function called through :meth:`call` becomes its vector counterpart (``@ppnd16v``,
-    ``@expv``, or LLVM's vector intrinsic); anything else is refused.
+    A scalar function called through :meth:`call` becomes its vector counterpart (``@expv``, or
+    LLVM's vector intrinsic); anything else is refused (the normal quantile runs over a block in
+    ``@zrow``, never one group at a time).
     """
 
     _VECTOR_FUNCTIONS = {
-        "ppnd16": "ppnd16v",
         "llvm.exp.f64": "expv",
         "llvm.sqrt.f64": f"llvm.sqrt.v{WIDTH}f64",
         "llvm.fabs.f64": f"llvm.fabs.v{WIDTH}f64",
@@ -320,8 +319,7 @@ def zrow_ir(
     groups of WIDTH listed samples at a time (loaded and stored by index), so the tail branch, about
     15 % of the values, is not paid for a whole group whenever one lane needs it. A chunk with a
     lane beyond that branch (p < 1.4e-11, rare) runs its tail samples again through ``@ppnd16t``,
-    which calls the scalar ``@ppnd16`` for such lanes. Each value is the one ``@ppnd16v`` gives (a
-    function of its word alone).
+    which calls the scalar ``@ppnd16`` for such lanes. Each value is a function of its word alone.
     """
     starts = ["%i"] + [f"%j{g}" for g in range(1, GROUPS)]
     clip = []
@@ -471,8 +469,9 @@ def _near_ok(ir: VectorIR, small: str, r: str) -> str:
 def ppnd16t_ir(near: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, set[str]]:
     """``define internal <8 x double> @ppnd16t(<8 x double> %p)``: AS 241 for WIDTH probabilities all outside the centre.
 
-    ``@ppnd16v`` without its central branch (``@zrow`` lists the tail samples apart): the first
-    tail branch in vector form, the scalar ``@ppnd16`` for the lanes beyond it.
+    AS 241's tails only (``@zrow`` lists the tail samples apart): the first tail branch in vector
+    form (``r = sqrt(−log min(p, 1 − p)) ≤ 5``, p down to about 1.4e-11), the scalar ``@ppnd16`` for
+    a lane beyond it or with ``min(p, 1 − p)`` zero or subnormal.
     """
     ir = VectorIR()
     signed, small, r = _tail_lines(ir, "%p", near)
@@ -488,45 +487,6 @@ def ppnd16t_ir(near: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, 
         f"  ret {VEC} {signed}",
         "far:",
         *_lanes("lane", signed, scalar, "%p", "ppnd16", block="far"),
-        "}",
-    ]
-    return "\n".join(lines), ir.declared
-
-
-def ppnd16v_ir(
-    centre: tuple[tuple[float, ...], tuple[float, ...]], near: tuple[tuple[float, ...], tuple[float, ...]]
-) -> tuple[str, set[str]]:
-    """``define internal <8 x double> @ppnd16v(<8 x double> %p)``: AS 241 for WIDTH probabilities.
-
-    *centre* and *near* are the numerator and denominator coefficients (highest power first) of
-    the scalar ``@ppnd16``'s central and first tail branches. The central lanes take the rational
-    function in vector form; when a lane is in a tail, the first tail branch (``r = sqrt(−log
-    min(p, 1 − p)) ≤ 5``, i.e. p down to about 1.4e-11) is computed in vector form too, with
-    :func:`log_lines`; a lane beyond it (or with ``min(p, 1 − p)`` zero or subnormal) calls ``@ppnd16``.
-    """
-    ir = VectorIR()
-    value, central = central_lines(ir, "%p", centre)
-    everywhere = ir.all_true(central)
-    split = len(ir.lines)
-    signed, small, r = _tail_lines(ir, "%p", near)
-    both = ir.select(central, value, signed)
-    fine = ir.op(f"or <{WIDTH} x i1> {central}, {_near_ok(ir, small, r)}")
-    all_fine = ir.all_true(fine)
-    scalar = ir.op(f"xor <{WIDTH} x i1> {fine}, {_EVERY}")
-    lines = [
-        f"define internal {VEC} @ppnd16v({VEC} %p) {{",
-        "entry:",
-        *ir.lines[:split],
-        f"  br i1 {everywhere}, label %fast, label %tails",
-        "fast:",
-        f"  ret {VEC} {value}",
-        "tails:",
-        *ir.lines[split:],
-        f"  br i1 {all_fine}, label %near, label %far",
-        "near:",
-        f"  ret {VEC} {both}",
-        "far:",
-        *_lanes("lane", both, scalar, "%p", "ppnd16", block="far"),
         "}",
     ]
     return "\n".join(lines), ir.declared
