@@ -25,9 +25,9 @@ Examples
 >>> w = cam_fractions("NMC111", mm)
 >>> round(w["Ni"], 4)  # (58.693 / 3) / (6.94 + (58.693 + 58.933 + 54.938) / 3 + 2 · 15.999)
 0.2028
->>> comp = convert_assay({"Ni": 0.2033, "Co": 0.2041, "Mn": 0.1903, "Li": 0.0240, "C": 0.35}, "NMC111", mm)
->>> round(comp.cam, 3), round(comp.graphite, 3)
-(1.0, 0.35)
+>>> comp = convert_assay({"Ni": 0.1217, "Co": 0.1222, "Mn": 0.1139, "Li": 0.0432, "C": 0.30}, "NMC111", mm)
+>>> round(comp.cam, 3), round(comp.graphite, 3)  # 60 % NMC111 (0.1217 / 0.2028), 30 % graphite
+(0.6, 0.3)
 """
 
 from __future__ import annotations
