@@ -151,17 +151,15 @@ def ppf_columns(dists: dict[str, dict[str, Any]], names: list[str], Q: np.ndarra
     column = {k: i for i, k in enumerate(names)}
     rows = np.ascontiguousarray(np.asarray(Q, dtype=float).T)  # one contiguous row per name
     out = np.empty_like(rows)
-    gaussian = [i for i, k in enumerate(names) if dists[k]["type"] in _GAUSSIAN]
+    single = [i for i, k in enumerate(names) if dists[k]["type"] != "sum"]
     step = max(1, _GROUP_VALUES // max(rows.shape[1], 1))
-    for first in range(0, len(gaussian), step):
-        group = gaussian[first : first + step]
-        out[group] = _gaussian_values([dists[names[i]] for i in group], rows[group])
+    for first in range(0, len(single), step):
+        group = single[first : first + step]
+        out[group] = ppf_rows([dists[names[i]] for i in group], rows[group])
     for i, k in enumerate(names):
         dist = dists[k]
         if dist["type"] == "sum":
             out[i] = np.sum([ppf(part, rows[column.get(part.get("stream", k), i)]) for part in dist["parts"]], axis=0)
-        elif dist["type"] not in _GAUSSIAN:
-            out[i] = ppf(dist, rows[i])
     return out.T if len(names) else np.zeros((np.shape(Q)[0], 0))
 
 
@@ -214,20 +212,30 @@ class StreamReader:
             for row, (_j, bits, _dist) in enumerate(group):
                 raw[row] = bits.random_raw(n)
             u = ((raw >> np.uint64(11)).astype(float) + 0.5) * EPS
-            values = np.empty_like(u)
-            gaussian = [row for row, (_j, _b, dist) in enumerate(group) if dist["type"] in _GAUSSIAN]
-            if len(gaussian) > 1:
-                values[gaussian] = _gaussian_values([group[row][2] for row in gaussian], u[gaussian])
-            for row, (_j, _bits, dist) in enumerate(group):
-                if len(gaussian) <= 1 or dist["type"] not in _GAUSSIAN:
-                    values[row] = ppf(dist, u[row])
+            values = ppf_rows([dist for _j, _bits, dist in group], u)
             for row, (j, _bits, _dist) in enumerate(group):  # a sum's parts add in their order, as in draw()
                 out[j] += values[row]
         return out
 
 
 _GAUSSIAN = ("normal", "lognormal", "logitnormal")
-_GROUP_VALUES = 1 << 15  # values per pass of the normal-family quantiles in StreamReader.read
+_GROUP_VALUES = 1 << 15  # values per pass of ppf_rows in StreamReader.read and ppf_columns
+
+
+def ppf_rows(dists: list[dict[str, Any]], u: np.ndarray) -> np.ndarray:
+    """Row *i* of *u* through :func:`ppf` with ``dists[i]`` (no ``sum``), element for element ppf's values.
+
+    The normal, lognormal and logitnormal rows are computed together (one array pass each for the
+    quantile and ``exp``), the others row by row.
+    """
+    values = np.empty_like(u)
+    gaussian = [i for i, dist in enumerate(dists) if dist["type"] in _GAUSSIAN]
+    if gaussian:
+        values[gaussian] = _gaussian_values([dists[i] for i in gaussian], u[gaussian])
+    for i, dist in enumerate(dists):
+        if dist["type"] not in _GAUSSIAN:
+            values[i] = ppf(dist, u[i])
+    return values
 
 
 def _column(values: list[float]) -> np.ndarray:
