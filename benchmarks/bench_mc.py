@@ -230,9 +230,10 @@ def main() -> None:
     bw_iterations = 5 if args.quick else 300
 
     from cathode_lca.lca import default_model
-    from cathode_lca.uncertainty.compiled_run import run_compiled, usable_cores
+    from cathode_lca.uncertainty.compiled_run import run_compiled
     from cathode_lca.uncertainty.kernel import build_plan
     from cathode_lca.uncertainty.monte_carlo import execute, monte_carlo
+    from cathode_lca.uncertainty.parallel import usable_cores
     from cathode_lca.uncertainty.streams import StreamReader
 
     t0 = time.perf_counter()

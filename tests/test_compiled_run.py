@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from cathode_lca.cli import cli
 from cathode_lca.errors import UsageError
-from cathode_lca.uncertainty.compiled_run import KERNEL_BLOCK, SPAN_BLOCKS, check_threads, run_compiled, usable_cores
+from cathode_lca.uncertainty.compiled_run import KERNEL_BLOCK, SPAN_BLOCKS, run_compiled
 from cathode_lca.uncertainty.monte_carlo import monte_carlo
+from cathode_lca.uncertainty.parallel import check_threads, usable_cores
 
 
 class _CountingPlan:
@@ -169,7 +170,7 @@ def test_an_unknown_optimisation_level_is_refused():
     ],
 )
 def test_a_containers_cpu_quota_caps_the_threads(tmp_path, monkeypatch, v2, v1, expected):
-    from cathode_lca.uncertainty import compiled_run
+    from cathode_lca.uncertainty import parallel
 
     limits = ((str(tmp_path / "cpu.max"), None), (str(tmp_path / "quota"), str(tmp_path / "period")))
     if v2 is not None:
@@ -177,7 +178,7 @@ def test_a_containers_cpu_quota_caps_the_threads(tmp_path, monkeypatch, v2, v1, 
     if v1 is not None:
         (tmp_path / "quota").write_text(v1[0])
         (tmp_path / "period").write_text(v1[1])
-    assert compiled_run.cgroup_cpus(limits) == expected
-    monkeypatch.setattr(compiled_run, "CGROUP_LIMITS", limits)
-    monkeypatch.setattr(compiled_run.os, "sched_getaffinity", lambda pid: set(range(64)))
-    assert compiled_run.usable_cores() == (expected or 64)
+    assert parallel.cgroup_cpus(limits) == expected
+    monkeypatch.setattr(parallel, "CGROUP_LIMITS", limits)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert parallel.usable_cores() == (expected or 64)

@@ -92,7 +92,8 @@ def test_loop_in_the_foreground_falls_back_with_a_note(monkeypatch):
 def test_auto_uses_numpy_for_small_runs_and_says_so():
     ds = monte_carlo("NMC811", routes=["virgin", "hydrometallurgical"], samples=50, seed=1, progress=False)
     assert ds.attrs["kernel"].startswith("numpy (fewer than")
-    from cathode_lca.uncertainty.compiled_run import choose_kernel, usable_cores
+    from cathode_lca.uncertainty.compiled_run import choose_kernel
+    from cathode_lca.uncertainty.parallel import usable_cores
 
     plan, note = choose_kernel("compiled", default_model(), None, 50, "processes")  # type: ignore[arg-type]
     assert plan is None and note == "numpy (the compiled kernel runs in process; scheduler processes)"

@@ -34,9 +34,9 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UsageError
-from .compiled_run import KERNEL_BLOCK, check_threads, choose_kernel, run_compiled
+from .compiled_run import KERNEL_BLOCK, choose_kernel, run_compiled
 from .inputs import input_distributions
-from .parallel import each
+from .parallel import check_threads, each
 from .statistics import STATISTICS, summarise
 
 if TYPE_CHECKING:

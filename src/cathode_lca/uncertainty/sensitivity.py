@@ -150,9 +150,11 @@ def sensitivity(
     keys = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "sigma"]
     result = {k: np.full((len(outputs), len(indicators), len(names)), np.nan) for k in keys}
 
+    series = list(outputs.values())
+
     def analyse(ij: tuple[int, int]) -> None:  # one output; each call has its own seeded generator
         i, j = ij
-        y = np.asarray(list(outputs.values())[i][j], dtype=float)
+        y = np.asarray(series[i][j], dtype=float)
         if np.ptp(y) == 0:
             for k in keys:
                 result[k][i, j] = 0.0
@@ -170,8 +172,7 @@ def sensitivity(
         for k in keys:
             result[k][i, j] = np.asarray(Si[k], dtype=float)
 
-    from .compiled_run import usable_cores
-    from .parallel import each
+    from .parallel import each, usable_cores
 
     # the bootstrap of every output is independent: on every usable core (numpy releases the GIL); same numbers
     each(analyse, [(i, j) for i in range(len(outputs)) for j in range(len(indicators))], usable_cores())
