@@ -13,6 +13,7 @@ import cathode_lca
 MODULES = sorted(m.name for m in pkgutil.walk_packages(cathode_lca.__path__, "cathode_lca."))
 
 
+@pytest.mark.slow  # 124 modules, ~7 s together: in the CI run, kept out of the one-minute fast core
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_of(name):
     module = importlib.import_module(name)
