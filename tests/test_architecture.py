@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "cathode_lca"
@@ -78,8 +79,9 @@ def _targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom, m
     return out
 
 
+@cache
 def import_graph() -> dict[str, set[str]]:
-    """``{module: modules it imports}`` for every module of the package."""
+    """``{module: modules it imports}`` for every module of the package (parsed once per process; read-only)."""
     modules = _modules()
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for module, (path, is_package) in modules.items():

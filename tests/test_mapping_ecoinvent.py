@@ -23,22 +23,38 @@ from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-import bw2io  # in the 'test' extra: a missing package fails the module, it does not skip it
 import pytest
-import randonneur_data
 
 from cathode_lca.brightway.background import background_datasets, load_mapping
 from cathode_lca.brightway.background_mapping import same_unit
 from cathode_lca.lca import default_model
 
-RANDONNEUR = Path(randonneur_data.__file__).parent / "data"
-BW2IO = Path(bw2io.__file__).parent / "data"
-MAPPING = load_mapping("ecoinvent-3.10-cutoff")
 pytestmark = [pytest.mark.slow, pytest.mark.brightway]  # bw2io's lists; ~30 s on 2 busy cores
 
 
+# bw2io (~3 s to import) and the mapping are loaded on first use, not at collection: every pytest
+# worker collects this module, also when ``-m "not slow"`` deselects all of it.
+@cache
+def _randonneur() -> Path:
+    import randonneur_data  # in the 'test' extra: a missing package fails the tests, it does not skip them
+
+    return Path(randonneur_data.__file__).parent / "data"
+
+
+@cache
+def _bw2io() -> Path:
+    import bw2io  # in the 'test' extra
+
+    return Path(bw2io.__file__).parent / "data"
+
+
+@cache
+def _mapping():
+    return load_mapping("ecoinvent-3.10-cutoff")
+
+
 def _json(name: str) -> dict:
-    path = RANDONNEUR / name
+    path = _randonneur() / name
     if path.suffix == ".gz":
         return json.loads(gzip.open(path).read())
     return json.loads(path.read_text())
@@ -87,7 +103,7 @@ def renames_310() -> dict[str, str]:
 @cache
 def biosphere_310() -> dict[str, dict[tuple[str, ...], str]]:
     """Flow name -> {categories: unit} of the ecoinvent 3.10 biosphere (3.9 list + 3.10 renames)."""
-    tree = ElementTree.parse(BW2IO / "lci" / "ecoinvent elementary flows 3.9.xml")
+    tree = ElementTree.parse(_bw2io() / "lci" / "ecoinvent elementary flows 3.9.xml")
     flows: dict[str, dict[tuple[str, ...], str]] = {}
     for el in tree.getroot().iter():
         if not el.tag.endswith("elementaryExchange"):
@@ -104,7 +120,7 @@ def biosphere_310() -> dict[str, dict[tuple[str, ...], str]]:
 
 @cache
 def lcia_39() -> dict[tuple[str, ...], dict[str, float]]:
-    data = json.loads(zipfile.ZipFile(BW2IO / "lcia" / "lcia_39_ecoinvent.zip").read("data.json"))
+    data = json.loads(zipfile.ZipFile(_bw2io() / "lcia" / "lcia_39_ecoinvent.zip").read("data.json"))
     return {tuple(m["name"]): {e["name"]: float(e["amount"]) for e in m["exchanges"]} for m in data}
 
 
@@ -113,7 +129,7 @@ def test_every_dataset_entry_is_an_ecoinvent_310_cutoff_activity():
     assert len(known) > 20000
     missing = [
         f"{d} (line {s.line}): {s.name} | {s.reference_product} | {s.location}"
-        for d, s in MAPPING.datasets.items()
+        for d, s in _mapping().datasets.items()
         if (s.name, s.reference_product, s.location) not in known
     ]
     assert missing == []
@@ -124,15 +140,15 @@ def test_the_list_catches_the_two_entries_that_were_wrong():
     assert ("market for pig iron", "pig iron", "GLO") not in known  # RoW/RER only since 3.7
     naoh = "sodium hydroxide, without water, in 50% solution state"
     assert ("market for " + naoh, naoh, "GLO") not in known  # split into RoW/RER in 3.10
-    assert MAPPING.datasets["iron-greet2022"].location == "RoW"
-    assert MAPPING.datasets["sodium-hydroxide-greet2022"].location == "RoW"
+    assert _mapping().datasets["iron-greet2022"].location == "RoW"
+    assert _mapping().datasets["sodium-hydroxide-greet2022"].location == "RoW"
 
 
 def test_every_dataset_entry_states_a_unit_that_the_packaged_files_confirm_where_they_state_one():
     units = product_units()
     inventory = default_model().inventory
     checked = 0
-    for dataset_id, sel in MAPPING.datasets.items():
+    for dataset_id, sel in _mapping().datasets.items():
         assert sel.unit, f"{dataset_id}: no unit"
         known = units.get(sel.reference_product or "")
         if known:
@@ -147,24 +163,24 @@ def test_every_dataset_entry_states_a_unit_that_the_packaged_files_confirm_where
 def test_every_background_dataset_is_mapped_or_a_fallback_with_a_reason():
     inventory = default_model().inventory
     background = background_datasets(inventory)
-    assert set(MAPPING.datasets) <= set(background)
-    uncovered = [d for d in background if d not in MAPPING.datasets and MAPPING.fallback_reason(d) is None]
+    assert set(_mapping().datasets) <= set(background)
+    uncovered = [d for d in background if d not in _mapping().datasets and _mapping().fallback_reason(d) is None]
     assert uncovered == []
-    for pattern, entry in MAPPING.fallback.items():
+    for pattern, entry in _mapping().fallback.items():
         assert entry.reason and len(entry.reason) > 20, pattern
         matched = [d for d in background if fnmatch.fnmatchcase(d, pattern)]
         assert matched, f"fallback '{pattern}' (line {entry.line}) matches no background dataset"
-        assert not set(matched) & set(MAPPING.datasets), pattern
+        assert not set(matched) & set(_mapping().datasets), pattern
     # the issue's examples with a 3.10 equivalent are mapped, not fallbacks
     for dataset_id in ("cobalt-oxide-greet2022", "cobalt-sulfate-greet2022", "soda-ash-greet2022", "lime-greet2022"):
-        assert dataset_id in MAPPING.datasets
-    assert MAPPING.datasets["electricity-grid-cd"].location == "CD"
+        assert dataset_id in _mapping().datasets
+    assert _mapping().datasets["electricity-grid-cd"].location == "CD"
 
 
 def test_every_flow_entry_names_an_ecoinvent_310_elementary_flow_with_its_unit():
     flows = biosphere_310()
     assert "Coal, hard" in flows and "Coal, hard, unspecified" not in flows  # the 3.10 rename applied
-    for sel in [*MAPPING.flows, *MAPPING.ignore]:
+    for sel in [*_mapping().flows, *_mapping().ignore]:
         assert sel.name in flows, f"line {sel.line}: no elementary flow '{sel.name}' in ecoinvent 3.10"
         cats = flows[sel.name]
         if sel.categories is not None:
@@ -178,7 +194,7 @@ def test_every_flow_entry_names_an_ecoinvent_310_elementary_flow_with_its_unit()
 def test_greenhouse_gas_factors_are_the_ipcc_2021_gwp100_of_ecoinvents_lcia_implementation():
     gwp39 = lcia_39()[("IPCC 2021", "climate change", "global warming potential (GWP100)")]
     gwp = {renames_310().get(name, name): value for name, value in gwp39.items()}  # 3.10 flow names
-    ghg = [s for s in MAPPING.flows if s.flow == "ghg-unspecified-co2eq-air"]
+    ghg = [s for s in _mapping().flows if s.flow == "ghg-unspecified-co2eq-air"]
     assert {s.name for s in ghg} >= {  # SF6, CF4, C2F6, NF3, HFC-134a under their 3.10 names
         "Sulfur hexafluoride",
         "Tetrafluoromethane",
@@ -193,12 +209,12 @@ def test_greenhouse_gas_factors_are_the_ipcc_2021_gwp100_of_ecoinvents_lcia_impl
         ("co2-fossil-air", "Carbon dioxide, to soil or biomass stock"),
         ("ch4-fossil-air", "Methane, from soil or biomass stock"),
     ]:
-        sel = next(s for s in MAPPING.flows if s.name == name)
+        sel = next(s for s in _mapping().flows if s.name == name)
         assert sel.flow == flow_id
         ours = {"co2-fossil-air": 1.0, "ch4-fossil-air": 29.8}[flow_id]  # methods/ipcc2021-gwp100.yaml
         assert sel.factor * ours == pytest.approx(gwp[name])
     assert gwp.get("Carbon dioxide, non-fossil", 0.0) == 0.0  # ignored: biogenic CO2
-    assert any(s.name == "Carbon dioxide, non-fossil" for s in MAPPING.ignore)
+    assert any(s.name == "Carbon dioxide, non-fossil" for s in _mapping().ignore)
 
 
 def test_fossil_and_uranium_heating_values_are_the_ced_factors_of_ecoinvents_lcia_implementation():
@@ -208,7 +224,7 @@ def test_fossil_and_uranium_heating_values_are_the_ced_factors_of_ecoinvents_lci
         ("Cumulative Energy Demand (CED)", "energy resources: non-renewable, nuclear", "energy content (HHV)")
     ]
     hhv = {renames_310().get(k, k): v for k, v in {**fossil, **nuclear}.items()}  # 'Coal, hard' in 3.10
-    energy = [s for s in MAPPING.flows if s.flow and s.flow.startswith("energy-primary-") and s.convert is not None]
+    energy = [s for s in _mapping().flows if s.flow and s.flow.startswith("energy-primary-") and s.convert is not None]
     assert {s.name for s in energy} == set(hhv)  # every CED fossil/nuclear resource is mapped
     for sel in energy:
         assert sel.convert == hhv[sel.name] and sel.factor == 1.0, sel.name
@@ -216,13 +232,13 @@ def test_fossil_and_uranium_heating_values_are_the_ced_factors_of_ecoinvents_lci
 
 
 def test_water_released_to_every_freshwater_compartment_is_subtracted():
-    water = {s.categories: s for s in MAPPING.flows if s.name == "Water"}
+    water = {s.categories: s for s in _mapping().flows if s.name == "Water"}
     for cats in [("water", "surface water"), ("water", "ground-"), ("water", "ground-, long-term"), ("water",)]:
         assert cats in water and water[cats].factor == -1 and water[cats].flow == "water-consumption", cats
     assert water[("water",)].exact  # not a prefix: ('water', 'ocean') is ignored, not subtracted
     ocean = {"name": "Water", "categories": ("water", "ocean"), "database": "b", "code": "x"}
-    assert [s for s in MAPPING.flows if s.matches(ocean)] == []
-    assert any(s.matches(ocean) for s in MAPPING.ignore)
+    assert [s for s in _mapping().flows if s.matches(ocean)] == []
+    assert any(s.matches(ocean) for s in _mapping().ignore)
 
 
 def test_the_311_mapping_is_the_310_mapping_moved_by_ecoinvents_own_migration():
@@ -240,9 +256,9 @@ def test_the_311_mapping_is_the_310_mapping_moved_by_ecoinvents_own_migration():
         moves.setdefault(key(row["source"]), []).append(row["target"])
     for row in migration["disaggregate"]:
         moves.setdefault(key(row["source"]), []).extend(row["targets"])
-    assert set(new.datasets) == set(MAPPING.datasets) and new.fallback.keys() == MAPPING.fallback.keys()
+    assert set(new.datasets) == set(_mapping().datasets) and new.fallback.keys() == _mapping().fallback.keys()
     moved = 0
-    for dataset_id, old in MAPPING.datasets.items():
+    for dataset_id, old in _mapping().datasets.items():
         sel = new.datasets[dataset_id]
         here = (sel.name, sel.reference_product, sel.location)
         targets = moves.get((old.name or "", old.reference_product or "", old.location or ""))
@@ -256,7 +272,7 @@ def test_the_311_mapping_is_the_310_mapping_moved_by_ecoinvents_own_migration():
     assert moved == 4  # three transport markets renamed (the trucks are not mapped), LiPF6 GLO split into CN/RoW
     # the flows are unchanged, and ecoinvent's 3.10.1 -> 3.11 biosphere migration renames none of them
     assert [(s.flow, s.name, s.categories, s.factor, s.convert) for s in new.flows] == [
-        (s.flow, s.name, s.categories, s.factor, s.convert) for s in MAPPING.flows
+        (s.flow, s.name, s.categories, s.factor, s.convert) for s in _mapping().flows
     ]
     biosphere = _json("ecoinvent-3.10.1-biosphere-ecoinvent-3.11-biosphere.json")
     renamed = {r["source"].get("name") for r in biosphere["replace"]}
