@@ -139,7 +139,9 @@ def test_drivers_ranked_on_threads_equal_the_serial_ranking_and_a_direct_spearma
 def test_a_kernel_compiled_at_o0_gives_the_o2_kernels_numbers_bit_for_bit(monkeypatch):
     """Runs under KERNEL_FULL_OPTIMISATION_SAMPLES compile at O0 (quicker); strict IEEE makes the numbers equal."""
     from cathode_lca.uncertainty import compiled_run
+    from cathode_lca.uncertainty import kernel as kernel_module
 
+    monkeypatch.setattr(kernel_module, "_PLANS", {})  # an O2 plan of an earlier test would serve the O0 run
     kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 60_000, "seed": 8, "progress": False}
     fast_compile = monte_carlo("NMC811", kernel="auto", **kw)
     monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 1)
@@ -181,3 +183,29 @@ def test_a_containers_cpu_quota_caps_the_threads(tmp_path, monkeypatch, v2, v1, 
     monkeypatch.setattr(parallel, "CGROUP_LIMITS", limits)
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(64)))
     assert parallel.usable_cores() == (expected or 64)
+
+
+def test_a_plan_compiled_at_o2_serves_later_smaller_runs_and_not_the_reverse(monkeypatch):
+    """A process that ran a large Monte Carlo (O2) reuses that kernel for small runs: the numbers are the
+    same and the code faster. A small run's O0 kernel never stands in for a large run's O2."""
+    from cathode_lca.uncertainty import compiled_run
+    from cathode_lca.uncertainty import kernel as kernel_module
+
+    kw = {"routes": ["virgin"], "samples": 200, "progress": False, "kernel": "compiled", "default_uncertainty": False}
+    plans: dict = {}
+    monkeypatch.setattr(kernel_module, "_PLANS", plans)
+    monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 1)  # every run "large": O2
+    large = monte_carlo("NMC811", seed=3, **kw)
+    monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 10**9)  # every run "small": O0 asked
+    small = monte_carlo("NMC811", seed=3, **kw)
+    assert (large.attrs["kernel_optimisation"], small.attrs["kernel_optimisation"]) == ("O2", "O2")
+    assert [key[:3] for key in plans] == ["O2:"]  # nothing compiled for the small run
+    np.testing.assert_array_equal(large.samples.values, small.samples.values)
+
+    plans.clear()
+    first = monte_carlo("NMC811", seed=3, **kw)  # small: O0
+    monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 1)
+    then = monte_carlo("NMC811", seed=3, **kw)  # large: compiles O2
+    assert (first.attrs["kernel_optimisation"], then.attrs["kernel_optimisation"]) == ("O0", "O2")
+    assert sorted(key[:3] for key in plans) == ["O0:", "O2:"]
+    np.testing.assert_array_equal(first.samples.values, then.samples.values)
