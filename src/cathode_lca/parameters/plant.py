@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from .plant_electricity import electricity_values
 from .plant_transport import transport_values
 from .scenario_values import (
     ScenarioValue,
+    as_number,
     check_choice,
     check_keys,
     convert_quantity,
@@ -203,9 +205,10 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
     check_keys(assay_raw, ASSAY_ELEMENTS, file, "plant.black_mass.assay.")
     assay: dict[str, float] = {}
     for element, value in assay_raw.items():
+        value = as_number(value)
         fld, eline = f"plant.black_mass.assay.{element}", assay_raw.line_of(element)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise err(f"{element} must be a number, got {value!r}", file, eline, fld)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise err(f"{element} must be a finite number, got {value!r}", file, eline, fld)
         fraction = float(value) * factor
         if not 0.0 <= fraction <= 1.0:
             raise err(f"{element} = {value} {unit} is outside [0, 100 %]", file, eline, fld)

@@ -31,6 +31,9 @@ VALUE_KEYS = ("value", "unit", "source", "quality", "distribution", "note")
 QUALITY_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
 _DISTRIBUTION_TYPES = ("lognormal", "normal", "triangular", "uniform")
 DISTRIBUTION_KEYS = ("type", "loc", "scale", "minimum", "maximum", "gsd2", "source", "note")
+# a decimal number in scientific notation that YAML 1.1 leaves as text: 1e3, 1.5e3, 2.5E2 (YAML 1.2 reads
+# them as numbers, and so does every user); nothing else (no nan, inf, hex, underscores or units)
+_SCIENTIFIC = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%µ][A-Za-z0-9_*/^.%µ ]*)?\s*$")
 
 
@@ -66,6 +69,22 @@ class ScenarioValue:
         if self.quality:
             out["quality"] = self.quality
         return out
+
+
+def as_number(value: Any) -> Any:
+    """*value* as a float when it is a number written in scientific notation that YAML 1.1 left as text.
+
+    ``1e3`` and ``1.5e3`` (no dot, or no sign in the exponent) are text to YAML 1.1 but numbers to
+    the user; any other value is returned unchanged for the caller's checks (a bool stays a bool).
+
+    Examples
+    --------
+    >>> as_number("1e3"), as_number("2.5E-2"), as_number("nan"), as_number(True)
+    (1000.0, 0.025, 'nan', True)
+    """
+    if isinstance(value, str) and _SCIENTIFIC.match(value.strip()):
+        return float(value)
+    return value
 
 
 def check_keys(mapping: Mapping[str, Any], allowed: Sequence[str], file: str, prefix: str) -> None:
@@ -177,7 +196,7 @@ def convert_quantity(
     from ..units import conversion_factor
 
     unit_line = unit_line or line
-
+    value = as_number(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(
             f"value must be a number, got {value!r}", file=file, line=line, field=fld + ".value", hint="give a number"
@@ -258,6 +277,8 @@ def _distribution(raw: Any, factor: float, value: float, file: str, line: int, f
             hint="choose one of: " + ", ".join(_DISTRIBUTION_TYPES),
         )
     for k in ("loc", "scale", "minimum", "maximum", "gsd2"):
+        if k in dist:
+            dist[k] = as_number(dist[k])
         v = dist.get(k)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
             raise ScenarioError(f"'{k}' must be a finite number", file=file, line=line, field=f"{fld}.distribution.{k}")

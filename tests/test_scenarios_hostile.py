@@ -1,0 +1,71 @@
+"""A new user's and a hostile user's pass over scenario and plant files: each test is one defect found.
+
+Every test here failed before its fix (see the commit that added it). Known answers are computed by
+hand in the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cathode_lca.lca import default_model
+from cathode_lca.parameters.scenario_values import ScenarioError
+from cathode_lca.parameters.scenarios import parse_scenario_text
+
+HEAD = "format: cathode-lca-scenario/1\nname: t\n"
+PLANT = "plant:\n  name: p\n  route: hydrometallurgical\n"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return default_model()
+
+
+def parse(text, model, file="s.yaml"):
+    return parse_scenario_text(HEAD + text, file, model.parameters)
+
+
+def located(text, model, line):
+    """The rendered error of *text*, checked to start with its file and line."""
+    with pytest.raises(ScenarioError) as info:
+        parse(text, model, file="bad.yaml")
+    rendered = str(info.value)
+    assert rendered.startswith(f"bad.yaml:{line}:"), rendered
+    return rendered
+
+
+# -- 1. scientific notation ------------------------------------------------------------------
+# YAML 1.1 (PyYAML) reads 1e3, 1.5e3 and 2.5E2 (no dot, or no sign in the exponent) as TEXT, so
+# `value: 1e3` was refused with "value must be a number, got '1e3'": the user wrote a number.
+
+
+@pytest.mark.parametrize(("written", "km"), [("1e3", 1000.0), ("1.5e3", 1500.0), ("2.5E2", 250.0), ("5e-1", 0.5)])
+def test_scientific_notation_is_a_number(model, written, km):
+    sc = parse(f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n", model)
+    assert sc.values["dist_recycler_to_cathode_mi"].value == pytest.approx(km / 1.609344)
+
+
+def test_scientific_notation_in_an_assay_and_a_distribution(model):
+    sc = parse(
+        PLANT + "  black_mass: {chemistry: NMC811, unit: kg/kg, source: s, "
+        "assay: {Ni: 2.6e-1, Co: 3.3e-2, Mn: 3e-2, Li: 3.8e-2, C: 3.6e-1}}\n"
+        "parameters:\n  hydro_electricity: {value: 1e0, unit: kWh/kg, source: s, "
+        "distribution: {type: triangular, minimum: 5e-1, maximum: 2e0}}\n",
+        model,
+    )
+    # x_CAM = (0.26 + 0.033 + 0.03) / 0.59973 (docs/scenarios.md worked example: w_Ni+w_Co+w_Mn)
+    assert sc.values["bmfeed_cam"].value == pytest.approx(0.323 / 0.59973, rel=1e-4)
+    dist = sc.values["hydro_electricity"].distribution
+    assert (dist["minimum"], dist["maximum"]) == pytest.approx((1.8, 7.2))  # kWh -> MJ: x 3.6
+
+
+@pytest.mark.parametrize("written", ["1e400", "'1e400'", "-1e400"])
+def test_overflowing_scientific_notation_is_refused_as_non_finite(model, written):
+    text = f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n"
+    assert "NaN or infinite" in located(text, model, 4) or "non-finite" in located(text, model, 4)
+
+
+@pytest.mark.parametrize("written", ["'nan'", "'inf'", "'0x10'", "'1_000'", "'1e3 km'", "'e3'"])
+def test_text_that_is_not_a_plain_number_is_still_refused(model, written):
+    text = f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n"
+    assert "must be a number" in located(text, model, 4)
