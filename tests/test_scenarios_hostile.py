@@ -69,3 +69,30 @@ def test_overflowing_scientific_notation_is_refused_as_non_finite(model, written
 def test_text_that_is_not_a_plain_number_is_still_refused(model, written):
     text = f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n"
     assert "must be a number" in located(text, model, 4)
+
+
+# -- 2. Norway ---------------------------------------------------------------------------------
+# YAML 1.1 reads NO (and no, off, yes, on, y, n) as a boolean. `region: NO` (Norway, a choice of
+# every region parameter) said "missing 'region'", and `plant_region: {value: NO}` listed NO among
+# the choices the user had "not" given.
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("parameters:\n  plant_region: {value: NO, source: s}\n", 4),
+        (PLANT + "  electricity: {supply: grid, region: NO, source: s}\n", 6),
+        (PLANT + "  electricity: {supply: residual-mix, region: NO, source: s}\n", 6),
+        (PLANT + "  electricity:\n    cam_plant: {supply: grid, region: no, source: s}\n", 7),
+    ],
+)
+def test_an_unquoted_norway_says_to_quote_it(model, text, line):
+    rendered = located(text, model, line)
+    assert "missing 'region'" not in rendered
+    assert "read as a boolean" in rendered and "quotes" in rendered, rendered
+
+
+def test_quoted_norway_is_norway(model):
+    sc = parse(PLANT + '  electricity: {supply: residual-mix, region: "NO", source: s}\n', model)
+    assert sc.values["recycler_region"].value == "NO"
+    assert sc.values["recycler_electricity_supply"].value == "residual"

@@ -87,6 +87,21 @@ def as_number(value: Any) -> Any:
     return value
 
 
+def boolean_choice(value: Any, param: Parameter, file: str | None, line: int | None, fld: str) -> None:
+    """Refuse a choice that YAML 1.1 read as a boolean (``NO`` for Norway, ``on``, ``y``) with a hint to quote it."""
+    if isinstance(value, bool):
+        close = [c for c in param.choices if c.lower() in ("no", "n", "off", "yes", "y", "on", "false", "true")]
+        example = close[0] if close else str(value).lower()
+        raise ScenarioError(
+            f"the value of '{param.name}' was read as a boolean ({value}): YAML reads NO, no, off, yes, on, y "
+            "and n as true/false",
+            file=file,
+            line=line,
+            field=fld,
+            hint=f'write the choice in quotes, e.g. "{example}" (Norway is "NO")',
+        )
+
+
 def check_keys(mapping: Mapping[str, Any], allowed: Sequence[str], file: str, prefix: str) -> None:
     for key in mapping:
         if key not in allowed:
@@ -137,6 +152,7 @@ def parse_value(entry: Any, file: str, line: int, fld: str, model: ParameterMode
     note = entry.get("note")
     quality = _quality(entry.get("quality"), file, entry.line_of("quality"), fld + ".quality")
     if param.kind == "choice":
+        boolean_choice(value, param, file, entry.line_of("value"), fld + ".value")
         if not isinstance(value, str):
             raise ScenarioError(
                 f"'{name}' is a choice; give one of: " + ", ".join(param.choices),
