@@ -96,3 +96,32 @@ def test_quoted_norway_is_norway(model):
     sc = parse(PLANT + '  electricity: {supply: residual-mix, region: "NO", source: s}\n', model)
     assert sc.values["recycler_region"].value == "NO"
     assert sc.values["recycler_electricity_supply"].value == "residual"
+
+
+# -- 3. assay units ----------------------------------------------------------------------------
+# pint cancels mol/mol, L/L and radian to "dimensionless", so an assay in mole fractions (or any
+# dimensionless unit) was taken as mass fractions: 0.26 mol/mol Ni read as 0.26 kg/kg.
+
+
+def _assay(unit, scale=1.0):
+    a = {"Ni": 0.26, "Co": 0.033, "Mn": 0.03, "Li": 0.038, "C": 0.36}
+    return PLANT + (
+        f"  black_mass: {{chemistry: NMC811, unit: '{unit}', source: s, assay: {{"
+        + ", ".join(f"{e}: {v * scale:.6g}" for e, v in a.items())
+        + "}}\n"
+    )
+
+
+@pytest.mark.parametrize("unit", ["mol/mol", "L/L", "radian", "count", "m/m", "mol%"])
+def test_an_assay_not_in_mass_fractions_is_refused(model, unit):
+    rendered = located(_assay(unit), model, 6)
+    assert "mass fraction" in rendered
+
+
+@pytest.mark.parametrize(
+    ("unit", "scale"), [("kg/kg", 1), ("%", 100), ("percent", 100), ("g/kg", 1000), ("ppm", 1e6), ("kg/t", 1000)]
+)
+def test_an_assay_in_mass_fractions_is_read(model, unit, scale):
+    sc = parse(_assay(unit, scale), model)
+    # x_CAM = (0.26 + 0.033 + 0.03) / 0.59973 and feed_cam_ni = a_Ni / x_CAM, whatever the unit
+    assert sc.values["feed_cam_ni"].value == pytest.approx(0.26 / (0.323 / 0.59973), rel=1e-4)

@@ -169,6 +169,35 @@ def _molar_masses(model: Any) -> dict[str, float]:
     }
 
 
+# pure numbers a mass-fraction unit may contain besides mass units (pint cancels mol/mol, L/L and radian
+# to dimensionless too, so the unit is checked by its words, not by its dimension)
+_RATIO_WORDS = frozenset({"percent", "ppm", "ppb", "permille", "dimensionless"})
+
+
+def _mass_fraction_unit(unit: str) -> bool:
+    """True when every unit word of *unit* is a mass (kg, g, t) or a pure ratio (%, ppm): a mass fraction.
+
+    Examples
+    --------
+    >>> [_mass_fraction_unit(u) for u in ("%", "kg/kg", "g / kg", "ppm", "mol/mol", "L/L", "radian")]
+    [True, True, True, True, False, False, False]
+    """
+    import re
+
+    from ..units import is_mass
+
+    words = re.findall(r"[A-Za-z_µ]+", unit.replace("%", " percent "))
+    for word in words:
+        if word in _RATIO_WORDS:
+            continue
+        try:
+            if not is_mass(word):
+                return False
+        except Exception:
+            return False
+    return bool(words)
+
+
 def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[list[ScenarioValue], dict[str, float]]:
     from ..units import conversion_factor
 
@@ -193,6 +222,8 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
             "write 'unit: \"%\"' (mass percent) or 'unit: kg/kg' (fractions)",
         )
     try:
+        if not _mass_fraction_unit(unit):
+            raise ValueError(unit)
         factor = conversion_factor(unit.replace("%", "percent"), "dimensionless")
     except Exception:
         raise err(
@@ -200,6 +231,8 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
             file,
             bm.line_of("unit"),
             "plant.black_mass.unit",
+            "an assay gives kg of each element per kg black mass: write '%', 'kg/kg', 'g/kg' or 'ppm' "
+            "(mole fractions need converting first)",
         ) from None
     assay_raw = mapping(bm.get("assay"), file, bm.line_of("assay"), "plant.black_mass.assay", "element: fraction")
     check_keys(assay_raw, ASSAY_ELEMENTS, file, "plant.black_mass.assay.")
