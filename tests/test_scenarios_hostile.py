@@ -125,3 +125,28 @@ def test_an_assay_in_mass_fractions_is_read(model, unit, scale):
     sc = parse(_assay(unit, scale), model)
     # x_CAM = (0.26 + 0.033 + 0.03) / 0.59973 and feed_cam_ni = a_Ni / x_CAM, whatever the unit
     assert sc.values["feed_cam_ni"].value == pytest.approx(0.26 / (0.323 / 0.59973), rel=1e-4)
+
+
+# -- 4. lithium beyond the CAM's mass ---------------------------------------------------------
+# All Li is counted as CAM lithium (feed_cam_li = a_Li / x_CAM). A typo Li: 30 (for 3.0) in the
+# docs' NMC811 assay still summed to under 100 % and was accepted: feed_cam_li = 0.30 / 0.53858 =
+# 0.557 kg Li per kg CAM, on top of 0.5997 kg Ni + Co + Mn, i.e. a CAM of 1.157 kg per kg.
+
+
+def test_more_lithium_than_a_kg_of_cam_can_hold_is_refused(model):
+    text = PLANT + (
+        "  black_mass: {chemistry: NMC811, unit: '%', source: s, "
+        "assay: {Ni: 26.0, Co: 3.3, Mn: 3.0, Li: 30.0, Al: 1.5, Cu: 2.0, F: 1.2, C: 30.0}}\n"
+    )
+    rendered = located(text, model, 6)
+    assert "1.157" in rendered and "Li" in rendered
+
+
+def test_the_docs_assay_and_an_over_lithiated_one_still_pass(model):
+    # Li 5.5 %: 0.055 / 0.53858 = 0.1021 kg/kg CAM (1.4x the 0.0713 of LiNi0.8Co0.1Mn0.1O2): plausible
+    # for a feed with electrolyte lithium, and 0.5997 + 0.1021 < 1
+    text = PLANT + (
+        "  black_mass: {chemistry: NMC811, unit: '%', source: s, "
+        "assay: {Ni: 26.0, Co: 3.3, Mn: 3.0, Li: 5.5, Al: 1.5, Cu: 2.0, F: 1.2, C: 36.0}}\n"
+    )
+    assert parse(text, model).values["feed_cam_li"].value == pytest.approx(0.055 / 0.53858, rel=1e-4)
