@@ -150,3 +150,29 @@ def test_the_docs_assay_and_an_over_lithiated_one_still_pass(model):
         "assay: {Ni: 26.0, Co: 3.3, Mn: 3.0, Li: 5.5, Al: 1.5, Cu: 2.0, F: 1.2, C: 36.0}}\n"
     )
     assert parse(text, model).values["feed_cam_li"].value == pytest.approx(0.055 / 0.53858, rel=1e-4)
+
+
+# -- 5. distributions that the parameter cannot take --------------------------------------------
+# A scenario's uniform distribution leaving a fraction's [0, 1] was accepted by the file and only
+# refused when `uncertainty` ran, with no file, line or field; one on an exact constant (a molar
+# mass) was accepted, though docs/inventory-format.md says an exact constant is never varied.
+
+
+def test_a_distribution_outside_the_bounds_is_refused_where_it_is_written(model):
+    text = "parameters:\n  hydro_recovery_ni:\n    value: 0.9\n    source: s\n"
+    text += "    distribution: {type: uniform, minimum: 0.5, maximum: 1.5}\n"
+    rendered = located(text, model, 7)
+    assert "parameters.hydro_recovery_ni.distribution" in rendered and "leaves the parameter's bounds" in rendered
+
+
+def test_a_distribution_in_percent_inside_the_bounds_passes(model):
+    text = "parameters:\n  hydro_recovery_ni: {value: 90, unit: '%', source: s, "
+    text += "distribution: {type: triangular, minimum: 85, maximum: 99}}\n"
+    dist = parse(text, model).values["hydro_recovery_ni"].distribution
+    assert (dist["minimum"], dist["loc"], dist["maximum"]) == pytest.approx((0.85, 0.9, 0.99))
+
+
+def test_a_distribution_on_an_exact_constant_is_refused(model):
+    text = "parameters:\n  molar_mass_li: {value: 6.94, unit: g/mol, source: s, "
+    text += "distribution: {type: normal, scale: 0.1}}\n"
+    assert "exact constant" in located(text, model, 4)

@@ -171,7 +171,17 @@ def parse_value(entry: Any, file: str, line: int, fld: str, model: ParameterMode
     )
     dist = None
     if "distribution" in entry:
-        dist = _distribution(entry["distribution"], factor, number, file, entry.line_of("distribution"), fld)
+        dline = entry.line_of("distribution")
+        if getattr(param, "exact", False):
+            raise ScenarioError(
+                f"'{name}' is an exact constant: it is never varied, so it takes no distribution",
+                file=file,
+                line=dline,
+                field=fld + ".distribution",
+                hint="remove the distribution (the value may still be set)",
+            )
+        dist = _distribution(entry["distribution"], factor, number, file, dline, fld)
+        _fits_bounds(dist, param, file, dline, fld + ".distribution")
     given = f"{value} {unit}" if unit else f"{value}"
     return ScenarioValue(
         key, number, param.unit, given, source.strip(), Location(file, eline), fld, quality, dist, note
@@ -261,6 +271,19 @@ def check_bounds(param: Parameter, number: float, file: str | None, line: int | 
             field=fld,
             hint="check the value and its unit",
         )
+
+
+def _fits_bounds(dist: dict[str, Any], param: Parameter, file: str, line: int, fld: str) -> None:
+    """Refuse, where it is written, a distribution that the parameter's bounds cannot hold (as the engine would)."""
+    from ..inventory.distributions import fit_to_bounds
+
+    lo, hi = getattr(param, "min", None), getattr(param, "max", None)
+    if getattr(param, "kind", None) == "fraction":
+        lo, hi = 0.0 if lo is None else lo, 1.0 if hi is None else hi
+    try:
+        fit_to_bounds(dist, lo, hi)
+    except ParameterError as exc:
+        raise ScenarioError(exc.message, file=file, line=line, field=fld, hint=exc.hint) from None
 
 
 def _quality(raw: Any, file: str, line: int, fld: str) -> dict[str, int] | None:
