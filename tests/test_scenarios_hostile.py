@@ -176,3 +176,57 @@ def test_a_distribution_on_an_exact_constant_is_refused(model):
     text = "parameters:\n  molar_mass_li: {value: 6.94, unit: g/mol, source: s, "
     text += "distribution: {type: normal, scale: 0.1}}\n"
     assert "exact constant" in located(text, model, 4)
+
+
+# -- 6. negative energy, water, distance; a zero payload ---------------------------------------
+# These parameters declared no bounds: `parameters: {hydro_electricity: {value: -1, unit: kWh/kg}}`,
+# a plant's `energy.electricity: -1 kWh/kg`, a negative truck distance and `water: -5 L/kg` all ran,
+# crediting the grid, fuel and water the plant never produced. `payload_hhdt: 0` was refused only
+# through a derived per-shipment payload, naming the shipped feed.yaml and not the user's file.
+
+UNBOUNDED = [
+    ("hydro_electricity", "kWh/kg"),
+    ("hydro_diesel", "MJ/kg"),
+    ("hydro_natural_gas_base", "MJ/kg"),
+    ("hydro_water", "L/kg"),
+    ("pyro_electricity_base", "MJ/kg"),
+    ("pyro_natural_gas_per_metal", "MJ/kg"),
+    ("pyro_water", "L/kg"),
+    ("direct_electricity_base", "MJ/kg"),
+    ("direct_water", "L/kg"),
+    ("dist_recycler_to_cathode_mi", "km"),
+    ("dist_collection_to_disassembly_mi", "mi"),
+]
+
+
+@pytest.mark.parametrize(("name", "unit"), UNBOUNDED)
+def test_a_negative_consumption_or_distance_is_refused_at_its_line(model, name, unit):
+    rendered = located(f"parameters:\n  {name}: {{value: -1, unit: {unit}, source: s}}\n", model, 4)
+    assert "out of bounds" in rendered and f"parameters.{name}.value" in rendered
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        "  energy:\n    electricity: {value: -1, unit: kWh/kg, source: s}\n",
+        "  energy:\n    heat: {natural_gas: {value: -1, unit: MJ/kg, source: s}}\n",
+        "  water: {value: -5, unit: L/kg, source: s}\n",
+    ],
+)
+def test_a_plant_with_negative_energy_or_water_is_refused(model, section):
+    assert "out of bounds" in located(PLANT + section, model, 7 if "energy" in section else 6)
+
+
+@pytest.mark.parametrize("payload", [0, -3])
+def test_a_zero_model_payload_is_refused_in_the_users_file(model, payload):
+    rendered = located(f"parameters:\n  payload_hhdt: {{value: {payload}, unit: t, source: s}}\n", model, 4)
+    assert "payload_hhdt" in rendered and "feed.yaml" not in rendered
+
+
+def test_zero_is_still_a_valid_distance_and_energy(model):
+    sc = parse(
+        "parameters:\n  dist_recycler_to_cathode_mi: {value: 0, unit: km, source: s}\n"
+        "  hydro_natural_gas_base: {value: 0, unit: MJ/kg, source: s}\n",
+        model,
+    )
+    assert sc.values["dist_recycler_to_cathode_mi"].value == 0.0

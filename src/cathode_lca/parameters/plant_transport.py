@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inventory.schema import Location
 from .plant_common import err, mapping, one_of, required_text
-from .scenario_values import ScenarioValue, check_keys, convert_quantity, resolve_key
+from .scenario_values import ScenarioValue, as_number, check_keys, convert_quantity, resolve_key
 
 if TYPE_CHECKING:
     from .engine import ParameterModel
@@ -104,11 +104,12 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
                 fld + ".distance.unit",
                 "add e.g. 'unit: km' or 'unit: mi'",
             )
-        number, _ = convert_quantity(
-            dist["value"], unit, param, file, dist.line_of("value"), fld + ".distance", dist.line_of("unit")
-        )
-        if number < 0:
+        raw_value = as_number(dist["value"])
+        if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool) and raw_value < 0:
             raise err(f"a distance cannot be negative, got {dist['value']} {unit}", file, dist.line, fld + ".distance")
+        number, _ = convert_quantity(
+            raw_value, unit, param, file, dist.line_of("value"), fld + ".distance", dist.line_of("unit")
+        )
         given = f"{dist['value']} {unit} by {mode}"
         sums.setdefault((shipment, mode), []).append((number, given, source, dist.line, fld))
         if mode == "truck":

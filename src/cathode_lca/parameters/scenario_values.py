@@ -265,7 +265,8 @@ def check_bounds(param: Parameter, number: float, file: str | None, line: int | 
         lo, hi = 0.0 if lo is None else lo, 1.0 if hi is None else hi
     if (lo is not None and number < lo) or (hi is not None and number > hi):
         raise ScenarioError(
-            f"value {number:g} {param.unit} of '{param.name}' is out of bounds [{lo}, {hi}]",
+            f"value {number:g} {param.unit} of '{param.name}' is out of bounds "
+            f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]",
             file=file,
             line=line,
             field=fld,
