@@ -230,3 +230,35 @@ def test_zero_is_still_a_valid_distance_and_energy(model):
         model,
     )
     assert sc.values["dist_recycler_to_cathode_mi"].value == 0.0
+
+
+# -- 7. overflow to infinity inside the scenario -----------------------------------------------
+# Two sea legs of 1.0e+308 km are each finite, but their sum is inf: `compute` stopped with
+# "cam-recycled.yaml:710 ... amount is NaN or infinite ... (division by zero?)", naming a shipped file
+# and not the user's. A finite value whose unit conversion overflows (1.5e+308 mi is 2.4e+308 km) likewise.
+
+
+def _legs(*legs):
+    text = PLANT + "  transport:\n"
+    for mode, value, unit in legs:
+        text += (
+            f"    - {{leg: recycler-to-cathode, mode: {mode}, distance: {{value: {value}, unit: {unit}}}, source: s}}\n"
+        )
+    return text
+
+
+def test_legs_that_sum_to_infinity_are_refused_in_the_users_file(model):
+    rendered = located(_legs(("sea", "1.0e+308", "km"), ("sea", "1.0e+308", "km")), model, 7)
+    assert "infinite" in rendered and "plant.transport" in rendered
+
+
+def test_a_value_whose_conversion_overflows_is_refused(model):
+    text = "parameters:\n  dist_recycler_to_cathode_sea_km: {value: 1.5e+308, unit: mi, source: s}\n"
+    assert "infinite" in located(text, model, 4)
+
+
+def test_a_payload_harmonic_mean_that_overflows_is_refused(model):
+    text = PLANT + "  transport:\n"
+    text += "    - {leg: recycler-to-cathode, mode: truck, distance: {value: 1.0e+306, unit: km}, "
+    text += "payload: {value: 0.001, unit: short_ton}, source: s}\n"
+    assert "infinite" in located(text, model, 7)

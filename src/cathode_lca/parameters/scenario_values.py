@@ -254,6 +254,14 @@ def convert_quantity(
                 hint=f"give a unit convertible to {declared}",
             ) from None
     number = float(value) * factor
+    if not math.isfinite(number):
+        raise ScenarioError(
+            f"{value} {unit} is infinite in {declared}, the unit of '{param.name}'",
+            file=file,
+            line=line,
+            field=fld + ".value",
+            hint="give a finite number",
+        )
     check_bounds(param, number, file, line, fld + ".value")
     return number, factor
 
