@@ -6,6 +6,8 @@ hand in the test.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cathode_lca.lca import default_model
@@ -262,3 +264,53 @@ def test_a_payload_harmonic_mean_that_overflows_is_refused(model):
     text += "    - {leg: recycler-to-cathode, mode: truck, distance: {value: 1.0e+306, unit: km}, "
     text += "payload: {value: 0.001, unit: short_ton}, source: s}\n"
     assert "infinite" in located(text, model, 7)
+
+
+# -- 8. `validate` on a scenario file ----------------------------------------------------------
+# `cathode-lca validate my-plant.yaml` read the scenario as an inventory and said
+# "my-plant.yaml:2: field 'name': unknown key ... check the spelling against docs/inventory-format.md".
+
+
+def run_main(args, capsys):
+    from cathode_lca.cli import main
+
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_validate_checks_a_scenario_file_against_the_shipped_inventories(tmp_path, capsys):
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        HEAD + PLANT + "  recovery:\n    Ni: {value: 95, unit: '%', source: s}\n"
+        "  electricity: {supply: grid, region: PL, source: s}\n"
+    )
+    code, out, err = run_main(["validate", str(good), "--format", "json"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["ok"] is True and report["balances_checked"] > 0
+    assert [(s["name"], s["parameters"]) for s in report["scenarios"]] == [("t", 3)]
+
+
+def test_validate_names_the_balance_a_scenario_breaks(tmp_path, capsys):
+    # 0.5 kg Ni per kg NMC811 instead of 0.8 * 58.693 / 97.2795 = 0.48268: the pCAM's Ni in
+    # (stoichiometric NiSO4) no longer matches the product's Ni out
+    bad = tmp_path / "ni.yaml"
+    bad.write_text(HEAD + "parameters:\n  cam_ni_nmc811: {value: 0.5, source: s}\n")
+    code, out, _ = run_main(["validate", str(bad), "--format", "json"], capsys)
+    assert code == 1
+    failed = {(r["dataset"], r["element"]) for r in json.loads(out)["balance_failures"]}
+    assert ("pcam-nmc811-virgin", "Ni") in failed
+    assert {e for _, e in failed} == {"Ni"}
+
+
+def test_validate_reports_a_bad_scenario_file_with_its_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(HEAD + "parameters:\n  hydro_recovery_ni: {value: 95, source: s}\n")
+    code, _, err = run_main(["validate", str(bad)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{bad}:4" in err and "hydro_recovery_ni" in err and "unknown key" not in err

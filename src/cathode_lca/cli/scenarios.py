@@ -118,6 +118,45 @@ def apply_scenarios(model: LCAModel | None, scenario_refs: Sequence[str], params
     return Applied(model, overrides, attrs, region, warnings)
 
 
+def is_scenario_file(path: str) -> bool:
+    """True when *path* is a regular file whose YAML says ``format: cathode-lca-scenario/...``.
+
+    Used by ``validate`` to check scenario and plant files among inventory PATHS. A file that
+    cannot be read or parsed is not a scenario here: the inventory loader then reports it.
+
+    Examples
+    --------
+    >>> is_scenario_file("inventories/recycling/feed.yaml")                            # doctest: +SKIP
+    False
+    """
+    from pathlib import Path
+
+    from .._yaml import load_yaml_text
+
+    file = Path(path)
+    if file.suffix not in (".yaml", ".yml") or not file.is_file():
+        return False
+    try:
+        data = load_yaml_text(file.read_bytes().decode("utf-8"), path)
+    except Exception:
+        return False
+    return isinstance(data, dict) and str(data.get("format", "")).startswith("cathode-lca-scenario/")
+
+
+def validate_scenarios(inventory: Any, paths: Sequence[str]) -> tuple[Any, list[dict[str, Any]]]:
+    """*inventory* with the scenario files *paths* applied (their values as defaults), and their summaries.
+
+    Every value is checked as ``--scenario`` checks it (units, bounds, sources, assay); the
+    returned inventory lets ``validate`` check the element balances at the scenario's values.
+    """
+    from ..parameters.engine import ParameterModel
+    from ..parameters.scenarios import apply_to_inventory, compose, load_scenario
+
+    model = ParameterModel(inventory)
+    scenarios = [load_scenario(path, model) for path in paths]
+    return apply_to_inventory(inventory, compose(scenarios)), [sc.summary() for sc in scenarios]
+
+
 def _key_or_none(model: LCAModel, name: str) -> str | None:
     try:
         return model.parameters.key(name)
