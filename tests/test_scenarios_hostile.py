@@ -314,3 +314,18 @@ def test_validate_reports_a_bad_scenario_file_with_its_line(tmp_path, capsys):
     code, _, err = run_main(["validate", str(bad)], capsys)
     assert code == 2 and "Traceback" not in err
     assert f"{bad}:4" in err and "hydro_recovery_ni" in err and "unknown key" not in err
+
+
+# -- 9. the docs' list of named scenarios ------------------------------------------------------
+# `cathode-lca scenarios` lists everbatt-2023, but docs/scenarios.md's table of named scenarios did not.
+
+
+def test_the_docs_table_lists_every_shipped_scenario():
+    from pathlib import Path
+
+    from cathode_lca.parameters.scenarios import named_scenarios
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    table = text.split("## Named scenarios", 1)[1].split("\n## ", 1)[0]
+    listed = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
+    assert listed == set(named_scenarios())
