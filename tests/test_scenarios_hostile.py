@@ -329,3 +329,32 @@ def test_the_docs_table_lists_every_shipped_scenario():
     table = text.split("## Named scenarios", 1)[1].split("\n## ", 1)[0]
     listed = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
     assert listed == set(named_scenarios())
+
+
+# -- 10. direct recycling of another chemistry's black mass -------------------------------------
+# A plant profile's assay of NMC622 black mass (examples/plants/cn-pyro-hydro-plant.yaml) with
+# `compare NMC811`: compare sets feed_chemistry = NMC811, so the direct route "regenerated" NMC811
+# from NMC622 black mass (Ni in 0.364, out 0.483 kg per kg CAM; `validate` shows the 25 % gap).
+# Direct recycling returns only the chemistry it is fed; the route falls back to virgin CAM when the
+# feed is another chemistry (EverBatt 2023, 'Man Rec Par.'!C57:J57), which needs the feed's own
+# chemistry: the assay's.
+
+
+def test_an_assay_sets_the_chemistry_of_the_feed_cam(model):
+    sc = parse(_assay("kg/kg").replace("chemistry: NMC811", "chemistry: NMC622"), model)
+    assert sc.values["feed_cam_chemistry"].value == "NMC622"
+
+
+def test_direct_recycling_of_nmc622_black_mass_does_not_make_nmc811(capsys):
+    from pathlib import Path
+
+    profile = Path(__file__).resolve().parent.parent / "examples" / "plants" / "cn-pyro-hydro-plant.yaml"
+    code, out, err = run_main(["validate", str(profile), "--format", "json"], capsys)
+    failed = {(r["dataset"], r["element"]) for r in json.loads(out)["balance_failures"]}
+    assert not {f for f in failed if f[0] == "cam-nmc811-direct"}, failed
+
+
+def test_the_feed_cam_follows_the_feed_chemistry_without_an_assay(model):
+    env = model.parameters.evaluate({"feed_chemistry": "NCA"})
+    key = model.parameters.key("feed_cam_chemistry")
+    assert model.parameters.choices[key][int(env[key])] == "NCA"

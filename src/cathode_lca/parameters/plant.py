@@ -264,6 +264,7 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
     derived = f"derived from the black-mass assay ({source}); formula in docs/scenarios.md"
     settings: list[tuple[str, float | str, str]] = [
         ("feed_type", "black-mass", "the plant's feed is the assayed black mass"),
+        ("feed_cam_chemistry", chem, "the CAM of the assayed black mass (direct recycling regenerates only it)"),
         ("bmfeed_cam", comp.cam, "x_CAM = sum(a_key) / sum(w_key)"),
         ("bmfeed_graphite", comp.graphite, "a_C - m_PVDF * 2 M_C / M_PVDF"),
         ("bmfeed_carbon_black", 0.0, "all carbon outside PVDF counted as graphite"),
