@@ -144,6 +144,25 @@ def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: st
         ) from None
 
 
+def _check_override_bounds(param: Parameter, file: str, line: int | None, name: str) -> None:
+    """Refuse an override value outside the bounds it keeps, naming the override's file and line."""
+    if param.kind != "value" or param.value is None:
+        return
+    lo, hi = param.min, param.max
+    if (lo is None or param.value >= lo) and (hi is None or param.value <= hi):
+        return
+    text = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+    at = param.bounds_where
+    raise InventoryError(
+        f"override value {param.value:g} of '{name}' is outside its bounds {text}"
+        + (f" ({'kind: fraction' if param.fraction else 'min/max'}, declared at {at.file}:{at.line})" if at else ""),
+        file=file,
+        line=line,
+        field=f"overrides.parameters.{name}",
+        hint=f"give a value in {text}" + (" (a fraction: 0.95, not 95)" if param.fraction and param.value > 1 else ""),
+    )
+
+
 class _Reader:
     def __init__(self) -> None:
         self.seen: set[Path] = set()
@@ -579,6 +598,7 @@ class _Reader:
                         new = replace(
                             new, min=old.min, max=old.max, fraction=old.fraction, bounds_where=old.bounds_where
                         )
+                _check_override_bounds(new, file, line, name)
                 self.parameters[key] = new
             draw = raw.get("datasets", LineList())
             for i, ds in enumerate(spec.datasets):

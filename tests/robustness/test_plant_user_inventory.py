@@ -1,0 +1,37 @@
+"""A hostile user's inventory files next to the shipped ones (``--inventory``): each test is one defect found."""
+
+from __future__ import annotations
+
+import pytest
+
+from cathode_lca.cli import main
+
+
+def run_main(args, capsys):
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# An `overrides:` value outside the parameter's bounds (hydro_recovery_ni: 1.5, a fraction) was
+# reported as "field 'parameters.hydro_recovery_ni': default value 1.5 ... declared at
+# inventories/recycling/hydrometallurgical.yaml:23": no word of the user's file that set 1.5.
+
+
+@pytest.mark.parametrize(
+    ("override", "name"),
+    [
+        ("hydro_recovery_ni: 1.5", "hydro_recovery_ni"),
+        ("hydro_electricity: {value: -2, source: s}", "hydro_electricity"),
+    ],
+)
+def test_an_override_out_of_bounds_names_the_users_file_and_line(tmp_path, capsys, override, name):
+    user = tmp_path / "mine.yaml"
+    user.write_text(f"format: cathode-lca/1\noverrides:\n  parameters:\n    {override}\n")
+    code, _, err = run_main(["compute", "cam-nmc811-hydrometallurgical", "--inventory", str(user)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{user}:4" in err and name in err and "outside its bounds" in err, err
