@@ -35,3 +35,18 @@ def test_an_override_out_of_bounds_names_the_users_file_and_line(tmp_path, capsy
     code, _, err = run_main(["compute", "cam-nmc811-hydrometallurgical", "--inventory", str(user)], capsys)
     assert code == 2 and "Traceback" not in err
     assert f"{user}:4" in err and name in err and "outside its bounds" in err, err
+
+
+# A user parameter named `e` or `pi` loaded without complaint, but every formula kept reading the
+# built-in constant: `amount: "e * pi"` gave 8.54 kg (math.e * math.pi), not the user's 5 * 3. A
+# parameter named like a formula function (`where`, `min`) or a Python keyword (`if`) cannot be
+# used in a formula either.
+
+
+@pytest.mark.parametrize("name", ["e", "pi", "where", "min", "if", "not"])
+def test_a_parameter_named_like_a_formula_builtin_is_refused(tmp_path, capsys, name):
+    user = tmp_path / "mine.yaml"
+    user.write_text(f"format: cathode-lca/1\nparameters:\n  {name}: {{value: 5, source: s, scope: global}}\n")
+    code, _, err = run_main(["validate", "--inventory", str(user)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{user}:3" in err and f"'{name}'" in err and "formula" in err, err

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import keyword
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -27,7 +28,7 @@ from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
 from ..resources import inventories_dir
 from ..units import parse_unit
 from .bounds import parse_element_balance, resolve_bounds
-from .formulas import Formula, parse_formula
+from .formulas import CONSTANTS, FUNCTIONS, Formula, parse_formula
 from .numbers import check_formula_constants, check_numbers
 from .references import check_references, find_parameter
 from .schema import (
@@ -286,6 +287,17 @@ class _Reader:
                 line=line,
                 dataset=dataset_id,
                 hint="use letters, digits and underscores, starting with a letter",
+            )
+        if name in CONSTANTS or name in FUNCTIONS or keyword.iskeyword(name):
+            what = "constant" if name in CONSTANTS else "function" if name in FUNCTIONS else "keyword"
+            raise InventoryError(
+                f"parameter name '{name}' is a formula {what}: formulas would never read the parameter",
+                file=file,
+                line=line,
+                dataset=dataset_id,
+                hint=f"rename it (e.g. '{name}_value'); formulas reserve pi, e, "
+                + ", ".join(FUNCTIONS)
+                + " and Python keywords",
             )
         if not isinstance(raw, dict):
             raise InventoryError(
