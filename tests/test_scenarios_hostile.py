@@ -358,3 +358,57 @@ def test_the_feed_cam_follows_the_feed_chemistry_without_an_assay(model):
     env = model.parameters.evaluate({"feed_chemistry": "NCA"})
     key = model.parameters.key("feed_cam_chemistry")
     assert model.parameters.choices[key][int(env[key])] == "NCA"
+
+
+# -- 11. a plant profile in the Monte Carlo ----------------------------------------------------
+# `uncertainty NMC811 --scenario examples/plants/eu-hydro-recycler.yaml --samples 2000` stopped with
+# "formula 'feed_cam * bm_capture_main / bm_per_feed' gives value 1.22 of 'bm_cam' ... outside [0, 1]":
+# the assay's bm_per_feed = 1 (a definition: one kg of feed IS one kg of the assayed black mass) got
+# the pedigree default lognormal (GSD 1.32), so a draw of 0.75 put 1.2 kg of CAM in 1 kg of black mass.
+# A scenario value with no distribution of its own also kept the parameter's shipped ABSOLUTE
+# distribution, so the Monte Carlo drew around the shipped value, not the user's.
+
+
+def test_definitional_values_of_an_assay_are_not_varied(model):
+    from cathode_lca.cli.scenarios import apply_scenarios
+    from cathode_lca.uncertainty.defaults import default_parameter_distribution
+
+    from pathlib import Path
+
+    profile = Path(__file__).resolve().parent.parent / "examples" / "plants" / "eu-hydro-recycler.yaml"
+    applied = apply_scenarios(model, [str(profile)], {})
+    params = applied.model.parameters
+    bm_per_feed = params.parameters[params.key("bm_per_feed")]
+    assert bm_per_feed.value == 1.0 and default_parameter_distribution(bm_per_feed) is None
+    # measured values keep an uncertainty (the pedigree default of a user value)
+    assert default_parameter_distribution(params.parameters[params.key("bmfeed_cam")]) is not None
+
+
+@pytest.mark.slow
+def test_the_plant_examples_run_through_the_monte_carlo(model):
+    from pathlib import Path
+
+    from cathode_lca.cli.scenarios import apply_scenarios
+    from cathode_lca.uncertainty.monte_carlo import monte_carlo
+
+    root = Path(__file__).resolve().parent.parent / "examples" / "plants"
+    for profile in ("eu-hydro-recycler.yaml", "cn-pyro-hydro-plant.yaml"):
+        applied = apply_scenarios(model, [str(root / profile)], {})
+        ds = monte_carlo("NMC811", samples=2000, seed=1, model=applied.model, routes=["virgin", "hydrometallurgical"])
+        assert ds.sizes["sample"] == 2000
+
+
+def test_a_scenario_value_without_distribution_is_not_drawn_around_the_shipped_value(model):
+    # li2co3_atacama_ng_heat ships a triangular 16.007-29.728 MJ around 22.868; the user's 40 MJ
+    # lies outside it, so any draw from the shipped triangle ignores the user's value
+    from cathode_lca.parameters.scenarios import apply_to_inventory, compose
+
+    sc = parse(
+        "parameters:\n  li2co3_atacama_ng_heat: {value: 40, unit: MJ, source: s}\n",
+        model,
+    )
+    inventory = apply_to_inventory(model.inventory, compose([sc]))
+    key = model.parameters.key("li2co3_atacama_ng_heat")
+    assert inventory.parameters[key].value == 40.0
+    dist = inventory.parameters[key].distribution
+    assert dist is None or dist["minimum"] <= 40.0 <= dist["maximum"], dist

@@ -292,6 +292,7 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
                 where,
                 fld,
                 note=formula,
+                exact=name == "bm_per_feed",  # 1 kg feed IS 1 kg of the assayed black mass: a definition
             )
         )
     return out, assay

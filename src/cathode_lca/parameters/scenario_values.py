@@ -55,6 +55,7 @@ class ScenarioValue:
     quality: dict[str, int] | None = None
     distribution: dict[str, Any] | None = None
     note: str | None = None
+    exact: bool = False  # a definition (e.g. bm_per_feed = 1 for an assayed feed): never varied
 
     def provenance(self, scenario: str) -> dict[str, Any]:
         out: dict[str, Any] = {

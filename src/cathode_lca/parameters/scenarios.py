@@ -263,8 +263,10 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
     """A copy of *inventory* whose parameter defaults are the scenario values.
 
     A formula or lookup parameter set by a scenario becomes a plain value; a choice gets a new
-    default; a scenario distribution replaces the parameter's distribution, and a value with
-    ``quality`` scores (and no distribution) gets the pedigree default distribution around it.
+    default; a scenario distribution replaces the parameter's distribution, and a value without
+    one gets the pedigree default distribution around it (from its ``quality`` scores, else the
+    scenario family's), never the shipped distribution, which is centred on the shipped value. A
+    definitional value (``bm_per_feed = 1`` of an assayed feed) becomes exact: never varied.
     """
     if not scenario_set.values:
         return inventory
@@ -285,9 +287,11 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
                 values={},
                 source=v.source,
                 note=note,
-                # a scored value gets the pedigree default around ITS value (not the old distribution)
-                distribution=v.distribution if v.distribution is not None or v.quality else old.distribution,
+                # the shipped distribution is absolute (around the shipped value): a value without its own
+                # distribution gets the pedigree default around ITS value, never draws around the old one
+                distribution=v.distribution,
                 quality=v.quality,
                 where=v.where,
+                exact=old.exact or v.exact,
             )
     return replace(inventory, parameters=params)
