@@ -370,10 +370,10 @@ def test_the_feed_cam_follows_the_feed_chemistry_without_an_assay(model):
 
 
 def test_definitional_values_of_an_assay_are_not_varied(model):
+    from pathlib import Path
+
     from cathode_lca.cli.scenarios import apply_scenarios
     from cathode_lca.uncertainty.defaults import default_parameter_distribution
-
-    from pathlib import Path
 
     profile = Path(__file__).resolve().parent.parent / "examples" / "plants" / "eu-hydro-recycler.yaml"
     applied = apply_scenarios(model, [str(profile)], {})
