@@ -412,3 +412,26 @@ def test_a_scenario_value_without_distribution_is_not_drawn_around_the_shipped_v
     assert inventory.parameters[key].value == 40.0
     dist = inventory.parameters[key].distribution
     assert dist is None or dist["minimum"] <= 40.0 <= dist["maximum"], dist
+
+
+# -- 12. a generation mix whose shares no longer add up ------------------------------------------
+# The country generation mixes (electricity-generation-<cc>) take share_<source> in percent as
+# amounts share / 100 per kWh, not normalised. A scenario setting Austria's share_coal to 50 (and no
+# other share) made 1 kWh of Austrian grid 1.5 kWh of generation, without a word.
+
+
+def test_a_mix_whose_shares_do_not_add_up_is_refused(model):
+    text = "parameters:\n  electricity-generation-at::share_coal: {value: 50, source: s}\n"
+    rendered = located(text, model, 4)
+    # shipped AT shares add up to 100.000; with coal 0 -> 50 they add up to 150
+    assert "150" in rendered and "electricity-generation-at" in rendered and "share" in rendered
+
+
+def test_a_mix_rebalanced_by_the_user_passes(model):
+    # AT: coal 0 -> 10 and hydro 58.252 -> 48.252: the total stays 100
+    text = (
+        "parameters:\n  electricity-generation-at::share_coal: {value: 10, source: s}\n"
+        "  electricity-generation-at::share_hydro: {value: 48.252, source: s}\n"
+    )
+    sc = parse(text, model)
+    assert sc.values["electricity-generation-at::share_coal"].value == 10.0

@@ -180,6 +180,7 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
                 hint="set each parameter once in a scenario file",
             )
         values[v.key] = v
+    _check_mix_totals(values, model, file)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     datasets = _stand_ins(data.get("datasets"), data.line_of("datasets"), file)
     return Scenario(
@@ -190,6 +191,37 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
         values=values,
         datasets=datasets,
     )
+
+
+MIX_PREFIX = "share_"  # parameters share_<x> of one dataset form a mix: their total is kept
+MIX_TOLERANCE = 1e-4  # relative: the shipped mixes add up to 100 within 0.002 (3-decimal rounding)
+
+
+def _check_mix_totals(values: dict[str, ScenarioValue], model: ParameterModel, file: str) -> None:
+    """Refuse a file that changes shares of a mix (``<dataset>::share_*``) so that they no longer add up.
+
+    The country generation mixes take each share as ``share / 100`` kWh per kWh, not normalised:
+    shares that add up to 150 would make 1 kWh of grid 1.5 kWh of generation.
+    """
+    scopes = {k.rsplit("::", 1)[0] for k in values if "::" in k and k.rsplit("::", 1)[1].startswith(MIX_PREFIX)}
+    if not scopes:
+        return
+    env = model.evaluate()
+    for scope in sorted(scopes):
+        keys = [k for k in model.parameters if k.startswith(scope + "::" + MIX_PREFIX)]
+        shipped = sum(float(env[k]) for k in keys)
+        total = sum(float(values[k].value) if k in values else float(env[k]) for k in keys)
+        if abs(total - shipped) > MIX_TOLERANCE * max(abs(shipped), 1.0):
+            first = min((values[k] for k in keys if k in values), key=lambda v: v.where.line or 0)
+            names = ", ".join(k.rsplit("::", 1)[1] for k in keys)
+            raise ScenarioError(
+                f"the shares of {scope} add up to {total:.6g} with this file's values, not {shipped:.6g} "
+                "(they are used as they are, not normalised)",
+                file=file,
+                line=first.where.line,
+                field=first.field,
+                hint=f"change the other shares so that {names} add up to {shipped:.6g}",
+            )
 
 
 def _stand_ins(section: Any, line: int | None, file: str) -> dict[str, DatasetStandIn]:
