@@ -435,3 +435,20 @@ def test_a_mix_rebalanced_by_the_user_passes(model):
     )
     sc = parse(text, model)
     assert sc.values["electricity-generation-at::share_coal"].value == 10.0
+
+
+# -- 13. a finite value whose result overflows ----------------------------------------------------
+# hydro_electricity = 1.7e+308 MJ/kg is finite and within its bounds, but times the grid's factor the
+# result overflows: `compute` printed numpy RuntimeWarnings and an EMPTY value column with exit 0, and
+# `compare` silently left the hydrometallurgical row out.
+
+
+def test_a_result_that_overflows_is_refused(model, tmp_path, capsys):
+    path = tmp_path / "huge.yaml"
+    path.write_text(HEAD + "parameters:\n  hydro_electricity: {value: 1.7e+308, unit: MJ/kg, source: s}\n")
+    code, out, err = run_main(["compute", "cam-nmc811-hydrometallurgical", "--scenario", str(path)], capsys)
+    assert code == 2, out
+    assert "not finite" in err and "RuntimeWarning" not in err and "Traceback" not in err, err
+    assert "hydro_electricity" in err
+    code, out, err = run_main(["compare", "NMC811", "--scenario", str(path)], capsys)
+    assert code == 2 and "not finite" in err, out
