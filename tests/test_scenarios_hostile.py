@@ -452,3 +452,7 @@ def test_a_result_that_overflows_is_refused(model, tmp_path, capsys):
     assert "hydro_electricity" in err
     code, out, err = run_main(["compare", "NMC811", "--scenario", str(path)], capsys)
     assert code == 2 and "not finite" in err, out
+    # sweep (the vectorised path) printed the hydrometallurgical rows with no value
+    args = ["sweep", "NMC811", "--scenario", str(path), "--grid", "hydro_recovery_li=0.8,0.9"]
+    code, out, err = run_main(args, capsys)
+    assert code == 2 and "not finite" in err and "RuntimeWarning" not in err, out

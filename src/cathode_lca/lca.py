@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import numpy as np
 
@@ -201,9 +201,13 @@ class LCAModel:
 
         *env* is ``self.parameters.evaluate(parameters)``; no contributions, no xarray, no metadata.
         """
-        solution = self._solve(demand, env, allocation, contributions=False)
-        C = np.vstack([m.vector(self.matrices(allocation).flows) for m in methods])
-        return C @ solution.inventory
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused below, by name
+            solution = self._solve(demand, env, allocation, contributions=False)
+            C = np.vstack([m.vector(self.matrices(allocation).flows) for m in methods])
+            scores = C @ solution.inventory
+        if not bool(np.isfinite(scores).all()):
+            self._overflow(demand, None, "")
+        return np.asarray(scores)
 
     def _refuse_non_finite(self, ds: Any, demand: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> None:
         """Refuse a result that overflowed (finite inputs whose product is inf), naming what the user set."""
@@ -214,6 +218,10 @@ class LCAModel:
             contribution = ds["contribution_by_process"]
             finite = np.isfinite(contribution).all(dim=[d for d in contribution.dims if d != "process"])
             where = " in " + ", ".join(str(p) for p in ds["process"].values[~finite.values][:5])
+        self._overflow(demand, parameters, where)
+
+    def _overflow(self, demand: Mapping[str, Any], parameters: Mapping[str, Any] | None, where: str) -> NoReturn:
+        """Raise the error of a result that overflowed, naming the values the user set."""
         user = [k for k, p in self.inventory.parameters.items() if (p.note or "").startswith("scenario ")]
         user += [str(k) for k in (parameters or {})]
         raise ValidationError(
