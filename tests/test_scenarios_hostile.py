@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cathode_lca.lca import default_model
 from cathode_lca.parameters.scenario_values import ScenarioError
@@ -456,3 +458,48 @@ def test_a_result_that_overflows_is_refused(model, tmp_path, capsys):
     args = ["sweep", "NMC811", "--scenario", str(path), "--grid", "hydro_recovery_li=0.8,0.9"]
     code, out, err = run_main(args, capsys)
     assert code == 2 and "not finite" in err and "RuntimeWarning" not in err, out
+
+
+# -- properties of the number reader and the assay converter ------------------------------------
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.sampled_from(["e", "E"]))
+def test_scientific_text_reads_as_the_number_it_writes(x, letter):
+    from cathode_lca.parameters.scenario_values import as_number
+
+    text = f"{x:.17e}".replace("e", letter)
+    assert as_number(text) == float(text)
+
+
+@given(st.text(max_size=12))
+def test_other_text_is_left_alone_or_read_as_its_own_float(text):
+    from cathode_lca.parameters.scenario_values import as_number
+
+    out = as_number(text)
+    assert out == text or (isinstance(out, float) and out == float(text) and any(c in text for c in "eE"))
+
+
+_MM = {"li": 6.94, "ni": 58.693, "co": 58.933, "mn": 54.938, "o": 15.999, "al": 26.982}
+_MM.update({"fe": 55.845, "p": 30.974, "c": 12.011, "f": 18.998, "h": 1.008})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["Ni", "Co", "Mn", "Li", "Al", "Cu", "Fe", "F", "C"]), st.floats(0, 0.6)),
+    st.sampled_from(["NMC111", "NMC622", "NMC811", "NCA", "LFP"]),
+)
+def test_an_accepted_assay_is_a_physical_black_mass(assay, chemistry):
+    from cathode_lca.errors import ParameterError
+    from cathode_lca.parameters.assay import cam_fractions, convert_assay
+
+    if sum(assay.values()) > 1:
+        return
+    try:
+        comp = convert_assay(assay, chemistry, _MM)
+    except ParameterError:
+        return
+    assert comp.cam + comp.graphite + comp.pvdf + comp.copper + comp.aluminum <= 1 + 1e-6
+    others = sum(v for e, v in cam_fractions(chemistry, _MM).items() if e not in ("Ni", "Co", "Mn", "Li", "O"))
+    assert sum(comp.cam_elements.values()) + others <= 1 + 1e-9
+    # the black mass holds exactly the measured Li
+    assert comp.cam_elements["Li"] * comp.cam == pytest.approx(assay.get("Li", 0.0), abs=1e-12)
