@@ -503,3 +503,15 @@ def test_an_accepted_assay_is_a_physical_black_mass(assay, chemistry):
     assert sum(comp.cam_elements.values()) + others <= 1 + 1e-9
     # the black mass holds exactly the measured Li
     assert comp.cam_elements["Li"] * comp.cam == pytest.approx(assay.get("Li", 0.0), abs=1e-12)
+
+
+def test_the_docs_format_section_names_every_top_level_key():
+    # `datasets:` (a supplier's PACT footprint) was accepted by the loader but absent from
+    # docs/scenarios.md, and with it the rule that its path is relative to the scenario file
+    from pathlib import Path
+
+    from cathode_lca.parameters.scenarios import TOP_KEYS
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    section = text.split("## Format", 1)[1].split("\n## ", 1)[0]
+    assert [k for k in TOP_KEYS if f"{k}:" not in section and f"`{k}" not in section] == []
