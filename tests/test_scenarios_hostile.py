@@ -515,3 +515,24 @@ def test_the_docs_format_section_names_every_top_level_key():
     text = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
     section = text.split("## Format", 1)[1].split("\n## ", 1)[0]
     assert [k for k in TOP_KEYS if f"{k}:" not in section and f"`{k}" not in section] == []
+
+
+# -- 14. a feed composition of more than one kilogram ---------------------------------------------
+# The plant assay is checked to hold at most 1 kg per kg, but the same components set directly
+# (`parameters: {feed_type: black-mass, bmfeed_cam: 0.9, bmfeed_graphite: 0.5}`) ran, and validate
+# said OK: 1.4 kg of components per kg of black mass.
+
+
+def test_a_composition_over_one_kilogram_is_refused(model):
+    text = (
+        "parameters:\n  feed_type: {value: black-mass, source: s}\n"
+        "  bmfeed_cam: {value: 0.9, source: s}\n  bmfeed_graphite: {value: 0.5, source: s}\n"
+    )
+    rendered = located(text, model, 5)
+    assert "bmfeed_" in rendered and "kg" in rendered
+
+
+def test_a_composition_within_one_kilogram_passes(model):
+    # the shipped bmfeed_cam is 0.578-0.6455 (EverBatt 2023 'Preproc. Par.' row 286): 0.55 lowers every total
+    sc = parse("parameters:\n  bmfeed_cam: {value: 0.55, source: s}\n", model)
+    assert sc.values["bmfeed_cam"].value == 0.55

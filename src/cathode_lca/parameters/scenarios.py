@@ -181,6 +181,7 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
             )
         values[v.key] = v
     _check_mix_totals(values, model, file)
+    _check_compositions(values, model, file)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     datasets = _stand_ins(data.get("datasets"), data.line_of("datasets"), file)
     return Scenario(
@@ -222,6 +223,41 @@ def _check_mix_totals(values: dict[str, ScenarioValue], model: ParameterModel, f
                 field=first.field,
                 hint=f"change the other shares so that {names} add up to {shipped:.6g}",
             )
+
+
+COMPOSITIONS = ("cell_", "module_", "scrap_", "bmfeed_")  # kg of each component per kg of that feed
+COMPOSITION_TOLERANCE = 1e-3  # the shipped compositions add up to 1 within 1e-4 (rounding of the source)
+
+
+def _check_compositions(values: dict[str, ScenarioValue], model: ParameterModel, file: str) -> None:
+    """Refuse a file whose feed composition (``bmfeed_*``, ``cell_*``, ...) adds up to more than 1 kg per kg.
+
+    Checked for every ``feed_chemistry`` (the compositions are lookups by it), or only for the one
+    the file sets.
+    """
+    set_names = {k: v for k, v in values.items() if "::" not in k}
+    groups = [p for p in COMPOSITIONS if any(k.startswith(p) for k in set_names)]
+    if not groups:
+        return
+    chem_key = model.key("feed_chemistry")
+    chosen = values.get(chem_key)
+    chemistries = [str(chosen.value)] if chosen is not None else list(model.parameters[chem_key].choices)
+    for chem in chemistries:
+        env = model.evaluate({"feed_chemistry": chem})
+        for prefix in groups:
+            keys = [k for k in model.parameters if "::" not in k and k.startswith(prefix)]
+            total = sum(float(values[k].value) if k in values else float(env[k]) for k in keys)
+            if total > 1.0 + COMPOSITION_TOLERANCE:
+                first = min((values[k] for k in keys if k in values), key=lambda v: v.where.line or 0)
+                raise ScenarioError(
+                    f"the {prefix}* components add up to {total:.4g} kg per kg of feed ({chem}) with this "
+                    "file's values: more than 1 kg",
+                    file=file,
+                    line=first.where.line,
+                    field=first.field,
+                    hint=f"lower the other {prefix}* components (list them with 'cathode-lca parameters "
+                    f"--search {prefix}'), or give a black-mass assay in plant.black_mass",
+                )
 
 
 def _stand_ins(section: Any, line: int | None, file: str) -> dict[str, DatasetStandIn]:
