@@ -536,3 +536,20 @@ def test_a_composition_within_one_kilogram_passes(model):
     # the shipped bmfeed_cam is 0.578-0.6455 (EverBatt 2023 'Preproc. Par.' row 286): 0.55 lowers every total
     sc = parse("parameters:\n  bmfeed_cam: {value: 0.55, source: s}\n", model)
     assert sc.values["bmfeed_cam"].value == 0.55
+
+
+# -- 15. provenance of a scenario value the command did not use ----------------------------------
+# `compare NMC811 --scenario fc.yaml` where fc.yaml sets feed_chemistry: NCA computed NMC811 (compare
+# always sets the chemistry it compares), yet metadata.overridden_parameters said feed_chemistry = NCA
+# from fc.yaml, and nothing warned: the output claimed a value the numbers do not use.
+
+
+def test_a_scenario_value_the_command_replaced_is_marked_and_warned(tmp_path, capsys):
+    path = tmp_path / "fc.yaml"
+    path.write_text(HEAD + "parameters:\n  feed_chemistry: {value: NCA, source: s}\n")
+    code, out, err = run_main(["compare", "NMC811", "--scenario", str(path), "--format", "json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    entry = doc["metadata"]["overridden_parameters"]["feed_chemistry"]
+    assert entry["value"] == "NCA" and entry["not_used"].startswith("NMC811")
+    assert any("feed_chemistry" in w and "NMC811" in w for w in doc["warnings"]), doc["warnings"]

@@ -42,11 +42,39 @@ class Applied:
     def stamp(self, ds: Any) -> Any:
         """Record the scenarios, overridden parameters and supplier stand-ins in the result metadata."""
         ds.attrs.update(self.attrs)
-        if self.warnings:
+        warnings = [*self.warnings, *self._not_used(ds)]
+        if warnings:
             old = ds.attrs.get("warnings", [])
             old = json.loads(old) if isinstance(old, str) else list(old)
-            ds.attrs["warnings"] = [*old, *(w for w in self.warnings if w not in old)]
+            ds.attrs["warnings"] = [*old, *(w for w in warnings if w not in old)]
         return ds
+
+    def _not_used(self, ds: Any) -> list[str]:
+        """Scenario values that the command replaced (``compare NMC811`` sets feed_chemistry): marked and warned.
+
+        The provenance would otherwise claim a value the numbers do not use.
+        """
+        used = ds.attrs.get("parameters")
+        used = json.loads(used) if isinstance(used, str) and used else used
+        overridden = self.attrs.get("overridden_parameters")
+        if not isinstance(used, dict) or not overridden:
+            return []
+        provenance = json.loads(overridden)
+        out = []
+        for key, entry in provenance.items():
+            name = key.rsplit("::", 1)[-1]
+            value = used.get(key, used.get(name))
+            if value is None or entry.get("source") == "--param" or isinstance(value, (list, dict)):
+                continue
+            if str(value) != str(entry.get("value")) and not _same_number(value, entry.get("value")):
+                entry["not_used"] = f"{value} (set by the command)"
+                out.append(
+                    f"{name} = {entry.get('value')} from {entry.get('origin', 'a scenario')} was not used: "
+                    f"the command computed with {name} = {value}"
+                )
+        if out:
+            ds.attrs["overridden_parameters"] = json.dumps(provenance, default=str)
+        return out
 
     def region(self, region: str) -> str:
         """The plant region to use: an explicit --region wins, else a scenario's plant_region."""
@@ -60,6 +88,13 @@ class Applied:
         if not explicit and self.plant_region is not None and "plant_region" not in self.parameters:
             return self.plant_region
         return region
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False
 
 
 def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool:
