@@ -553,3 +553,21 @@ def test_a_scenario_value_the_command_replaced_is_marked_and_warned(tmp_path, ca
     entry = doc["metadata"]["overridden_parameters"]["feed_chemistry"]
     assert entry["value"] == "NCA" and entry["not_used"].startswith("NMC811")
     assert any("feed_chemistry" in w and "NMC811" in w for w in doc["warnings"]), doc["warnings"]
+
+
+# -- 16. the region line when the plants have their own ---------------------------------------------
+# `compare NMC811 --scenario my.yaml` (recycler on a PPA in PL, cam_plant on the PL grid) printed
+# "region US (recycling and cathode plants)": US is only the shortcut that plants without a setting
+# follow; nothing in the text output said that the plants of the file ran in PL.
+
+
+def test_plants_with_their_own_region_are_said_next_to_the_shortcut(tmp_path, capsys):
+    path = tmp_path / "pl.yaml"
+    path.write_text(
+        HEAD + PLANT + "  electricity:\n    recycler: {supply: grid, region: PL, source: s}\n"
+        "    cam_plant: {supply: grid, region: FR, source: s}\n"
+    )
+    code, out, err = run_main(["compare", "NMC811", "--scenario", str(path), "--route", "hydrometallurgical"], capsys)
+    assert code == 0, err
+    note = [line for line in err.splitlines() + out.splitlines() if "recycler_region" in line]
+    assert note and "PL" in note[0] and "cam_plant_region" in note[0] and "FR" in note[0] and "US" in note[0], out + err

@@ -42,12 +42,35 @@ class Applied:
     def stamp(self, ds: Any) -> Any:
         """Record the scenarios, overridden parameters and supplier stand-ins in the result metadata."""
         ds.attrs.update(self.attrs)
-        warnings = [*self.warnings, *self._not_used(ds)]
+        warnings = [*self.warnings, *self._not_used(ds), *self._own_regions(ds)]
         if warnings:
             old = ds.attrs.get("warnings", [])
             old = json.loads(old) if isinstance(old, str) else list(old)
             ds.attrs["warnings"] = [*old, *(w for w in warnings if w not in old)]
         return ds
+
+    def _own_regions(self, ds: Any) -> list[str]:
+        """Plants that a scenario put in a region of their own, said next to the ``region`` shortcut.
+
+        A result's ``region`` is the ``plant_region`` shortcut, which only plants without a setting
+        follow; without this note "region US" reads as if every plant ran in the US.
+        """
+        region = ds.attrs.get("region")
+        overridden = self.attrs.get("overridden_parameters")
+        if not isinstance(region, str) or not overridden:
+            return []
+        provenance = json.loads(overridden)
+        own = [
+            f"{key} = {entry.get('value')}"
+            for key, entry in sorted(provenance.items())
+            if key.endswith("_region") and key != "plant_region" and str(entry.get("value")) != region
+        ]
+        if not own:
+            return []
+        return [
+            f"region {region} is the plant_region shortcut; plants with their own setting do not follow it: "
+            + ", ".join(own)
+        ]
 
     def _not_used(self, ds: Any) -> list[str]:
         """Scenario values that the command replaced (``compare NMC811`` sets feed_chemistry): marked and warned.
