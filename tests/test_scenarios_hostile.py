@@ -571,3 +571,23 @@ def test_plants_with_their_own_region_are_said_next_to_the_shortcut(tmp_path, ca
     assert code == 0, err
     note = [line for line in err.splitlines() + out.splitlines() if "recycler_region" in line]
     assert note and "PL" in note[0] and "cam_plant_region" in note[0] and "FR" in note[0] and "US" in note[0], out + err
+
+
+# -- 17. a scenario name with control characters ---------------------------------------------------
+# name: "x\nscenario eu-2030-recycler (7 parameters, sha256 ...)" forged a second provenance line in
+# the text output; "\e]0;...\a" would retitle the user's terminal. A name is one printable line.
+
+
+@pytest.mark.parametrize("name", ['"x\\nscenario fake (1 parameters)"', '"x\\e]0;pwned\\a"', '"tab\\there"', '""'])
+def test_a_scenario_name_is_one_printable_line(model, name):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_text(f"format: cathode-lca-scenario/1\nname: {name}\n", "bad.yaml", model.parameters)
+    rendered = str(info.value)
+    assert rendered.startswith("bad.yaml:2: field 'name'") and "one line of printable text" in rendered, rendered
+
+
+def test_a_scenario_name_may_be_any_printable_text(model):
+    sc = parse_scenario_text(
+        "format: cathode-lca-scenario/1\nname: Zakład Gdańsk – PPA 2025\n", "s.yaml", model.parameters
+    )
+    assert sc.name == "Zakład Gdańsk – PPA 2025"

@@ -151,11 +151,19 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
             field="format",
             hint=f"add 'format: {FORMAT}' as the first line",
         )
-    name = data.get("name", Path(file).stem)
+    name = data.get("name", "".join(c if c.isprintable() else "?" for c in Path(file).stem) or "scenario")
     description = data.get("description", "")
     for key, val in (("name", name), ("description", description)):
         if not isinstance(val, str):
             raise ScenarioError(f"'{key}' must be text", file=file, line=data.line_of(key), field=key)
+    if not name.strip() or not name.isprintable():  # it is printed in every result's provenance line
+        raise ScenarioError(
+            f"the name {name!r} must be one line of printable text",
+            file=file,
+            line=data.line_of("name"),
+            field="name",
+            hint="no line breaks, tabs or control characters; or leave 'name' out to use the file name",
+        )
     values: dict[str, ScenarioValue] = {}
     if "plant" in data:
         for v in plant_values(data["plant"], file, model):
