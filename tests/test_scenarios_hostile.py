@@ -591,3 +591,24 @@ def test_a_scenario_name_may_be_any_printable_text(model):
         "format: cathode-lca-scenario/1\nname: Zakład Gdańsk – PPA 2025\n", "s.yaml", model.parameters
     )
     assert sc.name == "Zakład Gdańsk – PPA 2025"
+
+
+# -- 18. YAML 1.1 octal and base-60 numbers ----------------------------------------------------------
+# `value: 0250` (a distance with a leading zero) was read as 168 (octal), and `value: 1:30` as 90
+# (base 60), silently. YAML 1.2 and every user read 0250 as 250: such numbers are refused.
+
+
+@pytest.mark.parametrize(("written", "meaning"), [("0250", "octal"), ("-010", "octal"), ("1:30", "base 60")])
+def test_octal_and_base60_numbers_are_refused(model, written, meaning):
+    text = f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n"
+    rendered = located(text, model, 4)
+    assert meaning in rendered and written in rendered
+
+
+@pytest.mark.parametrize(("written", "km"), [("0", 0.0), ("250", 250.0), ("0.25", 0.25), ("'0250'", None)])
+def test_plain_numbers_and_quoted_text_are_unchanged(model, written, km):
+    text = f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n"
+    if km is None:  # quoted: text, refused as not a number (never read as octal)
+        assert "must be a number" in located(text, model, 4)
+    else:
+        assert parse(text, model).values["dist_recycler_to_cathode_mi"].value == pytest.approx(km / 1.609344)
