@@ -24,8 +24,8 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 import os
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
