@@ -483,7 +483,7 @@ _MM = {"li": 6.94, "ni": 58.693, "co": 58.933, "mn": 54.938, "o": 15.999, "al": 
 _MM.update({"fe": 55.845, "p": 30.974, "c": 12.011, "f": 18.998, "h": 1.008})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(st.sampled_from(["Ni", "Co", "Mn", "Li", "Al", "Cu", "Fe", "F", "C"]), st.floats(0, 0.6)),
     st.sampled_from(["NMC111", "NMC622", "NMC811", "NCA", "LFP"]),
