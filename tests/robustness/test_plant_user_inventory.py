@@ -50,3 +50,15 @@ def test_a_parameter_named_like_a_formula_builtin_is_refused(tmp_path, capsys, n
     code, _, err = run_main(["validate", str(user)], capsys)  # the file alone: the name is refused first
     assert code == 2 and "Traceback" not in err
     assert f"{user}:3" in err and f"'{name}'" in err and "formula" in err, err
+
+
+# `overrides: {parameters: {plant_region: PL}}` said "Input should be a valid number, unable to parse
+# string as a number. Fix: see docs/inventory-format.md": a choice is changed in a scenario file.
+
+
+def test_an_override_of_a_choice_points_to_a_scenario_file(tmp_path, capsys):
+    user = tmp_path / "mine.yaml"
+    user.write_text("format: cathode-lca/1\noverrides:\n  parameters:\n    plant_region: PL\n")
+    code, _, err = run_main(["validate", str(user)], capsys)
+    assert code == 2 and f"{user}:4" in err
+    assert "scenario" in err and "plant_region" in err and "value: PL" in err, err

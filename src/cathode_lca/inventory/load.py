@@ -140,6 +140,13 @@ def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: st
             hint = "add it (see docs/inventory-format.md)"
         else:
             hint = "see docs/inventory-format.md"
+        given = err.get("input")
+        if tuple(loc[:2]) == ("overrides", "parameters") and len(loc) == 3 and isinstance(given, str):
+            msg = f"an override of '{loc[2]}' gives the text '{given}': a plain override is a number"
+            hint = (
+                f"to choose '{given}', use a scenario file: parameters: {{{loc[2]}: {{value: {given}, source: ...}}}} "
+                "(docs/scenarios.md)"
+            )
         raise InventoryError(
             msg, file=file, line=line_at(data, loc), dataset=dataset, field=field_name, hint=hint
         ) from None
