@@ -62,3 +62,14 @@ def test_an_override_of_a_choice_points_to_a_scenario_file(tmp_path, capsys):
     code, _, err = run_main(["validate", str(user)], capsys)
     assert code == 2 and f"{user}:4" in err
     assert "scenario" in err and "plant_region" in err and "value: PL" in err, err
+
+
+# `overrides: {parameters: {hydro_recovery_nii: 0.9}}` (a typo) gave no suggestion, while the same
+# typo in a scenario file says "did you mean hydro_recovery_ni".
+
+
+def test_an_override_typo_gets_a_suggestion(tmp_path, capsys):
+    user = tmp_path / "mine.yaml"
+    user.write_text("format: cathode-lca/1\noverrides:\n  parameters:\n    hydro_recovery_nii: 0.9\n")
+    code, _, err = run_main(["validate", "--inventory", str(user)], capsys)
+    assert code == 2 and f"{user}:4" in err and "did you mean hydro_recovery_ni" in err, err
