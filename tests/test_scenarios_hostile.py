@@ -612,3 +612,11 @@ def test_plain_numbers_and_quoted_text_are_unchanged(model, written, km):
         assert "must be a number" in located(text, model, 4)
     else:
         assert parse(text, model).values["dist_recycler_to_cathode_mi"].value == pytest.approx(km / 1.609344)
+
+
+def test_a_typo_gets_each_suggestion_once(model):
+    # "did you mean hydro_recovery_ni or hydro_recovery_ni or hydro_recovery_mn?": a global parameter's
+    # name and key are the same text and were both offered
+    rendered = located("parameters:\n  hydro_recovery_nii: {value: 0.9, source: s}\n", model, 4)
+    suggestions = rendered.split("did you mean ", 1)[1].split("?", 1)[0].split(" or ")
+    assert len(suggestions) == len(set(suggestions)) and "hydro_recovery_ni" in suggestions
