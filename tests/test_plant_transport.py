@@ -112,7 +112,7 @@ def test_legs_with_different_payloads_give_the_harmonic_mean(model, tmp_path):
         ("{leg: recycler-to-cathode, mode: sae, distance: {value: 1, unit: km}, source: s}", "did you mean 'sea'"),
         ("{leg: recycler-to-cathode, mode: sea, distance: {value: 1}, source: s}", "missing unit"),
         ("{leg: recycler-to-cathode, mode: sea, distance: {value: 1, unit: kg}, source: s}", "wrong unit"),
-        ("{leg: recycler-to-cathode, mode: sea, distance: {value: -5, unit: km}, source: s}", "out of bounds"),
+        ("{leg: recycler-to-cathode, mode: sea, distance: {value: -5, unit: km}, source: s}", "cannot be negative"),
         ("{leg: recycler-to-cathode, mode: truck, distance: {value: -5, unit: km}, source: s}", "cannot be negative"),
         ("{leg: recycler-to-cathode, mode: sea, distance: {value: 1, unit: km}}", "missing 'source'"),
         ("{leg: recycler-to-cathode, mode: sea, distance: {value: .nan, unit: km}, source: s}", "NaN"),

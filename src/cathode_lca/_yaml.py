@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -128,6 +129,22 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")  # YAML 1.1: 0250 is 168; YAML 1.2 and people read 250
+_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")  # YAML 1.1: 1:30 is 90
+
+
+def _refuse_yaml11_number(text: str, value: float, file: str, line: int | None) -> None:
+    """Refuse the YAML 1.1 numbers that silently mean something else than they seem (octal, base 60)."""
+    meaning = "octal" if _OCTAL.match(text) else "base 60" if _BASE60.match(text) else None
+    if meaning is not None:
+        raise InventoryError(
+            f"number '{text}' is read by YAML 1.1 as {meaning}: {value:g}",
+            file=file,
+            line=line,
+            hint=f"write it without {'the leading zero' if meaning == 'octal' else 'colons'}, or quote it if it is text",
+        )
+
+
 def _scalar(node: yaml.Node, file: str) -> Any:
     if node.tag not in _DEFAULT_TAGS:
         raise InventoryError(
@@ -145,6 +162,8 @@ def _scalar(node: yaml.Node, file: str) -> Any:
             line=_line(node),
             hint="quote it if it is text; dates must be real dates (YYYY-MM-DD)",
         ) from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not node.style:  # plain, not quoted
+        _refuse_yaml11_number(node.value, value, file, _line(node))
     if isinstance(value, float) and not math.isfinite(value):
         raise InventoryError(
             f"non-finite number '{node.value}'",

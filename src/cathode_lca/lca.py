@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from . import __version__
 from .engine.matrices import ALLOCATIONS, MatrixModel, broadcast_size
 from .engine.results import build_dataset
 from .engine.solve import PartitionedSolver
-from .errors import ParameterError, UsageError
+from .errors import ParameterError, UsageError, ValidationError
 from .inventory.formulas import Formula
 from .inventory.load import Inventory, load_inventory
 from .methods import DEFAULT_METHODS, Method, load_method
@@ -201,9 +201,35 @@ class LCAModel:
 
         *env* is ``self.parameters.evaluate(parameters)``; no contributions, no xarray, no metadata.
         """
-        solution = self._solve(demand, env, allocation, contributions=False)
-        C = np.vstack([m.vector(self.matrices(allocation).flows) for m in methods])
-        return C @ solution.inventory
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused below, by name
+            solution = self._solve(demand, env, allocation, contributions=False)
+            C = np.vstack([m.vector(self.matrices(allocation).flows) for m in methods])
+            scores = C @ solution.inventory
+        if not bool(np.isfinite(scores).all()):
+            self._overflow(demand, None, "")
+        return np.asarray(scores)
+
+    def _refuse_non_finite(self, ds: Any, demand: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> None:
+        """Refuse a result that overflowed (finite inputs whose product is inf), naming what the user set."""
+        if bool(np.isfinite(ds["score"].values).all()):
+            return
+        where = ""
+        if "contribution_by_process" in ds:
+            contribution = ds["contribution_by_process"]
+            finite = np.isfinite(contribution).all(dim=[d for d in contribution.dims if d != "process"])
+            where = " in " + ", ".join(str(p) for p in ds["process"].values[~finite.values][:5])
+        self._overflow(demand, parameters, where)
+
+    def _overflow(self, demand: Mapping[str, Any], parameters: Mapping[str, Any] | None, where: str) -> NoReturn:
+        """Raise the error of a result that overflowed, naming the values the user set."""
+        user = [k for k, p in self.inventory.parameters.items() if (p.note or "").startswith("scenario ")]
+        user += [str(k) for k in (parameters or {})]
+        raise ValidationError(
+            f"the result of {' + '.join(demand)} is not finite (it overflows){where}",
+            hint="check the size of the values you set"
+            + (f" ({', '.join(user[:10])}{', ...' if len(user) > 10 else ''})" if user else "")
+            + ": a finite value can still overflow once multiplied through the supply chain",
+        )
 
     def calculate(
         self,
@@ -235,7 +261,8 @@ class LCAModel:
         if env is None:
             env = self.parameters.evaluate(parameters)
         model = self.matrices(allocation)
-        solution = self._solve(demand, env, allocation, contributions)
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused below, by name
+            solution = self._solve(demand, env, allocation, contributions)
         size = solution.inventory.shape[1]
         attrs = {
             "package": "cathode-lca",
@@ -253,7 +280,9 @@ class LCAModel:
             "samples": size,
             "background": self.background,
         }
-        ds = build_dataset(model, solution, method_objs, attrs, keep_sample)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ds = build_dataset(model, solution, method_objs, attrs, keep_sample)
+        self._refuse_non_finite(ds, demand, parameters)
         from .engine.coverage import result_notes
 
         columns = [model.product_index[self.product_id(name)] for name in demand]

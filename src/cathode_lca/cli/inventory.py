@@ -123,7 +123,9 @@ def _bounds_text(p: Any) -> str:
 def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files: Sequence[str]) -> None:
     """Check inventories: syntax, references, units, sources, formulas and element balances.
 
-    PATHS are inventory files or folders (default: the shipped inventories). With --inventory
+    PATHS are inventory files or folders (default: the shipped inventories); a scenario or
+    plant file among them is checked against the inventories and applied before the element
+    balances are checked. With --inventory
     FILE, a user file is checked together with them, so it may use shipped datasets and
     parameters (as compute, compare and the other commands load it). The Ni, Co, Li and Mn
     balance (in = out + losses) is checked for every recycling and cathode dataset.
@@ -135,17 +137,22 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
     Examples:
       cathode-lca validate
       cathode-lca validate --inventory my-plant.yaml
+      cathode-lca validate my-plant-scenario.yaml
     """
     from ..engine.validate import balance_table, validate_inventory
     from ..errors import InventoryError
     from ..inventory.load import load_inventory
+    from .scenarios import is_scenario_file, validate_scenarios
 
+    scenario_paths = [p for p in paths if is_scenario_file(p)]  # scenario/plant files: checked on the inventories
+    paths = [p for p in paths if p not in scenario_paths]
     try:
         inv = load_inventory(list(paths) or None, extra=inventory_files)
     except InventoryError as exc:
         if paths and "unknown reference" in exc.message:
             exc.hint = "check the id, or, if it is a shipped dataset, run 'cathode-lca validate --inventory FILE'"
         raise
+    inv, scenarios = validate_scenarios(inv, scenario_paths) if scenario_paths else (inv, [])
     report = validate_inventory(inv, allocations=("none", "system-expansion", "cut-off"))
     rows = balance_table(report.balances if all_balances else report.failures)
     if fmt == "json":
@@ -161,12 +168,15 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
                     "skipped": [{"dataset": d, "reason": r} for d, r in report.skipped],
                     "errors": report.errors,
                     "missing_indicators": report.missing_indicators,
+                    **({"scenarios": scenarios} if scenarios else {}),
                 },
                 indent=2,
             )
         )
     else:
         click.echo(f"{report.datasets} datasets, {len(inv.parameters)} parameters, {len(inv.flows)} flows loaded")
+        for sc in scenarios:
+            click.echo(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]}) applied")
         click.echo(f"element balances checked: {len(report.balances)} (dataset × element)")
         if rows:
             click.echo(format_table(rows, ["dataset", "element", "in", "out", "losses", "difference", "status"]))

@@ -42,11 +42,62 @@ class Applied:
     def stamp(self, ds: Any) -> Any:
         """Record the scenarios, overridden parameters and supplier stand-ins in the result metadata."""
         ds.attrs.update(self.attrs)
-        if self.warnings:
+        warnings = [*self.warnings, *self._not_used(ds), *self._own_regions(ds)]
+        if warnings:
             old = ds.attrs.get("warnings", [])
             old = json.loads(old) if isinstance(old, str) else list(old)
-            ds.attrs["warnings"] = [*old, *(w for w in self.warnings if w not in old)]
+            ds.attrs["warnings"] = [*old, *(w for w in warnings if w not in old)]
         return ds
+
+    def _own_regions(self, ds: Any) -> list[str]:
+        """Plants that a scenario put in a region of their own, said next to the ``region`` shortcut.
+
+        A result's ``region`` is the ``plant_region`` shortcut, which only plants without a setting
+        follow; without this note "region US" reads as if every plant ran in the US.
+        """
+        region = ds.attrs.get("region")
+        overridden = self.attrs.get("overridden_parameters")
+        if not isinstance(region, str) or not overridden:
+            return []
+        provenance = json.loads(overridden)
+        own = [
+            f"{key} = {entry.get('value')}"
+            for key, entry in sorted(provenance.items())
+            if key.endswith("_region") and key != "plant_region" and str(entry.get("value")) != region
+        ]
+        if not own:
+            return []
+        return [
+            f"region {region} is the plant_region shortcut; plants with their own setting do not follow it: "
+            + ", ".join(own)
+        ]
+
+    def _not_used(self, ds: Any) -> list[str]:
+        """Scenario values that the command replaced (``compare NMC811`` sets feed_chemistry): marked and warned.
+
+        The provenance would otherwise claim a value the numbers do not use.
+        """
+        used = ds.attrs.get("parameters")
+        used = json.loads(used) if isinstance(used, str) and used else used
+        overridden = self.attrs.get("overridden_parameters")
+        if not isinstance(used, dict) or not overridden:
+            return []
+        provenance = json.loads(overridden)
+        out = []
+        for key, entry in provenance.items():
+            name = key.rsplit("::", 1)[-1]
+            value = used.get(key, used.get(name))
+            if value is None or entry.get("source") == "--param" or isinstance(value, (list, dict)):
+                continue
+            if str(value) != str(entry.get("value")) and not _same_number(value, entry.get("value")):
+                entry["not_used"] = f"{value} (set by the command)"
+                out.append(
+                    f"{name} = {entry.get('value')} from {entry.get('origin', 'a scenario')} was not used: "
+                    f"the command computed with {name} = {value}"
+                )
+        if out:
+            ds.attrs["overridden_parameters"] = json.dumps(provenance, default=str)
+        return out
 
     def region(self, region: str) -> str:
         """The plant region to use: an explicit --region wins, else a scenario's plant_region."""
@@ -60,6 +111,13 @@ class Applied:
         if not explicit and self.plant_region is not None and "plant_region" not in self.parameters:
             return self.plant_region
         return region
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False
 
 
 def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool:
@@ -116,6 +174,45 @@ def apply_scenarios(model: LCAModel | None, scenario_refs: Sequence[str], params
     if region_key is not None and region_key in composed.values:
         region = str(composed.values[region_key][1].value)
     return Applied(model, overrides, attrs, region, warnings)
+
+
+def is_scenario_file(path: str) -> bool:
+    """True when *path* is a regular file whose YAML says ``format: cathode-lca-scenario/...``.
+
+    Used by ``validate`` to check scenario and plant files among inventory PATHS. A file that
+    cannot be read or parsed is not a scenario here: the inventory loader then reports it.
+
+    Examples
+    --------
+    >>> is_scenario_file("inventories/recycling/feed.yaml")                            # doctest: +SKIP
+    False
+    """
+    from pathlib import Path
+
+    from .._yaml import load_yaml_text
+
+    file = Path(path)
+    if file.suffix not in (".yaml", ".yml") or not file.is_file():
+        return False
+    try:
+        data = load_yaml_text(file.read_bytes().decode("utf-8"), path)
+    except Exception:
+        return False
+    return isinstance(data, dict) and str(data.get("format", "")).startswith("cathode-lca-scenario/")
+
+
+def validate_scenarios(inventory: Any, paths: Sequence[str]) -> tuple[Any, list[dict[str, Any]]]:
+    """*inventory* with the scenario files *paths* applied (their values as defaults), and their summaries.
+
+    Every value is checked as ``--scenario`` checks it (units, bounds, sources, assay); the
+    returned inventory lets ``validate`` check the element balances at the scenario's values.
+    """
+    from ..parameters.engine import ParameterModel
+    from ..parameters.scenarios import apply_to_inventory, compose, load_scenario
+
+    model = ParameterModel(inventory)
+    scenarios = [load_scenario(path, model) for path in paths]
+    return apply_to_inventory(inventory, compose(scenarios)), [sc.summary() for sc in scenarios]
 
 
 def _key_or_none(model: LCAModel, name: str) -> str | None:

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import keyword
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -27,7 +28,7 @@ from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
 from ..resources import inventories_dir
 from ..units import parse_unit
 from .bounds import parse_element_balance, resolve_bounds
-from .formulas import Formula, parse_formula
+from .formulas import CONSTANTS, FUNCTIONS, Formula, parse_formula
 from .numbers import check_formula_constants, check_numbers
 from .references import check_references, find_parameter
 from .schema import (
@@ -139,9 +140,35 @@ def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: st
             hint = "add it (see docs/inventory-format.md)"
         else:
             hint = "see docs/inventory-format.md"
+        given = err.get("input")
+        if tuple(loc[:2]) == ("overrides", "parameters") and len(loc) == 3 and isinstance(given, str):
+            msg = f"an override of '{loc[2]}' gives the text '{given}': a plain override is a number"
+            hint = (
+                f"to choose '{given}', use a scenario file: parameters: {{{loc[2]}: {{value: {given}, source: ...}}}} "
+                "(docs/scenarios.md)"
+            )
         raise InventoryError(
             msg, file=file, line=line_at(data, loc), dataset=dataset, field=field_name, hint=hint
         ) from None
+
+
+def _check_override_bounds(param: Parameter, file: str, line: int | None, name: str) -> None:
+    """Refuse an override value outside the bounds it keeps, naming the override's file and line."""
+    if param.kind != "value" or param.value is None:
+        return
+    lo, hi = param.min, param.max
+    if (lo is None or param.value >= lo) and (hi is None or param.value <= hi):
+        return
+    text = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+    at = param.bounds_where
+    raise InventoryError(
+        f"override value {param.value:g} of '{name}' is outside its bounds {text}"
+        + (f" ({'kind: fraction' if param.fraction else 'min/max'}, declared at {at.file}:{at.line})" if at else ""),
+        file=file,
+        line=line,
+        field=f"overrides.parameters.{name}",
+        hint=f"give a value in {text}" + (" (a fraction: 0.95, not 95)" if param.fraction and param.value > 1 else ""),
+    )
 
 
 class _Reader:
@@ -267,6 +294,17 @@ class _Reader:
                 line=line,
                 dataset=dataset_id,
                 hint="use letters, digits and underscores, starting with a letter",
+            )
+        if name in CONSTANTS or name in FUNCTIONS or keyword.iskeyword(name):
+            what = "constant" if name in CONSTANTS else "function" if name in FUNCTIONS else "keyword"
+            raise InventoryError(
+                f"parameter name '{name}' is a formula {what}: formulas would never read the parameter",
+                file=file,
+                line=line,
+                dataset=dataset_id,
+                hint=f"rename it (e.g. '{name}_value'); formulas reserve pi, e, "
+                + ", ".join(FUNCTIONS)
+                + " and Python keywords",
             )
         if not isinstance(raw, dict):
             raise InventoryError(
@@ -579,6 +617,7 @@ class _Reader:
                         new = replace(
                             new, min=old.min, max=old.max, fraction=old.fraction, bounds_where=old.bounds_where
                         )
+                _check_override_bounds(new, file, line, name)
                 self.parameters[key] = new
             draw = raw.get("datasets", LineList())
             for i, ds in enumerate(spec.datasets):

@@ -24,12 +24,16 @@ def find_parameter(parameters: dict[str, Parameter], name: str, file: str, line:
     if len(matches) == 1:
         return matches[0]
     if not matches:
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted({p.name for p in parameters.values()}), n=3)
         raise InventoryError(
             f"cannot override unknown parameter '{name}'",
             file=file,
             line=line,
             field=f"overrides.parameters.{name}",
-            hint="check the name with 'cathode-lca parameters'",
+            hint=("did you mean " + " or ".join(close) + "? " if close else "")
+            + "check the name with 'cathode-lca parameters'",
         )
     raise InventoryError(
         f"parameter name '{name}' is ambiguous: " + ", ".join(sorted(matches)),

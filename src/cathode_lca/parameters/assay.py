@@ -91,6 +91,14 @@ def convert_assay(assay: Mapping[str, float], chemistry: str, molar_mass: Mappin
         )
     cam = key_mass / sum(w[e] for e in key)
     cam_elements = {e: a[e] / cam for e in ("Ni", "Co", "Mn", "Li")}
+    # kg of elements per kg CAM: the measured Ni, Co, Mn, Li plus the CAM's other non-oxygen elements
+    held = sum(cam_elements.values()) + sum(v for e, v in w.items() if e not in ("Ni", "Co", "Mn", "Li", "O"))
+    if held > 1.0 + _TOL:
+        raise ParameterError(
+            f"the assay puts {held:.4g} kg of elements in 1 kg of {chemistry} CAM: all Li is counted as CAM "
+            f"lithium ({a['Li']:.4g} kg Li in {cam:.4g} kg CAM, from {'+'.join(key)})",
+            hint="check Li (3.8, not 38) and the key metals, and the assay unit",
+        )
     m_c, m_f, m_h = molar_mass["c"], molar_mass["f"], molar_mass["h"]
     m_pvdf = 2 * m_c + 2 * m_h + 2 * m_f
     pvdf = a["F"] * m_pvdf / (2 * m_f)

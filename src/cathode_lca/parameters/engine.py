@@ -186,7 +186,7 @@ class ParameterModel:
         if not keys:
             import difflib
 
-            close = difflib.get_close_matches(name, list(self._names) + list(self.parameters), n=3)
+            close = difflib.get_close_matches(name, list(dict.fromkeys([*self._names, *self.parameters])), n=3)
             hint = ("did you mean " + " or ".join(close) + "?") if close else "list them with 'cathode-lca parameters'"
             raise ParameterError(f"unknown parameter '{name}'", hint=hint)
         raise ParameterError(f"parameter name '{name}' is ambiguous", hint="use one of: " + ", ".join(sorted(keys)))

@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from .plant_electricity import electricity_values
 from .plant_transport import transport_values
 from .scenario_values import (
     ScenarioValue,
+    as_number,
     check_choice,
     check_keys,
     convert_quantity,
@@ -167,6 +169,35 @@ def _molar_masses(model: Any) -> dict[str, float]:
     }
 
 
+# pure numbers a mass-fraction unit may contain besides mass units (pint cancels mol/mol, L/L and radian
+# to dimensionless too, so the unit is checked by its words, not by its dimension)
+_RATIO_WORDS = frozenset({"percent", "ppm", "ppb", "permille", "dimensionless"})
+
+
+def _mass_fraction_unit(unit: str) -> bool:
+    """True when every unit word of *unit* is a mass (kg, g, t) or a pure ratio (%, ppm): a mass fraction.
+
+    Examples
+    --------
+    >>> [_mass_fraction_unit(u) for u in ("%", "kg/kg", "g / kg", "ppm", "mol/mol", "L/L", "radian")]
+    [True, True, True, True, False, False, False]
+    """
+    import re
+
+    from ..units import is_mass
+
+    words = re.findall(r"[A-Za-z_µ]+", unit.replace("%", " percent "))
+    for word in words:
+        if word in _RATIO_WORDS:
+            continue
+        try:
+            if not is_mass(word):
+                return False
+        except Exception:
+            return False
+    return bool(words)
+
+
 def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[list[ScenarioValue], dict[str, float]]:
     from ..units import conversion_factor
 
@@ -191,6 +222,8 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
             "write 'unit: \"%\"' (mass percent) or 'unit: kg/kg' (fractions)",
         )
     try:
+        if not _mass_fraction_unit(unit):
+            raise ValueError(unit)
         factor = conversion_factor(unit.replace("%", "percent"), "dimensionless")
     except Exception:
         raise err(
@@ -198,14 +231,17 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
             file,
             bm.line_of("unit"),
             "plant.black_mass.unit",
+            "an assay gives kg of each element per kg black mass: write '%', 'kg/kg', 'g/kg' or 'ppm' "
+            "(mole fractions need converting first)",
         ) from None
     assay_raw = mapping(bm.get("assay"), file, bm.line_of("assay"), "plant.black_mass.assay", "element: fraction")
     check_keys(assay_raw, ASSAY_ELEMENTS, file, "plant.black_mass.assay.")
     assay: dict[str, float] = {}
     for element, value in assay_raw.items():
+        value = as_number(value)
         fld, eline = f"plant.black_mass.assay.{element}", assay_raw.line_of(element)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise err(f"{element} must be a number, got {value!r}", file, eline, fld)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise err(f"{element} must be a finite number, got {value!r}", file, eline, fld)
         fraction = float(value) * factor
         if not 0.0 <= fraction <= 1.0:
             raise err(f"{element} = {value} {unit} is outside [0, 100 %]", file, eline, fld)
@@ -228,6 +264,7 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
     derived = f"derived from the black-mass assay ({source}); formula in docs/scenarios.md"
     settings: list[tuple[str, float | str, str]] = [
         ("feed_type", "black-mass", "the plant's feed is the assayed black mass"),
+        ("feed_cam_chemistry", chem, "the CAM of the assayed black mass (direct recycling regenerates only it)"),
         ("bmfeed_cam", comp.cam, "x_CAM = sum(a_key) / sum(w_key)"),
         ("bmfeed_graphite", comp.graphite, "a_C - m_PVDF * 2 M_C / M_PVDF"),
         ("bmfeed_carbon_black", 0.0, "all carbon outside PVDF counted as graphite"),
@@ -255,6 +292,7 @@ def _black_mass(raw: Any, file: str, line: int, model: ParameterModel) -> tuple[
                 where,
                 fld,
                 note=formula,
+                exact=name == "bm_per_feed",  # 1 kg feed IS 1 kg of the assayed black mass: a definition
             )
         )
     return out, assay

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inventory.schema import Location
 from .plant_common import err, mapping, one_of, required_text
-from .scenario_values import ScenarioValue, check_choice, check_keys, parse_value, resolve_key
+from .scenario_values import ScenarioValue, boolean_choice, check_choice, check_keys, parse_value, resolve_key
 
 if TYPE_CHECKING:
     from .engine import ParameterModel
@@ -104,6 +104,8 @@ def _supply(el: Any, plant: str, file: str, fld: str, model: ParameterModel) -> 
         )
     elif supply == "residual-mix":
         region = el.get("region")
+        region_key = resolve_key(model, f"{prefix}_region", file, el.line_of("region"), fld + ".region")
+        boolean_choice(region, model.parameters[region_key], file, el.line_of("region"), fld + ".region")
         if not isinstance(region, str) or f"electricity-residual-{region.lower()}" not in model.inventory.datasets:
             residual = sorted(
                 d[len("electricity-residual-") :].upper()
@@ -135,6 +137,7 @@ def _supply(el: Any, plant: str, file: str, fld: str, model: ParameterModel) -> 
         return out
     key = resolve_key(model, f"{prefix}_region", file, el.line_of("region"), fld + ".region")
     param = model.parameters[key]
+    boolean_choice(region, param, file, el.line_of("region"), fld + ".region")
     if not isinstance(region, str):
         raise err("missing 'region'", file, el.line, fld + ".region", "one of: " + ", ".join(param.choices))
     check_choice(param, region, file, el.line_of("region"), fld + ".region")

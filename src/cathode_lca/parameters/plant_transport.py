@@ -26,12 +26,13 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..inventory.schema import Location
 from .plant_common import err, mapping, one_of, required_text
-from .scenario_values import ScenarioValue, check_keys, convert_quantity, resolve_key
+from .scenario_values import ScenarioValue, as_number, check_keys, convert_quantity, resolve_key
 
 if TYPE_CHECKING:
     from .engine import ParameterModel
@@ -104,11 +105,12 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
                 fld + ".distance.unit",
                 "add e.g. 'unit: km' or 'unit: mi'",
             )
-        number, _ = convert_quantity(
-            dist["value"], unit, param, file, dist.line_of("value"), fld + ".distance", dist.line_of("unit")
-        )
-        if number < 0:
+        raw_value = as_number(dist["value"])
+        if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool) and raw_value < 0:
             raise err(f"a distance cannot be negative, got {dist['value']} {unit}", file, dist.line, fld + ".distance")
+        number, _ = convert_quantity(
+            raw_value, unit, param, file, dist.line_of("value"), fld + ".distance", dist.line_of("unit")
+        )
         given = f"{dist['value']} {unit} by {mode}"
         sums.setdefault((shipment, mode), []).append((number, given, source, dist.line, fld))
         if mode == "truck":
@@ -122,6 +124,14 @@ def transport_values(raw: Any, file: str, line: int, model: ParameterModel) -> I
             total = sum(n for n, *_ in legs)
             first = next(iter(v for (s, _), v in sums.items() if s == shipment))[0]
             where_line, fld = (legs[0][3], legs[0][4]) if legs else (first[3], first[4])
+            if not math.isfinite(total):
+                raise err(
+                    f"the {mode} legs of {shipment} add up to an infinite distance",
+                    file,
+                    where_line,
+                    f"{fld}.distance",
+                    "give each leg's real distance",
+                )
             yield ScenarioValue(
                 key,
                 total,
@@ -168,8 +178,16 @@ def _shipment_payload(
         )
     total = sum(d for d, *_ in legs)
     weighted = sum(d / p for d, p, *_ in legs if p is not None)
-    payload = total / weighted if weighted > 0 else given[0]
     _, _, line, fld = legs[0]
+    if not (math.isfinite(total) and math.isfinite(weighted)):
+        raise err(
+            f"the truck legs of {shipment} overflow: their distance over payload is infinite",
+            file,
+            line,
+            fld + ".payload",
+            "give each leg's real distance and payload",
+        )
+    payload = total / weighted if weighted > 0 else given[0]
     note = "distance-weighted harmonic mean of the legs' payloads" if len(legs) > 1 else "the leg's payload"
     for cls in ("hhdt", "mhdt"):  # the truck class follows from the shipment's distance
         key = model.key(f"payload_{SHIPMENTS[shipment]}_{cls}")

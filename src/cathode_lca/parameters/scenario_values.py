@@ -31,6 +31,9 @@ VALUE_KEYS = ("value", "unit", "source", "quality", "distribution", "note")
 QUALITY_KEYS = ("reliability", "completeness", "temporal", "geographical", "technological")
 _DISTRIBUTION_TYPES = ("lognormal", "normal", "triangular", "uniform")
 DISTRIBUTION_KEYS = ("type", "loc", "scale", "minimum", "maximum", "gsd2", "source", "note")
+# a decimal number in scientific notation that YAML 1.1 leaves as text: 1e3, 1.5e3, 2.5E2 (YAML 1.2 reads
+# them as numbers, and so does every user); nothing else (no nan, inf, hex, underscores or units)
+_SCIENTIFIC = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%µ][A-Za-z0-9_*/^.%µ ]*)?\s*$")
 
 
@@ -52,6 +55,7 @@ class ScenarioValue:
     quality: dict[str, int] | None = None
     distribution: dict[str, Any] | None = None
     note: str | None = None
+    exact: bool = False  # a definition (e.g. bm_per_feed = 1 for an assayed feed): never varied
 
     def provenance(self, scenario: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -66,6 +70,37 @@ class ScenarioValue:
         if self.quality:
             out["quality"] = self.quality
         return out
+
+
+def as_number(value: Any) -> Any:
+    """*value* as a float when it is a number written in scientific notation that YAML 1.1 left as text.
+
+    ``1e3`` and ``1.5e3`` (no dot, or no sign in the exponent) are text to YAML 1.1 but numbers to
+    the user; any other value is returned unchanged for the caller's checks (a bool stays a bool).
+
+    Examples
+    --------
+    >>> as_number("1e3"), as_number("2.5E-2"), as_number("nan"), as_number(True)
+    (1000.0, 0.025, 'nan', True)
+    """
+    if isinstance(value, str) and _SCIENTIFIC.match(value.strip()):
+        return float(value)
+    return value
+
+
+def boolean_choice(value: Any, param: Parameter, file: str | None, line: int | None, fld: str) -> None:
+    """Refuse a choice that YAML 1.1 read as a boolean (``NO`` for Norway, ``on``, ``y``) with a hint to quote it."""
+    if isinstance(value, bool):
+        close = [c for c in param.choices if c.lower() in ("no", "n", "off", "yes", "y", "on", "false", "true")]
+        example = close[0] if close else str(value).lower()
+        raise ScenarioError(
+            f"the value of '{param.name}' was read as a boolean ({value}): YAML reads NO, no, off, yes, on, y "
+            "and n as true/false",
+            file=file,
+            line=line,
+            field=fld,
+            hint=f'write the choice in quotes, e.g. "{example}" (Norway is "NO")',
+        )
 
 
 def check_keys(mapping: Mapping[str, Any], allowed: Sequence[str], file: str, prefix: str) -> None:
@@ -118,6 +153,7 @@ def parse_value(entry: Any, file: str, line: int, fld: str, model: ParameterMode
     note = entry.get("note")
     quality = _quality(entry.get("quality"), file, entry.line_of("quality"), fld + ".quality")
     if param.kind == "choice":
+        boolean_choice(value, param, file, entry.line_of("value"), fld + ".value")
         if not isinstance(value, str):
             raise ScenarioError(
                 f"'{name}' is a choice; give one of: " + ", ".join(param.choices),
@@ -136,7 +172,17 @@ def parse_value(entry: Any, file: str, line: int, fld: str, model: ParameterMode
     )
     dist = None
     if "distribution" in entry:
-        dist = _distribution(entry["distribution"], factor, number, file, entry.line_of("distribution"), fld)
+        dline = entry.line_of("distribution")
+        if getattr(param, "exact", False):
+            raise ScenarioError(
+                f"'{name}' is an exact constant: it is never varied, so it takes no distribution",
+                file=file,
+                line=dline,
+                field=fld + ".distribution",
+                hint="remove the distribution (the value may still be set)",
+            )
+        dist = _distribution(entry["distribution"], factor, number, file, dline, fld)
+        _fits_bounds(dist, param, file, dline, fld + ".distribution")
     given = f"{value} {unit}" if unit else f"{value}"
     return ScenarioValue(
         key, number, param.unit, given, source.strip(), Location(file, eline), fld, quality, dist, note
@@ -177,7 +223,7 @@ def convert_quantity(
     from ..units import conversion_factor
 
     unit_line = unit_line or line
-
+    value = as_number(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(
             f"value must be a number, got {value!r}", file=file, line=line, field=fld + ".value", hint="give a number"
@@ -209,6 +255,14 @@ def convert_quantity(
                 hint=f"give a unit convertible to {declared}",
             ) from None
     number = float(value) * factor
+    if not math.isfinite(number):
+        raise ScenarioError(
+            f"{value} {unit} is infinite in {declared}, the unit of '{param.name}'",
+            file=file,
+            line=line,
+            field=fld + ".value",
+            hint="give a finite number",
+        )
     check_bounds(param, number, file, line, fld + ".value")
     return number, factor
 
@@ -220,12 +274,26 @@ def check_bounds(param: Parameter, number: float, file: str | None, line: int | 
         lo, hi = 0.0 if lo is None else lo, 1.0 if hi is None else hi
     if (lo is not None and number < lo) or (hi is not None and number > hi):
         raise ScenarioError(
-            f"value {number:g} {param.unit} of '{param.name}' is out of bounds [{lo}, {hi}]",
+            f"value {number:g} {param.unit} of '{param.name}' is out of bounds "
+            f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]",
             file=file,
             line=line,
             field=fld,
             hint="check the value and its unit",
         )
+
+
+def _fits_bounds(dist: dict[str, Any], param: Parameter, file: str, line: int, fld: str) -> None:
+    """Refuse, where it is written, a distribution that the parameter's bounds cannot hold (as the engine would)."""
+    from ..inventory.distributions import fit_to_bounds
+
+    lo, hi = getattr(param, "min", None), getattr(param, "max", None)
+    if getattr(param, "kind", None) == "fraction":
+        lo, hi = 0.0 if lo is None else lo, 1.0 if hi is None else hi
+    try:
+        fit_to_bounds(dist, lo, hi)
+    except ParameterError as exc:
+        raise ScenarioError(exc.message, file=file, line=line, field=fld, hint=exc.hint) from None
 
 
 def _quality(raw: Any, file: str, line: int, fld: str) -> dict[str, int] | None:
@@ -258,6 +326,8 @@ def _distribution(raw: Any, factor: float, value: float, file: str, line: int, f
             hint="choose one of: " + ", ".join(_DISTRIBUTION_TYPES),
         )
     for k in ("loc", "scale", "minimum", "maximum", "gsd2"):
+        if k in dist:
+            dist[k] = as_number(dist[k])
         v = dist.get(k)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
             raise ScenarioError(f"'{k}' must be a finite number", file=file, line=line, field=f"{fld}.distribution.{k}")

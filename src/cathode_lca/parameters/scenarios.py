@@ -151,11 +151,19 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
             field="format",
             hint=f"add 'format: {FORMAT}' as the first line",
         )
-    name = data.get("name", Path(file).stem)
+    name = data.get("name", "".join(c if c.isprintable() else "?" for c in Path(file).stem) or "scenario")
     description = data.get("description", "")
     for key, val in (("name", name), ("description", description)):
         if not isinstance(val, str):
             raise ScenarioError(f"'{key}' must be text", file=file, line=data.line_of(key), field=key)
+    if not name.strip() or not name.isprintable():  # it is printed in every result's provenance line
+        raise ScenarioError(
+            f"the name {name!r} must be one line of printable text",
+            file=file,
+            line=data.line_of("name"),
+            field="name",
+            hint="no line breaks, tabs or control characters; or leave 'name' out to use the file name",
+        )
     values: dict[str, ScenarioValue] = {}
     if "plant" in data:
         for v in plant_values(data["plant"], file, model):
@@ -180,6 +188,8 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
                 hint="set each parameter once in a scenario file",
             )
         values[v.key] = v
+    _check_mix_totals(values, model, file)
+    _check_compositions(values, model, file)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     datasets = _stand_ins(data.get("datasets"), data.line_of("datasets"), file)
     return Scenario(
@@ -190,6 +200,72 @@ def parse_scenario_text(text: str, file: str, model: ParameterModel, *, sha256: 
         values=values,
         datasets=datasets,
     )
+
+
+MIX_PREFIX = "share_"  # parameters share_<x> of one dataset form a mix: their total is kept
+MIX_TOLERANCE = 1e-4  # relative: the shipped mixes add up to 100 within 0.002 (3-decimal rounding)
+
+
+def _check_mix_totals(values: dict[str, ScenarioValue], model: ParameterModel, file: str) -> None:
+    """Refuse a file that changes shares of a mix (``<dataset>::share_*``) so that they no longer add up.
+
+    The country generation mixes take each share as ``share / 100`` kWh per kWh, not normalised:
+    shares that add up to 150 would make 1 kWh of grid 1.5 kWh of generation.
+    """
+    scopes = {k.rsplit("::", 1)[0] for k in values if "::" in k and k.rsplit("::", 1)[1].startswith(MIX_PREFIX)}
+    if not scopes:
+        return
+    env = model.evaluate()
+    for scope in sorted(scopes):
+        keys = [k for k in model.parameters if k.startswith(scope + "::" + MIX_PREFIX)]
+        shipped = sum(float(env[k]) for k in keys)
+        total = sum(float(values[k].value) if k in values else float(env[k]) for k in keys)
+        if abs(total - shipped) > MIX_TOLERANCE * max(abs(shipped), 1.0):
+            first = min((values[k] for k in keys if k in values), key=lambda v: v.where.line or 0)
+            names = ", ".join(k.rsplit("::", 1)[1] for k in keys)
+            raise ScenarioError(
+                f"the shares of {scope} add up to {total:.6g} with this file's values, not {shipped:.6g} "
+                "(they are used as they are, not normalised)",
+                file=file,
+                line=first.where.line,
+                field=first.field,
+                hint=f"change the other shares so that {names} add up to {shipped:.6g}",
+            )
+
+
+COMPOSITIONS = ("cell_", "module_", "scrap_", "bmfeed_")  # kg of each component per kg of that feed
+COMPOSITION_TOLERANCE = 1e-3  # the shipped compositions add up to 1 within 1e-4 (rounding of the source)
+
+
+def _check_compositions(values: dict[str, ScenarioValue], model: ParameterModel, file: str) -> None:
+    """Refuse a file whose feed composition (``bmfeed_*``, ``cell_*``, ...) adds up to more than 1 kg per kg.
+
+    Checked for every ``feed_chemistry`` (the compositions are lookups by it), or only for the one
+    the file sets.
+    """
+    set_names = {k: v for k, v in values.items() if "::" not in k}
+    groups = [p for p in COMPOSITIONS if any(k.startswith(p) for k in set_names)]
+    if not groups:
+        return
+    chem_key = model.key("feed_chemistry")
+    chosen = values.get(chem_key)
+    chemistries = [str(chosen.value)] if chosen is not None else list(model.parameters[chem_key].choices)
+    for chem in chemistries:
+        env = model.evaluate({"feed_chemistry": chem})
+        for prefix in groups:
+            keys = [k for k in model.parameters if "::" not in k and k.startswith(prefix)]
+            total = sum(float(values[k].value) if k in values else float(env[k]) for k in keys)
+            if total > 1.0 + COMPOSITION_TOLERANCE:
+                first = min((values[k] for k in keys if k in values), key=lambda v: v.where.line or 0)
+                raise ScenarioError(
+                    f"the {prefix}* components add up to {total:.4g} kg per kg of feed ({chem}) with this "
+                    "file's values: more than 1 kg",
+                    file=file,
+                    line=first.where.line,
+                    field=first.field,
+                    hint=f"lower the other {prefix}* components (list them with 'cathode-lca parameters "
+                    f"--search {prefix}'), or give a black-mass assay in plant.black_mass",
+                )
 
 
 def _stand_ins(section: Any, line: int | None, file: str) -> dict[str, DatasetStandIn]:
@@ -263,8 +339,10 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
     """A copy of *inventory* whose parameter defaults are the scenario values.
 
     A formula or lookup parameter set by a scenario becomes a plain value; a choice gets a new
-    default; a scenario distribution replaces the parameter's distribution, and a value with
-    ``quality`` scores (and no distribution) gets the pedigree default distribution around it.
+    default; a scenario distribution replaces the parameter's distribution, and a value without
+    one gets the pedigree default distribution around it (from its ``quality`` scores, else the
+    scenario family's), never the shipped distribution, which is centred on the shipped value. A
+    definitional value (``bm_per_feed = 1`` of an assayed feed) becomes exact: never varied.
     """
     if not scenario_set.values:
         return inventory
@@ -285,9 +363,11 @@ def apply_to_inventory(inventory: Any, scenario_set: ScenarioSet) -> Any:
                 values={},
                 source=v.source,
                 note=note,
-                # a scored value gets the pedigree default around ITS value (not the old distribution)
-                distribution=v.distribution if v.distribution is not None or v.quality else old.distribution,
+                # the shipped distribution is absolute (around the shipped value): a value without its own
+                # distribution gets the pedigree default around ITS value, never draws around the old one
+                distribution=v.distribution,
                 quality=v.quality,
                 where=v.where,
+                exact=old.exact or v.exact,
             )
     return replace(inventory, parameters=params)
