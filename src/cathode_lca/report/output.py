@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,17 @@ def check_plot_path(path: str | None, *, overwrite: bool) -> None:
 
 
 def check_outputs(fmt: str, out: str | None, plot: str | None, *, overwrite: bool) -> None:
-    """Before any work: ``--out`` may be written (once), xlsx has an ``--out``, and ``--plot`` is fine."""
+    """Before any work: ``--out`` may be written (once), xlsx has an ``--out``, and ``--plot`` is fine.
+
+    ``--out`` and ``--plot`` may not name the same file: the second write would either fail after the
+    whole computation (leaving only the chart) or, with ``--overwrite``, silently replace the chart.
+    """
     if fmt == "xlsx" and not out:
         raise UsageError("--format xlsx needs --out FILE", hint="e.g. --out results.xlsx")
+    if out and plot and os.path.realpath(out) == os.path.realpath(plot):
+        raise UsageError(
+            f"--out and --plot both name '{out}'", hint="give the chart its own file, e.g. --plot chart.svg"
+        )
     if out:
         from ..io import check_writable
 

@@ -1,0 +1,43 @@
+"""Output paths a hostile or careless user gives: two outputs on one file."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from cathode_lca.cli import cli
+from cathode_lca.errors import UsageError
+from cathode_lca.report.output import check_outputs
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_out_and_plot_on_the_same_file_are_refused(tmp_path, overwrite):
+    target = tmp_path / "result.svg"
+    with pytest.raises(UsageError, match="--out and --plot both name"):
+        check_outputs("json", str(target), str(target), overwrite=overwrite)
+    # the same file through another spelling of the path
+    with pytest.raises(UsageError, match="--out and --plot both name"):
+        check_outputs("csv", str(tmp_path / "." / "result.svg"), str(target), overwrite=overwrite)
+    assert not target.exists()
+
+
+def test_out_and_plot_on_different_files_are_fine(tmp_path):
+    check_outputs("json", str(tmp_path / "r.json"), str(tmp_path / "r.svg"), overwrite=False)
+
+
+def test_compare_refuses_out_equal_plot_before_computing(tmp_path, monkeypatch):
+    # before: the chart was written, then the result either failed ("already exists", exit 2, only the
+    # chart left) or, with --overwrite, replaced the chart with CSV text in a file named .svg
+    import cathode_lca.cli.compare as compare_cli
+
+    def must_not_compute(*args, **kwargs):
+        raise AssertionError("computed before checking the outputs")
+
+    monkeypatch.setattr(compare_cli, "run_comparison", must_not_compute)
+    target = tmp_path / "c.svg"
+    result = CliRunner().invoke(
+        cli, ["compare", "NMC811", "--format", "csv", "--out", str(target), "--plot", str(target), "--overwrite"]
+    )
+    assert isinstance(result.exception, UsageError), result.output  # main prints it and exits 2
+    assert "--out and --plot both name" in str(result.exception)
+    assert not target.exists()
