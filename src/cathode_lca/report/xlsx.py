@@ -212,6 +212,26 @@ def passport_sheets(declaration: Any) -> dict[str, Any]:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _keep_text(ws: Any) -> None:
+    """Store every text cell as text: user names that start like a formula are never formulas.
+
+    openpyxl turns a string that starts with ``=`` into a formula (a scenario named
+    ``=HYPERLINK(...)`` would run in the reader's Excel); the workbooks hold no formulas, so such a
+    cell is set back to text. Text that a spreadsheet would evaluate when the cell is edited or
+    imported (``=``, ``+``, ``-``, ``@``, tab, CR first) gets Excel's quote prefix: the value is kept
+    exactly, only the cell's style says "text".
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
+
+
 def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
     """The sheets (``{name: DataFrame}``) as an .xlsx file; column widths fit the contents."""
     try:
@@ -228,6 +248,7 @@ def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             ws = writer.sheets[name[:31]]
             ws.freeze_panes = "A2"
+            _keep_text(ws)
             for col in ws.columns:
                 width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
                 ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
