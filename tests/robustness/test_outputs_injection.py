@@ -41,3 +41,46 @@ def test_xlsx_never_stores_a_user_string_as_a_formula():
     back = pd.read_excel(io.BytesIO(data), sheet_name="results")
     assert back.scenario.tolist() == frame.scenario.tolist()
     assert back.value.tolist() == frame.value.tolist()
+
+
+def test_csv_cells_that_start_like_a_formula_get_a_quote():
+    import csv
+
+    import pandas as pd
+
+    from cathode_lca.cli.output import csv_cell, format_csv, frame_csv
+
+    for text in HOSTILE:
+        assert csv_cell(text) == "'" + text
+    for plain in ("virgin", "-0.5", "+1e3", "", "kg CO2-eq"):
+        assert csv_cell(plain) == plain  # numbers written as text and ordinary words are untouched
+    assert csv_cell(-2.5) == -2.5
+    one_line = [t for t in HOSTILE if "\r" not in t]
+    rows = [{"scenario": text, "value": -1.5} for text in one_line]
+    for text_csv in (format_csv(rows, ["scenario", "value"]), frame_csv(pd.DataFrame(rows))):
+        back = list(csv.DictReader(io.StringIO(text_csv, newline="")))
+        assert [r["scenario"] for r in back] == ["'" + t for t in one_line]
+        assert {r["value"] for r in back} == {"-1.5"}
+
+
+@pytest.mark.slow
+def test_compare_csv_with_a_hostile_scenario_name(tmp_path):
+    import csv
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "examples/plants/eu-hydro-recycler.yaml").read_text(encoding="utf-8")
+    assert "\nname: eu-hydro-recycler\n" in text
+    name = "=cmd|' /C calc'!A0 <script>"
+    scenario = tmp_path / "evil.yaml"
+    scenario.write_text(text.replace("\nname: eu-hydro-recycler\n", f'\nname: "{name}"\n'), encoding="utf-8")
+    out = tmp_path / "c.csv"
+    args = ["compare", "NMC811", "--scenario", str(scenario), "--indicator", "gwp100", "--format", "csv"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows and {r["scenario"] for r in rows} == {"'" + name}

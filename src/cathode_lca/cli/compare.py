@@ -30,7 +30,7 @@ from .options import (
     route_option,
     scenario_option,
 )
-from .output import emit, num, print_warnings
+from .output import emit, frame_csv, num, print_warnings
 from .scenarios import Applied
 
 
@@ -274,7 +274,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
     if fmt == "csv":
         from ..report.tables import tidy
 
-        return tidy(ds).to_csv(index=False, lineterminator="\n").rstrip("\n")
+        return frame_csv(tidy(ds))
     from ..report.tables import comparison_text
 
     scenario_lines = [

@@ -37,6 +37,28 @@ def format_table(rows: list[dict[str, Any]], columns: list[str], headers: dict[s
     return render_table(rows, columns, headers=headers)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """*value* for a CSV cell: text that a spreadsheet would run as a formula gets a leading ``'``.
+
+    Names come from users (scenario, plant, parameter names); a cell starting with ``=``, ``+``,
+    ``-``, ``@``, tab or CR is evaluated by Excel and LibreOffice when the CSV is opened (OWASP
+    "CSV injection"). Numbers, and text that is a number (``-0.5``), are left alone.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("-0.5"), csv_cell(-2.0), csv_cell("virgin")
+    ("'=HYPERLINK(1)", '-0.5', -2.0, 'virgin')
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     import csv
     import io
@@ -45,8 +67,17 @@ def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow(r)
+        writer.writerow({k: csv_cell(v) for k, v in r.items()})
     return buf.getvalue().rstrip("\n")
+
+
+def frame_csv(frame: Any) -> str:
+    """A pandas frame as CSV text (no index, ``\\n`` line ends), text cells through :func:`csv_cell`."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype.kind in "OSU":  # text columns (object, numpy or pandas strings)
+            safe[column] = safe[column].map(csv_cell)
+    return str(safe.to_csv(index=False, lineterminator="\n")).rstrip("\n")
 
 
 def print_warnings(ds: Any) -> None:

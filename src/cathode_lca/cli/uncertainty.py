@@ -17,7 +17,7 @@ import click
 from .checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .model import model_with_background, scenario_model
 from .options import background_options, comparison_options, parse_indicators, parse_params, plot_option
-from .output import emit, format_csv, format_table, json_metadata, num, print_warnings, write_files
+from .output import emit, format_csv, format_table, frame_csv, json_metadata, num, print_warnings, write_files
 from .scenarios import apply_scenarios
 
 
@@ -177,7 +177,7 @@ def uncertainty(
     if fmt == "csv":
         from ..report.tables import uncertainty_frame
 
-        emit(uncertainty_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
+        emit(frame_csv(uncertainty_frame(ds)), out, overwrite)
         return
     import numpy as np
 
@@ -394,7 +394,7 @@ def sensitivity(
     if fmt == "csv":
         from ..report.tables import sensitivity_frame
 
-        emit(sensitivity_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
+        emit(frame_csv(sensitivity_frame(ds)), out, overwrite)
         return
     key = "ST" if sa_method == "sobol" else "mu_star"
     rows = []
