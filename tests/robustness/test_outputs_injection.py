@@ -84,3 +84,19 @@ def test_compare_csv_with_a_hostile_scenario_name(tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows and {r["scenario"] for r in rows} == {"'" + name}
+
+
+def test_csv_a_carriage_return_in_a_name_does_not_split_the_row():
+    # with "\n" line ends the csv module left a lone CR unquoted: "a\rb" came back as two rows
+    import csv
+
+    import pandas as pd
+
+    from cathode_lca.cli.output import format_csv, frame_csv
+
+    rows = [{"scenario": "plant\rA", "value": -1.5}, {"scenario": "\r=1+1", "value": 2.0}]
+    for text_csv in (format_csv(rows, ["scenario", "value"]), frame_csv(pd.DataFrame(rows))):
+        back = list(csv.DictReader(io.StringIO(text_csv, newline="")))
+        assert [r["scenario"] for r in back] == ["plant\rA", "'\r=1+1"]
+        assert [float(r["value"]) for r in back] == [-1.5, 2.0]
+    assert format_csv([{"a": "x", "b": 1.0}], ["a", "b"]) == "a,b\nx,1.0"  # ordinary text: unquoted as before

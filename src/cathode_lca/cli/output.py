@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -59,25 +59,40 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+def _quoting(values: Any) -> Literal[0, 1, 2, 3]:
+    """QUOTE_MINIMAL, or QUOTE_NONNUMERIC when some text holds a CR.
+
+    With ``\\n`` line ends the csv module quotes a field with LF but not one with a lone CR, which
+    readers (Excel, ``csv`` with ``newline=""``) take as the end of the row: the row would split.
+    """
+    import csv
+
+    carriage = any(isinstance(v, str) and "\r" in v for v in values)
+    return csv.QUOTE_NONNUMERIC if carriage else csv.QUOTE_MINIMAL
+
+
 def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     import csv
     import io
 
+    safe = [{k: csv_cell(v) for k, v in r.items()} for r in rows]
+    quoting = _quoting(v for r in safe for v in r.values())
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n", quoting=quoting)
     writer.writeheader()
-    for r in rows:
-        writer.writerow({k: csv_cell(v) for k, v in r.items()})
+    for r in safe:
+        writer.writerow(r)
     return buf.getvalue().rstrip("\n")
 
 
 def frame_csv(frame: Any) -> str:
     """A pandas frame as CSV text (no index, ``\\n`` line ends), text cells through :func:`csv_cell`."""
     safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype.kind in "OSU":  # text columns (object, numpy or pandas strings)
-            safe[column] = safe[column].map(csv_cell)
-    return str(safe.to_csv(index=False, lineterminator="\n")).rstrip("\n")
+    text = [c for c in safe.columns if safe[c].dtype.kind in "OSU"]  # object, numpy or pandas strings
+    for column in text:
+        safe[column] = safe[column].map(csv_cell)
+    quoting = _quoting(v for c in text for v in safe[c].tolist())
+    return str(safe.to_csv(index=False, lineterminator="\n", quoting=quoting)).rstrip("\n")
 
 
 def print_warnings(ds: Any) -> None:
