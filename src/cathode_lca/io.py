@@ -256,3 +256,41 @@ def _copy_exclusive(src: str, target: Path, mode: int) -> None:
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+#: Characters that change how the text around them is shown: bidirectional embeddings, overrides,
+#: isolates and marks (Unicode TR9), and the line and paragraph separators.
+_FORMATTING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def display_text(text: str, *, newlines: bool = False) -> str:
+    """*text* (a name a user gave) made safe to print in a table, a terminal or a report.
+
+    Control characters (C0, DEL, C1: a CR rewrites the line, ESC drives the terminal, a newline
+    forges a line) and bidirectional overrides (U+202E shows "0.118" as "811.0" and runs to the end
+    of the line) are shown as visible escapes; every other character, accents and scripts
+    included, is kept. *newlines* keeps ``\\n`` for a table cell, where a line break stays inside
+    its cell.
+
+    Examples
+    --------
+    >>> display_text("plant\\rA\\u202e 0.118"), display_text("Usine Lyon-Saint-Exupéry 東京")
+    ('plant\\\\rA\\\\u202e 0.118', 'Usine Lyon-Saint-Exupéry 東京')
+    """
+    if text.isprintable():  # the common case: nothing to replace (bidi marks are not printable)
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n" and newlines:
+            out.append(ch)
+        elif ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif ch in _FORMATTING:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -275,10 +275,11 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         from ..report.tables import tidy
 
         return frame_csv(tidy(ds))
+    from ..io import display_text
     from ..report.tables import comparison_text
 
     scenario_lines = [
-        f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})"
+        display_text(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
         for sc in metadata.get("scenarios", [])
     ]
     return "\n".join([comparison_text(ds, top), *scenario_lines])

@@ -97,8 +97,10 @@ def frame_csv(frame: Any) -> str:
 
 def print_warnings(ds: Any) -> None:
     """Contract 3: every result warning on stderr, prefixed 'warning: '."""
+    from ..io import display_text
+
     for warning in warnings_of(ds):
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {display_text(warning)}", err=True)
 
 
 def write_netcdf(ds: Any, out: str | None, overwrite: bool) -> None:

@@ -49,8 +49,10 @@ def run_passport(
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
+    from ..io import display_text
+
     for warning in declaration.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {display_text(warning)}", err=True)
     if pact is not None and pact.out:
         write_declaration_pact(pact, declaration, overwrite)
     if plot:

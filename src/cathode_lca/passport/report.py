@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..io import display_text
 from .rules import STAGES
 
 if TYPE_CHECKING:
@@ -116,7 +117,13 @@ def declaration_table(d: Declaration) -> str:
         f"inventory hash {meta['inventory_hash'][:12]}, version {meta['package_version']}, "
         f"metadata hash {meta['metadataHash'][:12]}",
     ]
-    return "\n".join(lines)
+    # names from the battery file (model, plant, components in the warnings) are shown, never obeyed:
+    # a CR, an escape sequence or a bidi override in them cannot rewrite or reorder what is printed
+    return "\n".join(line if isinstance(line, _Block) else display_text(line) for line in lines)
+
+
+class _Block(str):
+    """Lines of a table whose cells were made safe one by one (its newlines are its own)."""
 
 
 def _targets(targets: dict[str, Any], key: str) -> dict[str, str]:
@@ -134,16 +141,16 @@ def _verdict(check: dict[str, Any], key: str) -> str:
     return f"{check[key]:g} % {status}"
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> _Block:
     def cell(v: Any) -> str:
-        return f"{v:.6g}" if isinstance(v, float) else str(v)
+        return f"{v:.6g}" if isinstance(v, float) else display_text(str(v))
 
     body = [[cell(r.get(c, "")) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(b[i]) for b in body]) for i, c in enumerate(columns)]
     out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)) for b in body]
-    return "\n".join(out)
+    return _Block("\n".join(out))
 
 
 def _compliance_lines(c: dict[str, Any]) -> list[str]:

@@ -299,6 +299,8 @@ def render_table(
     from rich.table import Table
     from rich.text import Text
 
+    from ..io import display_text
+
     names: dict[str, str] = dict(headers or {})
     numeric = {}
     scale = {}
@@ -318,7 +320,7 @@ def render_table(
             if numeric[c] and _is_number(v):
                 cells.append(format_number(v, sig=sig, scale=scale[c]))
             else:
-                cells.append("" if v is None else str(v))
+                cells.append("" if v is None else display_text(str(v), newlines=True))  # names: shown, not obeyed
         body.append(cells)
 
     def longest_word(text: str) -> int:

@@ -1,0 +1,66 @@
+"""Names a user controls are shown, never obeyed: control characters and bidi overrides in outputs.
+
+A battery model named ``"X\\rY"`` used to rewrite the printed line in the terminal, an escape sequence
+drove the terminal, and U+202E (right-to-left override) displayed the rest of the line reversed
+("0.118" reads "811.0"): in the passport table, in warnings on stderr, in compare tables and in the
+HTML report.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_passport_declaration import HAND, hand_data  # the hand-solvable battery (fast, no model)
+
+from cathode_lca.io import display_text
+from cathode_lca.passport import assemble, get_rules, parse_battery_spec
+
+#: characters that must never reach a reader raw: CR, ESC, BEL, NEL (C1), bidi override and isolate, LS
+RAW = re.compile("[\r\x1b\x07\x85\u202e\u2066\u2028]")
+EVIL_MODEL = "EVIL\\r\\e[2J\\a\\N\\u202e811.0\\u2066\\L"  # YAML escapes: CR ESC BEL NEL RLO LRI LS
+
+
+def test_display_text_escapes_controls_and_bidi_but_keeps_every_script():
+    assert display_text("a\rb\x1b[31m\u202e") == "a\\rb\\x1b[31m\\u202e"
+    assert display_text("line\nforged") == "line\\nforged"
+    for name in ("Usine Lyon-Saint-Exupéry", "東京工場", "مصنع", "Zürich\u00a0AG", "ZW\u200cNJ"):
+        assert display_text(name) == name
+
+
+@pytest.fixture(scope="module")
+def evil_declaration():
+    text = HAND.replace("model: hand", f'model: "{EVIL_MODEL}"').replace(
+        '{location: "Test town"}', '{location: "Town\\r\\u202eX"}'
+    )
+    text = text.replace("- name: auxiliary lead battery\n", '- name: "lead\\u202e\\e[1m"\n')
+    spec = parse_battery_spec(text, "evil.yaml")
+    return assemble(spec, get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+
+
+def test_passport_table_shows_names_escaped(evil_declaration):
+    table = evil_declaration.to_table()
+    assert not RAW.search(table)
+    assert "EVIL\\r\\x1b[2J\\x07\\x85\\u202e811.0\\u2066\\u2028" in table
+    assert "Town\\r\\u202eX" in table
+    # the JSON keeps the exact names (json escapes them): only what is displayed is changed
+    assert evil_declaration.calculation["battery"]["model"].startswith("EVIL\r\x1b[2J")
+
+
+def test_passport_command_prints_names_escaped(evil_declaration, monkeypatch, capsys):
+    import cathode_lca.passport.declaration as declaration_module
+    from cathode_lca.cli.passport import run_passport
+
+    assert any(RAW.search(w) for w in evil_declaration.warnings)  # a warning names the component raw
+    monkeypatch.setattr(declaration_module, "declare", lambda *args, **kwargs: evil_declaration)
+    text = run_passport("evil.yaml", fmt="table")
+    err = capsys.readouterr().err
+    assert "lead\\u202e\\x1b[1m" in err and "lead\\u202e\\x1b[1m" in text
+    assert not RAW.search(err) and not RAW.search(text)
+
+
+def test_terminal_tables_escape_text_cells():
+    from cathode_lca.report.tables import render_table
+
+    text = render_table([{"scenario": "A\r\u202eB", "value": 1.5}], ["scenario", "value"], width=120)
+    assert not RAW.search(text) and "A\\r\\u202eB" in text
