@@ -64,3 +64,18 @@ def test_terminal_tables_escape_text_cells():
 
     text = render_table([{"scenario": "A\r\u202eB", "value": 1.5}], ["scenario", "value"], width=120)
     assert not RAW.search(text) and "A\\r\\u202eB" in text
+
+
+@pytest.mark.slow
+def test_html_report_shows_names_escaped(evil_declaration):
+    import json
+
+    from cathode_lca.comparison import compare
+    from cathode_lca.report.html import report_html
+
+    ds = compare("NMC811", indicators=["gwp100"])
+    ds.attrs["warnings"] = json.dumps(["plant \u202e0.118 \x1b[2J <b>x</b>"])
+    text = report_html(ds, declaration=evil_declaration, title="Report \u202eA")
+    assert not RAW.search(text)
+    assert "EVIL\\r\\x1b[2J" in text and "Report \\u202eA" in text
+    assert "plant \\u202e0.118 \\x1b[2J &lt;b&gt;x&lt;/b&gt;" in text

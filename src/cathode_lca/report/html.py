@@ -17,14 +17,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import math
 from collections.abc import Mapping, Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..io import display_text
 from .tables import _attrs_json, format_number, passport_stage_rows, scenario_label, summary
+
+
+def escape(text: str) -> str:
+    """*text* for HTML: markup escaped, and control characters and bidi overrides shown as escapes.
+
+    Names come from users (scenario, battery, plant, title); a U+202E in one would display the rest
+    of its paragraph reversed (a figure "0.118" reads "811.0").
+
+    >>> print(escape("<b>\\u202e0.118</b>"))
+    &lt;b&gt;\\u202e0.118&lt;/b&gt;
+    """
+    return html.escape(display_text(text, newlines=True))
+
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 CSS = """
