@@ -79,3 +79,15 @@ def test_html_report_shows_names_escaped(evil_declaration):
     assert not RAW.search(text)
     assert "EVIL\\r\\x1b[2J" in text and "Report \\u202eA" in text
     assert "plant \\u202e0.118 \\x1b[2J &lt;b&gt;x&lt;/b&gt;" in text
+
+
+def test_chart_title_shows_a_name_with_dollars_as_typed():
+    # before: matplotlib parsed "$...$" in the battery model as mathtext: a ValueError traceback for
+    # "$\frac{1 $", italics for "$5 $10"; a CR was a missing glyph
+    pytest.importorskip("matplotlib")
+    from cathode_lca.report.plots import figure_bytes, passport_stages
+
+    text = HAND.replace("model: hand", 'model: "Pack $\\\\frac{1 $ and $5 $10\\r"')
+    declaration = assemble(parse_battery_spec(text, "dollar.yaml"), get_rules("cut-off"), hand_data())
+    svg = figure_bytes(passport_stages(declaration), "svg").decode("utf-8")
+    assert "Pack $\\frac{1 $ and $5 $10\\r" in svg
