@@ -203,7 +203,16 @@ def passport_sheets(declaration: Any) -> dict[str, Any]:
     for scope, values in (calc.get("modelParameters") or {}).items():
         for name, v in (values or {}).items():
             prow.append({"material": scope, "parameter": name, "value": _plain(v), "source": "model parameter"})
-    meta = metadata_frame({**calc.get("metadata", {}), "warnings": calc.get("warnings", [])})
+    # which battery and which functional unit the numbers are for come first: a sheet of kg CO2-eq
+    # per kWh is not signable without the kWh (E_total over the service life) and the battery
+    identity = {
+        "battery": calc.get("battery", {}),
+        "functionalUnit": calc.get("functionalUnit", {}),
+        "carbonFootprintPerformanceClass": declaration.carbon_footprint.get("carbonFootprintPerformanceClass"),
+        "draftStatus": calc.get("draftStatus", []),
+        "complianceWarnings": calc.get("complianceWarnings", []),
+    }
+    meta = metadata_frame({**identity, **calc.get("metadata", {}), "warnings": calc.get("warnings", [])})
     return {
         "results": results,
         "contributions": pd.DataFrame(contributions, columns=["material", "CFF term", "stage", "kg CO2-eq"]),
