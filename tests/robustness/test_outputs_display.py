@@ -91,3 +91,12 @@ def test_chart_title_shows_a_name_with_dollars_as_typed():
     declaration = assemble(parse_battery_spec(text, "dollar.yaml"), get_rules("cut-off"), hand_data())
     svg = figure_bytes(passport_stages(declaration), "svg").decode("utf-8")
     assert "Pack $\\frac{1 $ and $5 $10\\r" in svg
+
+
+def test_passport_table_says_what_each_column_is(evil_declaration):
+    # the CFF table's title said "kg CO2-eq per battery" above a "kg" column that holds the element's
+    # mass in kg: a reader took 61.6 kg of nickel for 61.6 kg CO2-eq
+    table = evil_declaration.to_table()
+    head = table[table.index("CFF per material") :].splitlines()
+    assert head[0] == "CFF per material (element mass in kg; CFF terms in kg CO2-eq per battery):"
+    assert head[1].split()[:3] == ["material", "element", "kg"]

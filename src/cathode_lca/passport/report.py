@@ -51,14 +51,14 @@ def declaration_table(d: Declaration) -> str:
         f"supplied data: {supplied:.6g} kg CO2-eq of {d.total_absolute:.6g} (marked in calculation.lineItems)",
         f"performance class: {d.carbon_footprint['carbonFootprintPerformanceClass']}",
         "",
-        "CFF per material (kg CO2-eq per battery):",
+        "CFF per material (element mass in kg; CFF terms in kg CO2-eq per battery):",
     ]
     cff_rows = []
     for el, r in d.cff.items():
         cff_rows.append(
             {
                 "material": el,
-                "kg": r.input_mass_kg,
+                "element kg": r.input_mass_kg,
                 "A": r.parameters.A,
                 "R1": r.parameters.R1,
                 "R2": r.parameters.R2,
@@ -66,7 +66,7 @@ def declaration_table(d: Declaration) -> str:
                 "end of life": r.end_of_life_kg,
             }
         )
-    lines.append(_table(cff_rows, ["material", "kg", "A", "R1", "R2", "raw material", "end of life"]))
+    lines.append(_table(cff_rows, ["material", "element kg", "A", "R1", "R2", "raw material", "end of life"]))
     rc = calc["recycledContent"]["elements"]
     if rc:
         lines += ["", "Recycled content (Art. 8):"]
