@@ -100,3 +100,12 @@ def test_passport_table_says_what_each_column_is(evil_declaration):
     head = table[table.index("CFF per material") :].splitlines()
     assert head[0] == "CFF per material (element mass in kg; CFF terms in kg CO2-eq per battery):"
     assert head[1].split()[:3] == ["material", "element", "kg"]
+
+
+def test_passport_tables_never_print_nan():
+    from cathode_lca.passport.report import _table
+
+    text = _table(
+        [{"stage": "total", "share %": float("nan")}, {"stage": "x", "share %": float("inf")}], ["stage", "share %"]
+    )
+    assert "nan" not in text and "inf" not in text and text.count("n/a") == 2

@@ -8,6 +8,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from ..io import display_text
@@ -143,7 +144,9 @@ def _verdict(check: dict[str, Any], key: str) -> str:
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> _Block:
     def cell(v: Any) -> str:
-        return f"{v:.6g}" if isinstance(v, float) else display_text(str(v))
+        if isinstance(v, float):  # a share of a zero total has no value: say so, never print nan
+            return f"{v:.6g}" if math.isfinite(v) else "n/a"
+        return display_text(str(v))
 
     body = [[cell(r.get(c, "")) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(b[i]) for b in body]) for i, c in enumerate(columns)]
