@@ -79,8 +79,8 @@ def declaration_table(d: Declaration) -> str:
                     "pre %": c["preConsumerSharePercent"],
                     "post %": c["postConsumerSharePercent"],
                     "total %": c["recycledSharePercent"],
-                    "2031": _verdict(c["minimums"]["2031"], "minimumPercent"),
-                    "2036": _verdict(c["minimums"]["2036"], "minimumPercent"),
+                    "2031": verdict(c["minimums"]["2031"], "minimumPercent"),
+                    "2036": verdict(c["minimums"]["2036"], "minimumPercent"),
                 }
             )
         lines.append(_table(rc_rows, ["element", "pre %", "post %", "total %", "2031", "2036"]))
@@ -131,11 +131,12 @@ def _targets(targets: dict[str, Any], key: str) -> dict[str, str]:
     years = sorted(targets)
     out = {}
     for label, year in zip(("first target", "second target"), years, strict=False):
-        out[label] = f"{year}: " + _verdict(targets[year], key)
+        out[label] = f"{year}: " + verdict(targets[year], key)
     return out
 
 
-def _verdict(check: dict[str, Any], key: str) -> str:
+def verdict(check: dict[str, Any], key: str) -> str:
+    """A target check as text: ``16 % pass``, ``26 % FAIL (gap 6 pp)``, ``6 % met, NOT VERIFIABLE ...``."""
     if check.get("status") == "not verifiable":
         return f"{check[key]:g} % met, NOT VERIFIABLE (evidence missing)"
     status = "pass" if check["pass"] else f"FAIL (gap {check['gapPercentagePoints']:.3g} pp)"

@@ -361,6 +361,8 @@ def _passport_section(declaration: Any) -> str:
     rows = passport_stage_rows(declaration)
     out = [
         "<h2>Battery passport summary</h2>",
+        # the verdict a signer needs first: generic data where company-specific data are required
+        *(f'<div class="warn"><strong>{escape(w)}</strong></div>' for w in calc.get("complianceWarnings") or []),
         f"<p>{escape(str(b.get('model', '')))} ({escape(str(b.get('chemistry', '')))}), plant "
         f"{escape(str(b.get('manufacturingPlant', '')))}; rules {escape(declaration.rules.id)}; functional unit "
         f"{escape(format_number(fu.get('totalEnergyKWh', float('nan'))))} kWh over the service life; performance class "
@@ -372,8 +374,21 @@ def _passport_section(declaration: Any) -> str:
     ]
     rc = (calc.get("recycledContent") or {}).get("elements") or {}
     if rc:
-        rc_rows = [{"element": el, "recycled share [%]": c.get("recycledSharePercent")} for el, c in rc.items()]
-        out.append(_table(rc_rows, ["element", "recycled share [%]"]))
+        from ..passport.report import verdict
+
+        rc_rows = [
+            {
+                "element": el,
+                "pre-consumer [%]": c.get("preConsumerSharePercent"),
+                "post-consumer [%]": c.get("postConsumerSharePercent"),
+                "recycled share [%]": c.get("recycledSharePercent"),
+                **{f"minimum {year}": verdict(check, "minimumPercent") for year, check in c["minimums"].items()},
+            }
+            for el, c in rc.items()
+        ]
+        years = [f"minimum {y}" for y in sorted({y for c in rc.values() for y in c["minimums"]})]
+        columns = ["element", "pre-consumer [%]", "post-consumer [%]", "recycled share [%]", *years]
+        out.append("<h3>Recycled content (Art. 8)</h3>" + _table(rc_rows, columns))
     return "\n".join(out)
 
 

@@ -1,0 +1,36 @@
+"""The HTML report's passport summary carries the verdicts a signer needs, not only the numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_passport_declaration import HAND, hand_data
+
+from cathode_lca.passport import assemble, get_rules, parse_battery_spec
+
+
+@pytest.fixture(scope="module")
+def section():
+    pytest.importorskip("matplotlib")
+    from cathode_lca.report.html import _passport_section
+
+    declaration = assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    return re.sub(r'src="data:[^"]+"', 'src=""', _passport_section(declaration))
+
+
+def test_non_compliance_is_stated_in_the_passport_summary(section):
+    # before: the summary showed the totals; "cannot be filed as it is" was only in the list of
+    # warnings further down the page
+    summary = section[: section.index("<table")]
+    assert "NON-COMPLIANCE" in summary and "cannot be filed as it is" in summary
+
+
+def test_recycled_content_rows_say_pass_fail_or_not_verifiable(section):
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr><td>(Co|Ni|Li|Pb)</td>.*?</tr>", section)}
+    assert set(rows) == {"Co", "Ni", "Li", "Pb"}
+    # by hand from the HAND battery: Li 10 % (0 + 10 post-consumer), no evidence -> 2031 minimum 6 %
+    # met but not verifiable; 2036 minimum 12 % failed by 2 pp. Co 0 %: fails 16 % by 16 pp.
+    assert "6 % met, NOT VERIFIABLE" in rows["Li"] and "12 % FAIL (gap 2 pp)" in rows["Li"]
+    assert "16 % FAIL (gap 16 pp)" in rows["Co"]
+    assert 'data-value="10.0"' in rows["Li"]
