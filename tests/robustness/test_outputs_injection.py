@@ -100,3 +100,22 @@ def test_csv_a_carriage_return_in_a_name_does_not_split_the_row():
         assert [r["scenario"] for r in back] == ["plant\rA", "'\r=1+1"]
         assert [float(r["value"]) for r in back] == [-1.5, 2.0]
     assert format_csv([{"a": "x", "b": 1.0}], ["a", "b"]) == "a,b\nx,1.0"  # ordinary text: unquoted as before
+
+
+def test_xlsx_refuses_text_longer_than_an_excel_cell_instead_of_cutting_it():
+    # before: openpyxl cut a 40,000-character scenario name to 32,767 characters in every row of the
+    # results and contributions sheets, with only a Python UserWarning on stderr
+    pytest.importorskip("openpyxl")
+    import pandas as pd
+
+    from cathode_lca.errors import UsageError
+    from cathode_lca.report.xlsx import metadata_frame, workbook_bytes
+
+    long = "L" * 40_000
+    with pytest.raises(UsageError, match=r"sheet 'results', column 'scenario', row 3: 40,000 characters"):
+        workbook_bytes({"results": pd.DataFrame({"scenario": ["short", long], "value": [1.0, 2.0]})})
+    exact = "x" * 32_767  # the largest cell Excel holds is still written whole
+    data = workbook_bytes({"results": pd.DataFrame({"scenario": [exact]}), "metadata": metadata_frame({"n": long})})
+    back = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert back["results"].scenario.tolist() == [exact]
+    assert "".join(back["metadata"].value) == long  # metadata: split over rows, nothing cut

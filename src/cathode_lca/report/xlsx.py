@@ -241,6 +241,29 @@ def _keep_text(ws: Any) -> None:
                 cell.quotePrefix = True
 
 
+EXCEL_CELL_MAX = 32_767  # characters in one Excel cell
+
+
+def _check_cell_lengths(sheet: str, frame: Any) -> None:
+    """Refuse text that an Excel cell cannot hold (openpyxl would cut it with only a Python warning).
+
+    The ``metadata`` sheet splits long values over rows (:func:`metadata_frame`); a name in a data
+    sheet (a scenario name in every row of ``results``) cannot be split, so it is an error.
+    """
+    for column in frame.columns:
+        if frame[column].dtype.kind not in "OSU":
+            continue
+        for row, value in enumerate(frame[column].tolist(), start=2):
+            if isinstance(value, str) and len(value) > EXCEL_CELL_MAX:
+                from ..errors import UsageError
+
+                raise UsageError(
+                    f"sheet '{sheet}', column '{column}', row {row}: {len(value):,} characters do not fit an Excel "
+                    f"cell ({EXCEL_CELL_MAX:,}); the workbook would silently cut it ('{value[:40]}...')",
+                    hint="shorten the name (scenario, plant or battery names) or use --format csv or json",
+                )
+
+
 def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
     """The sheets (``{name: DataFrame}``) as an .xlsx file; column widths fit the contents."""
     try:
@@ -251,6 +274,8 @@ def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
         raise UsageError("Excel output needs openpyxl", hint='pip install "cathode-lca[report]"') from None
     import pandas as pd
 
+    for name, frame in sheets.items():
+        _check_cell_lengths(name, frame)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         for name, frame in sheets.items():
