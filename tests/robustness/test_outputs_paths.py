@@ -41,3 +41,27 @@ def test_compare_refuses_out_equal_plot_before_computing(tmp_path, monkeypatch):
     assert isinstance(result.exception, UsageError), result.output  # main prints it and exits 2
     assert "--out and --plot both name" in str(result.exception)
     assert not target.exists()
+
+
+def test_passport_writes_no_file_when_one_output_cannot_be_made(tmp_path, monkeypatch):
+    # before: the chart was written first; then the workbook failed (here a 40,000-character evidence
+    # text, too long for an Excel cell) and exit 2 left the chart of a run that produced no result
+    pytest.importorskip("openpyxl")
+    from test_passport_declaration import HAND, hand_data
+
+    import cathode_lca.passport.declaration as declaration_module
+    from cathode_lca.cli.passport import run_passport
+    from cathode_lca.passport import assemble, get_rules, parse_battery_spec
+
+    text = HAND.replace("evidence: certificate\n", f'evidence: "{"E" * 40_000}"\n', 1)
+    declaration = assemble(parse_battery_spec(text, "long.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    monkeypatch.setattr(declaration_module, "declare", lambda *args, **kwargs: declaration)
+    chart, book = tmp_path / "p.svg", tmp_path / "p.xlsx"
+    with pytest.raises(UsageError, match="do not fit an Excel cell"):
+        run_passport("long.yaml", fmt="xlsx", out=str(book), plot=str(chart))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    # the same outputs with a normal evidence text: both files are written
+    ok = assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    monkeypatch.setattr(declaration_module, "declare", lambda *args, **kwargs: ok)
+    run_passport("hand.yaml", fmt="xlsx", out=str(book), plot=str(chart))
+    assert chart.read_bytes().startswith(b"<?xml") and book.read_bytes()[:2] == b"PK"
