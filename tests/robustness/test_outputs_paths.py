@@ -65,3 +65,20 @@ def test_passport_writes_no_file_when_one_output_cannot_be_made(tmp_path, monkey
     monkeypatch.setattr(declaration_module, "declare", lambda *args, **kwargs: ok)
     run_passport("hand.yaml", fmt="xlsx", out=str(book), plot=str(chart))
     assert chart.read_bytes().startswith(b"<?xml") and book.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.slow
+def test_compare_writes_no_chart_when_the_workbook_cannot_be_made(tmp_path):
+    pytest.importorskip("openpyxl")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "examples/plants/eu-hydro-recycler.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text(text.replace("\nname: eu-hydro-recycler\n", f'\nname: "{"L" * 40_000}"\n'), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["compare", "NMC811", "--scenario", str(scenario), "--indicator", "gwp100", "--format", "xlsx"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out / "c.xlsx"), "--plot", str(out / "c.svg")])
+    assert isinstance(result.exception, UsageError) and "do not fit an Excel cell" in str(result.exception)
+    assert list(out.iterdir()) == []  # before: c.svg was left behind

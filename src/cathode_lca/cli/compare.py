@@ -140,6 +140,11 @@ def compare(
         dqr=fmt in ("json", "xlsx"),
     )  # fmt: skip
     print_warnings(ds)
+    workbook = None
+    if fmt == "xlsx":  # rendered before any file is written: if it cannot be made, nothing is left behind
+        from ..report.output import xlsx_bytes
+
+        workbook = xlsx_bytes("compare", ds, applied.model)
     if pact.out:  # first: its checks (route, gwp100, per-kg unit) must fail before any file is written
         _write_pact(pact, ds, pact_route, overwrite)
     if plot:
@@ -155,7 +160,7 @@ def compare(
     if fmt == "xlsx":
         from ..report.output import write_xlsx
 
-        write_xlsx("compare", ds, str(out), overwrite=overwrite, model=applied.model)
+        write_xlsx("compare", ds, str(out), overwrite=overwrite, data=workbook)
         return
     emit(render_comparison(ds, fmt, top), out, overwrite)
 

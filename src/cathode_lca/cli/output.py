@@ -144,14 +144,19 @@ def write_files(kind: str, ds: Any, *, plot: str | None, fmt: str, out: str | No
 
     Returns True when the chosen format was written as a file and nothing is left to print.
     """
+    workbook = None
+    if fmt == "xlsx":  # rendered first: a workbook that cannot be made leaves no chart behind
+        from ..report.output import xlsx_bytes
+
+        workbook = xlsx_bytes(kind, ds)
     if plot:
         from ..report.output import write_plot
 
         write_plot(kind, ds, plot, overwrite=overwrite)
-    if fmt == "xlsx":
+    if workbook is not None:
         from ..report.output import write_xlsx
 
-        write_xlsx(kind, ds, str(out), overwrite=overwrite)
+        write_xlsx(kind, ds, str(out), overwrite=overwrite, data=workbook)
         return True
     if fmt == "netcdf":
         write_netcdf(ds, out, overwrite)

@@ -83,10 +83,12 @@ def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options:
     click.echo(f"wrote {path}", err=True)
 
 
-def write_xlsx(kind: str, result: Any, out: str, *, overwrite: bool, model: LCAModel | None = None) -> None:
-    """Write the workbook of *kind* (compare, uncertainty, sensitivity, sweep, passport) to *out*."""
-    import click
+def xlsx_bytes(kind: str, result: Any, model: LCAModel | None = None) -> bytes:
+    """The workbook of *kind* (compare, uncertainty, sensitivity, sweep, passport), not yet written.
 
+    Commands render it before writing any file, so that a workbook that cannot be made (text too
+    long for a cell) leaves no chart or PACT file behind.
+    """
     from . import xlsx
 
     builders = {
@@ -96,5 +98,16 @@ def write_xlsx(kind: str, result: Any, out: str, *, overwrite: bool, model: LCAM
         "sweep": xlsx.sweep_sheets,
     }
     sheets = xlsx.passport_sheets(result) if kind == "passport" else builders[kind](result, model)
-    xlsx.write_workbook(sheets, out, overwrite=overwrite)
+    return xlsx.workbook_bytes(sheets)
+
+
+def write_xlsx(
+    kind: str, result: Any, out: str, *, overwrite: bool, model: LCAModel | None = None, data: bytes | None = None
+) -> None:
+    """Write the workbook of *kind* to *out* (*data*: the workbook already rendered by :func:`xlsx_bytes`)."""
+    import click
+
+    from ..io import write_bytes_atomic
+
+    write_bytes_atomic(out, xlsx_bytes(kind, result, model) if data is None else data, overwrite=overwrite)
     click.echo(f"wrote {out}", err=True)
