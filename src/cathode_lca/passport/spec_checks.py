@@ -90,6 +90,14 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
         "full_equivalent_cycles_per_year",
     )
     c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
+    if b.usable_energy_kwh and b.mass_kg and b.usable_energy_kwh > MAX_KWH_PER_KG * b.mass_kg:
+        c.fail(
+            ("battery", "usable_energy_kwh"),
+            f"usable energy {b.usable_energy_kwh:g} kWh in a {b.mass_kg:g} kg battery is "
+            f"{b.usable_energy_kwh / b.mass_kg:.4g} kWh per kg, above the plausibility bound {MAX_KWH_PER_KG:g} "
+            "kWh per kg (a capacity in Wh instead of kWh divides the footprint per kWh by 1,000)",
+            "give the usable energy in kWh (e.g. 100 for a 100,000 Wh pack) and the battery mass in kg",
+        )
     for problem_loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
         c.fail(problem_loc, message, hint)
     c.uri(
@@ -328,6 +336,12 @@ def _check_sourcing(c: _Checker, el: str, mix: MaterialSourcing, catalogue: Cata
 #: the order of 10^2 kg CO2-eq per kWh; one supplied item worth 1,000 kg CO2-eq per kWh or more is a unit
 #: or typing error (g for kg, per kg for per battery), so it is refused rather than declared.
 MAX_SUPPLIED_KG_PER_KWH = 1000.0
+#: Plausibility bound on usable energy per kg of battery (kWh/kg). (derived) Not a regulatory value: the
+#: example pack (EverBatt 2023) stores 100 kWh in 488.7 kg, 0.2 kWh/kg, and no lithium-ion cathode stores
+#: 1 kWh per kg of cathode material alone, let alone per kg of battery. The bound is five times the example,
+#: so every real pack passes, while a capacity written in Wh (x 1,000) is refused: it would divide the
+#: declared footprint per kWh by 1,000.
+MAX_KWH_PER_KG = 1.0
 #: Rounding allowance when the bill of materials is compared with the battery mass (0.1 %).
 MASS_TOLERANCE = 1e-3
 
