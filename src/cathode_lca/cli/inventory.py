@@ -302,10 +302,15 @@ def compute(
         }
         emit(json.dumps(payload, indent=2), out, overwrite)
         return
-    if fmt == "csv":
-        emit(format_csv(results, ["indicator", "method", "unit", "value"]), out, overwrite)
-        return
     unit = model.inventory.product(model.product_id(dataset_id)).unit
+    if fmt == "csv":  # each row says what it is the impact of: the dataset and the amount of its product
+        rows = [{"dataset": dataset_id, "amount": amount, "amount_unit": unit, **r} for r in results]
+        emit(
+            format_csv(rows, ["dataset", "amount", "amount_unit", "indicator", "method", "unit", "value"]),
+            out,
+            overwrite,
+        )
+        return
     lines = [f"{amount:g} {unit} of {dataset_id}  (allocation: {allocation})", ""]
     lines.append(format_table(results, ["indicator", "method", "unit", "value"]))
     if contributions and "contribution_by_stage" in ds:
