@@ -82,3 +82,30 @@ def test_compare_writes_no_chart_when_the_workbook_cannot_be_made(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--out", str(out / "c.xlsx"), "--plot", str(out / "c.svg")])
     assert isinstance(result.exception, UsageError) and "do not fit an Excel cell" in str(result.exception)
     assert list(out.iterdir()) == []  # before: c.svg was left behind
+
+
+@pytest.mark.parametrize("flag", ["--out", "--plot"])
+def test_passport_never_writes_over_its_battery_file(tmp_path, flag):
+    # before: 'passport b.yaml --format json --out b.yaml --overwrite' replaced the battery file with
+    # its own declaration; the next run could not read it
+    from pathlib import Path
+
+    from cathode_lca.cli.passport import run_passport
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "battery-nmc811.yaml"
+    battery = tmp_path / ("b.svg" if flag == "--plot" else "b.yaml")
+    battery.write_bytes(example.read_bytes())
+    target = {"out": str(battery)} if flag == "--out" else {"plot": str(battery), "out": str(tmp_path / "p.json")}
+    with pytest.raises(UsageError, match=f"{flag} '.*' is the input file BATTERY_FILE"):
+        run_passport(str(battery), fmt="json", overwrite=True, **target)
+    assert battery.read_bytes() == example.read_bytes()
+
+
+def test_report_never_writes_over_its_battery_file(tmp_path):
+    battery = tmp_path / "b.html"
+    battery.write_text("battery: {}\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["report", "NMC811", "--battery", str(battery), "--out", str(battery), "--overwrite"]
+    )
+    assert isinstance(result.exception, UsageError) and "is the input file --battery" in str(result.exception)
+    assert battery.read_text(encoding="utf-8") == "battery: {}\n"

@@ -46,9 +46,12 @@ def run_passport(
     """
     from ..io import write_text_atomic
     from ..passport.declaration import declare
-    from ..report.output import check_outputs
+    from ..report.output import check_not_inputs, check_outputs
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
+    check_not_inputs(
+        {"BATTERY_FILE": battery_file}, {"--out": out, "--plot": plot, "--pact": pact.out if pact else None}
+    )
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
     from ..io import display_text, write_bytes_atomic
 

@@ -78,8 +78,10 @@ def report(
     """
     from ..io import check_writable
     from ..report.html import report_html, write_report
+    from ..report.output import check_not_inputs
 
     check_writable(out, overwrite)
+    check_not_inputs({"--battery": battery}, {"--out": out})
     applied = scenario_model(scenario_refs, parse_params(params), background, mapping, unmapped, inventory_files)
     model = applied.model
     ds, _options = run_comparison(

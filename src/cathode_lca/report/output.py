@@ -49,6 +49,21 @@ def check_outputs(fmt: str, out: str | None, plot: str | None, *, overwrite: boo
     check_plot_path(plot, overwrite=overwrite)
 
 
+def check_not_inputs(inputs: dict[str, str | None], outputs: dict[str, str | None]) -> None:
+    """Refuse an output that names one of the command's input files (``--out battery.yaml``).
+
+    ``--overwrite`` allows replacing an earlier result, not the file the result is computed from:
+    the battery file replaced by its own declaration is lost, and the next run fails to read it.
+    """
+    for out_flag, out in outputs.items():
+        for in_flag, source in inputs.items():
+            if out and source and os.path.exists(source) and os.path.realpath(out) == os.path.realpath(source):
+                raise UsageError(
+                    f"{out_flag} '{out}' is the input file {in_flag}",
+                    hint="write the result to a new file; --overwrite never replaces an input",
+                )
+
+
 def write_plot(kind: str, result: Any, path: str, *, overwrite: bool, **options: Any) -> None:
     """Draw the chart of *kind* (compare, waterfall, processes, uncertainty, sensitivity, tornado, sweep, passport)."""
     import click
