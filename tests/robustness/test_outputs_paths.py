@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -109,3 +111,28 @@ def test_report_never_writes_over_its_battery_file(tmp_path):
     )
     assert isinstance(result.exception, UsageError) and "is the input file --battery" in str(result.exception)
     assert battery.read_text(encoding="utf-8") == "battery: {}\n"
+
+
+@pytest.mark.slow
+def test_passport_table_and_workbook_name_the_scenario_used(tmp_path):
+    # before: only the JSON recorded --scenario; the table and the workbook of a declaration computed
+    # under eu-2030-recycler looked like one computed on the defaults
+    pytest.importorskip("openpyxl")
+    import hashlib
+    from pathlib import Path
+
+    import pandas as pd
+
+    from cathode_lca.report.xlsx import metadata_from_frame
+
+    root = Path(__file__).resolve().parents[2]
+    battery = str(root / "examples" / "battery-nmc811.yaml")
+    sha = hashlib.sha256((root / "scenarios" / "eu-2030-recycler.yaml").read_bytes()).hexdigest()
+    args = ["passport", battery, "--scenario", "eu-2030-recycler"]
+    table = CliRunner().invoke(cli, args, catch_exceptions=False).stdout
+    assert "scenario eu-2030-recycler (" in table and f"sha256 {sha[:12]})" in table
+    book = tmp_path / "p.xlsx"
+    CliRunner().invoke(cli, [*args, "--format", "xlsx", "--out", str(book)], catch_exceptions=False)
+    meta = metadata_from_frame(pd.read_excel(book, sheet_name="metadata"))
+    scenarios = json.loads(meta["scenarios"])
+    assert [s["name"] for s in scenarios] == ["eu-2030-recycler"] and scenarios[0]["sha256"] == sha

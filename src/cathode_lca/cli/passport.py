@@ -68,10 +68,15 @@ def run_passport(
     if fmt == "xlsx":
         from ..report.xlsx import passport_sheets, workbook_bytes
 
-        workbook = workbook_bytes(passport_sheets(declaration))
+        workbook = workbook_bytes(passport_sheets(declaration, provenance))
         text = f"{declaration.total_per_kwh:.6g} kg CO2-eq/kWh (workbook {out})"
     else:
         text = declaration.to_json() if fmt == "json" else declaration.to_table()
+    if provenance and fmt == "table":  # the scenarios behind the numbers, as compare prints them
+        text += "".join(
+            "\n" + display_text(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
+            for sc in provenance.get("scenarios", [])
+        )
     if provenance and fmt == "json":
         import json
 

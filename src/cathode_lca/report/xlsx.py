@@ -182,8 +182,11 @@ def sweep_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     }
 
 
-def passport_sheets(declaration: Any) -> dict[str, Any]:
-    """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata."""
+def passport_sheets(declaration: Any, provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata.
+
+    *provenance* (the scenarios and overridden parameters of ``--scenario``) joins the metadata.
+    """
     import pandas as pd
 
     calc = declaration.calculation
@@ -212,7 +215,9 @@ def passport_sheets(declaration: Any) -> dict[str, Any]:
         "draftStatus": calc.get("draftStatus", []),
         "complianceWarnings": calc.get("complianceWarnings", []),
     }
-    meta = metadata_frame({**identity, **calc.get("metadata", {}), "warnings": calc.get("warnings", [])})
+    meta = metadata_frame(
+        {**identity, **calc.get("metadata", {}), **(provenance or {}), "warnings": calc.get("warnings", [])}
+    )
     return {
         "results": results,
         "contributions": pd.DataFrame(contributions, columns=["material", "CFF term", "stage", "kg CO2-eq"]),
