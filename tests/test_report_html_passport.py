@@ -34,3 +34,7 @@ def test_recycled_content_rows_say_pass_fail_or_not_verifiable(section):
     assert "6 % met, NOT VERIFIABLE" in rows["Li"] and "12 % FAIL (gap 2 pp)" in rows["Li"]
     assert "16 % FAIL (gap 16 pp)" in rows["Co"]
     assert 'data-value="10.0"' in rows["Li"]
+
+
+def test_summary_says_which_inputs_the_declaration_uses(section):
+    assert "Computed from the battery file" in section and "not to this declaration" in section

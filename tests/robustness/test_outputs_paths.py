@@ -136,3 +136,20 @@ def test_passport_table_and_workbook_name_the_scenario_used(tmp_path):
     meta = metadata_from_frame(pd.read_excel(book, sheet_name="metadata"))
     scenarios = json.loads(meta["scenarios"])
     assert [s["name"] for s in scenarios] == ["eu-2030-recycler"] and scenarios[0]["sha256"] == sha
+
+
+def test_report_refuses_param_that_the_passport_summary_would_ignore(tmp_path, monkeypatch):
+    # before: 'report NMC811 --battery b.yaml --param hydro_recovery_ni=0.5' listed the parameter among
+    # the page's assumptions while the passport summary was computed at the default (same total)
+    import cathode_lca.cli.report as report_cli
+
+    def must_not_compute(*args, **kwargs):
+        raise AssertionError("computed before checking the options")
+
+    monkeypatch.setattr(report_cli, "run_comparison", must_not_compute)
+    battery = tmp_path / "b.yaml"
+    battery.write_text("battery: {}\n", encoding="utf-8")
+    args = ["report", "NMC811", "--battery", str(battery), "--param", "hydro_recovery_ni=0.5"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "r.html")])
+    assert isinstance(result.exception, UsageError) and "--param applies to the comparison" in str(result.exception)
+    assert "model_parameters" in result.exception.hint

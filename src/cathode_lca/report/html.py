@@ -367,6 +367,9 @@ def _passport_section(declaration: Any) -> str:
         f"{escape(str(b.get('manufacturingPlant', '')))}; rules {escape(declaration.rules.id)}; functional unit "
         f"{escape(format_number(fu.get('totalEnergyKWh', float('nan'))))} kWh over the service life; performance class "
         f"{escape(str(declaration.carbon_footprint.get('carbonFootprintPerformanceClass', '')))}.</p>",
+        "<p>Computed from the battery file: its own plant regions, sourcing and model parameters "
+        "(the report's plant region applies to the comparison above, not to this declaration); "
+        "scenario files apply to both.</p>",
         _table(rows, ["stage", "kg CO2-eq", "kg CO2-eq/kWh"]),
         _svg_img(
             plots.passport_stages(declaration), "passport stages", "Carbon footprint per kWh by life-cycle stage."
