@@ -71,10 +71,17 @@ class _Checker:
             self.fail(loc, f"{what} is {value:g} %, outside 0-100 %", "shares in the battery file are in percent")
 
     def uri(self, loc: tuple[Any, ...], value: str, hint: str) -> None:
-        """Refuse *value* unless it is an absolute URI (a scheme and a host or path); the field is named by *loc*."""
+        """Refuse *value* unless it is an absolute web link (http or https with a host); *loc* names the field.
+
+        Both links (the public CF study, Art. 7(1)(g); the EU declaration of conformity) are web links
+        that a passport viewer shows to the public: a ``javascript:``, ``data:`` or ``file:`` URI would run
+        code or point into the viewer's own machine.
+        """
         url = urlparse(value)
         if not url.scheme or not (url.netloc or url.path):
             self.fail(loc, f"{loc[-1]} '{value}' is not an absolute URI", hint)
+        if url.scheme.lower() not in ("http", "https") or not url.netloc:
+            self.fail(loc, f"{loc[-1]} '{value}' is not a web link (http or https with a host)", hint)
 
 
 def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> None:
