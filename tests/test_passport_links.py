@@ -33,3 +33,27 @@ def test_non_web_links_are_refused(link, field, old):
 def test_http_and_https_links_pass():
     parse_battery_spec(TEXT.replace(STUDY, '"HTTP://Example.org/s.pdf"'), "battery.yaml")
     parse_battery_spec(TEXT, "battery.yaml")
+
+
+@pytest.mark.parametrize(
+    ("old", "field"),
+    [
+        (
+            'documentURL: "https://example.org/ex-811-100/dismantling.pdf"',
+            "dismantling_and_removal_information[0].documentURL",
+        ),
+        ('supplierWebAddress: "https://example.org/spares"', "spare_part_sources[0].supplierWebAddress"),
+        ('safetyInstructions: "https://example.org/ex-811-100/safety.pdf"', "safety_measures.safetyInstructions"),
+        (
+            'wastePrevention: "https://example.org/ex-811-100/waste-prevention"',
+            "end_of_life_information.wastePrevention",
+        ),
+    ],
+)
+def test_circularity_links_are_web_links(old, field):
+    # before: 'javascript:alert(1)' in these fields went into a Circularity payload reported "valid"
+    assert TEXT.count(old) == 1
+    key = old.split(":", 1)[0]
+    with pytest.raises(BatterySpecError, match="not a web link") as info:
+        parse_battery_spec(TEXT.replace(old, f'{key}: "javascript:alert(1)"'), "battery.yaml")
+    assert info.value.field == f"circularity.{field}"

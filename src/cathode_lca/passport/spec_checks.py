@@ -243,6 +243,7 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
             spec.circularity.renewable_content_percent,
             "renewable content (DIN SPEC 6.6.2.11)",
         )
+        _check_circularity_links(c, spec.circularity)
     if spec.primary_data is not None:
         c.percent(("primary_data", "share_percent"), spec.primary_data.share_percent, "primary_data.share_percent")
     ver = spec.verification
@@ -367,6 +368,35 @@ def _check_supplied_value(c: _Checker, loc: tuple[Any, ...], entry: Any, what: s
         c.finite((*loc, name), getattr(entry, name), f"{what} {name}")
     if entry.fossil is not None and entry.fossil < 0:
         c.fail((*loc, "fossil"), f"{what} fossil part is negative ({entry.fossil:g})", "give a value >= 0")
+
+
+#: Circularity fields that the Battery Pass v1.2.0 schema types as links (``ResourcePath``, format uri).
+CIRCULARITY_LINKS = (
+    "documentURL",
+    "supplierWebAddress",
+    "safetyInstructions",
+    "wastePrevention",
+    "separateCollection",
+    "informationOnCollection",
+)
+
+
+def _check_circularity_links(c: _Checker, circ: Any) -> None:
+    """Every link of the Circularity payload is an http(s) web link (see :meth:`_Checker.uri`)."""
+    hint = "give the https:// address of the document or page (Battery Pass Circularity: a link shown to the public)"
+    places: list[tuple[tuple[Any, ...], Any]] = [
+        *(
+            (("circularity", "dismantling_and_removal_information", i), d)
+            for i, d in enumerate(circ.dismantling_and_removal_information)
+        ),
+        *((("circularity", "spare_part_sources", i), d) for i, d in enumerate(circ.spare_part_sources)),
+        (("circularity", "safety_measures"), circ.safety_measures),
+        (("circularity", "end_of_life_information"), circ.end_of_life_information),
+    ]
+    for loc, entry in places:
+        for key in CIRCULARITY_LINKS:
+            if isinstance(entry, dict) and isinstance(entry.get(key), str):
+                c.uri((*loc, key), entry[key], hint)
 
 
 def _check_supplied_size(
