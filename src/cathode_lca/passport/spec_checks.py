@@ -179,6 +179,8 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
             "routes that deliver battery-grade salts: " + suggest(eol.route, catalogue.eol_routes),
         )
     c.percent(("end_of_life", "collection_rate_percent"), eol.collection_rate_percent, "collection_rate_percent")
+    if eol.disposal is not None:  # a burden per kg disposed: a negative one would credit throwing the battery away
+        _check_supplied_value(c, ("end_of_life", "disposal"), eol.disposal, "end-of-life disposal")
     for k, part in enumerate(eol.dismantled_parts):
         loc = ("end_of_life", "dismantled_parts", k)
         c.positive((*loc, "mass_kg"), part.mass_kg, f"mass_kg of dismantled {part.material}")

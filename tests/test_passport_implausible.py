@@ -1,4 +1,6 @@
-"""A capacity given in Wh where kWh is asked is refused: it divided the declared footprint by 1,000.
+"""Impossible battery-file values that gave a signable, wrong declaration are refused.
+
+A capacity given in Wh where kWh is asked divided the declared footprint by 1,000.
 
 Before: ``usable_energy_kwh: 100000`` (the example pack's 100 kWh written in Wh) for a 488.7 kg pack was
 declared as 0.0149 kg CO2-eq/kWh instead of 0.118, with no warning, ready to be signed.
@@ -41,3 +43,15 @@ def test_the_bound_by_hand():
     with pytest.raises(BatterySpecError, match="kWh per kg"):
         parse_battery_spec(with_energy("488.8"), "battery.yaml")
     parse_battery_spec(TEXT, "battery.yaml")  # the example (0.2 kWh/kg) passes
+
+
+def test_negative_disposal_burden_is_refused():
+    # before: disposal: {value: -5} lowered the example's footprint from 0.118 to 0.0993 kg CO2-eq/kWh,
+    # a credit for the 179 kg that are not recovered
+    old = "  recyclability_evidence:"
+    assert TEXT.count(old) == 1
+    text = TEXT.replace(old, "  disposal: {value: -5, source: x}\n" + old)
+    with pytest.raises(BatterySpecError, match="disposal value is negative") as info:
+        parse_battery_spec(text, "battery.yaml")
+    assert info.value.field == "end_of_life.disposal.value"
+    parse_battery_spec(TEXT.replace(old, "  disposal: {value: 0.05, source: x}\n" + old), "battery.yaml")
