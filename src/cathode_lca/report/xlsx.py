@@ -182,6 +182,21 @@ def sweep_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     }
 
 
+def _cff_unit(name: str, element: str) -> str:
+    """Unit of a CFF parameter or emission value of *element* (Battery Pass CF Rules §6.1.2; PEF Annex I).
+
+    The energy term EER − LHV·XER·ESE is in kg CO2-eq per kg only with LHV in MJ per kg and ESE in
+    kg CO2-eq per MJ; A, B, R1-R3, the quality ratios and the XER efficiencies are fractions.
+    """
+    if name == "lhv":
+        return f"MJ per kg {element}"
+    if name in ("e_se_heat", "e_se_elec"):
+        return "kg CO2-eq per MJ"
+    if name.startswith("e_"):
+        return f"kg CO2-eq per kg {element}"
+    return "fraction"
+
+
 def passport_sheets(declaration: Any, provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata.
 
@@ -201,11 +216,25 @@ def passport_sheets(declaration: Any, provenance: Mapping[str, Any] | None = Non
         for group in ("parameters", "emissionsKgCO2ePerKg"):
             for name, v in d.get(group, {}).items():
                 prow.append(
-                    {"material": el, "parameter": name, "value": _plain(v.get("value")), "source": v.get("source")}
+                    {
+                        "material": el,
+                        "parameter": name,
+                        "value": _plain(v.get("value")),
+                        "unit": _cff_unit(name, el),
+                        "source": v.get("source"),
+                    }
                 )
     for scope, values in (calc.get("modelParameters") or {}).items():
         for name, v in (values or {}).items():
-            prow.append({"material": scope, "parameter": name, "value": _plain(v), "source": "model parameter"})
+            prow.append(
+                {
+                    "material": scope,
+                    "parameter": name,
+                    "value": _plain(v),
+                    "unit": "as in the inventory (cathode-lca parameters --search NAME)",
+                    "source": "model parameter",
+                }
+            )
     # which battery and which functional unit the numbers are for come first: a sheet of kg CO2-eq
     # per kWh is not signable without the kWh (E_total over the service life) and the battery
     identity = {
@@ -221,7 +250,7 @@ def passport_sheets(declaration: Any, provenance: Mapping[str, Any] | None = Non
     return {
         "results": results,
         "contributions": pd.DataFrame(contributions, columns=["material", "CFF term", "stage", "kg CO2-eq"]),
-        "parameters": pd.DataFrame(prow, columns=["material", "parameter", "value", "source"]),
+        "parameters": pd.DataFrame(prow, columns=["material", "parameter", "value", "unit", "source"]),
         "metadata": meta,
     }
 
