@@ -78,7 +78,7 @@ def check_writable(path: str | Path, overwrite: bool) -> Path:
     Raises :class:`~cathode_lca.errors.UsageError` (exists without *overwrite*) or
     :class:`~cathode_lca.errors.OutputError` (not a regular file, folder missing or read-only).
     """
-    target = Path(path)
+    target = _file_path(path)
     if _existing(target) is not None and not overwrite:
         raise UsageError(f"'{target}' already exists", hint="pass --overwrite to replace it, or choose another name")
     folder = target.parent
@@ -93,6 +93,20 @@ def check_writable(path: str | Path, overwrite: bool) -> Path:
     os.close(fd)
     os.unlink(probe)
     return target
+
+
+def _file_path(path: str | Path) -> Path:
+    """*path* as a file path; a name that ends with a separator names a folder and is refused.
+
+    ``Path("out/")`` is ``Path("out")``: without this check ``--out results/`` wrote a file called
+    ``results`` where the user meant a folder.
+    """
+    text = os.fspath(path)
+    if text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep)):
+        raise OutputError(
+            f"'{text}' ends with '{os.sep}': it names a folder", hint="give a file name, e.g. out/result.json"
+        )
+    return Path(text)
 
 
 def _umask() -> int:
@@ -170,7 +184,7 @@ def _signals_raise() -> Iterator[None]:
 
 def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False) -> None:
     """Write *data* to *path* through a temporary file, then link (new) or rename (--overwrite) it."""
-    target = Path(path)
+    target = _file_path(path)
     _clean_stale_parts(target)
     with _signals_raise():
         _write(target, lambda fh: fh.write(data), overwrite)
@@ -178,7 +192,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
 
 def write_with(path: str | Path, writer: Callable[[str], None], *, overwrite: bool = False) -> None:
     """Let *writer* fill a temporary file (given its path), then put it in place like :func:`write_bytes_atomic`."""
-    target = Path(path)
+    target = _file_path(path)
     _clean_stale_parts(target)
     with _signals_raise():
         _write(target, None, overwrite, writer)

@@ -153,3 +153,21 @@ def test_report_refuses_param_that_the_passport_summary_would_ignore(tmp_path, m
     result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "r.html")])
     assert isinstance(result.exception, UsageError) and "--param applies to the comparison" in str(result.exception)
     assert "model_parameters" in result.exception.hint
+
+
+def test_a_path_ending_with_a_separator_is_a_folder_not_a_file(tmp_path):
+    # before: '--out results/' (a folder that does not exist yet) wrote a file called 'results' and
+    # reported 'wrote results/'
+    from cathode_lca.errors import OutputError
+    from cathode_lca.io import check_writable, write_text_atomic
+
+    for overwrite in (False, True):
+        with pytest.raises(OutputError, match="names a folder"):
+            check_writable(f"{tmp_path}/results/", overwrite)
+        with pytest.raises(OutputError, match="names a folder"):
+            write_text_atomic(f"{tmp_path}/results/", "{}", overwrite=overwrite)
+    assert list(tmp_path.iterdir()) == []
+    result = CliRunner().invoke(
+        cli, ["compute", "sulfuric-acid-greet2022", "--format", "csv", "--out", f"{tmp_path}/r/"]
+    )
+    assert isinstance(result.exception, OutputError) and list(tmp_path.iterdir()) == []
