@@ -109,3 +109,22 @@ def test_passport_tables_never_print_nan():
         [{"stage": "total", "share %": float("nan")}, {"stage": "x", "share %": float("inf")}], ["stage", "share %"]
     )
     assert "nan" not in text and "inf" not in text and text.count("n/a") == 2
+
+
+def test_a_result_stdout_cannot_encode_is_a_clean_error(monkeypatch):
+    # before: 'passport b.yaml --format json' with a battery called 東京 on a latin-1 terminal ended in a
+    # UnicodeEncodeError traceback
+    import io
+    import sys
+
+    from cathode_lca.cli.output import emit
+    from cathode_lca.errors import OutputError
+
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="latin-1"))
+    emit("Zürich", None, False)  # latin-1 can show this one
+    with pytest.raises(OutputError, match=r"standard output \(latin-1\) cannot show '\\u6771\\u4eac'") as info:
+        emit("plant 東京", None, False)
+    assert "--out" in info.value.hint
+    sys.stdout.flush()
+    assert raw.getvalue() == "Zürich\n".encode("latin-1")  # nothing of the failed result was printed

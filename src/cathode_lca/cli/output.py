@@ -27,7 +27,24 @@ def emit(text: str, out: str | None, overwrite: bool) -> None:
         write_text_atomic(out, text if text.endswith("\n") else text + "\n", overwrite=overwrite)
         click.echo(f"wrote {out}", err=True)
     else:
+        echo_result(text)
+
+
+def echo_result(text: str) -> None:
+    """Print a result on stdout; an encoding that cannot show it is a clean error, not a traceback.
+
+    Names, sources and symbols (§, →, CO₂) are Unicode; a terminal or pipe set to latin-1 or ASCII
+    cannot print every one of them.
+    """
+    try:
         click.echo(text)
+    except UnicodeEncodeError as exc:
+        from ..errors import OutputError
+
+        raise OutputError(
+            f"standard output ({exc.encoding}) cannot show {exc.object[exc.start : exc.end]!a} in the result",
+            hint="write it to a file with --out FILE (UTF-8), or set PYTHONIOENCODING=utf-8",
+        ) from None
 
 
 def format_table(rows: list[dict[str, Any]], columns: list[str], headers: dict[str, str] | None = None) -> str:

@@ -205,4 +205,6 @@ def passport(
     if out:
         click.echo(f"wrote {out}", err=True)
     else:
-        click.echo(text)
+        from .output import echo_result
+
+        echo_result(text)
