@@ -66,14 +66,33 @@ def test_terminal_tables_escape_text_cells():
     assert not RAW.search(text) and "A\\r\\u202eB" in text
 
 
+@pytest.fixture(scope="module")
+def nmc811():
+    from cathode_lca.comparison import compare
+
+    return compare("NMC811", indicators=["gwp100"])
+
+
 @pytest.mark.slow
-def test_html_report_shows_names_escaped(evil_declaration):
+def test_compare_table_header_shows_the_scenario_name_escaped(nmc811):
+    # before: the header line 'region ..., scenario NAME, methods ...' printed the name raw
     import json
 
-    from cathode_lca.comparison import compare
+    from cathode_lca.report.tables import comparison_text
+
+    ds = nmc811.copy()
+    ds.attrs["scenarios"] = json.dumps([{"name": "ctl\r\x1b[2J\u202eX", "parameters": 1, "sha256": "0" * 64}])
+    text = comparison_text(ds, width=120)
+    assert not RAW.search(text) and "scenario ctl\\r\\x1b[2J\\u202eX, methods" in text
+
+
+@pytest.mark.slow
+def test_html_report_shows_names_escaped(evil_declaration, nmc811):
+    import json
+
     from cathode_lca.report.html import report_html
 
-    ds = compare("NMC811", indicators=["gwp100"])
+    ds = nmc811.copy()
     ds.attrs["warnings"] = json.dumps(["plant \u202e0.118 \x1b[2J <b>x</b>"])
     text = report_html(ds, declaration=evil_declaration, title="Report \u202eA")
     assert not RAW.search(text)

@@ -373,12 +373,14 @@ def comparison_text(ds: Any, top: int = 3, width: int | None = None) -> str:
     Columns: route, value, difference to virgin, % change, and the *top* contributing
     stages (``--top``; 0 leaves the column out).
     """
+    from ..io import display_text
+
     width = width or terminal_width()
     notes = _attrs_json(ds.attrs, "not_applicable", {}) or {}
     lines = [
         f"{ds.attrs['chemistry']}: virgin vs recycled per {ds.attrs['functional_unit']}",
         f"region {ds.attrs['region']} (recycling and cathode plants), allocation {ds.attrs['allocation']}, "
-        f"scenario {scenario_label(ds.attrs)}, methods {ds.attrs['methods']}",
+        f"scenario {display_text(scenario_label(ds.attrs))}, methods {ds.attrs['methods']}",
     ]
     frame = summary(ds)
     stages = ds.stage.values.tolist()
