@@ -147,3 +147,22 @@ def test_a_result_stdout_cannot_encode_is_a_clean_error(monkeypatch):
     assert "--out" in info.value.hint
     sys.stdout.flush()
     assert raw.getvalue() == "Zürich\n".encode("latin-1")  # nothing of the failed result was printed
+
+
+@pytest.mark.slow
+def test_compute_table_shows_the_scenario_name_escaped(tmp_path):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "examples/plants/eu-hydro-recycler.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "ctl.yaml"
+    scenario.write_text(
+        text.replace("\nname: eu-hydro-recycler\n", '\nname: "ctl\\r\\e[2J\\u202eX"\n'), encoding="utf-8"
+    )
+    args = ["compute", "sulfuric-acid-greet2022", "--scenario", str(scenario), "--indicator", "gwp100"]
+    out = CliRunner().invoke(cli, args, catch_exceptions=False).stdout
+    assert "scenario ctl\\r\\x1b[2J\\u202eX (" in out and not RAW.search(out)

@@ -323,8 +323,10 @@ def compute(
             stage_rows.append(row)
         units = {m: f"{m} [{ds.unit.sel(lcia_method=m).item()}]" for m in ds.lcia_method.values.tolist()}
         lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()], headers=units))
-    for sc in metadata.get("scenarios", []):
-        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
+    from ..io import display_text
+
+    for sc in metadata.get("scenarios", []):  # a scenario's name is shown, never obeyed (CR, ESC, U+202E)
+        lines.append(display_text(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})"))
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
 
