@@ -38,3 +38,27 @@ def test_recycled_content_rows_say_pass_fail_or_not_verifiable(section):
 
 def test_summary_says_which_inputs_the_declaration_uses(section):
     assert "Computed from the battery file" in section and "not to this declaration" in section
+
+
+@pytest.mark.slow
+def test_metadata_hash_covers_the_battery_file():
+    # before: the page's metadata (and its hash) said nothing about --battery: reports on two different
+    # battery files carried the same "metadata hash", which is meant to identify the inputs
+    from cathode_lca.comparison import compare
+    from cathode_lca.report.html import metadata_hash, report_html
+
+    ds = compare("NMC811", indicators=["gwp100"])
+    first = assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    other = HAND.replace("service_life_years: 10", "service_life_years: 12")
+    second = assemble(parse_battery_spec(other, "other.yaml"), get_rules("cff-jrc-a0.2-bp-r2"), hand_data())
+    hashes = []
+    for declaration in (first, second):
+        page = report_html(ds, declaration=declaration)
+        shown = re.search(r'id="metadata-hash">([0-9a-f]{64})<', page).group(1)
+        meta = __import__("json").loads(
+            re.search(r"<pre>(.*?)</pre>", page, re.S).group(1).replace("&quot;", '"').replace("&#x27;", "'")
+        )
+        assert meta["passport"]["specSha256"] == declaration.calculation["metadata"]["specSha256"]
+        assert metadata_hash(meta) == shown
+        hashes.append(shown)
+    assert hashes[0] != hashes[1]

@@ -89,6 +89,16 @@ def report_metadata(ds: Any) -> dict[str, Any]:
     return meta
 
 
+def passport_metadata(declaration: Any) -> dict[str, Any]:
+    """What a report's passport summary depends on: the battery file's hash, rules, mapping, its metadata hash.
+
+    Without it, two reports on different battery files had the same metadata hash.
+    """
+    meta = declaration.calculation.get("metadata", {})
+    keys = ("specSha256", "rules", "rulesVersion", "stageMapping", "stageMappingOverrides", "metadataHash")
+    return {k: meta.get(k) for k in keys}
+
+
 def _num(v: Any, scale: float | None = None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
@@ -218,6 +228,8 @@ def report_html(ds: Any, *, declaration: Any = None, title: str | None = None) -
     chem = str(ds.attrs.get("chemistry", ""))
     title = title or f"{chem}: virgin vs recycled cathode material"
     meta = report_metadata(ds)
+    if declaration is not None:  # the passport summary's own inputs are part of what the hash covers
+        meta["passport"] = passport_metadata(declaration)
     frame = summary(ds)
     parts: list[str] = []
     add = parts.append
