@@ -171,3 +171,19 @@ def test_a_path_ending_with_a_separator_is_a_folder_not_a_file(tmp_path):
         cli, ["compute", "sulfuric-acid-greet2022", "--format", "csv", "--out", f"{tmp_path}/r/"]
     )
     assert isinstance(result.exception, OutputError) and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("xlsx", "r.csv"), ("xlsx", "r.json"), ("csv", "r.xlsx"), ("json", "R.XLSX")]
+)
+def test_format_and_out_suffix_must_agree_for_excel(tmp_path, fmt, name):
+    # before: '--format xlsx --out r.csv' wrote a zip workbook called r.csv, and '--format csv --out
+    # r.xlsx' CSV text that Excel refuses to open as a workbook
+    with pytest.raises(UsageError, match=f"--format {fmt} and --out"):
+        check_outputs(fmt, str(tmp_path / name), None, overwrite=False)
+
+
+def test_matching_suffixes_pass(tmp_path):
+    check_outputs("xlsx", str(tmp_path / "r.XLSX"), None, overwrite=False)
+    check_outputs("csv", str(tmp_path / "r.csv"), None, overwrite=False)
+    check_outputs("json", str(tmp_path / "r"), None, overwrite=False)

@@ -38,6 +38,12 @@ def check_outputs(fmt: str, out: str | None, plot: str | None, *, overwrite: boo
     """
     if fmt == "xlsx" and not out:
         raise UsageError("--format xlsx needs --out FILE", hint="e.g. --out results.xlsx")
+    if out and (fmt == "xlsx") != (Path(out).suffix.lower() == ".xlsx"):  # Excel opens only what it can read
+        raise UsageError(
+            f"--format {fmt} and --out '{out}' disagree: "
+            + ("a workbook needs a name ending in .xlsx" if fmt == "xlsx" else f"a .xlsx file would hold {fmt} text"),
+            hint="e.g. --format xlsx --out result.xlsx, or --format csv --out result.csv",
+        )
     if out and plot and os.path.realpath(out) == os.path.realpath(plot):
         raise UsageError(
             f"--out and --plot both name '{out}'", hint="give the chart its own file, e.g. --plot chart.svg"
