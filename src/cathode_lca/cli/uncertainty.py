@@ -542,12 +542,17 @@ def sweep(
     applied.stamp(ds)
     if write_files("sweep", ds, plot=plot, fmt=fmt, out=out, overwrite=overwrite):
         return
-    df = ds.value.to_dataframe().reset_index()
+    from ..report.tables import CONTEXT_COLUMNS, sweep_frame
+
+    df = sweep_frame(ds)  # with the unit and the functional unit: a value alone is not a result
     rows = df.to_dict(orient="records")
-    cols = list(df.columns)
     if fmt == "json":
         emit(json.dumps({"results": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
     elif fmt == "csv":
-        emit(format_csv(rows, cols), out, overwrite)
+        emit(frame_csv(df), out, overwrite)
     else:
-        emit(format_table(rows, cols), out, overwrite)
+        cols = [c for c in df.columns if c not in CONTEXT_COLUMNS]
+        header = f"per {ds.attrs.get('functional_unit', '')}" + (
+            "" if "plant_region" in ds.dims else f", region {ds.attrs.get('region', '')}"
+        )
+        emit(header + "\n" + format_table(rows, cols), out, overwrite)

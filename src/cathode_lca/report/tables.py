@@ -224,8 +224,16 @@ def sweep_frame(ds: Any) -> Any:
     """Sweep result as one row per route × indicator × scenario of the grid, with the unit."""
     frame = ds.value.to_dataframe().reset_index()
     if "unit" in ds.coords:
-        frame["unit"] = frame["indicator"].map({i: str(ds.unit.sel(indicator=i).item()) for i in ds.indicator.values})
+        units = {i: str(ds.unit.sel(indicator=i).item()) for i in ds.indicator.values}
+    else:  # a sweep carries no unit coordinate: the indicator's method gives it
+        from ..comparison import INDICATORS
+        from ..methods import load_method
+
+        units = {i: load_method(INDICATORS.get(str(i), str(i))).unit for i in ds.indicator.values}
+    frame.insert(frame.columns.get_loc("value") + 1, "unit", frame["indicator"].map(units))
     for col, val in context(ds.attrs).items():
+        if col == "region" and "plant_region" in ds.dims:
+            continue  # the grid's plant_region column is the region of each row; one base region would contradict it
         frame[col] = val
     return frame
 
