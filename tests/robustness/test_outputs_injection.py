@@ -119,3 +119,19 @@ def test_xlsx_refuses_text_longer_than_an_excel_cell_instead_of_cutting_it():
     back = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert back["results"].scenario.tolist() == [exact]
     assert "".join(back["metadata"].value) == long  # metadata: split over rows, nothing cut
+
+
+def test_result_csv_rows_carry_version_and_inventory_hash():
+    # a CSV file travels without the JSON's metadata: before, its rows did not say which package
+    # version and which inventories (hash) made the numbers
+    import csv
+
+    import pandas as pd
+
+    from cathode_lca.cli.output import frame_csv
+
+    attrs = {"package_version": "0.1.0", "inventory_hash": "ab" * 32, "seed": 3}
+    text = frame_csv(pd.DataFrame({"route": ["virgin"], "value": [1.5]}), attrs)
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert row == {"route": "virgin", "value": "1.5", "package_version": "0.1.0", "inventory_hash": "ab" * 32}
+    assert frame_csv(pd.DataFrame({"route": ["virgin"]})) == "route\nvirgin"  # no attrs: the frame only

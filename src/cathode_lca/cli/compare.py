@@ -279,7 +279,7 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
     if fmt == "csv":
         from ..report.tables import tidy
 
-        return frame_csv(tidy(ds))
+        return frame_csv(tidy(ds), ds.attrs)
     from ..io import display_text
     from ..report.tables import comparison_text
 

@@ -102,9 +102,19 @@ def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return buf.getvalue().rstrip("\n")
 
 
-def frame_csv(frame: Any) -> str:
-    """A pandas frame as CSV text (no index, ``\\n`` line ends), text cells through :func:`csv_cell`."""
+#: Provenance written into every row of a result CSV: a CSV file travels without its JSON metadata.
+CSV_PROVENANCE = ("package_version", "inventory_hash")
+
+
+def frame_csv(frame: Any, attrs: Any = None) -> str:
+    """A pandas frame as CSV text (no index, ``\\n`` line ends), text cells through :func:`csv_cell`.
+
+    With a result's *attrs*, each row also gets the package version and the inventory hash.
+    """
     safe = frame.copy()
+    for key in CSV_PROVENANCE:
+        if attrs is not None and key in attrs and key not in safe.columns:
+            safe[key] = str(attrs[key])
     text = [c for c in safe.columns if safe[c].dtype.kind in "OSU"]  # object, numpy or pandas strings
     for column in text:
         safe[column] = safe[column].map(csv_cell)

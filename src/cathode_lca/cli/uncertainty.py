@@ -177,7 +177,7 @@ def uncertainty(
     if fmt == "csv":
         from ..report.tables import uncertainty_frame
 
-        emit(frame_csv(uncertainty_frame(ds)), out, overwrite)
+        emit(frame_csv(uncertainty_frame(ds), ds.attrs), out, overwrite)
         return
     import numpy as np
 
@@ -394,7 +394,7 @@ def sensitivity(
     if fmt == "csv":
         from ..report.tables import sensitivity_frame
 
-        emit(frame_csv(sensitivity_frame(ds)), out, overwrite)
+        emit(frame_csv(sensitivity_frame(ds), ds.attrs), out, overwrite)
         return
     key = "ST" if sa_method == "sobol" else "mu_star"
     rows = []
@@ -549,7 +549,7 @@ def sweep(
     if fmt == "json":
         emit(json.dumps({"results": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
     elif fmt == "csv":
-        emit(frame_csv(df), out, overwrite)
+        emit(frame_csv(df, ds.attrs), out, overwrite)
     else:
         cols = [c for c in df.columns if c not in CONTEXT_COLUMNS]
         header = f"per {ds.attrs.get('functional_unit', '')}" + (
