@@ -304,12 +304,10 @@ def compute(
         return
     unit = model.inventory.product(model.product_id(dataset_id)).unit
     if fmt == "csv":  # each row says what it is the impact of: the dataset and the amount of its product
-        rows = [{"dataset": dataset_id, "amount": amount, "amount_unit": unit, **r} for r in results]
-        emit(
-            format_csv(rows, ["dataset", "amount", "amount_unit", "indicator", "method", "unit", "value"]),
-            out,
-            overwrite,
-        )
+        provenance = {k: str(ds.attrs.get(k, "")) for k in ("package_version", "inventory_hash")}
+        rows = [{"dataset": dataset_id, "amount": amount, "amount_unit": unit, **r, **provenance} for r in results]
+        cols = ["dataset", "amount", "amount_unit", "indicator", "method", "unit", "value", *provenance]
+        emit(format_csv(rows, cols), out, overwrite)
         return
     lines = [f"{amount:g} {unit} of {dataset_id}  (allocation: {allocation})", ""]
     lines.append(format_table(results, ["indicator", "method", "unit", "value"]))
