@@ -72,8 +72,10 @@ def test_compute_ar5_differs_from_ar6():
 def test_compute_amount_and_csv():
     out = run(["compute", "sulfuric-acid-greet2022", "--amount", "2", "--format", "csv"]).output
     lines = out.strip().splitlines()
-    assert lines[0] == "indicator,method,unit,value"
-    assert float(lines[1].split(",")[-1]) == pytest.approx(2 * 0.04407, rel=1e-3)
+    # the rows name the dataset and the amount (the CSV used to give values with no "of what")
+    assert lines[0] == "dataset,amount,amount_unit,indicator,method,unit,value,package_version,inventory_hash"
+    assert lines[1].startswith("sulfuric-acid-greet2022,2.0,kg,gwp100,")
+    assert float(lines[1].split(",")[6]) == pytest.approx(2 * 0.04407, rel=1e-3)
 
 
 def test_compute_table_shows_stages():

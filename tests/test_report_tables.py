@@ -223,3 +223,24 @@ def test_passport_stage_rows_are_the_stages_then_the_total():
     assert passport_sheets(d)["results"].to_dict("records") == rows
     html = _passport_section(d)
     assert all(f">{s}<" in html for s in [*STAGES, "total"])  # one table cell per row
+
+
+def test_sweep_rows_carry_the_unit_and_no_contradicting_region():
+    # before: 'sweep NMC811 --grid plant_region=US,CN --format csv' gave route,indicator,plant_region,value:
+    # no unit; the workbook's rows said region US next to plant_region CN
+    import numpy as np
+    import xarray as xr
+
+    from cathode_lca.report.tables import sweep_frame
+
+    ds = xr.Dataset(
+        {"value": (("route", "indicator", "plant_region"), np.array([[[25.5, 27.4], [365.6, 376.1]]]))},
+        coords={"route": ["virgin"], "indicator": ["gwp100", "energy"], "plant_region": ["US", "CN"]},
+        attrs={"functional_unit": "1 kg NMC811 cathode active material", "region": "US", "allocation": "none"},
+    )
+    frame = sweep_frame(ds)
+    assert list(frame.columns[:5]) == ["route", "indicator", "plant_region", "value", "unit"]
+    assert dict(zip(frame.indicator, frame.unit, strict=True)) == {"gwp100": "kg CO2-eq", "energy": "MJ"}
+    assert "region" not in frame.columns and set(frame.functional_unit) == {"1 kg NMC811 cathode active material"}
+    other = sweep_frame(ds.rename({"plant_region": "hydro_recovery_ni"}))
+    assert set(other.region) == {"US"}  # a sweep over another parameter keeps its one region

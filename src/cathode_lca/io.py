@@ -78,7 +78,7 @@ def check_writable(path: str | Path, overwrite: bool) -> Path:
     Raises :class:`~cathode_lca.errors.UsageError` (exists without *overwrite*) or
     :class:`~cathode_lca.errors.OutputError` (not a regular file, folder missing or read-only).
     """
-    target = Path(path)
+    target = _file_path(path)
     if _existing(target) is not None and not overwrite:
         raise UsageError(f"'{target}' already exists", hint="pass --overwrite to replace it, or choose another name")
     folder = target.parent
@@ -93,6 +93,20 @@ def check_writable(path: str | Path, overwrite: bool) -> Path:
     os.close(fd)
     os.unlink(probe)
     return target
+
+
+def _file_path(path: str | Path) -> Path:
+    """*path* as a file path; a name that ends with a separator names a folder and is refused.
+
+    ``Path("out/")`` is ``Path("out")``: without this check ``--out results/`` wrote a file called
+    ``results`` where the user meant a folder.
+    """
+    text = os.fspath(path)
+    if text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep)):
+        raise OutputError(
+            f"'{text}' ends with '{os.sep}': it names a folder", hint="give a file name, e.g. out/result.json"
+        )
+    return Path(text)
 
 
 def _umask() -> int:
@@ -170,7 +184,7 @@ def _signals_raise() -> Iterator[None]:
 
 def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False) -> None:
     """Write *data* to *path* through a temporary file, then link (new) or rename (--overwrite) it."""
-    target = Path(path)
+    target = _file_path(path)
     _clean_stale_parts(target)
     with _signals_raise():
         _write(target, lambda fh: fh.write(data), overwrite)
@@ -178,7 +192,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
 
 def write_with(path: str | Path, writer: Callable[[str], None], *, overwrite: bool = False) -> None:
     """Let *writer* fill a temporary file (given its path), then put it in place like :func:`write_bytes_atomic`."""
-    target = Path(path)
+    target = _file_path(path)
     _clean_stale_parts(target)
     with _signals_raise():
         _write(target, None, overwrite, writer)
@@ -256,3 +270,41 @@ def _copy_exclusive(src: str, target: Path, mode: int) -> None:
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+#: Characters that change how the text around them is shown: bidirectional embeddings, overrides,
+#: isolates and marks (Unicode TR9), and the line and paragraph separators.
+_FORMATTING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def display_text(text: str, *, newlines: bool = False) -> str:
+    """*text* (a name a user gave) made safe to print in a table, a terminal or a report.
+
+    Control characters (C0, DEL, C1: a CR rewrites the line, ESC drives the terminal, a newline
+    forges a line) and bidirectional overrides (U+202E shows "0.118" as "811.0" and runs to the end
+    of the line) are shown as visible escapes; every other character, accents and scripts
+    included, is kept. *newlines* keeps ``\\n`` for a table cell, where a line break stays inside
+    its cell.
+
+    Examples
+    --------
+    >>> display_text("plant\\rA\\u202e 0.118"), display_text("Usine Lyon-Saint-Exupéry 東京")
+    ('plant\\\\rA\\\\u202e 0.118', 'Usine Lyon-Saint-Exupéry 東京')
+    """
+    if text.isprintable():  # the common case: nothing to replace (bidi marks are not printable)
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n" and newlines:
+            out.append(ch)
+        elif ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif ch in _FORMATTING:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -30,7 +30,7 @@ from .options import (
     route_option,
     scenario_option,
 )
-from .output import emit, num, print_warnings
+from .output import emit, frame_csv, num, print_warnings
 from .scenarios import Applied
 
 
@@ -140,6 +140,11 @@ def compare(
         dqr=fmt in ("json", "xlsx"),
     )  # fmt: skip
     print_warnings(ds)
+    workbook = None
+    if fmt == "xlsx":  # rendered before any file is written: if it cannot be made, nothing is left behind
+        from ..report.output import xlsx_bytes
+
+        workbook = xlsx_bytes("compare", ds, applied.model)
     if pact.out:  # first: its checks (route, gwp100, per-kg unit) must fail before any file is written
         _write_pact(pact, ds, pact_route, overwrite)
     if plot:
@@ -155,7 +160,7 @@ def compare(
     if fmt == "xlsx":
         from ..report.output import write_xlsx
 
-        write_xlsx("compare", ds, str(out), overwrite=overwrite, model=applied.model)
+        write_xlsx("compare", ds, str(out), overwrite=overwrite, data=workbook)
         return
     emit(render_comparison(ds, fmt, top), out, overwrite)
 
@@ -274,11 +279,12 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
     if fmt == "csv":
         from ..report.tables import tidy
 
-        return tidy(ds).to_csv(index=False, lineterminator="\n").rstrip("\n")
+        return frame_csv(tidy(ds), ds.attrs)
+    from ..io import display_text
     from ..report.tables import comparison_text
 
     scenario_lines = [
-        f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})"
+        display_text(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
         for sc in metadata.get("scenarios", [])
     ]
     return "\n".join([comparison_text(ds, top), *scenario_lines])

@@ -312,10 +312,13 @@ def compute(
         }
         emit(json.dumps(payload, indent=2), out, overwrite)
         return
-    if fmt == "csv":
-        emit(format_csv(results, ["indicator", "method", "unit", "value"]), out, overwrite)
-        return
     unit = model.inventory.product(model.product_id(dataset_id)).unit
+    if fmt == "csv":  # each row says what it is the impact of: the dataset and the amount of its product
+        provenance = {k: str(ds.attrs.get(k, "")) for k in ("package_version", "inventory_hash")}
+        rows = [{"dataset": dataset_id, "amount": amount, "amount_unit": unit, **r, **provenance} for r in results]
+        cols = ["dataset", "amount", "amount_unit", "indicator", "method", "unit", "value", *provenance]
+        emit(format_csv(rows, cols), out, overwrite)
+        return
     lines = [f"{amount:g} {unit} of {dataset_id}  (allocation: {allocation})", ""]
     lines.append(format_table(results, ["indicator", "method", "unit", "value"]))
     if contributions and "contribution_by_stage" in ds:
@@ -328,8 +331,10 @@ def compute(
             stage_rows.append(row)
         units = {m: f"{m} [{ds.unit.sel(lcia_method=m).item()}]" for m in ds.lcia_method.values.tolist()}
         lines.append(format_table(stage_rows, ["stage", *ds.lcia_method.values.tolist()], headers=units))
-    for sc in metadata.get("scenarios", []):
-        lines.append(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
+    from ..io import display_text
+
+    for sc in metadata.get("scenarios", []):  # a scenario's name is shown, never obeyed (CR, ESC, U+202E)
+        lines.append(display_text(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})"))
     lines += ["", f"inventory hash {ds.attrs['inventory_hash'][:12]}, version {ds.attrs['package_version']}"]
     emit("\n".join(lines), out, overwrite)
 

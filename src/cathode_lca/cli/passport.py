@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -45,31 +46,51 @@ def run_passport(
     """
     from ..io import write_text_atomic
     from ..passport.declaration import declare
-    from ..report.output import check_outputs
+    from ..report.output import check_not_inputs, check_outputs
 
     check_outputs(fmt, out, plot, overwrite=overwrite)
+    check_not_inputs(
+        {"BATTERY_FILE": battery_file}, {"--out": out, "--plot": plot, "--pact": pact.out if pact else None}
+    )
     declaration = declare(battery_file, rules=rules, model=model, stage_mapping=stage_mapping)
+    from ..io import display_text, write_bytes_atomic
+
     for warning in declaration.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if pact is not None and pact.out:
-        write_declaration_pact(pact, declaration, overwrite)
+        click.echo(f"warning: {display_text(warning)}", err=True)
+    # every output is rendered before the first file is written: a chart or workbook that cannot be
+    # made (text too long for Excel, ...) must not leave the PACT file or the chart of a failed run
+    chart: bytes | None = None
     if plot:
-        from ..report.output import write_plot
+        from ..report.plots import figure_bytes, passport_stages
 
-        write_plot("passport", declaration, plot, overwrite=overwrite)
+        chart = figure_bytes(passport_stages(declaration), Path(plot).suffix.lower().lstrip("."))
+    workbook: bytes | None = None
     if fmt == "xlsx":
-        from ..report.xlsx import passport_sheets, write_workbook
+        from ..report.xlsx import passport_sheets, workbook_bytes
 
-        write_workbook(passport_sheets(declaration), str(out), overwrite=overwrite)
-        return f"{declaration.total_per_kwh:.6g} kg CO2-eq/kWh (workbook {out})"
-    text = declaration.to_json() if fmt == "json" else declaration.to_table()
+        workbook = workbook_bytes(passport_sheets(declaration, provenance))
+        text = f"{declaration.total_per_kwh:.6g} kg CO2-eq/kWh (workbook {out})"
+    else:
+        text = declaration.to_json() if fmt == "json" else declaration.to_table()
+    if provenance and fmt == "table":  # the scenarios behind the numbers, as compare prints them
+        text += "".join(
+            "\n" + display_text(f"scenario {sc['name']} ({sc['parameters']} parameters, sha256 {sc['sha256'][:12]})")
+            for sc in provenance.get("scenarios", [])
+        )
     if provenance and fmt == "json":
         import json
 
         payload = json.loads(text)
         payload.setdefault("calculation", {}).update(provenance)
         text = json.dumps(payload, indent=2, ensure_ascii=False)
-    if out:
+    if pact is not None and pact.out:
+        write_declaration_pact(pact, declaration, overwrite)
+    if plot and chart is not None:
+        write_bytes_atomic(plot, chart, overwrite=overwrite)
+        click.echo(f"wrote {plot}", err=True)
+    if workbook is not None:
+        write_bytes_atomic(str(out), workbook, overwrite=overwrite)
+    elif out:
         write_text_atomic(out, text + "\n", overwrite=overwrite)
     return text
 
@@ -184,4 +205,6 @@ def passport(
     if out:
         click.echo(f"wrote {out}", err=True)
     else:
-        click.echo(text)
+        from .output import echo_result
+
+        echo_result(text)

@@ -78,8 +78,19 @@ def report(
     """
     from ..io import check_writable
     from ..report.html import report_html, write_report
+    from ..report.output import check_not_inputs
 
     check_writable(out, overwrite)
+    check_not_inputs({"--battery": battery}, {"--out": out})
+    if battery and params:
+        from ..errors import UsageError
+
+        raise UsageError(
+            "--param applies to the comparison, not to the --battery declaration: the passport summary would be "
+            "computed on other parameter values than the page's assumptions state",
+            hint="give the parameters to both: in the battery file's model_parameters (the declaration records them) "
+            "or in a --scenario file, which applies to the comparison and the declaration alike",
+        )
     applied = scenario_model(scenario_refs, parse_params(params), background, mapping, unmapped, inventory_files)
     model = applied.model
     ds, _options = run_comparison(

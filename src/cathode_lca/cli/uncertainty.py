@@ -17,7 +17,7 @@ import click
 from .checks import MAX_SEED, check_finite, check_samples, check_scheduler, checked_vary
 from .model import model_with_background, scenario_model
 from .options import background_options, comparison_options, parse_indicators, parse_params, plot_option
-from .output import emit, format_csv, format_table, json_metadata, num, print_warnings, write_files
+from .output import emit, format_csv, format_table, frame_csv, json_metadata, num, print_warnings, write_files
 from .scenarios import apply_scenarios
 
 
@@ -177,7 +177,7 @@ def uncertainty(
     if fmt == "csv":
         from ..report.tables import uncertainty_frame
 
-        emit(uncertainty_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
+        emit(frame_csv(uncertainty_frame(ds), ds.attrs), out, overwrite)
         return
     import numpy as np
 
@@ -394,7 +394,7 @@ def sensitivity(
     if fmt == "csv":
         from ..report.tables import sensitivity_frame
 
-        emit(sensitivity_frame(ds).to_csv(index=False, lineterminator="\n"), out, overwrite)
+        emit(frame_csv(sensitivity_frame(ds), ds.attrs), out, overwrite)
         return
     key = "ST" if sa_method == "sobol" else "mu_star"
     rows = []
@@ -542,12 +542,17 @@ def sweep(
     applied.stamp(ds)
     if write_files("sweep", ds, plot=plot, fmt=fmt, out=out, overwrite=overwrite):
         return
-    df = ds.value.to_dataframe().reset_index()
+    from ..report.tables import CONTEXT_COLUMNS, sweep_frame
+
+    df = sweep_frame(ds)  # with the unit and the functional unit: a value alone is not a result
     rows = df.to_dict(orient="records")
-    cols = list(df.columns)
     if fmt == "json":
         emit(json.dumps({"results": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
     elif fmt == "csv":
-        emit(format_csv(rows, cols), out, overwrite)
+        emit(frame_csv(df, ds.attrs), out, overwrite)
     else:
-        emit(format_table(rows, cols), out, overwrite)
+        cols = [c for c in df.columns if c not in CONTEXT_COLUMNS]
+        header = f"per {ds.attrs.get('functional_unit', '')}" + (
+            "" if "plant_region" in ds.dims else f", region {ds.attrs.get('region', '')}"
+        )
+        emit(header + "\n" + format_table(rows, cols), out, overwrite)

@@ -8,8 +8,10 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+from ..io import display_text
 from .rules import STAGES
 
 if TYPE_CHECKING:
@@ -50,14 +52,14 @@ def declaration_table(d: Declaration) -> str:
         f"supplied data: {supplied:.6g} kg CO2-eq of {d.total_absolute:.6g} (marked in calculation.lineItems)",
         f"performance class: {d.carbon_footprint['carbonFootprintPerformanceClass']}",
         "",
-        "CFF per material (kg CO2-eq per battery):",
+        "CFF per material (element mass in kg; CFF terms in kg CO2-eq per battery):",
     ]
     cff_rows = []
     for el, r in d.cff.items():
         cff_rows.append(
             {
                 "material": el,
-                "kg": r.input_mass_kg,
+                "element kg": r.input_mass_kg,
                 "A": r.parameters.A,
                 "R1": r.parameters.R1,
                 "R2": r.parameters.R2,
@@ -65,7 +67,7 @@ def declaration_table(d: Declaration) -> str:
                 "end of life": r.end_of_life_kg,
             }
         )
-    lines.append(_table(cff_rows, ["material", "kg", "A", "R1", "R2", "raw material", "end of life"]))
+    lines.append(_table(cff_rows, ["material", "element kg", "A", "R1", "R2", "raw material", "end of life"]))
     rc = calc["recycledContent"]["elements"]
     if rc:
         lines += ["", "Recycled content (Art. 8):"]
@@ -77,8 +79,8 @@ def declaration_table(d: Declaration) -> str:
                     "pre %": c["preConsumerSharePercent"],
                     "post %": c["postConsumerSharePercent"],
                     "total %": c["recycledSharePercent"],
-                    "2031": _verdict(c["minimums"]["2031"], "minimumPercent"),
-                    "2036": _verdict(c["minimums"]["2036"], "minimumPercent"),
+                    "2031": verdict(c["minimums"]["2031"], "minimumPercent"),
+                    "2036": verdict(c["minimums"]["2036"], "minimumPercent"),
                 }
             )
         lines.append(_table(rc_rows, ["element", "pre %", "post %", "total %", "2031", "2036"]))
@@ -116,34 +118,43 @@ def declaration_table(d: Declaration) -> str:
         f"inventory hash {meta['inventory_hash'][:12]}, version {meta['package_version']}, "
         f"metadata hash {meta['metadataHash'][:12]}",
     ]
-    return "\n".join(lines)
+    # names from the battery file (model, plant, components in the warnings) are shown, never obeyed:
+    # a CR, an escape sequence or a bidi override in them cannot rewrite or reorder what is printed
+    return "\n".join(line if isinstance(line, _Block) else display_text(line) for line in lines)
+
+
+class _Block(str):
+    """Lines of a table whose cells were made safe one by one (its newlines are its own)."""
 
 
 def _targets(targets: dict[str, Any], key: str) -> dict[str, str]:
     years = sorted(targets)
     out = {}
     for label, year in zip(("first target", "second target"), years, strict=False):
-        out[label] = f"{year}: " + _verdict(targets[year], key)
+        out[label] = f"{year}: " + verdict(targets[year], key)
     return out
 
 
-def _verdict(check: dict[str, Any], key: str) -> str:
+def verdict(check: dict[str, Any], key: str) -> str:
+    """A target check as text: ``16 % pass``, ``26 % FAIL (gap 6 pp)``, ``6 % met, NOT VERIFIABLE ...``."""
     if check.get("status") == "not verifiable":
         return f"{check[key]:g} % met, NOT VERIFIABLE (evidence missing)"
     status = "pass" if check["pass"] else f"FAIL (gap {check['gapPercentagePoints']:.3g} pp)"
     return f"{check[key]:g} % {status}"
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> _Block:
     def cell(v: Any) -> str:
-        return f"{v:.6g}" if isinstance(v, float) else str(v)
+        if isinstance(v, float):  # a share of a zero total has no value: say so, never print nan
+            return f"{v:.6g}" if math.isfinite(v) else "n/a"
+        return display_text(str(v))
 
     body = [[cell(r.get(c, "")) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(b[i]) for b in body]) for i, c in enumerate(columns)]
     out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)) for b in body]
-    return "\n".join(out)
+    return _Block("\n".join(out))
 
 
 def _compliance_lines(c: dict[str, Any]) -> list[str]:

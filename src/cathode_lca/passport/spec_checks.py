@@ -71,10 +71,17 @@ class _Checker:
             self.fail(loc, f"{what} is {value:g} %, outside 0-100 %", "shares in the battery file are in percent")
 
     def uri(self, loc: tuple[Any, ...], value: str, hint: str) -> None:
-        """Refuse *value* unless it is an absolute URI (a scheme and a host or path); the field is named by *loc*."""
+        """Refuse *value* unless it is an absolute web link (http or https with a host); *loc* names the field.
+
+        Both links (the public CF study, Art. 7(1)(g); the EU declaration of conformity) are web links
+        that a passport viewer shows to the public: a ``javascript:``, ``data:`` or ``file:`` URI would run
+        code or point into the viewer's own machine.
+        """
         url = urlparse(value)
         if not url.scheme or not (url.netloc or url.path):
             self.fail(loc, f"{loc[-1]} '{value}' is not an absolute URI", hint)
+        if url.scheme.lower() not in ("http", "https") or not url.netloc:
+            self.fail(loc, f"{loc[-1]} '{value}' is not a web link (http or https with a host)", hint)
 
 
 def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> None:
@@ -90,6 +97,14 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
         "full_equivalent_cycles_per_year",
     )
     c.positive(("battery", "declared_cycle_life"), b.declared_cycle_life, "declared_cycle_life")
+    if b.usable_energy_kwh and b.mass_kg and b.usable_energy_kwh > MAX_KWH_PER_KG * b.mass_kg:
+        c.fail(
+            ("battery", "usable_energy_kwh"),
+            f"usable energy {b.usable_energy_kwh:g} kWh in a {b.mass_kg:g} kg battery is "
+            f"{b.usable_energy_kwh / b.mass_kg:.4g} kWh per kg, above the plausibility bound {MAX_KWH_PER_KG:g} "
+            "kWh per kg (a capacity in Wh instead of kWh divides the footprint per kWh by 1,000)",
+            "give the usable energy in kWh (e.g. 100 for a 100,000 Wh pack) and the battery mass in kg",
+        )
     for problem_loc, message, hint in lifetime_problems(b, spec.battery_mass_kg):
         c.fail(problem_loc, message, hint)
     c.uri(
@@ -164,6 +179,8 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
             "routes that deliver battery-grade salts: " + suggest(eol.route, catalogue.eol_routes),
         )
     c.percent(("end_of_life", "collection_rate_percent"), eol.collection_rate_percent, "collection_rate_percent")
+    if eol.disposal is not None:  # a burden per kg disposed: a negative one would credit throwing the battery away
+        _check_supplied_value(c, ("end_of_life", "disposal"), eol.disposal, "end-of-life disposal")
     for k, part in enumerate(eol.dismantled_parts):
         loc = ("end_of_life", "dismantled_parts", k)
         c.positive((*loc, "mass_kg"), part.mass_kg, f"mass_kg of dismantled {part.material}")
@@ -228,6 +245,7 @@ def check_spec(spec: BatterySpec, raw: Any, file: str, catalogue: Catalogue) -> 
             spec.circularity.renewable_content_percent,
             "renewable content (DIN SPEC 6.6.2.11)",
         )
+        _check_circularity_links(c, spec.circularity)
     if spec.primary_data is not None:
         c.percent(("primary_data", "share_percent"), spec.primary_data.share_percent, "primary_data.share_percent")
     ver = spec.verification
@@ -328,6 +346,12 @@ def _check_sourcing(c: _Checker, el: str, mix: MaterialSourcing, catalogue: Cata
 #: the order of 10^2 kg CO2-eq per kWh; one supplied item worth 1,000 kg CO2-eq per kWh or more is a unit
 #: or typing error (g for kg, per kg for per battery), so it is refused rather than declared.
 MAX_SUPPLIED_KG_PER_KWH = 1000.0
+#: Plausibility bound on usable energy per kg of battery (kWh/kg). (derived) Not a regulatory value: the
+#: example pack (EverBatt 2023) stores 100 kWh in 488.7 kg, 0.2 kWh/kg, and no lithium-ion cathode stores
+#: 1 kWh per kg of cathode material alone, let alone per kg of battery. The bound is five times the example,
+#: so every real pack passes, while a capacity written in Wh (x 1,000) is refused: it would divide the
+#: declared footprint per kWh by 1,000.
+MAX_KWH_PER_KG = 1.0
 #: Rounding allowance when the bill of materials is compared with the battery mass (0.1 %).
 MASS_TOLERANCE = 1e-3
 
@@ -346,6 +370,35 @@ def _check_supplied_value(c: _Checker, loc: tuple[Any, ...], entry: Any, what: s
         c.finite((*loc, name), getattr(entry, name), f"{what} {name}")
     if entry.fossil is not None and entry.fossil < 0:
         c.fail((*loc, "fossil"), f"{what} fossil part is negative ({entry.fossil:g})", "give a value >= 0")
+
+
+#: Circularity fields that the Battery Pass v1.2.0 schema types as links (``ResourcePath``, format uri).
+CIRCULARITY_LINKS = (
+    "documentURL",
+    "supplierWebAddress",
+    "safetyInstructions",
+    "wastePrevention",
+    "separateCollection",
+    "informationOnCollection",
+)
+
+
+def _check_circularity_links(c: _Checker, circ: Any) -> None:
+    """Every link of the Circularity payload is an http(s) web link (see :meth:`_Checker.uri`)."""
+    hint = "give the https:// address of the document or page (Battery Pass Circularity: a link shown to the public)"
+    places: list[tuple[tuple[Any, ...], Any]] = [
+        *(
+            (("circularity", "dismantling_and_removal_information", i), d)
+            for i, d in enumerate(circ.dismantling_and_removal_information)
+        ),
+        *((("circularity", "spare_part_sources", i), d) for i, d in enumerate(circ.spare_part_sources)),
+        (("circularity", "safety_measures"), circ.safety_measures),
+        (("circularity", "end_of_life_information"), circ.end_of_life_information),
+    ]
+    for loc, entry in places:
+        for key in CIRCULARITY_LINKS:
+            if isinstance(entry, dict) and isinstance(entry.get(key), str):
+                c.uri((*loc, key), entry[key], hint)
 
 
 def _check_supplied_size(

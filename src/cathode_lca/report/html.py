@@ -17,14 +17,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import math
 from collections.abc import Mapping, Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..io import display_text
 from .tables import _attrs_json, format_number, passport_stage_rows, scenario_label, summary
+
+
+def escape(text: str) -> str:
+    """*text* for HTML: markup escaped, and control characters and bidi overrides shown as escapes.
+
+    Names come from users (scenario, battery, plant, title); a U+202E in one would display the rest
+    of its paragraph reversed (a figure "0.118" reads "811.0").
+
+    >>> print(escape("<b>\\u202e0.118</b>"))
+    &lt;b&gt;\\u202e0.118&lt;/b&gt;
+    """
+    return html.escape(display_text(text, newlines=True))
+
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 CSS = """
@@ -73,6 +87,16 @@ def report_metadata(ds: Any) -> dict[str, Any]:
     meta["parameters"] = _attrs_json(ds.attrs, "parameters", {}) or {}
     meta["scenario"] = scenario_label(ds.attrs)
     return meta
+
+
+def passport_metadata(declaration: Any) -> dict[str, Any]:
+    """What a report's passport summary depends on: the battery file's hash, rules, mapping, its metadata hash.
+
+    Without it, two reports on different battery files had the same metadata hash.
+    """
+    meta = declaration.calculation.get("metadata", {})
+    keys = ("specSha256", "rules", "rulesVersion", "stageMapping", "stageMappingOverrides", "metadataHash")
+    return {k: meta.get(k) for k in keys}
 
 
 def _num(v: Any, scale: float | None = None) -> str:
@@ -204,6 +228,8 @@ def report_html(ds: Any, *, declaration: Any = None, title: str | None = None) -
     chem = str(ds.attrs.get("chemistry", ""))
     title = title or f"{chem}: virgin vs recycled cathode material"
     meta = report_metadata(ds)
+    if declaration is not None:  # the passport summary's own inputs are part of what the hash covers
+        meta["passport"] = passport_metadata(declaration)
     frame = summary(ds)
     parts: list[str] = []
     add = parts.append
@@ -347,10 +373,15 @@ def _passport_section(declaration: Any) -> str:
     rows = passport_stage_rows(declaration)
     out = [
         "<h2>Battery passport summary</h2>",
+        # the verdict a signer needs first: generic data where company-specific data are required
+        *(f'<div class="warn"><strong>{escape(w)}</strong></div>' for w in calc.get("complianceWarnings") or []),
         f"<p>{escape(str(b.get('model', '')))} ({escape(str(b.get('chemistry', '')))}), plant "
         f"{escape(str(b.get('manufacturingPlant', '')))}; rules {escape(declaration.rules.id)}; functional unit "
         f"{escape(format_number(fu.get('totalEnergyKWh', float('nan'))))} kWh over the service life; performance class "
         f"{escape(str(declaration.carbon_footprint.get('carbonFootprintPerformanceClass', '')))}.</p>",
+        "<p>Computed from the battery file: its own plant regions, sourcing and model parameters "
+        "(the report's plant region applies to the comparison above, not to this declaration); "
+        "scenario files apply to both.</p>",
         _table(rows, ["stage", "kg CO2-eq", "kg CO2-eq/kWh"]),
         _svg_img(
             plots.passport_stages(declaration), "passport stages", "Carbon footprint per kWh by life-cycle stage."
@@ -358,8 +389,21 @@ def _passport_section(declaration: Any) -> str:
     ]
     rc = (calc.get("recycledContent") or {}).get("elements") or {}
     if rc:
-        rc_rows = [{"element": el, "recycled share [%]": c.get("recycledSharePercent")} for el, c in rc.items()]
-        out.append(_table(rc_rows, ["element", "recycled share [%]"]))
+        from ..passport.report import verdict
+
+        rc_rows = [
+            {
+                "element": el,
+                "pre-consumer [%]": c.get("preConsumerSharePercent"),
+                "post-consumer [%]": c.get("postConsumerSharePercent"),
+                "recycled share [%]": c.get("recycledSharePercent"),
+                **{f"minimum {year}": verdict(check, "minimumPercent") for year, check in c["minimums"].items()},
+            }
+            for el, c in rc.items()
+        ]
+        years = [f"minimum {y}" for y in sorted({y for c in rc.values() for y in c["minimums"]})]
+        columns = ["element", "pre-consumer [%]", "post-consumer [%]", "recycled share [%]", *years]
+        out.append("<h3>Recycled content (Art. 8)</h3>" + _table(rc_rows, columns))
     return "\n".join(out)
 
 

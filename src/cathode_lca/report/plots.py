@@ -63,6 +63,21 @@ def _plt() -> Any:
     return plt
 
 
+def _label(text: str) -> str:
+    """A user's name as chart text: shown as typed, never parsed.
+
+    Matplotlib reads text between ``$`` signs as mathtext: a battery called ``Pack $5 $10`` was set
+    in italics and ``Pack $\\frac{1 $`` stopped the chart with a parse error. Control characters and
+    bidi overrides are shown as escapes (:func:`cathode_lca.io.display_text`).
+
+    >>> _label("Pack $5 $10")
+    'Pack \\\\$5 \\\\$10'
+    """
+    from ..io import display_text
+
+    return display_text(text).replace("$", r"\$")
+
+
 def _figure(width: float = 7.0, height: float = 4.0, ncols: int = 1, nrows: int = 1) -> tuple[Any, Any]:
     plt = _plt()
     with plt.rc_context(STYLE):
@@ -372,7 +387,7 @@ def tornado(data: Any, unit: str = "", title: str = "") -> Any:
     )
     ax.set_xlabel(f"result [{unit}]" if unit else "result")
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(title or "One-at-a-time sensitivity", loc="left")
+    ax.set_title(_label(title) if title else "One-at-a-time sensitivity", loc="left")
     return fig
 
 
@@ -453,7 +468,8 @@ def passport_stages(declaration: Any) -> Any:
     _pad_y(ax, min(0.0, *values), max(0.0, *values, float(declaration.total_per_kwh)))
     ax.set_ylabel("kg CO2-eq per kWh")
     battery = declaration.calculation.get("battery", {})
-    ax.set_title(f"Carbon footprint by life-cycle stage: {battery.get('model', '')}", loc="left", fontsize=9)
+    model = _label(str(battery.get("model", "")))
+    ax.set_title(f"Carbon footprint by life-cycle stage: {model}", loc="left", fontsize=9)
     return fig
 
 

@@ -224,8 +224,16 @@ def sweep_frame(ds: Any) -> Any:
     """Sweep result as one row per route × indicator × scenario of the grid, with the unit."""
     frame = ds.value.to_dataframe().reset_index()
     if "unit" in ds.coords:
-        frame["unit"] = frame["indicator"].map({i: str(ds.unit.sel(indicator=i).item()) for i in ds.indicator.values})
+        units = {i: str(ds.unit.sel(indicator=i).item()) for i in ds.indicator.values}
+    else:  # a sweep carries no unit coordinate: the indicator's method gives it
+        from ..comparison import INDICATORS
+        from ..methods import load_method
+
+        units = {i: load_method(INDICATORS.get(str(i), str(i))).unit for i in ds.indicator.values}
+    frame.insert(frame.columns.get_loc("value") + 1, "unit", frame["indicator"].map(units))
     for col, val in context(ds.attrs).items():
+        if col == "region" and "plant_region" in ds.dims:
+            continue  # the grid's plant_region column is the region of each row; one base region would contradict it
         frame[col] = val
     return frame
 
@@ -299,6 +307,8 @@ def render_table(
     from rich.table import Table
     from rich.text import Text
 
+    from ..io import display_text
+
     names: dict[str, str] = dict(headers or {})
     numeric = {}
     scale = {}
@@ -318,7 +328,7 @@ def render_table(
             if numeric[c] and _is_number(v):
                 cells.append(format_number(v, sig=sig, scale=scale[c]))
             else:
-                cells.append("" if v is None else str(v))
+                cells.append("" if v is None else display_text(str(v), newlines=True))  # names: shown, not obeyed
         body.append(cells)
 
     def longest_word(text: str) -> int:
@@ -371,12 +381,14 @@ def comparison_text(ds: Any, top: int = 3, width: int | None = None) -> str:
     Columns: route, value, difference to virgin, % change, and the *top* contributing
     stages (``--top``; 0 leaves the column out).
     """
+    from ..io import display_text
+
     width = width or terminal_width()
     notes = _attrs_json(ds.attrs, "not_applicable", {}) or {}
     lines = [
         f"{ds.attrs['chemistry']}: virgin vs recycled per {ds.attrs['functional_unit']}",
         f"region {ds.attrs['region']} (recycling and cathode plants), allocation {ds.attrs['allocation']}, "
-        f"scenario {scenario_label(ds.attrs)}, methods {ds.attrs['methods']}",
+        f"scenario {display_text(scenario_label(ds.attrs))}, methods {ds.attrs['methods']}",
     ]
     frame = summary(ds)
     stages = ds.stage.values.tolist()

@@ -182,8 +182,26 @@ def sweep_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     }
 
 
-def passport_sheets(declaration: Any) -> dict[str, Any]:
-    """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata."""
+def _cff_unit(name: str, element: str) -> str:
+    """Unit of a CFF parameter or emission value of *element* (Battery Pass CF Rules §6.1.2; PEF Annex I).
+
+    The energy term EER − LHV·XER·ESE is in kg CO2-eq per kg only with LHV in MJ per kg and ESE in
+    kg CO2-eq per MJ; A, B, R1-R3, the quality ratios and the XER efficiencies are fractions.
+    """
+    if name == "lhv":
+        return f"MJ per kg {element}"
+    if name in ("e_se_heat", "e_se_elec"):
+        return "kg CO2-eq per MJ"
+    if name.startswith("e_"):
+        return f"kg CO2-eq per kg {element}"
+    return "fraction"
+
+
+def passport_sheets(declaration: Any, provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Sheets of a battery declaration: stages, CFF per material, model parameters, metadata.
+
+    *provenance* (the scenarios and overridden parameters of ``--scenario``) joins the metadata.
+    """
     import pandas as pd
 
     calc = declaration.calculation
@@ -198,18 +216,86 @@ def passport_sheets(declaration: Any) -> dict[str, Any]:
         for group in ("parameters", "emissionsKgCO2ePerKg"):
             for name, v in d.get(group, {}).items():
                 prow.append(
-                    {"material": el, "parameter": name, "value": _plain(v.get("value")), "source": v.get("source")}
+                    {
+                        "material": el,
+                        "parameter": name,
+                        "value": _plain(v.get("value")),
+                        "unit": _cff_unit(name, el),
+                        "source": v.get("source"),
+                    }
                 )
     for scope, values in (calc.get("modelParameters") or {}).items():
         for name, v in (values or {}).items():
-            prow.append({"material": scope, "parameter": name, "value": _plain(v), "source": "model parameter"})
-    meta = metadata_frame({**calc.get("metadata", {}), "warnings": calc.get("warnings", [])})
+            prow.append(
+                {
+                    "material": scope,
+                    "parameter": name,
+                    "value": _plain(v),
+                    "unit": "as in the inventory (cathode-lca parameters --search NAME)",
+                    "source": "model parameter",
+                }
+            )
+    # which battery and which functional unit the numbers are for come first: a sheet of kg CO2-eq
+    # per kWh is not signable without the kWh (E_total over the service life) and the battery
+    identity = {
+        "battery": calc.get("battery", {}),
+        "functionalUnit": calc.get("functionalUnit", {}),
+        "carbonFootprintPerformanceClass": declaration.carbon_footprint.get("carbonFootprintPerformanceClass"),
+        "draftStatus": calc.get("draftStatus", []),
+        "complianceWarnings": calc.get("complianceWarnings", []),
+    }
+    meta = metadata_frame(
+        {**identity, **calc.get("metadata", {}), **(provenance or {}), "warnings": calc.get("warnings", [])}
+    )
     return {
         "results": results,
         "contributions": pd.DataFrame(contributions, columns=["material", "CFF term", "stage", "kg CO2-eq"]),
-        "parameters": pd.DataFrame(prow, columns=["material", "parameter", "value", "source"]),
+        "parameters": pd.DataFrame(prow, columns=["material", "parameter", "value", "unit", "source"]),
         "metadata": meta,
     }
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _keep_text(ws: Any) -> None:
+    """Store every text cell as text: user names that start like a formula are never formulas.
+
+    openpyxl turns a string that starts with ``=`` into a formula (a scenario named
+    ``=HYPERLINK(...)`` would run in the reader's Excel); the workbooks hold no formulas, so such a
+    cell is set back to text. Text that a spreadsheet would evaluate when the cell is edited or
+    imported (``=``, ``+``, ``-``, ``@``, tab, CR first) gets Excel's quote prefix: the value is kept
+    exactly, only the cell's style says "text".
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
+
+
+EXCEL_CELL_MAX = 32_767  # characters in one Excel cell
+
+
+def _check_cell_lengths(sheet: str, frame: Any) -> None:
+    """Refuse text that an Excel cell cannot hold (openpyxl would cut it with only a Python warning).
+
+    The ``metadata`` sheet splits long values over rows (:func:`metadata_frame`); a name in a data
+    sheet (a scenario name in every row of ``results``) cannot be split, so it is an error.
+    """
+    for column in frame.columns:
+        if frame[column].dtype.kind not in "OSU":
+            continue
+        for row, value in enumerate(frame[column].tolist(), start=2):
+            if isinstance(value, str) and len(value) > EXCEL_CELL_MAX:
+                from ..errors import UsageError
+
+                raise UsageError(
+                    f"sheet '{sheet}', column '{column}', row {row}: {len(value):,} characters do not fit an Excel "
+                    f"cell ({EXCEL_CELL_MAX:,}); the workbook would silently cut it ('{value[:40]}...')",
+                    hint="shorten the name (scenario, plant or battery names) or use --format csv or json",
+                )
 
 
 def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
@@ -222,12 +308,15 @@ def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
         raise UsageError("Excel output needs openpyxl", hint='pip install "cathode-lca[report]"') from None
     import pandas as pd
 
+    for name, frame in sheets.items():
+        _check_cell_lengths(name, frame)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             ws = writer.sheets[name[:31]]
             ws.freeze_panes = "A2"
+            _keep_text(ws)
             for col in ws.columns:
                 width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
                 ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
