@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import scalar_ppnd16
+from conftest import TEST_OPTIMISATION, scalar_ppnd16
 from scipy.special import ndtri
 
 from cathode_lca.uncertainty.kernel_draws import compile_draws, draw_rows, quantile
@@ -54,7 +54,7 @@ DISTRIBUTIONS = {
 
 
 def _kernel_and_numpy(inputs, seed=7, start=0, n=5000):
-    rows, values_of = compile_draws(inputs)
+    rows, values_of = compile_draws(inputs, optimisation=TEST_OPTIMISATION)
     words = WordReader(seed, rows, start=start).read(n)
     return values_of(words), StreamReader(seed, inputs, start=start).read(n)
 
@@ -109,18 +109,22 @@ def test_known_values_at_known_words():
         ({"type": "logitnormal", "minimum": 0.9, "maximum": 1.0, "loc": 0.0, "scale": 1.0}, 0.95),
     ]
     for dist, expected in cases:
-        _rows, values_of = compile_draws([("k", dist)])
+        _rows, values_of = compile_draws([("k", dist)], optimisation=TEST_OPTIMISATION)
         assert values_of(half)[0, 0] == pytest.approx(expected, rel=1e-14)
     # the smallest word gives u = 2**-54; the largest gives (2**53 - 0.5) * 2**-53, which rounds to 1:
     # +inf, as ndtri(1) on the numpy path
-    _rows, values_of = compile_draws([("k", {"type": "normal", "loc": 0.0, "scale": 1.0})])
+    _rows, values_of = compile_draws(
+        [("k", {"type": "normal", "loc": 0.0, "scale": 1.0})], optimisation=TEST_OPTIMISATION
+    )
     extremes = values_of(np.array([[0, 2**64 - 1]], dtype=np.uint64))[0]
     np.testing.assert_allclose(extremes, [ndtri(2.0**-54), math.inf], rtol=1e-14)
 
 
 def test_quantile_against_scipy_ndtri_including_the_tails():
     """AS 241 in IR against Cephes over (0, 1): the centre, both tails, 1e-300 and 1 - 2**-53."""
-    _rows, values_of = compile_draws([("z", {"type": "normal", "loc": 0.0, "scale": 1.0})])
+    _rows, values_of = compile_draws(
+        [("z", {"type": "normal", "loc": 0.0, "scale": 1.0})], optimisation=TEST_OPTIMISATION
+    )
     rng = np.random.default_rng(3)
     grid = (rng.integers(0, 2**53, 200_000, dtype=np.uint64).astype(float) + 0.5) * EPS
     special = [1e-300, 1e-100, 1e-20, 1e-10, 0.075, 0.0750001, 0.5 - EPS, 0.5 + 2 * EPS, 0.925, 1 - 2.0**-53]
@@ -156,7 +160,7 @@ def test_philox_in_ir_gives_numpys_words(seed, start, n):
     from cathode_lca.uncertainty.kernel_draws import compile_philox, philox_keys
 
     keys = ["a", "hydro_recovery_ni", "exchange:x/y"]
-    words = compile_philox()(philox_keys(seed, keys), start, n)
+    words = compile_philox(optimisation=TEST_OPTIMISATION)(philox_keys(seed, keys), start, n)
     np.testing.assert_array_equal(words, WordReader(seed, keys, start=start).read(n))
 
 
@@ -169,4 +173,4 @@ def test_philox_counter_carries_into_the_next_word():
     )
     state = bits.state
     keys = np.array([[*state["state"]["key"], *state["state"]["counter"]]], dtype=np.uint64)
-    np.testing.assert_array_equal(compile_philox()(keys, 0, 12)[0], bits.random_raw(12))
+    np.testing.assert_array_equal(compile_philox(optimisation=TEST_OPTIMISATION)(keys, 0, 12)[0], bits.random_raw(12))

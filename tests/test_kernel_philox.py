@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 import pytest
+from conftest import TEST_OPTIMISATION
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,7 @@ _SIGNATURE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_in
 @functools.cache
 def _philox(width: int, scalar: int):
     """``words(keys, start, n)`` of ``@philox`` written with *width* lanes and *scalar* scalar blocks."""
-    function = _SIGNATURE(_jit(philox_ir(width, scalar)).get_function_address("philox"))
+    function = _SIGNATURE(_jit(philox_ir(width, scalar), optimisation=TEST_OPTIMISATION).get_function_address("philox"))
 
     def words(keys: np.ndarray, start: int, n: int) -> np.ndarray:
         k = np.ascontiguousarray(keys, dtype=np.uint64)
@@ -93,7 +94,9 @@ def test_the_default_is_vector_code_and_the_kernel_uses_it():
     assert "mul i128" in source
     assert philox_keys_of_draws is philox_keys
     keys = philox_keys(11, ["a", "b"])
-    np.testing.assert_array_equal(compile_philox()(keys, 6, 300), WordReader(11, ["a", "b"], start=6).read(300))
+    np.testing.assert_array_equal(
+        compile_philox(optimisation=TEST_OPTIMISATION)(keys, 6, 300), WordReader(11, ["a", "b"], start=6).read(300)
+    )
 
 
 @functools.cache
@@ -107,7 +110,9 @@ def _vector_product():
         ir.lines.append(f"  store <4 x i64> {value}, <4 x i64>* {at}, align 8")
     body = "\n".join(ir.lines)
     source = f"define void @m(<4 x i64>* %x, <4 x i64>* %out) {{\n{body}\n  ret void\n}}"
-    return ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)(_jit(source).get_function_address("m"))
+    return ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)(
+        _jit(source, optimisation=TEST_OPTIMISATION).get_function_address("m")
+    )
 
 
 @settings(max_examples=50, deadline=None)

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import TEST_OPTIMISATION
 
 from cathode_lca.uncertainty.kernel_draws import (
     compile_draws,
@@ -46,7 +47,9 @@ loop:
 done:
   ret void
 }}"""
-    engine = _jit("\n".join(sorted(declared)) + "\n\n" + "\n\n".join([*functions, loop]))
+    engine = _jit(
+        "\n".join(sorted(declared)) + "\n\n" + "\n\n".join([*functions, loop]), optimisation=TEST_OPTIMISATION
+    )
     many = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(engine.get_function_address("many"))
 
     def apply(x: np.ndarray) -> np.ndarray:
@@ -106,7 +109,9 @@ entry:
   store {VEC} {u}, {VEC}* %U, align 8
   ret void
 }}"""
-    unit = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)(_jit(source).get_function_address("unit"))
+    unit = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)(
+        _jit(source, optimisation=TEST_OPTIMISATION).get_function_address("unit")
+    )
     rng = np.random.default_rng(3)
     words = np.concatenate(
         [
@@ -128,7 +133,7 @@ def test_any_block_length_gives_the_values_of_a_longer_block(n):
         ("b", {"type": "normal", "loc": 1.0, "scale": 2.0}),
         ("c", {"type": "triangular", "minimum": 0.0, "loc": 1.0, "maximum": 4.0}),
     ]
-    rows, values_of = compile_draws(dists)
+    rows, values_of = compile_draws(dists, optimisation=TEST_OPTIMISATION)
     rng = np.random.default_rng(n)
     words = rng.integers(0, 2**64, (len(rows), 4 * WIDTH), dtype=np.uint64, endpoint=False)
     full = values_of(words)
@@ -169,7 +174,7 @@ def test_values_do_not_depend_on_where_the_block_and_its_chunks_split():
         ("t", {"type": "lognormal", "loc": 0.0, "scale": 0.4, "minimum": 0.9, "maximum": 1.3}),
         ("s", {"type": "sum", "parts": [{"type": "lognormal", "loc": 0.2, "scale": 0.1, "stream": "x"}] * 2}),
     ]
-    rows, values_of = compile_draws(dists)
+    rows, values_of = compile_draws(dists, optimisation=TEST_OPTIMISATION)
     n = 3 * CHUNK - 37
     words = np.random.default_rng(9).integers(0, 2**64, (len(rows), n), dtype=np.uint64, endpoint=False)
     whole = values_of(words)
@@ -202,7 +207,9 @@ def test_every_tail_pattern_of_a_group_gets_its_tail_values():
     value (wrong sign or size) instead of the numpy path's quantile."""
     from cathode_lca.uncertainty.normal import ppnd16
 
-    rows, values_of = compile_draws([("n", {"type": "normal", "loc": 0.0, "scale": 1.0})])
+    rows, values_of = compile_draws(
+        [("n", {"type": "normal", "loc": 0.0, "scale": 1.0})], optimisation=TEST_OPTIMISATION
+    )
     rng = np.random.default_rng(4)
     central = rng.uniform(0.08, 0.92, (256, WIDTH))
     tail = np.where(
@@ -223,7 +230,9 @@ def test_interleaved_groups_at_block_sizes_around_their_width(n):
     CHUNK samples): every sample, in both tails and the centre, gets the numpy path's quantile."""
     from cathode_lca.uncertainty.normal import ppnd16
 
-    rows, values_of = compile_draws([("n", {"type": "normal", "loc": 1.0, "scale": 2.0})])
+    rows, values_of = compile_draws(
+        [("n", {"type": "normal", "loc": 1.0, "scale": 2.0})], optimisation=TEST_OPTIMISATION
+    )
     rng = np.random.default_rng(n)
     u = rng.uniform(0.0, 1.0, n)
     u[::5] = rng.uniform(1e-9, 0.075, u[::5].size)  # lower tail
@@ -249,7 +258,10 @@ entry:
   call void @erow(double* %Z, i64 %n, double %loc, double %scale)
   ret void
 }"""
-    engine = _jit("\n".join(sorted(declared | declared_e)) + "\n\n" + "\n\n".join([erow, expv, entry]))
+    engine = _jit(
+        "\n".join(sorted(declared | declared_e)) + "\n\n" + "\n\n".join([erow, expv, entry]),
+        optimisation=TEST_OPTIMISATION,
+    )
     apply = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_double)(
         engine.get_function_address("apply")
     )

@@ -491,8 +491,9 @@ in0:
 _KEEP: list[Any] = []  # JIT engines of compile_draws and compile_philox (their code must stay alive)
 
 
-def _jit(source: str) -> Any:
-    """An llvmlite MCJIT engine holding the compiled module *source* (generated IR)."""
+def _jit(source: str, optimisation: int = 2) -> Any:
+    """An llvmlite MCJIT engine holding the compiled module *source* (generated IR), compiled at LLVM's
+    code generation level *optimisation* (the numbers do not depend on it: strict IEEE at every level)."""
     import llvmlite.binding as llvm
 
     llvm.initialize_native_target()
@@ -500,7 +501,7 @@ def _jit(source: str) -> Any:
     module = llvm.parse_assembly(source)
     module.verify()
     machine = llvm.Target.from_default_triple().create_target_machine(
-        opt=2, cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten()
+        opt=optimisation, cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten()
     )
     engine = llvm.create_mcjit_compiler(module, machine)
     engine.finalize_object()
@@ -509,7 +510,7 @@ def _jit(source: str) -> Any:
 
 
 def compile_draws(
-    inputs: list[tuple[str, dict[str, Any]]],
+    inputs: list[tuple[str, dict[str, Any]]], optimisation: int = 2
 ) -> tuple[tuple[str, ...], Callable[[np.ndarray], np.ndarray]]:
     """The draws alone, compiled: word rows and a function ``words (row, n) -> values (input, n)``.
 
@@ -524,7 +525,7 @@ def compile_draws(
     import ctypes
 
     rows, declared, functions = draw_rows(inputs)
-    engine = _jit("\n".join(sorted(declared)) + "\n\n" + "\n\n".join(functions))
+    engine = _jit("\n".join(sorted(declared)) + "\n\n" + "\n\n".join(functions), optimisation)
     draws = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(
         engine.get_function_address("draws")
     )
@@ -541,7 +542,7 @@ def compile_draws(
     return rows, values_of
 
 
-def compile_philox() -> Callable[[np.ndarray, int, int], np.ndarray]:
+def compile_philox(optimisation: int = 2) -> Callable[[np.ndarray, int, int], np.ndarray]:
     """``@philox`` alone, compiled: ``words(keys, start, n)`` -> uint64 (stream, n), for tests and benchmarks.
 
     Examples
@@ -553,7 +554,7 @@ def compile_philox() -> Callable[[np.ndarray, int, int], np.ndarray]:
     """
     import ctypes
 
-    engine = _jit(philox_ir())
+    engine = _jit(philox_ir(), optimisation)
     philox = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)(
         engine.get_function_address("philox")
     )
