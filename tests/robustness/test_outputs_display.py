@@ -150,12 +150,12 @@ def test_a_result_stdout_cannot_encode_is_a_clean_error(monkeypatch):
 
 
 @pytest.mark.slow
-def test_compute_table_shows_the_scenario_name_escaped(tmp_path):
+def test_a_scenario_name_with_control_characters_is_refused_and_quoted_escaped(tmp_path, capsys):
+    """Such a name would reach every result's provenance line: the scenario file is refused (exit 2),
+    and the error that quotes the name shows it escaped, never raw to the terminal."""
     from pathlib import Path
 
-    from click.testing import CliRunner
-
-    from cathode_lca.cli import cli
+    from cathode_lca.cli import main
 
     root = Path(__file__).resolve().parents[2]
     text = (root / "examples/plants/eu-hydro-recycler.yaml").read_text(encoding="utf-8")
@@ -163,6 +163,22 @@ def test_compute_table_shows_the_scenario_name_escaped(tmp_path):
     scenario.write_text(
         text.replace("\nname: eu-hydro-recycler\n", '\nname: "ctl\\r\\e[2J\\u202eX"\n'), encoding="utf-8"
     )
-    args = ["compute", "sulfuric-acid-greet2022", "--scenario", str(scenario), "--indicator", "gwp100"]
-    out = CliRunner().invoke(cli, args, catch_exceptions=False).stdout
-    assert "scenario ctl\\r\\x1b[2J\\u202eX (" in out and not RAW.search(out)
+    with pytest.raises(SystemExit) as info:
+        main(["compute", "sulfuric-acid-greet2022", "--scenario", str(scenario), "--indicator", "gwp100"])
+    captured = capsys.readouterr()
+    assert info.value.code == 2 and captured.out == ""
+    assert "ctl\\r\\x1b[2J\\u202eX" in captured.err and "must be one line of printable text" in captured.err
+    assert not RAW.search(captured.err)
+
+
+def test_error_messages_show_what_the_user_typed_escaped(capsys):
+    """An error quotes the user's text; an escape sequence in it must not drive the terminal (retitle it,
+    clear it) and a bidi override must not reorder the message."""
+    from cathode_lca.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "NMC\x1b]0;owned\x07\u202e118"])  # an unknown chemistry: the error quotes it
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "\x1b" not in err and "\u202e" not in err and "\x07" not in err
+    assert "\\x1b" in err and err.startswith("Error: ")  # shown, not dropped: the user sees what was read

@@ -18,6 +18,7 @@ import click
 
 from .. import __version__
 from ..errors import CathodeLCAError
+from ..io import display_text
 from .brightway import brightway
 from .compare import compare
 from .exchange import exchange
@@ -53,11 +54,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # click quotes what the user typed with repr(): escapes shown
         exc.show()
         sys.exit(2)
-    except CathodeLCAError as exc:
-        click.echo(f"Error: {exc}", err=True)
+    except CathodeLCAError as exc:  # messages quote names from the user's files: no escape sequences, no bidi
+        click.echo(display_text(f"Error: {exc}", newlines=True), err=True)
         sys.exit(2)
     except ImportError as exc:  # an optional extra that is not installed: one line, no traceback
         from ..extras import missing_extra_error
