@@ -51,6 +51,8 @@ def no_compute(monkeypatch):
         (["compute", "x", "--param", "a=inf"], "not a finite number"),
         (["compute", "x", "--param", "a=1e400"], "not a finite number"),
         (["compute", "x", "--amount", "nan"], "not a finite number"),
+        (["compute", "x", "--amount", "0"], "--amount must be positive (got 0)"),
+        (["compute", "x", "--amount", "-2.5"], "--amount must be positive (got -2.5)"),
         (["uncertainty", "NMC811", "--seed", "-1"], "--seed"),
         (["sensitivity", "NMC811", "--seed", "-1"], "--seed"),
         (["uncertainty", "NMC811", "--scheduler", "bogus"], "unknown --scheduler 'bogus'"),

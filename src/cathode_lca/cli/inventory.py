@@ -198,7 +198,7 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
 
 @click.command()
 @click.argument("dataset_id")
-@click.option("--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product.")
+@click.option("--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product (positive).")
 @click.option(
     "--indicator",
     "indicator_text",
@@ -259,12 +259,15 @@ def compute(
 
         check_writable(out, overwrite)
     check_finite("--amount", dataset_id, amount)
+    if amount <= 0:  # zero gives nothing; a negative amount flips every sign and the warnings' blame
+        raise UsageError(
+            f"--amount must be positive (got {amount:g}): it is the amount of {dataset_id}'s product",
+            hint="the impacts of -x kg are minus those of x kg: compute a positive amount",
+        )
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out)
     if pact.out and tree:
         raise UsageError("--tree prints the process tree and writes no --pact footprint", hint="drop --tree or --pact")
-    if pact.out and amount == 0:
-        raise UsageError("--pact needs a non-zero --amount (the footprint is per declared unit)", hint="drop --amount")
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
     model = applied.model
