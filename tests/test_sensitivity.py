@@ -63,5 +63,6 @@ def test_sensitivity_and_sweep_results_carry_their_provenance():
     for ds in (sens, swept):
         assert ds.attrs["package_version"] == __version__
         assert ds.attrs["solver"] and ds.attrs["inventory_hash"] == model.inventory.content_hash
+        assert ds.attrs["functional_unit_code"] == "kg-cam"  # the --unit code, as compare's results carry it
     assert sens.attrs["technique"] == "sobol" and sens.attrs["methods"] == "ipcc2021-gwp100"
     assert swept.attrs["methods"] == "ipcc2021-gwp100, water"

@@ -135,3 +135,24 @@ def test_result_csv_rows_carry_version_and_inventory_hash():
     row = next(csv.DictReader(io.StringIO(text, newline="")))
     assert row == {"route": "virgin", "value": "1.5", "package_version": "0.1.0", "inventory_hash": "ab" * 32}
     assert frame_csv(pd.DataFrame({"route": ["virgin"]})) == "route\nvirgin"  # no attrs: the frame only
+
+
+def test_monte_carlo_and_sweep_csv_rows_name_the_functional_unit_code():
+    """The CSV's functional_unit_code column was blank for uncertainty (and sweep) results: their attrs
+    lacked the --unit code that compare's carry, so a row did not say which unit it was per."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    common = ["--unit", "kg-metal:Ni", "--indicator", "gwp100", "--format", "csv"]
+    runs = {
+        "uncertainty": ["uncertainty", "NMC811", "--route", "virgin", "--samples", "20", "--seed", "1", *common],
+        "sweep": ["sweep", "NMC811", "--route", "virgin", "--grid", "hydro_recovery_ni=0.9,0.95", *common],
+    }
+    for name, args in runs.items():
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+        assert rows and {r["functional_unit_code"] for r in rows} == {"kg-metal:Ni"}, name
+        assert {r["functional_unit"] for r in rows} == {"1 kg Ni contained in battery-grade nickel sulfate"}, name

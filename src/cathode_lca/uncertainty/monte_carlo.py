@@ -614,6 +614,7 @@ def monte_carlo(
             "region": region,
             "allocation": allocation,
             "functional_unit": setup.functional_unit,
+            "functional_unit_code": unit,
             "package_version": __version__,
             "inventory_hash": model.inventory.content_hash,
             "background": json.dumps(model.background, default=str),

@@ -190,6 +190,7 @@ def sensitivity(
             "region": region,
             "allocation": allocation,
             "functional_unit": setup.functional_unit,
+            "functional_unit_code": unit,
             "inventory_hash": model.inventory.content_hash,
             "background": json.dumps(getattr(model, "background", None)),
             "distributions": json.dumps({k: dists[k] for k in names}, default=str),

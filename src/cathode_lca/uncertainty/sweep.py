@@ -137,6 +137,7 @@ def sweep(
             "region": region,
             "allocation": allocation,
             "functional_unit": label,
+            "functional_unit_code": unit,
             "package_version": __version__,
             "inventory_hash": model.inventory.content_hash,
             "methods": ", ".join(setup.method_ids),
