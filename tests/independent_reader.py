@@ -122,8 +122,10 @@ class YamlInventory:
             p = self.params[key]
             spec = p.spec
             dataset = scope.split(":", 1)[1] if scope.startswith("dataset:") else None
-            if spec.get("choices") is not None:
-                value: Any = spec.get("default", spec["choices"][0])
+            if spec.get("choices") is not None and spec.get("follows") is not None:  # a choice that takes another's
+                value: Any = self.parameter(*self._lookup(spec["follows"], dataset, p.file))
+            elif spec.get("choices") is not None:
+                value = spec.get("default", spec["choices"][0])
             elif spec.get("by") is not None:
                 value = float(spec["values"][self.evaluate(spec["by"], dataset, p.file)])
             elif spec.get("formula") is not None:

@@ -712,7 +712,15 @@ def build_fuels_transport(rows: list[dict]) -> dict:
 
     params = {}
     for p, (value, source, note) in PAYLOADS.items():  # global: the per-shipment payloads of feed.yaml follow them
-        params[p] = {"value": value, "unit": "short_ton", "source": source, "note": note, "scope": "global"}
+        # min: a payload is positive (the per-shipment payloads that follow them declare the same bound)
+        params[p] = {
+            "value": value,
+            "unit": "short_ton",
+            "min": 0.001,
+            "source": source,
+            "note": note,
+            "scope": "global",
+        }
     for ds_id, item, assumption, payload, name in TRANSPORT:
         r = find(item, assumption)
         src = r["source"]

@@ -234,6 +234,8 @@ def sweep_frame(ds: Any) -> Any:
     for col, val in context(ds.attrs).items():
         if col == "region" and "plant_region" in ds.dims:
             continue  # the grid's plant_region column is the region of each row; one base region would contradict it
+        if col in frame.columns:
+            continue  # a dimension of the grid (a sweep over scenario files has 'scenario'): its value per row wins
         frame[col] = val
     return frame
 
