@@ -198,7 +198,9 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
 
 @click.command()
 @click.argument("dataset_id")
-@click.option("--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product (positive).")
+@click.option(
+    "--amount", type=float, default=1.0, show_default=True, help="Amount of the reference product (positive)."
+)
 @click.option(
     "--indicator",
     "indicator_text",
