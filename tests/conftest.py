@@ -128,3 +128,26 @@ def bd(tmp_path):
     logs.mkdir()
     bd.projects.change_base_directories(base, base_logs_dir=logs, project_name="default", update=False)
     yield bd
+
+
+SCENARIO_HEAD = "format: cathode-lca-scenario/1\nname: t\n"
+
+
+def parse_scenario(text: str, model: LCAModel, file: str = "s.yaml"):
+    """A scenario file's *text* (without its two header lines) parsed against *model*'s parameters."""
+    from cathode_lca.parameters.scenarios import parse_scenario_text
+
+    return parse_scenario_text(SCENARIO_HEAD + text, file, model.parameters)
+
+
+def run_main(args: list[str], capsys) -> tuple[int, str, str]:
+    """``cathode-lca ARGS`` in process: (exit code, stdout, stderr)."""
+    from cathode_lca.cli import main
+
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

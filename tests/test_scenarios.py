@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from conftest import SCENARIO_HEAD, parse_scenario, run_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cathode_lca.cli import main
 from cathode_lca.cli.scenarios import apply_scenarios
 from cathode_lca.errors import CathodeLCAError
 from cathode_lca.lca import default_model
@@ -23,7 +23,7 @@ from cathode_lca.parameters.scenario_values import ScenarioError, check_bounds, 
 from cathode_lca.parameters.scenarios import load_scenario, parse_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "format: cathode-lca-scenario/1\nname: t\n"
+HEAD = SCENARIO_HEAD
 MM = {"li": 6.94, "ni": 58.693, "co": 58.933, "mn": 54.938, "o": 15.999, "al": 26.982}
 MM.update({"fe": 55.845, "p": 30.974, "c": 12.011, "f": 18.998, "h": 1.008})
 
@@ -31,10 +31,6 @@ MM.update({"fe": 55.845, "p": 30.974, "c": 12.011, "f": 18.998, "h": 1.008})
 @pytest.fixture(scope="module")
 def model():
     return default_model()
-
-
-def parse(text, model, file="s.yaml"):
-    return parse_scenario_text(HEAD + text, file, model.parameters)
 
 
 def write(tmp_path, name, text):
@@ -47,7 +43,7 @@ def write(tmp_path, name, text):
 
 
 def test_distance_in_km_is_converted_to_the_declared_miles(model):
-    sc = parse("parameters:\n  dist_recycler_to_cathode_mi: {value: 500, unit: km, source: s}\n", model)
+    sc = parse_scenario("parameters:\n  dist_recycler_to_cathode_mi: {value: 500, unit: km, source: s}\n", model)
     value = sc.values["dist_recycler_to_cathode_mi"]
     assert value.value == pytest.approx(500 / 1.609344)  # 310.686 mi, international mile by definition
     assert value.unit == "mi"
@@ -55,7 +51,7 @@ def test_distance_in_km_is_converted_to_the_declared_miles(model):
 
 
 def test_energy_in_kwh_is_converted_to_mj_and_percent_to_a_fraction(model):
-    sc = parse(
+    sc = parse_scenario(
         "parameters:\n"
         "  hydro_electricity: {value: 0.25, unit: kWh/kg, source: s}\n"
         "  hydro_recovery_ni: {value: 95, unit: percent, source: s}\n",
@@ -99,7 +95,7 @@ def test_precedence_defaults_then_scenarios_in_order_then_param(model, tmp_path)
 
 
 def test_choice_parameter_set_by_a_scenario(model):
-    sc = parse("parameters:\n  nickel_sulfate_route: {value: istrate2024, source: s}\n", model)
+    sc = parse_scenario("parameters:\n  nickel_sulfate_route: {value: istrate2024, source: s}\n", model)
     assert sc.values["nickel_sulfate_route"].value == "istrate2024"
 
 
@@ -271,7 +267,7 @@ ERRORS = [
 @pytest.mark.parametrize(("text", "line", "message"), ERRORS)
 def test_bad_input_is_a_located_error(model, text, line, message):
     with pytest.raises(ScenarioError) as info:
-        parse(text, model, file="bad.yaml")
+        parse_scenario(text, model, file="bad.yaml")
     rendered = str(info.value)
     assert rendered.startswith(f"bad.yaml:{line}:"), rendered
     assert message in rendered
@@ -284,7 +280,7 @@ def test_supplier_specific_needs_contract_evidence(model):
         "contract: {type: PPA, period: 2025-2035}}",
     )
     with pytest.raises(ScenarioError, match="certificate"):
-        parse(text, model)
+        parse_scenario(text, model)
 
 
 def test_wrong_format_and_unknown_scenario(model):
@@ -343,16 +339,6 @@ def test_junk_never_raises_anything_but_a_user_error(model, text):
 
 
 # -- CLI ------------------------------------------------------------------------------------
-
-
-def run_main(args, capsys):
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_scenarios_command_lists_the_shipped_ones(capsys):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SCENARIO_HEAD, parse_scenario, run_main
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,7 @@ from cathode_lca.lca import default_model
 from cathode_lca.parameters.scenario_values import ScenarioError
 from cathode_lca.parameters.scenarios import parse_scenario_text
 
-HEAD = "format: cathode-lca-scenario/1\nname: t\n"
+HEAD = SCENARIO_HEAD
 PLANT = "plant:\n  name: p\n  route: hydrometallurgical\n"
 
 
@@ -25,14 +26,10 @@ def model():
     return default_model()
 
 
-def parse(text, model, file="s.yaml"):
-    return parse_scenario_text(HEAD + text, file, model.parameters)
-
-
 def located(text, model, line):
     """The rendered error of *text*, checked to start with its file and line."""
     with pytest.raises(ScenarioError) as info:
-        parse(text, model, file="bad.yaml")
+        parse_scenario(text, model, file="bad.yaml")
     rendered = str(info.value)
     assert rendered.startswith(f"bad.yaml:{line}:"), rendered
     return rendered
@@ -45,12 +42,14 @@ def located(text, model, line):
 
 @pytest.mark.parametrize(("written", "km"), [("1e3", 1000.0), ("1.5e3", 1500.0), ("2.5E2", 250.0), ("5e-1", 0.5)])
 def test_scientific_notation_is_a_number(model, written, km):
-    sc = parse(f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n", model)
+    sc = parse_scenario(
+        f"parameters:\n  dist_recycler_to_cathode_mi: {{value: {written}, unit: km, source: s}}\n", model
+    )
     assert sc.values["dist_recycler_to_cathode_mi"].value == pytest.approx(km / 1.609344)
 
 
 def test_scientific_notation_in_an_assay_and_a_distribution(model):
-    sc = parse(
+    sc = parse_scenario(
         PLANT + "  black_mass: {chemistry: NMC811, unit: kg/kg, source: s, "
         "assay: {Ni: 2.6e-1, Co: 3.3e-2, Mn: 3e-2, Li: 3.8e-2, C: 3.6e-1}}\n"
         "parameters:\n  hydro_electricity: {value: 1e0, unit: kWh/kg, source: s, "
@@ -97,7 +96,7 @@ def test_an_unquoted_norway_says_to_quote_it(model, text, line):
 
 
 def test_quoted_norway_is_norway(model):
-    sc = parse(PLANT + '  electricity: {supply: residual-mix, region: "NO", source: s}\n', model)
+    sc = parse_scenario(PLANT + '  electricity: {supply: residual-mix, region: "NO", source: s}\n', model)
     assert sc.values["recycler_region"].value == "NO"
     assert sc.values["recycler_electricity_supply"].value == "residual"
 
@@ -126,7 +125,7 @@ def test_an_assay_not_in_mass_fractions_is_refused(model, unit):
     ("unit", "scale"), [("kg/kg", 1), ("%", 100), ("percent", 100), ("g/kg", 1000), ("ppm", 1e6), ("kg/t", 1000)]
 )
 def test_an_assay_in_mass_fractions_is_read(model, unit, scale):
-    sc = parse(_assay(unit, scale), model)
+    sc = parse_scenario(_assay(unit, scale), model)
     # x_CAM = (0.26 + 0.033 + 0.03) / 0.59973 and feed_cam_ni = a_Ni / x_CAM, whatever the unit
     assert sc.values["feed_cam_ni"].value == pytest.approx(0.26 / (0.323 / 0.59973), rel=1e-4)
 
@@ -153,7 +152,7 @@ def test_the_docs_assay_and_an_over_lithiated_one_still_pass(model):
         "  black_mass: {chemistry: NMC811, unit: '%', source: s, "
         "assay: {Ni: 26.0, Co: 3.3, Mn: 3.0, Li: 5.5, Al: 1.5, Cu: 2.0, F: 1.2, C: 36.0}}\n"
     )
-    assert parse(text, model).values["feed_cam_li"].value == pytest.approx(0.055 / 0.53858, rel=1e-4)
+    assert parse_scenario(text, model).values["feed_cam_li"].value == pytest.approx(0.055 / 0.53858, rel=1e-4)
 
 
 # -- 5. distributions that the parameter cannot take --------------------------------------------
@@ -172,7 +171,7 @@ def test_a_distribution_outside_the_bounds_is_refused_where_it_is_written(model)
 def test_a_distribution_in_percent_inside_the_bounds_passes(model):
     text = "parameters:\n  hydro_recovery_ni: {value: 90, unit: '%', source: s, "
     text += "distribution: {type: triangular, minimum: 85, maximum: 99}}\n"
-    dist = parse(text, model).values["hydro_recovery_ni"].distribution
+    dist = parse_scenario(text, model).values["hydro_recovery_ni"].distribution
     assert (dist["minimum"], dist["loc"], dist["maximum"]) == pytest.approx((0.85, 0.9, 0.99))
 
 
@@ -228,7 +227,7 @@ def test_a_zero_model_payload_is_refused_in_the_users_file(model, payload):
 
 
 def test_zero_is_still_a_valid_distance_and_energy(model):
-    sc = parse(
+    sc = parse_scenario(
         "parameters:\n  dist_recycler_to_cathode_mi: {value: 0, unit: km, source: s}\n"
         "  hydro_natural_gas_base: {value: 0, unit: MJ/kg, source: s}\n",
         model,
@@ -271,18 +270,6 @@ def test_a_payload_harmonic_mean_that_overflows_is_refused(model):
 # -- 8. `validate` on a scenario file ----------------------------------------------------------
 # `cathode-lca validate my-plant.yaml` read the scenario as an inventory and said
 # "my-plant.yaml:2: field 'name': unknown key ... check the spelling against docs/inventory-format.md".
-
-
-def run_main(args, capsys):
-    from cathode_lca.cli import main
-
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_validate_checks_a_scenario_file_against_the_shipped_inventories(tmp_path, capsys):
@@ -343,7 +330,7 @@ def test_the_docs_table_lists_every_shipped_scenario():
 
 
 def test_an_assay_sets_the_chemistry_of_the_feed_cam(model):
-    sc = parse(_assay("kg/kg").replace("chemistry: NMC811", "chemistry: NMC622"), model)
+    sc = parse_scenario(_assay("kg/kg").replace("chemistry: NMC811", "chemistry: NMC622"), model)
     assert sc.values["feed_cam_chemistry"].value == "NMC622"
 
 
@@ -405,7 +392,7 @@ def test_a_scenario_value_without_distribution_is_not_drawn_around_the_shipped_v
     # lies outside it, so any draw from the shipped triangle ignores the user's value
     from cathode_lca.parameters.scenarios import apply_to_inventory, compose
 
-    sc = parse(
+    sc = parse_scenario(
         "parameters:\n  li2co3_atacama_ng_heat: {value: 40, unit: MJ, source: s}\n",
         model,
     )
@@ -435,7 +422,7 @@ def test_a_mix_rebalanced_by_the_user_passes(model):
         "parameters:\n  electricity-generation-at::share_coal: {value: 10, source: s}\n"
         "  electricity-generation-at::share_hydro: {value: 48.252, source: s}\n"
     )
-    sc = parse(text, model)
+    sc = parse_scenario(text, model)
     assert sc.values["electricity-generation-at::share_coal"].value == 10.0
 
 
@@ -534,7 +521,7 @@ def test_a_composition_over_one_kilogram_is_refused(model):
 
 def test_a_composition_within_one_kilogram_passes(model):
     # the shipped bmfeed_cam is 0.578-0.6455 (EverBatt 2023 'Preproc. Par.' row 286): 0.55 lowers every total
-    sc = parse("parameters:\n  bmfeed_cam: {value: 0.55, source: s}\n", model)
+    sc = parse_scenario("parameters:\n  bmfeed_cam: {value: 0.55, source: s}\n", model)
     assert sc.values["bmfeed_cam"].value == 0.55
 
 
@@ -611,7 +598,7 @@ def test_plain_numbers_and_quoted_text_are_unchanged(model, written, km):
     if km is None:  # quoted: text, refused as not a number (never read as octal)
         assert "must be a number" in located(text, model, 4)
     else:
-        assert parse(text, model).values["dist_recycler_to_cathode_mi"].value == pytest.approx(km / 1.609344)
+        assert parse_scenario(text, model).values["dist_recycler_to_cathode_mi"].value == pytest.approx(km / 1.609344)
 
 
 def test_a_typo_gets_each_suggestion_once(model):

@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from cathode_lca.cli import main
-
-
-def run_main(args, capsys):
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
+from conftest import run_main
 
 # An `overrides:` value outside the parameter's bounds (hydro_recovery_ni: 1.5, a fraction) was
 # reported as "field 'parameters.hydro_recovery_ni': default value 1.5 ... declared at
