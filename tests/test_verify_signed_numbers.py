@@ -4,10 +4,12 @@ Every expected value below is computed in this file from numbers typed in from t
 inventory cites (document, table, cell), never from the package's engine; the package's value is then
 compared with it. What is checked:
 
-1. the Poland grid (a codecarbon fallback mix: TWh by source, not shares) per kWh delivered;
-2. the economic allocation shares of the NMC811 hydrometallurgical step per kg Ni, from the annual
-   prices of the cited series (not from the package's price parameters) and EverBatt's outputs;
-3. the passport of the example battery: E_total, the virgin CFF term of Ni, R2, and the stage sums;
+1. the Poland grid (a codecarbon fallback mix: TWh by source, not shares) per kWh delivered, and the
+   EU-27 grid that the example passport uses;
+2. the economic allocation shares of the NMC811 hydrometallurgical and pyrometallurgical steps, from
+   the annual prices of the cited series (not from the package's price parameters) and EverBatt's outputs;
+3. the passport of the example battery: E_total, the CFF terms of Ni, the virgin term of Co, R2, and
+   the stage sums;
 4. EverBatt 2023's evaluated hydrometallurgical inputs per kg black mass (NMC811 cells).
 
 (France's grid is checked the same way in ``tests/test_electricity.py``.)
@@ -82,6 +84,20 @@ def test_poland_grid_by_hand(model: LCAModel) -> None:
     # energy: the inventory splits GREET's total into carriers rounded to 6 digits (coal + NG + oil + rest)
     assert _score(model, "electricity-grid-pl", "ced") == pytest.approx(mj_per_kwh, rel=1e-5)
     assert _score(model, "electricity-grid-pl", "water") == pytest.approx(l_per_kwh, rel=1e-9)
+
+
+def test_eu_grid_by_hand(model: LCAModel) -> None:
+    """EU-27 2024 (the example passport's cell-plant electricity): OWID shares x the same GHG factors.
+
+    Shares (%): OWID energy dataset, 'European Union (27)', 2024. No T&D losses: none is cited for the EU
+    aggregate (the inventory says so), so the value is per kWh generated.
+    """
+    share = {"coal": 9.770, "gas": 15.582, "oil": 3.213, "nuclear": 23.422, "hydro": 13.330, "wind": 17.713,
+             "solar": 11.073, "bio": 5.656, "other": 0.241}  # fmt: skip
+    ghg = {"coal": 820, "gas": 490, "oil": 650, "nuclear": 12, "hydro": 24, "wind": 11, "solar": 48, "bio": 230,
+           "other": 38}  # fmt: skip
+    g_per_kwh = sum(share[k] / 100 * ghg[k] for k in share)
+    assert _score(model, "electricity-grid-eu", "ipcc2021-gwp100") == pytest.approx(g_per_kwh / 1000, rel=1e-9)
 
 
 # --- 2. economic allocation per kg Ni ----------------------------------------------------------------
@@ -165,6 +181,30 @@ def test_virgin_nickel_per_kg_ni_is_greet_niso4_over_its_ni_content() -> None:
     assert sum(r["value"] for r in rows) == pytest.approx(7.56893 / NI_IN_NISO4, rel=1e-4)
 
 
+def test_economic_shares_of_the_pyro_step_from_the_cited_prices() -> None:
+    """NMC811 cells, pyrometallurgical step: Co2+ 0.02469, Ni2+ 0.1967, Cu metal 0.07406 kg per kg feed.
+
+    Amounts: EverBatt 2023 'CM Rec Par.'!BD127:BD129 evaluated for the default NMC811 cells (element x 0.95).
+    Prices as above (Cu: Pink Sheet copper 2015-2024).
+    """
+    p = _hand_prices()
+    value = {"Co": 0.02469 * p["cobalt"], "Ni": 0.1967 * p["nickel"], "Cu": 0.07406 * p["copper"]}
+    share = {k: v / sum(value.values()) for k, v in value.items()}
+    result = CliRunner().invoke(
+        cli, ["compare", "NMC811", "--unit", "kg-metal:Co", "--indicator", "gwp100", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    block = next(
+        b
+        for b in json.loads(result.output)["allocation"]
+        if (b["route"], b["process"]) == ("pyrometallurgical", "recycling-pyrometallurgical")
+    )
+    got = {c["product"]: c["factor"] for c in block["coproducts"]}
+    assert got["cobalt-in-product-pyrometallurgical"] == pytest.approx(share["Co"], rel=1e-3)
+    assert got["nickel-in-product-pyrometallurgical"] == pytest.approx(share["Ni"], rel=1e-3)
+    assert got["copper-metal-recovered-pyrometallurgical"] == pytest.approx(share["Cu"], rel=1e-3)
+
+
 # --- 3. passport of the example battery ---------------------------------------------------------------
 
 
@@ -218,6 +258,14 @@ def test_passport_nickel_cff_terms_by_hand(declaration: Any) -> None:
     e_rec = doc["emissionsKgCO2ePerKg"]["e_recycled"]["value"]
     assert terms["recycled_input"] == pytest.approx(r1 * (a * e_rec + (1 - a) * e_v), rel=1e-4)
     assert terms["recycling_eol"] == pytest.approx((1 - a) * r2 * (e_eol - e_v), rel=1e-4)
+
+
+def test_passport_cobalt_virgin_term_by_hand(declaration: Any) -> None:
+    """Co: (1 - R1) E_V with R1 = (5 + 15) / 100 (battery file) and E_V = GREET 2022 CoSO4 6.91406 kg CO2e/kg
+    (EverBatt 2023 'GREET IO' section 4) / Co in anhydrous CoSO4."""
+    co_in_coso4 = M_CO / (M_CO + M_S + 4 * M_O)
+    terms = declaration.to_dict()["calculation"]["cff"]["Co"]["termsKgCO2ePerKg"]
+    assert terms["virgin"] == pytest.approx((1 - 0.20) * 6.91406 / co_in_coso4, rel=1e-4)
 
 
 # --- 4. EverBatt 2023 hydrometallurgical inputs per kg black mass ---------------------------------------
