@@ -10,7 +10,8 @@ compared with it. What is checked:
    the annual prices of the cited series (not from the package's price parameters) and EverBatt's outputs;
 3. the passport of the example battery: E_total, the CFF terms of Ni, the virgin term of Co, R2, and
    the stage sums;
-4. EverBatt 2023's evaluated hydrometallurgical inputs per kg black mass (NMC811 cells).
+4. the headline NMC811 virgin result per kg CAM of docs/results.md;
+5. EverBatt 2023's evaluated hydrometallurgical inputs per kg black mass (NMC811 cells).
 
 (France's grid is checked the same way in ``tests/test_electricity.py``.)
 """
@@ -268,7 +269,28 @@ def test_passport_cobalt_virgin_term_by_hand(declaration: Any) -> None:
     assert terms["virgin"] == pytest.approx((1 - 0.20) * 6.91406 / co_in_coso4, rel=1e-4)
 
 
-# --- 4. EverBatt 2023 hydrometallurgical inputs per kg black mass ---------------------------------------
+# --- 4. the headline number of docs/results.md -------------------------------------------------------
+
+
+def test_nmc811_virgin_per_kg_cam_by_hand(model: LCAModel) -> None:
+    """NMC811 virgin, 25.49 kg CO2e/kg CAM (docs/results.md), from EverBatt's recipe and GREET 2022 factors.
+
+    Recipe per kg CAM: EverBatt 2023 'Cath. Prod. Par.' column G (NMC811), rows 27-46: NaOH 0.8445, LiOH 0.2462,
+    NiSO4 1.273, CoSO4 0.1593, MnSO4 0.1552, NH4OH 0.1173 kg; electricity 28.8 MJ; natural gas 42.62 MJ; no
+    process CO2 (LiOH route; row 48 blank). GHG (AR6), kg CO2e/kg, EverBatt 2023 'GREET IO' section 4 per short
+    ton / 907.2: NaOH 2.12028, LiOH 24.2436, NiSO4 7.56893, CoSO4 6.91406, MnSO4 0.86921, NH4OH 1.3815.
+    US grid 466.497 g CO2e/kWh delivered (GREET via EverBatt 2023); NG in an industrial boiler incl. upstream
+    69.5566 g/MJ (EverBatt process-NG factor, 'GREET IO').
+    """
+    recipe = {"NaOH": (0.8445, 2.12028), "LiOH": (0.2462, 24.2436), "NiSO4": (1.273, 7.56893),
+              "CoSO4": (0.1593, 6.91406), "MnSO4": (0.1552, 0.86921), "NH4OH": (0.1173, 1.3815)}  # fmt: skip
+    materials = sum(kg * factor for kg, factor in recipe.values())
+    expected = materials + 28.8 / 3.6 * 0.466497 + 42.62 * 0.0695566
+    assert round(expected, 2) == 25.49  # the value docs/results.md states
+    assert _score(model, "cam-nmc811-virgin", "ipcc2021-gwp100") == pytest.approx(expected, rel=1e-5)
+
+
+# --- 5. EverBatt 2023 hydrometallurgical inputs per kg black mass ---------------------------------------
 
 
 def test_hydro_inputs_per_kg_black_mass_reproduce_everbatt(model: LCAModel) -> None:
