@@ -172,6 +172,33 @@ def test_economic_shares_per_kg_ni_from_the_cited_prices() -> None:
     assert block["price_ratio"] == pytest.approx(p["cobalt"] / 0.2, rel=1e-6)
 
 
+def test_hydro_recovery_stage_per_kg_ni_by_hand() -> None:
+    """The hydrometallurgical step's own burden charged to 1 kg Ni: f_Ni / a_Ni x (inputs of the step).
+
+    Inputs per kg black mass: EverBatt 2023 'CM Rec Par.'!CD88:CD106 evaluated for default NMC811 cells (H2SO4
+    1.459, H2O2 0.1013, NaOH 0.9538, soda ash 0.3146, lime 0.0005585 kg; NG 1.879, electricity 0.9, diesel
+    0.6 MJ), black mass 0.6996 kg per kg cell. GHG (AR6), GREET 2022 via EverBatt 2023 'GREET IO' section 4:
+    H2SO4 0.0440702, H2O2 1.08123, NaOH 2.12028, soda ash 0.705592, lime 1.28442 kg CO2e/kg; process NG
+    69.5566 g/MJ, process diesel 90.4605 g/MJ, US grid 466.497 g/kWh. No process CO2 (soda ash as precipitant
+    is not counted, 'CM Rec Par.'!CD152). f_Ni from the hand shares; a_Ni = 0.2755 x 0.6996 kg per kg cell.
+    """
+    bm = 0.6996
+    inputs = {"H2SO4": (1.459, 0.0440702), "H2O2": (0.1013, 1.08123), "NaOH": (0.9538, 2.12028),
+              "soda ash": (0.3146, 0.705592), "lime": (0.0005585, 1.28442)}  # fmt: skip
+    energy = 1.879 * 0.0695566 + 0.9 / 3.6 * 0.466497 + 0.6 * 0.0904605
+    own_per_kg_feed = bm * (sum(kg * factor for kg, factor in inputs.values()) + energy)
+    expected = own_per_kg_feed * 0.5866 / (0.2755 * bm)
+    result = CliRunner().invoke(
+        cli, ["compare", "NMC811", "--unit", "kg-metal:Ni", "--indicator", "gwp100", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["results"]
+    hydro = next(r for r in rows if r["route"] == "hydrometallurgical" and r["indicator"] == "gwp100")
+    got = hydro["by_stage"]["recycling-recovery"]
+    # EverBatt's evaluated amounts carry 4 significant digits
+    assert got == pytest.approx(expected, rel=5e-4)
+
+
 def test_virgin_nickel_per_kg_ni_is_greet_niso4_over_its_ni_content() -> None:
     """Virgin Ni per kg Ni = GREET 2022 NiSO4 (EverBatt 2023 'GREET IO' column AJ: 7.56893 kg CO2e/kg) / Ni in NiSO4."""
     args = ["compare", "NMC811", "--unit", "kg-metal:Ni", "--indicator", "gwp100", "--route", "virgin"]
