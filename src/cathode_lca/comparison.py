@@ -246,6 +246,37 @@ class ComparisonSetup:
     demands: list[RouteDemand] = field(default_factory=list)  # route_demands at env, computed once here
 
 
+def check_argument_types(
+    chemistry: object,
+    routes: object,
+    region: object,
+    allocation: object,
+    unit: object,
+    indicators: object,
+    parameters: object,
+) -> None:
+    """Refuse arguments of the wrong type by name (a Python caller's mistake, not the CLI's).
+
+    A bare string for *routes* or *indicators* would otherwise be read letter by letter.
+    """
+    for name, value in (("chemistry", chemistry), ("region", region), ("unit", unit)):
+        if not isinstance(value, str):
+            raise UsageError(f"{name} must be a string, got {type(value).__name__} {value!r}", hint=f"e.g. {name}='…'")
+    if allocation is not None and not isinstance(allocation, str):
+        raise UsageError(
+            f"allocation must be a string or None, got {type(allocation).__name__} {allocation!r}",
+            hint="e.g. allocation='economic'",
+        )
+    for name, names in (("routes", routes), ("indicators", indicators)):
+        if isinstance(names, (str, bytes)):
+            raise UsageError(f"{name} must be a list of names, got the string {names!r}", hint=f"write [{names!r}]")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise UsageError(
+            f"parameters must be a mapping of parameter name to value, got {type(parameters).__name__}",
+            hint="e.g. parameters={'hydro_recovery_ni': 0.95}",
+        )
+
+
 def prepare(
     chemistry: str,
     routes: Sequence[str] | None,
@@ -260,6 +291,7 @@ def prepare(
     from .lca import default_model
     from .methods import Method, load_method
 
+    check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     model = model or default_model()
     chem = _chem_key(model, chemistry)
     cat = catalogue_of(model)
@@ -351,6 +383,7 @@ def compare(
     """
     import xarray as xr
 
+    check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
     if many:
         raise UsageError(
