@@ -36,3 +36,11 @@ def test_names_imported_from_the_package_root_keep_their_types(tmp_path):
     assert 'host.py:2: note: Revealed type is "def (chemistry: str' in report, report
     assert 'host.py:3: note: Revealed type is "def (' in report, report
     assert 'Argument 1 to "compare" has incompatible type "int"' in report, report
+
+
+def test_dir_of_the_package_lists_its_public_names():
+    """Interactive completion (dir) listed none of the lazily imported names, e.g. compare."""
+    import cathode_lca
+
+    assert {"LCAModel", "compare", "compute", "CathodeLCAError", "__version__"} <= set(dir(cathode_lca))
+    assert set(cathode_lca.__all__) <= set(dir(cathode_lca))

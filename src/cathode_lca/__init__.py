@@ -45,3 +45,7 @@ def __getattr__(name: str) -> Any:
         module, attr = _EXPORTS[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'cathode_lca' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
