@@ -26,7 +26,9 @@ def test_names_imported_from_the_package_root_keep_their_types(tmp_path):
         "from cathode_lca import LCAModel, compare, load_method\n"
         "reveal_type(compare)\n"
         "reveal_type(LCAModel)\n"
-        "compare(811)\n",
+        "compare(811)\n"
+        "reveal_type(compare('NMC811'))\n"
+        "reveal_type(LCAModel().calculate({'cam-nmc811-virgin': 1.0}))\n",
         encoding="utf-8",
     )
     stdout, stderr, status = api.run(
@@ -36,6 +38,9 @@ def test_names_imported_from_the_package_root_keep_their_types(tmp_path):
     assert 'host.py:2: note: Revealed type is "def (chemistry: str' in report, report
     assert 'host.py:3: note: Revealed type is "def (' in report, report
     assert 'Argument 1 to "compare" has incompatible type "int"' in report, report
+    # results are datasets to the type checker, so a host's ds.value.sel(...) is checked too
+    assert 'host.py:5: note: Revealed type is "xarray.core.dataset.Dataset"' in report, report
+    assert 'host.py:6: note: Revealed type is "xarray.core.dataset.Dataset"' in report, report
 
 
 def test_dir_of_the_package_lists_its_public_names():

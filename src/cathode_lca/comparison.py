@@ -46,6 +46,8 @@ from .inventory.schema import ELEMENTS
 from .result_warnings import add_warnings, warnings_of
 
 if TYPE_CHECKING:
+    import xarray
+
     from .lca import LCAModel
 
 INDICATORS = {
@@ -365,7 +367,7 @@ def compare(
     parameters: Mapping[str, Any] | None = None,
     model: LCAModel | None = None,
     dqr: bool = False,
-) -> Any:
+) -> xarray.Dataset:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
     Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import xarray
 
 from . import __version__
 from .engine.matrices import ALLOCATIONS, MatrixModel, broadcast_size
@@ -253,7 +256,7 @@ class LCAModel:
         seed: int | None = None,
         parameter_set: str = "defaults",
         env: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> xarray.Dataset:
         """Compute the LCA of *demand* (``{product or dataset id: amount}``).
 
         Amounts and parameter values may be scalars or arrays of S samples/scenarios.
@@ -372,7 +375,7 @@ def compute(
     parameters: Mapping[str, Any] | None = None,
     allocation: str = "none",
     model: LCAModel | None = None,
-) -> Any:
+) -> xarray.Dataset:
     """LCA of *amount* of one dataset's reference product with the shipped inventories.
 
     Examples
