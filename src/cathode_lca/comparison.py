@@ -382,6 +382,19 @@ def compare(
     With *dqr*, ``attrs["dqr"]`` (JSON) holds the contribution-weighted data quality rating of every
     route and indicator (:func:`cathode_lca.quality.dqr.demands_dqr`), rated on the demands and
     parameters computed here.
+
+    Wrong names or argument types raise :class:`~cathode_lca.errors.UsageError`; bad parameter
+    values raise :class:`~cathode_lca.errors.ParameterError` (``BoundsError`` outside the bounds).
+
+    Examples
+    --------
+    >>> ds = compare("NMC811", routes=["virgin", "hydrometallurgical"], indicators=["gwp100"])
+    >>> ds.value.dims, ds.attrs["functional_unit"], str(ds.unit.sel(indicator="gwp100").values)
+    (('route', 'indicator'), '1 kg NMC811 cathode active material', 'kg CO2-eq')
+    >>> compare("NMC811", routes="hydrometallurgical")
+    Traceback (most recent call last):
+    ...
+    cathode_lca.errors.UsageError: routes must be a list of names, got the string 'hydrometallurgical'. Fix: write ['hydrometallurgical']
     """
     import xarray as xr
 
