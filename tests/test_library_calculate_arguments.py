@@ -3,6 +3,8 @@ is wrong, not a numpy ValueError or AttributeError from deep inside the solver."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -60,3 +62,10 @@ def test_one_dimensional_samples_still_work(model):
 def test_a_ragged_parameter_list_is_refused_by_name(model):
     with pytest.raises(ParameterError, match="parameter 'plant_region' is a ragged"):
         model.calculate(DEMAND, parameters={"plant_region": [["US"], ["CN", "US"]]})
+
+
+@pytest.mark.parametrize("extra", ["my-plant.yaml", Path("my-plant.yaml")])
+def test_one_extra_file_given_bare_is_not_read_letter_by_letter(extra):
+    """LCAModel(extra="my-plant.yaml") used to fail with "no such file: m" (a Path: TypeError, not iterable)."""
+    with pytest.raises(UsageError, match=r"extra must be a list of inventory files.*\['my-plant.yaml'\]"):
+        LCAModel(extra=extra)

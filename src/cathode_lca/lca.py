@@ -81,6 +81,11 @@ class LCAModel:
         background_solver: str | None = None,
         _parent: LCAModel | None = None,
     ) -> None:
+        if isinstance(extra, (str, Path)):
+            raise UsageError(
+                f"extra must be a list of inventory files, got the single path {str(extra)!r}",
+                hint=f"write extra=[{str(extra)!r}]",
+            )
         self.background_solver = background_solver
         self.inventory: Inventory
         self.parameters: ParameterModel
