@@ -12,7 +12,16 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports these on first use
+    from .comparison import compare as compare
+    from .engine.validate import validate_inventory as validate_inventory
+    from .errors import CathodeLCAError as CathodeLCAError
+    from .inventory.load import load_inventory as load_inventory
+    from .lca import LCAModel as LCAModel
+    from .lca import compute as compute
+    from .methods import load_method as load_method
 
 __version__ = "0.1.0"
 
@@ -36,3 +45,7 @@ def __getattr__(name: str) -> Any:
         module, attr = _EXPORTS[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'cathode_lca' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -46,6 +46,8 @@ from .inventory.schema import ELEMENTS
 from .result_warnings import add_warnings, warnings_of
 
 if TYPE_CHECKING:
+    import xarray
+
     from .lca import LCAModel
 
 INDICATORS = {
@@ -246,6 +248,37 @@ class ComparisonSetup:
     demands: list[RouteDemand] = field(default_factory=list)  # route_demands at env, computed once here
 
 
+def check_argument_types(
+    chemistry: object,
+    routes: object,
+    region: object,
+    allocation: object,
+    unit: object,
+    indicators: object,
+    parameters: object,
+) -> None:
+    """Refuse arguments of the wrong type by name (a Python caller's mistake, not the CLI's).
+
+    A bare string for *routes* or *indicators* would otherwise be read letter by letter.
+    """
+    for name, value in (("chemistry", chemistry), ("region", region), ("unit", unit)):
+        if not isinstance(value, str):
+            raise UsageError(f"{name} must be a string, got {type(value).__name__} {value!r}", hint=f"e.g. {name}='…'")
+    if allocation is not None and not isinstance(allocation, str):
+        raise UsageError(
+            f"allocation must be a string or None, got {type(allocation).__name__} {allocation!r}",
+            hint="e.g. allocation='economic'",
+        )
+    for name, names in (("routes", routes), ("indicators", indicators)):
+        if isinstance(names, (str, bytes)):
+            raise UsageError(f"{name} must be a list of names, got the string {names!r}", hint=f"write [{names!r}]")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise UsageError(
+            f"parameters must be a mapping of parameter name to value, got {type(parameters).__name__}",
+            hint="e.g. parameters={'hydro_recovery_ni': 0.95}",
+        )
+
+
 def prepare(
     chemistry: str,
     routes: Sequence[str] | None,
@@ -260,6 +293,7 @@ def prepare(
     from .lca import default_model
     from .methods import Method, load_method
 
+    check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     model = model or default_model()
     chem = _chem_key(model, chemistry)
     cat = catalogue_of(model)
@@ -333,7 +367,7 @@ def compare(
     parameters: Mapping[str, Any] | None = None,
     model: LCAModel | None = None,
     dqr: bool = False,
-) -> Any:
+) -> xarray.Dataset:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
     Returns an ``xarray.Dataset`` with ``value``, ``difference`` (route − virgin),
@@ -348,9 +382,23 @@ def compare(
     With *dqr*, ``attrs["dqr"]`` (JSON) holds the contribution-weighted data quality rating of every
     route and indicator (:func:`cathode_lca.quality.dqr.demands_dqr`), rated on the demands and
     parameters computed here.
+
+    Wrong names or argument types raise :class:`~cathode_lca.errors.UsageError`; bad parameter
+    values raise :class:`~cathode_lca.errors.ParameterError` (``BoundsError`` outside the bounds).
+
+    Examples
+    --------
+    >>> ds = compare("NMC811", routes=["virgin", "hydrometallurgical"], indicators=["gwp100"])
+    >>> ds.value.dims, ds.attrs["functional_unit"], str(ds.unit.sel(indicator="gwp100").values)
+    (('route', 'indicator'), '1 kg NMC811 cathode active material', 'kg CO2-eq')
+    >>> compare("NMC811", routes="hydrometallurgical")
+    Traceback (most recent call last):
+    ...
+    cathode_lca.errors.UsageError: routes must be a list of names, got the string 'hydrometallurgical'. Fix: write ['hydrometallurgical']
     """
     import xarray as xr
 
+    check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
     if many:
         raise UsageError(

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import xarray
 
 from . import __version__
 from .engine.matrices import ALLOCATIONS, MatrixModel, broadcast_size
@@ -78,6 +81,11 @@ class LCAModel:
         background_solver: str | None = None,
         _parent: LCAModel | None = None,
     ) -> None:
+        if isinstance(extra, (str, Path)):
+            raise UsageError(
+                f"extra must be a list of inventory files, got the single path {str(extra)!r}",
+                hint=f"write extra=[{str(extra)!r}]",
+            )
         self.background_solver = background_solver
         self.inventory: Inventory
         self.parameters: ParameterModel
@@ -180,7 +188,17 @@ class LCAModel:
         model = self.matrices(allocation)
         amounts: dict[int, np.ndarray] = {}
         for name, amount in demand.items():
-            arr = np.atleast_1d(np.asarray(amount, dtype=float))
+            try:
+                arr = np.atleast_1d(np.asarray(amount, dtype=float))
+            except (TypeError, ValueError):
+                raise ParameterError(
+                    f"demand amount for '{name}' is not a number: {amount!r}", hint="give a number"
+                ) from None
+            if arr.ndim > 1:
+                raise ParameterError(
+                    f"demand amount for '{name}' has shape {arr.shape}",
+                    hint="give a number or a one-dimensional array of samples",
+                )
             if not np.all(np.isfinite(arr)):
                 raise ParameterError(f"demand amount for '{name}' is NaN or infinite", hint="give a finite number")
             col = model.product_index[self.product_id(name)]
@@ -243,7 +261,7 @@ class LCAModel:
         seed: int | None = None,
         parameter_set: str = "defaults",
         env: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> xarray.Dataset:
         """Compute the LCA of *demand* (``{product or dataset id: amount}``).
 
         Amounts and parameter values may be scalars or arrays of S samples/scenarios.
@@ -253,6 +271,7 @@ class LCAModel:
         """
         if allocation not in ALLOCATIONS:
             raise UsageError(f"unknown allocation '{allocation}'", hint="choose one of: " + ", ".join(ALLOCATIONS))
+        _check_call(demand, methods, parameters)
         if not demand:
             raise UsageError("empty demand", hint="give at least one product and amount")
         method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
@@ -300,6 +319,38 @@ class LCAModel:
         return ds
 
 
+def _check_call(demand: object, methods: object, parameters: object) -> None:
+    """Refuse a malformed call by name before numpy meets it deep inside the solver."""
+    if not isinstance(demand, Mapping):
+        raise UsageError(
+            f"demand must be a mapping of product or dataset id to amount, got {type(demand).__name__}",
+            hint="e.g. {'cam-nmc811-virgin': 1.0}",
+        )
+    if isinstance(methods, (str, bytes)):
+        raise UsageError(
+            f"methods must be a list of method ids, got the string {methods!r}", hint=f"write [{methods!r}]"
+        )
+    if parameters is None:
+        return
+    if not isinstance(parameters, Mapping):
+        raise UsageError(
+            f"parameters must be a mapping of parameter name to value, got {type(parameters).__name__}",
+            hint="e.g. {'plant_region': 'CN'}",
+        )
+    for name, value in parameters.items():
+        try:
+            shape = np.shape(value)
+        except ValueError:  # a ragged nested list
+            raise ParameterError(
+                f"parameter '{name}' is a ragged nested sequence", hint="give one value or a flat list"
+            ) from None
+        if len(shape) > 1:
+            raise ParameterError(
+                f"parameter '{name}' has shape {shape}",
+                hint="give one value or a one-dimensional array of samples",
+            )
+
+
 def _jsonable(value: Any) -> Any:
     arr = np.asarray(value)
     if arr.ndim == 0:
@@ -329,7 +380,7 @@ def compute(
     parameters: Mapping[str, Any] | None = None,
     allocation: str = "none",
     model: LCAModel | None = None,
-) -> Any:
+) -> xarray.Dataset:
     """LCA of *amount* of one dataset's reference product with the shipped inventories.
 
     Examples
