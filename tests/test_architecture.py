@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"engine"},
     {"lca", "quality"},
     {"catalogue", "documents"},
-    {"allocation", "comparison"},
+    {"allocation", "balances", "comparison"},
     {"passport", "uncertainty", "brightway", "report", "exchange"},
     {"cli"},
 ]

@@ -534,6 +534,9 @@ def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> li
             "while natural-gas heat has both; spodumene Li2CO3 and LiOH are understated (about 28 % and 24 % below "
             "Istrate's published results); see docs/data/virgin.md"
         )
+    from .balances import balance_warnings
+
+    out.extend(balance_warnings(setup.model, demands, env, setup.allocation))
     if setup.allocation == "economic" and any(rd.functional for rd in demands):
         for rd in demands:
             ds = setup.model.inventory.datasets.get(f"recycling-{rd.route}")
