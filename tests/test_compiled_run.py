@@ -142,6 +142,7 @@ def test_a_kernel_compiled_at_o0_gives_the_o2_kernels_numbers_bit_for_bit(monkey
     from cathode_lca.uncertainty import kernel as kernel_module
 
     monkeypatch.setattr(kernel_module, "_PLANS", {})  # an O2 plan of an earlier test would serve the O0 run
+    monkeypatch.setattr(compiled_run, "_SAMPLES_RUN", {})  # and earlier tests' samples would count towards O2
     kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 60_000, "seed": 8, "progress": False}
     fast_compile = monte_carlo("NMC811", kernel="auto", **kw)
     monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 1)
@@ -194,6 +195,7 @@ def test_a_plan_compiled_at_o2_serves_later_smaller_runs_and_not_the_reverse(mon
     kw = {"routes": ["virgin"], "samples": 200, "progress": False, "kernel": "compiled", "default_uncertainty": False}
     plans: dict = {}
     monkeypatch.setattr(kernel_module, "_PLANS", plans)
+    monkeypatch.setattr(compiled_run, "_SAMPLES_RUN", {})
     monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 1)  # every run "large": O2
     large = monte_carlo("NMC811", seed=3, **kw)
     monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 10**9)  # every run "small": O0 asked
@@ -209,3 +211,24 @@ def test_a_plan_compiled_at_o2_serves_later_smaller_runs_and_not_the_reverse(mon
     assert (first.attrs["kernel_optimisation"], then.attrs["kernel_optimisation"]) == ("O0", "O2")
     assert sorted(key[:3] for key in plans) == ["O0:", "O2:"]
     np.testing.assert_array_equal(first.samples.values, then.samples.values)
+
+
+def test_a_process_that_keeps_running_one_comparison_compiles_it_at_o2_once_the_samples_add_up(monkeypatch):
+    """Tiered compilation: small runs compile at O0 until the samples run with that plan in this process,
+    the current run's included, reach the threshold; that run compiles at O2 and later runs reuse it.
+    The numbers of every run are the same, bit for bit."""
+    from cathode_lca.uncertainty import compiled_run
+    from cathode_lca.uncertainty import kernel as kernel_module
+
+    kw = {"routes": ["virgin"], "samples": 200, "progress": False, "kernel": "compiled", "default_uncertainty": False}
+    plans: dict = {}
+    monkeypatch.setattr(kernel_module, "_PLANS", plans)
+    monkeypatch.setattr(compiled_run, "_SAMPLES_RUN", {})
+    monkeypatch.setattr(compiled_run, "KERNEL_FULL_OPTIMISATION_SAMPLES", 500)
+    runs = [monte_carlo("NMC811", seed=3, **kw) for _ in range(4)]  # 200, 400, 600 (>= 500: O2), 800
+    assert [r.attrs["kernel_optimisation"] for r in runs] == ["O0", "O0", "O2", "O2"]
+    assert sorted(key[:3] for key in plans) == ["O0:", "O2:"]
+    for r in runs[1:]:
+        np.testing.assert_array_equal(r.samples.values, runs[0].samples.values)
+    other = monte_carlo("NMC811", seed=3, **{**kw, "routes": ["hydrometallurgical"]})  # another plan: its own count
+    assert other.attrs["kernel_optimisation"] == "O0"
