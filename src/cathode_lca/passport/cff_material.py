@@ -210,6 +210,7 @@ def material_cff(
 
     params = CFFParameters(A=a, B=b, R1=r1, R2=r2, R3=r3, qsin_qp=qsin, qsout_qp=qsout)
     params.check(element)
+    warnings.extend(recycled_heavier(element, params, e_v[0], e_v_star[0], e_recycled[0], e_rec_eol[0]))
     emissions = CFFEmissions(
         e_v=e_v,
         e_v_star=e_v_star,
@@ -246,6 +247,39 @@ def material_cff(
         product_mass_kg=cam_mass * md.product_per_kg_cam,
         terms=cff_terms(params, emissions),
     )
+
+
+def recycled_heavier(
+    element: str, p: CFFParameters, e_v: float, e_v_star: float, e_recycled: float, e_recycling_eol: float
+) -> list[str]:
+    """Warnings when recycled *element* carries more than the virgin it stands for, so that recycling raises
+    the footprint: the end-of-life term is then a burden, and a recycled input costs more than virgin.
+
+    >>> p = CFFParameters(A=0.2, B=0.0, R1=0.0, R2=0.5, R3=0.0, qsin_qp=1.0, qsout_qp=1.0)
+    >>> [w.split(":")[0] for w in recycled_heavier("Co", p, 18.0, 18.0, 0.0, 20.0)]
+    ['CFF, Co']
+    >>> recycled_heavier("Ni", p, 20.0, 20.0, 0.0, 7.0)
+    []
+    """
+    out = []
+    eol = (1 - p.A) * p.R2 * (e_recycling_eol - e_v_star * p.qsout_qp)
+    if eol > 0:
+        out.append(
+            f"CFF, {element}: the end-of-life term is a burden, not a credit ({eol:+.3g} kg CO2-eq per kg "
+            f"{element}): recycled {element} (ErecyclingEoL {e_recycling_eol:.4g}) carries more than the virgin "
+            f"{element} it substitutes (E*V·QSout/QP {e_v_star * p.qsout_qp:.4g} kg CO2-eq per kg). A modelled "
+            "recycled salt carries the recycler's burden as CF Rules §5 allocates it (calculation.recyclerAllocation; "
+            "economic for the shipped routes, which gives a high-price metal a large share); this is what the "
+            "rules give, not an error (docs/passport.md)"
+        )
+    extra = p.R1 * p.A * (e_recycled - e_v * p.qsin_qp)
+    if extra > 0:
+        out.append(
+            f"CFF, {element}: the recycled share raises the footprint ({extra:+.3g} kg CO2-eq per kg {element} "
+            f"against all virgin): Erecycled {e_recycled:.4g} is above EV·QSin/QP {e_v * p.qsin_qp:.4g} kg CO2-eq "
+            "per kg (a modelled recycled salt: the recycler's burden as CF Rules §5 allocates it; docs/passport.md)"
+        )
+    return out
 
 
 TERM_TEXT = {
