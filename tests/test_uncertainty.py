@@ -325,3 +325,26 @@ def test_cli_uncertainty_prints_warnings_with_the_common_prefix():
         line.startswith("warning: ") and "none of the uncertain parameters" in line
         for line in result.stderr.splitlines()
     )
+
+
+def test_a_distribution_too_wide_to_draw_from_is_refused_by_name_without_a_numpy_warning():
+    """A lognormal with sigma 400 overflows exp(); the run stops with a ParameterError naming the
+    parameter and how many draws failed, and no RuntimeWarning leaks to the host application."""
+    import warnings
+
+    from cathode_lca.errors import ParameterError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ParameterError, match=r"of the 200 values for 'hydro_water' are NaN or infinite") as info:
+            monte_carlo(
+                "NMC811",
+                routes=["virgin", "hydrometallurgical"],
+                samples=200,
+                seed=1,
+                progress=False,
+                kernel="numpy",
+                default_uncertainty=False,
+                distributions={"hydro_water": {"type": "lognormal", "loc": 0.0, "scale": 400.0}},
+            )
+    assert "narrow it" in (info.value.hint or "")

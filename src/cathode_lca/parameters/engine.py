@@ -210,7 +210,14 @@ class ParameterModel:
         except (TypeError, ValueError):
             raise ParameterError(f"value for '{param.name}' is not a number: {value!r}", hint="give a number") from None
         if not np.all(np.isfinite(arr)):
-            raise ParameterError(f"value for '{param.name}' is NaN or infinite", hint="give a finite number")
+            if arr.ndim == 0:
+                raise ParameterError(f"value for '{param.name}' is NaN or infinite", hint="give a finite number")
+            bad = int(np.count_nonzero(~np.isfinite(arr)))
+            raise ParameterError(
+                f"{bad} of the {arr.size} values for '{param.name}' are NaN or infinite",
+                hint="give finite values; in a Monte Carlo run the distribution is too wide to draw from (a "
+                "lognormal's exp overflows past 1e308): narrow it",
+            )
         return arr
 
     def bounds(self, key: str) -> tuple[float | None, float | None]:

@@ -262,7 +262,8 @@ def _gaussian_values(dists: list[dict[str, Any]], u: np.ndarray) -> np.ndarray:
     out = y.copy()
     lognormal = [i for i, k in enumerate(kinds) if k == "lognormal"]
     if lognormal:
-        out[lognormal] = np.exp(y[lognormal])
+        with np.errstate(over="ignore"):  # an overflow gives inf, which the parameter checks refuse by name
+            out[lognormal] = np.exp(y[lognormal])
         negative = [i for i in lognormal if dists[i].get("negative")]
         out[negative] = -out[negative]
     logit = [i for i, k in enumerate(kinds) if k == "logitnormal"]
