@@ -212,9 +212,9 @@ class ParameterModel:
         if not np.all(np.isfinite(arr)):
             if arr.ndim == 0:
                 raise ParameterError(f"value for '{param.name}' is NaN or infinite", hint="give a finite number")
-            bad = int(np.count_nonzero(~np.isfinite(arr)))
+            failed = int(np.count_nonzero(~np.isfinite(arr)))
             raise ParameterError(
-                f"{bad} of the {arr.size} values for '{param.name}' are NaN or infinite",
+                f"{failed} of the {arr.size} values for '{param.name}' are NaN or infinite",
                 hint="give finite values; in a Monte Carlo run the distribution is too wide to draw from (a "
                 "lognormal's exp overflows past 1e308): narrow it",
             )
