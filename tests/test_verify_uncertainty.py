@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -524,6 +525,19 @@ def test_the_example_passports_declared_dqr_is_the_weighted_mean_of_its_stages_b
 
 
 # --- 4. numbers stated in the docs ------------------------------------------------------------------------
+
+
+def test_the_worked_example_of_docs_data_quality_is_true():
+    text = (ROOT / "docs" / "data" / "quality.md").read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("= 0.000595"))
+    printed = re.findall(r"\d+\.\d+", line)
+    by_hand = [var_ln(f) for f in (1.05, 1.69, 1.04, 1.03, 1.08, 1.65)]
+    for p, h in zip(printed[:6], by_hand, strict=True):
+        assert round(h, len(p.split(".")[1])) == float(p), (p, h)  # every term as printed, rounded by hand
+    assert float(printed[6]) == pytest.approx(sum(by_hand), abs=5e-5)  # 0.1342
+    assert "GSD = 1.44" in text and "×/÷ 2.05" in text
+    assert math.exp(SIGMA_EVERBATT) == pytest.approx(1.44, abs=0.005)
+    assert math.exp(1.96 * SIGMA_EVERBATT) == pytest.approx(2.05, abs=0.005)  # the 95 % interval factor
 
 
 def test_the_gsds_quoted_in_docs_uncertainty_are_true(mc):
