@@ -326,6 +326,12 @@ def test_difference_statistics_and_p_lower_than_virgin_by_hand(mc):
         assert float(mc.p_lower_than_virgin.sel(route="virgin", indicator=indicator)) == 0.0  # virgin − virgin = 0
 
 
+def test_the_docs_state_the_statistics_conventions_the_code_uses():
+    text = (ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8")
+    assert "n − 1" in text  # std is the sample standard deviation (checked by hand above)
+    assert "type 7" in text  # numpy's default linear interpolation (checked by hand above)
+
+
 def test_variance_shares_of_y_equal_3a_plus_b_match_scipys_spearman():
     """Two independent standard normal inputs, y = 3a + b: Pearson ρ² = 9/10 and 1/10; the package's shares
     are the squared Spearman ρ (scipy, independent code) normalised to sum 1."""
