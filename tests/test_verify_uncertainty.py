@@ -226,13 +226,33 @@ def test_a_default_lognormal_draws_the_written_value_as_median_and_a_higher_mean
 
 
 def test_lognormal_gsd2_is_the_square_of_the_gsd():
-    """``lognormal:median:gsd2``: gsd2 = exp(2σ), so σ = ln(gsd2) / 2 (stats_arrays / ecoinvent v2 convention)."""
-    from cathode_lca.inventory.distributions import check_distribution
+    """``--vary NAME=lognormal:median:gsd2``: gsd2 = exp(2σ), so σ = ln(gsd2) / 2 (stats_arrays / ecoinvent v2
+    convention) and loc = ln(median)."""
+    from cathode_lca.lca import default_model
     from cathode_lca.uncertainty.parameters import parse_distribution
 
-    d = check_distribution(parse_distribution("lognormal:2:1.21"), 2.0)
-    assert d["loc"] == pytest.approx(math.log(2.0))
-    assert d["scale"] == pytest.approx(math.log(1.21) / 2)  # 0.095310; GSD = 1.1
+    model = default_model()
+    d = model.parameters.fit_distribution("cathode_electricity_nmc811", parse_distribution("lognormal:25:1.21"))
+    assert d["type"] == "lognormal"
+    assert d["loc"] == pytest.approx(math.log(25.0), rel=1e-12)  # 3.218876
+    assert d["scale"] == pytest.approx(math.log(1.21) / 2, rel=1e-12)  # 0.095310, GSD = 1.1
+
+
+@pytest.mark.slow  # a second Monte Carlo, through the CLI
+def test_the_cli_json_prints_the_hand_computed_default():
+    """``cathode-lca uncertainty ... --format json``: the metadata carry the same default as the hand σ."""
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    args = ["uncertainty", "NMC811", "--samples", "8", "--seed", "1", "--route", "virgin"]
+    args += ["--route", "hydrometallurgical", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    meta = json.loads(result.stdout)["metadata"]
+    d = meta["distributions"]["transport-truck-hhdt::greet_fossil_energy"]
+    assert d["scale"] == pytest.approx(SIGMA_GREET, abs=2e-6)
+    assert meta["default_uncertainty"] == "on (pedigree factors ciroth2016)"
 
 
 def test_istrate_triangular_ranges_are_the_published_ones_and_draw_their_moments(dists):
@@ -466,6 +486,16 @@ def test_rating_bands_are_the_commonly_quoted_pef_ones(dqr, level):
     assert quality_level(dqr) == level
 
 
+def test_the_level_is_read_from_the_printed_dqr():
+    """(1.5 + 1.5 + 1.5 + 1.5016)/4 = 1.5004, printed 1.5 and rated as printed (docs/data/quality.md)."""
+    from cathode_lca.quality.dqr import rating
+
+    r = rating({"TeR": 1.5, "GeR": 1.5, "TiR": 1.5, "P": 1.5016})
+    assert r["DQR"] == 1.5 and r["level"] == "excellent"
+    r = rating({"TeR": 1.5, "GeR": 1.5, "TiR": 1.5, "P": 1.504})  # 1.501
+    assert r["DQR"] == 1.501 and r["level"] == "very good"
+
+
 def test_a_greet_dataset_is_rated_from_its_family_scores_by_hand():
     """Every exchange of nickel-sulfate-greet2022 cites GREET (family greet-average: R 2, C 3, T 2, G 3, Te 3):
     TeR = 3, GeR = 3, TiR = 2, P = 2, DQR = (3 + 3 + 2 + 2)/4 = 2.5, 'good'."""
@@ -524,6 +554,9 @@ def test_the_example_passports_declared_dqr_is_the_weighted_mean_of_its_stages_b
     for criterion in ("TeR", "GeR", "TiR", "P"):
         by_hand = sum(r["ratedKgCO2e"] * r[criterion] for r in stages.values()) / weight
         assert q["totalRating"][criterion] == pytest.approx(by_hand, abs=1.5e-3), criterion  # stages rounded to 3 d.
+    # DQR is linear in the criteria: the weighted mean of the stages' DQRs is the total DQR (docs/data/quality.md)
+    by_hand = sum(r["ratedKgCO2e"] * r["DQR"] for r in stages.values()) / weight
+    assert q["total"] == pytest.approx(by_hand, abs=1.5e-3)
     for r in [*stages.values(), q["totalRating"]]:
         assert r["DQR"] == pytest.approx((r["TeR"] + r["GeR"] + r["TiR"] + r["P"]) / 4, abs=1e-3)
     assert q["total"] == q["totalRating"]["DQR"] and q["level"] == "good"  # 2.0 < DQR ≤ 3.0
