@@ -210,6 +210,25 @@ def test_greet_emission_exchanges_take_the_basic_factor_of_their_flow():
     assert ch4["scale"] == pytest.approx(sigma_ch4, abs=2e-5) and n2o["scale"] == pytest.approx(sigma_ch4, abs=2e-5)
 
 
+def test_a_total_is_drawn_as_its_fossil_part_plus_a_non_negative_rest(mc, dists):
+    """US grid, GREET 2022 via EverBatt 2023 (electricity_grids.csv, row U.S.): total 7.46065, fossil 5.91859
+    MJ/kWh. The total is fossil + rest, rest lognormal around 7.46065 - 5.91859 = 1.54206 with the GREET σ."""
+    key, part = "electricity-grid-us::greet_total_energy", "electricity-grid-us::greet_fossil_energy"
+    d = dists[key]
+    assert d["type"] == "sum" and [p["stream"] for p in d["parts"]] == [part, f"{key}#rest"]
+    assert d["parts"][0]["loc"] == pytest.approx(math.log(5.91859), rel=1e-12)
+    assert d["parts"][1]["loc"] == pytest.approx(math.log(7.46065 - 5.91859), rel=1e-9)
+    assert d["parts"][0]["scale"] == d["parts"][1]["scale"] == pytest.approx(SIGMA_GREET, abs=2e-6)
+    total = mc.parameter_samples.sel(parameter=key).values
+    fossil = mc.parameter_samples.sel(parameter=part).values
+    assert (total - fossil > 0).all()  # non-fossil energy never negative
+    # the rest is the rest stream's own draws, so total - fossil is exactly them (seed 11 of the fixture)
+    from cathode_lca.uncertainty.streams import draw
+
+    rest = draw(d["parts"][1], 11, f"{key}#rest", 0, 64)
+    np.testing.assert_allclose(total - fossil, rest, rtol=1e-12)
+
+
 def test_a_default_lognormal_draws_the_written_value_as_median_and_a_higher_mean(dists):
     from cathode_lca.uncertainty.streams import draw
 
