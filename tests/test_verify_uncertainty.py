@@ -125,6 +125,42 @@ def test_v2_factors_read_as_gsd_squared_give_the_v3_variances_read_as_gsd_they_d
     assert v2 == pytest.approx(0.0006 + 0.008 + 0.0006 + 0.0002 + 0.0001 + 0.008, rel=0.05)
 
 
+# the family table of docs/data/quality.md, typed in by hand (R, C, T, G, Te)
+DOCS_FAMILIES = {
+    "exact-constant": (1, 1, 1, 1, 1),
+    "brightway-background": (2, 2, 3, 3, 3),
+    "istrate-unit-process": (2, 2, 2, 2, 2),
+    "ember-statistics": (1, 1, 1, 1, 2),
+    "greet-average": GREET,
+    "everbatt-engineering": EVERBATT,
+    "model-structure": (1, 1, 1, 1, 1),
+    "residual-mix-aib": (2, 1, 1, 1, 1),
+    "proxy": (3, 3, 2, 2, 4),
+    "electricity-statistics": (2, 2, 3, 1, 2),
+    "technology-literature": (2, 3, 4, 4, 2),
+    "price-statistics": (2, 2, 2, 3, 3),
+    "model-assumption": EVERBATT,
+    "user-scenario": (4, 3, 2, 2, 2),
+    "unknown": (5, 5, 5, 5, 5),
+}
+
+
+def test_every_family_has_the_scores_of_the_docs_table_and_the_hand_sigma():
+    """E.g. technology-literature (2, 3, 4, 4, 2): 0.000595 + (ln1.54/2)² 0.046609 + (ln1.04/2)² 0.000385
+    + (ln1.19/2)² 0.007565 + (ln1.11/2)² 0.002723 + (ln1.18/2)² 0.006849 = 0.064725, σ = 0.254411."""
+    from cathode_lca.quality.scores import load_quality
+    from cathode_lca.uncertainty.defaults import sigma
+
+    config = load_quality()
+    shipped = {f.id: tuple(f.quality[k] for k in KEYS) for f in config.families}
+    assert shipped == DOCS_FAMILIES
+    for family, scores in DOCS_FAMILIES.items():
+        by_hand = math.sqrt(var_ln(BASIC_DEMAND) + pedigree_variance(CIROTH_2016, scores))
+        assert sigma(dict(zip(KEYS, scores, strict=True)), "demand") == pytest.approx(by_hand, rel=1e-12), family
+    tech = dict(zip(KEYS, DOCS_FAMILIES["technology-literature"], strict=True))
+    assert sigma(tech, "demand") == pytest.approx(math.sqrt(0.064725), abs=2e-6)
+
+
 def test_hand_sigmas_agree_with_the_term_by_term_arithmetic():
     everbatt = math.sqrt(var_ln(BASIC_DEMAND) + pedigree_variance(CIROTH_2016, EVERBATT))
     greet = math.sqrt(var_ln(BASIC_DEMAND) + pedigree_variance(CIROTH_2016, GREET))
@@ -488,6 +524,20 @@ def test_sobol_first_order_indices_of_an_additive_linear_route_are_the_analytic_
         assert float(s1.sel(parameter=name)) == pytest.approx(value, abs=max(0.02, float(conf.sel(parameter=name))))
         assert float(st.sel(parameter=name)) == pytest.approx(value, abs=0.02)
     assert ds.attrs["model_evaluations"] == 512 * (2 + 2)  # N (D + 2), docs/uncertainty.md
+
+
+@pytest.mark.slow  # ranks the 114 default parameters of the shipped comparison (about 5 s)
+def test_the_size_of_the_default_sensitivity_run_in_the_docs_is_true():
+    """docs/uncertainty.md: "`sensitivity NMC811`: 114 parameters, 118,784 evaluations, 7 outputs × 3
+    indicators": 1024 (the CLI's default N) × (114 + 2) = 118,784; 4 routes + 3 differences to virgin."""
+    from cathode_lca.uncertainty.sensitivity import sensitivity
+
+    text = " ".join((ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8").split())
+    assert "114 parameters, 118,784 evaluations, 7 outputs × 3 indicators" in text
+    ds = sensitivity("NMC811", samples=8, seed=1, indicators=("gwp100", "energy", "water"), progress=False)
+    assert ds.sizes["parameter"] == 114 and ds.attrs["model_evaluations"] == 8 * (114 + 2)
+    assert ds.sizes["route"] == 7 and ds.sizes["indicator"] == 3
+    assert 1024 * (ds.sizes["parameter"] + 2) == 118_784
 
 
 # --- 3. data quality rating --------------------------------------------------------------------------------
