@@ -575,6 +575,31 @@ def test_a_greet_dataset_is_rated_from_its_family_scores_by_hand():
     assert (r["TeR"], r["GeR"], r["TiR"], r["P"], r["DQR"], r["level"]) == (3.0, 3.0, 2.0, 2.0, 2.5, "good")
 
 
+@pytest.mark.parametrize(
+    ("dataset", "expected"),
+    [
+        # GHG (IPCC AR5 Annex III) and water (Macknick et al. 2012): technology-literature (R 2, C 3, T 4, G 4,
+        # Te 2); primary energy 3.6 / 0.33 MJ per kWh is the IEA convention, an exact constant with no data:
+        # TeR 2, GeR 4, TiR 4, P 2, DQR (2 + 4 + 4 + 2)/4 = 3.0 (was 2.333: the convention averaged in as 1s)
+        ("electricity-technology-nuclear", (2.0, 4.0, 4.0, 2.0, 3.0, "good")),
+        # four links 'supplier contract (parameter supplier_electricity_*)': GHG and water name parameters from
+        # technology-literature, the energy ones name a convention (3.6 MJ/kWh) and a model setting (0):
+        # 3.0, good (was 1.0, excellent: the links were scored 1 instead of on the parameters' lines)
+        ("electricity-supplier-specific", (2.0, 4.0, 4.0, 2.0, 3.0, "good")),
+        ("electricity-supplier-specific-recycler", (2.0, 4.0, 4.0, 2.0, 3.0, "good")),  # via formulas
+        # CO2, CH4, N2O and water from GREET; 1 MJ natural gas per MJ is the fuel-cycle convention: 2.5 (was 2.2)
+        ("natural-gas-combustion-industrial-boiler", (3.0, 3.0, 2.0, 2.0, 2.5, "good")),
+    ],
+)
+def test_links_are_rated_on_their_parameters_and_definitions_do_not_dilute(dataset, expected):
+    from cathode_lca.lca import default_model
+    from cathode_lca.quality.dqr import dataset_dqr
+
+    r = dataset_dqr(default_model(), dataset)
+    assert (r["TeR"], r["GeR"], r["TiR"], r["P"], r["DQR"], r["level"]) == expected
+    assert r["explicitShare"] == 0.0 and "exact-constant" not in r["families"]
+
+
 MIXED = """format: cathode-lca/1
 description: three exchanges with explicit scores and one that inherits the GREET family
 include: [flows.yaml]
