@@ -600,6 +600,28 @@ def test_links_are_rated_on_their_parameters_and_definitions_do_not_dilute(datas
     assert r["explicitShare"] == 0.0 and "exact-constant" not in r["families"]
 
 
+def test_a_scored_supplier_contract_value_from_a_scenario_rates_the_supplier_electricity():
+    """A plant's contract GHG given in a scenario with scores (R 1, C 2, T 1, G 1, Te 1) rates the GHG link;
+    the water link still names the shipped technology-literature value (R 2, C 3, T 4, G 4, Te 2):
+    TeR (1 + 2)/2 = 1.5, GeR (1 + 4)/2 = 2.5, TiR (1 + 4)/2 = 2.5, P (1 + 2)/2 = 1.5, DQR 2.0, very good."""
+    from cathode_lca.lca import LCAModel, default_model
+    from cathode_lca.parameters.scenarios import apply_to_inventory, compose, parse_scenario_text
+    from cathode_lca.quality.dqr import dataset_dqr
+
+    text = (
+        "format: cathode-lca-scenario/1\nname: t\nparameters:\n  supplier_electricity_ghg: {value: 20, unit: g/kWh, "
+        "source: PPA 2025 with certificates, quality: {reliability: 1, completeness: 2, temporal: 1, geographical: 1, "
+        "technological: 1}}\n"
+    )
+    base = default_model()
+    model = LCAModel(
+        apply_to_inventory(base.inventory, compose([parse_scenario_text(text, "q.yaml", base.parameters)]))
+    )
+    r = dataset_dqr(model, "electricity-supplier-specific")
+    assert (r["TeR"], r["GeR"], r["TiR"], r["P"], r["DQR"], r["level"]) == (1.5, 2.5, 2.5, 1.5, 2.0, "very good")
+    assert r["explicitShare"] == 0.5 and r["families"] == {"technology-literature": 0.5}
+
+
 MIXED = """format: cathode-lca/1
 description: three exchanges with explicit scores and one that inherits the GREET family
 include: [flows.yaml]
