@@ -695,6 +695,19 @@ def test_the_worked_example_of_docs_data_quality_is_true():
     assert math.exp(1.96 * SIGMA_EVERBATT) == pytest.approx(2.05, abs=0.005)  # the 95 % interval factor
 
 
+def test_the_spread_under_the_other_reading_of_ciroth_quoted_in_the_docs_is_true():
+    """Read as GSDs, Ciroth's factors add (ln f)² each: EverBatt 0.000595 + 4 × 0.133613 = 0.535047, σ 0.7315,
+    GSD 2.08; GREET 0.000595 + 4 × 0.111387 = 0.446143, σ 0.6679, GSD 1.95."""
+    text = " ".join((ROOT / "docs" / "data" / "quality.md").read_text(encoding="utf-8").split())
+    assert "would get GSD 2.08 instead of 1.44 and a GREET average 1.95 instead of 1.40" in text
+    everbatt = var_ln(BASIC_DEMAND) + sum(
+        math.log(CIROTH_2016[k][s - 1]) ** 2 for k, s in zip(KEYS, EVERBATT, strict=True)
+    )
+    greet = var_ln(BASIC_DEMAND) + sum(math.log(CIROTH_2016[k][s - 1]) ** 2 for k, s in zip(KEYS, GREET, strict=True))
+    assert everbatt == pytest.approx(0.000595 + 4 * 0.133613, abs=2e-6)
+    assert round(math.exp(math.sqrt(everbatt)), 2) == 2.08 and round(math.exp(math.sqrt(greet)), 2) == 1.95
+
+
 def test_the_gsds_quoted_in_docs_uncertainty_are_true(mc):
     text = (ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8")
     assert "an EverBatt engineering estimate gets GSD 1.44; a GREET average gets GSD 1.40" in text

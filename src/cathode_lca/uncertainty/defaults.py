@@ -105,7 +105,7 @@ def default_parameter_distribution(
     if lo is not None or hi is not None:
         if (lo is not None and value <= lo) or (hi is not None and value >= hi):
             return None
-        dist.update(minimum=lo, maximum=hi)  # one-sided bound: the lognormal is clipped there
+        dist.update(minimum=lo, maximum=hi)  # one-sided bound: the lognormal is truncated there (streams.ppf)
     return {**dist, **info}
 
 
