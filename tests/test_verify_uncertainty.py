@@ -447,6 +447,9 @@ def test_monte_carlo_drivers_are_spearman_of_its_own_draws_and_difference():
     )
     d = (ds.samples.sel(route="hydrometallurgical") - ds.samples.sel(route="virgin")).sel(indicator="gwp100").values
     assert len(np.unique(d)) == len(d)  # no ties: ranks are unambiguous
+    ni = ds.parameter_samples.sel(parameter="hydro_recovery_ni").values  # uniform(0.9, 0.975), as given
+    assert ni.min() >= 0.9 and ni.max() <= 0.975
+    assert abs(ni.mean() - 0.9375) < 4 * (0.075 / math.sqrt(12)) / math.sqrt(300)  # (a + b)/2, sd (b - a)/√12
     rho = {}
     for name in ds.input.values.tolist():  # the given two and the inventory's declared (Istrate) distributions
         x = ds.parameter_samples.sel(parameter=name).values
