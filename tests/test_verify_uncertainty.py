@@ -3,8 +3,9 @@
 Every expected value below is arithmetic written out in this file from the cited tables, typed in with
 their locators (``../shared/reference/quality-prices``: ``pedigree_factors.csv``, ``basic_uncertainty.csv``,
 ``dqr_criteria.md``; ``../shared/reference/virgin_salts_istrate2024.md``; ``greet2022_materials.csv``). No
-expected value is obtained by calling the code under test; the package only supplies the value that is
-checked. Conventions checked:
+expected value is obtained by calling the code under test (one structural check excepted: a GREET total minus
+its fossil part is the rest stream's own draws); the package only supplies the value that is checked.
+Conventions checked:
 
 * ecoinvent v2 pedigree and basic factors are in the GSD² convention (Frischknecht et al. 2007): each
   factor adds ``(ln f / 2)²`` to the variance of ln x; ecoinvent v3 (Weidema et al. 2013) publishes those
