@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..inventory.formulas import Formula
 from .scores import QualityConfig, load_quality, quality_of
 
 if TYPE_CHECKING:
@@ -77,32 +78,79 @@ def pedigree_rating(scores: Mapping[str, int]) -> dict[str, Any]:
     return out
 
 
-def dataset_dqr(model: LCAModel, dataset_id: str, config: QualityConfig | None = None) -> dict[str, Any]:
-    """TeR, GeR, TiR, P (means over the dataset's exchanges), DQR and quality level of one dataset.
+#: One number an exchange's rating rests on: its scores, whether they are explicit, the source family it
+#: inherits them from, and its share of the exchange (a link to several parameters splits the exchange).
+Rated = tuple[dict[str, int], bool, str, float]
 
-    Also ``explicitShare`` (the share of its exchanges with explicit scores) and ``families`` (the
-    share of its exchanges that inherit each source family's default).
+
+def _value_parameters(model: LCAModel, dataset: Any, formula: Formula) -> list[str]:
+    """Keys of the numeric parameters a formula of *dataset* depends on (transitively, through formulas)."""
+    resolve = model.inventory.resolver(dataset)
+    deps: Mapping[str, Any] = getattr(model.parameters, "_deps", {})
+    seen: set[str] = set()
+    stack = [resolve(name) for name in formula.names]
+    while stack:
+        key = stack.pop()
+        if key not in seen:
+            seen.add(key)
+            stack.extend(deps.get(key, ()))
+    params = model.parameters.parameters
+    return sorted(k for k in seen if params[k].kind == "value")
+
+
+def exchange_ratings(model: LCAModel, dataset: Any, item: Any, config: QualityConfig) -> list[Rated]:
+    """The numbers behind one exchange's rating; empty for a definition or a switch.
+
+    Explicit scores and scores of a non-exact source family rate the exchange itself. An exchange of an
+    exact family (``exact-constant``, ``model-structure``) carries no data of its own: when its amount is a
+    formula of rated parameters (``amount: supplier_electricity_ghg``, a stoichiometric factor times a
+    salt input), it is rated on those parameters' lines, each an equal share; otherwise (a unit identity,
+    a conversion convention, a 0/1 switch) it is left out of the dataset's means.
+    """
+    scores, fam = quality_of(item, None, config)
+    if getattr(item, "quality", None):
+        return [(scores, True, fam.id, 1.0)]
+    if not fam.exact:
+        return [(scores, False, fam.id, 1.0)]
+    if not isinstance(item.amount, Formula):
+        return []
+    params = model.parameters.parameters
+    rated: list[tuple[dict[str, int], bool, str]] = []
+    for key in _value_parameters(model, dataset, item.amount):
+        p = params[key]
+        p_scores, p_fam = quality_of(p, p.name, config)
+        explicit = bool(getattr(p, "quality", None))
+        if getattr(p, "exact", False) or (p_fam.exact and not explicit):
+            continue  # molar masses, conventions, switches
+        rated.append((p_scores, explicit, p_fam.id))
+    return [(s, explicit, fam_id, 1.0 / len(rated)) for s, explicit, fam_id in rated]
+
+
+def dataset_dqr(model: LCAModel, dataset_id: str, config: QualityConfig | None = None) -> dict[str, Any]:
+    """TeR, GeR, TiR, P (means over the numbers behind the dataset's exchanges), DQR and quality level.
+
+    Each exchange counts once (see :func:`exchange_ratings`: a link is rated on the parameters it names,
+    a definition or switch is left out). A dataset with no rated number keeps its exchanges' own scores
+    (those of their exact families), and one without exchanges the family of its note. Also
+    ``explicitShare`` (the share of the rated numbers with explicit scores) and ``families`` (the share
+    that inherits each source family's default).
     """
     config = config or load_quality()
     ds = model.inventory.datasets[dataset_id]
-    items: list[Any] = list(ds.exchanges)
-    scores: list[dict[str, int]] = []
-    families: dict[str, float] = {}
-    explicit = 0
-    for item in items:
-        s, fam = quality_of(item, None, config)
-        scores.append(s)
-        if getattr(item, "quality", None):
-            explicit += 1
-        else:
-            families[fam.id] = families.get(fam.id, 0.0) + 1.0
-    if not scores:  # a dataset without exchanges (e.g. an all-zero GREET row): the family of its note
+    rows = [r for item in ds.exchanges for r in exchange_ratings(model, ds, item, config)]
+    if not rows and ds.exchanges:  # only definitions and switches: their own (exact-family) scores
+        rows = [(s, False, fam.id, 1.0) for s, fam in (quality_of(item, None, config) for item in ds.exchanges)]
+    if not rows:  # a dataset without exchanges (e.g. an all-zero GREET row): the family of its note
         fam = config.family(ds.note or "")
-        scores, families = [dict(fam.quality)], {fam.id: 1.0}
-    n = max(len(items), 1)
-    out = rating({k: float(np.mean([s[p] for s in scores])) for k, p in CRITERIA.items()})
-    out["explicitShare"] = explicit / n
-    out["families"] = {k: v / n for k, v in families.items()}
+        rows = [(dict(fam.quality), False, fam.id, 1.0)]
+    n = sum(share for *_, share in rows)
+    out = rating({k: sum(share * s[p] for s, _, _, share in rows) / n for k, p in CRITERIA.items()})
+    out["explicitShare"] = sum(share for _, explicit, _, share in rows if explicit) / n
+    families: dict[str, float] = {}
+    for _, explicit, fam_id, share in rows:
+        if not explicit:
+            families[fam_id] = families.get(fam_id, 0.0) + share / n
+    out["families"] = families
     return out
 
 

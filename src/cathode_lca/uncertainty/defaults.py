@@ -71,8 +71,16 @@ def bounds_of(param: Any) -> tuple[float | None, float | None]:
 
 
 def basic_type_of_unit(unit: str) -> str:
-    compact = unit.replace(" ", "").lower()
-    return "transport" if ("t*km" in compact or "tkm" in compact or "ton*mi" in compact) else "demand"
+    """Basic-uncertainty row of an amount in *unit*: ``transport`` for an amount *of* transport service.
+
+    Only the numerator counts: ``t*km`` and ``t*km/kg`` are transport services (ecoinvent v2 basic
+    factor 2.0), while ``MJ/(t*km)`` is energy per unit of transport, an input like any other (1.05).
+
+    >>> basic_type_of_unit("t*km/kg"), basic_type_of_unit("MJ/(t*km)")
+    ('transport', 'demand')
+    """
+    numerator = unit.replace(" ", "").lower().split("/")[0]
+    return "transport" if ("t*km" in numerator or "tkm" in numerator or "ton*mi" in numerator) else "demand"
 
 
 def default_parameter_distribution(
@@ -97,7 +105,7 @@ def default_parameter_distribution(
     if lo is not None or hi is not None:
         if (lo is not None and value <= lo) or (hi is not None and value >= hi):
             return None
-        dist.update(minimum=lo, maximum=hi)  # one-sided bound: the lognormal is clipped there
+        dist.update(minimum=lo, maximum=hi)  # one-sided bound: the lognormal is truncated there (streams.ppf)
     return {**dist, **info}
 
 
