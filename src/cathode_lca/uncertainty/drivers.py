@@ -26,15 +26,16 @@ import numpy as np
 def standard_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks along the last axis, centred and scaled to unit norm (constant rows: zeros).
 
-    Tied values get distinct ranks in an arbitrary order (continuous draws have no ties, except far-tail
-    draws clipped onto a bound); a constant row has no rank information. The sort is numpy's default
-    (SIMD introsort), several times faster than a stable sort over the many inputs of a default run.
-    A row's ranks are a permutation of 0 … n − 1, so the centred, scaled values are the same for
-    every row: ``(k − (n − 1)/2) / sqrt(n (n² − 1) / 12)``, computed once and put in rank order (the
-    norm is exact in binary: a multiple of 1/4 below 2⁵³ for any array numpy can hold in memory).
+    Tied values share their average rank, as in Spearman's definition (``scipy.stats.spearmanr``):
+    ties come from draws clipped onto a bound and, in a result, from a plateau such as a recovery
+    capped by the metal available. The sort is numpy's default (SIMD introsort), several times faster
+    than a stable sort over the many inputs of a default run. A row without ties has the ranks
+    0 … n − 1, so its centred, scaled values are the same for every such row:
+    ``(k − (n − 1)/2) / sqrt(n (n² − 1) / 12)``, computed once and put in rank order (the norm is
+    exact in binary: a multiple of 1/4 below 2⁵³ for any array numpy can hold in memory).
 
-    >>> standard_ranks(np.array([[3.0, 1.0, 2.0], [5.0, 5.0, 5.0]])).round(4).tolist()
-    [[0.7071, -0.7071, 0.0], [0.0, 0.0, 0.0]]
+    >>> standard_ranks(np.array([[3.0, 1.0, 2.0], [5.0, 5.0, 5.0], [1.0, 2.0, 2.0]])).round(4).tolist()
+    [[0.7071, -0.7071, 0.0], [0.0, 0.0, 0.0], [-0.8165, 0.4082, 0.4082]]
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[-1]
@@ -45,9 +46,15 @@ def standard_ranks(x: np.ndarray) -> np.ndarray:
     centred = np.arange(n, dtype=float) - (n - 1) / 2.0
     values = centred / np.sqrt((n * (n * n - 1)) / 12)  # Σ (k − (n − 1)/2)² = n (n² − 1) / 12, exactly
     np.put_along_axis(r, order, np.broadcast_to(values, x.shape), axis=-1)
-    lowest = np.take_along_axis(x, order[..., :1], axis=-1)[..., 0]
-    highest = np.take_along_axis(x, order[..., -1:], axis=-1)[..., 0]
-    r[lowest == highest] = 0.0  # a constant row (NaN sorts last and equals nothing)
+    ordered = np.take_along_axis(x, order, axis=-1)
+    tied = ordered[..., 1:] == ordered[..., :-1]  # NaN sorts last and equals nothing
+    flat_r, flat_order, flat_tied = r.reshape(-1, n), order.reshape(-1, n), tied.reshape(-1, n - 1)
+    for row in np.flatnonzero(flat_tied.any(axis=-1)):
+        starts = np.flatnonzero(np.concatenate(([True], ~flat_tied[row])))  # where each run of equal values starts
+        ends = np.append(starts[1:], n)
+        average = np.repeat((starts + ends - 1) / 2.0 - (n - 1) / 2.0, ends - starts)
+        norm = np.sqrt((average * average).sum())
+        flat_r[row, flat_order[row]] = average / norm if norm > 0 else 0.0  # a constant row: zeros
     return r
 
 
