@@ -53,7 +53,11 @@ CUT_OFF_RULE = (
     "PEF Annex I §4.6.4 (Rec. (EU) 2021/2279): processes and flows may be excluded up to 3.0 % cumulatively, based "
     "on material and energy flows and environmental significance, and shall be listed and justified"
 )
-DQR_RULE = "PEF Annex I §4.6.5: study DQR = contribution-weighted mean over the most relevant processes"
+DQR_RULE = (
+    "PEF Annex I §4.6.5: study DQR = contribution-weighted mean over the most relevant processes; cathode-lca "
+    "rates every contributing dataset instead (a superset; docs/data/quality.md), and a line item backed by "
+    "several datasets takes the unweighted mean of their ratings"
+)
 
 
 def is_generic(item: LineItem) -> bool:
