@@ -52,7 +52,8 @@ def test_example_declaration_has_a_dqr_per_stage_and_total(example, model):
     assert q["available"]  # was "not available" before the ratings came from the family defaults
     assert all(v is not None and 1.0 <= v <= 5.0 for v in q["perStage"].values())
     assert 1.0 <= q["total"] <= 5.0 and q["level"] in ("excellent", "very good", "good", "fair", "poor")
-    # the shipped inventories give no explicit scores: everything is inherited, and the output says from what
+    # the example's routes (GREET virgin salts, EverBatt recycling) give no explicit scores (only the Istrate
+    # inventories do): everything is inherited, and the output says from what
     assert q["explicitPercent"] == 0.0 and "greet-average" in q["inheritedFrom"] and "unknown" not in q["inheritedFrom"]
     # supplier values without a dataset are not rated, and listed
     supplied = {i.id for i in example.line_items if i.kind == "supplied" and not i.datasets and i.value[0] != 0}
