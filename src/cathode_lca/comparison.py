@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,7 @@ from .catalogue import catalogue_of, element_content, recovered_per_feed
 from .documents import sources
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
-from .result_warnings import add_warnings, warnings_of
+from .result_warnings import add_warnings, json_attr, warnings_of
 
 if TYPE_CHECKING:
     import xarray
@@ -446,9 +447,9 @@ def compare(
         difference = np.full_like(value, np.nan)
         relative = np.full_like(value, np.nan)
     any_ds = next(iter(results.values()))
-    warnings = list(dict.fromkeys(w for ds in results.values() for w in ds.attrs.get("warnings", [])))
-    basis = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_basis", {}).items()}
-    supply = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_supply", {}).items()}
+    warnings = list(dict.fromkeys(w for ds in results.values() for w in warnings_of(ds)))
+    basis = {k: v for ds in results.values() for k, v in json_attr(ds.attrs, "electricity_basis").items()}
+    supply = {k: v for ds in results.values() for k, v in json_attr(ds.attrs, "electricity_supply").items()}
     out = xr.Dataset(
         {
             "value": (("route", "indicator"), value),
@@ -486,9 +487,10 @@ def compare(
                     for entry in partition(model, rd.route, rd.demand, allocation, setup.env, rd.functional, rd.credits)
                 ]
             ),
-            "warnings": list(dict.fromkeys([*setup_warnings(setup, demands), *warnings])),  # contract 3
-            "electricity_basis": basis,  # dataset id -> basis (generation, consumption, life-cycle, residual, ...)
-            "electricity_supply": supply,  # plant selector -> the electricity datasets it used
+            # contract 3: a list of strings; like every object in attrs stored as JSON text (netCDF attrs hold text)
+            "warnings": json.dumps(list(dict.fromkeys([*setup_warnings(setup, demands), *warnings]))),
+            "electricity_basis": json.dumps(basis),  # dataset id -> basis (generation, consumption, residual, ...)
+            "electricity_supply": json.dumps(supply),  # plant selector -> the electricity datasets it used
         },
     )
     add_warnings(out, [f"{route} route, per {fu_label}: {w}" for route, ds in results.items() for w in warnings_of(ds)])
@@ -497,8 +499,6 @@ def compare(
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"
     out["by_stage"].attrs["description"] = "contribution of each life-cycle stage"
     if dqr:
-        import json
-
         from .quality.dqr import demands_dqr
 
         rated = {rd.route: rd.demand for rd in demands if rd.demand}
@@ -556,6 +556,4 @@ def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> li
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True, default=str)

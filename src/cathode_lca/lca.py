@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
@@ -306,12 +307,11 @@ class LCAModel:
 
         columns = [model.product_index[self.product_id(name)] for name in demand]
         warnings, basis, supplies = result_notes(model, columns, method_objs, env, parameters)
-        if warnings:  # contract 3: a JSON-serialisable list, appended to
-            ds.attrs["warnings"] = list(ds.attrs.get("warnings", [])) + warnings
-        if basis:
-            ds.attrs["electricity_basis"] = basis
+        add_warnings(ds, warnings)  # contract 3: a list, stored as JSON text (netCDF attrs hold text)
+        if basis:  # JSON text, like every object in attrs: {dataset: basis}
+            ds.attrs["electricity_basis"] = json.dumps(basis)
         if supplies:  # which electricity each plant used: {selector dataset: [supplying datasets]}
-            ds.attrs["electricity_supply"] = supplies
+            ds.attrs["electricity_supply"] = json.dumps(supplies)
         label = " + ".join(demand)
         add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
         if self.background_info is not None:

@@ -44,9 +44,9 @@ class Applied:
         ds.attrs.update(self.attrs)
         warnings = [*self.warnings, *self._not_used(ds), *self._own_regions(ds)]
         if warnings:
-            old = ds.attrs.get("warnings", [])
-            old = json.loads(old) if isinstance(old, str) else list(old)
-            ds.attrs["warnings"] = [*old, *(w for w in warnings if w not in old)]
+            from ..result_warnings import add_warnings
+
+            add_warnings(ds, warnings)  # JSON text, like every list in attrs (netCDF attrs hold text)
         return ds
 
     def _own_regions(self, ds: Any) -> list[str]:

@@ -145,7 +145,8 @@ def sweep(
             "background": json.dumps(getattr(model, "background", None)),
             "grid": json.dumps({n: list(map(str, grid[n])) for n in names}),
             "parameters": json.dumps(dict(parameters or {}), default=str),
-            "mode": mode,
+            # not "mode": scipy's netCDF writer keeps global attributes as its own attributes, and its `mode` is taken
+            "sweep_mode": mode,
         }
     )
     return out
