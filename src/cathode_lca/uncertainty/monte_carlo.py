@@ -472,15 +472,18 @@ def monte_carlo(
     import xarray as xr
 
     from ..allocation import resolve_allocation
+    from .arguments import check_distributions, check_seed, whole_number
 
+    samples = whole_number(samples, "samples", minimum=2, note=" (Monte Carlo needs at least 2 samples)")
+    seed = (
+        None if seed is None else check_seed(seed, optional=True)
+    )  # before any work: a UsageError naming the argument, not numpy's TypeError
+    chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="50000")
+    check_distributions(distributions)
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare
 
-    if samples < 2:
-        raise UsageError("Monte Carlo needs at least 2 samples", hint="use --samples 1000 or more")
-    if chunk_size < 1:
-        raise UsageError("chunk size must be positive", hint="e.g. 50000")
     n_threads = check_threads(threads)
     seed = int(int(np.random.SeedSequence().entropy) % (2**32)) if seed is None else int(seed)  # type: ignore[arg-type]
     from ..lca import LCAModel, default_model

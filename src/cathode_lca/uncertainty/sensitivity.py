@@ -105,7 +105,12 @@ def sensitivity(
     import xarray as xr
 
     from ..allocation import resolve_allocation
+    from .arguments import check_distributions, check_seed, check_spread, whole_number
 
+    samples = whole_number(samples, "samples", minimum=8, example="1024", note=" (Sobol: a power of 2)")
+    seed = check_seed(seed)  # before any work: a UsageError naming the argument
+    spread = check_spread(spread)
+    check_distributions(distributions)
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from .. import __version__
@@ -116,8 +121,6 @@ def sensitivity(
 
     if method not in ("sobol", "morris"):
         raise UsageError(f"unknown sensitivity method '{method}'", hint="use sobol or morris")
-    if samples < 8:
-        raise UsageError("too few samples for a sensitivity analysis", hint="use at least 64 (Sobol: a power of 2)")
     model = model or default_model()
     setup = prepare(chemistry, routes, region, allocation, unit, indicators, parameters, model)
     demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]

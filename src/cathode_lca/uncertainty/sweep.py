@@ -68,13 +68,14 @@ def sweep(
     import xarray as xr
 
     from ..allocation import resolve_allocation
+    from .arguments import check_grid, whole_number
 
+    grid = check_grid(grid)  # {name: [values]}, or a UsageError naming what is wrong
+    chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="10000")
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare, route_demands
 
-    if not grid:
-        raise UsageError("empty sweep", hint="give at least one --grid NAME=v1,v2")
     names = list(grid)
     if mode == "grid":
         combos = list(itertools.product(*(list(grid[n]) for n in names)))
@@ -101,8 +102,6 @@ def sweep(
     from .. import __version__
     from .monte_carlo import RunSpec, execute, solver_name
 
-    if chunk_size < 1:
-        raise UsageError("chunk size must be positive", hint="e.g. 50000")
     fixed = {k: v for k, v in setup.parameters.items() if k not in swept}
     spec = RunSpec(
         chemistry,
