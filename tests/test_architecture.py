@@ -24,8 +24,8 @@ LAYERS: list[set[str]] = [
     {"engine"},
     {"lca", "quality"},
     {"catalogue", "documents"},
-    {"allocation", "comparison"},
-    {"passport", "uncertainty", "brightway", "report", "exchange"},
+    {"allocation", "comparison", "scenario_apply", "exchange"},
+    {"passport", "uncertainty", "brightway", "report"},
     {"cli"},
 ]
 

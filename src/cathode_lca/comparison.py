@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -361,13 +362,14 @@ def compare(
     chemistry: str,
     *,
     routes: Sequence[str] | None = None,
-    region: str = "US",
+    region: str | None = None,
     allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     parameters: Mapping[str, Any] | None = None,
     model: LCAModel | None = None,
     dqr: bool = False,
+    scenarios: Sequence[str | Path] = (),
 ) -> xarray.Dataset:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
@@ -384,6 +386,12 @@ def compare(
     route and indicator (:func:`cathode_lca.quality.dqr.demands_dqr`), rated on the demands and
     parameters computed here.
 
+    *scenarios* are scenario or plant files (or shipped scenario names), applied as
+    ``cathode-lca compare --scenario FILE`` applies them: in the order given, under *parameters*
+    (later wins); ``attrs`` then record them as the command line does (``scenarios`` with each
+    file's sha256, ``overridden_parameters``, ``parameter_precedence``). *region* ``None`` is
+    ``US``, or the ``plant_region`` a scenario sets.
+
     Wrong names or argument types raise :class:`~cathode_lca.errors.UsageError`; bad parameter
     values raise :class:`~cathode_lca.errors.ParameterError` (``BoundsError`` outside the bounds).
 
@@ -399,6 +407,13 @@ def compare(
     """
     import xarray as xr
 
+    from .scenario_apply import DEFAULT_REGION, scenario_run
+
+    applied = None
+    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result below
+        applied = scenario_run(model, scenarios, parameters)
+        model, parameters = applied.model, applied.parameters
+    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
     check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
     if many:
@@ -504,7 +519,7 @@ def compare(
         rated = {rd.route: rd.demand for rd in demands if rd.demand}
         rating = demands_dqr(model, rated, method_objs, list(indicators), setup.env, allocation)
         out.attrs["dqr"] = json.dumps(rating)
-    return out
+    return out if applied is None else applied.stamp(out)  # after the DQR, as the command line stamps it
 
 
 KNOWN_GAPS = {

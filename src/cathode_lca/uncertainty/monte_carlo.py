@@ -40,6 +40,8 @@ from .parallel import check_threads, each
 from .statistics import STATISTICS, summarise
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..lca import LCAModel
 
 DEFAULT_CHUNK = 50_000
@@ -417,7 +419,7 @@ def monte_carlo(
     routes: Sequence[str] | None = None,
     samples: int = 1000,
     seed: int | None = None,
-    region: str = "US",
+    region: str | None = None,
     allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
@@ -432,11 +434,14 @@ def monte_carlo(
     pedigree: str = "ciroth2016",
     kernel: str = "auto",
     threads: int | None = None,
+    scenarios: Sequence[str | Path] = (),
 ) -> Any:
     """Monte Carlo comparison of virgin and recycled routes.
 
     Parameters
     ----------
+    region
+        Plant region; ``None``: ``US``, or the ``plant_region`` a scenario sets.
     distributions
         Extra or replacement distributions by parameter name, e.g.
         ``{"hydro_recovery_ni": {"type": "uniform", "minimum": 0.9, "maximum": 0.99}}``.
@@ -458,6 +463,10 @@ def monte_carlo(
     threads
         Threads the compiled kernel runs on (``None``: every usable core). The samples do not
         depend on it: every input's draws come from its own counter-based stream.
+    scenarios
+        Scenario or plant files (or shipped names) applied as ``--scenario`` applies them, under
+        *parameters*; recorded in ``attrs`` as on the command line (see :func:`cathode_lca.compare`).
+        A run with scenarios computes in this process (``scheduler`` ``None`` or ``"threads"``).
 
     Returns
     -------
@@ -480,6 +489,13 @@ def monte_carlo(
     )  # before any work: a UsageError naming the argument, not numpy's TypeError
     chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="50000")
     check_distributions(distributions)
+    from ..scenario_apply import DEFAULT_REGION, scenario_run
+
+    applied = None
+    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result at the end
+        applied = scenario_run(model, scenarios, parameters, inventory_files)
+        model, parameters, inventory_files = applied.model, applied.parameters, ()
+    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare
@@ -642,4 +658,4 @@ def monte_carlo(
             "warnings": json.dumps(warnings),
         }
     )
-    return ds
+    return ds if applied is None else applied.stamp(ds)
