@@ -89,6 +89,17 @@ def _chem_key(model: LCAModel, chemistry: str) -> str:
 def available_routes(model: LCAModel, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
     """Routes with data for *chemistry*: a CAM dataset per route for ``kg-cam``; for metal, salt,
     feed and black-mass units every recycling route that treats the chemistry's feed."""
+    from .lca import LCAModel
+
+    if not isinstance(model, LCAModel):
+        raise UsageError(
+            f"model must be a cathode_lca.LCAModel, got {model!r:.60} ({type(model).__name__})",
+            hint="e.g. available_routes(LCAModel(), 'NMC811')",
+        )
+    if not isinstance(chemistry, str):
+        raise UsageError(
+            f"chemistry must be a string, got {type(chemistry).__name__} {chemistry!r}", hint="e.g. 'NMC811'"
+        )
     cat = catalogue_of(model)
     cam = cat.chemistry(chemistry).routes
     if unit_kind == "kg-cam":

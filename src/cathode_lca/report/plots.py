@@ -156,6 +156,10 @@ def contribution_bars(ds: Any, indicator: str = "gwp100") -> Any:
     """
     import numpy as np
 
+    from ..comparison import check_comparison
+
+    check_comparison(ds, "contribution_bars")
+
     routes = [r for r in ds.route.values.tolist() if not math.isnan(float(ds.value.sel(route=r, indicator=indicator)))]
     data = ds.by_stage.sel(indicator=indicator, route=routes)
     stages = [s for s in ds.stage.values.tolist() if np.any(data.sel(stage=s).values != 0)]
@@ -217,6 +221,10 @@ def waterfall(ds: Any, route: str, indicator: str = "gwp100") -> Any:
     footprint, vermillion steps raise it.
     """
     import numpy as np
+
+    from ..comparison import check_comparison
+
+    check_comparison(ds, "waterfall")
 
     virgin = ds.by_stage.sel(route="virgin", indicator=indicator)
     other = ds.by_stage.sel(route=route, indicator=indicator)

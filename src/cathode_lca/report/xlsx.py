@@ -136,6 +136,10 @@ def comparison_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a comparison: totals, contributions by stage (tidy), parameters, metadata."""
     import pandas as pd
 
+    from ..comparison import check_comparison
+
+    check_comparison(ds, "comparison_sheets")
+
     meta = metadata_frame(ds.attrs)
     meta = pd.concat([meta, pd.DataFrame(sources_rows(ds.attrs))], ignore_index=True)
     return {
