@@ -127,3 +127,19 @@ def test_sweep_with_a_scenario_matches_the_command_line(in_root):
     assert json.loads(ds.attrs["scenarios"]) == payload["metadata"]["scenarios"]
     plain = sweep("NMC811", {"hydro_recovery_ni": [0.9, 0.95]}, routes=["hydrometallurgical"], indicators=GWP)
     assert "scenarios" not in plain.attrs and float(plain.value[0, 0, 0]) != pytest.approx(float(ds.value[0, 0, 0]))
+
+
+def test_sensitivity_with_a_scenario_matches_the_command_line(in_root):
+    from cathode_lca.uncertainty.sensitivity import sensitivity
+
+    args = ["sensitivity", "NMC811", "--technique", "morris", "--samples", "8", "--seed", "2", "--scenario", PLANT]
+    payload = _cli(*args)
+    ds = sensitivity(
+        "NMC811", method="morris", samples=8, seed=2, routes=["hydrometallurgical"], indicators=GWP, scenarios=[PLANT]
+    )
+    rows = [r for r in payload["ranking"] if r["route"] == "hydrometallurgical"]
+    assert rows
+    for row in rows:
+        at = {"route": "hydrometallurgical", "indicator": "gwp100", "parameter": row["parameter"]}
+        assert float(ds.mu_star.sel(**at)) == pytest.approx(row["mu_star"], rel=1e-12)
+    assert json.loads(ds.attrs["scenarios"]) == payload["metadata"]["scenarios"]
