@@ -10,6 +10,7 @@ xarray's scipy engine (netCDF3, no extra dependency) keeps every value and every
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -124,3 +125,39 @@ def test_the_sweep_command_writes_netcdf_and_keeps_mode_in_its_json(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["metadata"]["mode"] == "grid"  # the JSON output did not change
+
+
+@pytest.mark.parametrize("seed", [2**31 - 1, 2**31, 2**40])
+def test_a_monte_carlo_result_with_a_large_seed_round_trips(seed, tmp_path):
+    """netCDF3 attributes are 32-bit integers: a seed from 2**31 on is kept as its decimal text."""
+    ds = monte_carlo("NMC811", samples=5, seed=seed, routes=["hydrometallurgical"], indicators=GWP, progress=False)
+    assert int(ds.attrs["seed"]) == seed
+    back = _round_trip(ds, tmp_path)
+    _assert_same(ds, back)
+    assert int(back.attrs["seed"]) == seed
+
+
+def test_a_random_seed_is_one_netcdf_can_store(monkeypatch):
+    """The random seed used to be drawn below 2**32: about half the runs without a seed could not be written."""
+
+    real = np.random.SeedSequence
+
+    def seed_sequence(*args, **kwargs):  # no argument: the run's random seed; else the streams' own
+        if args or kwargs:
+            return real(*args, **kwargs)
+        return SimpleNamespace(entropy=2**128 - 1)  # the largest entropy: its seed used to be 2**32 - 1
+
+    monkeypatch.setattr(np.random, "SeedSequence", seed_sequence)
+    ds = monte_carlo("NMC811", samples=5, routes=["hydrometallurgical"], indicators=GWP, progress=False)
+    assert ds.attrs["seed"] == (2**128 - 1) % 2**31
+
+
+def test_the_command_line_still_prints_a_large_seed_as_a_number():
+    from click.testing import CliRunner
+
+    from cathode_lca.cli import cli
+
+    args = ["uncertainty", "NMC811", "--samples", "5", "--seed", str(2**40), "--route", "hydrometallurgical"]
+    result = CliRunner().invoke(cli, [*args, "--indicator", "gwp100", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["metadata"]["seed"] == 2**40

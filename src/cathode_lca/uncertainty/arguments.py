@@ -64,6 +64,22 @@ def check_seed(seed: Any, *, optional: bool = False) -> int:
     return int(seed)
 
 
+#: netCDF3 (xarray's scipy engine) stores integer attributes as 32-bit: larger seeds are kept as text.
+NETCDF_INT_MAX = 2**31 - 1
+
+
+def seed_attr(seed: int) -> int | str:
+    """*seed* as stored in ``attrs["seed"]``: the number, or its decimal text from 2**31 on.
+
+    netCDF3 attributes hold 32-bit integers, so ``ds.to_netcdf(path)`` could not write a larger
+    seed; as text it round-trips exactly (``int(ds.attrs["seed"])`` reads either form).
+
+    >>> seed_attr(42), seed_attr(2**40)
+    (42, '1099511627776')
+    """
+    return seed if seed <= NETCDF_INT_MAX else str(seed)
+
+
 def check_distributions(distributions: Any) -> None:
     """Refuse *distributions* that are not ``{name: {"type": ..., ...}}``."""
     if distributions is None:

@@ -481,7 +481,7 @@ def monte_carlo(
     import xarray as xr
 
     from ..allocation import resolve_allocation
-    from .arguments import check_distributions, check_seed, whole_number
+    from .arguments import check_distributions, check_seed, seed_attr, whole_number
 
     samples = whole_number(samples, "samples", minimum=2, note=" (Monte Carlo needs at least 2 samples)")
     seed = (
@@ -501,7 +501,8 @@ def monte_carlo(
     from ..comparison import prepare
 
     n_threads = check_threads(threads)
-    seed = int(int(np.random.SeedSequence().entropy) % (2**32)) if seed is None else int(seed)  # type: ignore[arg-type]
+    # a random seed stays below 2**31: netCDF3 attributes are 32-bit integers (arguments.seed_attr)
+    seed = int(int(np.random.SeedSequence().entropy) % (2**31)) if seed is None else int(seed)  # type: ignore[arg-type]
     from ..lca import LCAModel, default_model
 
     if model is None:
@@ -645,7 +646,7 @@ def monte_carlo(
             ),
             "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",
             "varied_exchanges": len(exchange_dists),
-            "seed": seed,
+            "seed": seed_attr(seed),  # text from 2**31 on: netCDF3 attributes are 32-bit integers
             "chunk_size": chunk_size,
             "samples": samples,
             "scheduler": str(scheduler or "serial"),

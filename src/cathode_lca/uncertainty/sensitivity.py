@@ -111,7 +111,7 @@ def sensitivity(
     import xarray as xr
 
     from ..allocation import resolve_allocation
-    from .arguments import check_distributions, check_seed, check_spread, whole_number
+    from .arguments import check_distributions, check_seed, check_spread, seed_attr, whole_number
 
     samples = whole_number(samples, "samples", minimum=8, example="1024", note=" (Sobol: a power of 2)")
     seed = check_seed(seed)  # before any work: a UsageError naming the argument
@@ -201,7 +201,7 @@ def sensitivity(
             "package_version": __version__,
             "solver": solver_name(model, demands, allocation),
             "model_evaluations": len(X),
-            "seed": seed,
+            "seed": seed_attr(seed),  # text from 2**31 on: netCDF3 attributes are 32-bit integers
             "chemistry": setup.chemistry,
             "region": region,
             "allocation": allocation,
