@@ -102,3 +102,36 @@ def test_sensitivity_seed_must_be_a_whole_number(seed):
 def test_sensitivity_spread_must_be_a_number(spread):
     with pytest.raises(UsageError, match="spread must be a number between 0 and 1"):
         sensitivity("NMC811", samples=64, spread=spread, **SMALL)
+
+
+@pytest.mark.parametrize(
+    ("dist", "message"),
+    [
+        ({"type": "x"}, "unknown distribution type 'x'"),
+        ({"type": "beta", "minimum": 0.9, "maximum": 0.99}, "unknown distribution type 'beta'"),
+        ({"type": "uniform", "minimum": "0.9", "maximum": 0.99}, "'minimum' must be a finite number"),
+        ({"type": "normal", "loc": 0.95, "scale": float("nan")}, "'scale' must be a finite number"),
+        ({"type": "uniform", "minimum": 0.9, "maximum": True}, "'maximum' must be a finite number"),
+    ],
+)
+def test_a_distribution_of_an_unknown_type_or_with_text_is_a_parameter_error(dist, message):
+    """distributions={"x": {"type": "beta"}} used to fail with a ValueError deep in the sampler."""
+    from cathode_lca.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=message):
+        monte_carlo("NMC811", samples=10, seed=1, kernel="numpy", distributions={"hydro_recovery_ni": dist}, **SMALL)
+
+
+def test_a_distribution_given_with_numpy_numbers_still_works():
+    dist = {"type": "uniform", "minimum": np.float32(0.9), "maximum": np.float64(0.99)}
+    ds = monte_carlo("NMC811", samples=10, seed=1, kernel="numpy", distributions={"hydro_recovery_ni": dist}, **SMALL)
+    assert ds.sizes["sample"] == 10
+
+
+@pytest.mark.parametrize("scheduler", [1, ["threads"], object()])
+def test_a_scheduler_of_the_wrong_type_is_refused_by_name(scheduler):
+    """scheduler=1 used to fail with "'int' object has no attribute 'compute'" after the model was built."""
+    with pytest.raises(UsageError, match="scheduler must be None, 'threads', 'processes', a scheduler address"):
+        monte_carlo("NMC811", samples=10, seed=1, scheduler=scheduler, **SMALL)
+    with pytest.raises(UsageError, match="scheduler must be None"):
+        sweep("NMC811", {"hydro_recovery_ni": [0.9]}, scheduler=scheduler, **SMALL)

@@ -33,10 +33,10 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -285,10 +285,25 @@ def check_argument_types(
     for name, names in (("routes", routes), ("indicators", indicators)):
         if isinstance(names, (str, bytes)):
             raise UsageError(f"{name} must be a list of names, got the string {names!r}", hint=f"write [{names!r}]")
+        if names is None and name == "routes":  # None: every route with data
+            continue
+        if isinstance(names, Iterator):  # read more than once below: an iterator would be used up by the first pass
+            raise UsageError(f"{name} must be a list of names, got an iterator", hint=f"write {name}=list(...)")
+        listed = isinstance(names, Iterable) and not (isinstance(names, np.ndarray) and names.ndim != 1)
+        if not listed or not all(isinstance(n, str) for n in cast("Iterable[object]", names)):
+            raise UsageError(
+                f"{name} must be a list of names, got {names!r:.60} ({type(names).__name__})",
+                hint="e.g. ['virgin', 'hydrometallurgical']" if name == "routes" else "e.g. ['gwp100', 'energy']",
+            )
     if parameters is not None and not isinstance(parameters, Mapping):
         raise UsageError(
             f"parameters must be a mapping of parameter name to value, got {type(parameters).__name__}",
             hint="e.g. parameters={'hydro_recovery_ni': 0.95}",
+        )
+    bad = [k for k in (parameters or {}) if not isinstance(k, str)]
+    if bad:
+        raise UsageError(
+            f"parameter names must be text, got {bad[0]!r}", hint="e.g. parameters={'hydro_recovery_ni': 0.95}"
         )
 
 
@@ -307,6 +322,13 @@ def prepare(
     from .methods import Method, load_method
 
     check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
+    from .lca import LCAModel
+
+    if model is not None and not isinstance(model, LCAModel):
+        raise UsageError(
+            f"model must be a cathode_lca.LCAModel or None, got {model!r:.60} ({type(model).__name__})",
+            hint="e.g. model=LCAModel(extra=['my-plant.yaml']), or leave it out for the shipped data",
+        )
     model = model or default_model()
     chem = _chem_key(model, chemistry)
     cat = catalogue_of(model)

@@ -131,6 +131,16 @@ def check_grid(grid: Any) -> dict[str, list[Any]]:
     return out
 
 
+def check_scheduler(scheduler: Any) -> None:
+    """``None``, a name or address (text), or a dask ``Client`` (anything with ``compute``)."""
+    if scheduler is None or isinstance(scheduler, str) or callable(getattr(scheduler, "compute", None)):
+        return
+    raise UsageError(
+        f"scheduler must be None, 'threads', 'processes', a scheduler address or a dask Client, got {_shown(scheduler)}",
+        hint="e.g. scheduler='threads', or leave it out to run in this process",
+    )
+
+
 def check_spread(spread: Any) -> float | None:
     """``None`` or a finite number strictly between 0 and 1."""
     if spread is None:

@@ -481,7 +481,7 @@ def monte_carlo(
     import xarray as xr
 
     from ..allocation import resolve_allocation
-    from .arguments import check_distributions, check_seed, seed_attr, whole_number
+    from .arguments import check_distributions, check_scheduler, check_seed, seed_attr, whole_number
 
     samples = whole_number(samples, "samples", minimum=2, note=" (Monte Carlo needs at least 2 samples)")
     seed = (
@@ -489,6 +489,7 @@ def monte_carlo(
     )  # before any work: a UsageError naming the argument, not numpy's TypeError
     chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="50000")
     check_distributions(distributions)
+    check_scheduler(scheduler)
     from ..scenario_apply import DEFAULT_REGION, scenario_run
 
     applied = None

@@ -74,10 +74,11 @@ def sweep(
     import xarray as xr
 
     from ..allocation import resolve_allocation
-    from .arguments import check_grid, whole_number
+    from .arguments import check_grid, check_scheduler, whole_number
 
     grid = check_grid(grid)  # {name: [values]}, or a UsageError naming what is wrong
     chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="10000")
+    check_scheduler(scheduler)
     from ..scenario_apply import DEFAULT_REGION, scenario_run
 
     applied = None
