@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cathode_lca import LCAModel, compute, load_inventory, validate_inventory
+from cathode_lca import LCAModel, compare, compute, load_inventory, validate_inventory
 from cathode_lca.comparison import available_routes
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
@@ -80,3 +80,28 @@ def test_available_routes_refuses_a_model_or_chemistry_of_the_wrong_type():
 def test_report_functions_refuse_what_is_not_a_comparison(function, name):
     with pytest.raises(UsageError, match=f"{name}: ds must be the xarray.Dataset that cathode_lca.compare returns"):
         function(None)
+
+
+@pytest.mark.parametrize(
+    ("function", "argument", "producer"),
+    [
+        (plots.mc_distributions, "mc", "cathode_lca.uncertainty.monte_carlo.monte_carlo"),
+        (lambda ds: plots.sensitivity_bars(ds, "hydrometallurgical"), "sens", "cathode_lca.uncertainty.sensitivity"),
+        (plots.sweep_chart, "sw", "cathode_lca.uncertainty.sweep.sweep"),
+    ],
+)
+def test_charts_of_other_results_refuse_the_wrong_argument(function, argument, producer):
+    """mc_distributions(None) raised "'NoneType' object has no attribute 'coords'", and a comparison
+    given to sweep_chart "'Dataset' object has no attribute ..." somewhere inside."""
+    with pytest.raises(UsageError, match=f"{argument} must be the xarray.Dataset that {producer}"):
+        function(None)
+    comparison = compare("NMC811", routes=["hydrometallurgical"], indicators=["gwp100"])
+    with pytest.raises(UsageError, match="got a comparison"):
+        function(comparison)
+
+
+def test_a_chart_still_draws_its_own_result():
+    from cathode_lca.uncertainty.sweep import sweep
+
+    sw = sweep("NMC811", {"hydro_recovery_ni": [0.9, 0.95]}, routes=["hydrometallurgical"], indicators=["gwp100"])
+    assert plots.sweep_chart(sw).axes

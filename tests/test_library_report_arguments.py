@@ -45,8 +45,10 @@ def test_tables_refuse_another_kind_of_result_and_say_which_table_fits():
     sw = sweep("NMC811", {"hydro_recovery_ni": [0.9]}, routes=["hydrometallurgical"], indicators=["gwp100"])
     with pytest.raises(UsageError, match=r"a sweep result.*sweep_frame"):
         tidy(sw)
-    with pytest.raises(UsageError, match=r"an xarray.Dataset without 'by_stage'"):
+    with pytest.raises(UsageError, match=r"got an xarray.Dataset with no data variables"):
         summary(xr.Dataset())
+    with pytest.raises(UsageError, match=r"got an xarray.Dataset with data variables score"):
+        tidy(xr.Dataset({"score": ("x", [1.0])}))
 
 
 def test_a_comparison_still_makes_its_tables():

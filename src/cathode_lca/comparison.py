@@ -603,43 +603,5 @@ def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> li
     return out
 
 
-#: What a result is, told by a data variable only it has: said when it is given where a comparison is expected.
-_RESULT_KINDS = (
-    ("samples", "a Monte Carlo result", "uncertainty_frame"),
-    ("S1", "a Sobol sensitivity result", "sensitivity_frame"),
-    ("mu_star", "a Morris sensitivity result", "sensitivity_frame"),
-    ("score", "an LCAModel.calculate result", ""),
-)
-
-
-def check_comparison(ds: Any, where: str, argument: str = "ds") -> None:
-    """Refuse anything but a :func:`compare` result as *argument* of *where*, naming what was given.
-
-    Examples
-    --------
-    >>> check_comparison(None, "tidy")
-    Traceback (most recent call last):
-    ...
-    cathode_lca.errors.UsageError: tidy: ds must be the xarray.Dataset that cathode_lca.compare returns, got None (NoneType). Fix: e.g. tidy(compare('NMC811'))
-    """
-    import xarray as xr
-
-    if isinstance(ds, xr.Dataset) and "by_stage" in ds and "value" in ds:
-        return
-    got = f"{ds!r:.60} ({type(ds).__name__})"
-    hint = f"e.g. {where}(compare('NMC811'))"
-    if isinstance(ds, xr.Dataset):
-        got = "an xarray.Dataset without 'by_stage'"
-        if "value" in ds and "route" in ds.dims and "indicator" in ds.dims:
-            got, table = "a sweep result", "sweep_frame"
-        else:
-            got, table = next(((kind, t) for var, kind, t in _RESULT_KINDS if var in ds), (got, ""))
-        if table:
-            hint += f"; for {got} use cathode_lca.report.tables.{table}(ds)"
-    raise UsageError(
-        f"{where}: {argument} must be the xarray.Dataset that cathode_lca.compare returns, got {got}", hint=hint
-    )
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)

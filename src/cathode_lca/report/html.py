@@ -223,7 +223,7 @@ def report_html(ds: Any, *, declaration: Any = None, title: str | None = None) -
     title
         Page title (default: '<chemistry>: virgin vs recycled').
     """
-    from ..comparison import check_comparison
+    from ..result_kinds import check_comparison
     from . import plots
 
     check_comparison(ds, "report_html")

@@ -156,7 +156,7 @@ def contribution_bars(ds: Any, indicator: str = "gwp100") -> Any:
     """
     import numpy as np
 
-    from ..comparison import check_comparison
+    from ..result_kinds import check_comparison
 
     check_comparison(ds, "contribution_bars")
 
@@ -222,7 +222,7 @@ def waterfall(ds: Any, route: str, indicator: str = "gwp100") -> Any:
     """
     import numpy as np
 
-    from ..comparison import check_comparison
+    from ..result_kinds import check_comparison
 
     check_comparison(ds, "waterfall")
 
@@ -270,6 +270,9 @@ def mc_distributions(mc: Any, indicator: str = "gwp100", bins: int = 50) -> Any:
     The legend on the right gives P(route < virgin) for each recycled route (common random
     numbers: the same draws for every route, so the difference is taken sample by sample).
     """
+    from ..result_kinds import check_result
+
+    check_result(mc, "mc_distributions", "monte_carlo", "mc")  # a UsageError naming the argument
     fig, axes = _figure(9.0, 3.8, ncols=2)
     left, right = axes[0, 0], axes[0, 1]
     unit = _unit(mc, indicator)
@@ -309,6 +312,10 @@ def mc_distributions(mc: Any, indicator: str = "gwp100", bins: int = 50) -> Any:
 def sensitivity_bars(sens: Any, route: str, indicator: str = "gwp100", top: int = 10) -> Any:
     """Sobol S1/ST bars (with confidence intervals) or Morris mu* bars, largest first (tornado order)."""
     import numpy as np
+
+    from ..result_kinds import check_result
+
+    check_result(sens, "sensitivity_bars", "sensitivity", "sens")
 
     sobol = "ST" in sens
     key = "ST" if sobol else "mu_star"
@@ -406,6 +413,10 @@ def sweep_chart(sw: Any, indicator: str = "gwp100", route: str | None = None) ->
     drawn at the first value of the others.
     """
     import numpy as np
+
+    from ..result_kinds import check_result
+
+    check_result(sw, "sweep_chart", "sweep", "sw")
 
     dims = [d for d in sw.value.dims if d not in ("route", "indicator")]
     routes = [route] if route else sw.route.values.tolist()

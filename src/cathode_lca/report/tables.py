@@ -92,7 +92,7 @@ def tidy(ds: Any, *, drop_zero: bool = False) -> Any:
     import numpy as np
     import pandas as pd
 
-    from ..comparison import check_comparison
+    from ..result_kinds import check_comparison
 
     check_comparison(ds, "tidy")  # a UsageError naming the argument, not AttributeError: 'NoneType' ... 'attrs'
     ctx = context(ds.attrs)
@@ -117,7 +117,7 @@ def summary(ds: Any) -> Any:
     """
     import pandas as pd
 
-    from ..comparison import check_comparison
+    from ..result_kinds import check_comparison
 
     check_comparison(ds, "summary")
     ctx = context(ds.attrs)

@@ -136,7 +136,7 @@ def comparison_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a comparison: totals, contributions by stage (tidy), parameters, metadata."""
     import pandas as pd
 
-    from ..comparison import check_comparison
+    from ..result_kinds import check_comparison
 
     check_comparison(ds, "comparison_sheets")
 
