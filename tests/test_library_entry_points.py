@@ -105,3 +105,19 @@ def test_a_chart_still_draws_its_own_result():
 
     sw = sweep("NMC811", {"hydro_recovery_ni": [0.9, 0.95]}, routes=["hydrometallurgical"], indicators=["gwp100"])
     assert plots.sweep_chart(sw).axes
+
+
+def test_writers_and_one_at_a_time_refuse_the_wrong_argument(tmp_path):
+    """write_workbook(None, ...) raised "'NoneType' object has no attribute 'items'", save_figure(None, ...)
+    "... no attribute 'savefig'", one_at_a_time with a comparison a KeyError inside."""
+    from cathode_lca.report.xlsx import write_workbook
+    from cathode_lca.uncertainty.sensitivity import one_at_a_time
+
+    with pytest.raises(UsageError, match="sheets must be a mapping of sheet name to pandas.DataFrame"):
+        write_workbook(None, tmp_path / "x.xlsx")
+    with pytest.raises(UsageError, match="fig must be a matplotlib Figure"):
+        plots.save_figure(None, tmp_path / "x.svg")
+    assert not list(tmp_path.iterdir())  # nothing written
+    comparison = compare("NMC811", routes=["hydrometallurgical"], indicators=["gwp100"])
+    with pytest.raises(UsageError, match="one_at_a_time: ds must be the xarray.Dataset that .*sensitivity"):
+        one_at_a_time("NMC811", comparison, route="hydrometallurgical", indicator="gwp100")

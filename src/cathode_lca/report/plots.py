@@ -507,6 +507,11 @@ def save_figure(fig: Any, path: str | Path, *, overwrite: bool = False) -> Path:
     from ..errors import UsageError
     from ..io import check_writable, write_bytes_atomic
 
+    if not callable(getattr(fig, "savefig", None)):
+        raise UsageError(
+            f"fig must be a matplotlib Figure, got {fig!r:.60} ({type(fig).__name__})",
+            hint="e.g. save_figure(contribution_bars(compare('NMC811')), 'stages.svg')",
+        )
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png"):

@@ -316,8 +316,10 @@ def one_at_a_time(
     from ..allocation import resolve_allocation
     from ..comparison import prepare
     from ..lca import default_model
+    from ..result_kinds import check_result
     from .streams import ppf
 
+    check_result(ds, "one_at_a_time", "sensitivity")  # a UsageError naming ds, not a KeyError inside
     model = model or default_model()
     allocation = resolve_allocation(unit, allocation)
     dists = json.loads(ds.attrs["distributions"])
