@@ -57,3 +57,12 @@ def test_a_comparison_still_makes_its_tables():
     total = float(ds.value.sel(route="hydrometallurgical", indicator="gwp100"))
     assert frame[frame.route == "hydrometallurgical"].value.sum() == pytest.approx(total, rel=1e-12)
     assert list(summary(ds).route) == ["hydrometallurgical"]
+
+
+@pytest.mark.parametrize("path", [None, 1, {"chemistry": "NMC811"}])
+def test_load_battery_spec_refuses_what_is_not_a_path(path):
+    """load_battery_spec(None) raised "expected str, bytes or os.PathLike object, not NoneType"."""
+    from cathode_lca.passport import load_battery_spec
+
+    with pytest.raises(UsageError, match="path must be the path of a battery YAML file, got"):
+        load_battery_spec(path)
