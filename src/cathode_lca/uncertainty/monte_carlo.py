@@ -484,9 +484,8 @@ def monte_carlo(
     from .arguments import check_distributions, check_scheduler, check_seed, seed_attr, whole_number
 
     samples = whole_number(samples, "samples", minimum=2, note=" (Monte Carlo needs at least 2 samples)")
-    seed = (
-        None if seed is None else check_seed(seed, optional=True)
-    )  # before any work: a UsageError naming the argument, not numpy's TypeError
+    # before any work: a UsageError naming the argument, not numpy's TypeError deep inside
+    seed = None if seed is None else check_seed(seed, optional=True)
     chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="50000")
     check_distributions(distributions)
     check_scheduler(scheduler)
