@@ -12,6 +12,7 @@ from cathode_lca.cli import cli, main
 from cathode_lca.comparison import compare
 from cathode_lca.errors import UsageError
 from cathode_lca.lca import default_model
+from cathode_lca.result_warnings import warnings_of
 
 GWP = ["gwp100"]
 
@@ -157,8 +158,8 @@ def test_lfp_known_gaps_are_warned():
 
 def test_spodumene_coal_heat_gap_is_warned():
     ds = compare("NMC811", routes=["virgin"], indicators=GWP, parameters={"lithium_route": "spodumene"})
-    assert any("coal heat" in w for w in ds.attrs["warnings"])
-    assert not any("coal heat" in w for w in compare("NMC811", routes=["virgin"], indicators=GWP).attrs["warnings"])
+    assert any("coal heat" in w for w in json.loads(ds.attrs["warnings"]))
+    assert not any("coal heat" in w for w in warnings_of(compare("NMC811", routes=["virgin"], indicators=GWP)))
 
 
 def test_monte_carlo_sensitivity_and_sweep_take_the_units_default_allocation():

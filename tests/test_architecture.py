@@ -18,14 +18,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cathode_lca"
 #: Lowest first. A module may import from its own layer and from any layer below it, never above.
 #: ``foundation`` holds the top-level helpers every layer may use (errors, YAML, units, files).
 LAYERS: list[set[str]] = [
-    {"__init__", "errors", "_yaml", "units", "resources", "io", "extras", "result_warnings"},
+    {"__init__", "errors", "_yaml", "units", "resources", "io", "extras", "result_warnings", "result_kinds"},
     {"inventory", "methods"},
     {"parameters"},
     {"engine"},
     {"lca", "quality"},
     {"catalogue", "documents"},
-    {"allocation", "balances", "comparison"},
-    {"passport", "uncertainty", "brightway", "report", "exchange"},
+    {"allocation", "balances", "comparison", "scenario_apply", "exchange"},
+    {"passport", "uncertainty", "brightway", "report"},
     {"cli"},
 ]
 

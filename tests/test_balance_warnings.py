@@ -17,6 +17,7 @@ from cathode_lca import compare
 from cathode_lca.balances import balance_warnings, broken_balances
 from cathode_lca.comparison import chemistries, prepare
 from cathode_lca.lca import default_model
+from cathode_lca.result_warnings import warnings_of
 
 ROOT = Path(__file__).resolve().parents[1]
 EU_PLANT = str(ROOT / "examples" / "plants" / "eu-hydro-recycler.yaml")
@@ -92,4 +93,4 @@ def test_a_user_value_that_breaks_a_balance_is_named_with_its_route() -> None:
     (text,) = balance_warnings(model, setup.demands, setup.env, setup.allocation)
     assert f"Co {100 * (0.07 - w_co) / 0.07:+.3g} %" in text
     ds = compare("NMC811", routes=["virgin", "direct"], indicators=["gwp100"], parameters=params, model=model)
-    assert text in ds.attrs["warnings"]
+    assert text in warnings_of(ds)

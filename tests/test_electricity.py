@@ -138,11 +138,11 @@ def test_a_result_using_a_dataset_without_an_indicator_warns(tmp_path):
     extra.write_text(textwrap.dedent(GHG_ONLY))
     model = LCAModel(extra=[extra])
     ds = model.calculate({"test-plant": 1.0}, methods=METHODS)
-    warnings = ds.attrs["warnings"]
+    warnings = json.loads(ds.attrs["warnings"])
     assert len(warnings) == 1 and "'test-grid-ghg-only' has no data for energy, water" in warnings[0]
     assert missing_indicators(model.matrices(), METHODS)["test-grid-ghg-only"] == ["ced", "water"]
     clean = default_model().calculate({"electricity-grid-de": 1.0}, methods=METHODS)
-    assert not clean.attrs.get("warnings")  # every indicator present: no warning
+    assert json.loads(clean.attrs["warnings"]) == []  # every indicator present: no warning
 
 
 def test_residual_and_supplier_specific_supply():
@@ -164,13 +164,13 @@ def test_residual_and_supplier_specific_supply():
 @pytest.mark.slow
 def test_basis_is_flagged_and_residual_fallback_warns():
     ds = compare("NMC811", region="DE", indicators=["gwp100"])
-    assert ds.attrs["electricity_basis"]["electricity-grid-de"].startswith("consumption mix")
-    assert ds.attrs["warnings"] == []
+    assert json.loads(ds.attrs["electricity_basis"])["electricity-grid-de"].startswith("consumption mix")
+    assert json.loads(ds.attrs["warnings"]) == []
     us = compare("NMC811", region="US", indicators=["gwp100"], parameters={"plant_electricity_supply": "residual"})
-    assert "electricity-grid-us" in us.attrs["electricity_basis"]
+    assert "electricity-grid-us" in json.loads(us.attrs["electricity_basis"])
     # the shortcut reaches every plant: each plant's own selector warns (recycler and cathode plant)
-    assert any("no residual mix exists for recycler_region US" in w for w in us.attrs["warnings"])
-    assert any("no residual mix exists for cam_plant_region US" in w for w in us.attrs["warnings"])
+    assert any("no residual mix exists for recycler_region US" in w for w in json.loads(us.attrs["warnings"]))
+    assert any("no residual mix exists for cam_plant_region US" in w for w in json.loads(us.attrs["warnings"]))
     result = CliRunner().invoke(
         cli, ["compare", "NMC811", "--region", "DE", "--param", "plant_electricity_supply=residual", "--format", "json"]
     )

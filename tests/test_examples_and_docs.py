@@ -80,6 +80,7 @@ def test_benchmark_smoke_runs(script, expected):
         "docs/uncertainty.md",
         "docs/report.md",
         "docs/charts.md",
+        "docs/results.md",
         pytest.param("docs/brightway.md", marks=pytest.mark.brightway),
     ],
 )

@@ -81,7 +81,7 @@ def test_add_warnings_appends_and_reads_json_text():
 
     ds = xr.Dataset(attrs={"warnings": json.dumps(["from netCDF"])})
     add_warnings(ds, ["new", "new"])
-    assert ds.attrs["warnings"] == ["from netCDF", "new"]
+    assert json.loads(ds.attrs["warnings"]) == ["from netCDF", "new"]  # stored as JSON text again
 
 
 @pytest.mark.slow

@@ -205,7 +205,7 @@ def test_plant_on_a_residual_mix_selects_it(model, tmp_path):
     ds = applied.model.calculate(
         {"electricity-recycler": 1.0}, methods=["ipcc2021-gwp100"], parameters=applied.parameters
     )
-    assert ds.attrs["electricity_supply"] == {"electricity-recycler": ["electricity-residual-de"]}
+    assert json.loads(ds.attrs["electricity_supply"]) == {"electricity-recycler": ["electricity-residual-de"]}
 
 
 # -- errors ---------------------------------------------------------------------------------

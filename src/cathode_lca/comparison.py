@@ -32,9 +32,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -43,7 +45,7 @@ from .catalogue import catalogue_of, element_content, recovered_per_feed
 from .documents import sources
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
-from .result_warnings import add_warnings, warnings_of
+from .result_warnings import add_warnings, json_attr, warnings_of
 
 if TYPE_CHECKING:
     import xarray
@@ -87,6 +89,17 @@ def _chem_key(model: LCAModel, chemistry: str) -> str:
 def available_routes(model: LCAModel, chemistry: str, unit_kind: str = "kg-cam") -> list[str]:
     """Routes with data for *chemistry*: a CAM dataset per route for ``kg-cam``; for metal, salt,
     feed and black-mass units every recycling route that treats the chemistry's feed."""
+    from .lca import LCAModel
+
+    if not isinstance(model, LCAModel):
+        raise UsageError(
+            f"model must be a cathode_lca.LCAModel, got {model!r:.60} ({type(model).__name__})",
+            hint="e.g. available_routes(LCAModel(), 'NMC811')",
+        )
+    if not isinstance(chemistry, str):
+        raise UsageError(
+            f"chemistry must be a string, got {type(chemistry).__name__} {chemistry!r}", hint="e.g. 'NMC811'"
+        )
     cat = catalogue_of(model)
     cam = cat.chemistry(chemistry).routes
     if unit_kind == "kg-cam":
@@ -272,10 +285,25 @@ def check_argument_types(
     for name, names in (("routes", routes), ("indicators", indicators)):
         if isinstance(names, (str, bytes)):
             raise UsageError(f"{name} must be a list of names, got the string {names!r}", hint=f"write [{names!r}]")
+        if names is None and name == "routes":  # None: every route with data
+            continue
+        if isinstance(names, Iterator):  # read more than once below: an iterator would be used up by the first pass
+            raise UsageError(f"{name} must be a list of names, got an iterator", hint=f"write {name}=list(...)")
+        listed = isinstance(names, Iterable) and not (isinstance(names, np.ndarray) and names.ndim != 1)
+        if not listed or not all(isinstance(n, str) for n in cast("Iterable[object]", names)):
+            raise UsageError(
+                f"{name} must be a list of names, got {names!r:.60} ({type(names).__name__})",
+                hint="e.g. ['virgin', 'hydrometallurgical']" if name == "routes" else "e.g. ['gwp100', 'energy']",
+            )
     if parameters is not None and not isinstance(parameters, Mapping):
         raise UsageError(
             f"parameters must be a mapping of parameter name to value, got {type(parameters).__name__}",
             hint="e.g. parameters={'hydro_recovery_ni': 0.95}",
+        )
+    bad = [k for k in (parameters or {}) if not isinstance(k, str)]
+    if bad:
+        raise UsageError(
+            f"parameter names must be text, got {bad[0]!r}", hint="e.g. parameters={'hydro_recovery_ni': 0.95}"
         )
 
 
@@ -294,6 +322,13 @@ def prepare(
     from .methods import Method, load_method
 
     check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
+    from .lca import LCAModel
+
+    if model is not None and not isinstance(model, LCAModel):
+        raise UsageError(
+            f"model must be a cathode_lca.LCAModel or None, got {model!r:.60} ({type(model).__name__})",
+            hint="e.g. model=LCAModel(extra=['my-plant.yaml']), or leave it out for the shipped data",
+        )
     model = model or default_model()
     chem = _chem_key(model, chemistry)
     cat = catalogue_of(model)
@@ -360,13 +395,14 @@ def compare(
     chemistry: str,
     *,
     routes: Sequence[str] | None = None,
-    region: str = "US",
+    region: str | None = None,
     allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     parameters: Mapping[str, Any] | None = None,
     model: LCAModel | None = None,
     dqr: bool = False,
+    scenarios: Sequence[str | Path] = (),
 ) -> xarray.Dataset:
     """Compare virgin and recycled routes of *chemistry* like-for-like.
 
@@ -383,6 +419,12 @@ def compare(
     route and indicator (:func:`cathode_lca.quality.dqr.demands_dqr`), rated on the demands and
     parameters computed here.
 
+    *scenarios* are scenario or plant files (or shipped scenario names), applied as
+    ``cathode-lca compare --scenario FILE`` applies them: in the order given, under *parameters*
+    (later wins); ``attrs`` then record them as the command line does (``scenarios`` with each
+    file's sha256, ``overridden_parameters``, ``parameter_precedence``). *region* ``None`` is
+    ``US``, or the ``plant_region`` a scenario sets.
+
     Wrong names or argument types raise :class:`~cathode_lca.errors.UsageError`; bad parameter
     values raise :class:`~cathode_lca.errors.ParameterError` (``BoundsError`` outside the bounds).
 
@@ -398,6 +440,13 @@ def compare(
     """
     import xarray as xr
 
+    from .scenario_apply import DEFAULT_REGION, scenario_run
+
+    applied = None
+    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result below
+        applied = scenario_run(model, scenarios, parameters)
+        model, parameters = applied.model, applied.parameters
+    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
     check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
     if many:
@@ -446,9 +495,9 @@ def compare(
         difference = np.full_like(value, np.nan)
         relative = np.full_like(value, np.nan)
     any_ds = next(iter(results.values()))
-    warnings = list(dict.fromkeys(w for ds in results.values() for w in ds.attrs.get("warnings", [])))
-    basis = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_basis", {}).items()}
-    supply = {k: v for ds in results.values() for k, v in ds.attrs.get("electricity_supply", {}).items()}
+    warnings = list(dict.fromkeys(w for ds in results.values() for w in warnings_of(ds)))
+    basis = {k: v for ds in results.values() for k, v in json_attr(ds.attrs, "electricity_basis").items()}
+    supply = {k: v for ds in results.values() for k, v in json_attr(ds.attrs, "electricity_supply").items()}
     out = xr.Dataset(
         {
             "value": (("route", "indicator"), value),
@@ -486,9 +535,10 @@ def compare(
                     for entry in partition(model, rd.route, rd.demand, allocation, setup.env, rd.functional, rd.credits)
                 ]
             ),
-            "warnings": list(dict.fromkeys([*setup_warnings(setup, demands), *warnings])),  # contract 3
-            "electricity_basis": basis,  # dataset id -> basis (generation, consumption, life-cycle, residual, ...)
-            "electricity_supply": supply,  # plant selector -> the electricity datasets it used
+            # contract 3: a list of strings; like every object in attrs stored as JSON text (netCDF attrs hold text)
+            "warnings": json.dumps(list(dict.fromkeys([*setup_warnings(setup, demands), *warnings]))),
+            "electricity_basis": json.dumps(basis),  # dataset id -> basis (generation, consumption, residual, ...)
+            "electricity_supply": json.dumps(supply),  # plant selector -> the electricity datasets it used
         },
     )
     add_warnings(out, [f"{route} route, per {fu_label}: {w}" for route, ds in results.items() for w in warnings_of(ds)])
@@ -497,14 +547,12 @@ def compare(
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"
     out["by_stage"].attrs["description"] = "contribution of each life-cycle stage"
     if dqr:
-        import json
-
         from .quality.dqr import demands_dqr
 
         rated = {rd.route: rd.demand for rd in demands if rd.demand}
         rating = demands_dqr(model, rated, method_objs, list(indicators), setup.env, allocation)
         out.attrs["dqr"] = json.dumps(rating)
-    return out
+    return out if applied is None else applied.stamp(out)  # after the DQR, as the command line stamps it
 
 
 KNOWN_GAPS = {
@@ -559,6 +607,4 @@ def setup_warnings(setup: ComparisonSetup, demands: Sequence[RouteDemand]) -> li
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True, default=str)

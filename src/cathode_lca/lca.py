@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
@@ -86,6 +87,12 @@ class LCAModel:
                 f"extra must be a list of inventory files, got the single path {str(extra)!r}",
                 hint=f"write extra=[{str(extra)!r}]",
             )
+        if inventory is not None and not isinstance(inventory, Inventory):
+            shown = f"{str(inventory)!r}" if isinstance(inventory, (str, Path)) else f"{inventory!r:.60}"
+            raise UsageError(
+                f"inventory must be an Inventory (from load_inventory) or None, got {shown} ({type(inventory).__name__})",
+                hint="for your own files write LCAModel(extra=['my-plant.yaml']) (the shipped inventories plus yours)",
+            )
         self.background_solver = background_solver
         self.inventory: Inventory
         self.parameters: ParameterModel
@@ -159,6 +166,7 @@ class LCAModel:
 
     def product_id(self, name: str) -> str:
         """Product id for a product or dataset id (a dataset stands for its reference product)."""
+        _check_id(name, "name")
         inv = self.inventory
         if name in inv.products:
             return name
@@ -306,12 +314,11 @@ class LCAModel:
 
         columns = [model.product_index[self.product_id(name)] for name in demand]
         warnings, basis, supplies = result_notes(model, columns, method_objs, env, parameters)
-        if warnings:  # contract 3: a JSON-serialisable list, appended to
-            ds.attrs["warnings"] = list(ds.attrs.get("warnings", [])) + warnings
-        if basis:
-            ds.attrs["electricity_basis"] = basis
+        add_warnings(ds, warnings)  # contract 3: a list, stored as JSON text (netCDF attrs hold text)
+        if basis:  # JSON text, like every object in attrs: {dataset: basis}
+            ds.attrs["electricity_basis"] = json.dumps(basis)
         if supplies:  # which electricity each plant used: {selector dataset: [supplying datasets]}
-            ds.attrs["electricity_supply"] = supplies
+            ds.attrs["electricity_supply"] = json.dumps(supplies)
         label = " + ".join(demand)
         add_warnings(ds, negative_footprints(ds, self.inventory, label=label, allocation=allocation))
         if self.background_info is not None:
@@ -351,6 +358,15 @@ def _check_call(demand: object, methods: object, parameters: object) -> None:
             )
 
 
+def _check_id(value: object, argument: str) -> None:
+    """Refuse an id that is not a string by name (a list or None would fail deep inside, or be read letter by letter)."""
+    if not isinstance(value, str):
+        raise UsageError(
+            f"{argument} must be a dataset or product id (a string), got {value!r:.60} ({type(value).__name__})",
+            hint="e.g. 'cam-nmc811-virgin'; list ids with 'cathode-lca datasets'",
+        )
+
+
 def _jsonable(value: Any) -> Any:
     arr = np.asarray(value)
     if arr.ndim == 0:
@@ -387,5 +403,6 @@ def compute(
     --------
     >>> ds = compute("sulfuric-acid-greet2022")     # doctest: +SKIP
     """
+    _check_id(dataset, "dataset")
     model = model or default_model()
     return model.calculate({dataset: amount}, methods=methods, parameters=parameters, allocation=allocation)

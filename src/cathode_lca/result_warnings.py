@@ -1,19 +1,20 @@
-"""Warnings attached to results (contract: ``ds.attrs["warnings"]``, a list of strings).
+"""Warnings attached to results (contract: ``ds.attrs["warnings"]``, a list of strings as JSON text).
 
 A negative footprint per functional unit is never silent: :func:`negative_footprints`
 names, for each indicator with a negative score, the foreground processes whose
 contributions are negative (largest first) and the system-expansion credits of those
 processes (co-product displacing a product). :func:`add_warnings` appends to the list
-in ``ds.attrs["warnings"]`` (never replaces it); :func:`warnings_of` reads it back,
-whether stored as a list or as JSON text (netCDF files keep it as JSON text).
+in ``ds.attrs["warnings"]`` (never replaces it) and stores it as JSON text, because netCDF
+attributes hold text and numbers, not lists; :func:`warnings_of` reads it back as a list
+(a list stored by older code is read too).
 
 Examples
 --------
 >>> import xarray as xr
->>> ds = xr.Dataset(attrs={"warnings": ["a"]})
+>>> ds = xr.Dataset(attrs={"warnings": '["a"]'})
 >>> add_warnings(ds, ["b"])
->>> warnings_of(ds)
-['a', 'b']
+>>> warnings_of(ds), ds.attrs["warnings"]
+(['a', 'b'], '["a", "b"]')
 """
 
 from __future__ import annotations
@@ -35,11 +36,28 @@ def warnings_of(ds: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+def json_attr(attrs: Any, key: str) -> dict[str, Any]:
+    """An object attribute of a result (``electricity_basis``, ``electricity_supply``) as a dict.
+
+    Results store objects as JSON text so that ``ds.to_netcdf`` can write them; ``{}`` when the
+    attribute is absent (a dict stored by older code is returned as it is).
+
+    >>> json_attr({"electricity_basis": '{"electricity-grid-us": "consumption mix"}'}, "electricity_basis")
+    {'electricity-grid-us': 'consumption mix'}
+    >>> json_attr({}, "electricity_supply")
+    {}
+    """
+    value = attrs.get(key)
+    if isinstance(value, str):
+        value = json.loads(value) if value else {}
+    return dict(value or {})
+
+
 def add_warnings(ds: Any, new: Iterable[str]) -> None:
-    """Append *new* warnings to ``ds.attrs["warnings"]``, skipping repeats."""
+    """Append *new* warnings to ``ds.attrs["warnings"]`` (JSON text), skipping repeats."""
     current = warnings_of(ds)
     current.extend(w for w in new if w not in current)
-    ds.attrs["warnings"] = current
+    ds.attrs["warnings"] = json.dumps(current)
 
 
 def _credits(inventory: Any, process: str, processes: list[str]) -> list[str]:

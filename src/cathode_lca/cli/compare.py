@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from ..result_warnings import warnings_of
+from ..result_warnings import json_attr, warnings_of
 from .exchange import PactRequest, pact_options
 from .model import scenario_model
 from .options import (
@@ -258,8 +258,8 @@ def render_comparison(ds: Any, fmt: str, top: int = 3) -> str:
         "solver": ds.attrs["solver"],
         "seed": None,
         "not_applicable": json.loads(ds.attrs["not_applicable"]),
-        "electricity_basis": dict(ds.attrs.get("electricity_basis", {})),
-        "electricity_supply": dict(ds.attrs.get("electricity_supply", {})),
+        "electricity_basis": json_attr(ds.attrs, "electricity_basis"),
+        "electricity_supply": json_attr(ds.attrs, "electricity_supply"),
         **scenario_metadata(ds.attrs),
     }
     if fmt == "json":

@@ -155,6 +155,8 @@ def json_metadata(attrs: Any) -> dict[str, Any]:
         if isinstance(value, str) and value[:1] in "[{":
             with contextlib.suppress(ValueError):  # text that only starts like JSON stays text
                 value = json.loads(value)
+        elif key == "seed" and isinstance(value, str) and value.isdigit():  # a seed from 2**31 on is text in attrs
+            value = int(value)
         out[key] = value
     return out
 

@@ -1,6 +1,7 @@
 """What ``--scenario FILE|NAME`` does to a command's model, and the ``scenarios`` command (light at import: click only).
 
-The option itself is :data:`cathode_lca.cli.options.scenario_option`.
+The option itself is :data:`cathode_lca.cli.options.scenario_option`; applying the files is
+:mod:`cathode_lca.scenario_apply` (shared with the Python API's ``scenarios=`` argument).
 
 Order of precedence, later wins: inventory defaults < each ``--scenario`` in the order given <
 ``--param``. Scenario values become the model's parameter defaults; ``--param`` values (which may
@@ -18,88 +19,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..scenario_apply import PRECEDENCE as PRECEDENCE
+from ..scenario_apply import Applied as _Applied
+from ..scenario_apply import apply_scenarios as _apply_scenarios
+from ..scenario_apply import needs_model as needs_model
+
 if TYPE_CHECKING:
     from ..lca import LCAModel
 
-PRECEDENCE = "inventory defaults < each --scenario in the order given < --param (later wins)"
 
+class Applied(_Applied):
+    """:class:`cathode_lca.scenario_apply.Applied` whose region follows ``--region`` only when it was given."""
 
-@dataclass
-class Applied:
-    """A model with the scenarios applied, the --param overrides and the provenance for ``ds.attrs``."""
-
-    model: LCAModel | None  # None: no scenario needed a model (chunked runs build their own)
-    parameters: dict[str, Any]
-    attrs: dict[str, str] = field(default_factory=dict)
-    plant_region: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def stamp(self, ds: Any) -> Any:
-        """Record the scenarios, overridden parameters and supplier stand-ins in the result metadata."""
-        ds.attrs.update(self.attrs)
-        warnings = [*self.warnings, *self._not_used(ds), *self._own_regions(ds)]
-        if warnings:
-            old = ds.attrs.get("warnings", [])
-            old = json.loads(old) if isinstance(old, str) else list(old)
-            ds.attrs["warnings"] = [*old, *(w for w in warnings if w not in old)]
-        return ds
-
-    def _own_regions(self, ds: Any) -> list[str]:
-        """Plants that a scenario put in a region of their own, said next to the ``region`` shortcut.
-
-        A result's ``region`` is the ``plant_region`` shortcut, which only plants without a setting
-        follow; without this note "region US" reads as if every plant ran in the US.
-        """
-        region = ds.attrs.get("region")
-        overridden = self.attrs.get("overridden_parameters")
-        if not isinstance(region, str) or not overridden:
-            return []
-        provenance = json.loads(overridden)
-        own = [
-            f"{key} = {entry.get('value')}"
-            for key, entry in sorted(provenance.items())
-            if key.endswith("_region") and key != "plant_region" and str(entry.get("value")) != region
-        ]
-        if not own:
-            return []
-        return [
-            f"region {region} is the plant_region shortcut; plants with their own setting do not follow it: "
-            + ", ".join(own)
-        ]
-
-    def _not_used(self, ds: Any) -> list[str]:
-        """Scenario values that the command replaced (``compare NMC811`` sets feed_chemistry): marked and warned.
-
-        The provenance would otherwise claim a value the numbers do not use.
-        """
-        used = ds.attrs.get("parameters")
-        used = json.loads(used) if isinstance(used, str) and used else used
-        overridden = self.attrs.get("overridden_parameters")
-        if not isinstance(used, dict) or not overridden:
-            return []
-        provenance = json.loads(overridden)
-        out = []
-        for key, entry in provenance.items():
-            name = key.rsplit("::", 1)[-1]
-            value = used.get(key, used.get(name))
-            if value is None or entry.get("source") == "--param" or isinstance(value, (list, dict)):
-                continue
-            if str(value) != str(entry.get("value")) and not _same_number(value, entry.get("value")):
-                entry["not_used"] = f"{value} (set by the command)"
-                out.append(
-                    f"{name} = {entry.get('value')} from {entry.get('origin', 'a scenario')} was not used: "
-                    f"the command computed with {name} = {value}"
-                )
-        if out:
-            ds.attrs["overridden_parameters"] = json.dumps(provenance, default=str)
-        return out
-
-    def region(self, region: str) -> str:
+    def region(self, region: str | None, *, default: str = "US") -> str:
         """The plant region to use: an explicit --region wins, else a scenario's plant_region."""
         try:
             from click.core import ParameterSource
@@ -108,72 +44,15 @@ class Applied:
             explicit = source not in (ParameterSource.DEFAULT, None)
         except RuntimeError:
             explicit = True
-        if not explicit and self.plant_region is not None and "plant_region" not in self.parameters:
-            return self.plant_region
-        return region
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return False
-
-
-def needs_model(scenario_refs: Sequence[str], params: Mapping[str, Any]) -> bool:
-    """True when scenarios or --param values with units need the model's parameters to be resolved."""
-    if scenario_refs:
-        return True
-    from ..parameters.scenario_values import split_quantity
-
-    for value in params.values():
-        quantity = split_quantity(value) if isinstance(value, str) else None
-        if quantity is not None and quantity[1] is not None:
-            return True
-    return False
+        if explicit or region is None:
+            return super().region(region, default=default)
+        return super().region(None, default=region)  # --region's default when no scenario sets plant_region
 
 
 def apply_scenarios(model: LCAModel | None, scenario_refs: Sequence[str], params: Mapping[str, Any]) -> Applied:
-    """Load *scenario_refs* against *model*, bake them in, convert --param units; see module docs."""
-    if not needs_model(scenario_refs, params):
-        return Applied(model, dict(params))
-    if model is None:
-        raise TypeError("scenarios and --param values with units need a model")
-    from ..lca import LCAModel
-    from ..parameters.scenario_values import convert_param_values
-    from ..parameters.scenarios import apply_to_inventory, compose, load_scenario
-
-    scenarios = [load_scenario(ref, model.parameters) for ref in scenario_refs]
-    composed = compose(scenarios)
-    inventory = apply_to_inventory(model.inventory, composed) if composed.values else model.inventory
-    suppliers: list[dict[str, Any]] = []
-    warnings: list[str] = []
-    if composed.datasets:
-        from ..exchange.pact import read_footprint_for, stand_in, standin_warning
-
-        for dataset_id, entry in composed.datasets.items():
-            footprint = read_footprint_for(entry)
-            inventory = stand_in(inventory, dataset_id, footprint, where=entry.where)
-            suppliers.append(footprint.summary(dataset_id))
-            warnings.append(standin_warning(dataset_id, footprint))
-    if inventory is not model.inventory:
-        background_info = getattr(model, "background_info", None)
-        model = LCAModel(inventory, background_solver=getattr(model, "background_solver", None))
-        model.background_info = background_info  # the user's background stays the background
-    overrides, from_params = convert_param_values(params, model.parameters)
-    provenance = {**composed.provenance(), **from_params}
-    attrs = {
-        "scenarios": json.dumps([s.summary() for s in scenarios]),
-        "overridden_parameters": json.dumps(provenance, default=str),
-        "parameter_precedence": PRECEDENCE,
-    }
-    if suppliers:
-        attrs["supplier_footprints"] = json.dumps(suppliers)
-    region = None
-    region_key = _key_or_none(model, "plant_region")
-    if region_key is not None and region_key in composed.values:
-        region = str(composed.values[region_key][1].value)
-    return Applied(model, overrides, attrs, region, warnings)
+    """Load *scenario_refs* against *model*, bake them in, convert --param units (:mod:`cathode_lca.scenario_apply`)."""
+    applied = _apply_scenarios(model, scenario_refs, params)
+    return Applied(applied.model, applied.parameters, applied.attrs, applied.plant_region, applied.warnings)
 
 
 def is_scenario_file(path: str) -> bool:
@@ -213,13 +92,6 @@ def validate_scenarios(inventory: Any, paths: Sequence[str]) -> tuple[Any, list[
     model = ParameterModel(inventory)
     scenarios = [load_scenario(path, model) for path in paths]
     return apply_to_inventory(inventory, compose(scenarios)), [sc.summary() for sc in scenarios]
-
-
-def _key_or_none(model: LCAModel, name: str) -> str | None:
-    try:
-        return model.parameters.key(name)
-    except Exception:
-        return None
 
 
 def metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:

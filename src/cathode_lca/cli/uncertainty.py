@@ -547,7 +547,8 @@ def sweep(
     df = sweep_frame(ds)  # with the unit and the functional unit: a value alone is not a result
     rows = df.to_dict(orient="records")
     if fmt == "json":
-        emit(json.dumps({"results": rows, "metadata": json_metadata(ds.attrs)}, indent=2, default=str), out, overwrite)
+        metadata = {("mode" if k == "sweep_mode" else k): v for k, v in json_metadata(ds.attrs).items()}  # as before
+        emit(json.dumps({"results": rows, "metadata": metadata}, indent=2, default=str), out, overwrite)
     elif fmt == "csv":
         emit(frame_csv(df, ds.attrs), out, overwrite)
     else:

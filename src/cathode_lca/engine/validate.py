@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CathodeLCAError
+from ..errors import CathodeLCAError, UsageError
 from ..inventory.formulas import Formula
 from ..inventory.schema import ELEMENTS, Dataset, Inventory
 from ..parameters.engine import Env, ParameterModel
@@ -197,6 +197,12 @@ def needs_balance(ds: Dataset) -> bool:
 def validate_inventory(inv: Inventory, allocations: tuple[str, ...] = ("none",)) -> ValidationReport:
     """Run every model check; collect problems instead of stopping at the first."""
     from .matrices import MatrixModel
+
+    if not isinstance(inv, Inventory):
+        raise UsageError(
+            f"inv must be an Inventory (from load_inventory), got {inv!r:.60} ({type(inv).__name__})",
+            hint="e.g. validate_inventory(load_inventory(extra=['my-plant.yaml']))",
+        )
 
     report = ValidationReport(datasets=len(inv.datasets))
     report.errors.extend(unbounded_fractions(inv))

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from ..errors import ParameterError
@@ -42,6 +43,16 @@ def check_distribution(dist: dict[str, Any], value: float | None) -> dict[str, A
             )
     if kind is None:
         raise ParameterError("distribution needs 'type'", hint="lognormal, normal, triangular or uniform")
+    if kind not in STATS_ARRAYS_IDS.values():  # a caller's dict (monte_carlo(distributions=...)): not schema-checked
+        raise ParameterError(f"unknown distribution type {kind!r}", hint="lognormal, normal, triangular or uniform")
+    for field in ("loc", "scale", "gsd2", "minimum", "maximum"):
+        number = dist.get(field)
+        if number is not None and (
+            isinstance(number, bool) or not isinstance(number, numbers.Real) or not math.isfinite(number)
+        ):
+            raise ParameterError(
+                f"distribution field '{field}' must be a finite number, got {number!r:.40}", hint="e.g. 0.9"
+            )
     lo, hi = dist.get("minimum"), dist.get("maximum")
     out: dict[str, Any] = {"type": kind, "minimum": lo, "maximum": hi}
     if kind == "lognormal":

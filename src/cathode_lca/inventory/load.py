@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import keyword
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 import pydantic
 
 from .._yaml import MAX_BYTES, LineDict, LineList, line_at, load_yaml_text, read_yaml_file
-from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError
+from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError, UsageError
 from ..resources import inventories_dir
 from ..units import parse_unit
 from .bounds import parse_element_balance, resolve_bounds
@@ -59,6 +59,22 @@ DATA_FILES = frozenset({"quality.yaml", "catalogue.yaml"})
 :mod:`cathode_lca.catalogue`)."""
 
 
+def _check_paths(paths: object, argument: str) -> None:
+    """Refuse one bare path (it would be read letter by letter) or a non-list by name."""
+    if paths is None:
+        return
+    if isinstance(paths, (str, Path)):
+        raise UsageError(
+            f"{argument} must be a list of files or folders, got the single path {str(paths)!r}",
+            hint=f"write [{str(paths)!r}]",
+        )
+    if not isinstance(paths, Iterable) or isinstance(paths, (bytes, Mapping)):
+        raise UsageError(
+            f"{argument} must be a list of files or folders, got {paths!r:.60} ({type(paths).__name__})",
+            hint="e.g. ['my-plant.yaml']",
+        )
+
+
 def load_inventory(
     paths: Sequence[str | Path] | None = None,
     *,
@@ -79,6 +95,8 @@ def load_inventory(
         content hash of every file read, includes too). Set the environment variable
         ``CATHODE_LCA_NO_CACHE=1`` to disable it everywhere.
     """
+    _check_paths(paths, "paths")
+    _check_paths(extra, "extra")
     roots = [Path(p) for p in paths] if paths else [inventories_dir()]
     files: list[tuple[Path, Path]] = []
     for root in roots:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import UsageError, ValidationError
 from ..quality.dqr import pedigree_rating
 from .cff_material import TERM_TEXT, MaterialCFFResult, material_cff, term_datasets
 from .compliance import NON_COMPLIANCE, company_specific_data, cut_off_test, dqr, non_compliance_warning, verification
@@ -152,6 +152,7 @@ def declare(
     """
     from .model_data import collect_model_data
 
+    _check_arguments(spec, model)
     if model is None:
         from ..lca import default_model
 
@@ -168,6 +169,22 @@ def declare(
         declaration.warnings.append(note)
         declaration.calculation["warnings"].append(note)
     return declaration
+
+
+def _check_arguments(spec: object, model: object) -> None:
+    """Refuse a *spec* or *model* of the wrong type by name (not a TypeError from ``pathlib`` or an AttributeError)."""
+    from ..lca import LCAModel
+
+    if not isinstance(spec, (BatterySpec, str, Path)):
+        raise UsageError(
+            f"spec must be a BatterySpec or the path of a battery YAML file, got {spec!r:.60} ({type(spec).__name__})",
+            hint="e.g. declare('examples/battery-nmc811.yaml')",
+        )
+    if model is not None and not isinstance(model, LCAModel):
+        raise UsageError(
+            f"model must be a cathode_lca.LCAModel or None, got {model!r:.60} ({type(model).__name__})",
+            hint="e.g. declare(spec, model=LCAModel(extra=['my-plant.yaml'])), or leave it out for the shipped data",
+        )
 
 
 def _mapping(spec: BatterySpec, rules: RuleSet, stage_mapping: str | None) -> tuple[str, dict[str, str]]:

@@ -22,7 +22,7 @@ import pydantic
 
 from .._yaml import LineDict, load_yaml_text
 from ..catalogue import suggest
-from ..errors import CathodeLCAError
+from ..errors import CathodeLCAError, UsageError
 from .spec_base import (  # noqa: F401 - re-exported: the public names of the battery file
     ART8_ACTIVE,
     DOC_HINT,
@@ -352,7 +352,14 @@ def load_battery_spec(path: str | Path, catalogue: Catalogue | None = None) -> B
     ------
     BatterySpecError
         With file, line and field, for every defect of the file.
+    UsageError
+        When *path* is not a path (``None``, a number, a dict).
     """
+    if not isinstance(path, (str, Path)):
+        raise UsageError(
+            f"path must be the path of a battery YAML file, got {path!r:.60} ({type(path).__name__})",
+            hint="e.g. load_battery_spec('examples/battery-nmc811.yaml')",
+        )
     file = Path(path)
     if not file.is_file():
         raise BatterySpecError(f"battery file '{file}' not found", hint="give the path of a battery YAML file")

@@ -223,8 +223,10 @@ def report_html(ds: Any, *, declaration: Any = None, title: str | None = None) -
     title
         Page title (default: '<chemistry>: virgin vs recycled').
     """
+    from ..result_kinds import check_comparison
     from . import plots
 
+    check_comparison(ds, "report_html")
     chem = str(ds.attrs.get("chemistry", ""))
     title = title or f"{chem}: virgin vs recycled cathode material"
     meta = report_metadata(ds)

@@ -156,6 +156,10 @@ def contribution_bars(ds: Any, indicator: str = "gwp100") -> Any:
     """
     import numpy as np
 
+    from ..result_kinds import check_comparison
+
+    check_comparison(ds, "contribution_bars")
+
     routes = [r for r in ds.route.values.tolist() if not math.isnan(float(ds.value.sel(route=r, indicator=indicator)))]
     data = ds.by_stage.sel(indicator=indicator, route=routes)
     stages = [s for s in ds.stage.values.tolist() if np.any(data.sel(stage=s).values != 0)]
@@ -218,6 +222,10 @@ def waterfall(ds: Any, route: str, indicator: str = "gwp100") -> Any:
     """
     import numpy as np
 
+    from ..result_kinds import check_comparison
+
+    check_comparison(ds, "waterfall")
+
     virgin = ds.by_stage.sel(route="virgin", indicator=indicator)
     other = ds.by_stage.sel(route=route, indicator=indicator)
     steps = [(s, float(other.sel(stage=s)) - float(virgin.sel(stage=s))) for s in ds.stage.values.tolist()]
@@ -262,6 +270,9 @@ def mc_distributions(mc: Any, indicator: str = "gwp100", bins: int = 50) -> Any:
     The legend on the right gives P(route < virgin) for each recycled route (common random
     numbers: the same draws for every route, so the difference is taken sample by sample).
     """
+    from ..result_kinds import check_result
+
+    check_result(mc, "mc_distributions", "monte_carlo", "mc")  # a UsageError naming the argument
     fig, axes = _figure(9.0, 3.8, ncols=2)
     left, right = axes[0, 0], axes[0, 1]
     unit = _unit(mc, indicator)
@@ -301,6 +312,10 @@ def mc_distributions(mc: Any, indicator: str = "gwp100", bins: int = 50) -> Any:
 def sensitivity_bars(sens: Any, route: str, indicator: str = "gwp100", top: int = 10) -> Any:
     """Sobol S1/ST bars (with confidence intervals) or Morris mu* bars, largest first (tornado order)."""
     import numpy as np
+
+    from ..result_kinds import check_result
+
+    check_result(sens, "sensitivity_bars", "sensitivity", "sens")
 
     sobol = "ST" in sens
     key = "ST" if sobol else "mu_star"
@@ -399,6 +414,10 @@ def sweep_chart(sw: Any, indicator: str = "gwp100", route: str | None = None) ->
     """
     import numpy as np
 
+    from ..result_kinds import check_result
+
+    check_result(sw, "sweep_chart", "sweep", "sw")
+
     dims = [d for d in sw.value.dims if d not in ("route", "indicator")]
     routes = [route] if route else sw.route.values.tolist()
     unit = _unit(sw, indicator)
@@ -488,6 +507,11 @@ def save_figure(fig: Any, path: str | Path, *, overwrite: bool = False) -> Path:
     from ..errors import UsageError
     from ..io import check_writable, write_bytes_atomic
 
+    if not callable(getattr(fig, "savefig", None)):
+        raise UsageError(
+            f"fig must be a matplotlib Figure, got {fig!r:.60} ({type(fig).__name__})",
+            hint="e.g. save_figure(contribution_bars(compare('NMC811')), 'stages.svg')",
+        )
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png"):

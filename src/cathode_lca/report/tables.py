@@ -92,6 +92,9 @@ def tidy(ds: Any, *, drop_zero: bool = False) -> Any:
     import numpy as np
     import pandas as pd
 
+    from ..result_kinds import check_comparison
+
+    check_comparison(ds, "tidy")  # a UsageError naming the argument, not AttributeError: 'NoneType' ... 'attrs'
     ctx = context(ds.attrs)
     rows = []
     stages = ds.stage.values.tolist()
@@ -114,6 +117,9 @@ def summary(ds: Any) -> Any:
     """
     import pandas as pd
 
+    from ..result_kinds import check_comparison
+
+    check_comparison(ds, "summary")
     ctx = context(ds.attrs)
     rows = []
     for head, value in _computed(ds):

@@ -136,6 +136,10 @@ def comparison_sheets(ds: Any, model: LCAModel | None = None) -> dict[str, Any]:
     """Sheets of a comparison: totals, contributions by stage (tidy), parameters, metadata."""
     import pandas as pd
 
+    from ..result_kinds import check_comparison
+
+    check_comparison(ds, "comparison_sheets")
+
     meta = metadata_frame(ds.attrs)
     meta = pd.concat([meta, pd.DataFrame(sources_rows(ds.attrs))], ignore_index=True)
     return {
@@ -325,7 +329,14 @@ def workbook_bytes(sheets: Mapping[str, Any]) -> bytes:
 
 def write_workbook(sheets: Mapping[str, Any], path: str | Path, *, overwrite: bool = False) -> Path:
     """Write the sheets to *path* atomically; refuse to overwrite unless asked."""
+    from ..errors import UsageError
     from ..io import write_bytes_atomic
+
+    if not isinstance(sheets, Mapping):
+        raise UsageError(
+            f"sheets must be a mapping of sheet name to pandas.DataFrame, got {sheets!r:.60} ({type(sheets).__name__})",
+            hint="e.g. write_workbook(comparison_sheets(compare('NMC811')), 'nmc811.xlsx')",
+        )
 
     write_bytes_atomic(path, workbook_bytes(sheets), overwrite=overwrite)
     return Path(path)

@@ -40,6 +40,8 @@ from .parallel import check_threads, each
 from .statistics import STATISTICS, summarise
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..lca import LCAModel
 
 DEFAULT_CHUNK = 50_000
@@ -417,7 +419,7 @@ def monte_carlo(
     routes: Sequence[str] | None = None,
     samples: int = 1000,
     seed: int | None = None,
-    region: str = "US",
+    region: str | None = None,
     allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
@@ -432,11 +434,14 @@ def monte_carlo(
     pedigree: str = "ciroth2016",
     kernel: str = "auto",
     threads: int | None = None,
+    scenarios: Sequence[str | Path] = (),
 ) -> Any:
     """Monte Carlo comparison of virgin and recycled routes.
 
     Parameters
     ----------
+    region
+        Plant region; ``None``: ``US``, or the ``plant_region`` a scenario sets.
     distributions
         Extra or replacement distributions by parameter name, e.g.
         ``{"hydro_recovery_ni": {"type": "uniform", "minimum": 0.9, "maximum": 0.99}}``.
@@ -458,6 +463,10 @@ def monte_carlo(
     threads
         Threads the compiled kernel runs on (``None``: every usable core). The samples do not
         depend on it: every input's draws come from its own counter-based stream.
+    scenarios
+        Scenario or plant files (or shipped names) applied as ``--scenario`` applies them, under
+        *parameters*; recorded in ``attrs`` as on the command line (see :func:`cathode_lca.compare`).
+        A run with scenarios computes in this process (``scheduler`` ``None`` or ``"threads"``).
 
     Returns
     -------
@@ -472,17 +481,28 @@ def monte_carlo(
     import xarray as xr
 
     from ..allocation import resolve_allocation
+    from .arguments import check_distributions, check_scheduler, check_seed, seed_attr, whole_number
 
+    samples = whole_number(samples, "samples", minimum=2, note=" (Monte Carlo needs at least 2 samples)")
+    # before any work: a UsageError naming the argument, not numpy's TypeError deep inside
+    seed = None if seed is None else check_seed(seed, optional=True)
+    chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="50000")
+    check_distributions(distributions)
+    check_scheduler(scheduler)
+    from ..scenario_apply import DEFAULT_REGION, scenario_run
+
+    applied = None
+    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result at the end
+        applied = scenario_run(model, scenarios, parameters, inventory_files)
+        model, parameters, inventory_files = applied.model, applied.parameters, ()
+    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare
 
-    if samples < 2:
-        raise UsageError("Monte Carlo needs at least 2 samples", hint="use --samples 1000 or more")
-    if chunk_size < 1:
-        raise UsageError("chunk size must be positive", hint="e.g. 50000")
     n_threads = check_threads(threads)
-    seed = int(int(np.random.SeedSequence().entropy) % (2**32)) if seed is None else int(seed)  # type: ignore[arg-type]
+    # a random seed stays below 2**31: netCDF3 attributes are 32-bit integers (arguments.seed_attr)
+    seed = int(int(np.random.SeedSequence().entropy) % (2**31)) if seed is None else int(seed)  # type: ignore[arg-type]
     from ..lca import LCAModel, default_model
 
     if model is None:
@@ -626,7 +646,7 @@ def monte_carlo(
             ),
             "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",
             "varied_exchanges": len(exchange_dists),
-            "seed": seed,
+            "seed": seed_attr(seed),  # text from 2**31 on: netCDF3 attributes are 32-bit integers
             "chunk_size": chunk_size,
             "samples": samples,
             "scheduler": str(scheduler or "serial"),
@@ -639,4 +659,4 @@ def monte_carlo(
             "warnings": json.dumps(warnings),
         }
     )
-    return ds
+    return ds if applied is None else applied.stamp(ds)

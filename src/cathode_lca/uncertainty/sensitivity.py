@@ -22,6 +22,8 @@ import numpy as np
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..lca import LCAModel
 
 EVAL_CHUNK = 20_000  # model evaluations per vectorised block (bounded memory)
@@ -77,7 +79,7 @@ def sensitivity(
     routes: Sequence[str] | None = None,
     samples: int = 1024,
     seed: int = 0,
-    region: str = "US",
+    region: str | None = None,
     allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100",),
@@ -88,6 +90,7 @@ def sensitivity(
     default_uncertainty: bool = True,
     pedigree: str = "ciroth2016",
     progress: bool | None = None,
+    scenarios: Sequence[str | Path] = (),
 ) -> Any:
     """Sobol (``method='sobol'``) or Morris (``method='morris'``) indices per route and indicator.
 
@@ -101,11 +104,26 @@ def sensitivity(
     Returns an ``xarray.Dataset``: Sobol gives ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris gives
     ``mu_star``, ``mu_star_conf``, ``sigma``; each over (route, indicator, parameter), for the route
     results and, as ``difference`` routes (``<route>-minus-virgin``), for the differences to virgin.
+    *scenarios* (scenario or plant files, or shipped names) are applied under *parameters* and
+    recorded as ``--scenario`` does (see :func:`cathode_lca.compare`); *region* ``None`` is ``US``,
+    or the ``plant_region`` a scenario sets.
     """
     import xarray as xr
 
     from ..allocation import resolve_allocation
+    from .arguments import check_distributions, check_seed, check_spread, seed_attr, whole_number
 
+    samples = whole_number(samples, "samples", minimum=8, example="1024", note=" (Sobol: a power of 2)")
+    seed = check_seed(seed)  # before any work: a UsageError naming the argument
+    spread = check_spread(spread)
+    check_distributions(distributions)
+    from ..scenario_apply import DEFAULT_REGION, scenario_run
+
+    applied = None
+    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result at the end
+        applied = scenario_run(model, scenarios, parameters)
+        model, parameters = applied.model, applied.parameters
+    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from .. import __version__
@@ -116,8 +134,6 @@ def sensitivity(
 
     if method not in ("sobol", "morris"):
         raise UsageError(f"unknown sensitivity method '{method}'", hint="use sobol or morris")
-    if samples < 8:
-        raise UsageError("too few samples for a sensitivity analysis", hint="use at least 64 (Sobol: a power of 2)")
     model = model or default_model()
     setup = prepare(chemistry, routes, region, allocation, unit, indicators, parameters, model)
     demands = route_demands(model, chemistry, setup.routes, unit, allocation, setup.env)[0]
@@ -176,7 +192,7 @@ def sensitivity(
 
     # the bootstrap of every output is independent: on every usable core (numpy releases the GIL); same numbers
     each(analyse, [(i, j) for i in range(len(outputs)) for j in range(len(indicators))], usable_cores())
-    return xr.Dataset(
+    out = xr.Dataset(
         {k: (("route", "indicator", "parameter"), v) for k, v in result.items()},
         coords={"route": list(outputs), "indicator": list(indicators), "parameter": names},
         attrs={
@@ -185,7 +201,7 @@ def sensitivity(
             "package_version": __version__,
             "solver": solver_name(model, demands, allocation),
             "model_evaluations": len(X),
-            "seed": seed,
+            "seed": seed_attr(seed),  # text from 2**31 on: netCDF3 attributes are 32-bit integers
             "chemistry": setup.chemistry,
             "region": region,
             "allocation": allocation,
@@ -198,6 +214,7 @@ def sensitivity(
             "default_uncertainty": f"on (pedigree factors {pedigree})" if default_uncertainty else "off",
         },
     )
+    return out if applied is None else applied.stamp(out)
 
 
 def saltelli(dimensions: int, samples: int, seed: int) -> np.ndarray:
@@ -299,8 +316,10 @@ def one_at_a_time(
     from ..allocation import resolve_allocation
     from ..comparison import prepare
     from ..lca import default_model
+    from ..result_kinds import check_result
     from .streams import ppf
 
+    check_result(ds, "one_at_a_time", "sensitivity")  # a UsageError naming ds, not a KeyError inside
     model = model or default_model()
     allocation = resolve_allocation(unit, allocation)
     dists = json.loads(ds.attrs["distributions"])

@@ -18,6 +18,8 @@ import numpy as np
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..lca import LCAModel
 
 
@@ -47,7 +49,7 @@ def sweep(
     *,
     routes: Sequence[str] | None = None,
     mode: str = "grid",
-    region: str = "US",
+    region: str | None = None,
     allocation: str | None = None,
     unit: str = "kg-cam",
     indicators: Sequence[str] = ("gwp100", "energy", "water"),
@@ -57,24 +59,37 @@ def sweep(
     chunk_size: int = 10_000,
     scheduler: Any = None,
     progress: bool | None = None,
+    scenarios: Sequence[str | Path] = (),
 ) -> Any:
     """Evaluate every combination (``mode='grid'``) or the aligned lists (``mode='list'``) of values.
 
     Returns an ``xarray.Dataset`` with ``value`` over (route, indicator, <one dimension per swept
     parameter>) for a grid, or (route, indicator, scenario) for a list. Scenarios are evaluated
     in vectorised chunks of *chunk_size*, serially or through dask (*scheduler*: ``threads``,
-    ``processes``, a scheduler address or a ``Client``), like :func:`monte_carlo`.
+    ``processes``, a scheduler address or a ``Client``), like :func:`monte_carlo`. *scenarios*
+    (scenario or plant files, or shipped names) are applied under *parameters* and recorded as
+    ``--scenario`` does (see :func:`cathode_lca.compare`); *region* ``None`` is ``US``, or the
+    ``plant_region`` a scenario sets.
     """
     import xarray as xr
 
     from ..allocation import resolve_allocation
+    from .arguments import check_grid, check_scheduler, whole_number
 
+    grid = check_grid(grid)  # {name: [values]}, or a UsageError naming what is wrong
+    chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="10000")
+    check_scheduler(scheduler)
+    from ..scenario_apply import DEFAULT_REGION, scenario_run
+
+    applied = None
+    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result at the end
+        applied = scenario_run(model, scenarios, parameters, inventory_files)
+        model, parameters, inventory_files = applied.model, applied.parameters, ()
+    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare, route_demands
 
-    if not grid:
-        raise UsageError("empty sweep", hint="give at least one --grid NAME=v1,v2")
     names = list(grid)
     if mode == "grid":
         combos = list(itertools.product(*(list(grid[n]) for n in names)))
@@ -101,8 +116,6 @@ def sweep(
     from .. import __version__
     from .monte_carlo import RunSpec, execute, solver_name
 
-    if chunk_size < 1:
-        raise UsageError("chunk size must be positive", hint="e.g. 50000")
     fixed = {k: v for k, v in setup.parameters.items() if k not in swept}
     spec = RunSpec(
         chemistry,
@@ -145,7 +158,8 @@ def sweep(
             "background": json.dumps(getattr(model, "background", None)),
             "grid": json.dumps({n: list(map(str, grid[n])) for n in names}),
             "parameters": json.dumps(dict(parameters or {}), default=str),
-            "mode": mode,
+            # not "mode": scipy's netCDF writer keeps global attributes as its own attributes, and its `mode` is taken
+            "sweep_mode": mode,
         }
     )
-    return out
+    return out if applied is None else applied.stamp(out)
