@@ -27,7 +27,16 @@ JSON = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
-TEXT = st.text(min_size=1, max_size=30).filter(str.strip)
+# a PACT text field may hold any text a person writes, not control characters, bidi overrides or lone
+# surrogates (refused, tests/test_exchange_hostile.py)
+TEXT = st.text(
+    st.characters(
+        blacklist_categories=("Cc", "Cs"),
+        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029",
+    ),
+    min_size=1,
+    max_size=30,
+).filter(str.strip)
 GWP = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
 
 

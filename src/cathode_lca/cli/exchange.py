@@ -128,6 +128,9 @@ class PactRequest:
                 raise UsageError(
                     f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
                 )
+        from ..exchange.pact import check_text
+
+        check_text(str(self.company), "companyName", "--pact-company")
         self.years()
         self.timestamp()
         check_writable(self.out, overwrite)

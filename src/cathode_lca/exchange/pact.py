@@ -92,6 +92,33 @@ def geography(region: str) -> dict[str, str]:
     return {"geographyRegionOrSubregion": sub} if sub else {}
 
 
+#: Characters no PACT text field may hold: they reshape how a host shows the text around them (bidi
+#: embeddings, overrides and isolates, line and paragraph separators), or are not Unicode text at all.
+_REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def check_text(value: str, field_name: str, given_as: str = "") -> str:
+    """*value* unchanged, or a :class:`UsageError` naming the PACT field and the first bad character.
+
+    Control characters (a newline, a terminal escape), bidi overrides and lone surrogates (what
+    undecodable bytes on a command line become) are refused: JSON can escape them, but a host shows
+    them to the customer as a second line, a reversed name, or rejects the file as invalid UTF-8.
+
+    >>> check_text('Société "Nickel"', "companyName")
+    'Société "Nickel"'
+    """
+    import unicodedata
+
+    for ch in value:
+        if ch in _REORDERING or unicodedata.category(ch) in ("Cc", "Cs"):
+            where = f" ({given_as})" if given_as else ""
+            raise UsageError(
+                f"PACT field '{field_name}'{where} holds the character U+{ord(ch):04X}, which a footprint cannot carry",
+                hint="remove control characters, line breaks and bidirectional overrides from the text",
+            )
+    return value
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 
@@ -132,6 +159,9 @@ def product_footprint(
         )
     if not company.strip():
         raise UsageError("a PACT footprint needs the company name", hint="give --pact-company NAME")
+    check_text(company, "companyName")
+    check_text(product, "productNameCompany")
+    check_text(description, "productDescription")
     if not cpc.strip():
         raise UsageError("a PACT 2.3 footprint needs the product's UN CPC code", hint="give --pact-cpc CODE")
     if declared_unit not in DECLARED_UNITS:

@@ -1,0 +1,76 @@
+"""A hostile user's pass over the PACT and openLCA writers: every refusal exits 2, writes nothing, no traceback.
+
+Each case here once produced a file a schema validator, a PACT host or openLCA would reject, or
+replaced a file the user needed (the commit that fixed it says what the user saw).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cathode_lca.cli import main
+from cathode_lca.errors import UsageError
+from cathode_lca.exchange.pact import product_footprint
+
+NISO4 = "nickel-sulfate-greet2022"
+COMPANY = ["--pact-company", "ACME"]
+CPC = ["--pact-cpc", "34290"]
+PERIOD = ["--pact-period", "2023"]
+
+
+def refused(args, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2, err
+    assert "Traceback" not in err
+    return err
+
+
+def succeeds(args) -> None:
+    try:
+        main(args)
+    except SystemExit as info:
+        assert info.code in (0, None)
+
+
+def scenario_file(tmp_path, body: str = "parameters: {}\n"):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(f"format: cathode-lca-scenario/1\nname: mine\n{body}")
+    return path
+
+
+# --- text fields ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("company", "shown"),
+    [
+        ("ACME\nRefining", "U+000A"),  # a newline: a second line in every host's table
+        ("ACME\x1b[2J", "U+001B"),  # a terminal escape
+        ("ACME\u202egninifeR", "U+202E"),  # a bidi override: the name reads reversed in the customer's UI
+        ("ACME\udcff", "U+DCFF"),  # undecodable bytes in argv: a lone surrogate, invalid in strict JSON
+    ],
+)
+def test_a_company_name_with_control_characters_is_refused(tmp_path, capsys, company, shown):
+    out = tmp_path / "pcf.json"
+    err = refused(["compute", NISO4, "--pact", str(out), "--pact-company", company, *CPC, *PERIOD], capsys)
+    assert "--pact-company" in err and shown in err
+    assert not out.exists()
+
+
+def test_quotes_and_non_ascii_in_a_company_name_are_kept_exactly(tmp_path):
+    out = tmp_path / "pcf.json"
+    name = 'Société "Nickel" d\'Été, 株式会社'
+    succeeds(["compute", NISO4, "--pact", str(out), "--pact-company", name, *CPC, *PERIOD, "--format", "json"])
+    assert json.loads(out.read_text(encoding="utf-8"))["companyName"] == name
+
+
+def test_the_library_refuses_the_same_text_the_cli_refuses():
+    args = dict(company="A", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    with pytest.raises(UsageError, match="productNameCompany"):
+        product_footprint(1.0, **{**args, "product": "cell\nmodel"})  # e.g. a battery file's model name
+    with pytest.raises(UsageError, match="companyName"):
+        product_footprint(1.0, **{**args, "company": "A\u2066B"})
