@@ -74,3 +74,19 @@ def test_the_library_refuses_the_same_text_the_cli_refuses():
         product_footprint(1.0, **{**args, "product": "cell\nmodel"})  # e.g. a battery file's model name
     with pytest.raises(UsageError, match="companyName"):
         product_footprint(1.0, **{**args, "company": "A\u2066B"})
+
+
+# --- the product category
+
+
+@pytest.mark.parametrize("cpc", ["abc", "34 290", "342901", "34290\n", "-1", "٣٤٢٩٠"])
+def test_a_cpc_that_is_not_a_un_cpc_code_is_refused(tmp_path, capsys, cpc):
+    out = tmp_path / "pcf.json"
+    err = refused(["compute", NISO4, "--pact", str(out), *COMPANY, "--pact-cpc", cpc, *PERIOD], capsys)
+    assert "--pact-cpc" in err and "CPC" in err
+    assert not out.exists()
+
+
+def test_the_library_refuses_a_cpc_that_is_not_a_code():
+    with pytest.raises(UsageError, match="productCategoryCpc"):
+        product_footprint(1.0, company="A", cpc="12a", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")

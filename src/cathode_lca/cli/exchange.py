@@ -128,9 +128,10 @@ class PactRequest:
                 raise UsageError(
                     f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
                 )
-        from ..exchange.pact import check_text
+        from ..exchange.pact import check_cpc, check_text
 
         check_text(str(self.company), "companyName", "--pact-company")
+        check_cpc(str(self.cpc), "--pact-cpc")
         self.years()
         self.timestamp()
         check_writable(self.out, overwrite)

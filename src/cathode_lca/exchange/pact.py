@@ -119,6 +119,21 @@ def check_text(value: str, field_name: str, given_as: str = "") -> str:
     return value
 
 
+def check_cpc(code: str, given_as: str = "") -> str:
+    """*code* if it is a UN CPC Ver. 2.1 code (1 to 5 ASCII digits: section to subclass), else a UsageError.
+
+    >>> check_cpc("34290")
+    '34290'
+    """
+    if not re.fullmatch(r"[0-9]{1,5}", code):
+        where = f" ({given_as})" if given_as else ""
+        raise UsageError(
+            f"PACT field 'productCategoryCpc'{where}: {code!r:.40} is not a UN CPC code",
+            hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34290",
+        )
+    return code
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 
@@ -164,6 +179,7 @@ def product_footprint(
     check_text(description, "productDescription")
     if not cpc.strip():
         raise UsageError("a PACT 2.3 footprint needs the product's UN CPC code", hint="give --pact-cpc CODE")
+    check_cpc(cpc)
     if declared_unit not in DECLARED_UNITS:
         raise UsageError(f"unknown PACT declared unit '{declared_unit}'", hint=", ".join(DECLARED_UNITS))
     first, last = period
