@@ -7,6 +7,7 @@ replaced a file the user needed (the commit that fixed it says what the user saw
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -40,6 +41,29 @@ def scenario_file(tmp_path, body: str = "parameters: {}\n"):
     path = tmp_path / "scenario.yaml"
     path.write_text(f"format: cathode-lca-scenario/1\nname: mine\n{body}")
     return path
+
+
+# --- the reference period and the creation time ----------------------------------------------------
+
+
+def _next_year() -> int:
+    return datetime.now(tz=UTC).year + 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--pact-period", str(_next_year() + 3)], "has not ended"),  # wholly in the future
+        (["--pact-period", f"2023-{_next_year()}"], "has not ended"),  # ends after today
+        (["--pact-period", "2023", "--pact-created", "2021-06-01T00:00:00Z"], "has not ended"),  # before its data
+        (["--pact-period", "2023", "--pact-created", f"{_next_year() + 1}-01-01T00:00:00Z"], "in the future"),
+    ],
+)
+def test_a_period_or_creation_time_that_cannot_be_true_is_refused(tmp_path, capsys, options, message):
+    out = tmp_path / "pcf.json"
+    err = refused(["compute", NISO4, "--pact", str(out), *COMPANY, *CPC, *options], capsys)
+    assert message in err and "--pact-" in err
+    assert not out.exists()
 
 
 # --- text fields ------------------------------------------------------------------------------------
@@ -90,3 +114,8 @@ def test_a_cpc_that_is_not_a_un_cpc_code_is_refused(tmp_path, capsys, cpc):
 def test_the_library_refuses_a_cpc_that_is_not_a_code():
     with pytest.raises(UsageError, match="productCategoryCpc"):
         product_footprint(1.0, company="A", cpc="12a", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+
+
+def test_the_library_refuses_a_period_that_ends_after_the_footprint_was_created():
+    with pytest.raises(UsageError, match="referencePeriodEnd"):
+        product_footprint(1.0, company="A", cpc="1", product="p", period=(2023, 2026), created="2026-01-01T00:00:00Z")

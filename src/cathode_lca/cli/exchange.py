@@ -132,8 +132,21 @@ class PactRequest:
 
         check_text(str(self.company), "companyName", "--pact-company")
         check_cpc(str(self.cpc), "--pact-cpc")
-        self.years()
-        self.timestamp()
+        first, last = self.years()
+        created = self.timestamp()
+        now = datetime.now(tz=UTC)
+        if datetime.fromisoformat(created.replace("Z", "+00:00")) > now:
+            raise UsageError(
+                f"--pact-created '{self.created or created}' is in the future (now {now:%Y-%m-%dT%H:%M:%SZ})",
+                hint="give the time the footprint is made, or leave --pact-created out",
+            )
+        end = datetime(last + 1, 1, 1, tzinfo=UTC)
+        if end > datetime.fromisoformat(created.replace("Z", "+00:00")):
+            raise UsageError(
+                f"--pact-period '{self.period}' has not ended at the footprint's creation time {created} "
+                f"(it ends {end:%Y-%m-%d}): PACT's reference period is when the activity data were collected",
+                hint=f"declare a period that has ended, e.g. --pact-period {int(created[:4]) - 1}",
+            )
         check_writable(self.out, overwrite)
 
     def years(self) -> tuple[int, int]:

@@ -40,6 +40,7 @@ import stat
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,6 +135,15 @@ def check_cpc(code: str, given_as: str = "") -> str:
     return code
 
 
+def _utc(timestamp: str) -> datetime:
+    """A PACT DateTime (ISO 8601) as an aware UTC datetime; a UsageError when it is not one."""
+    try:
+        when = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"'{timestamp:.40}' is not an ISO 8601 time", hint="e.g. 2026-01-31T00:00:00Z") from None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 
@@ -185,6 +195,13 @@ def product_footprint(
     first, last = period
     if not 1900 <= first <= last <= 2200:
         raise UsageError(f"bad reference period {first}-{last}", hint="e.g. --pact-period 2023 or 2022-2023")
+    end = f"{last + 1:04d}-01-01T00:00:00Z"
+    if _utc(end) > _utc(created):
+        raise UsageError(
+            f"the reference period {first}-{last} (referencePeriodEnd {end}) has not ended at the footprint's "
+            f"creation time {created}: PACT's reference period is when the activity data were collected",
+            hint="declare a period that has ended, e.g. the last full year",
+        )
     if not (math.isfinite(unitary_amount) and unitary_amount > 0):
         raise UsageError(f"the unitary product amount must be > 0, got {unitary_amount}", hint="check the inputs")
     if not 0 <= primary_data_share <= 100:
@@ -205,7 +222,7 @@ def product_footprint(
         "crossSectoralStandardsUsed": ["ISO Standard 14067", "ISO Standard 14044"],
         "boundaryProcessesDescription": boundary,
         "referencePeriodStart": f"{first:04d}-01-01T00:00:00Z",
-        "referencePeriodEnd": f"{last + 1:04d}-01-01T00:00:00Z",
+        "referencePeriodEnd": end,
         "exemptedEmissionsPercent": 0,
         "exemptedEmissionsDescription": "",
         "packagingEmissionsIncluded": False,
