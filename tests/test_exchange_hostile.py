@@ -43,6 +43,40 @@ def scenario_file(tmp_path, body: str = "parameters: {}\n"):
     return path
 
 
+# --- outputs onto the command's own inputs -------------------------------------------------------
+
+
+def test_pact_never_replaces_the_scenario_file_it_was_computed_from(tmp_path, capsys):
+    scenario = scenario_file(tmp_path)
+    before = scenario.read_text()
+    args = ["compute", NISO4, "--scenario", str(scenario), "--pact", str(scenario), "--overwrite"]
+    err = refused([*args, *COMPANY, *CPC, *PERIOD], capsys)
+    assert "--scenario" in err and "input" in err
+    assert scenario.read_text() == before
+
+
+def test_pact_never_replaces_the_supplier_footprint_it_was_computed_from(tmp_path, capsys):
+    supplier = tmp_path / "supplier.json"
+    fp = product_footprint(
+        7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+    )
+    supplier.write_text(json.dumps(fp))
+    scenario = scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
+    before = supplier.read_text()
+    args = ["compute", NISO4, "--scenario", str(scenario), "--pact", str(supplier), "--overwrite"]
+    err = refused([*args, *COMPANY, *CPC, *PERIOD], capsys)
+    assert "supplier" in err.lower() and supplier.name in err
+    assert supplier.read_text() == before
+
+
+def test_olca_never_replaces_the_scenario_file_it_was_computed_from(tmp_path, capsys):
+    scenario = scenario_file(tmp_path)
+    before = scenario.read_text()
+    err = refused(["exchange", "olca", "--scenario", str(scenario), "--out", str(scenario), "--overwrite"], capsys)
+    assert "--scenario" in err and "input" in err
+    assert scenario.read_text() == before
+
+
 # --- the reference period and the creation time ----------------------------------------------------
 
 

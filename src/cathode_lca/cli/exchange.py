@@ -148,6 +148,7 @@ class PactRequest:
                 hint=f"declare a period that has ended, e.g. --pact-period {int(created[:4]) - 1}",
             )
         check_writable(self.out, overwrite)
+        refuse_inputs("--pact", self.out)
 
     def years(self) -> tuple[int, int]:
         """The reference period as (first year, last year)."""
@@ -198,6 +199,7 @@ class PactRequest:
         from ..exchange.pact import product_footprint
         from ..io import write_text_atomic
 
+        refuse_supplier_files("--pact", self.out, attrs.get("supplier_footprints"))
         sources = _attrs_list(attrs.get("sources"))
         region = str(attrs.get("region") or "") or None
         comment = (
@@ -226,6 +228,50 @@ class PactRequest:
         )
         write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
         click.echo(f"wrote {self.out}", err=True)
+
+
+def command_inputs() -> dict[str, str]:
+    """The files the running command reads, ``{flag or argument: path}`` (scenarios, battery, inventories).
+
+    Taken from the click context, so every command with ``--pact`` is covered without listing its
+    inputs; outputs (``--out``, ``--plot``, ``--pact``) and the ``--pact-*`` texts are not inputs.
+    """
+    ctx = click.get_current_context(silent=True)
+    found: dict[str, str] = {}
+    if ctx is None:
+        return found
+    for param in ctx.command.params:
+        name = param.name or ""
+        if name in ("out", "plot", "pact_out") or name.startswith("pact_"):
+            continue
+        value = ctx.params.get(name)
+        flag = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str) and item and os.path.isfile(item):
+                found.setdefault(f"{flag} {item}", item)
+    return found
+
+
+def refuse_inputs(flag: str, out: str) -> None:
+    """Refuse *out* when it names one of the command's input files: ``--overwrite`` never replaces an input."""
+    from ..report.output import check_not_inputs
+
+    for label, path in command_inputs().items():  # one call each: a flag can name several files
+        check_not_inputs({label.split(" ", 1)[0]: path}, {flag: out})
+
+
+def refuse_supplier_files(flag: str, out: str, suppliers: Any) -> None:
+    """Refuse *out* when it names a supplier footprint that a scenario stood in (known once scenarios are read)."""
+    if isinstance(suppliers, str):
+        suppliers = json.loads(suppliers)
+    for entry in suppliers or []:
+        path = str(entry.get("file", "")) if isinstance(entry, Mapping) else ""
+        if path and os.path.exists(path) and os.path.realpath(path) == os.path.realpath(out):
+            raise UsageError(
+                f"{flag} '{out}' is the supplier PACT footprint {path} that the scenario stands in for "
+                f"'{entry.get('dataset', '')}'",
+                hint="write the result to a new file; --overwrite never replaces an input",
+            )
 
 
 def _attrs_list(value: Any) -> list[str]:
@@ -272,8 +318,10 @@ def olca(
     from ..io import check_writable
 
     check_writable(out, overwrite)
+    refuse_inputs("--out", out)
     applied = scenario_model(scenario_refs, parse_params(params), unmapped="fail", inventory_files=inventory_files)
     assert applied.model is not None  # scenario_model always builds one
+    refuse_supplier_files("--out", out, applied.attrs.get("supplier_footprints"))
     for warning in applied.warnings:  # e.g. a supplier stand-in carries no energy or water
         click.echo(f"warning: {warning}", err=True)
     n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
