@@ -346,12 +346,15 @@ def compute(
 
 def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount: float, overwrite: bool) -> None:
     """The PACT footprint of DATASET_ID's reference product (GWP100 per declared unit)."""
-    from ..exchange.pact import DECLARED_UNITS
+    from ..exchange.pact import DECLARED_UNITS, GWP_METHOD
     from ..units import conversion_factor
 
-    gwp = [m for m in ds.lcia_method.values.tolist() if str(ds.indicator.sel(lcia_method=m).item()) == "gwp100"]
-    if not gwp:
-        raise UsageError("--pact needs the gwp100 result", hint="add gwp100 to --indicator")
+    if GWP_METHOD not in ds.lcia_method.values.tolist():  # the AR5 method also has indicator 'gwp100'
+        raise UsageError(
+            "--pact needs the gwp100 (IPCC AR6) result: PACT footprints are declared with AR6 factors",
+            hint="add gwp100 to --indicator",
+        )
+    gwp = [GWP_METHOD]
     product = model.inventory.product(model.product_id(dataset_id))
     declared = next((name for name, u in DECLARED_UNITS.items() if u == product.unit), None)
     per_unit = 1.0

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 SPEC_VERSION = "2.3.1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "pact-productfootprint-2.3.schema.json"
+GWP_METHOD = "ipcc2021-gwp100"  # the method of every value written: characterizationFactors "AR6"
 STANDIN_FLOW = "ghg-unspecified-co2eq-air"  # characterised 1:1 by both GWP100 methods
 DECLARED_UNITS = {
     "kilogram": "kg",

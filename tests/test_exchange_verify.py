@@ -1,0 +1,61 @@
+"""A customer's verifier over the footprints cathode-lca writes: each value recomputed by hand from
+the result it came from, each property read against what the PACT 2.x text says beyond the schema.
+
+Spec text checked (Technical Specifications for PCF Data Exchange, 2.x, WBCSD): ``id`` is a UUID v4
+(data type PfId, RFC 4122); ``pCfExcludingBiogenic`` is kg CO2e per declared unit;
+``unitaryProductAmount`` is the number of declared units in the product; ``characterizationFactors``
+names the IPCC report the numbers were computed with; ``geographyCountry`` is the ISO 3166-1 code.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from cathode_lca.cli import cli, main
+from cathode_lca.exchange.pact import SCHEMA_FILE
+
+SCHEMA = json.loads(SCHEMA_FILE.read_text())
+PACT = ["--pact-company", "ACME", "--pact-cpc", "34290", "--pact-period", "2023"]
+CREATED = ["--pact-created", "2026-01-02T03:04:05Z"]
+
+
+def run(args: list[str]) -> str:
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def refused(args, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "Traceback" not in err, err
+    return err
+
+
+def footprint(path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(data, SCHEMA)
+    return data
+
+
+def test_an_ar5_only_result_is_not_declared_as_ar6(tmp_path, capsys):
+    """compute --indicator gwp100-ar5 --pact wrote the AR5 value (7.5705) with characterizationFactors AR6."""
+    out = tmp_path / "ar5.json"
+    err = refused(
+        ["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100-ar5", "--pact", str(out), *PACT], capsys
+    )
+    assert "AR6" in err and "gwp100" in err and not out.exists()
+    # with both computed, the footprint holds the AR6 value whatever the order of --indicator
+    out = tmp_path / "both.json"
+    stdout = run(["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100-ar5,gwp100", "--format", "json"])
+    by_method = {r["method"]: r["value"] for r in json.loads(stdout)["results"]}
+    run(["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100-ar5,gwp100", "--pact", str(out), *PACT])
+    fp = footprint(out)
+    assert fp["pcf"]["characterizationFactors"] == "AR6"
+    assert float(fp["pcf"]["pCfExcludingBiogenic"]) == by_method["ipcc2021-gwp100"]
+    assert by_method["ipcc2021-gwp100"] != by_method["ipcc2013-gwp100"]  # the test can tell them apart
