@@ -10,13 +10,14 @@ names the IPCC report the numbers were computed with; ``geographyCountry`` is th
 from __future__ import annotations
 
 import json
+import uuid
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from cathode_lca.cli import cli, main
-from cathode_lca.exchange.pact import SCHEMA_FILE
+from cathode_lca.exchange.pact import SCHEMA_FILE, product_footprint
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
 PACT = ["--pact-company", "ACME", "--pact-cpc", "34290", "--pact-period", "2023"]
@@ -59,3 +60,26 @@ def test_an_ar5_only_result_is_not_declared_as_ar6(tmp_path, capsys):
     assert fp["pcf"]["characterizationFactors"] == "AR6"
     assert float(fp["pcf"]["pCfExcludingBiogenic"]) == by_method["ipcc2021-gwp100"]
     assert by_method["ipcc2021-gwp100"] != by_method["ipcc2013-gwp100"]  # the test can tell them apart
+
+
+def _make(**kw) -> dict:
+    args = dict(company="A", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    return product_footprint(1.25, **{**args, **kw})
+
+
+def test_the_footprint_id_is_a_uuid4_that_changes_with_any_declared_content():
+    """PfId MUST be a UUID v4 (RFC 4122): ids were uuid5, and two files differing only in their
+    primaryDataShare (or unitaryProductAmount) had the same id and version, so a host kept one."""
+    first = _make()
+    parsed = uuid.UUID(first["id"])
+    assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert _make()["id"] == first["id"]  # the same content exported again keeps its id
+    assert _make(created="2026-02-01T00:00:00Z")["id"] == first["id"]  # ... whenever it is exported
+    changed = [
+        _make(primary_data_share=35.0),
+        _make(declared_unit="kilowatt hour", unitary_amount=2.0),
+        _make(declared_unit="kilowatt hour", unitary_amount=3.0),
+        _make(comment="another inventory hash"),
+        _make(boundary="cradle to grave"),
+    ]
+    assert len({first["id"], *(fp["id"] for fp in changed)}) == 1 + len(changed)

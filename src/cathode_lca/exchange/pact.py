@@ -64,7 +64,7 @@ DECLARED_UNITS = {
     "ton kilometer": "t*km",
     "square meter": "m**2",
 }
-_NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # cathode-lca's uuid5 namespace
+_NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # salts the hash of footprint ids
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)  # ASCII: float() also reads other scripts' digits
 _REGIONS = {"EU": "Europe", "GLO": None}
 MAX_BYTES = 16 * 2**20  # a footprint is a few kB; refuse anything that could exhaust memory
@@ -174,7 +174,7 @@ def product_footprint(
     """A PACT 2.3 ``ProductFootprint`` for *gwp_per_unit* kg CO2-eq (AR6) per *declared_unit*.
 
     *period* is the reference period (first year, last year; inclusive). *identity* is hashed with
-    the other inputs into the footprint ``id`` (a uuid5), so the same inputs give the same id.
+    the declared content into the footprint ``id`` (:func:`footprint_id`), so the same inputs give the same id.
     """
     if not math.isfinite(gwp_per_unit):
         raise UsageError("the footprint is not a finite number", hint="check the result")
@@ -210,7 +210,6 @@ def product_footprint(
     value = decimal_text(gwp_per_unit)
     ids = list(company_ids) or [f"urn:cathode-lca:company:{_slug(company)}"]
     pids = list(product_ids) or [f"urn:cathode-lca:product:{_slug(product)}"]
-    key = json.dumps([identity, value, company, cpc, product, period, declared_unit, region], sort_keys=True)
     pcf: dict[str, Any] = {
         "declaredUnit": declared_unit,
         "unitaryProductAmount": decimal_text(unitary_amount),
@@ -244,8 +243,8 @@ def product_footprint(
         "(the inventories hold fossil and unspecified greenhouse gases only); carbon contents are 0 because the "
         "modelled cathode oxides and salts contain no carbon (an LFP carbon coating is not modelled)."
     )
-    return {
-        "id": str(uuid.uuid5(_NAMESPACE, key)),
+    footprint: dict[str, Any] = {
+        "id": "",
         "specVersion": SPEC_VERSION,
         "version": 1,
         "created": created,
@@ -259,6 +258,24 @@ def product_footprint(
         "productNameCompany": product,
         "pcf": pcf,
     }
+    footprint["id"] = footprint_id(footprint, identity)
+    return footprint
+
+
+def footprint_id(footprint: Mapping[str, Any], identity: str = "") -> str:
+    """A PACT ``PfId`` (a UUID v4, RFC 4122) derived from everything the footprint declares but its time.
+
+    The same content exported again keeps its id; any other declared value (the footprint, a share,
+    the unitary amount, a comment) gives another, so one id never names two different footprints.
+    The 122 free bits come from SHA-256 of the content instead of a random source.
+
+    >>> fp = {"id": "", "created": "2026-01-01T00:00:00Z", "pcf": {"pCfExcludingBiogenic": "1"}}
+    >>> uuid.UUID(footprint_id(fp)).version, footprint_id(fp) == footprint_id({**fp, "created": "2027-01-01T00:00:00Z"})
+    (4, True)
+    """
+    content = {k: v for k, v in footprint.items() if k not in ("id", "created", "updated")}
+    text = json.dumps([str(_NAMESPACE), identity, content], sort_keys=True, ensure_ascii=True)
+    return str(uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16], version=4))
 
 
 # ---------------------------------------------------------------------------
