@@ -83,3 +83,20 @@ def test_the_footprint_id_is_a_uuid4_that_changes_with_any_declared_content():
         _make(boundary="cradle to grave"),
     ]
     assert len({first["id"], *(fp["id"] for fp in changed)}) == 1 + len(changed)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "params", "geography"),
+    [
+        ("cam-nmc811-virgin", ["--param", "plant_region=CN"], {"geographyCountry": "CN"}),  # '{cam_plant_region}'
+        ("electricity-plant", ["--param", "plant_region=DE"], {"geographyCountry": "DE"}),  # '{plant_region}'
+        ("recycling-feed", [], {"geographyCountry": "US"}),  # 'US (EverBatt default distances)'
+    ],
+)
+def test_compute_declares_where_the_dataset_is_not_a_global_footprint(tmp_path, dataset, params, geography):
+    """A dataset located '{cam_plant_region}' gave no geography property at all: PACT reads that as a
+    global footprint, while the plant ran in one country."""
+    out = tmp_path / "pcf.json"
+    run(["compute", dataset, *params, "--indicator", "gwp100", "--pact", str(out), *PACT])
+    pcf = footprint(out)["pcf"]
+    assert {k: v for k, v in pcf.items() if k.startswith("geography")} == geography

@@ -291,7 +291,7 @@ def compute(
     applied.stamp(ds)
     print_warnings(ds)
     if pact.out:
-        _write_pact(pact, model, ds, dataset_id, amount, overwrite)
+        _write_pact(pact, model, ds, dataset_id, amount, overwrite, applied.parameters)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -344,9 +344,11 @@ def compute(
     emit("\n".join(lines), out, overwrite)
 
 
-def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount: float, overwrite: bool) -> None:
+def _write_pact(
+    pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount: float, overwrite: bool, parameters: Any
+) -> None:
     """The PACT footprint of DATASET_ID's reference product (GWP100 per declared unit)."""
-    from ..exchange.pact import DECLARED_UNITS, GWP_METHOD
+    from ..exchange.pact import DECLARED_UNITS, GWP_METHOD, dataset_region
     from ..units import conversion_factor
 
     if GWP_METHOD not in ds.lcia_method.values.tolist():  # the AR5 method also has indicator 'gwp100'
@@ -370,7 +372,7 @@ def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount:
     from ..documents import sources
 
     value = float(ds.score.sel(lcia_method=gwp[0])) / amount * per_unit
-    region = model.inventory.datasets[model.inventory.products[product.id][0]].location
+    region = dataset_region(model, model.inventory.products[product.id][0], parameters)
     cited = sources(model, [product.id], str(ds.attrs.get("allocation", "none")))
     pact.write(
         value,

@@ -49,6 +49,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..inventory.schema import Inventory
+    from ..lca import LCAModel
     from ..parameters.scenarios import DatasetStandIn
 
 SPEC_VERSION = "2.3.1"
@@ -134,6 +135,32 @@ def check_cpc(code: str, given_as: str = "") -> str:
             hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34290",
         )
     return code
+
+
+def dataset_region(model: LCAModel, dataset_id: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """The location of *dataset_id* at *parameters*: ``{plant_region}`` templates resolved, remarks dropped.
+
+    ``'{cam_plant_region}'`` becomes the chosen region (``CN`` with ``plant_region=CN``) and
+    ``'US (EverBatt default distances)'`` becomes ``US``, so :func:`geography` sees a region code.
+    """
+    import numpy as np
+
+    ds = model.inventory.datasets[dataset_id]
+    resolve = model.inventory.resolver(ds)
+    choices = model.parameters.choices
+    env = model.parameters.evaluate(dict(parameters or {}))
+
+    def value(match: re.Match[str]) -> str:
+        key = resolve(match.group(1))
+        if key not in choices:
+            raise UsageError(
+                f"dataset '{dataset_id}': its location '{ds.location}' names '{match.group(1)}', not a region choice",
+                hint="a location template {name} must name a choice parameter of the dataset's scope",
+            )
+        return choices[key][int(np.ravel(env[key])[0])]
+
+    text = re.sub(r"\{(\w+)\}", value, ds.location)
+    return re.sub(r"\s*\([^)]*\)", "", text).strip()
 
 
 def _utc(timestamp: str) -> datetime:
