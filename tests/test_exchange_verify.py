@@ -100,3 +100,12 @@ def test_compute_declares_where_the_dataset_is_not_a_global_footprint(tmp_path, 
     run(["compute", dataset, *params, "--indicator", "gwp100", "--pact", str(out), *PACT])
     pcf = footprint(out)["pcf"]
     assert {k: v for k, v in pcf.items() if k.startswith("geography")} == geography
+
+
+def test_a_footprint_per_kg_of_contained_metal_is_refused(tmp_path, capsys):
+    """compare --unit kg-metal:Ni --pact wrote 8.10 kg CO2e per 'kilogram' of 'Ni contained in
+    battery-grade nickel sulfate' with productMassPerDeclaredUnit 1: a customer (or this package's own
+    reader) applies it per kg of the traded salt, about 4.5 times too much for NiSO4·6H2O."""
+    out = tmp_path / "ni.json"
+    err = refused(["compare", "NMC811", "--unit", "kg-metal:Ni", "--pact", str(out), *PACT], capsys)
+    assert "kg-metal:Ni" in err and "kg-salt" in err and not out.exists()

@@ -132,6 +132,7 @@ def compare(
     check_outputs(fmt, out, plot, overwrite=overwrite)
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)
+    pact.check_functional_unit(fu)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)

@@ -150,6 +150,19 @@ class PactRequest:
         check_writable(self.out, overwrite)
         refuse_inputs("--pact", self.out)
 
+    def check_functional_unit(self, unit: str) -> None:
+        """Refuse a footprint per kg of contained metal (``--unit kg-metal:Ni``): PACT declares per kg of product.
+
+        The package's contained-metal unit is an accounting basis, not a product a customer buys: the
+        footprint would read as per kg of the salt, several times too much.
+        """
+        if self.out and unit.startswith("kg-metal"):
+            raise UsageError(
+                f"--pact with --unit {unit}: a footprint per kg of contained metal is not per kg of a product, "
+                "and PACT declares per kilogram of the product (productMassPerDeclaredUnit)",
+                hint="write the footprint per kg of what is traded: --unit kg-salt:<salt> or kg-cam",
+            )
+
     def years(self) -> tuple[int, int]:
         """The reference period as (first year, last year)."""
         m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", self.period or "")
