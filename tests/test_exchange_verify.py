@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cathode_lca.cli import cli, main
+from cathode_lca.exchange.olca import olca_id
 from cathode_lca.exchange.pact import SCHEMA_FILE, product_footprint
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
@@ -109,3 +110,141 @@ def test_a_footprint_per_kg_of_contained_metal_is_refused(tmp_path, capsys):
     out = tmp_path / "ni.json"
     err = refused(["compare", "NMC811", "--unit", "kg-metal:Ni", "--pact", str(out), *PACT], capsys)
     assert "kg-metal:Ni" in err and "kg-salt" in err and not out.exists()
+
+
+# --- what was found sound: the declared values recomputed by hand from the results ---------------------
+
+
+def test_compare_footprint_is_the_compared_route_per_kg_by_hand(tmp_path):
+    out = tmp_path / "hydro.json"
+    args = ["compare", "NMC811", "--indicator", "gwp100", "--route", "virgin", "--route", "hydrometallurgical"]
+    payload = json.loads(run([*args, "--format", "json", "--pact", str(out), *PACT, *CREATED]))
+    row = next(r for r in payload["results"] if r["route"] == "hydrometallurgical")
+    pcf = footprint(out)["pcf"]
+    # functional unit 1 kg CAM = declared unit 1 kilogram: no conversion, one declared unit per product
+    assert payload["functional_unit"].startswith("1 kg ")
+    assert (pcf["declaredUnit"], pcf["unitaryProductAmount"], pcf["productMassPerDeclaredUnit"]) == (
+        "kilogram",
+        "1",
+        "1",
+    )
+    assert float(pcf["pCfExcludingBiogenic"]) == row["value"] == float(pcf["fossilGhgEmissions"])
+    assert float(pcf["pCfExcludingBiogenic"]) == pytest.approx(sum(row["by_stage"].values()), rel=1e-12)
+    assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == ("2023-01-01T00:00:00Z", "2024-01-01T00:00:00Z")
+    table = run(args)  # the table a user reads shows the same number (4 significant digits)
+    line = next(t for t in table.splitlines() if t.strip().startswith("hydrometallurgical"))
+    assert f"{row['value']:.4g}" in line.split()
+
+
+@pytest.mark.parametrize(
+    ("dataset", "amount", "declared", "per_declared_unit"),
+    [
+        # MJ product, 3.6 MJ computed: kg CO2e per megajoule = score / 3.6
+        ("natural-gas-combustion-industrial-boiler", 3.6, "megajoule", lambda score: score / 3.6),
+        # kWh product, 2 kWh computed: per kilowatt hour = score / 2
+        ("electricity-grid-us", 2.0, "kilowatt hour", lambda score: score / 2.0),
+        # t*km product, 1000 t*km computed: per ton kilometer = score / 1000
+        ("transport-truck-hhdt", 1000.0, "ton kilometer", lambda score: score / 1000.0),
+        # kg product, 0.25 kg computed: per kilogram = score / 0.25 = 4 x score
+        ("nickel-sulfate-greet2022", 0.25, "kilogram", lambda score: 4.0 * score),
+    ],
+)
+def test_compute_footprint_is_per_declared_unit_by_hand(tmp_path, dataset, amount, declared, per_declared_unit):
+    out = tmp_path / "pcf.json"
+    args = ["compute", dataset, "--amount", str(amount), "--indicator", "gwp100"]
+    score = json.loads(run([*args, "--format", "json", "--pact", str(out), *PACT]))["results"][0]["value"]
+    pcf = footprint(out)["pcf"]
+    assert pcf["declaredUnit"] == declared and pcf["unitaryProductAmount"] == "1"
+    assert float(pcf["pCfExcludingBiogenic"]) == pytest.approx(per_declared_unit(score), rel=1e-12)
+    assert ("productMassPerDeclaredUnit" in pcf) == (declared == "kilogram")  # a mass only where it is known
+
+
+# --- openLCA JSON-LD: read back with olca-schema alone --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def olca_zip(tmp_path_factory):
+    path = tmp_path_factory.mktemp("olca") / "all.zip"
+    run(["exchange", "olca", "--out", str(path)])
+    return path
+
+
+@pytest.mark.slow
+def test_every_olca_reference_resolves_and_every_unit_belongs_to_its_flow(olca_zip):
+    import math
+    import re
+    import zipfile
+
+    import olca_schema as o
+    import olca_schema.zipio as zipio
+
+    names = zipfile.ZipFile(olca_zip).namelist()  # no member name comes from user text
+    uuid_json = re.compile(r"[a-z_]+/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.json")
+    assert all(n == "olca-schema.json" or uuid_json.fullmatch(n) for n in names)
+    reader = zipio.ZipReader(str(olca_zip))
+    groups = {i: reader.read_unit_group(i) for i in reader.ids_of(o.UnitGroup)}
+    props = {i: reader.read_flow_property(i) for i in reader.ids_of(o.FlowProperty)}
+    flows = {i: reader.read_flow(i) for i in reader.ids_of(o.Flow)}
+    processes = {i: reader.read_process(i) for i in reader.ids_of(o.Process)}
+    units_of = {p: {u.id for u in groups[fp.unit_group.id].units} for p, fp in props.items()}
+
+    def consistent(flow_ref, prop_ref, unit_ref) -> bool:
+        flow = flows[flow_ref.id]  # KeyError: a reference to a flow that is not in the zip
+        ref_prop = next(f.flow_property.id for f in flow.flow_properties if f.is_ref_flow_property)
+        return prop_ref.id == ref_prop and unit_ref.id in units_of[prop_ref.id]
+
+    for process in processes.values():
+        assert sum(bool(e.is_quantitative_reference) for e in process.exchanges) == 1, process.name
+        for e in process.exchanges:
+            assert consistent(e.flow, e.flow_property, e.unit), (process.name, e.flow.name)
+            assert math.isfinite(e.amount), (process.name, e.flow.name)
+            if e.is_input and flows[e.flow.id].flow_type == o.FlowType.PRODUCT_FLOW:
+                assert e.default_provider.id in processes, (process.name, e.flow.name)
+    for i in reader.ids_of(o.ImpactCategory):
+        for factor in reader.read_impact_category(i).impact_factors:
+            assert consistent(factor.flow, factor.flow_property, factor.unit)
+    method = reader.read_impact_method(reader.ids_of(o.ImpactMethod)[0])
+    assert {c.id for c in method.impact_categories} == set(reader.ids_of(o.ImpactCategory))
+
+
+@pytest.mark.slow
+def test_the_olca_zip_solves_to_the_compared_virgin_value(olca_zip):
+    """A and B built from the zip's exchanges (scipy, no cathode-lca code), solved for 1 kg NMC811 CAM."""
+    import numpy as np
+    import olca_schema as o
+    import olca_schema.zipio as zipio
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    reader = zipio.ZipReader(str(olca_zip))
+    processes = [reader.read_process(i) for i in reader.ids_of(o.Process)]
+    col = {p.id: j for j, p in enumerate(processes)}
+    elementary = [i for i in reader.ids_of(o.Flow) if reader.read_flow(i).flow_type == o.FlowType.ELEMENTARY_FLOW]
+    row_b = {f: i for i, f in enumerate(elementary)}
+    a, b = sp.lil_matrix((len(processes), len(processes))), sp.lil_matrix((len(elementary), len(processes)))
+    for p in processes:
+        j = col[p.id]
+        for e in p.exchanges:
+            if e.is_quantitative_reference:
+                a[j, j] += e.amount  # production on the diagonal, in the reference product's unit
+            elif e.flow.id in row_b:
+                b[row_b[e.flow.id], j] += -e.amount if e.is_input else e.amount
+            elif e.is_input:
+                a[col[e.default_provider.id], j] -= e.amount  # a technosphere input, from its provider
+            # other product outputs: co-products, burden-free under the package's default allocation
+    target = olca_id("process", "cam-nmc811-virgin")  # only the id is looked up with package code
+    demand = np.zeros(len(processes))
+    demand[col[target]] = 1.0  # 1 kg of the reference product (its exchange amount is per 1 kg)
+    scaling = spla.spsolve(sp.csc_matrix(a), demand)
+    category = next(
+        c
+        for c in (reader.read_impact_category(i) for i in reader.ids_of(o.ImpactCategory))
+        if "AR6" in c.name and "100" in c.name
+    )
+    cf = np.zeros(len(elementary))
+    for factor in category.impact_factors:
+        cf[row_b[factor.flow.id]] = factor.value
+    theirs = float(cf @ (b.tocsc() @ scaling))
+    payload = json.loads(run(["compare", "NMC811", "--route", "virgin", "--indicator", "gwp100", "--format", "json"]))
+    ours = next(r["value"] for r in payload["results"] if r["route"] == "virgin")
+    assert theirs == pytest.approx(ours, rel=1e-9)
