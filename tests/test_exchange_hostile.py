@@ -153,3 +153,21 @@ def test_the_library_refuses_a_cpc_that_is_not_a_code():
 def test_the_library_refuses_a_period_that_ends_after_the_footprint_was_created():
     with pytest.raises(UsageError, match="referencePeriodEnd"):
         product_footprint(1.0, company="A", cpc="1", product="p", period=(2023, 2026), created="2026-01-01T00:00:00Z")
+
+
+# --- openLCA ----------------------------------------------------------------------------------------
+
+
+def test_an_amount_that_overflows_in_unit_conversion_never_reaches_the_zip(tmp_path, capsys):
+    """1e306 t converted into the flow's kg is inf: the zip held 'amount: Infinity', which is not JSON
+    and which openLCA refuses to import."""
+    extra = tmp_path / "hostile.yaml"
+    extra.write_text(
+        "format: cathode-lca/1\ndatasets:\n  - id: hostile-huge\n    name: huge\n    stage: chemicals\n"
+        "    element_balance: {skip: test}\n    exchanges:\n"
+        f"      - {{input: {NISO4}, amount: 1e306, unit: t, source: test}}\n"
+    )
+    out = tmp_path / "o.zip"
+    err = refused(["exchange", "olca", "--inventory", str(extra), "--out", str(out)], capsys)
+    assert "hostile-huge" in err and NISO4 in err and "finite" in err
+    assert not out.exists()
