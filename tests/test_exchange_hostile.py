@@ -134,6 +134,27 @@ def test_the_library_refuses_the_same_text_the_cli_refuses():
         product_footprint(1.0, **{**args, "company": "A\u2066B"})
 
 
+# --- company and product identifiers ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "urn",
+    [
+        "urn:lei:5299 00ABCDEF",  # a space
+        "lei:529900ABCDEF",  # not a URN
+        "urn:-bad:x",  # a namespace id starts with a letter or digit
+        "urn:lei:",  # an empty namespace-specific string
+        "urn:lei:x\ny",  # a line break
+    ],
+)
+def test_an_identifier_that_is_not_a_urn_is_refused(tmp_path, capsys, urn):
+    out = tmp_path / "pcf.json"
+    args = ["compute", NISO4, "--pact", str(out), *COMPANY, *CPC, *PERIOD, "--pact-company-id", urn]
+    err = refused(args, capsys)
+    assert "--pact-company-id" in err and "URN" in err
+    assert not out.exists()
+
+
 # --- the product category
 
 
@@ -171,3 +192,16 @@ def test_an_amount_that_overflows_in_unit_conversion_never_reaches_the_zip(tmp_p
     err = refused(["exchange", "olca", "--inventory", str(extra), "--out", str(out)], capsys)
     assert "hostile-huge" in err and NISO4 in err and "finite" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("urn", ["urn:lei:5299 00", "lei:5299", "urn:x:y"])  # urn:x: a NID has 2 to 32 characters
+def test_the_shipped_schema_refuses_what_is_not_a_urn(urn):
+    import jsonschema
+
+    from cathode_lca.exchange.pact import SCHEMA_FILE
+
+    fp = product_footprint(1.0, company="A", cpc="1", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    schema = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.validate(fp, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**fp, "companyIds": [urn]}, schema)

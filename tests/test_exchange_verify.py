@@ -112,6 +112,24 @@ def test_a_footprint_per_kg_of_contained_metal_is_refused(tmp_path, capsys):
     assert "kg-metal:Ni" in err and "kg-salt" in err and not out.exists()
 
 
+def test_the_data_owner_and_the_product_are_identified_by_the_urns_given(tmp_path):
+    """PACT: companyIds and productIds are URNs that identify the data owner and the product; there was
+    no way to give them, so every footprint carried urn:cathode-lca:company:<slug of the name>."""
+    out = tmp_path / "pcf.json"
+    ids = [
+        "--pact-company-id", "urn:pathfinder:company:customcode:buyer-assigned:4321",
+        "--pact-company-id", "urn:lei:529900T8BM49AURSDO55",
+        "--pact-product-id", "urn:pathfinder:product:customcode:vendor-assigned:NIS-6H2O",
+    ]  # fmt: skip
+    run(["compute", "nickel-sulfate-greet2022", "--pact", str(out), *PACT, *ids])
+    fp = footprint(out)
+    assert fp["companyIds"] == [
+        "urn:pathfinder:company:customcode:buyer-assigned:4321",
+        "urn:lei:529900T8BM49AURSDO55",
+    ]
+    assert fp["productIds"] == ["urn:pathfinder:product:customcode:vendor-assigned:NIS-6H2O"]
+
+
 # --- what was found sound: the declared values recomputed by hand from the results ---------------------
 
 

@@ -56,6 +56,22 @@ def pact_options(f: F) -> F:
             help="PACT: share of primary (company-specific) data in percent, 0-100; 0 for the shipped secondary data.",
         ),
         click.option(
+            "--pact-company-id",
+            "pact_company_ids",
+            multiple=True,
+            help="PACT: a URN that identifies the data owner, e.g. urn:lei:<LEI> or "
+            "urn:pathfinder:company:customcode:buyer-assigned:<code> (repeatable). "
+            "Default: urn:cathode-lca:company:<name>.",
+        ),
+        click.option(
+            "--pact-product-id",
+            "pact_product_ids",
+            multiple=True,
+            help="PACT: a URN that identifies the product, e.g. "
+            "urn:pathfinder:product:customcode:vendor-assigned:<code> (repeatable). "
+            "Default: urn:cathode-lca:product:<name>.",
+        ),
+        click.option(
             "--pact-created",
             default=None,
             help="PACT: creation time (ISO 8601, UTC). Default: SOURCE_DATE_EPOCH if set, else now.",
@@ -76,6 +92,8 @@ class PactRequest:
     period: str | None
     primary_share: float
     created: str | None
+    company_ids: tuple[str, ...] = ()
+    product_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> PactRequest:
@@ -87,6 +105,8 @@ class PactRequest:
             kwargs.pop("pact_period"),
             kwargs.pop("pact_primary_share"),
             kwargs.pop("pact_created"),
+            tuple(kwargs.pop("pact_company_ids", ())),
+            tuple(kwargs.pop("pact_product_ids", ())),
         )
 
     def check(self, overwrite: bool, *other_outputs: str | None) -> None:
@@ -104,6 +124,8 @@ class PactRequest:
                     ("--pact-period", self.period),
                     ("--pact-created", self.created),
                     ("--pact-primary-share", self.primary_share or None),
+                    ("--pact-company-id", self.company_ids or None),
+                    ("--pact-product-id", self.product_ids or None),
                 )
                 if value is not None
             ]
@@ -128,10 +150,14 @@ class PactRequest:
                 raise UsageError(
                     f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
                 )
-        from ..exchange.pact import check_cpc, check_text
+        from ..exchange.pact import check_cpc, check_text, check_urn
 
         check_text(str(self.company), "companyName", "--pact-company")
         check_cpc(str(self.cpc), "--pact-cpc")
+        for urn in self.company_ids:
+            check_urn(urn, "companyIds", "--pact-company-id")
+        for urn in self.product_ids:
+            check_urn(urn, "productIds", "--pact-product-id")
         first, last = self.years()
         created = self.timestamp()
         now = datetime.now(tz=UTC)
@@ -238,6 +264,8 @@ class PactRequest:
             allocation=str(attrs.get("allocation", "")),
             comment=comment,
             identity=json.dumps([str(attrs.get("inventory_hash", "")), product], sort_keys=True),
+            company_ids=self.company_ids,
+            product_ids=self.product_ids,
         )
         write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
         click.echo(f"wrote {self.out}", err=True)

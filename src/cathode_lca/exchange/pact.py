@@ -172,6 +172,31 @@ def _utc(timestamp: str) -> datetime:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+#: RFC 8141 URN: "urn:" NID ":" NSS, then optional ?+r-component, ?=q-component and #f-component.
+URN = re.compile(
+    rf"[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{{0,30}}[A-Za-z0-9]:{_PCHAR}(?:{_PCHAR}|/)*"
+    rf"(?:\?\+{_PCHAR}(?:{_PCHAR}|[/?])*)?(?:\?={_PCHAR}(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?",
+    re.ASCII,
+)
+
+
+def check_urn(value: str, field_name: str, given_as: str = "") -> str:
+    """*value* if it is an RFC 8141 URN (PACT's ``companyIds``/``productIds`` hold URNs), else a UsageError.
+
+    >>> check_urn("urn:pathfinder:product:customcode:vendor-assigned:8765", "productIds")
+    'urn:pathfinder:product:customcode:vendor-assigned:8765'
+    """
+    if not URN.fullmatch(value):
+        where = f" ({given_as})" if given_as else ""
+        raise UsageError(
+            f"PACT field '{field_name}'{where}: {value!r:.80} is not a URN (RFC 8141)",
+            hint="e.g. urn:pathfinder:company:customcode:buyer-assigned:4321 or urn:lei:<LEI>; no spaces, "
+            "other characters percent-encoded",
+        )
+    return value
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 
@@ -235,8 +260,12 @@ def product_footprint(
     if not 0 <= primary_data_share <= 100:
         raise UsageError("the primary-data share is a percentage between 0 and 100", hint="e.g. 0 or 35.5")
     value = decimal_text(gwp_per_unit)
-    ids = list(company_ids) or [f"urn:cathode-lca:company:{_slug(company)}"]
-    pids = list(product_ids) or [f"urn:cathode-lca:product:{_slug(product)}"]
+    ids = [check_urn(i, "companyIds") for i in dict.fromkeys(company_ids)] or [
+        f"urn:cathode-lca:company:{_slug(company)}"
+    ]
+    pids = [check_urn(i, "productIds") for i in dict.fromkeys(product_ids)] or [
+        f"urn:cathode-lca:product:{_slug(product)}"
+    ]
     pcf: dict[str, Any] = {
         "declaredUnit": declared_unit,
         "unitaryProductAmount": decimal_text(unitary_amount),
