@@ -203,21 +203,30 @@ class PactRequest:
         return first, last
 
     def timestamp(self) -> str:
-        """``--pact-created``, else SOURCE_DATE_EPOCH, else now (UTC, seconds)."""
-        if self.created:
-            try:
+        """``--pact-created``, else SOURCE_DATE_EPOCH, else now (UTC, seconds).
+
+        A value that is not a time, or one outside what a UTC timestamp can hold, is a user error
+        naming where it came from (a malformed SOURCE_DATE_EPOCH is refused, not ignored).
+        """
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        source = f"--pact-created '{self.created}'" if self.created else f"SOURCE_DATE_EPOCH '{epoch:.40}'"
+        try:
+            if self.created:
                 when = datetime.fromisoformat(self.created.replace("Z", "+00:00"))
-            except ValueError:
-                raise UsageError(
-                    f"--pact-created '{self.created}' is not an ISO 8601 time", hint="e.g. 2026-01-31T00:00:00Z"
-                ) from None
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-        elif os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-            when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
-        else:
-            when = datetime.now(tz=UTC)
-        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            elif epoch:
+                if not re.fullmatch(r"[0-9]+", epoch):
+                    raise ValueError("not a number of seconds")
+                when = datetime.fromtimestamp(int(epoch), tz=UTC)
+            else:
+                when = datetime.now(tz=UTC)
+            return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"{source} is not a time a footprint can carry (ISO 8601 in UTC; SOURCE_DATE_EPOCH: seconds since "
+                "1970-01-01)",
+                hint="e.g. --pact-created 2026-01-31T00:00:00Z",
+            ) from None
 
     def write(
         self,
