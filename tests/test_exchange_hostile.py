@@ -222,3 +222,17 @@ def test_the_shipped_schema_refuses_what_is_not_a_urn(urn):
     jsonschema.validate(fp, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**fp, "companyIds": [urn]}, schema)
+
+
+def test_a_supplier_footprint_cannot_write_escape_sequences_to_the_terminal(tmp_path, capsys):
+    """exchange olca printed the stand-in warning raw: a supplier file whose companyName held
+    ESC [2J cleared the user's terminal (compare and compute already escaped their warnings)."""
+    supplier = tmp_path / "supplier.json"
+    fp = product_footprint(
+        7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+    )
+    supplier.write_text(json.dumps({**fp, "companyName": "S\x1b[2J\u202eevil"}))
+    scenario = scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
+    succeeds(["exchange", "olca", "--scenario", str(scenario), "--out", str(tmp_path / "o.zip")])
+    err = capsys.readouterr().err
+    assert "warning:" in err and "\x1b" not in err and "\u202e" not in err

@@ -372,7 +372,9 @@ def olca(
     applied = scenario_model(scenario_refs, parse_params(params), unmapped="fail", inventory_files=inventory_files)
     assert applied.model is not None  # scenario_model always builds one
     refuse_supplier_files("--out", out, applied.attrs.get("supplier_footprints"))
+    from ..io import display_text
+
     for warning in applied.warnings:  # e.g. a supplier stand-in carries no energy or water
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {display_text(warning)}", err=True)  # a supplier's text is shown, never obeyed
     n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)
