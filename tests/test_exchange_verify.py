@@ -266,3 +266,34 @@ def test_the_olca_zip_solves_to_the_compared_virgin_value(olca_zip):
     payload = json.loads(run(["compare", "NMC811", "--route", "virgin", "--indicator", "gwp100", "--format", "json"]))
     ours = next(r["value"] for r in payload["results"] if r["route"] == "virgin")
     assert theirs == pytest.approx(ours, rel=1e-9)
+
+
+def test_the_passport_footprint_says_where_the_battery_is_made(tmp_path):
+    """passport --pact wrote no geography property (PACT: a global footprint) although the battery file
+    names its manufacturing plant's country (the example: EU, the UN region Europe)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out, declaration = tmp_path / "battery.json", tmp_path / "declaration.json"
+    pact = ["--pact-company", "Example", "--pact-cpc", "46410", "--pact-period", "2025"]
+    run(["passport", str(root / "examples" / "battery-nmc811.yaml"), "--format", "json", "--out", str(declaration),
+         "--pact", str(out), *pact])  # fmt: skip
+    plant = json.loads(declaration.read_text())["calculation"]["battery"]["manufacturingPlantDetails"]
+    assert plant["country"] == "EU"
+    pcf = footprint(out)["pcf"]
+    assert {k: v for k, v in pcf.items() if k.startswith("geography")} == {"geographyRegionOrSubregion": "Europe"}
+
+
+@pytest.mark.parametrize(("region", "expected"), [("DE", {"geographyCountry": "DE"}), ("US-CA", {"geographyCountrySubdivision": "US-CA"}), ("EU", {"geographyRegionOrSubregion": "Europe"}), ("GLO", {}), ("World", {}), ("RoW", {})])  # fmt: skip
+def test_region_codes_map_to_one_pact_geography(region, expected):
+    from cathode_lca.exchange.pact import geography
+
+    assert geography(region) == expected
+
+
+def test_a_region_that_is_not_a_code_is_refused_not_declared_global():
+    from cathode_lca.errors import UsageError
+    from cathode_lca.exchange.pact import geography
+
+    with pytest.raises(UsageError, match="Germany"):
+        geography("Germany")

@@ -109,6 +109,7 @@ def write_declaration_pact(pact: PactRequest, declaration: Any, overwrite: bool)
             "inventory_hash": meta.get("inventory_hash", ""),
             "package_version": meta.get("package_version", ""),
             "allocation": f"circular footprint formula, rule set {meta.get('rules', '')}",
+            "region": str((battery.get("manufacturingPlantDetails") or {}).get("country") or ""),
             "sources": sorted({s for group in (declaration.calculation.get("sources") or {}).values() for s in group}),
         },
         overwrite=overwrite,

@@ -67,7 +67,7 @@ DECLARED_UNITS = {
 }
 _NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # salts the hash of footprint ids
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)  # ASCII: float() also reads other scripts' digits
-_REGIONS = {"EU": "Europe", "GLO": None}
+_REGIONS = {"EU": "Europe", "GLO": None, "World": None, "RoW": None}  # None: global (no geography property)
 MAX_BYTES = 16 * 2**20  # a footprint is a few kB; refuse anything that could exhaust memory
 
 
@@ -86,13 +86,25 @@ def decimal_text(value: float) -> str:
 
 
 def geography(region: str) -> dict[str, str]:
-    """The PACT geography properties of a plant region code (``DE``, ``US-CA``, ``EU``, ``GLO``)."""
+    """The PACT geography properties of a plant region code (``DE``, ``US-CA``, ``EU``, ``GLO``).
+
+    ``GLO``, ``World`` and ``RoW`` give none (PACT: a global footprint); text that is not a region
+    code is refused rather than silently declared global.
+
+    >>> geography("US-CA"), geography("EU"), geography("GLO")
+    ({'geographyCountrySubdivision': 'US-CA'}, {'geographyRegionOrSubregion': 'Europe'}, {})
+    """
+    if region in _REGIONS:  # first: EU has the form of a country code, and is not one
+        sub = _REGIONS[region]
+        return {"geographyRegionOrSubregion": sub} if sub else {}
     if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", region):
         return {"geographyCountrySubdivision": region}
     if re.fullmatch(r"[A-Z]{2}", region):
         return {"geographyCountry": region}
-    sub = _REGIONS.get(region)
-    return {"geographyRegionOrSubregion": sub} if sub else {}
+    raise UsageError(
+        f"the region {region!r:.40} is not a region code PACT can declare",
+        hint="give the country as its ISO 3166-1 alpha-2 code (DE), a subdivision as ISO 3166-2 (US-CA), or EU / GLO",
+    )
 
 
 #: Characters no PACT text field may hold: they reshape how a host shows the text around them (bidi
