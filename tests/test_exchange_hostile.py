@@ -69,6 +69,23 @@ def test_pact_never_replaces_the_supplier_footprint_it_was_computed_from(tmp_pat
     assert supplier.read_text() == before
 
 
+def test_passport_pact_never_replaces_the_supplier_footprint_it_was_computed_from(tmp_path, capsys):
+    from pathlib import Path
+
+    battery = Path(__file__).resolve().parent.parent / "examples" / "battery-nmc811.yaml"
+    supplier = tmp_path / "supplier.json"
+    fp = product_footprint(
+        7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+    )
+    supplier.write_text(json.dumps(fp))
+    scenario = scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
+    before = supplier.read_text()
+    args = ["passport", str(battery), "--scenario", str(scenario), "--pact", str(supplier), "--overwrite"]
+    err = refused([*args, *COMPANY, "--pact-cpc", "46410", "--pact-period", "2025"], capsys)
+    assert "supplier" in err.lower() and supplier.name in err
+    assert supplier.read_text() == before
+
+
 def test_olca_never_replaces_the_scenario_file_it_was_computed_from(tmp_path, capsys):
     scenario = scenario_file(tmp_path)
     before = scenario.read_text()

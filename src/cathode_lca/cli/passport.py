@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..passport.rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
-from .exchange import PactRequest, pact_options
+from .exchange import PactRequest, pact_options, refuse_supplier_files
 from .model import scenario_model
 from .options import background_options, inventory_option, plot_option, scenario_option
 from .scenarios import metadata as scenario_metadata
@@ -191,6 +191,8 @@ def passport(
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)
     applied = scenario_model(scenario_refs, {}, background, mapping, unmapped, inventory_files)
+    if pact.out:  # a supplier footprint the scenario stands in is an input, never replaced
+        refuse_supplier_files("--pact", pact.out, applied.attrs.get("supplier_footprints"))
     text = run_passport(
         battery_file,
         rules=rules,
