@@ -297,3 +297,35 @@ def test_a_region_that_is_not_a_code_is_refused_not_declared_global():
 
     with pytest.raises(UsageError, match="Germany"):
         geography("Germany")
+
+
+# --- reading a supplier's footprint ----------------------------------------------------------------------
+
+
+def test_a_supplier_footprint_past_its_validity_is_said(tmp_path):
+    """PACT: without a validity period a footprint is valid for 3 years from referencePeriodEnd. A
+    supplier file for 2019 (valid until 2023-01-01) stood in without a word."""
+    old = product_footprint(
+        7.0, company="S", cpc="34290", product="p", period=(2019, 2019), created="2020-02-01T00:00:00Z"
+    )
+    current = product_footprint(
+        7.0, company="S", cpc="34290", product="p", period=(2025, 2025), created="2026-01-01T00:00:00Z"
+    )
+    warnings = {}
+    for name, fp in (("old", old), ("current", current)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(fp))
+        scenario = tmp_path / f"{name}.yaml"
+        scenario.write_text(
+            f"format: cathode-lca-scenario/1\nname: {name}\ndatasets:\n  nickel-sulfate-greet2022:\n    pact: {name}.json\n"
+        )
+        payload = json.loads(
+            run(["compute", "nickel-sulfate-greet2022", "--scenario", str(scenario), "--format", "json"])
+        )
+        warnings[name] = " ".join(payload["warnings"])
+    assert "validity ended 2023-01-01" in warnings["old"]
+    assert "validity" not in warnings["current"]
+    # a validity period the supplier states is what counts
+    explicit = {**old, "validityPeriodStart": "2020-01-01T00:00:00Z", "validityPeriodEnd": "2021-06-01T00:00:00Z"}
+    from cathode_lca.exchange.pact import parse_footprint, standin_warning
+
+    assert "validity ended 2021-06-01" in standin_warning("x", parse_footprint(explicit, "s.json"))

@@ -179,9 +179,9 @@ def _utc(timestamp: str) -> datetime:
     """A PACT DateTime (ISO 8601) as an aware UTC datetime; a UsageError when it is not one."""
     try:
         when = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
         raise UsageError(f"'{timestamp:.40}' is not an ISO 8601 time", hint="e.g. 2026-01-31T00:00:00Z") from None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 _PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
@@ -365,6 +365,7 @@ class SupplierFootprint:
     dqi: dict[str, float] = field(default_factory=dict)
     spec_version: str = ""
     characterization: tuple[str, ...] = ("AR6",)  # IPCC reports of the footprint's GWP100 factors
+    valid_until: str = ""  # end of the validity period (ISO date); "" when the file does not tell
 
     def summary(self, dataset: str) -> dict[str, Any]:
         """The provenance recorded in result metadata."""
@@ -466,7 +467,33 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         dqi=dqi,
         spec_version=spec,
         characterization=tuple(factors),
+        valid_until=_valid_until(data, pcf, path),
     )
+
+
+def _valid_until(data: Mapping[str, Any], pcf: Mapping[str, Any], path: str) -> str:
+    """The end of a footprint's validity: ``validityPeriodEnd``, else 3 years after ``referencePeriodEnd`` (PACT)."""
+    stated = data.get("validityPeriodEnd")
+    if stated is not None:
+        if not isinstance(stated, str):
+            raise _fail(path, "validityPeriodEnd", f"must be a time, got {stated!r:.40}", "e.g. 2027-01-01T00:00:00Z")
+        try:
+            return _utc(stated).date().isoformat()
+        except UsageError:
+            raise _fail(
+                path, "validityPeriodEnd", f"{stated!r:.40} is not a time", "e.g. 2027-01-01T00:00:00Z"
+            ) from None
+    end = pcf.get("referencePeriodEnd")
+    try:
+        when = _utc(end) if isinstance(end, str) else None
+    except UsageError:
+        when = None  # the reference period is not read otherwise: no validity is derived from a bad one
+    if when is None:
+        return ""
+    try:
+        return when.replace(year=when.year + 3).date().isoformat()
+    except ValueError:  # 29 February, or beyond year 9999
+        return when.replace(year=min(when.year + 3, 9999), day=28).date().isoformat()
 
 
 def _dqi_value(path: str, key: str, v: Any) -> float:
@@ -605,5 +632,11 @@ def standin_warning(dataset_id: str, footprint: SupplierFootprint) -> str:
             if "AR6" in footprint.characterization
             else f"; the footprint is characterised with IPCC {'/'.join(footprint.characterization)}, "
             "not AR6: its value enters both GWP100 indicators unchanged"
+        )
+        + (
+            f"; its validity ended {footprint.valid_until} (PACT: the stated validity period, else 3 years "
+            "after the reference period): ask the supplier for a current footprint"
+            if footprint.valid_until and footprint.valid_until < datetime.now(tz=UTC).date().isoformat()
+            else ""
         )
     )
