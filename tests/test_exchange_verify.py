@@ -174,7 +174,7 @@ def test_compute_footprint_is_per_declared_unit_by_hand(tmp_path, dataset, amoun
     pcf = footprint(out)["pcf"]
     assert pcf["declaredUnit"] == declared and pcf["unitaryProductAmount"] == "1"
     assert float(pcf["pCfExcludingBiogenic"]) == pytest.approx(per_declared_unit(score), rel=1e-12)
-    assert ("productMassPerDeclaredUnit" in pcf) == (declared == "kilogram")  # a mass only where it is known
+    assert pcf["productMassPerDeclaredUnit"] == ("1" if declared == "kilogram" else "0")  # PACT 2.3: 0 for energy, t*km
 
 
 # --- openLCA JSON-LD: read back with olca-schema alone --------------------------------------------------
@@ -282,6 +282,11 @@ def test_the_passport_footprint_says_where_the_battery_is_made(tmp_path):
     assert plant["country"] == "EU"
     pcf = footprint(out)["pcf"]
     assert {k: v for k, v in pcf.items() if k.startswith("geography")} == {"geographyRegionOrSubregion": "Europe"}
+    # a battery is not an energy product: its mass per declared unit (kWh over the service life) is
+    # the pack mass over the lifetime energy, 488.7 kg / E kWh (PACT 2.3 would otherwise read 0)
+    mass = json.loads(declaration.read_text())["calculation"]["battery"]["massKg"]
+    lifetime = float(pcf["unitaryProductAmount"])
+    assert mass == 488.7 and float(pcf["productMassPerDeclaredUnit"]) == pytest.approx(mass / lifetime, rel=1e-12)
 
 
 @pytest.mark.parametrize(("region", "expected"), [("DE", {"geographyCountry": "DE"}), ("US-CA", {"geographyCountrySubdivision": "US-CA"}), ("EU", {"geographyRegionOrSubregion": "Europe"}), ("GLO", {}), ("World", {}), ("RoW", {})])  # fmt: skip
@@ -329,3 +334,25 @@ def test_a_supplier_footprint_past_its_validity_is_said(tmp_path):
     from cathode_lca.exchange.pact import parse_footprint, standin_warning
 
     assert "validity ended 2021-06-01" in standin_warning("x", parse_footprint(explicit, "s.json"))
+
+
+def test_a_supplier_footprint_of_an_energy_product_with_mass_0_is_read():
+    """PACT 2.3: productMassPerDeclaredUnit SHOULD be 0 for an energy (kWh, MJ), logistics or service
+    product. The reader refused such a conformant file ('impossible value 0')."""
+    from cathode_lca.exchange.pact import parse_footprint
+
+    fp = product_footprint(
+        0.4, company="S", cpc="17100", product="electricity", period=(2024, 2024), created="2025-02-01T00:00:00Z",
+        declared_unit="kilowatt hour",
+    )  # fmt: skip
+    read = parse_footprint({**fp, "pcf": {**fp["pcf"], "productMassPerDeclaredUnit": "0"}}, "grid.json")
+    assert (read.gwp, read.unit) == (0.4, "kWh")  # per kWh, not converted to a mass basis
+    per_kg = parse_footprint({**fp, "pcf": {**fp["pcf"], "productMassPerDeclaredUnit": "0.5"}}, "grid.json")
+    assert (per_kg.gwp, per_kg.unit) == (0.4 / 0.5, "kg")  # 0.4 kg CO2e/kWh at 0.5 kg/kWh: 0.8 per kg
+
+
+def test_written_footprints_state_the_product_mass_per_declared_unit(tmp_path):
+    """PACT 2.3: 1 for kilogram, 0 for an energy or logistics product (the mass is not relevant)."""
+    out = tmp_path / "grid.json"
+    run(["compute", "electricity-grid-us", "--indicator", "gwp100", "--pact", str(out), *PACT])
+    assert footprint(out)["pcf"]["productMassPerDeclaredUnit"] == "0"

@@ -240,6 +240,7 @@ class PactRequest:
         unitary_amount: float = 1.0,
         boundary: str = "cradle to gate",
         rules: Sequence[Mapping[str, Any]] = (),
+        product_mass: float | None = None,
     ) -> None:
         """Write the footprint of *gwp* kg CO2-eq per declared unit, with the result's provenance."""
         if not self.out:
@@ -275,6 +276,7 @@ class PactRequest:
             identity=json.dumps([str(attrs.get("inventory_hash", "")), product], sort_keys=True),
             company_ids=self.company_ids,
             product_ids=self.product_ids,
+            product_mass=product_mass,
         )
         write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
         click.echo(f"wrote {self.out}", err=True)

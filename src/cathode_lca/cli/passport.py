@@ -115,6 +115,8 @@ def write_declaration_pact(pact: PactRequest, declaration: Any, overwrite: bool)
         overwrite=overwrite,
         declared_unit="kilowatt hour",
         unitary_amount=float(declaration.total_energy.kwh),
+        # kg of battery per declared unit (kWh over the service life): pack mass / lifetime energy
+        product_mass=float(battery["massKg"]) / float(declaration.total_energy.kwh) if battery.get("massKg") else None,
         boundary="life cycle excluding the use stage, per Regulation (EU) 2023/1542 Art. 7 and the carbon footprint "
         f"rules for batteries; functional unit: {rule}",
         rules=[

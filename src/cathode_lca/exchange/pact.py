@@ -65,6 +65,7 @@ DECLARED_UNITS = {
     "ton kilometer": "t*km",
     "square meter": "m**2",
 }
+_MASS_NOT_RELEVANT = frozenset({"kWh", "MJ", "t*km"})  # PACT 2.3: productMassPerDeclaredUnit 0 for these
 _NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # salts the hash of footprint ids
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)  # ASCII: float() also reads other scripts' digits
 _REGIONS = {"EU": "Europe", "GLO": None, "World": None, "RoW": None}  # None: global (no geography property)
@@ -234,9 +235,12 @@ def product_footprint(
     allocation: str = "",
     comment: str = "",
     identity: str = "",
+    product_mass: float | None = None,
 ) -> dict[str, Any]:
     """A PACT 2.3 ``ProductFootprint`` for *gwp_per_unit* kg CO2-eq (AR6) per *declared_unit*.
 
+    *product_mass* is the kg of product per declared unit (PACT ``productMassPerDeclaredUnit``);
+    by default 1 for kilogram, 0 for an energy or logistics unit (mass not relevant), else left out.
     *period* is the reference period (first year, last year; inclusive). *identity* is hashed with
     the declared content into the footprint ``id`` (:func:`footprint_id`), so the same inputs give the same id.
     """
@@ -304,8 +308,14 @@ def product_footprint(
         pcf["allocationRulesDescription"] = allocation
     if region:
         pcf.update(geography(region))
-    if declared_unit == "kilogram":
-        pcf["productMassPerDeclaredUnit"] = "1"
+    if product_mass is not None:
+        if not (math.isfinite(product_mass) and product_mass >= 0):
+            raise UsageError(f"the product mass per declared unit must be >= 0, got {product_mass}", hint="check it")
+        pcf["productMassPerDeclaredUnit"] = decimal_text(product_mass)
+    elif declared_unit == "kilogram":
+        pcf["productMassPerDeclaredUnit"] = "1"  # by definition (PACT 2.3)
+    elif DECLARED_UNITS[declared_unit] in _MASS_NOT_RELEVANT:
+        pcf["productMassPerDeclaredUnit"] = "0"  # PACT 2.3: 0 for an energy or logistics product
     note = (
         "Computed with cathode-lca. Biogenic emissions, land-use change and aircraft emissions are not modelled "
         "(the inventories hold fossil and unspecified greenhouse gases only); carbon contents are 0 because the "
@@ -444,8 +454,11 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", "an AR5 or AR6 footprint")
     unit = DECLARED_UNITS[str(unit_name)]
     if unit != "kg" and pcf.get("productMassPerDeclaredUnit") is not None:
-        mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=True)
-        gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
+        # PACT 2.3: 0 when the mass is not relevant (energy, logistics): the footprint stays per kWh, MJ, t*km
+        massless = unit in _MASS_NOT_RELEVANT
+        mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=not massless)
+        if mass > 0:
+            gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
     share = pcf.get("primaryDataShare")
     if share is not None and (isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 100):
         raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
