@@ -86,6 +86,18 @@ def test_the_footprint_id_is_a_uuid4_that_changes_with_any_declared_content():
     assert len({first["id"], *(fp["id"] for fp in changed)}) == 1 + len(changed)
 
 
+def test_the_2_3_cross_sectoral_standards_are_written_beside_the_deprecated_list():
+    """PACT 2.3 deprecates crossSectoralStandardsUsed and adds crossSectoralStandards ('also mandatory',
+    values ISO14067, ISO14040-44, ...): only the deprecated list was written."""
+    fp = _make()
+    pcf = fp["pcf"]
+    assert pcf["crossSectoralStandardsUsed"] == ["ISO Standard 14067", "ISO Standard 14044"]
+    assert pcf["crossSectoralStandards"] == ["ISO14067", "ISO14040-44"]
+    jsonschema.validate(fp, SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):  # the shipped schema knows the 2.3 values
+        jsonschema.validate({**fp, "pcf": {**pcf, "crossSectoralStandards": ["ISO Standard 14067"]}}, SCHEMA)
+
+
 @pytest.mark.parametrize(
     ("dataset", "params", "geography"),
     [

@@ -291,7 +291,8 @@ def product_footprint(
         "biogenicCarbonContent": "0",
         "characterizationFactors": "AR6",
         "ipccCharacterizationFactorsSources": ["AR6"],
-        "crossSectoralStandardsUsed": ["ISO Standard 14067", "ISO Standard 14044"],
+        "crossSectoralStandardsUsed": ["ISO Standard 14067", "ISO Standard 14044"],  # deprecated in 2.3, kept
+        "crossSectoralStandards": ["ISO14067", "ISO14040-44"],  # its 2.3 successor, the same standards
         "boundaryProcessesDescription": boundary,
         "referencePeriodStart": f"{first:04d}-01-01T00:00:00Z",
         "referencePeriodEnd": end,
