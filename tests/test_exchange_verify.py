@@ -368,3 +368,22 @@ def test_written_footprints_state_the_product_mass_per_declared_unit(tmp_path):
     out = tmp_path / "grid.json"
     run(["compute", "electricity-grid-us", "--indicator", "gwp100", "--pact", str(out), *PACT])
     assert footprint(out)["pcf"]["productMassPerDeclaredUnit"] == "0"
+
+
+def test_a_footprint_for_2025_or_later_says_that_its_dqi_is_missing(tmp_path, capsys):
+    """PACT 2.3.1: for reference periods including the beginning of 2025 or later, dqi MUST be defined.
+    The package does not derive it (PEF-style DQR 1-5, no published conversion to PACT's 1-3), so the
+    file lacks a required property: the user was not told."""
+
+    def stderr_of(period: str) -> str:
+        out = tmp_path / f"{period}.json"
+        args = ["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100", "--pact", str(out)]
+        try:
+            main([*args, "--pact-company", "A", "--pact-cpc", "34290", "--pact-period", period])
+        except SystemExit as info:
+            assert info.code in (0, None)
+        assert out.exists()
+        return capsys.readouterr().err
+
+    assert "dqi" in stderr_of("2025") and "2025" in stderr_of("2024-2025")
+    assert "dqi" not in stderr_of("2024")

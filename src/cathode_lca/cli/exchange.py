@@ -280,6 +280,13 @@ class PactRequest:
         )
         write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
         click.echo(f"wrote {self.out}", err=True)
+        if self.years()[1] >= 2025:  # PACT 2.3.1, CarbonFootprint.dqi
+            click.echo(
+                "warning: PACT 2.3 requires pcf.dqi for reference periods from 2025 on; this footprint has none "
+                "(the package rates data quality on the PEF-style 1-5 DQR scale and no published conversion to "
+                "PACT's 1-3 exists), so a strict PACT host may refuse it",
+                err=True,
+            )
 
 
 def command_inputs() -> dict[str, str]:
