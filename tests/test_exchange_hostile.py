@@ -253,3 +253,15 @@ def test_a_supplier_footprint_cannot_write_escape_sequences_to_the_terminal(tmp_
     succeeds(["exchange", "olca", "--scenario", str(scenario), "--out", str(tmp_path / "o.zip")])
     err = capsys.readouterr().err
     assert "warning:" in err and "\x1b" not in err and "\u202e" not in err
+
+
+def test_a_footprint_expired_when_it_is_written_is_said(tmp_path, capsys):
+    """PACT: without a validity period a footprint is valid for 3 years from referencePeriodEnd; a
+    --pact-period 2020 footprint created in 2026 was never valid for a customer to use, silently."""
+    out = tmp_path / "pcf.json"
+    args = ["compute", NISO4, "--indicator", "gwp100", "--pact", str(out), *COMPANY, *CPC]
+    succeeds([*args, "--pact-period", "2020", "--pact-created", "2026-01-02T00:00:00Z"])
+    assert "validity ended 2024-01-01" in capsys.readouterr().err and out.exists()
+    out.unlink()
+    succeeds([*args, "--pact-period", "2023", "--pact-created", "2026-01-02T00:00:00Z"])
+    assert "validity" not in capsys.readouterr().err

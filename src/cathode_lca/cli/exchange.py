@@ -280,6 +280,13 @@ class PactRequest:
         )
         write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
         click.echo(f"wrote {self.out}", err=True)
+        valid_until = datetime(self.years()[1] + 4, 1, 1, tzinfo=UTC)  # PACT: 3 years after referencePeriodEnd
+        if valid_until <= datetime.fromisoformat(footprint["created"].replace("Z", "+00:00")):
+            click.echo(
+                f"warning: the footprint's validity ended {valid_until:%Y-%m-%d} (PACT: 3 years after its reference "
+                f"period, {self.period}) before it was created: a customer cannot use it; declare a recent period",
+                err=True,
+            )
         if self.years()[1] >= 2025:  # PACT 2.3.1, CarbonFootprint.dqi
             click.echo(
                 "warning: PACT 2.3 requires pcf.dqi for reference periods from 2025 on; this footprint has none "
