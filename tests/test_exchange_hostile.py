@@ -265,3 +265,12 @@ def test_a_footprint_expired_when_it_is_written_is_said(tmp_path, capsys):
     out.unlink()
     succeeds([*args, "--pact-period", "2023", "--pact-created", "2026-01-02T00:00:00Z"])
     assert "validity" not in capsys.readouterr().err
+
+
+def test_a_negative_zero_share_is_written_as_zero():
+    """--pact-primary-share -0.0 passed the 0-100 check and was written as '-0.0'."""
+    fp = product_footprint(
+        1.0, company="A", cpc="1", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z",
+        primary_data_share=-0.0,
+    )  # fmt: skip
+    assert '"primaryDataShare": 0.0' in json.dumps(fp)

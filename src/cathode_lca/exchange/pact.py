@@ -299,7 +299,7 @@ def product_footprint(
         "exemptedEmissionsPercent": 0,
         "exemptedEmissionsDescription": "",
         "packagingEmissionsIncluded": False,
-        "primaryDataShare": float(primary_data_share),
+        "primaryDataShare": float(primary_data_share) + 0.0,  # + 0.0: -0.0 would be written as "-0.0"
     }
     if rules:
         pcf["productOrSectorSpecificRules"] = [dict(r) for r in rules]
