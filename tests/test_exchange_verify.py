@@ -387,3 +387,30 @@ def test_a_footprint_for_2025_or_later_says_that_its_dqi_is_missing(tmp_path, ca
 
     assert "dqi" in stderr_of("2025") and "2025" in stderr_of("2024-2025")
     assert "dqi" not in stderr_of("2024")
+
+
+def test_a_product_measured_in_tonnes_is_declared_per_kilogram_by_hand(tmp_path):
+    extra = tmp_path / "salt.yaml"
+    extra.write_text(
+        "format: cathode-lca/1\ndatasets:\n  - id: user-salt-per-tonne\n    name: a salt sold by the tonne\n"
+        "    stage: chemicals\n    unit: t\n    element_balance: {skip: test}\n    exchanges:\n"
+        "      - {flow: co2-fossil-air, amount: 1500, unit: kg, source: test}\n"
+    )
+    out = tmp_path / "salt.json"
+    run(
+        [
+            "compute",
+            "user-salt-per-tonne",
+            "--inventory",
+            str(extra),
+            "--indicator",
+            "gwp100",
+            "--pact",
+            str(out),
+            *PACT,
+        ]
+    )
+    pcf = footprint(out)["pcf"]
+    # 1500 kg CO2 per t of salt (CO2 fossil: GWP100 1), and 1 t = 1000 kg: 1.5 kg CO2e per kilogram
+    assert (pcf["declaredUnit"], pcf["productMassPerDeclaredUnit"]) == ("kilogram", "1")
+    assert float(pcf["pCfExcludingBiogenic"]) == pytest.approx(1500.0 / 1000.0, rel=1e-12)
