@@ -274,3 +274,11 @@ def test_a_negative_zero_share_is_written_as_zero():
         primary_data_share=-0.0,
     )  # fmt: skip
     assert '"primaryDataShare": 0.0' in json.dumps(fp)
+
+
+def test_a_route_that_does_not_make_the_product_writes_no_footprint(tmp_path, capsys):
+    """The pyrometallurgical route recovers no lithium carbonate: its value is not a number."""
+    out = tmp_path / "li.json"
+    args = ["compare", "NCA", "--unit", "kg-salt:lithium-carbonate", "--allocation", "mass", "--indicator", "gwp100"]
+    err = refused([*args, "--pact", str(out), "--pact-route", "pyrometallurgical", *COMPANY, *CPC, *PERIOD], capsys)
+    assert "no lithium carbonate from the pyrometallurgical route" in err and not out.exists()

@@ -414,3 +414,20 @@ def test_a_product_measured_in_tonnes_is_declared_per_kilogram_by_hand(tmp_path)
     # 1500 kg CO2 per t of salt (CO2 fossil: GWP100 1), and 1 t = 1000 kg: 1.5 kg CO2e per kilogram
     assert (pcf["declaredUnit"], pcf["productMassPerDeclaredUnit"]) == ("kilogram", "1")
     assert float(pcf["pCfExcludingBiogenic"]) == pytest.approx(1500.0 / 1000.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("unit", "params", "country"),
+    [
+        ("kg-cam", ["--param", "cam_plant_region=CN"], "CN"),  # the CAM is made at the CAM plant
+        ("kg-black-mass", ["--param", "recycler_region=DE"], "DE"),  # black mass at the recycler
+    ],
+)
+def test_compare_declares_where_the_routes_product_is_made(tmp_path, unit, params, country):
+    """compare --pact declared the plant_region shortcut (US) whatever plant made the product: with
+    --param cam_plant_region=CN the CAM of every route is made in China, and the footprint said US."""
+    out = tmp_path / "pcf.json"
+    args = ["compare", "NMC811", "--unit", unit, "--route", "virgin", "--route", "hydrometallurgical"]
+    run([*args, "--indicator", "gwp100", *params, "--pact", str(out), "--pact-route", "hydrometallurgical", *PACT])
+    pcf = footprint(out)["pcf"]
+    assert {k: v for k, v in pcf.items() if k.startswith("geography")} == {"geographyCountry": country}
