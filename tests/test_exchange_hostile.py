@@ -118,12 +118,25 @@ def test_a_period_or_creation_time_that_cannot_be_true_is_refused(tmp_path, caps
 
 
 @pytest.mark.parametrize(
-    "created", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00", "2026-13-01T00:00:00Z", "yesterday"]
+    "created",
+    [
+        "9999-12-31T23:59:59-23:59",
+        "0001-01-01T00:00:00+01:00",
+        "2026-13-01T00:00:00Z",
+        "yesterday",
+        "0999-06-01T00:00:00Z",
+    ],
 )
 def test_a_creation_time_out_of_range_is_a_user_error_not_a_traceback(tmp_path, capsys, created):
     out = tmp_path / "pcf.json"
     err = refused(["compute", NISO4, "--pact", str(out), *COMPANY, *CPC, *PERIOD, "--pact-created", created], capsys)
-    assert "--pact-created" in err and not out.exists()
+    assert ("--pact-created" in err or "creation time" in err) and not out.exists()
+
+
+def test_a_source_date_epoch_in_the_future_is_named_as_such(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4102444800")  # 2100-01-01
+    err = refused(["compute", NISO4, "--pact", str(tmp_path / "p.json"), *COMPANY, *CPC, *PERIOD], capsys)
+    assert "SOURCE_DATE_EPOCH" in err and "future" in err and "--pact-created" not in err
 
 
 @pytest.mark.parametrize("epoch", ["99999999999999", "-99999999999999"])

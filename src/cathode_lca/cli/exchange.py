@@ -162,16 +162,20 @@ class PactRequest:
         created = self.timestamp()
         now = datetime.now(tz=UTC)
         if datetime.fromisoformat(created.replace("Z", "+00:00")) > now:
+            source = f"--pact-created '{self.created}'" if self.created else f"SOURCE_DATE_EPOCH ({created})"
             raise UsageError(
-                f"--pact-created '{self.created or created}' is in the future (now {now:%Y-%m-%dT%H:%M:%SZ})",
-                hint="give the time the footprint is made, or leave --pact-created out",
+                f"{source} is in the future (now {now:%Y-%m-%dT%H:%M:%SZ})",
+                hint="give the time the footprint is made"
+                + (", or leave --pact-created out" if self.created else ", or unset SOURCE_DATE_EPOCH"),
             )
         end = datetime(last + 1, 1, 1, tzinfo=UTC)
         if end > datetime.fromisoformat(created.replace("Z", "+00:00")):
             raise UsageError(
                 f"--pact-period '{self.period}' has not ended at the footprint's creation time {created} "
                 f"(it ends {end:%Y-%m-%d}): PACT's reference period is when the activity data were collected",
-                hint=f"declare a period that has ended, e.g. --pact-period {int(created[:4]) - 1}",
+                hint=f"declare a period that has ended, e.g. --pact-period {int(created[:4]) - 1}"
+                if int(created[:4]) > 1900
+                else "check the creation time (--pact-created or SOURCE_DATE_EPOCH)",
             )
         check_writable(self.out, overwrite)
         refuse_inputs("--pact", self.out)
@@ -220,7 +224,8 @@ class PactRequest:
                 when = datetime.fromtimestamp(int(epoch), tz=UTC)
             else:
                 when = datetime.now(tz=UTC)
-            return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            # isoformat pads the year to 4 digits (strftime's %Y writes 999 for year 999)
+            return when.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
         except (ValueError, OverflowError, OSError):
             raise UsageError(
                 f"{source} is not a time a footprint can carry (ISO 8601 in UTC; SOURCE_DATE_EPOCH: seconds since "
