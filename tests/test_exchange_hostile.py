@@ -295,3 +295,22 @@ def test_a_route_that_does_not_make_the_product_writes_no_footprint(tmp_path, ca
     args = ["compare", "NCA", "--unit", "kg-salt:lithium-carbonate", "--allocation", "mass", "--indicator", "gwp100"]
     err = refused([*args, "--pact", str(out), "--pact-route", "pyrometallurgical", *COMPANY, *CPC, *PERIOD], capsys)
     assert "no lithium carbonate from the pyrometallurgical route" in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "flag"),
+    [
+        (["compute", NISO4], "--out"),
+        (["compare", "NMC811", "--route", "virgin"], "--out"),
+    ],
+)
+def test_out_never_replaces_the_scenario_file_it_was_computed_from(tmp_path, capsys, command, flag):
+    """compare/compute --out s.yaml --overwrite replaced the scenario file with the JSON result (found
+    in this pass; the same helper as --pact guards them)."""
+    scenario = scenario_file(tmp_path)
+    before = scenario.read_text()
+    err = refused(
+        [*command, "--scenario", str(scenario), flag, str(scenario), "--overwrite", "--format", "json"], capsys
+    )
+    assert "--scenario" in err and "input" in err
+    assert scenario.read_text() == before

@@ -17,7 +17,7 @@ import click
 
 from ..errors import UsageError
 from ..result_warnings import warnings_of
-from .exchange import PactRequest, pact_options
+from .exchange import PactRequest, pact_options, refuse_inputs
 from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
@@ -133,6 +133,8 @@ def compare(
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)
     pact.check_functional_unit(fu)
+    if out:  # --overwrite replaces an earlier result, never the scenario or inventory it is computed from
+        refuse_inputs("--out", out)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)

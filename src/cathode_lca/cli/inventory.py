@@ -19,7 +19,7 @@ import click
 from ..errors import UsageError
 from ..result_warnings import warnings_of
 from .checks import check_finite
-from .exchange import PactRequest, pact_options
+from .exchange import PactRequest, pact_options, refuse_inputs
 from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
@@ -268,6 +268,8 @@ def compute(
         )
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out)
+    if out:  # --overwrite replaces an earlier result, never the scenario or inventory it is computed from
+        refuse_inputs("--out", out)
     if pact.out and tree:
         raise UsageError("--tree prints the process tree and writes no --pact footprint", hint="drop --tree or --pact")
     overrides = parse_params(params)
