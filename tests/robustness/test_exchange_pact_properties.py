@@ -27,7 +27,16 @@ JSON = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
-TEXT = st.text(min_size=1, max_size=30).filter(str.strip)
+# a PACT text field may hold any text a person writes, not control characters, bidi overrides or lone
+# surrogates (refused, tests/test_exchange_hostile.py)
+TEXT = st.text(
+    st.characters(
+        blacklist_categories=("Cc", "Cs"),
+        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029",
+    ),
+    min_size=1,
+    max_size=30,
+).filter(str.strip)
 GWP = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
 
 
@@ -38,9 +47,9 @@ def base() -> dict[str, Any]:
 
 
 @settings(deadline=None, max_examples=30)  # no wall-clock limit (shared machine); schema checks are slow
-@given(gwp=GWP, company=TEXT, product=TEXT, first=st.integers(1900, 2200), span=st.integers(0, 5))
+@given(gwp=GWP, company=TEXT, product=TEXT, first=st.integers(1900, 2025), span=st.integers(0, 5))
 def test_a_written_footprint_validates_and_reads_back_exactly(gwp, company, product, first, span):
-    last = min(first + span, 2200)
+    last = min(first + span, 2025)  # a period ends before the footprint is created (2026-01-01)
     fp = product_footprint(
         gwp, company=company, cpc="34290", product=product, period=(first, last), created="2026-01-01T00:00:00Z"
     )

@@ -17,7 +17,7 @@ import click
 
 from ..errors import UsageError
 from ..result_warnings import json_attr, warnings_of
-from .exchange import PactRequest, pact_options
+from .exchange import PactRequest, pact_options, refuse_inputs
 from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
@@ -132,6 +132,9 @@ def compare(
     check_outputs(fmt, out, plot, overwrite=overwrite)
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)
+    pact.check_functional_unit(fu)
+    if out:  # --overwrite replaces an earlier result, never the scenario or inventory it is computed from
+        refuse_inputs("--out", out)
     indicators = parse_indicators(indicator_text)
     overrides = parse_params(params)
     applied = scenario_model(scenario_refs, overrides, background, mapping, unmapped, inventory_files)
@@ -146,7 +149,7 @@ def compare(
 
         workbook = xlsx_bytes("compare", ds, applied.model)
     if pact.out:  # first: its checks (route, gwp100, per-kg unit) must fail before any file is written
-        _write_pact(pact, ds, pact_route, overwrite)
+        _write_pact(pact, ds, pact_route, overwrite, chemistry, options)
     if plot:
         from ..report.output import write_plot
 
@@ -196,8 +199,10 @@ def run_comparison(
     return ds, options
 
 
-def _write_pact(pact: PactRequest, ds: Any, route: str | None, overwrite: bool) -> None:
-    """The PACT footprint of one compared route (GWP100 per functional unit)."""
+def _write_pact(
+    pact: PactRequest, ds: Any, route: str | None, overwrite: bool, chemistry: str, options: dict[str, Any]
+) -> None:
+    """The PACT footprint of one compared route (GWP100 per functional unit), located where its product is made."""
     routes = ds.route.values.tolist()
     route = route or next((r for r in routes if r != "virgin"), routes[0])
     if route not in routes:
@@ -208,11 +213,24 @@ def _write_pact(pact: PactRequest, ds: Any, route: str | None, overwrite: bool) 
     fu = str(ds.attrs.get("functional_unit", ""))
     if not fu.startswith("1 kg "):
         raise UsageError(f"--pact writes per-kg footprints; this functional unit is '{fu}'", hint="use a per-kg --unit")
+    import json
+
+    from ..comparison import route_demands
+    from ..exchange.pact import dataset_region
+
+    model = options["model"]  # the route's product is made by the dataset it demands: its location, resolved
+    parameters = json.loads(ds.attrs.get("parameters") or "{}")  # the parameters the comparison ran at
+    env = model.parameters.evaluate(parameters)
+    demands = route_demands(model, chemistry, [route], str(options["unit"]), str(ds.attrs["allocation"]), env)[0]
+    product = next(iter(demands[0].demand), None)
+    if product is None:  # the route does not make the functional unit's product (its value is NaN)
+        raise UsageError(f"--pact-route {route}: {demands[0].note}", hint="give --pact-route a route that makes it")
+    region = dataset_region(model, model.inventory.products[product][0], parameters)
     pact.write(
         value,
         product=f"{fu[5:]}, {route} route",
         description=f"{fu}, {route} route ({ds.attrs.get('chemistry', '')}), computed by cathode-lca",
-        attrs=ds.attrs,
+        attrs={**ds.attrs, "region": region},
         overwrite=overwrite,
     )
 

@@ -56,6 +56,22 @@ def pact_options(f: F) -> F:
             help="PACT: share of primary (company-specific) data in percent, 0-100; 0 for the shipped secondary data.",
         ),
         click.option(
+            "--pact-company-id",
+            "pact_company_ids",
+            multiple=True,
+            help="PACT: a URN that identifies the data owner, e.g. urn:lei:<LEI> or "
+            "urn:pathfinder:company:customcode:buyer-assigned:<code> (repeatable). "
+            "Default: urn:cathode-lca:company:<name>.",
+        ),
+        click.option(
+            "--pact-product-id",
+            "pact_product_ids",
+            multiple=True,
+            help="PACT: a URN that identifies the product, e.g. "
+            "urn:pathfinder:product:customcode:vendor-assigned:<code> (repeatable). "
+            "Default: urn:cathode-lca:product:<name>.",
+        ),
+        click.option(
             "--pact-created",
             default=None,
             help="PACT: creation time (ISO 8601, UTC). Default: SOURCE_DATE_EPOCH if set, else now.",
@@ -76,6 +92,8 @@ class PactRequest:
     period: str | None
     primary_share: float
     created: str | None
+    company_ids: tuple[str, ...] = ()
+    product_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> PactRequest:
@@ -87,6 +105,8 @@ class PactRequest:
             kwargs.pop("pact_period"),
             kwargs.pop("pact_primary_share"),
             kwargs.pop("pact_created"),
+            tuple(kwargs.pop("pact_company_ids", ())),
+            tuple(kwargs.pop("pact_product_ids", ())),
         )
 
     def check(self, overwrite: bool, *other_outputs: str | None) -> None:
@@ -104,6 +124,8 @@ class PactRequest:
                     ("--pact-period", self.period),
                     ("--pact-created", self.created),
                     ("--pact-primary-share", self.primary_share or None),
+                    ("--pact-company-id", self.company_ids or None),
+                    ("--pact-product-id", self.product_ids or None),
                 )
                 if value is not None
             ]
@@ -128,9 +150,48 @@ class PactRequest:
                 raise UsageError(
                     f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
                 )
-        self.years()
-        self.timestamp()
+        from ..exchange.pact import check_cpc, check_text, check_urn
+
+        check_text(str(self.company), "companyName", "--pact-company")
+        check_cpc(str(self.cpc), "--pact-cpc")
+        for urn in self.company_ids:
+            check_urn(urn, "companyIds", "--pact-company-id")
+        for urn in self.product_ids:
+            check_urn(urn, "productIds", "--pact-product-id")
+        first, last = self.years()
+        created = self.timestamp()
+        now = datetime.now(tz=UTC)
+        if datetime.fromisoformat(created.replace("Z", "+00:00")) > now:
+            source = f"--pact-created '{self.created}'" if self.created else f"SOURCE_DATE_EPOCH ({created})"
+            raise UsageError(
+                f"{source} is in the future (now {now:%Y-%m-%dT%H:%M:%SZ})",
+                hint="give the time the footprint is made"
+                + (", or leave --pact-created out" if self.created else ", or unset SOURCE_DATE_EPOCH"),
+            )
+        end = datetime(last + 1, 1, 1, tzinfo=UTC)
+        if end > datetime.fromisoformat(created.replace("Z", "+00:00")):
+            raise UsageError(
+                f"--pact-period '{self.period}' has not ended at the footprint's creation time {created} "
+                f"(it ends {end:%Y-%m-%d}): PACT's reference period is when the activity data were collected",
+                hint=f"declare a period that has ended, e.g. --pact-period {int(created[:4]) - 1}"
+                if int(created[:4]) > 1900
+                else "check the creation time (--pact-created or SOURCE_DATE_EPOCH)",
+            )
         check_writable(self.out, overwrite)
+        refuse_inputs("--pact", self.out)
+
+    def check_functional_unit(self, unit: str) -> None:
+        """Refuse a footprint per kg of contained metal (``--unit kg-metal:Ni``): PACT declares per kg of product.
+
+        The package's contained-metal unit is an accounting basis, not a product a customer buys: the
+        footprint would read as per kg of the salt, several times too much.
+        """
+        if self.out and unit.startswith("kg-metal"):
+            raise UsageError(
+                f"--pact with --unit {unit}: a footprint per kg of contained metal is not per kg of a product, "
+                "and PACT declares per kilogram of the product (productMassPerDeclaredUnit)",
+                hint="write the footprint per kg of what is traded: --unit kg-salt:<salt> or kg-cam",
+            )
 
     def years(self) -> tuple[int, int]:
         """The reference period as (first year, last year)."""
@@ -146,21 +207,31 @@ class PactRequest:
         return first, last
 
     def timestamp(self) -> str:
-        """``--pact-created``, else SOURCE_DATE_EPOCH, else now (UTC, seconds)."""
-        if self.created:
-            try:
+        """``--pact-created``, else SOURCE_DATE_EPOCH, else now (UTC, seconds).
+
+        A value that is not a time, or one outside what a UTC timestamp can hold, is a user error
+        naming where it came from (a malformed SOURCE_DATE_EPOCH is refused, not ignored).
+        """
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        source = f"--pact-created '{self.created}'" if self.created else f"SOURCE_DATE_EPOCH '{epoch:.40}'"
+        try:
+            if self.created:
                 when = datetime.fromisoformat(self.created.replace("Z", "+00:00"))
-            except ValueError:
-                raise UsageError(
-                    f"--pact-created '{self.created}' is not an ISO 8601 time", hint="e.g. 2026-01-31T00:00:00Z"
-                ) from None
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-        elif os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-            when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
-        else:
-            when = datetime.now(tz=UTC)
-        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            elif epoch:
+                if not re.fullmatch(r"[0-9]+", epoch):
+                    raise ValueError("not a number of seconds")
+                when = datetime.fromtimestamp(int(epoch), tz=UTC)
+            else:
+                when = datetime.now(tz=UTC)
+            # isoformat pads the year to 4 digits (strftime's %Y writes 999 for year 999)
+            return when.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"{source} is not a time a footprint can carry (ISO 8601 in UTC; SOURCE_DATE_EPOCH: seconds since "
+                "1970-01-01)",
+                hint="e.g. --pact-created 2026-01-31T00:00:00Z",
+            ) from None
 
     def write(
         self,
@@ -174,6 +245,7 @@ class PactRequest:
         unitary_amount: float = 1.0,
         boundary: str = "cradle to gate",
         rules: Sequence[Mapping[str, Any]] = (),
+        product_mass: float | None = None,
     ) -> None:
         """Write the footprint of *gwp* kg CO2-eq per declared unit, with the result's provenance."""
         if not self.out:
@@ -181,6 +253,7 @@ class PactRequest:
         from ..exchange.pact import product_footprint
         from ..io import write_text_atomic
 
+        refuse_supplier_files("--pact", self.out, attrs.get("supplier_footprints"))
         sources = _attrs_list(attrs.get("sources"))
         region = str(attrs.get("region") or "") or None
         comment = (
@@ -206,9 +279,70 @@ class PactRequest:
             allocation=str(attrs.get("allocation", "")),
             comment=comment,
             identity=json.dumps([str(attrs.get("inventory_hash", "")), product], sort_keys=True),
+            company_ids=self.company_ids,
+            product_ids=self.product_ids,
+            product_mass=product_mass,
         )
         write_text_atomic(self.out, json.dumps(footprint, indent=2) + "\n", overwrite=overwrite)
         click.echo(f"wrote {self.out}", err=True)
+        valid_until = datetime(self.years()[1] + 4, 1, 1, tzinfo=UTC)  # PACT: 3 years after referencePeriodEnd
+        if valid_until <= datetime.fromisoformat(footprint["created"].replace("Z", "+00:00")):
+            click.echo(
+                f"warning: the footprint's validity ended {valid_until:%Y-%m-%d} (PACT: 3 years after its reference "
+                f"period, {self.period}) before it was created: a customer cannot use it; declare a recent period",
+                err=True,
+            )
+        if self.years()[1] >= 2025:  # PACT 2.3.1, CarbonFootprint.dqi
+            click.echo(
+                "warning: PACT 2.3 requires pcf.dqi for reference periods from 2025 on; this footprint has none "
+                "(the package rates data quality on the PEF-style 1-5 DQR scale and no published conversion to "
+                "PACT's 1-3 exists), so a strict PACT host may refuse it",
+                err=True,
+            )
+
+
+def command_inputs() -> dict[str, str]:
+    """The files the running command reads, ``{flag or argument: path}`` (scenarios, battery, inventories).
+
+    Taken from the click context, so every command with ``--pact`` is covered without listing its
+    inputs; outputs (``--out``, ``--plot``, ``--pact``) and the ``--pact-*`` texts are not inputs.
+    """
+    ctx = click.get_current_context(silent=True)
+    found: dict[str, str] = {}
+    if ctx is None:
+        return found
+    for param in ctx.command.params:
+        name = param.name or ""
+        if name in ("out", "plot", "pact_out") or name.startswith("pact_"):
+            continue
+        value = ctx.params.get(name)
+        flag = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str) and item and os.path.isfile(item):
+                found.setdefault(f"{flag} {item}", item)
+    return found
+
+
+def refuse_inputs(flag: str, out: str) -> None:
+    """Refuse *out* when it names one of the command's input files: ``--overwrite`` never replaces an input."""
+    from ..report.output import check_not_inputs
+
+    for label, path in command_inputs().items():  # one call each: a flag can name several files
+        check_not_inputs({label.split(" ", 1)[0]: path}, {flag: out})
+
+
+def refuse_supplier_files(flag: str, out: str, suppliers: Any) -> None:
+    """Refuse *out* when it names a supplier footprint that a scenario stood in (known once scenarios are read)."""
+    if isinstance(suppliers, str):
+        suppliers = json.loads(suppliers)
+    for entry in suppliers or []:
+        path = str(entry.get("file", "")) if isinstance(entry, Mapping) else ""
+        if path and os.path.exists(path) and os.path.realpath(path) == os.path.realpath(out):
+            raise UsageError(
+                f"{flag} '{out}' is the supplier PACT footprint {path} that the scenario stands in for "
+                f"'{entry.get('dataset', '')}'",
+                hint="write the result to a new file; --overwrite never replaces an input",
+            )
 
 
 def _attrs_list(value: Any) -> list[str]:
@@ -255,9 +389,13 @@ def olca(
     from ..io import check_writable
 
     check_writable(out, overwrite)
+    refuse_inputs("--out", out)
     applied = scenario_model(scenario_refs, parse_params(params), unmapped="fail", inventory_files=inventory_files)
     assert applied.model is not None  # scenario_model always builds one
+    refuse_supplier_files("--out", out, applied.attrs.get("supplier_footprints"))
+    from ..io import display_text
+
     for warning in applied.warnings:  # e.g. a supplier stand-in carries no energy or water
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {display_text(warning)}", err=True)  # a supplier's text is shown, never obeyed
     n = write_olca_zip(applied.model, out, parameters=applied.parameters, overwrite=overwrite)
     click.echo(f"wrote {out} ({n} processes)", err=True)

@@ -19,7 +19,7 @@ import click
 from ..errors import UsageError
 from ..result_warnings import warnings_of
 from .checks import check_finite
-from .exchange import PactRequest, pact_options
+from .exchange import PactRequest, pact_options, refuse_inputs
 from .model import scenario_model
 from .options import (
     ALLOCATION_CHOICES,
@@ -268,6 +268,8 @@ def compute(
         )
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out)
+    if out:  # --overwrite replaces an earlier result, never the scenario or inventory it is computed from
+        refuse_inputs("--out", out)
     if pact.out and tree:
         raise UsageError("--tree prints the process tree and writes no --pact footprint", hint="drop --tree or --pact")
     overrides = parse_params(params)
@@ -291,7 +293,7 @@ def compute(
     applied.stamp(ds)
     print_warnings(ds)
     if pact.out:
-        _write_pact(pact, model, ds, dataset_id, amount, overwrite)
+        _write_pact(pact, model, ds, dataset_id, amount, overwrite, applied.parameters)
     results = [
         {
             "indicator": str(ds.indicator.sel(lcia_method=m).item()),
@@ -344,14 +346,19 @@ def compute(
     emit("\n".join(lines), out, overwrite)
 
 
-def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount: float, overwrite: bool) -> None:
+def _write_pact(
+    pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount: float, overwrite: bool, parameters: Any
+) -> None:
     """The PACT footprint of DATASET_ID's reference product (GWP100 per declared unit)."""
-    from ..exchange.pact import DECLARED_UNITS
+    from ..exchange.pact import DECLARED_UNITS, GWP_METHOD, dataset_region
     from ..units import conversion_factor
 
-    gwp = [m for m in ds.lcia_method.values.tolist() if str(ds.indicator.sel(lcia_method=m).item()) == "gwp100"]
-    if not gwp:
-        raise UsageError("--pact needs the gwp100 result", hint="add gwp100 to --indicator")
+    if GWP_METHOD not in ds.lcia_method.values.tolist():  # the AR5 method also has indicator 'gwp100'
+        raise UsageError(
+            "--pact needs the gwp100 (IPCC AR6) result: PACT footprints are declared with AR6 factors",
+            hint="add gwp100 to --indicator",
+        )
+    gwp = [GWP_METHOD]
     product = model.inventory.product(model.product_id(dataset_id))
     declared = next((name for name, u in DECLARED_UNITS.items() if u == product.unit), None)
     per_unit = 1.0
@@ -367,7 +374,7 @@ def _write_pact(pact: PactRequest, model: Any, ds: Any, dataset_id: str, amount:
     from ..documents import sources
 
     value = float(ds.score.sel(lcia_method=gwp[0])) / amount * per_unit
-    region = model.inventory.datasets[model.inventory.products[product.id][0]].location
+    region = dataset_region(model, model.inventory.products[product.id][0], parameters)
     cited = sources(model, [product.id], str(ds.attrs.get("allocation", "none")))
     pact.write(
         value,

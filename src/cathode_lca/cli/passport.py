@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..passport.rules import RULE_ALIASES, RULE_SETS, STAGE_MAPPINGS
-from .exchange import PactRequest, pact_options
+from .exchange import PactRequest, pact_options, refuse_supplier_files
 from .model import scenario_model
 from .options import background_options, inventory_option, plot_option, scenario_option
 from .scenarios import metadata as scenario_metadata
@@ -109,11 +109,14 @@ def write_declaration_pact(pact: PactRequest, declaration: Any, overwrite: bool)
             "inventory_hash": meta.get("inventory_hash", ""),
             "package_version": meta.get("package_version", ""),
             "allocation": f"circular footprint formula, rule set {meta.get('rules', '')}",
+            "region": str((battery.get("manufacturingPlantDetails") or {}).get("country") or ""),
             "sources": sorted({s for group in (declaration.calculation.get("sources") or {}).values() for s in group}),
         },
         overwrite=overwrite,
         declared_unit="kilowatt hour",
         unitary_amount=float(declaration.total_energy.kwh),
+        # kg of battery per declared unit (kWh over the service life): pack mass / lifetime energy
+        product_mass=float(battery["massKg"]) / float(declaration.total_energy.kwh) if battery.get("massKg") else None,
         boundary="life cycle excluding the use stage, per Regulation (EU) 2023/1542 Art. 7 and the carbon footprint "
         f"rules for batteries; functional unit: {rule}",
         rules=[
@@ -190,6 +193,8 @@ def passport(
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)
     applied = scenario_model(scenario_refs, {}, background, mapping, unmapped, inventory_files)
+    if pact.out:  # a supplier footprint the scenario stands in is an input, never replaced
+        refuse_supplier_files("--pact", pact.out, applied.attrs.get("supplier_footprints"))
     text = run_passport(
         battery_file,
         rules=rules,

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,8 +41,6 @@ def olca_id(kind: str, key: str) -> str:
 
 def _evaluate(model: LCAModel, env: Mapping[str, Any], amount: Any, dataset: Any) -> float:
     """An exchange amount (number or formula) at *env*, as a finite float (:meth:`LCAModel.nominal`)."""
-    import math
-
     value = model.nominal(amount, env, dataset.id)
     if not math.isfinite(value):
         raise UsageError(f"dataset '{dataset.id}': an amount is not finite at these parameters", hint="check --param")
@@ -123,6 +122,12 @@ def build_entities(model: LCAModel, parameters: Mapping[str, Any] | None = None)
         ]
         for j, ex in enumerate(dataset.exchanges, start=len(exchanges) + 1):
             value = _evaluate(model, env, ex.amount, dataset) * conversion_factor(ex.unit, flows[ex.target][1])
+            if not math.isfinite(value):  # json writes inf as Infinity: not JSON, and openLCA refuses the zip
+                raise UsageError(
+                    f"dataset '{dataset.id}': the exchange of '{ex.target}' is not finite in {flows[ex.target][1]} "
+                    f"({ex.amount} {ex.unit})",
+                    hint="check the amount and its unit in the inventory",
+                )
             provider = inv.products.get(ex.target) if ex.kind == "input" else None
             formula = str(ex.amount) if not isinstance(ex.amount, int | float) else ""
             exchanges.append(

@@ -40,6 +40,7 @@ import stat
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,10 +49,12 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..inventory.schema import Inventory
+    from ..lca import LCAModel
     from ..parameters.scenarios import DatasetStandIn
 
 SPEC_VERSION = "2.3.1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "pact-productfootprint-2.3.schema.json"
+GWP_METHOD = "ipcc2021-gwp100"  # the method of every value written: characterizationFactors "AR6"
 STANDIN_FLOW = "ghg-unspecified-co2eq-air"  # characterised 1:1 by both GWP100 methods
 DECLARED_UNITS = {
     "kilogram": "kg",
@@ -62,9 +65,10 @@ DECLARED_UNITS = {
     "ton kilometer": "t*km",
     "square meter": "m**2",
 }
-_NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # cathode-lca's uuid5 namespace
+_MASS_NOT_RELEVANT = frozenset({"kWh", "MJ", "t*km"})  # PACT 2.3: productMassPerDeclaredUnit 0 for these
+_NAMESPACE = uuid.UUID("5b0c3a52-4d7e-5c59-9f35-0c8a7d3e6a11")  # salts the hash of footprint ids
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)  # ASCII: float() also reads other scripts' digits
-_REGIONS = {"EU": "Europe", "GLO": None}
+_REGIONS = {"EU": "Europe", "GLO": None, "World": None, "RoW": None}  # None: global (no geography property)
 MAX_BYTES = 16 * 2**20  # a footprint is a few kB; refuse anything that could exhaust memory
 
 
@@ -83,13 +87,127 @@ def decimal_text(value: float) -> str:
 
 
 def geography(region: str) -> dict[str, str]:
-    """The PACT geography properties of a plant region code (``DE``, ``US-CA``, ``EU``, ``GLO``)."""
+    """The PACT geography properties of a plant region code (``DE``, ``US-CA``, ``EU``, ``GLO``).
+
+    ``GLO``, ``World`` and ``RoW`` give none (PACT: a global footprint); text that is not a region
+    code is refused rather than silently declared global.
+
+    >>> geography("US-CA"), geography("EU"), geography("GLO")
+    ({'geographyCountrySubdivision': 'US-CA'}, {'geographyRegionOrSubregion': 'Europe'}, {})
+    """
+    if region in _REGIONS:  # first: EU has the form of a country code, and is not one
+        sub = _REGIONS[region]
+        return {"geographyRegionOrSubregion": sub} if sub else {}
     if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", region):
         return {"geographyCountrySubdivision": region}
     if re.fullmatch(r"[A-Z]{2}", region):
         return {"geographyCountry": region}
-    sub = _REGIONS.get(region)
-    return {"geographyRegionOrSubregion": sub} if sub else {}
+    raise UsageError(
+        f"the region {region!r:.40} is not a region code PACT can declare",
+        hint="give the country as its ISO 3166-1 alpha-2 code (DE), a subdivision as ISO 3166-2 (US-CA), or EU / GLO",
+    )
+
+
+#: Characters no PACT text field may hold: they reshape how a host shows the text around them (bidi
+#: embeddings, overrides and isolates, line and paragraph separators), or are not Unicode text at all.
+_REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def check_text(value: str, field_name: str, given_as: str = "") -> str:
+    """*value* unchanged, or a :class:`UsageError` naming the PACT field and the first bad character.
+
+    Control characters (a newline, a terminal escape), bidi overrides and lone surrogates (what
+    undecodable bytes on a command line become) are refused: JSON can escape them, but a host shows
+    them to the customer as a second line, a reversed name, or rejects the file as invalid UTF-8.
+
+    >>> check_text('Société "Nickel"', "companyName")
+    'Société "Nickel"'
+    """
+    import unicodedata
+
+    for ch in value:
+        if ch in _REORDERING or unicodedata.category(ch) in ("Cc", "Cs"):
+            where = f" ({given_as})" if given_as else ""
+            raise UsageError(
+                f"PACT field '{field_name}'{where} holds the character U+{ord(ch):04X}, which a footprint cannot carry",
+                hint="remove control characters, line breaks and bidirectional overrides from the text",
+            )
+    return value
+
+
+def check_cpc(code: str, given_as: str = "") -> str:
+    """*code* if it is a UN CPC Ver. 2.1 code (1 to 5 ASCII digits: section to subclass), else a UsageError.
+
+    >>> check_cpc("34290")
+    '34290'
+    """
+    if not re.fullmatch(r"[0-9]{1,5}", code):
+        where = f" ({given_as})" if given_as else ""
+        raise UsageError(
+            f"PACT field 'productCategoryCpc'{where}: {code!r:.40} is not a UN CPC code",
+            hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34290",
+        )
+    return code
+
+
+def dataset_region(model: LCAModel, dataset_id: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """The location of *dataset_id* at *parameters*: ``{plant_region}`` templates resolved, remarks dropped.
+
+    ``'{cam_plant_region}'`` becomes the chosen region (``CN`` with ``plant_region=CN``) and
+    ``'US (EverBatt default distances)'`` becomes ``US``, so :func:`geography` sees a region code.
+    """
+    import numpy as np
+
+    ds = model.inventory.datasets[dataset_id]
+    resolve = model.inventory.resolver(ds)
+    choices = model.parameters.choices
+    env = model.parameters.evaluate(dict(parameters or {}))
+
+    def value(match: re.Match[str]) -> str:
+        key = resolve(match.group(1))
+        if key not in choices:
+            raise UsageError(
+                f"dataset '{dataset_id}': its location '{ds.location}' names '{match.group(1)}', not a region choice",
+                hint="a location template {name} must name a choice parameter of the dataset's scope",
+            )
+        return choices[key][int(np.ravel(env[key])[0])]
+
+    text = re.sub(r"\{(\w+)\}", value, ds.location)
+    return re.sub(r"\s*\([^)]*\)", "", text).strip()
+
+
+def _utc(timestamp: str) -> datetime:
+    """A PACT DateTime (ISO 8601) as an aware UTC datetime; a UsageError when it is not one."""
+    try:
+        when = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
+        raise UsageError(f"'{timestamp:.40}' is not an ISO 8601 time", hint="e.g. 2026-01-31T00:00:00Z") from None
+
+
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+#: RFC 8141 URN: "urn:" NID ":" NSS, then optional ?+r-component, ?=q-component and #f-component.
+URN = re.compile(
+    rf"[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{{0,30}}[A-Za-z0-9]:{_PCHAR}(?:{_PCHAR}|/)*"
+    rf"(?:\?\+{_PCHAR}(?:{_PCHAR}|[/?])*)?(?:\?={_PCHAR}(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?",
+    re.ASCII,
+)
+
+
+def check_urn(value: str, field_name: str, given_as: str = "") -> str:
+    """*value* if it is an RFC 8141 URN (PACT's ``companyIds``/``productIds`` hold URNs), else a UsageError.
+
+    >>> check_urn("urn:pathfinder:product:customcode:vendor-assigned:8765", "productIds")
+    'urn:pathfinder:product:customcode:vendor-assigned:8765'
+    """
+    if not URN.fullmatch(value):
+        where = f" ({given_as})" if given_as else ""
+        raise UsageError(
+            f"PACT field '{field_name}'{where}: {value!r:.80} is not a URN (RFC 8141)",
+            hint="e.g. urn:pathfinder:company:customcode:buyer-assigned:4321 or urn:lei:<LEI>; no spaces, "
+            "other characters percent-encoded",
+        )
+    return value
 
 
 def _slug(text: str) -> str:
@@ -117,11 +235,14 @@ def product_footprint(
     allocation: str = "",
     comment: str = "",
     identity: str = "",
+    product_mass: float | None = None,
 ) -> dict[str, Any]:
     """A PACT 2.3 ``ProductFootprint`` for *gwp_per_unit* kg CO2-eq (AR6) per *declared_unit*.
 
+    *product_mass* is the kg of product per declared unit (PACT ``productMassPerDeclaredUnit``);
+    by default 1 for kilogram, 0 for an energy or logistics unit (mass not relevant), else left out.
     *period* is the reference period (first year, last year; inclusive). *identity* is hashed with
-    the other inputs into the footprint ``id`` (a uuid5), so the same inputs give the same id.
+    the declared content into the footprint ``id`` (:func:`footprint_id`), so the same inputs give the same id.
     """
     if not math.isfinite(gwp_per_unit):
         raise UsageError("the footprint is not a finite number", hint="check the result")
@@ -132,21 +253,35 @@ def product_footprint(
         )
     if not company.strip():
         raise UsageError("a PACT footprint needs the company name", hint="give --pact-company NAME")
+    check_text(company, "companyName")
+    check_text(product, "productNameCompany")
+    check_text(description, "productDescription")
     if not cpc.strip():
         raise UsageError("a PACT 2.3 footprint needs the product's UN CPC code", hint="give --pact-cpc CODE")
+    check_cpc(cpc)
     if declared_unit not in DECLARED_UNITS:
         raise UsageError(f"unknown PACT declared unit '{declared_unit}'", hint=", ".join(DECLARED_UNITS))
     first, last = period
     if not 1900 <= first <= last <= 2200:
         raise UsageError(f"bad reference period {first}-{last}", hint="e.g. --pact-period 2023 or 2022-2023")
+    end = f"{last + 1:04d}-01-01T00:00:00Z"
+    if _utc(end) > _utc(created):
+        raise UsageError(
+            f"the reference period {first}-{last} (referencePeriodEnd {end}) has not ended at the footprint's "
+            f"creation time {created}: PACT's reference period is when the activity data were collected",
+            hint="declare a period that has ended, e.g. the last full year",
+        )
     if not (math.isfinite(unitary_amount) and unitary_amount > 0):
         raise UsageError(f"the unitary product amount must be > 0, got {unitary_amount}", hint="check the inputs")
     if not 0 <= primary_data_share <= 100:
         raise UsageError("the primary-data share is a percentage between 0 and 100", hint="e.g. 0 or 35.5")
     value = decimal_text(gwp_per_unit)
-    ids = list(company_ids) or [f"urn:cathode-lca:company:{_slug(company)}"]
-    pids = list(product_ids) or [f"urn:cathode-lca:product:{_slug(product)}"]
-    key = json.dumps([identity, value, company, cpc, product, period, declared_unit, region], sort_keys=True)
+    ids = [check_urn(i, "companyIds") for i in dict.fromkeys(company_ids)] or [
+        f"urn:cathode-lca:company:{_slug(company)}"
+    ]
+    pids = [check_urn(i, "productIds") for i in dict.fromkeys(product_ids)] or [
+        f"urn:cathode-lca:product:{_slug(product)}"
+    ]
     pcf: dict[str, Any] = {
         "declaredUnit": declared_unit,
         "unitaryProductAmount": decimal_text(unitary_amount),
@@ -156,14 +291,15 @@ def product_footprint(
         "biogenicCarbonContent": "0",
         "characterizationFactors": "AR6",
         "ipccCharacterizationFactorsSources": ["AR6"],
-        "crossSectoralStandardsUsed": ["ISO Standard 14067", "ISO Standard 14044"],
+        "crossSectoralStandardsUsed": ["ISO Standard 14067", "ISO Standard 14044"],  # deprecated in 2.3, kept
+        "crossSectoralStandards": ["ISO14067", "ISO14040-44"],  # its 2.3 successor, the same standards
         "boundaryProcessesDescription": boundary,
         "referencePeriodStart": f"{first:04d}-01-01T00:00:00Z",
-        "referencePeriodEnd": f"{last + 1:04d}-01-01T00:00:00Z",
+        "referencePeriodEnd": end,
         "exemptedEmissionsPercent": 0,
         "exemptedEmissionsDescription": "",
         "packagingEmissionsIncluded": False,
-        "primaryDataShare": float(primary_data_share),
+        "primaryDataShare": float(primary_data_share) + 0.0,  # + 0.0: -0.0 would be written as "-0.0"
     }
     if rules:
         pcf["productOrSectorSpecificRules"] = [dict(r) for r in rules]
@@ -173,15 +309,21 @@ def product_footprint(
         pcf["allocationRulesDescription"] = allocation
     if region:
         pcf.update(geography(region))
-    if declared_unit == "kilogram":
-        pcf["productMassPerDeclaredUnit"] = "1"
+    if product_mass is not None:
+        if not (math.isfinite(product_mass) and product_mass >= 0):
+            raise UsageError(f"the product mass per declared unit must be >= 0, got {product_mass}", hint="check it")
+        pcf["productMassPerDeclaredUnit"] = decimal_text(product_mass)
+    elif declared_unit == "kilogram":
+        pcf["productMassPerDeclaredUnit"] = "1"  # by definition (PACT 2.3)
+    elif DECLARED_UNITS[declared_unit] in _MASS_NOT_RELEVANT:
+        pcf["productMassPerDeclaredUnit"] = "0"  # PACT 2.3: 0 for an energy or logistics product
     note = (
         "Computed with cathode-lca. Biogenic emissions, land-use change and aircraft emissions are not modelled "
         "(the inventories hold fossil and unspecified greenhouse gases only); carbon contents are 0 because the "
         "modelled cathode oxides and salts contain no carbon (an LFP carbon coating is not modelled)."
     )
-    return {
-        "id": str(uuid.uuid5(_NAMESPACE, key)),
+    footprint: dict[str, Any] = {
+        "id": "",
         "specVersion": SPEC_VERSION,
         "version": 1,
         "created": created,
@@ -195,6 +337,24 @@ def product_footprint(
         "productNameCompany": product,
         "pcf": pcf,
     }
+    footprint["id"] = footprint_id(footprint, identity)
+    return footprint
+
+
+def footprint_id(footprint: Mapping[str, Any], identity: str = "") -> str:
+    """A PACT ``PfId`` (a UUID v4, RFC 4122) derived from everything the footprint declares but its time.
+
+    The same content exported again keeps its id; any other declared value (the footprint, a share,
+    the unitary amount, a comment) gives another, so one id never names two different footprints.
+    The 122 free bits come from SHA-256 of the content instead of a random source.
+
+    >>> fp = {"id": "", "created": "2026-01-01T00:00:00Z", "pcf": {"pCfExcludingBiogenic": "1"}}
+    >>> uuid.UUID(footprint_id(fp)).version, footprint_id(fp) == footprint_id({**fp, "created": "2027-01-01T00:00:00Z"})
+    (4, True)
+    """
+    content = {k: v for k, v in footprint.items() if k not in ("id", "created", "updated")}
+    text = json.dumps([str(_NAMESPACE), identity, content], sort_keys=True, ensure_ascii=True)
+    return str(uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16], version=4))
 
 
 # ---------------------------------------------------------------------------
@@ -216,6 +376,7 @@ class SupplierFootprint:
     dqi: dict[str, float] = field(default_factory=dict)
     spec_version: str = ""
     characterization: tuple[str, ...] = ("AR6",)  # IPCC reports of the footprint's GWP100 factors
+    valid_until: str = ""  # end of the validity period (ISO date); "" when the file does not tell
 
     def summary(self, dataset: str) -> dict[str, Any]:
         """The provenance recorded in result metadata."""
@@ -294,8 +455,11 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         raise _fail(path, "pcf.ipccCharacterizationFactorsSources", f"{factors!r}", "an AR5 or AR6 footprint")
     unit = DECLARED_UNITS[str(unit_name)]
     if unit != "kg" and pcf.get("productMassPerDeclaredUnit") is not None:
-        mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=True)
-        gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
+        # PACT 2.3: 0 when the mass is not relevant (energy, logistics): the footprint stays per kWh, MJ, t*km
+        massless = unit in _MASS_NOT_RELEVANT
+        mass = _decimal(pcf, "productMassPerDeclaredUnit", path, positive=not massless)
+        if mass > 0:
+            gwp, unit = gwp / mass, "kg"  # per kg of product, as the PCF states its mass per unit
     share = pcf.get("primaryDataShare")
     if share is not None and (isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 100):
         raise _fail(path, "pcf.primaryDataShare", f"{share!r} is not a percentage", "a number from 0 to 100")
@@ -317,7 +481,33 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         dqi=dqi,
         spec_version=spec,
         characterization=tuple(factors),
+        valid_until=_valid_until(data, pcf, path),
     )
+
+
+def _valid_until(data: Mapping[str, Any], pcf: Mapping[str, Any], path: str) -> str:
+    """The end of a footprint's validity: ``validityPeriodEnd``, else 3 years after ``referencePeriodEnd`` (PACT)."""
+    stated = data.get("validityPeriodEnd")
+    if stated is not None:
+        if not isinstance(stated, str):
+            raise _fail(path, "validityPeriodEnd", f"must be a time, got {stated!r:.40}", "e.g. 2027-01-01T00:00:00Z")
+        try:
+            return _utc(stated).date().isoformat()
+        except UsageError:
+            raise _fail(
+                path, "validityPeriodEnd", f"{stated!r:.40} is not a time", "e.g. 2027-01-01T00:00:00Z"
+            ) from None
+    end = pcf.get("referencePeriodEnd")
+    try:
+        when = _utc(end) if isinstance(end, str) else None
+    except UsageError:
+        when = None  # the reference period is not read otherwise: no validity is derived from a bad one
+    if when is None:
+        return ""
+    try:
+        return when.replace(year=when.year + 3).date().isoformat()
+    except ValueError:  # 29 February, or beyond year 9999
+        return when.replace(year=min(when.year + 3, 9999), day=28).date().isoformat()
 
 
 def _dqi_value(path: str, key: str, v: Any) -> float:
@@ -456,5 +646,11 @@ def standin_warning(dataset_id: str, footprint: SupplierFootprint) -> str:
             if "AR6" in footprint.characterization
             else f"; the footprint is characterised with IPCC {'/'.join(footprint.characterization)}, "
             "not AR6: its value enters both GWP100 indicators unchanged"
+        )
+        + (
+            f"; its validity ended {footprint.valid_until} (PACT: the stated validity period, else 3 years "
+            "after the reference period): ask the supplier for a current footprint"
+            if footprint.valid_until and footprint.valid_until < datetime.now(tz=UTC).date().isoformat()
+            else ""
         )
     )
