@@ -30,6 +30,7 @@ def test_meaningless_allocation_is_refused(unit, allocation):
     assert "--allocation economic" in info.value.hint
 
 
+@pytest.mark.slow
 def test_cli_refusal_exits_2_and_names_the_option(capsys):
     with pytest.raises(SystemExit) as info:
         main(["compare", "NMC811", "--unit", "kg-metal:Co", "--allocation", "none"])

@@ -105,6 +105,7 @@ def test_compare_every_region_has_energy_and_water_from_electricity():
             assert not weak, (route, ind, weak)
 
 
+@pytest.mark.slow
 def test_validate_lists_no_electricity_dataset_with_a_missing_indicator():
     report = validate_inventory(load_inventory())
     assert report.ok

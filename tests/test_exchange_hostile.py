@@ -226,6 +226,7 @@ def test_the_library_refuses_a_period_that_ends_after_the_footprint_was_created(
 # --- openLCA ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_amount_that_overflows_in_unit_conversion_never_reaches_the_zip(tmp_path, capsys):
     """1e306 t converted into the flow's kg is inf: the zip held 'amount: Infinity', which is not JSON
     and which openLCA refuses to import."""

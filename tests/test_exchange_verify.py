@@ -280,6 +280,7 @@ def test_the_olca_zip_solves_to_the_compared_virgin_value(olca_zip):
     assert theirs == pytest.approx(ours, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_the_passport_footprint_says_where_the_battery_is_made(tmp_path):
     """passport --pact wrote no geography property (PACT: a global footprint) although the battery file
     names its manufacturing plant's country (the example: EU, the UN region Europe)."""
@@ -389,6 +390,7 @@ def test_a_footprint_for_2025_or_later_says_that_its_dqi_is_missing(tmp_path, ca
     assert "dqi" not in stderr_of("2024")
 
 
+@pytest.mark.slow
 def test_a_product_measured_in_tonnes_is_declared_per_kilogram_by_hand(tmp_path):
     extra = tmp_path / "salt.yaml"
     extra.write_text(

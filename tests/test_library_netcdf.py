@@ -104,6 +104,7 @@ def test_the_scipy_engine_named_explicitly_also_works(comparison, tmp_path):
     _assert_same(comparison, _round_trip(comparison, tmp_path, engine="scipy"))
 
 
+@pytest.mark.slow
 def test_a_sensitivity_result_round_trips(tmp_path):
     from cathode_lca.uncertainty.sensitivity import sensitivity
 

@@ -36,6 +36,7 @@ def in_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
+@pytest.mark.slow
 def test_a_plant_file_through_python_matches_the_command_line(in_root):
     payload = _cli_json("--scenario", PLANT, "--param", "hydro_recovery_ni=0.95")
     ds = compare("NMC811", indicators=GWP, scenarios=[PLANT], parameters={"hydro_recovery_ni": 0.95})
@@ -58,6 +59,7 @@ def test_the_scenario_changes_the_numbers(in_root):
     assert float(with_plant.value.sum()) != pytest.approx(float(plain.value.sum()), rel=1e-6)
 
 
+@pytest.mark.slow
 def test_a_named_scenario_sets_the_region_unless_one_is_given(in_root):
     payload = _cli_json("--scenario", "eu-2030-recycler")
     ds = compare("NMC811", indicators=GWP, scenarios=["eu-2030-recycler"])
@@ -99,6 +101,7 @@ def _cli(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_monte_carlo_with_a_scenario_matches_the_command_line(in_root):
     from cathode_lca.uncertainty.monte_carlo import monte_carlo
 
@@ -129,6 +132,7 @@ def test_sweep_with_a_scenario_matches_the_command_line(in_root):
     assert "scenarios" not in plain.attrs and float(plain.value[0, 0, 0]) != pytest.approx(float(ds.value[0, 0, 0]))
 
 
+@pytest.mark.slow
 def test_sensitivity_with_a_scenario_matches_the_command_line(in_root):
     from cathode_lca.uncertainty.sensitivity import sensitivity
 

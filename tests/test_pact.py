@@ -72,6 +72,7 @@ def test_export_validates_and_reimport_reproduces_the_value(tmp_path):
     assert suppliers[0]["pcf_id"] == footprint["id"] and suppliers[0]["primaryDataShare"] == 0.0
 
 
+@pytest.mark.slow
 def test_a_supplier_value_moves_the_cathode_result_linearly(tmp_path):
     """compare NMC811 virgin with NiSO4 from two supplier footprints: the change is linear in the PCF."""
 
@@ -159,6 +160,7 @@ def test_stand_in_errors_name_the_file_and_suggest(tmp_path, capsys):
     assert code == 2 and "per kWh" in err
 
 
+@pytest.mark.slow
 def test_passport_pact_is_per_kwh_of_lifetime_energy(tmp_path):
     root = Path(__file__).resolve().parent.parent
     pcf = tmp_path / "battery.json"

@@ -37,6 +37,7 @@ def test_the_hand_data_with_recycled_lighter_than_virgin_give_no_such_warning() 
     assert not [w for w in result.warnings if w.startswith("CFF, ")]
 
 
+@pytest.mark.slow
 def test_the_example_battery_warns_about_cobalt_only_with_the_hand_values(capsys) -> None:
     code, out, _ = run_main(["passport", EXAMPLE, "--format", "json"], capsys)
     assert code == 0

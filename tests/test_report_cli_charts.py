@@ -105,6 +105,7 @@ def test_sensitivity_plot_kind_tornado_writes_a_chart(tmp_path):
     assert "one at a time" in svg and "hydro_recovery_ni" in svg
 
 
+@pytest.mark.slow
 def test_report_takes_scenarios_and_shows_what_they_set(tmp_path):
     out = tmp_path / "r.html"
     run(["report", "NMC811", "--scenario", str(PLANT), "--indicator", "gwp100", "--out", str(out)])

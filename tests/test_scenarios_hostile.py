@@ -272,6 +272,7 @@ def test_a_payload_harmonic_mean_that_overflows_is_refused(model):
 # "my-plant.yaml:2: field 'name': unknown key ... check the spelling against docs/inventory-format.md".
 
 
+@pytest.mark.slow
 def test_validate_checks_a_scenario_file_against_the_shipped_inventories(tmp_path, capsys):
     good = tmp_path / "good.yaml"
     good.write_text(
@@ -285,6 +286,7 @@ def test_validate_checks_a_scenario_file_against_the_shipped_inventories(tmp_pat
     assert [(s["name"], s["parameters"]) for s in report["scenarios"]] == [("t", 3)]
 
 
+@pytest.mark.slow
 def test_validate_names_the_balance_a_scenario_breaks(tmp_path, capsys):
     # 0.5 kg Ni per kg NMC811 instead of 0.8 * 58.693 / 97.2795 = 0.48268: the pCAM's Ni in
     # (stoichiometric NiSO4) no longer matches the product's Ni out

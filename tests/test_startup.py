@@ -60,6 +60,7 @@ def test_compare_json_output_stays_lean_too():
     assert result["dask"] == [] and result["pint"] == []
 
 
+@pytest.mark.slow
 def test_xarray_still_wraps_dask_and_pint_arrays_once_they_are_imported():
     # the deferral must only hold while no dask / pint array can exist
     result = run_python(

@@ -63,6 +63,7 @@ def test_malformed_files_are_user_errors_not_crashes(tmp_path, raw, field):
     assert str(path) in str(info.value) and field in str(info.value)
 
 
+@pytest.mark.slow
 def test_a_crashing_file_in_a_scenario_exits_2_without_traceback(tmp_path, capsys):
     pcf = write(tmp_path, footprint(dqi=[1, 2]))
     code, err = run_main(["compute", NISO4, "--scenario", str(scenario(tmp_path, pcf))], capsys)
@@ -210,6 +211,7 @@ def test_the_stand_in_warning_names_the_supplier_product_so_a_wrong_material_sho
         (["passport", "examples/battery-nmc811.yaml"], ("calculation",)),
     ],
 )
+@pytest.mark.slow
 def test_every_json_result_carries_the_supplier_footprints_as_json_not_as_text(tmp_path, command, path):
     dqi = {"coveragePercent": 90, "technologicalDQR": 2}
     pcf = write(tmp_path, footprint(primaryDataShare=42.5, dqi=dqi))
@@ -352,6 +354,7 @@ def test_compute_pact_names_its_secondary_sources(tmp_path):
     assert {"name": "Argonne National Laboratory (2022) GREET 2022", "version": "2022"} in sources
 
 
+@pytest.mark.slow
 def test_passport_pact_names_its_secondary_sources(tmp_path):
     pcf = tmp_path / "pcf.json"
     args = ["passport", "examples/battery-nmc811.yaml", "--pact", str(pcf), *PACT_ARGS]

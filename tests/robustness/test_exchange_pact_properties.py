@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,7 @@ def base() -> dict[str, Any]:
     )
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=30)  # no wall-clock limit (shared machine); schema checks are slow
 @given(gwp=GWP, company=TEXT, product=TEXT, first=st.integers(1900, 2025), span=st.integers(0, 5))
 def test_a_written_footprint_validates_and_reads_back_exactly(gwp, company, product, first, span):
