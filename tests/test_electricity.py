@@ -166,7 +166,9 @@ def test_residual_and_supplier_specific_supply():
 def test_basis_is_flagged_and_residual_fallback_warns():
     ds = compare("NMC811", region="DE", indicators=["gwp100"])
     assert json.loads(ds.attrs["electricity_basis"])["electricity-grid-de"].startswith("consumption mix")
-    assert json.loads(ds.attrs["warnings"]) == []
+    # the German grid is a provider CO2-eq total (IPCC AR5 medians): that share is disclosed, nothing else is warned
+    assert [w.split(":")[0] for w in json.loads(ds.attrs["warnings"])] == ["gwp100"]
+    assert "provider CO2-eq totals" in json.loads(ds.attrs["warnings"])[0]
     us = compare("NMC811", region="US", indicators=["gwp100"], parameters={"plant_electricity_supply": "residual"})
     assert "electricity-grid-us" in json.loads(us.attrs["electricity_basis"])
     # the shortcut reaches every plant: each plant's own selector warns (recycler and cathode plant)

@@ -45,7 +45,7 @@ from .catalogue import catalogue_of, element_content, recovered_per_feed
 from .documents import sources
 from .errors import UsageError
 from .inventory.schema import ELEMENTS
-from .result_warnings import add_warnings, json_attr, warnings_of
+from .result_warnings import add_warnings, json_attr, provider_total_shares, provider_total_warnings, warnings_of
 
 if TYPE_CHECKING:
     import xarray
@@ -542,6 +542,9 @@ def compare(
         },
     )
     add_warnings(out, [f"{route} route, per {fu_label}: {w}" for route, ds in results.items() for w in warnings_of(ds)])
+    shares = provider_total_shares(results, method_objs)
+    out.attrs["provider_co2eq_share"] = _json(shares)  # {indicator: {route: share of the result}}
+    add_warnings(out, provider_total_warnings(shares, {m.indicator: m.id for m in method_objs}))
     out["value"].attrs["description"] = "impact per functional unit"
     out["difference"].attrs["description"] = "route minus virgin"
     out["relative_change"].attrs["description"] = "100 × (route − virgin) / |virgin|, in %"

@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -111,4 +111,62 @@ def negative_footprints(ds: Any, inventory: Any, *, label: str, allocation: str 
             if causes:
                 text += "; caused by " + " | ".join(causes)
         out.append(text)
+    return out
+
+
+PROVIDER_TOTAL_FLOW = "ghg-unspecified-co2eq-air"
+"""The elementary flow of a provider's single CO2-eq total (flows.yaml): characterised 1:1, on the provider's GWP basis."""
+
+
+def provider_total_shares(results: Mapping[str, Any], methods: Sequence[Any]) -> dict[str, dict[str, float]]:
+    """``{indicator: {route: share}}``: the part of each result that is provider CO2-eq totals.
+
+    *results* are ``calculate`` results by route; *methods* the comparison's methods (with their
+    ``factors``). The share is ``inventory[flow] × factor / score`` for every method that
+    characterises :data:`PROVIDER_TOTAL_FLOW`; a route whose score is 0 or whose inventory lacks
+    the flow is left out, as is an indicator without any share above zero.
+
+    >>> import xarray as xr
+    >>> from types import SimpleNamespace
+    >>> ds = xr.Dataset(
+    ...     {"score": ("lcia_method", [10.0]), "inventory": ("flow", [2.5, 7.5])},
+    ...     coords={"lcia_method": ["m"], "flow": [PROVIDER_TOTAL_FLOW, "co2-fossil-air"]},
+    ... )
+    >>> m = SimpleNamespace(id="m", indicator="gwp100", factors={PROVIDER_TOTAL_FLOW: 1.0, "co2-fossil-air": 1.0})
+    >>> provider_total_shares({"virgin": ds}, [m])
+    {'gwp100': {'virgin': 0.25}}
+    """
+    out: dict[str, dict[str, float]] = {}
+    for method in methods:
+        factor = float(method.factors.get(PROVIDER_TOTAL_FLOW, 0.0))
+        if factor == 0.0:
+            continue
+        shares: dict[str, float] = {}
+        for route, ds in results.items():
+            if PROVIDER_TOTAL_FLOW not in ds.flow.values.tolist():
+                continue
+            score = float(np.mean(ds.score.sel(lcia_method=method.id).values))
+            amount = float(np.mean(ds.inventory.sel(flow=PROVIDER_TOTAL_FLOW).values))
+            if score != 0.0 and amount != 0.0:
+                shares[route] = amount * factor / score
+        if shares:
+            out[method.indicator] = shares
+    return out
+
+
+def provider_total_warnings(shares: Mapping[str, Mapping[str, float]], method_ids: Mapping[str, str]) -> list[str]:
+    """One warning per indicator with provider CO2-eq totals: how much of each route's result they are.
+
+    >>> provider_total_warnings({"gwp100": {"virgin": 0.106}}, {"gwp100": "ipcc2021-gwp100"})[0][:60]
+    'gwp100: 10.6 % (virgin) of the result are provider CO2-eq to'
+    """
+    out = []
+    for indicator, by_route in shares.items():
+        parts = ", ".join(f"{100.0 * share:.3g} % ({route})" for route, share in by_route.items())
+        out.append(
+            f"{indicator}: {parts} of the result are provider CO2-eq totals (flow {PROVIDER_TOTAL_FLOW}: grid "
+            "electricity life-cycle factors, for the shipped grids the IPCC (2014) AR5 WGIII Annex III medians), "
+            f"counted 1:1 by {method_ids.get(indicator, indicator)} on the provider's own GWP basis (AR5 for those "
+            "grids); the rest uses the method's factors (docs/data/background.md)"
+        )
     return out
