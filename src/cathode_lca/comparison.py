@@ -440,13 +440,10 @@ def compare(
     """
     import xarray as xr
 
-    from .scenario_apply import DEFAULT_REGION, scenario_run
+    from .scenario_apply import scenario_inputs
 
-    applied = None
-    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result below
-        applied = scenario_run(model, scenarios, parameters)
-        model, parameters = applied.model, applied.parameters
-    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
+    # the files applied to the model, as --scenario does; stamped on the result below
+    applied, model, parameters, _, region = scenario_inputs(model, scenarios, parameters, region)
     check_argument_types(chemistry, routes, region, allocation, unit, indicators, parameters)
     many = sorted(k for k, v in (parameters or {}).items() if np.ndim(v) > 0 and np.size(v) != 1)
     if many:

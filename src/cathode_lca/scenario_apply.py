@@ -229,3 +229,25 @@ def scenario_run(
 
         model = LCAModel(extra=inventory_files) if inventory_files else default_model()
     return apply_scenarios(model, [str(s) for s in scenarios], dict(parameters or {}))
+
+
+def scenario_inputs(
+    model: LCAModel | None,
+    scenarios: object,
+    parameters: Mapping[str, Any] | None,
+    region: str | None,
+    inventory_files: Sequence[str] = (),
+) -> tuple[Applied | None, LCAModel | None, Mapping[str, Any] | None, tuple[str, ...], str]:
+    """``(applied, model, parameters, inventory_files, region)`` of a public function after its ``scenarios=``.
+
+    Without scenarios the inputs come back as given, *region* ``None`` becoming :data:`DEFAULT_REGION`;
+    with them, the model, parameters and region that :func:`scenario_run` gives (its inventory files
+    are in the model). ``applied`` stamps the result's provenance at the end.
+
+    >>> scenario_inputs(None, None, {"hydro_recovery_ni": 0.9}, None)
+    (None, None, {'hydro_recovery_ni': 0.9}, (), 'US')
+    """
+    if not scenarios:
+        return None, model, parameters, tuple(inventory_files), DEFAULT_REGION if region is None else region
+    applied = scenario_run(model, scenarios, parameters, inventory_files)
+    return applied, applied.model, applied.parameters, (), applied.region(region)

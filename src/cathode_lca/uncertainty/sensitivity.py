@@ -117,13 +117,10 @@ def sensitivity(
     seed = check_seed(seed)  # before any work: a UsageError naming the argument
     spread = check_spread(spread)
     check_distributions(distributions)
-    from ..scenario_apply import DEFAULT_REGION, scenario_run
+    from ..scenario_apply import scenario_inputs
 
-    applied = None
-    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result at the end
-        applied = scenario_run(model, scenarios, parameters)
-        model, parameters = applied.model, applied.parameters
-    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
+    # the files applied to the model, as --scenario does; stamped on the result at the end
+    applied, model, parameters, _, region = scenario_inputs(model, scenarios, parameters, region)
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from .. import __version__

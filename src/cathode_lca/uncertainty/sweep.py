@@ -79,13 +79,12 @@ def sweep(
     grid = check_grid(grid)  # {name: [values]}, or a UsageError naming what is wrong
     chunk_size = whole_number(chunk_size, "chunk_size", minimum=1, example="10000")
     check_scheduler(scheduler)
-    from ..scenario_apply import DEFAULT_REGION, scenario_run
+    from ..scenario_apply import scenario_inputs
 
-    applied = None
-    if scenarios:  # the files applied to the model, as --scenario does; stamped on the result at the end
-        applied = scenario_run(model, scenarios, parameters, inventory_files)
-        model, parameters, inventory_files = applied.model, applied.parameters, ()
-    region = applied.region(region) if applied is not None else DEFAULT_REGION if region is None else region
+    # the files applied to the model, as --scenario does; stamped on the result at the end
+    applied, model, parameters, inventory_files, region = scenario_inputs(
+        model, scenarios, parameters, region, inventory_files
+    )
     allocation = resolve_allocation(unit, allocation)  # None: the functional unit's default
 
     from ..comparison import prepare, route_demands
