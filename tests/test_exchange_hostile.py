@@ -55,13 +55,18 @@ def test_pact_never_replaces_the_scenario_file_it_was_computed_from(tmp_path, ca
     assert scenario.read_text() == before
 
 
-def test_pact_never_replaces_the_supplier_footprint_it_was_computed_from(tmp_path, capsys):
+def _supplier_and_scenario(tmp_path):
+    """A supplier PACT footprint for NiSO4 and a scenario file that stands it in."""
     supplier = tmp_path / "supplier.json"
     fp = product_footprint(
         7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
     )
     supplier.write_text(json.dumps(fp))
-    scenario = scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
+    return supplier, scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
+
+
+def test_pact_never_replaces_the_supplier_footprint_it_was_computed_from(tmp_path, capsys):
+    supplier, scenario = _supplier_and_scenario(tmp_path)
     before = supplier.read_text()
     args = ["compute", NISO4, "--scenario", str(scenario), "--pact", str(supplier), "--overwrite"]
     err = refused([*args, *COMPANY, *CPC, *PERIOD], capsys)
@@ -73,12 +78,7 @@ def test_passport_pact_never_replaces_the_supplier_footprint_it_was_computed_fro
     from pathlib import Path
 
     battery = Path(__file__).resolve().parent.parent / "examples" / "battery-nmc811.yaml"
-    supplier = tmp_path / "supplier.json"
-    fp = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
-    )
-    supplier.write_text(json.dumps(fp))
-    scenario = scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
+    supplier, scenario = _supplier_and_scenario(tmp_path)
     before = supplier.read_text()
     args = ["passport", str(battery), "--scenario", str(scenario), "--pact", str(supplier), "--overwrite"]
     err = refused([*args, *COMPANY, "--pact-cpc", "46410", "--pact-period", "2025"], capsys)
