@@ -348,3 +348,16 @@ def test_a_distribution_too_wide_to_draw_from_is_refused_by_name_without_a_numpy
                 distributions={"hydro_water": {"type": "lognormal", "loc": 0.0, "scale": 400.0}},
             )
     assert "narrow it" in (info.value.hint or "")
+
+
+def test_propagate_with_a_large_seed_writes_to_netcdf(test_method, tmp_path):
+    """netCDF3 attributes are 32-bit integers: a seed from 2**31 on is stored as its decimal text."""
+    import xarray as xr
+
+    seed = 2**40 + 3
+    ds = propagate(model_for("toy-uncertain.yaml"), {"toy": 1.0}, samples=50, seed=seed, methods=[test_method])
+    assert ds.attrs["seed"] == str(seed)
+    ds.to_netcdf(tmp_path / "p.nc")
+    with xr.open_dataset(tmp_path / "p.nc") as back:
+        assert back.attrs["seed"] == str(seed)
+        assert np.array_equal(back.score.values, ds.score.values)

@@ -313,7 +313,9 @@ def propagate(
         keep_sample=True,
         env=env,
     )
-    ds.attrs["seed"] = seed
+    from .arguments import seed_attr
+
+    ds.attrs["seed"] = seed_attr(seed)  # text from 2**31 on: netCDF3 attributes are 32-bit integers
     ds.attrs["uncertain_parameters"] = json.dumps(uncertain)
     return ds
 
