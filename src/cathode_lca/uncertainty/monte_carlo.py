@@ -334,7 +334,7 @@ def _parameter_draws(
 
 
 DRIVER_SAMPLES = 20_000  # samples used to rank the drivers of the difference (the first ones)
-DRIVER_ROWS = 16  # inputs ranked together
+DRIVER_ROWS = 8  # inputs ranked together (per thread: ~5 MB of temporaries at 20,000 samples)
 
 
 def _drivers(
@@ -480,6 +480,7 @@ def monte_carlo(
         correlation ``difference_spearman`` (route, indicator, input), and the drawn
         ``parameter_samples`` (parameter, sample).
     """
+    import pandas as pd
     import xarray as xr
 
     from ..allocation import resolve_allocation
@@ -568,6 +569,15 @@ def monte_carlo(
         scores = execute(spec, samples, scheduler, progress, model if not inventory_files else None)
     det_values, units, solver = _deterministic(model, setup, unit, allocation, plan)
     route_labels = list(setup.routes)
+    base = route_labels.index("virgin") if "virgin" in route_labels else None
+    drivers: tuple[list[str], np.ndarray, np.ndarray] = ([], np.empty(0), np.empty(0))
+    if base is not None:
+        # the drivers first, from the first samples' differences: the draws kept for them (31 MB at 193 inputs)
+        # are then let go before the statistics' temporaries are made (a lower peak at a million samples)
+        first = scores[..., : min(samples, DRIVER_SAMPLES)]
+        drivers = _drivers(model, spec, first - first[base], kept, n_threads)
+    draws = {k: kept[k] for k in uncertain} if kept and samples <= keep else _parameter_draws(model, spec, samples)
+    del kept
     stats = summarise(scores, n_threads)
     ds = xr.Dataset(
         {
@@ -580,29 +590,26 @@ def monte_carlo(
             "indicator": list(indicators),
             "unit": ("indicator", units),
             "statistic": list(STATISTICS),
-            "sample": np.arange(samples),
+            "sample": pd.RangeIndex(samples),  # not np.arange: no 8 bytes per sample, twice (pandas copies it)
         },
     )
-    if "virgin" in route_labels:
+    if base is not None:
         # one (route, indicator) difference per thread at a time: a series of samples is the only temporary
-        base = route_labels.index("virgin")
         diff_stats = np.empty((*scores.shape[:2], len(STATISTICS)))
         lower = np.empty(scores.shape[:2])
-        diff = np.empty((*scores.shape[:2], min(samples, DRIVER_SAMPLES)))  # the first samples, for the drivers
 
         def difference(ij: tuple[int, ...]) -> None:  # one series per thread at a time
             i, j = ij
             d = scores[i, j] - scores[base, j]
             diff_stats[i, j] = summarise(d)
             lower[i, j] = np.nan if np.isnan(scores[i, j]).all() else (d < 0).mean()
-            diff[i, j] = d[: diff.shape[-1]]
 
         each(difference, np.ndindex(*scores.shape[:2]), n_threads)
         ds["difference"] = (("route", "indicator", "statistic"), diff_stats)
         ds["p_lower_than_virgin"] = (("route", "indicator"), lower)
         ds["difference"].attrs["description"] = "statistics of (route − virgin), sample by sample"
         ds["p_lower_than_virgin"].attrs["description"] = "share of samples in which the route is below virgin"
-        names, shares, rho = _drivers(model, spec, diff, kept, n_threads)
+        names, shares, rho = drivers
         if names:
             ds["difference_variance_share"] = (("route", "indicator", "input"), shares)
             ds["difference_spearman"] = (("route", "indicator", "input"), rho)
@@ -615,7 +622,6 @@ def monte_carlo(
                 "share of the variance of (route − virgin): squared Spearman rank correlation with the input, "
                 f"normalised to sum 1 over inputs (first {min(samples, DRIVER_SAMPLES)} samples)"
             )
-    draws = {k: kept[k] for k in uncertain} if kept and samples <= keep else _parameter_draws(model, spec, samples)
     if draws:
         ds["parameter_samples"] = (("parameter", "sample"), np.vstack([draws[k] for k in uncertain]))
         ds = ds.assign_coords(parameter=list(uncertain))
