@@ -334,21 +334,22 @@ def main() -> None:
         f"{anchor_per / kernel_only:.1f}x"
     )
 
-    if not args.quick:
-        child = subprocess.run(
-            [sys.executable, __file__, "--rss-child", str(sizes[-1])], capture_output=True, text=True, check=True
-        )
-        match = re.search(r"RSS (\S+) (\S+) (\S+) (\S+) (\S+) (.*)", child.stdout)
-        if match:
-            base, peak, warm_peak, seconds, file, kernel = match.groups()
-            print(
-                f"peak RSS, {sizes[-1]:,} samples in a fresh process ({kernel}): {float(peak):.0f} MiB during the run "
-                f"(of which {float(file):.0f} MiB file-backed: shared libraries' code, clean and reclaimable; "
-                f"{float(peak) - float(file):.0f} MiB anonymous), "
-                f"{float(peak) - float(base):.0f} MiB above the {float(base):.0f} MiB after imports, model and a "
-                f"warm-up run; the warm-up (kernel compile included) peaked at {float(warm_peak):.0f} MiB; "
-                f"{float(seconds):.2f} s"
-            )
+    # the RSS child runs with --quick too (2,000 samples), so that it and the parsing of its line never rot
+    child = subprocess.run(
+        [sys.executable, __file__, "--rss-child", str(sizes[-1])], capture_output=True, text=True, check=True
+    )
+    match = re.search(r"RSS (\S+) (\S+) (\S+) (\S+) (\S+) (.*)", child.stdout)
+    if not match:
+        raise SystemExit(f"the RSS child printed no RSS line: {child.stdout!r} {child.stderr[-2000:]!r}")
+    base, peak, warm_peak, seconds, file, kernel = match.groups()
+    print(
+        f"peak RSS, {sizes[-1]:,} samples in a fresh process ({kernel}): {float(peak):.0f} MiB during the run "
+        f"(of which {float(file):.0f} MiB file-backed: shared libraries' code, clean and reclaimable; "
+        f"{float(peak) - float(file):.0f} MiB anonymous), "
+        f"{float(peak) - float(base):.0f} MiB above the {float(base):.0f} MiB after imports, model and a "
+        f"warm-up run; the warm-up (kernel compile included) peaked at {float(warm_peak):.0f} MiB; "
+        f"{float(seconds):.2f} s"
+    )
     bw_per_sample = _bw2calc_per_sample(model, bw_iterations)
     print(
         f"bw2calc, same matrices, 2 routes, 1 indicator: {bw_per_sample * 1e3:.3f} ms/sample ({bw_iterations} iterations)"
