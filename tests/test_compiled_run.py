@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from cathode_lca.cli import cli
 from cathode_lca.errors import UsageError
+from cathode_lca.lca import default_model
 from cathode_lca.uncertainty.compiled_run import KERNEL_BLOCK, SPAN_BLOCKS, run_compiled
 from cathode_lca.uncertainty.monte_carlo import monte_carlo
 from cathode_lca.uncertainty.parallel import check_threads, usable_cores
@@ -232,3 +233,53 @@ def test_a_process_that_keeps_running_one_comparison_compiles_it_at_o2_once_the_
         np.testing.assert_array_equal(r.samples.values, runs[0].samples.values)
     other = monte_carlo("NMC811", seed=3, **{**kw, "routes": ["hydrometallurgical"]})  # another plan: its own count
     assert other.attrs["kernel_optimisation"] == "O0"
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_compiled_span_gives_the_block_loops_bits_and_hands_back_the_blocks_whose_checks_fail(threads):
+    """``@span`` (whole blocks in one compiled call) against the Python block loop on the same plan.
+
+    hydro_recovery_ni drawn uniform on [0.5, 1.0005] leaves its bounds [0, 1] in 0.1 % of the samples
+    (0.0005 / 0.5005), so about a block in four fails the kernel's bound check; such a block must be
+    handed to the numpy path (here a marker, -7) and the blocks after it must still be computed.
+    """
+    import dataclasses
+
+    from cathode_lca.uncertainty.kernel import build_plan
+    from cathode_lca.uncertainty.monte_carlo import RunSpec
+
+    spec = RunSpec(
+        "NMC811",
+        ("virgin", "hydrometallurgical"),
+        "US",
+        "none",
+        "kg-cam",
+        ("gwp100", "water"),
+        uncertain=("hydro_recovery_ni",),
+        seed=2,
+        extra_distributions={"hydro_recovery_ni": {"type": "uniform", "minimum": 0.5, "maximum": 1.0005}},
+    )
+    plan = build_plan(default_model(), spec, optimisation=0)
+    assert plan.span is not None
+    samples, keep = KERNEL_BLOCK * SPAN_BLOCKS + KERNEL_BLOCK * 20 + 100, KERNEL_BLOCK * 3 + 10
+
+    def run(p):
+        asked: list[tuple[int, int]] = []
+
+        def recompute(start: int, n: int) -> np.ndarray:
+            asked.append((start, n))
+            return np.full((2, 2, n), -7.0)
+
+        scores, kept = run_compiled(p, 2, samples, recompute, keep=keep, threads=threads)
+        return scores, kept["hydro_recovery_ni"], sorted(asked)
+
+    span_scores, span_kept, span_asked = run(plan)
+    loop_scores, loop_kept, loop_asked = run(dataclasses.replace(plan, span=None))
+    np.testing.assert_array_equal(span_scores, loop_scores)
+    np.testing.assert_array_equal(span_kept, loop_kept)
+    assert span_asked == loop_asked and len(span_asked) >= 2
+    for start, n in span_asked:  # the recomputed blocks are the marker, the others finite numbers
+        assert (span_scores[..., start : start + n] == -7.0).all()
+    assert np.isfinite(span_scores).all() and (span_scores != -7.0).any()
+    for start in range(0, keep - KERNEL_BLOCK, KERNEL_BLOCK):  # independently: a block fails iff a draw is > 1
+        assert ((start, KERNEL_BLOCK) in span_asked) == bool((span_kept[start : start + KERNEL_BLOCK] > 1).any())

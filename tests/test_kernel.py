@@ -113,6 +113,14 @@ def test_a_failed_check_in_the_kernel_reruns_the_block_on_numpy(monkeypatch):
         out, _failed, drawn = real(self, words, values)
         return out * 0.0 + 123.0, 1, drawn  # garbage plus a failure report
 
+    real_compiled = kernel_module._compiled
+
+    def without_span(*args, **kwargs):  # the block loop in Python, which calls run_words (the span: test_compiled_run)
+        (function, from_words, philox, draws, _span), seconds = real_compiled(*args, **kwargs)
+        return (function, from_words, philox, draws, None), seconds
+
+    monkeypatch.setattr(kernel_module, "_PLANS", {})
+    monkeypatch.setattr(kernel_module, "_compiled", without_span)
     monkeypatch.setattr(kernel_module.KernelPlan, "run_words", failing)
     kw = {"routes": ["virgin", "hydrometallurgical"], "samples": 300, "seed": 5, "progress": False}
     compiled = monte_carlo("NMC811", kernel="compiled", **kw)
@@ -209,7 +217,7 @@ def test_generated_kernel_matches_numpy_formula_semantics():
         values = {"a": w.draw(0), "b": w.draw(1)}
         result = expression(parse_formula(text).tree.body, values.__getitem__, {}, ir=w)
         w.store(0, result)
-        (function, _from_words, _philox, _draws), _seconds = _compiled(_assemble(w), f"test {text}")
+        (function, _from_words, _philox, _draws, _span), _seconds = _compiled(_assemble(w), f"test {text}")
         out = np.empty(400)
         draws = np.ascontiguousarray(np.vstack([a, b]))
         assert function(draws.ctypes.data, 400, out.ctypes.data) == 0

@@ -97,6 +97,7 @@ def run_compiled(
     samples of every input are returned for the drivers and the ``parameter_samples`` output.
     """
     from .kernel_draws import philox_keys
+    from .kernel_vector import WIDTH
 
     keys = philox_keys(seed, plan.streams)
     scores = np.empty((len(plan.active), plan.n_methods, samples))
@@ -114,10 +115,16 @@ def run_compiled(
             halt.set()
             raise
 
+    span_call = getattr(plan, "span", None)
+    key_array = np.ascontiguousarray(keys, dtype=np.uint64)
+
     def blocks(first: int, stop: int) -> int:
         words = np.empty((len(plan.streams), block), dtype=np.uint64)
         values = np.empty((len(plan.inputs), block))
-        for start in range(first, stop, block):
+        rest = first  # where the Python loop below starts: after the whole blocks a compiled span ran
+        if span_call is not None and block >= WIDTH:
+            rest = compiled_span(first, first + (stop - first) // block * block, words, values)
+        for start in range(rest, stop, block):  # a short last block, or every block without a span
             if halt.is_set():
                 break
             n = min(block, stop - start)
@@ -132,6 +139,39 @@ def run_compiled(
                 m = min(n, kept.shape[1] - start)
                 kept[:, start : start + m] = d[:, :m]
         return stop - first
+
+    def compiled_span(first: int, stop: int, words: np.ndarray, values: np.ndarray) -> int:
+        """The whole blocks from *first* to *stop* in compiled calls (:mod:`.kernel_span`); returns *stop*."""
+        out = np.full((len(plan.active), plan.n_methods, block), np.nan)  # inactive routes: never written, NaN
+        pointers = (words.ctypes.data, values.ctypes.data, out.ctypes.data)
+        positions, rows, n_keep = out.shape[0] * out.shape[1], len(plan.streams), kept.shape[1]
+        start = first
+        while start < stop and not halt.is_set():
+            status = int(
+                span_call(  # type: ignore[misc]
+                    key_array.ctypes.data,
+                    start,
+                    stop,
+                    rows,
+                    block,
+                    *pointers,
+                    positions,
+                    scores.ctypes.data,
+                    samples,
+                    kept.ctypes.data,
+                    n_keep,
+                    len(plan.inputs),
+                )
+            )
+            if status == 0:
+                break
+            start = status - 1  # this block's checks failed: its draws are still in *values*
+            failed.append((start, block))
+            if start < n_keep:
+                m = min(block, n_keep - start)
+                kept[:, start : start + m] = values[:, :m]
+            start += block
+        return stop
 
     step = block * SPAN_BLOCKS
     spans = [(a, min(a + step, samples)) for a in range(0, samples, step)]

@@ -51,6 +51,7 @@ import numpy as np
 
 from .inputs import input_distributions
 from .kernel_source import IR, KernelUnsupported, expression, literal
+from .kernel_span import span_ir
 from .kernel_vector import WIDTH, KernelVectorWriter
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class RunSpec(Protocol):
 
 
 _PLANS: dict[str, KernelPlan] = {}  # built plans of this process, by _plan_key
-_COMPILED: dict[str, tuple[Any, Any, Any, Any]] = {}  # source hash -> kernel, from_words, philox, draws (ctypes)
+_COMPILED: dict[str, tuple[Any, Any, Any, Any, Any]] = {}  # hash -> kernel, from_words, philox, draws, span (ctypes)
 
 
 def compiler_available() -> bool:
@@ -117,6 +118,7 @@ class KernelPlan:
     from_words: Callable[..., int] | None = None  # draws (words -> inputs) and kernel in one call
     philox: Callable[..., None] | None = None  # the streams' raw words (Philox4x64-10 in IR)
     draws: Callable[..., None] | None = None  # words -> input values alone (the inverse CDFs; for benchmarks)
+    span: Callable[..., int] | None = None  # whole blocks: words, draws, kernel and copies in one call (.kernel_span)
     optimisation: int = 2  # LLVM code generation level it was compiled at (the numbers do not depend on it)
 
     def run(self, draws: np.ndarray) -> tuple[np.ndarray, int]:
@@ -292,8 +294,8 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None, op
     streams, declared_draws, functions = draw_rows(inputs)
     source = _assemble(w, declared_draws, functions)
     digest = hashlib.sha256(source.encode()).hexdigest()
-    (function, from_words, philox, draws), seconds = (
-        _compiled(source, digest, optimisation) if writer is None else ((_not_compiled, None, None, None), 0.0)
+    (function, from_words, philox, draws, span), seconds = (
+        _compiled(source, digest, optimisation) if writer is None else ((_not_compiled, None, None, None, None), 0.0)
     )
     declared = [_scalar(env0[key], key) for key in spec.uncertain]
     exchange_slots = {key: slot for slot, key in mm.slot_env_keys.items()}
@@ -311,6 +313,7 @@ def build_plan(model: LCAModel, spec: RunSpec, writer: _Writer | None = None, op
         from_words,
         philox,
         draws,
+        span,
         optimisation,
     )
     if writer is None:
@@ -530,7 +533,8 @@ def _assemble(
 ) -> str:
     """The module: ``i64 kernel(double* D, i64 n, double* out)``, one loop over the n samples, plus
     *functions* (the draws, :mod:`.kernel_draws`) and ``i64 from_words(i64* W, i64 n, double* D,
-    double* out)``, which calls ``draws(W, n, D)`` and then the kernel.
+    double* out)``, which calls ``draws(W, n, D)`` and then the kernel, and ``@span`` (:mod:`.kernel_span`),
+    which runs whole blocks of words, draws and kernel in one call.
 
     The kernel returns 0, or the 1-based index of the first sample whose checks failed.
     """
@@ -552,7 +556,8 @@ entry:
   %failed = call i64 @kernel(double* %D, i64 %n, double* %out)
   ret i64 %failed
 }
-"""
+
+""" + span_ir()
     return f"""{chr(10).join(sorted(w.declared | (declared or set())))}
 
 {extra}
@@ -592,7 +597,7 @@ def _not_compiled(*args: Any) -> int:
 _ENGINES: list[Any] = []  # keep the JIT engines (and so the compiled code) alive
 
 
-def _compiled(source: str, digest: str, optimisation: int = 2) -> tuple[tuple[Any, Any, Any, Any], float]:
+def _compiled(source: str, digest: str, optimisation: int = 2) -> tuple[tuple[Any, Any, Any, Any, Any], float]:
     """Compile the IR *source* (generated, see the module docstring), or reuse this process's kernel."""
     key = f"{digest}:O{optimisation}"
     if key in _COMPILED:
@@ -631,5 +636,14 @@ def _compiled(source: str, digest: str, optimisation: int = 2) -> tuple[tuple[An
     )
     address = engine.get_function_address("draws")
     draws = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)(address) if address else None
-    _COMPILED[key] = (function, words, philox, draws)
+    address = engine.get_function_address("span")
+    i64, pointer = ctypes.c_int64, ctypes.c_void_p
+    span = (
+        ctypes.CFUNCTYPE(
+            i64, pointer, i64, i64, i64, i64, pointer, pointer, pointer, i64, pointer, i64, pointer, i64, i64
+        )(address)
+        if address
+        else None
+    )
+    _COMPILED[key] = (function, words, philox, draws, span)
     return _COMPILED[key], time.perf_counter() - t0
