@@ -288,7 +288,7 @@ def test_the_passport_footprint_says_where_the_battery_is_made(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     out, declaration = tmp_path / "battery.json", tmp_path / "declaration.json"
-    pact = ["--pact-company", "Example", "--pact-cpc", "46410", "--pact-period", "2025"]
+    pact = ["--pact-company", "Example", "--pact-cpc", "46420", "--pact-period", "2025"]
     run(["passport", str(root / "examples" / "battery-nmc811.yaml"), "--format", "json", "--out", str(declaration),
          "--pact", str(out), *pact])  # fmt: skip
     plant = json.loads(declaration.read_text())["calculation"]["battery"]["manufacturingPlantDetails"]
