@@ -166,7 +166,7 @@ def test_passport_pact_is_per_kwh_of_lifetime_energy(tmp_path):
     pcf = tmp_path / "battery.json"
     out = tmp_path / "declaration.json"
     args = ["passport", str(root / "examples" / "battery-nmc811.yaml"), "--format", "json", "--out", str(out)]
-    run([*args, "--pact", str(pcf), "--pact-company", "Example", "--pact-cpc", "46420", "--pact-period", "2025"])
+    run([*args, "--pact", str(pcf), "--pact-company", "Example", "--pact-cpc", "46420", "--pact-period", "2024"])
     footprint = json.loads(pcf.read_text())
     jsonschema.validate(footprint, SCHEMA)
     declaration = json.loads(out.read_text())

@@ -188,7 +188,7 @@ def passport(
       cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
       cathode-lca passport examples/battery-nmc811.yaml --scenario eu-2030-recycler
       cathode-lca passport examples/battery-nmc811.yaml --pact pcf.json --pact-company ACME --pact-cpc 46420 \\
-        --pact-period 2025
+        --pact-period 2024
     """
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)
