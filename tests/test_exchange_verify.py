@@ -373,9 +373,8 @@ def test_written_footprints_state_the_product_mass_per_declared_unit(tmp_path):
 
 
 def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
-    """PACT Technical Specifications 2.3, CarbonFootprint.dqi: "For reference periods including the
-    beginning of year 2025 or after, this property MUST be defined" (and DataQualityIndicators: all its
-    properties MUST then be defined). The package derives no PACT DQI (its DQR is the PEF-style 1-5
+    """PACT Technical Specifications 2.3, CarbonFootprint.dqi: mandatory (MUST) once the reference period
+    includes the start of 2025 or lies later (and then every DataQualityIndicators property too). The package derives no PACT DQI (its DQR is the PEF-style 1-5
     rating; no published conversion to PACT's 1-3), so such a file is invalid: it was written with a
     warning on stderr. Now it is refused, exit 2, no file, with a hint; a period ending by 2024 is written."""
 

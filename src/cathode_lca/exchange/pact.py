@@ -217,8 +217,8 @@ def _slug(text: str) -> str:
 
 
 #: The first year whose reference periods must carry ``pcf.dqi`` (PACT Technical Specifications 2.3,
-#: CarbonFootprint.dqi: "For reference periods including the beginning of year 2025 or after, this
-#: property MUST be defined"; DataQualityIndicators: all its properties MUST then be defined).
+#: CarbonFootprint.dqi: mandatory (MUST) once the reference period includes the start of 2025 or lies
+#: later; DataQualityIndicators: every one of its properties is then mandatory too).
 DQI_REQUIRED_FROM = 2025
 
 
