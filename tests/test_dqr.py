@@ -135,3 +135,17 @@ def test_product_ratings_share_the_dataset_cache_by_hand(write_yaml, test_method
     assert list(out) == ["a", "b"] and set(cache) == {"a", "b"}  # each dataset rated once, kept for the caller
     assert out["a"]["DQR"] == pytest.approx(0.25 * 1 + 0.75 * 3.5) and out["b"]["DQR"] == 3.5
     assert out["a"] == result_dqr(model, {"a": 1.0}, [test_method], env, "none")[0]
+
+
+def test_the_pef_caps_for_company_specific_data_do_not_imply_a_dqr_of_1_5():
+    """PEF Annex I §4.6.5 (company-specific datasets): P at most 3, TeR, TiR and GeR at most 2, and DQR ≤ 1.5.
+    Under the mean the package uses, the caps alone allow (2 + 2 + 2 + 3)/4 = 9/4 = 2.25; 1.5 needs e.g.
+    TeR = GeR = TiR = 1 with P = 3: (1 + 1 + 1 + 3)/4 = 6/4 = 1.5. docs/data/quality.md states both."""
+    from pathlib import Path
+
+    from cathode_lca.quality.dqr import rating
+
+    assert rating({"TeR": 2, "GeR": 2, "TiR": 2, "P": 3})["DQR"] == 2.25
+    assert rating({"TeR": 1, "GeR": 1, "TiR": 1, "P": 3})["DQR"] == 1.5
+    text = " ".join((Path(__file__).resolve().parent.parent / "docs/data/quality.md").read_text().split())
+    assert "(2 + 2 + 2 + 3)/4 = 2.25" in text and "TeR = GeR = TiR = 1, P = 3 gives 1.5" in text

@@ -81,7 +81,7 @@ def test_passport_pact_never_replaces_the_supplier_footprint_it_was_computed_fro
     supplier, scenario = _supplier_and_scenario(tmp_path)
     before = supplier.read_text()
     args = ["passport", str(battery), "--scenario", str(scenario), "--pact", str(supplier), "--overwrite"]
-    err = refused([*args, *COMPANY, "--pact-cpc", "46410", "--pact-period", "2025"], capsys)
+    err = refused([*args, *COMPANY, "--pact-cpc", "46420", "--pact-period", "2024"], capsys)
     assert "supplier" in err.lower() and supplier.name in err
     assert supplier.read_text() == before
 

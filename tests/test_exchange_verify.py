@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cathode_lca.cli import cli, main
+from cathode_lca.errors import UsageError
 from cathode_lca.exchange.olca import olca_id
 from cathode_lca.exchange.pact import SCHEMA_FILE, product_footprint
 
@@ -288,7 +289,7 @@ def test_the_passport_footprint_says_where_the_battery_is_made(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     out, declaration = tmp_path / "battery.json", tmp_path / "declaration.json"
-    pact = ["--pact-company", "Example", "--pact-cpc", "46410", "--pact-period", "2025"]
+    pact = ["--pact-company", "Example", "--pact-cpc", "46420", "--pact-period", "2024"]
     run(["passport", str(root / "examples" / "battery-nmc811.yaml"), "--format", "json", "--out", str(declaration),
          "--pact", str(out), *pact])  # fmt: skip
     plant = json.loads(declaration.read_text())["calculation"]["battery"]["manufacturingPlantDetails"]
@@ -327,7 +328,7 @@ def test_a_supplier_footprint_past_its_validity_is_said(tmp_path):
         7.0, company="S", cpc="34290", product="p", period=(2019, 2019), created="2020-02-01T00:00:00Z"
     )
     current = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2025, 2025), created="2026-01-01T00:00:00Z"
+        7.0, company="S", cpc="34290", product="p", period=(2024, 2024), created="2026-01-01T00:00:00Z"
     )
     warnings = {}
     for name, fp in (("old", old), ("current", current)):
@@ -371,23 +372,38 @@ def test_written_footprints_state_the_product_mass_per_declared_unit(tmp_path):
     assert footprint(out)["pcf"]["productMassPerDeclaredUnit"] == "0"
 
 
-def test_a_footprint_for_2025_or_later_says_that_its_dqi_is_missing(tmp_path, capsys):
-    """PACT 2.3.1: for reference periods including the beginning of 2025 or later, dqi MUST be defined.
-    The package does not derive it (PEF-style DQR 1-5, no published conversion to PACT's 1-3), so the
-    file lacks a required property: the user was not told."""
+def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
+    """PACT Technical Specifications 2.3, CarbonFootprint.dqi: mandatory (MUST) once the reference period
+    includes the start of 2025 or lies later (and then every DataQualityIndicators property too). The package derives no PACT DQI (its DQR is the PEF-style 1-5
+    rating; no published conversion to PACT's 1-3), so such a file is invalid: it was written with a
+    warning on stderr. Now it is refused, exit 2, no file, with a hint; a period ending by 2024 is written."""
 
-    def stderr_of(period: str) -> str:
+    def export(period: str) -> tuple[int | str | None, str, bool]:
         out = tmp_path / f"{period}.json"
         args = ["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100", "--pact", str(out)]
+        code: int | str | None = 0
         try:
             main([*args, "--pact-company", "A", "--pact-cpc", "34290", "--pact-period", period])
         except SystemExit as info:
-            assert info.code in (0, None)
-        assert out.exists()
-        return capsys.readouterr().err
+            code = info.code
+        return code, capsys.readouterr().err, out.exists()
 
-    assert "dqi" in stderr_of("2025") and "2025" in stderr_of("2024-2025")
-    assert "dqi" not in stderr_of("2024")
+    for period in ("2025", "2024-2025"):  # both include 1 January 2025
+        code, err, written = export(period)
+        assert (code, written) == (2, False)
+        assert (
+            "pcf.dqi" in err and "2025" in err and "Fix: declare a reference period" in err and "Traceback" not in err
+        )
+    code, err, written = export("2024")  # referencePeriodEnd 2025-01-01, exclusive: before 2025
+    assert code in (0, None) and written and "dqi" not in err
+    # the library refuses too (it is what every writer goes through)
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        product_footprint(
+            1.0, company="S", cpc="34290", product="p", period=(2025, 2025), created="2026-02-01T00:00:00Z"
+        )
+    assert product_footprint(
+        1.0, company="S", cpc="34290", product="p", period=(2024, 2024), created="2026-02-01T00:00:00Z"
+    )
 
 
 @pytest.mark.slow

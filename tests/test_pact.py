@@ -166,7 +166,7 @@ def test_passport_pact_is_per_kwh_of_lifetime_energy(tmp_path):
     pcf = tmp_path / "battery.json"
     out = tmp_path / "declaration.json"
     args = ["passport", str(root / "examples" / "battery-nmc811.yaml"), "--format", "json", "--out", str(out)]
-    run([*args, "--pact", str(pcf), "--pact-company", "Example", "--pact-cpc", "46410", "--pact-period", "2025"])
+    run([*args, "--pact", str(pcf), "--pact-company", "Example", "--pact-cpc", "46420", "--pact-period", "2024"])
     footprint = json.loads(pcf.read_text())
     jsonschema.validate(footprint, SCHEMA)
     declaration = json.loads(out.read_text())
@@ -180,3 +180,19 @@ def test_passport_pact_is_per_kwh_of_lifetime_energy(tmp_path):
     assert float(footprint["pcf"]["pCfExcludingBiogenic"]) * lifetime == pytest.approx(
         declaration["carbonFootprint"]["absoluteCarbonFootprint"], rel=1e-9
     )
+
+
+def test_battery_examples_use_the_cpc_class_of_electric_accumulators():
+    """UN CPC Ver. 2.1 group 464: class 4641 (subclass 46410) is "Primary cells and primary batteries",
+    class 4642 "Electric accumulators" (subclass 46420, kept in CPC 3.0). The passport's carbon-footprint
+    declaration covers EV, LMT and rechargeable industrial batteries (BattReg Art. 7), i.e. accumulators.
+    The passport examples in the docs and the CLI help declared 46410, a primary (non-rechargeable) cell."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*sorted((root / "docs").rglob("*.md")), root / "README.md", *sorted((root / "src").rglob("*.py"))]
+    # a passport command, possibly continued over lines with a trailing backslash, up to its --pact-cpc
+    command = re.compile(r"passport\b(?:[^\n]|\\+\n)*?--pact-cpc\s+(\d+)")
+    codes = {(f.relative_to(root).as_posix(), code) for f in files for code in command.findall(f.read_text())}
+    assert {f for f, _ in codes} >= {"docs/exchange.md", "src/cathode_lca/cli/passport.py"}  # both examples seen
+    assert {(f, c) for f, c in codes if not c.startswith("4642")} == set()

@@ -90,6 +90,18 @@ def test_dqr_per_stage_and_total_by_hand():
     assert not dqr(items, {})["available"] and dqr(items, {})["status"].startswith("not available")
 
 
+def test_the_dqr_rule_says_what_pef_weights_by_and_what_the_package_weights_by():
+    """PEF Annex I §4.6.5 (Rec. (EU) 2021/2279; sentence extraction lines 1851-1852): the study's TeR, TiR,
+    GeR and P are each computed separately, weighting the most-relevant processes by their share of the
+    single overall score (Equation 20). The rule text in the declaration said only "contribution-weighted",
+    so a verifier could not tell that the passport weights by |kg CO2-eq| (climate change alone; it has no
+    single overall score)."""
+    rule = dqr([li("a", "MainProduction", None, "modelled", 1.0, ["x"])], {"x": rated(1, 1, 1, 1)})["rule"]
+    pef, package = rule.split(";", 1)
+    assert "single overall score" in pef and "Equation 20" in pef and "separately" in pef
+    assert "kg CO2-eq" in package and "single overall score" in package and "every contributing dataset" in package
+
+
 @pytest.fixture(scope="module")
 def hand():
     return assemble(parse_battery_spec(HAND, "hand.yaml"), get_rules(NEW), hand_data())

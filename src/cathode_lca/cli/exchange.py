@@ -150,7 +150,7 @@ class PactRequest:
                 raise UsageError(
                     f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
                 )
-        from ..exchange.pact import check_cpc, check_text, check_urn
+        from ..exchange.pact import check_cpc, check_dqi_period, check_text, check_urn
 
         check_text(str(self.company), "companyName", "--pact-company")
         check_cpc(str(self.cpc), "--pact-cpc")
@@ -177,6 +177,7 @@ class PactRequest:
                 if int(created[:4]) > 1900
                 else "check the creation time (--pact-created or SOURCE_DATE_EPOCH)",
             )
+        check_dqi_period(last, f"--pact-period '{self.period}'")  # before the computation, not after it
         check_writable(self.out, overwrite)
         refuse_inputs("--pact", self.out)
 
@@ -290,13 +291,6 @@ class PactRequest:
             click.echo(
                 f"warning: the footprint's validity ended {valid_until:%Y-%m-%d} (PACT: 3 years after its reference "
                 f"period, {self.period}) before it was created: a customer cannot use it; declare a recent period",
-                err=True,
-            )
-        if self.years()[1] >= 2025:  # PACT 2.3.1, CarbonFootprint.dqi
-            click.echo(
-                "warning: PACT 2.3 requires pcf.dqi for reference periods from 2025 on; this footprint has none "
-                "(the package rates data quality on the PEF-style 1-5 DQR scale and no published conversion to "
-                "PACT's 1-3 exists), so a strict PACT host may refuse it",
                 err=True,
             )
 

@@ -187,8 +187,8 @@ def passport(
       cathode-lca passport examples/battery-nmc811.yaml
       cathode-lca passport examples/battery-nmc811.yaml --rules cut-off --format json --out passport.json
       cathode-lca passport examples/battery-nmc811.yaml --scenario eu-2030-recycler
-      cathode-lca passport examples/battery-nmc811.yaml --pact pcf.json --pact-company ACME --pact-cpc 46410 \\
-        --pact-period 2025
+      cathode-lca passport examples/battery-nmc811.yaml --pact pcf.json --pact-company ACME --pact-cpc 46420 \\
+        --pact-period 2024
     """
     pact = PactRequest.from_kwargs(pact_kwargs)
     pact.check(overwrite, out, plot)

@@ -16,7 +16,9 @@ What the package can and cannot say in a footprint:
   contain no carbon (an LFP carbon coating is not modelled; the comment says so).
 - ``primaryDataShare`` is what the caller states (0 % for the shipped secondary data).
 - ``dqi`` (PACT scale 1–3) is not derived from the package's pedigree-based DQR (scale 1–5): no
-  published conversion exists, so the DQR goes into ``comment`` instead.
+  published conversion exists, so the DQR goes into ``comment`` instead. PACT 2.3 makes ``dqi``
+  mandatory for reference periods including 1 January 2025 or later, so such a footprint is refused
+  (:func:`check_dqi_period`).
 
 Reading a supplier's footprint (:func:`read_footprint`) gives the GHG per kg (or per the declared
 unit, converted by pint) that :func:`stand_in` puts in place of a dataset's own exchanges.
@@ -214,6 +216,38 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 
 
+#: The first year whose reference periods must carry ``pcf.dqi`` (PACT Technical Specifications 2.3,
+#: CarbonFootprint.dqi: mandatory (MUST) once the reference period includes the start of 2025 or lies
+#: later; DataQualityIndicators: every one of its properties is then mandatory too).
+DQI_REQUIRED_FROM = 2025
+
+
+def check_dqi_period(last: int, given_as: str = "") -> None:
+    """Refuse a reference period ending in *last* (inclusive year) that PACT 2.3 requires ``dqi`` for.
+
+    The package writes no ``dqi`` (see the module notes), so a period that includes 1 January
+    :data:`DQI_REQUIRED_FROM` or later would give a file that lacks a mandatory property.
+
+    >>> check_dqi_period(2024)  # referencePeriodEnd 2025-01-01 is exclusive: the period ends before 2025
+    >>> try:
+    ...     check_dqi_period(2025)
+    ... except UsageError as refused:
+    ...     print("pcf.dqi" in str(refused))
+    True
+    """
+    if last < DQI_REQUIRED_FROM:
+        return
+    where = f" ({given_as})" if given_as else ""
+    raise UsageError(
+        f"a PACT 2.3 footprint whose reference period{where} includes 1 January {DQI_REQUIRED_FROM} or later must "
+        "carry pcf.dqi (PACT Technical Specifications 2.3, CarbonFootprint.dqi: MUST be defined); cathode-lca rates "
+        "data quality on the PEF-style 1-5 DQR and derives no PACT data quality indicators (1-3), so the file "
+        "would be invalid and is not written",
+        hint=f"declare a reference period that ends by 31 December {DQI_REQUIRED_FROM - 1} "
+        f"(e.g. --pact-period {DQI_REQUIRED_FROM - 1}), or rate the footprint on PACT's DQI scale with a PACT tool",
+    )
+
+
 def product_footprint(
     gwp_per_unit: float,
     *,
@@ -271,6 +305,7 @@ def product_footprint(
             f"creation time {created}: PACT's reference period is when the activity data were collected",
             hint="declare a period that has ended, e.g. the last full year",
         )
+    check_dqi_period(last)
     if not (math.isfinite(unitary_amount) and unitary_amount > 0):
         raise UsageError(f"the unitary product amount must be > 0, got {unitary_amount}", hint="check the inputs")
     if not 0 <= primary_data_share <= 100:

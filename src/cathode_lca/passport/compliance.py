@@ -54,9 +54,11 @@ CUT_OFF_RULE = (
     "on material and energy flows and environmental significance, and shall be listed and justified"
 )
 DQR_RULE = (
-    "PEF Annex I §4.6.5: study DQR = contribution-weighted mean over the most relevant processes; cathode-lca "
-    "rates every contributing dataset instead (a superset; docs/data/quality.md), and a line item backed by "
-    "several datasets takes the unweighted mean of their ratings"
+    "PEF Annex I §4.6.5 (Rec. (EU) 2021/2279): the study's TeR, TiR, GeR and P are calculated separately, each the "
+    "weighted average over the most-relevant processes by their contribution to the single overall score "
+    "(Equation 20); cathode-lca rates every contributing dataset instead (a superset; docs/data/quality.md), "
+    "weighted by |kg CO2-eq| (climate change alone: the passport has no single overall score), and a line item "
+    "backed by several datasets takes the unweighted mean of their ratings"
 )
 
 
