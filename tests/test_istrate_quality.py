@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 from cathode_lca.inventory.formulas import Formula
@@ -115,7 +116,9 @@ def test_every_pedigree_quoted_in_a_source_text_matches_its_quality(model):
         [six] = found
         assert six[5] == "1" and dict(explicit) == _scores(*(int(x) for x in six[:5])), item
         quoted += 1
-    assert quoted == 123  # 122 exchanges and 1 parameter (cuco_ore_co_content)
+    # 122 exchanges and 7 parameters: cuco_ore_co_content, and the natural-gas heat and coke energy of six
+    # formula exchanges, named so that they are varied (test_no_istrate_exchange_hides_a_source_number...)
+    assert quoted == 129
 
 
 def test_default_sigma_of_one_exchange_by_hand(model):
@@ -166,3 +169,48 @@ def test_dqr_of_a_dataset_mixing_explicit_and_default_scores_by_hand(model):
     assert (r["TeR"], r["GeR"], r["TiR"], r["P"]) == (2.75, 3.25, 4.0, 2.75)
     assert r["DQR"] == pytest.approx(3.1875, abs=1e-3) and r["level"] == "fair"
     assert r["explicitShare"] == 0.75 and r["families"] == {"istrate-unit-process": 0.25}
+
+
+def test_no_istrate_exchange_hides_a_source_number_in_a_formula(model):
+    """A number written into a formula (``amount: "2.145 / istrate_ng_heat_per_fuel"``) is never varied by
+    the Monte Carlo (formula exchanges vary only through their parameters), whatever its quality scores.
+    Every number of the source behind an Istrate formula exchange must be a named parameter instead.
+    This failed with the seven natural-gas heat and coke amounts written as literals."""
+    import ast
+
+    literals = []
+    for ds_id, ds in model.inventory.datasets.items():
+        if not ds_id.endswith("istrate2024"):
+            continue
+        for i, ex in enumerate(ds.exchanges):
+            if isinstance(ex.amount, Formula):
+                numbers = [n.value for n in ast.walk(ex.amount.tree) if isinstance(n, ast.Constant)]
+                literals += [(ds_id, i, ex.amount.text) for value in numbers if value not in (0, 1)]
+    assert literals == []
+
+
+def test_the_natural_gas_heat_of_nickel_sulfate_is_drawn_with_its_rows_scores(model):
+    """NiSO4 (GLO), natural-gas heat 2.145 MJ, source scores (2, 3, 3, 1, 1), basic factor of an input 1.05;
+    Ciroth et al. (2016) Table 6 factors: reliability 2 -> 1.54, completeness 3 -> 1.04, temporal 3 -> 1.10:
+    sigma^2 = (ln 1.05/2)^2 + (ln 1.54/2)^2 + (ln 1.04/2)^2 + (ln 1.10/2)^2
+            = 0.000595 + 0.046609 + 0.000385 + 0.002271 = 0.049860, sigma = 0.22329.
+    Drawn in a Monte Carlo with the Istrate nickel route, the log of the draws has that spread around ln 2.145."""
+    from cathode_lca.uncertainty.monte_carlo import monte_carlo
+
+    key = "nickel-sulfate-glo-istrate2024::niso4_glo_ng_heat"
+    dist = parameter_distributions(model, [key])[key]
+    assert dist["type"] == "lognormal" and dist["scale"] == pytest.approx(0.22329, abs=1e-5)
+    assert dist["loc"] == pytest.approx(math.log(2.145), rel=1e-12)
+    ds = monte_carlo(
+        "NMC811",
+        routes=["virgin"],
+        samples=4000,
+        seed=3,
+        progress=False,
+        parameters={"nickel_sulfate_route": "istrate2024"},
+        model=model,
+    )
+    logs = np.log(ds.parameter_samples.sel(parameter=key).values)
+    # 4,000 draws: the standard error of the mean is 0.0035, of the standard deviation 0.0025
+    assert float(np.mean(logs)) == pytest.approx(math.log(2.145), abs=0.015)
+    assert float(np.std(logs, ddof=1)) == pytest.approx(0.22329, rel=0.05)
