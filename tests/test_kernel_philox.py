@@ -126,3 +126,33 @@ def test_product_from_32_bit_halves_equals_the_128_bit_product(values):
     for lane, value in enumerate(values):
         assert (hi0[lane], lo0[lane]) == divmod(value * _PHILOX_M[0], 2**64)
         assert (hi1[lane], lo1[lane]) == divmod(value * _PHILOX_M[1], 2**64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.one_of(
+        st.integers(0, 2**32 - 1),
+        st.integers(2**32, 2**63 - 1),
+        st.integers(2**128, 2**200),  # more than four 32-bit words: the extra entropy words are mixed in
+    ),
+    names=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=6),
+)
+def test_the_vectorised_stream_keys_equal_numpys_seed_sequence(seed, names):
+    """``philox_keys`` hashes every stream's seed sequence at once (.seed_keys); numpy builds one each."""
+    from cathode_lca.uncertainty.streams import StreamReader
+
+    ours = philox_keys(seed, names)
+    for row, name in zip(ours, names, strict=True):
+        state = StreamReader._generator(seed, name, 0).state
+        assert state["buffer_pos"] == 4  # a fresh block: nothing buffered, counter zero
+        np.testing.assert_array_equal(row[:2], np.asarray(state["state"]["key"], dtype=np.uint64))
+        np.testing.assert_array_equal(row[2:], np.asarray(state["state"]["counter"], dtype=np.uint64))
+
+
+def test_spawn_key_halves_and_seeds_out_of_range_are_refused():
+    from cathode_lca.uncertainty.seed_keys import seed_keys
+
+    with pytest.raises(ValueError, match="below 2\\*\\*32"):
+        seed_keys(1, [(2**32, 0)])
+    with pytest.raises(ValueError, match="non-negative"):
+        seed_keys(-1, [(1, 2)])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernel_source import IR, KernelUnsupported
+from .kernel_source import IR
 
 # Philox4x64-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC11,
 # 2011; the Random123 constants), as numpy's ``Philox`` bit generator runs it
@@ -298,14 +298,15 @@ done:
 
 
 def philox_keys(seed: int, keys: tuple[str, ...] | list[str]) -> np.ndarray:
-    """Key and counter (6 uint64 per stream) of each stream at sample 0, for ``@philox``."""
-    from .streams import StreamReader
+    """Key and counter (6 uint64 per stream) of each stream at sample 0, for ``@philox``.
 
-    out = np.empty((len(keys), 6), dtype=np.uint64)
-    for r, key in enumerate(keys):
-        state = StreamReader._generator(seed, key, 0).state
-        if state["buffer_pos"] != 4:
-            raise KernelUnsupported("a Philox stream that does not start on a fresh block")
-        out[r, :2] = state["state"]["key"]
-        out[r, 2:] = state["state"]["counter"]
+    The key is numpy's (``Philox(SeedSequence(seed, spawn_key=...))``, :mod:`.seed_keys`, all streams
+    at once); the counter of a fresh stream is zero.
+    """
+    from .seed_keys import seed_keys
+    from .streams import _key_words
+
+    out = np.zeros((len(keys), 6), dtype=np.uint64)
+    if len(keys):
+        out[:, :2] = seed_keys(seed, [_key_words(key) for key in keys])
     return out
