@@ -406,6 +406,71 @@ def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
     )
 
 
+# PACT 2.3 DataQualityIndicators: all six properties, each DQR on PACT's 1-3 scale, coverage in percent.
+FULL_DQI = {
+    "coveragePercent": 90,
+    "technologicalDQR": 2,
+    "temporalDQR": 1.5,
+    "geographicalDQR": 2,
+    "completenessDQR": 2,
+    "reliabilityDQR": 1,
+}
+
+
+def _supplier(start: str, end: str, dqi: dict | None = None) -> dict:
+    """A supplier's footprint with the reference period [start, end) that cathode-lca itself would not write."""
+    fp = product_footprint(
+        7.0, company="S", cpc="34240", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+    )
+    pcf = {**fp["pcf"], "referencePeriodStart": start, "referencePeriodEnd": end}
+    if dqi is not None:
+        pcf["dqi"] = dqi
+    return {**fp, "pcf": pcf}
+
+
+def test_a_supplier_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
+    """PACT Technical Specifications 2.3, CarbonFootprint.dqi: mandatory once the reference period includes
+    1 January 2025 or later (and then every DataQualityIndicators property). read_footprint accepted
+    such a file without dqi in silence, though it refuses a file that lacks any other mandatory property
+    ("missing"). Now it is refused the same way: the file and the field named, a hint, exit 2."""
+    from cathode_lca.exchange.pact import parse_footprint
+
+    y2025 = ("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    with pytest.raises(UsageError, match=r"supplier\.json: field 'pcf\.dqi': missing") as info:
+        parse_footprint(_supplier(*y2025), "supplier.json")
+    assert "2025" in info.value.message and info.value.hint
+    # a period that straddles the date includes it: 1 July 2024 to 1 July 2025
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        parse_footprint(_supplier("2024-07-01T00:00:00Z", "2025-07-01T00:00:00Z"), "supplier.json")
+    # an empty object, or one property short, lacks what is mandatory too
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        parse_footprint(_supplier(*y2025, dqi={}), "supplier.json")
+    short = {k: v for k, v in FULL_DQI.items() if k != "reliabilityDQR"}
+    with pytest.raises(UsageError, match=r"pcf\.dqi\.reliabilityDQR': missing"):
+        parse_footprint(_supplier(*y2025, dqi=short), "supplier.json")
+    # with every indicator it is read, and the indicators are carried
+    read = parse_footprint(_supplier(*y2025, dqi=FULL_DQI), "supplier.json")
+    assert read.dqi == {k: float(v) for k, v in FULL_DQI.items()}
+    # referencePeriodEnd is exclusive: a period ending at 2025-01-01T00:00Z lies in 2024 and needs no dqi
+    assert parse_footprint(_supplier("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"), "s.json").dqi == {}
+    # ... and an end one second later is in 2025 (an offset counts: 01:00+01:00 is 00:00Z, still 2024)
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        parse_footprint(_supplier("2024-01-01T00:00:00Z", "2025-01-01T00:00:01Z"), "s.json")
+    assert parse_footprint(_supplier("2024-01-01T00:00:00Z", "2025-01-01T01:00:00+01:00"), "s.json").dqi == {}
+
+    # the CLI: exit 2, no traceback, the scenario line, the file and the field named; no result
+    (tmp_path / "supplier.json").write_text(json.dumps(_supplier(*y2025)))
+    scenario = tmp_path / "supplier.yaml"
+    scenario.write_text(
+        "format: cathode-lca-scenario/1\nname: s\ndatasets:\n  nickel-sulfate-greet2022:\n    pact: supplier.json\n"
+    )
+    err = refused(["compute", "nickel-sulfate-greet2022", "--scenario", str(scenario), "--format", "json"], capsys)
+    assert "supplier.json" in err and "pcf.dqi" in err and "nickel-sulfate-greet2022" in err
+    (tmp_path / "supplier.json").write_text(json.dumps(_supplier(*y2025, dqi=FULL_DQI)))
+    payload = json.loads(run(["compute", "nickel-sulfate-greet2022", "--scenario", str(scenario), "--format", "json"]))
+    assert payload["metadata"]["supplier_footprints"][0]["dqi_pact_scale_1_to_3"]["reliabilityDQR"] == 1.0
+
+
 @pytest.mark.slow
 def test_a_product_measured_in_tonnes_is_declared_per_kilogram_by_hand(tmp_path):
     extra = tmp_path / "salt.yaml"

@@ -21,7 +21,8 @@ What the package can and cannot say in a footprint:
   (:func:`check_dqi_period`).
 
 Reading a supplier's footprint (:func:`read_footprint`) gives the GHG per kg (or per the declared
-unit, converted by pint) that :func:`stand_in` puts in place of a dataset's own exchanges.
+unit, converted by pint) that :func:`stand_in` puts in place of a dataset's own exchanges; one for a
+reference period from 2025 on without a complete ``dqi`` is refused (:mod:`.pact_checks`).
 
 Examples
 --------
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from .pact_checks import DQI_REQUIRED_FROM, check_supplier_dqi
 
 if TYPE_CHECKING:
     from ..inventory.schema import Inventory
@@ -214,12 +216,6 @@ def check_urn(value: str, field_name: str, given_as: str = "") -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
-
-
-#: The first year whose reference periods must carry ``pcf.dqi`` (PACT Technical Specifications 2.3,
-#: CarbonFootprint.dqi: mandatory (MUST) once the reference period includes the start of 2025 or lies
-#: later; DataQualityIndicators: every one of its properties is then mandatory too).
-DQI_REQUIRED_FROM = 2025
 
 
 def check_dqi_period(last: int, given_as: str = "") -> None:
@@ -504,6 +500,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
             path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
         )
     dqi = {str(k): _dqi_value(path, str(k), v) for k, v in dqi_raw.items()}
+    check_supplier_dqi(pcf, path)  # mandatory for reference periods from 2025 on
     return SupplierFootprint(
         path=path,
         sha256=sha256,
