@@ -22,7 +22,7 @@ from cathode_lca.exchange.olca import olca_id
 from cathode_lca.exchange.pact import SCHEMA_FILE, product_footprint
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
-PACT = ["--pact-company", "ACME", "--pact-cpc", "34290", "--pact-period", "2023"]
+PACT = ["--pact-company", "ACME", "--pact-cpc", "34240", "--pact-period", "2023"]
 CREATED = ["--pact-created", "2026-01-02T03:04:05Z"]
 
 
@@ -65,7 +65,7 @@ def test_an_ar5_only_result_is_not_declared_as_ar6(tmp_path, capsys):
 
 
 def _make(**kw) -> dict:
-    args = dict(company="A", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    args = dict(company="A", cpc="34240", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
     return product_footprint(1.25, **{**args, **kw})
 
 
@@ -325,10 +325,10 @@ def test_a_supplier_footprint_past_its_validity_is_said(tmp_path):
     """PACT: without a validity period a footprint is valid for 3 years from referencePeriodEnd. A
     supplier file for 2019 (valid until 2023-01-01) stood in without a word."""
     old = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2019, 2019), created="2020-02-01T00:00:00Z"
+        7.0, company="S", cpc="34240", product="p", period=(2019, 2019), created="2020-02-01T00:00:00Z"
     )
     current = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2024, 2024), created="2026-01-01T00:00:00Z"
+        7.0, company="S", cpc="34240", product="p", period=(2024, 2024), created="2026-01-01T00:00:00Z"
     )
     warnings = {}
     for name, fp in (("old", old), ("current", current)):
@@ -383,7 +383,7 @@ def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
         args = ["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100", "--pact", str(out)]
         code: int | str | None = 0
         try:
-            main([*args, "--pact-company", "A", "--pact-cpc", "34290", "--pact-period", period])
+            main([*args, "--pact-company", "A", "--pact-cpc", "34240", "--pact-period", period])
         except SystemExit as info:
             code = info.code
         return code, capsys.readouterr().err, out.exists()
@@ -399,10 +399,10 @@ def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
     # the library refuses too (it is what every writer goes through)
     with pytest.raises(UsageError, match="pcf.dqi"):
         product_footprint(
-            1.0, company="S", cpc="34290", product="p", period=(2025, 2025), created="2026-02-01T00:00:00Z"
+            1.0, company="S", cpc="34240", product="p", period=(2025, 2025), created="2026-02-01T00:00:00Z"
         )
     assert product_footprint(
-        1.0, company="S", cpc="34290", product="p", period=(2024, 2024), created="2026-02-01T00:00:00Z"
+        1.0, company="S", cpc="34240", product="p", period=(2024, 2024), created="2026-02-01T00:00:00Z"
     )
 
 

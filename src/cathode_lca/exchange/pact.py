@@ -27,7 +27,7 @@ reference period from 2025 on without a complete ``dqi`` is refused (:mod:`.pact
 Examples
 --------
 >>> pf = product_footprint(
-...     1.25, company="ACME Recycling", cpc="34290", product="recycled nickel sulfate",
+...     1.25, company="ACME Recycling", cpc="34240", product="recycled nickel sulfate",
 ...     period=(2023, 2023), created="2026-01-01T00:00:00Z")
 >>> pf["pcf"]["pCfExcludingBiogenic"], pf["specVersion"]
 ('1.25', '2.3.1')
@@ -142,14 +142,18 @@ def check_text(value: str, field_name: str, given_as: str = "") -> str:
 def check_cpc(code: str, given_as: str = "") -> str:
     """*code* if it is a UN CPC Ver. 2.1 code (1 to 5 ASCII digits: section to subclass), else a UsageError.
 
-    >>> check_cpc("34290")
-    '34290'
+    Only the form is checked. A nickel or cobalt sulfate is subclass 34240 "Phosphates of triammonium; salts
+    and peroxysalts of inorganic acids and metals n.e.c." (not 34290, rare-earth compounds); see
+    docs/exchange.md for what is verified.
+
+    >>> check_cpc("34240")
+    '34240'
     """
     if not re.fullmatch(r"[0-9]{1,5}", code):
         where = f" ({given_as})" if given_as else ""
         raise UsageError(
             f"PACT field 'productCategoryCpc'{where}: {code!r:.40} is not a UN CPC code",
-            hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34290",
+            hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34240",
         )
     return code
 
