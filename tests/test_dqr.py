@@ -149,3 +149,18 @@ def test_the_pef_caps_for_company_specific_data_do_not_imply_a_dqr_of_1_5():
     assert rating({"TeR": 1, "GeR": 1, "TiR": 1, "P": 3})["DQR"] == 1.5
     text = " ".join((Path(__file__).resolve().parent.parent / "docs/data/quality.md").read_text().split())
     assert "(2 + 2 + 2 + 3)/4 = 2.25" in text and "TeR = GeR = TiR = 1, P = 3 gives 1.5" in text
+
+
+def test_the_rule_says_what_of_the_pef_rule_is_confirmed_and_what_is_not():
+    """docs/data/quality.md: Recommendation (EU) 2021/2279, Annex I §4.6.5, as read, confirms the four criteria
+    (TeR, GeR, TiR, P, each on five levels) and that each is weighted separately over the processes; the mean
+    of the four (Equation 19) and the level limits were not in the text read. RULE called the whole rule
+    "unverified", the confirmed criteria and weighting included."""
+    from cathode_lca.quality.dqr import RULE
+
+    confirmed, said, unverified = RULE.partition("unverified:")
+    assert said and "confirmed" in confirmed and "2021/2279" in confirmed and "4.6.5" in confirmed
+    assert all(criterion in confirmed for criterion in ("TeR", "GeR", "TiR", "P")) and "separately" in confirmed
+    assert "/ 4" not in confirmed and "1.5" not in confirmed  # the formula and the limits are not claimed
+    assert "(TeR + GeR + TiR + P) / 4" in unverified and "1.5/2/3/4" in unverified and "Equation 19" in unverified
+    assert RULE.count("unverified") == 1

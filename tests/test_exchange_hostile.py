@@ -17,7 +17,7 @@ from cathode_lca.exchange.pact import product_footprint
 
 NISO4 = "nickel-sulfate-greet2022"
 COMPANY = ["--pact-company", "ACME"]
-CPC = ["--pact-cpc", "34290"]
+CPC = ["--pact-cpc", "34240"]
 PERIOD = ["--pact-period", "2023"]
 
 
@@ -59,7 +59,7 @@ def _supplier_and_scenario(tmp_path):
     """A supplier PACT footprint for NiSO4 and a scenario file that stands it in."""
     supplier = tmp_path / "supplier.json"
     fp = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+        7.0, company="S", cpc="34240", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
     )
     supplier.write_text(json.dumps(fp))
     return supplier, scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")
@@ -174,7 +174,7 @@ def test_quotes_and_non_ascii_in_a_company_name_are_kept_exactly(tmp_path):
 
 
 def test_the_library_refuses_the_same_text_the_cli_refuses():
-    args = dict(company="A", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    args = dict(company="A", cpc="34240", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
     with pytest.raises(UsageError, match="productNameCompany"):
         product_footprint(1.0, **{**args, "product": "cell\nmodel"})  # e.g. a battery file's model name
     with pytest.raises(UsageError, match="companyName"):
@@ -205,7 +205,7 @@ def test_an_identifier_that_is_not_a_urn_is_refused(tmp_path, capsys, urn):
 # --- the product category
 
 
-@pytest.mark.parametrize("cpc", ["abc", "34 290", "342901", "34290\n", "-1", "٣٤٢٩٠"])
+@pytest.mark.parametrize("cpc", ["abc", "34 240", "342401", "34240\n", "-1", "٣٤٢٩٠"])
 def test_a_cpc_that_is_not_a_un_cpc_code_is_refused(tmp_path, capsys, cpc):
     out = tmp_path / "pcf.json"
     err = refused(["compute", NISO4, "--pact", str(out), *COMPANY, "--pact-cpc", cpc, *PERIOD], capsys)
@@ -260,7 +260,7 @@ def test_a_supplier_footprint_cannot_write_escape_sequences_to_the_terminal(tmp_
     ESC [2J cleared the user's terminal (compare and compute already escaped their warnings)."""
     supplier = tmp_path / "supplier.json"
     fp = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+        7.0, company="S", cpc="34240", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z"
     )
     supplier.write_text(json.dumps({**fp, "companyName": "S\x1b[2J\u202eevil"}))
     scenario = scenario_file(tmp_path, f"datasets:\n  {NISO4}:\n    pact: {supplier.name}\n")

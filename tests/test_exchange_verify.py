@@ -22,7 +22,7 @@ from cathode_lca.exchange.olca import olca_id
 from cathode_lca.exchange.pact import SCHEMA_FILE, product_footprint
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
-PACT = ["--pact-company", "ACME", "--pact-cpc", "34290", "--pact-period", "2023"]
+PACT = ["--pact-company", "ACME", "--pact-cpc", "34240", "--pact-period", "2023"]
 CREATED = ["--pact-created", "2026-01-02T03:04:05Z"]
 
 
@@ -65,7 +65,7 @@ def test_an_ar5_only_result_is_not_declared_as_ar6(tmp_path, capsys):
 
 
 def _make(**kw) -> dict:
-    args = dict(company="A", cpc="34290", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
+    args = dict(company="A", cpc="34240", product="p", period=(2023, 2023), created="2026-01-01T00:00:00Z")
     return product_footprint(1.25, **{**args, **kw})
 
 
@@ -325,10 +325,10 @@ def test_a_supplier_footprint_past_its_validity_is_said(tmp_path):
     """PACT: without a validity period a footprint is valid for 3 years from referencePeriodEnd. A
     supplier file for 2019 (valid until 2023-01-01) stood in without a word."""
     old = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2019, 2019), created="2020-02-01T00:00:00Z"
+        7.0, company="S", cpc="34240", product="p", period=(2019, 2019), created="2020-02-01T00:00:00Z"
     )
     current = product_footprint(
-        7.0, company="S", cpc="34290", product="p", period=(2024, 2024), created="2026-01-01T00:00:00Z"
+        7.0, company="S", cpc="34240", product="p", period=(2024, 2024), created="2026-01-01T00:00:00Z"
     )
     warnings = {}
     for name, fp in (("old", old), ("current", current)):
@@ -383,7 +383,7 @@ def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
         args = ["compute", "nickel-sulfate-greet2022", "--indicator", "gwp100", "--pact", str(out)]
         code: int | str | None = 0
         try:
-            main([*args, "--pact-company", "A", "--pact-cpc", "34290", "--pact-period", period])
+            main([*args, "--pact-company", "A", "--pact-cpc", "34240", "--pact-period", period])
         except SystemExit as info:
             code = info.code
         return code, capsys.readouterr().err, out.exists()
@@ -399,11 +399,76 @@ def test_a_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
     # the library refuses too (it is what every writer goes through)
     with pytest.raises(UsageError, match="pcf.dqi"):
         product_footprint(
-            1.0, company="S", cpc="34290", product="p", period=(2025, 2025), created="2026-02-01T00:00:00Z"
+            1.0, company="S", cpc="34240", product="p", period=(2025, 2025), created="2026-02-01T00:00:00Z"
         )
     assert product_footprint(
-        1.0, company="S", cpc="34290", product="p", period=(2024, 2024), created="2026-02-01T00:00:00Z"
+        1.0, company="S", cpc="34240", product="p", period=(2024, 2024), created="2026-02-01T00:00:00Z"
     )
+
+
+# PACT 2.3 DataQualityIndicators: all six properties, each DQR on PACT's 1-3 scale, coverage in percent.
+FULL_DQI = {
+    "coveragePercent": 90,
+    "technologicalDQR": 2,
+    "temporalDQR": 1.5,
+    "geographicalDQR": 2,
+    "completenessDQR": 2,
+    "reliabilityDQR": 1,
+}
+
+
+def _supplier(start: str, end: str, dqi: dict | None = None) -> dict:
+    """A supplier's footprint with the reference period [start, end) that cathode-lca itself would not write."""
+    fp = product_footprint(
+        7.0, company="S", cpc="34240", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+    )
+    pcf = {**fp["pcf"], "referencePeriodStart": start, "referencePeriodEnd": end}
+    if dqi is not None:
+        pcf["dqi"] = dqi
+    return {**fp, "pcf": pcf}
+
+
+def test_a_supplier_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path, capsys):
+    """PACT Technical Specifications 2.3, CarbonFootprint.dqi: mandatory once the reference period includes
+    1 January 2025 or later (and then every DataQualityIndicators property). read_footprint accepted
+    such a file without dqi in silence, though it refuses a file that lacks any other mandatory property
+    ("missing"). Now it is refused the same way: the file and the field named, a hint, exit 2."""
+    from cathode_lca.exchange.pact import parse_footprint
+
+    y2025 = ("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    with pytest.raises(UsageError, match=r"supplier\.json: field 'pcf\.dqi': missing") as info:
+        parse_footprint(_supplier(*y2025), "supplier.json")
+    assert "2025" in info.value.message and info.value.hint
+    # a period that straddles the date includes it: 1 July 2024 to 1 July 2025
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        parse_footprint(_supplier("2024-07-01T00:00:00Z", "2025-07-01T00:00:00Z"), "supplier.json")
+    # an empty object, or one property short, lacks what is mandatory too
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        parse_footprint(_supplier(*y2025, dqi={}), "supplier.json")
+    short = {k: v for k, v in FULL_DQI.items() if k != "reliabilityDQR"}
+    with pytest.raises(UsageError, match=r"pcf\.dqi\.reliabilityDQR': missing"):
+        parse_footprint(_supplier(*y2025, dqi=short), "supplier.json")
+    # with every indicator it is read, and the indicators are carried
+    read = parse_footprint(_supplier(*y2025, dqi=FULL_DQI), "supplier.json")
+    assert read.dqi == {k: float(v) for k, v in FULL_DQI.items()}
+    # referencePeriodEnd is exclusive: a period ending at 2025-01-01T00:00Z lies in 2024 and needs no dqi
+    assert parse_footprint(_supplier("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"), "s.json").dqi == {}
+    # ... and an end one second later is in 2025 (an offset counts: 01:00+01:00 is 00:00Z, still 2024)
+    with pytest.raises(UsageError, match="pcf.dqi"):
+        parse_footprint(_supplier("2024-01-01T00:00:00Z", "2025-01-01T00:00:01Z"), "s.json")
+    assert parse_footprint(_supplier("2024-01-01T00:00:00Z", "2025-01-01T01:00:00+01:00"), "s.json").dqi == {}
+
+    # the CLI: exit 2, no traceback, the scenario line, the file and the field named; no result
+    (tmp_path / "supplier.json").write_text(json.dumps(_supplier(*y2025)))
+    scenario = tmp_path / "supplier.yaml"
+    scenario.write_text(
+        "format: cathode-lca-scenario/1\nname: s\ndatasets:\n  nickel-sulfate-greet2022:\n    pact: supplier.json\n"
+    )
+    err = refused(["compute", "nickel-sulfate-greet2022", "--scenario", str(scenario), "--format", "json"], capsys)
+    assert "supplier.json" in err and "pcf.dqi" in err and "nickel-sulfate-greet2022" in err
+    (tmp_path / "supplier.json").write_text(json.dumps(_supplier(*y2025, dqi=FULL_DQI)))
+    payload = json.loads(run(["compute", "nickel-sulfate-greet2022", "--scenario", str(scenario), "--format", "json"]))
+    assert payload["metadata"]["supplier_footprints"][0]["dqi_pact_scale_1_to_3"]["reliabilityDQR"] == 1.0
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from cathode_lca.cli import cli, main
 from cathode_lca.exchange.pact import SCHEMA_FILE, decimal_text, parse_footprint, product_footprint
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text())
-PACT_ARGS = ["--pact-company", "ACME Refining", "--pact-cpc", "34290", "--pact-period", "2023"]
+PACT_ARGS = ["--pact-company", "ACME Refining", "--pact-cpc", "34240", "--pact-period", "2023"]
 NISO4 = "nickel-sulfate-greet2022"
 
 
@@ -81,7 +81,7 @@ def test_a_supplier_value_moves_the_cathode_result_linearly(tmp_path):
         if value is not None:
             pcf = tmp_path / f"nis-{value}.json"
             fp = product_footprint(
-                value, company="S", cpc="34290", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+                value, company="S", cpc="34240", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
             )
             pcf.write_text(json.dumps(fp))
             target = tmp_path / f"s-{value}"
@@ -196,3 +196,31 @@ def test_battery_examples_use_the_cpc_class_of_electric_accumulators():
     codes = {(f.relative_to(root).as_posix(), code) for f in files for code in command.findall(f.read_text())}
     assert {f for f, _ in codes} >= {"docs/exchange.md", "src/cathode_lca/cli/passport.py"}  # both examples seen
     assert {(f, c) for f, c in codes if not c.startswith("4642")} == set()
+
+
+def test_salt_examples_use_the_cpc_subclass_of_metal_salts_of_inorganic_acids():
+    """UN CPC group 342 (as listed in the CPC product-flow categories of TianGong's TIDAS, whose titles of
+    4641/4642 match CPC Ver. 2.1): 34290 is "Compounds of rare earth metals, of yttrium or of scandium";
+    a nickel or cobalt sulphate, a salt of an inorganic acid and a metal, falls under 34240 "Phosphates of
+    triammonium; salts and peroxysalts of inorganic acids and metals n.e.c." (no other class of 342 names
+    sulphates). The docs, the CLI help and the module examples declared nickel sulfate as 34290."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*sorted((root / "docs").rglob("*.md")), root / "README.md", *sorted((root / "src").rglob("*.py"))]
+    # a command up to its --pact-cpc (continued over lines with a trailing backslash), or a cpc="..." argument
+    command = re.compile(r"cathode-lca (?:[^\n]|\\+\n)*?--pact-cpc\s+(\d+)")
+    found = {
+        (f.relative_to(root).as_posix(), match.group(0), match.group(1))
+        for f in files
+        for match in command.finditer(f.read_text())
+    }
+    found |= {
+        (f.relative_to(root).as_posix(), m.group(0), m.group(1))
+        for f in files
+        for m in re.finditer(r'cpc="(\d+)", product="([^"]*)"', f.read_text())
+    }
+    assert {code for *_, code in found} >= {"34240", "46420"}  # the salt and the battery examples were seen
+    assert [(f, code) for f, _, code in found if code == "34290"] == []
+    salts = [(f, code) for f, text, code in found if re.search(r"nickel|cobalt|sulfate|NiSO4", text, re.I)]
+    assert salts and all(code == "34240" for _, code in salts), salts

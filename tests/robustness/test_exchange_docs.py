@@ -43,7 +43,7 @@ def test_every_documented_command_runs(command, tmp_path, monkeypatch):
     supplier = product_footprint(
         6.0,
         company="Supplier",
-        cpc="34290",
+        cpc="34240",
         product="nickel sulfate",
         period=(2023, 2023),
         created="2026-01-01T00:00:00Z",

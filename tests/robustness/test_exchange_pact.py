@@ -150,7 +150,7 @@ def test_a_complete_dqi_on_the_pact_scale_is_carried():
     assert parse_footprint(footprint(dqi=dqi), "s.json").dqi == {k: float(v) for k, v in dqi.items()}
 
 
-PACT_ARGS = ["--pact-company", "ACME", "--pact-cpc", "34290", "--pact-period", "2023"]
+PACT_ARGS = ["--pact-company", "ACME", "--pact-cpc", "34240", "--pact-period", "2023"]
 
 
 @pytest.mark.parametrize("command", [["compute", NISO4], ["compare", "NMC811", "--indicator", "gwp100"]])
@@ -194,7 +194,7 @@ def test_bad_pact_options_name_the_flag_and_fail_before_computing(tmp_path, caps
 
 def test_the_stand_in_warning_names_the_supplier_product_so_a_wrong_material_shows(tmp_path, capsys):
     fp = product_footprint(
-        3.0, company="S", cpc="34290", product="cobalt sulfate", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+        3.0, company="S", cpc="34240", product="cobalt sulfate", period=(2023, 2023), created="2026-01-01T00:00:00Z"
     )
     pcf = write(tmp_path, fp)
     result = CliRunner().invoke(cli, ["compute", NISO4, "--scenario", str(scenario(tmp_path, pcf))])

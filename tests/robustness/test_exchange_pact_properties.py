@@ -53,7 +53,7 @@ def base() -> dict[str, Any]:
 def test_a_written_footprint_validates_and_reads_back_exactly(gwp, company, product, first, span):
     last = min(first + span, 2024)  # ended before created (2026-01-01); from 2025 PACT needs dqi
     fp = product_footprint(
-        gwp, company=company, cpc="34290", product=product, period=(first, last), created="2026-01-01T00:00:00Z"
+        gwp, company=company, cpc="34240", product=product, period=(first, last), created="2026-01-01T00:00:00Z"
     )
     jsonschema.validate(fp, SCHEMA)
     read = parse_footprint(json.loads(json.dumps(fp)), "x.json")

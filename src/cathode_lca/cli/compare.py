@@ -125,7 +125,8 @@ def compare(
       cathode-lca compare NCA --unit kg-metal:Ni --route virgin --route hydrometallurgical
       cathode-lca compare NMC811 --param hydro_recovery_ni=0.95 --indicator gwp100
       cathode-lca compare NMC811 --plot nmc811.svg --format xlsx --out nmc811.xlsx
-      cathode-lca compare NMC811 --pact pcf.json --pact-company ACME --pact-cpc 34290 --pact-period 2023
+      cathode-lca compare NMC811 --unit kg-salt:nickel-sulfate --allocation economic --pact pcf.json \\
+        --pact-company ACME --pact-cpc 34240 --pact-period 2023
     """
     from ..report.output import check_outputs
 

@@ -148,7 +148,7 @@ class PactRequest:
         for flag, value in (("--pact-company", self.company), ("--pact-cpc", self.cpc), ("--pact-period", self.period)):
             if not value or not str(value).strip():
                 raise UsageError(
-                    f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34290 --pact-period 2023"
+                    f"--pact needs {flag}", hint="e.g. --pact-company 'ACME' --pact-cpc 34240 --pact-period 2023"
                 )
         from ..exchange.pact import check_cpc, check_dqi_period, check_text, check_urn
 

@@ -252,7 +252,8 @@ def compute(
       cathode-lca compute sulfuric-acid-greet2022
       cathode-lca compute cam-nmc811-virgin --indicator gwp100-ar5 --format json
       cathode-lca compute cam-nmc811-virgin --tree --depth 4 --indicator gwp100
-      cathode-lca compute cam-nmc811-virgin --pact pcf.json --pact-company ACME --pact-cpc 34290 --pact-period 2023
+      cathode-lca compute nickel-sulfate-greet2022 --pact pcf.json --pact-company ACME --pact-cpc 34240 \\
+        --pact-period 2023
     """
     from ..methods import DEFAULT_METHODS
 

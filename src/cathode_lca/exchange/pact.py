@@ -21,12 +21,13 @@ What the package can and cannot say in a footprint:
   (:func:`check_dqi_period`).
 
 Reading a supplier's footprint (:func:`read_footprint`) gives the GHG per kg (or per the declared
-unit, converted by pint) that :func:`stand_in` puts in place of a dataset's own exchanges.
+unit, converted by pint) that :func:`stand_in` puts in place of a dataset's own exchanges; one for a
+reference period from 2025 on without a complete ``dqi`` is refused (:mod:`.pact_checks`).
 
 Examples
 --------
 >>> pf = product_footprint(
-...     1.25, company="ACME Recycling", cpc="34290", product="recycled nickel sulfate",
+...     1.25, company="ACME Recycling", cpc="34240", product="recycled nickel sulfate",
 ...     period=(2023, 2023), created="2026-01-01T00:00:00Z")
 >>> pf["pcf"]["pCfExcludingBiogenic"], pf["specVersion"]
 ('1.25', '2.3.1')
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from .pact_checks import DQI_REQUIRED_FROM, check_supplier_dqi
 
 if TYPE_CHECKING:
     from ..inventory.schema import Inventory
@@ -140,14 +142,18 @@ def check_text(value: str, field_name: str, given_as: str = "") -> str:
 def check_cpc(code: str, given_as: str = "") -> str:
     """*code* if it is a UN CPC Ver. 2.1 code (1 to 5 ASCII digits: section to subclass), else a UsageError.
 
-    >>> check_cpc("34290")
-    '34290'
+    Only the form is checked. A nickel or cobalt sulfate is subclass 34240 "Phosphates of triammonium; salts
+    and peroxysalts of inorganic acids and metals n.e.c." (not 34290, rare-earth compounds); see
+    docs/exchange.md for what is verified.
+
+    >>> check_cpc("34240")
+    '34240'
     """
     if not re.fullmatch(r"[0-9]{1,5}", code):
         where = f" ({given_as})" if given_as else ""
         raise UsageError(
             f"PACT field 'productCategoryCpc'{where}: {code!r:.40} is not a UN CPC code",
-            hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34290",
+            hint="a CPC Ver. 2.1 code is 1 to 5 digits (section to subclass), e.g. 34240",
         )
     return code
 
@@ -214,12 +220,6 @@ def check_urn(value: str, field_name: str, given_as: str = "") -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
-
-
-#: The first year whose reference periods must carry ``pcf.dqi`` (PACT Technical Specifications 2.3,
-#: CarbonFootprint.dqi: mandatory (MUST) once the reference period includes the start of 2025 or lies
-#: later; DataQualityIndicators: every one of its properties is then mandatory too).
-DQI_REQUIRED_FROM = 2025
 
 
 def check_dqi_period(last: int, given_as: str = "") -> None:
@@ -504,6 +504,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
             path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
         )
     dqi = {str(k): _dqi_value(path, str(k), v) for k, v in dqi_raw.items()}
+    check_supplier_dqi(pcf, path)  # mandatory for reference periods from 2025 on
     return SupplierFootprint(
         path=path,
         sha256=sha256,

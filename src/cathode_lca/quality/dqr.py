@@ -12,10 +12,12 @@ TiR    time-related representativeness            temporal correlation
 P      precision                                  reliability
 =====  =========================================  ==================================
 
+The four criteria, each rated on five levels and each weighted separately over the processes, are
+what Recommendation (EU) 2021/2279, Annex I §4.6.5 says as far as it was read (docs/data/quality.md).
 ``DQR = (TeR + GeR + TiR + P) / 4`` and the quality levels (≤ 1.5 excellent, ≤ 2 very good, ≤ 3
-good, ≤ 4 fair, else poor) are the values commonly quoted for the EF method (Recommendation (EU)
-2021/2279); they could **not** be checked against the legal text and are marked unverified in the
-output (``rule``). A result's DQR weights each dataset by the absolute share of its direct
+good, ≤ 4 fair, else poor) are the values commonly quoted for the EF method; Equation 19 and the
+level table were **not** in the text read, and the output (``rule``) marks these two unverified. A
+result's DQR weights each dataset by the absolute share of its direct
 contribution to the indicator, ``|c_j| = |(C B)_j s_j|``, computed here from the full system at the
 deterministic parameter values (``s = A⁻¹ f``; one factorisation of ``A`` serves every demand of a
 call). Each rating says which share of that weight has explicit scores and which is inherited from
@@ -44,9 +46,11 @@ if TYPE_CHECKING:
 CRITERIA = {"TeR": "technological", "GeR": "geographical", "TiR": "temporal", "P": "reliability"}
 LEVELS = ((1.5, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"))
 RULE = (
-    "PEF-2021 as commonly quoted: DQR = (TeR + GeR + TiR + P) / 4, levels 1.5/2/3/4 — unverified against "
-    "Recommendation (EU) 2021/2279; criteria from pedigree scores (TeR: technological, GeR: geographical, "
-    "TiR: temporal, P: reliability)"
+    "PEF (Recommendation (EU) 2021/2279, Annex I §4.6.5), confirmed in the text read: four criteria, TeR, GeR, TiR "
+    "and P, each rated on five levels and each weighted separately over the processes; unverified: "
+    "DQR = (TeR + GeR + TiR + P) / 4 and the level limits 1.5/2/3/4 (excellent, very good, good, fair), as commonly "
+    "quoted (Equation 19 and the level table were not in the text read); the criteria come from pedigree scores by "
+    "cathode-lca's mapping (TeR: technological, GeR: geographical, TiR: temporal, P: reliability)"
 )
 
 
