@@ -245,3 +245,13 @@ def test_route_dqr_figures_of_the_docs():
     ds = compare("NMC811", indicators=["gwp100"], dqr=True)
     rated = {route: v["gwp100"]["DQR"] for route, v in json.loads(ds.attrs["dqr"])["results"].items()}
     assert rated == {"virgin": 2.5, "hydrometallurgical": 2.515, "pyrometallurgical": 2.589, "direct": 2.541}
+
+
+def test_the_pyro_lime_divisor_is_a_formula_choice_and_never_drawn():
+    """``pyro_lime_f_divisor`` is 14 (EverBatt's F/14*56 as written) or 38 (the CaF2 stoichiometry): a choice
+    between two formulas, not a measured number. Drawn lognormally around 14 (GSD 1.44 as an EverBatt estimate)
+    it moved the pyro lime between the two readings at random."""
+    from cathode_lca.uncertainty.defaults import default_parameter_distribution
+
+    model = default_model()
+    assert default_parameter_distribution(model.parameters.parameters["pyro_lime_f_divisor"]) is None
