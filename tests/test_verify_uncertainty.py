@@ -530,18 +530,18 @@ def test_sobol_first_order_indices_of_an_additive_linear_route_are_the_analytic_
     assert ds.attrs["model_evaluations"] == 512 * (2 + 2)  # N (D + 2), docs/uncertainty.md
 
 
-@pytest.mark.slow  # ranks the 114 default parameters of the shipped comparison (about 5 s)
+@pytest.mark.slow  # ranks the 113 default parameters of the shipped comparison (about 5 s)
 def test_the_size_of_the_default_sensitivity_run_in_the_docs_is_true():
-    """docs/uncertainty.md: "`sensitivity NMC811`: 114 parameters, 118,784 evaluations, 7 outputs × 3
-    indicators": 1024 (the CLI's default N) × (114 + 2) = 118,784; 4 routes + 3 differences to virgin."""
+    """docs/uncertainty.md: "`sensitivity NMC811`: 113 parameters, 117,760 evaluations, 7 outputs × 3
+    indicators": 1024 (the CLI's default N) × (113 + 2) = 117,760; 4 routes + 3 differences to virgin."""
     from cathode_lca.uncertainty.sensitivity import sensitivity
 
     text = " ".join((ROOT / "docs" / "uncertainty.md").read_text(encoding="utf-8").split())
-    assert "114 parameters, 118,784 evaluations, 7 outputs × 3 indicators" in text
+    assert "113 parameters, 117,760 evaluations, 7 outputs × 3 indicators" in text
     ds = sensitivity("NMC811", samples=8, seed=1, indicators=("gwp100", "energy", "water"), progress=False)
-    assert ds.sizes["parameter"] == 114 and ds.attrs["model_evaluations"] == 8 * (114 + 2)
+    assert ds.sizes["parameter"] == 113 and ds.attrs["model_evaluations"] == 8 * (113 + 2)
     assert ds.sizes["route"] == 7 and ds.sizes["indicator"] == 3
-    assert 1024 * (ds.sizes["parameter"] + 2) == 118_784
+    assert 1024 * (ds.sizes["parameter"] + 2) == 117_760
 
 
 # --- 3. data quality rating --------------------------------------------------------------------------------
