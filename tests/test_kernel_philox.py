@@ -79,7 +79,7 @@ def test_counter_carries_inside_the_vector_lanes(low):
         np.testing.assert_array_equal(_philox(4, 2)(rows, start, 200), _numpy_words(rows, start, 200))
 
 
-@pytest.mark.parametrize(("width", "scalar"), [(4, 0), (8, 0), (2, 1), (8, 3)])
+@pytest.mark.parametrize(("width", "scalar"), [(4, 0), (4, 2), (8, 0), (2, 1), (8, 3), (16, 0), (32, 0)])
 def test_other_group_shapes_give_the_same_words(width, scalar):
     """The loop bounds hold for any group shape (vector lanes alone, more lanes, odd group sizes)."""
     rows = np.random.default_rng(width * 10 + scalar).integers(0, 2**64, size=(5, 6), dtype=np.uint64)
@@ -88,10 +88,14 @@ def test_other_group_shapes_give_the_same_words(width, scalar):
 
 
 def test_the_default_is_vector_code_and_the_kernel_uses_it():
-    """``@philox`` multiplies in ``<4 x i64>`` lanes (``vpmuludq``) beside scalar ``mul i128``."""
+    """``@philox`` multiplies in vector lanes (``vpmuludq``) beside scalar ``mul i128``: ``<4 x i64>`` with AVX2,
+    ``<16 x i64>`` with AVX-512 (host_lanes)."""
+    from cathode_lca.uncertainty.kernel_philox import host_lanes
+
+    width, _scalar = host_lanes()
     source = philox_ir()
-    assert "mul <4 x i64>" in source
-    assert "mul i128" in source
+    assert f"mul <{width} x i64>" in source
+    assert "mul i128" in source  # the scalar loop for the blocks at the ends
     assert philox_keys_of_draws is philox_keys
     keys = philox_keys(11, ["a", "b"])
     np.testing.assert_array_equal(
@@ -156,3 +160,15 @@ def test_spawn_key_halves_and_seeds_out_of_range_are_refused():
         seed_keys(1, [(2**32, 0)])
     with pytest.raises(ValueError, match="non-negative"):
         seed_keys(-1, [(1, 2)])
+
+
+@pytest.mark.parametrize(("features", "lanes"), [({"avx512f": True, "avx2": True}, (16, 0)), ({"avx2": True}, (4, 2))])
+def test_the_philox_layout_follows_the_cpu(monkeypatch, features, lanes):
+    """AVX-512: 16 vector lanes and no scalar blocks; otherwise 4 lanes (one AVX2 register) and 2 scalar blocks."""
+    import llvmlite.binding as llvm
+
+    from cathode_lca.uncertainty import kernel_philox
+
+    monkeypatch.setattr(llvm, "get_host_cpu_features", lambda: features)
+    assert kernel_philox.host_lanes() == lanes
+    assert f"mul <{lanes[0]} x i64>" in kernel_philox.philox_ir()

@@ -39,6 +39,26 @@ WIDTH = 4
 """Counters (blocks of 4 words) per vector group: ``<4 x i64>``, one AVX2 register."""
 SCALAR = 2
 """Blocks per group computed with scalar ``mul i128`` next to the vector lanes."""
+WIDE = (16, 0)
+"""(width, scalar) on a CPU with AVX-512: ``<16 x i64>`` is two 512-bit registers a word, and scalar blocks
+beside them only slowed the group down (AMD Zen 5, 204 streams × 256 samples, O0 / O2: 0.24 / 0.22 µs a
+sample against 0.61 / 0.41 with 4 + 2; 32 lanes 0.27 / 0.19; 2026-12-01). The words are the same either way."""
+
+
+def host_lanes() -> tuple[int, int]:
+    """(width, scalar) of the groups for this CPU: :data:`WIDE` with AVX-512, else (:data:`WIDTH`, :data:`SCALAR`).
+
+    >>> host_lanes() in ((WIDTH, SCALAR), WIDE)
+    True
+    """
+    try:
+        import llvmlite.binding as llvm
+
+        wide = bool(llvm.get_host_cpu_features().get("avx512f"))
+    except (ImportError, RuntimeError):  # no compiler, or no feature list: the AVX2 layout (correct anywhere)
+        wide = False
+    return WIDE if wide else (WIDTH, SCALAR)
+
 
 _LOW = 0xFFFFFFFF
 
@@ -228,7 +248,7 @@ def _loop(
   br i1 %more.{tag}, label %{tag}, label %{tag}.exit"""
 
 
-def philox_ir(width: int = WIDTH, scalar: int = SCALAR) -> str:
+def philox_ir(width: int | None = None, scalar: int | None = None) -> str:
     """``define void @philox(i64* K, i64 start, i64 n, i64 rows, i64* W)``: the raw words of *rows* streams.
 
     Row *r* of ``K`` (6 words: key 0, key 1, counter 0–3) is a stream at sample 0, as numpy's
@@ -237,8 +257,11 @@ def philox_ir(width: int = WIDTH, scalar: int = SCALAR) -> str:
     of every row to ``W[r·n + i]``, so numpy's ``random_raw`` is not needed (and gives the same
     words: ``tests/test_kernel_philox.py``). Whole blocks run in groups of *width* vector lanes
     and *scalar* scalar blocks; the blocks cut by ``start`` or ``start + n`` and the last fewer
-    than a group take the scalar loop ``@philox_blocks``.
+    than a group take the scalar loop ``@philox_blocks``. Without *width* and *scalar*, the layout
+    suits this CPU (:func:`host_lanes`).
     """
+    if width is None or scalar is None:
+        width, scalar = host_lanes()
     ir = IR()
     scalar_keys = _round_keys(ir, "%k0", "%k1")
     splats = [(_splat_of(ir, width, k0), _splat_of(ir, width, k1)) for k0, k1 in scalar_keys]
