@@ -618,9 +618,21 @@ def plan_export(
     (all of them with ``biosphere=None``) go to ``<prefix> biosphere``.
     """
     from ..lca import default_model
+    from . import arguments
 
+    if prefix is not None:
+        arguments.brightway_name(prefix, "prefix", what="a name", example="cathode-lca")
     if not prefix or not prefix.strip():
         raise UsageError("empty database prefix", hint="give --prefix NAME")
+    if biosphere is not None:
+        arguments.brightway_name(biosphere, "biosphere", what="a database name", example="biosphere3", optional=True)
+        if not biosphere.strip():
+            raise UsageError(
+                "empty biosphere database name",
+                hint="give --biosphere NAME (biosphere=NAME), or --biosphere none (biosphere=None) for a private one",
+            )
+    arguments.method_list(methods)
+    arguments.model_or_none(model)
     plan = _Planner(model or default_model(), prefix, allocation, methods, biosphere).plan()
     check_plan_formulas(plan)
     return plan

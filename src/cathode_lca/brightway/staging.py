@@ -125,6 +125,11 @@ def _delete_project(bd: Any, name: str) -> None:
 
 def recover(project: str) -> str | None:
     """Finish or discard an export of *project* that was killed; say what was done (None: nothing)."""
+    from .arguments import brightway_name
+
+    brightway_name(project, "project", what="a Brightway project name", example="cathode")
+    if not project.strip():
+        raise UsageError("empty Brightway project name", hint="give --project NAME")
     bd = _bd()
     staging = staging_name(project)
     journal = _journal_path(bd, project)

@@ -1,0 +1,123 @@
+"""The Brightway entry points given wrong arguments, by a Python caller or on the command line.
+
+Each case was seen raising a raw Python error, or doing something silently, before its fix:
+
+- ``export_to_brightway(1)``: "'int' object has no attribute 'strip'"; ``methods="ipcc2021-gwp100"``
+  read letter by letter ("unknown method 'i'"); ``model="x.yaml"``: "'str' object has no attribute
+  'inventory'"; ``overwrite="no"`` (a true string) replaced the user's databases; a project name
+  with a control character (``"cathode\\n"``, a name read from a file) created a second project
+  that looks like the first; ``--biosphere ""`` silently meant ``--biosphere none``.
+- ``model_on_background(None, ...)``: "'NoneType' object has no attribute 'startswith'";
+  ``extra="my.yaml"`` read letter by letter ("no such file: m").
+- ``write_datapackage(path, samples=3, seed=1.5)`` ran as seed 1; ``seed=-1`` was a raw
+  ValueError, also from ``cathode-lca brightway datapackage --seed -1`` (a traceback).
+- ``crosscheck(..., rtol=float("nan"))`` passed whatever bw2calc computed: a check that cannot fail.
+- An amount that is infinite at the default parameters passed the export's plan and failed inside
+  bw2data, reported as "close other programs that use the project".
+
+Expected everywhere: a :class:`UsageError` (or ParameterError for a value) that names the argument
+and what it accepts, exit code 2 without a traceback on the command line, and nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DATA, run_main
+
+from cathode_lca.brightway.export import export_to_brightway
+from cathode_lca.brightway.plan import plan_export
+from cathode_lca.brightway.staging import recover
+from cathode_lca.errors import UsageError
+from cathode_lca.inventory.load import load_inventory
+from cathode_lca.lca import LCAModel
+from cathode_lca.methods import load_method
+
+pytestmark = pytest.mark.brightway
+
+
+@pytest.fixture(scope="module")
+def chain() -> LCAModel:
+    return LCAModel(load_inventory([DATA / "chain.yaml"]))
+
+
+@pytest.fixture(scope="module")
+def test_gwp():
+    return load_method("test-gwp", str(DATA / "method-test.yaml"))
+
+
+def projects(bd) -> set[str]:
+    return {p.name for p in bd.projects}
+
+
+# ---------------------------------------------------------------------------
+# export_to_brightway / plan_export / recover
+
+
+@pytest.mark.parametrize("project", [1, ["p"], b"p", Path("p")])
+def test_export_refuses_a_project_that_is_not_a_name(bd, chain, test_gwp, project):
+    before = projects(bd)
+    with pytest.raises(UsageError, match=r"project must be a Brightway project name \(a string\), got"):
+        export_to_brightway(project, chain, methods=[test_gwp])
+    assert projects(bd) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "what"),
+    [
+        ({"project": "cathode\n"}, "project"),
+        ({"project": "a\x00b"}, "project"),
+        ({"project": "p", "prefix": "cathode\tlca"}, "prefix"),
+        ({"project": "p", "biosphere": "biosphere3\x1b"}, "biosphere"),
+    ],
+)
+def test_export_refuses_control_characters_in_names(bd, chain, test_gwp, kwargs, what):
+    before = projects(bd)
+    with pytest.raises(UsageError, match=f"{what} .* contains the control character"):
+        export_to_brightway(model=chain, methods=[test_gwp], **kwargs)
+    assert projects(bd) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"prefix": 1}, r"prefix must be a name \(a string\), got 1 \(int\)"),
+        ({"biosphere": 1}, r"biosphere must be a database name \(a string\) or None, got 1 \(int\)"),
+        ({"biosphere": ""}, r"empty biosphere database name"),
+        ({"methods": "ipcc2021-gwp100"}, r"methods must be a list of method ids, got the string 'ipcc2021-gwp100'"),
+        ({"methods": 1}, r"methods must be a list of method ids, got 1 \(int\)"),
+        ({"model": "x.yaml"}, r"model must be an LCAModel or None, got 'x.yaml' \(str\)"),
+        ({"model": 1}, r"model must be an LCAModel or None, got 1 \(int\)"),
+    ],
+)
+def test_plan_refuses_arguments_of_the_wrong_type(kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        plan_export(**kwargs)
+
+
+def test_overwrite_must_be_true_or_false_not_a_true_string(bd, chain, test_gwp):
+    export_to_brightway("p", chain, methods=[test_gwp])
+    bd.projects.set_current("p")
+    bd.Database("cathode-lca foreground").metadata["mine"] = "kept"  # marks the existing export
+    bd.databases.flush()
+    for overwrite in ("no", 1, None):
+        with pytest.raises(UsageError, match=r"overwrite must be True or False, got"):
+            export_to_brightway("p", chain, methods=[test_gwp], overwrite=overwrite)
+    bd.projects.set_current("p")
+    assert bd.databases["cathode-lca foreground"].get("mine") == "kept"  # not replaced
+
+
+@pytest.mark.parametrize("project", [None, 1, ""])
+def test_recover_refuses_a_project_that_is_not_a_name(bd, project):
+    with pytest.raises(UsageError, match=r"project must be a Brightway project name|empty Brightway project name"):
+        recover(project)
+
+
+def test_cli_export_refuses_a_control_character_and_an_empty_biosphere(bd, capsys):
+    before = projects(bd)
+    code, _out, err = run_main(["brightway", "export", "--project", "cathode\x01", "--method", "ced"], capsys)
+    assert code == 2 and "contains the control character '\\x01'" in err and "Traceback" not in err
+    code, _out, err = run_main(["brightway", "export", "--project", "p", "--biosphere", "", "--method", "ced"], capsys)
+    assert code == 2 and "empty biosphere database name" in err and "--biosphere none" in err
+    assert projects(bd) == before
