@@ -29,7 +29,7 @@ from conftest import DATA, run_main
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.plan import plan_export
 from cathode_lca.brightway.staging import recover
-from cathode_lca.errors import UsageError
+from cathode_lca.errors import ParameterError, UsageError
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel
 from cathode_lca.methods import load_method
@@ -121,3 +121,38 @@ def test_cli_export_refuses_a_control_character_and_an_empty_biosphere(bd, capsy
     code, _out, err = run_main(["brightway", "export", "--project", "p", "--biosphere", "", "--method", "ced"], capsys)
     assert code == 2 and "empty biosphere database name" in err and "--biosphere none" in err
     assert projects(bd) == before
+
+
+# ---------------------------------------------------------------------------
+# an amount that is not finite at the default parameters
+
+
+INFINITE = """format: cathode-lca/1
+include: [flows.yaml]
+parameters:
+  big: {value: 1.0e308, unit: kg/kg, source: test}
+datasets:
+  - id: c
+    name: product C
+    stage: cam-production
+    element_balance: {skip: test}
+    exchanges:
+      - {input: a, amount: big * 10, unit: kg, source: test}
+  - id: a
+    name: material A
+    stage: chemicals
+    exchanges:
+      - {flow: co2, amount: 1, unit: kg, source: test}
+"""
+
+
+def test_an_infinite_amount_is_refused_before_anything_is_written(bd, tmp_path, test_gwp):
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    (tmp_path / "inf.yaml").write_text(INFINITE)
+    model = LCAModel(load_inventory([tmp_path / "inf.yaml"]))  # 1e308 * 10 overflows to inf
+    for call in (lambda: plan_export(model, methods=[test_gwp]), lambda: export_to_brightway("p", model)):
+        with pytest.raises(ParameterError, match="NaN or infinite") as info:
+            call()
+        assert info.value.file is not None and info.value.file.endswith("inf.yaml")
+        assert info.value.dataset == "c" and info.value.line == 11
+    assert "p" not in projects(bd)
