@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, run_main
 
+from cathode_lca.brightway.background import model_on_background
+from cathode_lca.brightway.background_mapping import load_mapping, shipped_mapping
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.plan import plan_export
 from cathode_lca.brightway.staging import recover
@@ -156,3 +158,35 @@ def test_an_infinite_amount_is_refused_before_anything_is_written(bd, tmp_path, 
         assert info.value.file is not None and info.value.file.endswith("inf.yaml")
         assert info.value.dataset == "c" and info.value.line == 11
     assert "p" not in projects(bd)
+
+
+# ---------------------------------------------------------------------------
+# model_on_background / load_mapping
+
+
+@pytest.mark.parametrize("background", [None, 1, ["brightway:p/db"]])
+def test_background_must_be_a_spec(background):
+    with pytest.raises(UsageError, match=r"background must be 'brightway:PROJECT/DATABASE' \(a string\), got"):
+        model_on_background(background, shipped_mapping())
+
+
+@pytest.mark.parametrize("mapping", [None, 1, [str(shipped_mapping())]])
+def test_mapping_must_be_a_path(mapping):
+    with pytest.raises(UsageError, match=r"mapping must be the path or shipped name of a mapping file"):
+        model_on_background("brightway:p/db", mapping)
+    with pytest.raises(UsageError, match=r"mapping must be the path or shipped name of a mapping file"):
+        load_mapping(mapping)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"inventory": "my.yaml"}, r"inventory must be an Inventory \(from load_inventory\) or None, got 'my.yaml'"),
+        ({"extra": "my.yaml"}, r"extra must be a list of files or folders, got the single path 'my.yaml'"),
+        ({"extra": Path("my.yaml")}, r"extra must be a list of files or folders, got the single path 'my.yaml'"),
+        ({"extra": 1}, r"extra must be a list of files or folders, got 1 \(int\)"),
+    ],
+)
+def test_background_inventory_arguments_of_the_wrong_type(kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        model_on_background("brightway:p/db", shipped_mapping(), **kwargs)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,6 +182,11 @@ def load_mapping(path: str | Path) -> BackgroundMapping:
     """
     from .._yaml import LineDict, load_yaml_text
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise UsageError(
+            f"mapping must be the path or shipped name of a mapping file, got {path!r:.60} ({type(path).__name__})",
+            hint="e.g. 'my-mapping.yaml', or a shipped one: " + ", ".join(SHIPPED_MAPPINGS),
+        )
     file = Path(path)
     if not file.is_file() and str(path) in SHIPPED_MAPPINGS:
         file = shipped_mapping(str(path))
