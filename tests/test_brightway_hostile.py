@@ -28,6 +28,7 @@ from conftest import DATA, run_main
 
 from cathode_lca.brightway.background import model_on_background
 from cathode_lca.brightway.background_mapping import load_mapping, shipped_mapping
+from cathode_lca.brightway.datapackage import write_datapackage
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.plan import plan_export
 from cathode_lca.brightway.staging import recover
@@ -190,3 +191,60 @@ def test_mapping_must_be_a_path(mapping):
 def test_background_inventory_arguments_of_the_wrong_type(kwargs, message):
     with pytest.raises(UsageError, match=message):
         model_on_background("brightway:p/db", shipped_mapping(), **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# write_datapackage
+
+
+@pytest.mark.parametrize("path", [None, 1, ["a.zip"]])
+def test_datapackage_path_must_be_a_path(path):
+    with pytest.raises(UsageError, match=r"path must be a file path \(str or Path\), got"):
+        write_datapackage(path)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"method": ["ipcc2021-gwp100"]}, r"method must be one method id \(a string\) or a Method, got"),
+        ({"samples": 1.5}, r"samples must be a whole number, 0 or more, got 1.5 \(float\)"),
+        ({"samples": "10"}, r"samples must be a whole number, 0 or more, got '10' \(str\)"),
+        ({"samples": True}, r"samples must be a whole number, 0 or more, got True \(bool\)"),
+        ({"samples": 3, "seed": 1.5}, r"seed must be a whole number from 0 to 2\*\*63 - 1 or None"),
+        ({"samples": 3, "seed": -1}, r"seed must be a whole number from 0 to 2\*\*63 - 1 or None"),
+        ({"samples": 3, "seed": True}, r"seed must be a whole number from 0 to 2\*\*63 - 1 or None"),
+        ({"samples": 3, "seed": 2**70}, r"seed must be a whole number from 0 to 2\*\*63 - 1 or None"),
+        ({"scenarios": "regions.yaml"}, r"scenarios must be a mapping \{scenario name: \{parameter: value\}\}, got"),
+        ({"scenarios": ["CN"]}, r"scenarios must be a mapping \{scenario name: \{parameter: value\}\}, got"),
+        ({"scenarios": {1: {"plant_region": "CN"}}}, r"scenario names must be strings, got 1 \(int\)"),
+        ({"parameters": "plant_region=CN"}, r"parameters must be a mapping of parameter name to value, got str"),
+        ({"model": "x.yaml"}, r"model must be an LCAModel or None, got 'x.yaml' \(str\)"),
+    ],
+)
+def test_datapackage_arguments_of_the_wrong_type(tmp_path, kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        write_datapackage(tmp_path / "out.zip", **kwargs)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scenario_value_that_is_not_a_number_names_the_scenario_and_parameter(tmp_path):
+    with pytest.raises(ParameterError, match=r"scenario 'high': 'hydro_recovery_ni' must be a number, got 'abc'"):
+        write_datapackage(
+            tmp_path / "out.zip", scenarios={"low": {"hydro_recovery_ni": 0.9}, "high": {"hydro_recovery_ni": "abc"}}
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_datapackage_overwrite_must_be_true_or_false(tmp_path):
+    out = tmp_path / "mine.zip"
+    out.write_bytes(b"the user's file")
+    with pytest.raises(UsageError, match=r"overwrite must be True or False, got 'no' \(str\)"):
+        write_datapackage(out, overwrite="no")
+    assert out.read_bytes() == b"the user's file"
+
+
+def test_cli_datapackage_refuses_a_negative_seed_without_a_traceback(tmp_path, capsys):
+    out = tmp_path / "mc.zip"
+    code, _out, err = run_main(["brightway", "datapackage", str(out), "--samples", "3", "--seed", "-1"], capsys)
+    assert code == 2 and "--seed" in err and "Traceback" not in err
+    assert not out.exists()
