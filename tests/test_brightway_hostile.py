@@ -28,6 +28,7 @@ from conftest import DATA, run_main
 
 from cathode_lca.brightway.background import model_on_background
 from cathode_lca.brightway.background_mapping import load_mapping, shipped_mapping
+from cathode_lca.brightway.crosscheck import crosscheck, crosscheck_many
 from cathode_lca.brightway.datapackage import write_datapackage
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.plan import plan_export
@@ -248,3 +249,36 @@ def test_cli_datapackage_refuses_a_negative_seed_without_a_traceback(tmp_path, c
     code, _out, err = run_main(["brightway", "datapackage", str(out), "--samples", "3", "--seed", "-1"], capsys)
     assert code == 2 and "--seed" in err and "Traceback" not in err
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------
+# crosscheck
+
+
+@pytest.mark.parametrize("rtol", [float("nan"), float("inf"), -1.0, "1e-9", True])
+def test_crosscheck_tolerance_must_be_a_finite_number_of_zero_or_more(chain, rtol):
+    with pytest.raises(UsageError, match=r"rtol must be a finite number, 0 or more, got"):
+        crosscheck(chain, {"c": 1.0}, methods=[], rtol=rtol)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: crosscheck(m, None), r"demand must be a mapping of product or dataset id to amount, got NoneType"),
+        (lambda m: crosscheck(m, "c"), r"demand must be a mapping of product or dataset id to amount, got str"),
+        (lambda m: crosscheck_many(m, {"c": 1.0}), r"demands must be a list of mappings \{id: amount\}, got dict"),
+        (lambda m: crosscheck(m, {"c": 1.0}, methods="ced"), r"methods must be a list of method ids, got the string"),
+        (lambda m: crosscheck(None, {"c": 1.0}), r"model must be an LCAModel, got None \(NoneType\)"),
+    ],
+)
+def test_crosscheck_arguments_of_the_wrong_type(chain, call, message):
+    with pytest.raises(UsageError, match=message):
+        call(chain)
+
+
+def test_a_valid_crosscheck_still_passes_and_a_tight_zero_tolerance_is_allowed(chain, test_gwp):
+    # chain.yaml by hand: GWP of 1 kg C = 0.506 + 30 * 6e-5 = 0.5078 (see its description)
+    report = crosscheck(chain, {"c": 1.0}, methods=[test_gwp], rtol=1e-9)
+    assert report.ours["test-gwp"] == pytest.approx(0.5078, rel=1e-12)
+    assert report.bw2calc["test-gwp"] == pytest.approx(0.5078, rel=1e-9)
+    assert crosscheck(chain, {"c": 1.0}, methods=[test_gwp], rtol=0.0, raise_on_mismatch=False).ours == report.ours
