@@ -33,7 +33,7 @@ from cathode_lca.brightway.datapackage import write_datapackage
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.plan import plan_export
 from cathode_lca.brightway.staging import recover
-from cathode_lca.errors import ParameterError, UsageError
+from cathode_lca.errors import CathodeLCAError, ParameterError, UsageError
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel
 from cathode_lca.methods import load_method
@@ -282,3 +282,29 @@ def test_a_valid_crosscheck_still_passes_and_a_tight_zero_tolerance_is_allowed(c
     assert report.ours["test-gwp"] == pytest.approx(0.5078, rel=1e-12)
     assert report.bw2calc["test-gwp"] == pytest.approx(0.5078, rel=1e-9)
     assert crosscheck(chain, {"c": 1.0}, methods=[test_gwp], rtol=0.0, raise_on_mismatch=False).ours == report.ours
+
+
+# ---------------------------------------------------------------------------
+# links
+
+
+def test_the_export_journal_is_not_written_through_a_planted_link(bd, tmp_path, chain, test_gwp):
+    from cathode_lca.brightway.staging import _journal_path
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's file")
+    journal = _journal_path(bd, "p")
+    journal.with_name(journal.name + ".tmp").symlink_to(victim)  # the name the journal was first written to
+    export_to_brightway("p", chain, methods=[test_gwp])
+    assert victim.read_text() == "the user's file"
+    assert "p" in projects(bd) and not journal.exists()
+
+
+def test_a_datapackage_is_not_written_through_a_link(tmp_path):
+    victim = tmp_path / "victim.zip"
+    victim.write_bytes(b"the user's file")
+    (tmp_path / "out.zip").symlink_to(victim)
+    for overwrite in (False, True):
+        with pytest.raises(CathodeLCAError, match="link"):
+            write_datapackage(tmp_path / "out.zip", overwrite=overwrite)
+    assert victim.read_bytes() == b"the user's file"
