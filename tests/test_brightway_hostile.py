@@ -33,7 +33,7 @@ from cathode_lca.brightway.datapackage import write_datapackage
 from cathode_lca.brightway.export import export_to_brightway
 from cathode_lca.brightway.plan import plan_export
 from cathode_lca.brightway.staging import recover
-from cathode_lca.errors import CathodeLCAError, ParameterError, UsageError
+from cathode_lca.errors import CathodeLCAError, InventoryError, ParameterError, UsageError
 from cathode_lca.inventory.load import load_inventory
 from cathode_lca.lca import LCAModel
 from cathode_lca.methods import load_method
@@ -308,3 +308,42 @@ def test_a_datapackage_is_not_written_through_a_link(tmp_path):
         with pytest.raises(CathodeLCAError, match="link"):
             write_datapackage(tmp_path / "out.zip", overwrite=overwrite)
     assert victim.read_bytes() == b"the user's file"
+
+
+# ---------------------------------------------------------------------------
+# mapping file values
+
+
+MAPPING = """format: cathode-lca-background-mapping/1
+datasets:
+  sulfuric-acid-greet2022:
+    name: market for sulfuric acid
+    location: RoW
+    convert: {dataset_convert}
+flows:
+  energy-primary-coal:
+    - {{name: "Coal, hard", categories: [natural resource, in ground], unit: kg, convert: {flow_convert}}}
+  water-consumption:
+    - {{name: "Water", categories: [water], factor: -1}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("dataset_convert", "flow_convert", "field"),
+    [(-1.0, 19.1, "datasets.sulfuric-acid-greet2022.convert"), (1.0, -19.1, "flows.energy-primary-coal.convert")],
+)
+def test_a_negative_unit_conversion_in_a_mapping_is_refused(tmp_path, dataset_convert, flow_convert, field):
+    path = tmp_path / "m.yaml"
+    path.write_text(MAPPING.format(dataset_convert=dataset_convert, flow_convert=flow_convert))
+    with pytest.raises(InventoryError, match=r"must be a positive number") as info:
+        load_mapping(path)
+    assert info.value.field == field and info.value.file == str(path)
+
+
+def test_a_negative_flow_factor_stays_allowed(tmp_path):
+    # released water counts negative in water consumption (docs/brightway.md): a sign, not a unit
+    path = tmp_path / "m.yaml"
+    path.write_text(MAPPING.format(dataset_convert=1.0, flow_convert=19.1))
+    mapping = load_mapping(path)
+    assert [f.factor for f in mapping.flows if f.flow == "water-consumption"] == [-1.0]
+    assert mapping.datasets["sulfuric-acid-greet2022"].convert == 1.0
