@@ -347,3 +347,18 @@ def test_a_negative_flow_factor_stays_allowed(tmp_path):
     mapping = load_mapping(path)
     assert [f.factor for f in mapping.flows if f.flow == "water-consumption"] == [-1.0]
     assert mapping.datasets["sulfuric-acid-greet2022"].convert == 1.0
+
+
+# ---------------------------------------------------------------------------
+# names that collide with the export's own
+
+
+def test_a_project_named_like_a_staging_copy_is_refused_so_no_later_export_deletes_it(bd, chain, test_gwp):
+    # seen: the export to 'x (cathode-lca export in progress)' succeeded; the next export to 'x'
+    # took it for its own killed build and deleted it ("removed the unfinished export to 'x'")
+    name = "x (cathode-lca export in progress)"
+    with pytest.raises(UsageError, match=r"ends with ' \(cathode-lca export in progress\)'"):
+        export_to_brightway(name, chain, methods=[test_gwp])
+    with pytest.raises(UsageError, match=r"ends with ' \(cathode-lca export in progress\)'"):
+        recover(name)
+    assert name not in projects(bd)

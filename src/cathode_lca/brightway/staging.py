@@ -138,6 +138,11 @@ def recover(project: str) -> str | None:
     brightway_name(project, "project", what="a Brightway project name", example="cathode")
     if not project.strip():
         raise UsageError("empty Brightway project name", hint="give --project NAME")
+    if project.endswith(STAGING_SUFFIX):  # the next export to the shorter name would delete it as a killed build
+        raise UsageError(
+            f"Brightway project name '{project}' ends with '{STAGING_SUFFIX}'",
+            hint="that name is the export's staging copy; choose another --project",
+        )
     bd = _bd()
     staging = staging_name(project)
     journal = _journal_path(bd, project)
