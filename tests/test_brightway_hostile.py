@@ -362,3 +362,13 @@ def test_a_project_named_like_a_staging_copy_is_refused_so_no_later_export_delet
     with pytest.raises(UsageError, match=r"ends with ' \(cathode-lca export in progress\)'"):
         recover(name)
     assert name not in projects(bd)
+
+
+@pytest.mark.parametrize("suffix", ["biosphere", "background", "foreground"])
+def test_the_biosphere_to_link_to_cannot_be_one_of_the_exports_own_databases(suffix):
+    with pytest.raises(
+        UsageError, match=rf"biosphere 'cathode-lca {suffix}' is one of the databases this export writes"
+    ):
+        plan_export(biosphere=f"cathode-lca {suffix}")
+    with pytest.raises(UsageError, match=rf"biosphere 'mine {suffix}' is one of the databases this export writes"):
+        plan_export(prefix="mine", biosphere=f"mine {suffix}")

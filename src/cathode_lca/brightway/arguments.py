@@ -156,3 +156,24 @@ def tolerance(value: Any, argument: str = "rtol") -> float:
             f"{argument} must be a finite number, 0 or more, got {shown(value)}", hint=f"e.g. {argument}=1e-9"
         )
     return float(value)
+
+
+def export_names(prefix: Any, biosphere: Any) -> None:
+    """The export's *prefix* and *biosphere* names: strings without control characters, not empty,
+    and a biosphere to link to that is not one of the databases the export writes (and first deletes)."""
+    if prefix is not None:
+        brightway_name(prefix, "prefix", what="a name", example="cathode-lca")
+    if not prefix or not prefix.strip():
+        raise UsageError("empty database prefix", hint="give --prefix NAME")
+    if biosphere is not None:
+        brightway_name(biosphere, "biosphere", what="a database name", example="biosphere3", optional=True)
+        if not biosphere.strip():
+            raise UsageError(
+                "empty biosphere database name",
+                hint="give --biosphere NAME (biosphere=NAME), or --biosphere none (biosphere=None) for a private one",
+            )
+        if biosphere in (f"{prefix} {kind}" for kind in ("biosphere", "background", "foreground")):
+            raise UsageError(
+                f"biosphere '{biosphere}' is one of the databases this export writes (and first deletes)",
+                hint="give the standard biosphere (--biosphere biosphere3), or --biosphere none",
+            )

@@ -620,17 +620,7 @@ def plan_export(
     from ..lca import default_model
     from . import arguments
 
-    if prefix is not None:
-        arguments.brightway_name(prefix, "prefix", what="a name", example="cathode-lca")
-    if not prefix or not prefix.strip():
-        raise UsageError("empty database prefix", hint="give --prefix NAME")
-    if biosphere is not None:
-        arguments.brightway_name(biosphere, "biosphere", what="a database name", example="biosphere3", optional=True)
-        if not biosphere.strip():
-            raise UsageError(
-                "empty biosphere database name",
-                hint="give --biosphere NAME (biosphere=NAME), or --biosphere none (biosphere=None) for a private one",
-            )
+    arguments.export_names(prefix, biosphere)
     arguments.method_list(methods)
     arguments.model_or_none(model)
     model = model or default_model()
