@@ -372,3 +372,26 @@ def test_the_biosphere_to_link_to_cannot_be_one_of_the_exports_own_databases(suf
         plan_export(biosphere=f"cathode-lca {suffix}")
     with pytest.raises(UsageError, match=rf"biosphere 'mine {suffix}' is one of the databases this export writes"):
         plan_export(prefix="mine", biosphere=f"mine {suffix}")
+
+
+@pytest.mark.parametrize("exact", ["'no'", "'false'", "1", "[]"])
+def test_exact_in_a_mapping_must_be_true_or_false(tmp_path, exact):
+    # seen: exact: 'no' was bool('no') = True, an exact match where the user asked for a prefix match
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "format: cathode-lca-background-mapping/1\nflows:\n  water-consumption:\n"
+        f"    - {{name: Water, categories: [water], factor: -1, exact: {exact}}}\n"
+    )
+    with pytest.raises(InventoryError, match=r"'exact' must be true or false") as info:
+        load_mapping(path)
+    assert info.value.line == 4 and info.value.field == "flows.water-consumption"
+
+
+def test_exact_true_and_false_still_load(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "format: cathode-lca-background-mapping/1\nflows:\n  water-consumption:\n"
+        "    - {name: Water, categories: [water], factor: -1, exact: true}\n"
+        "    - {name: Water, categories: [water, surface water], factor: -1, exact: false}\n"
+    )
+    assert [f.exact for f in load_mapping(path).flows] == [True, False]

@@ -325,6 +325,9 @@ def _flow_selector(flow_id: str | None, spec: Any, line: int | None, fail: Any) 
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
             raise fail("'categories' must be a list of texts, e.g. [air]", line, where)
     factor = _number(spec.get("factor", 1.0), f"{where}.factor", line, fail)
+    exact = spec.get("exact", False)
+    if not isinstance(exact, bool):  # bool('no') is True
+        raise fail(f"'exact' must be true or false, got {exact!r}", line, where, "write exact: true (or leave it out)")
     return FlowSelector(
         flow=flow_id,
         name=None if spec.get("name") is None else str(spec["name"]),
@@ -336,5 +339,5 @@ def _flow_selector(flow_id: str | None, spec: Any, line: int | None, fail: Any) 
         line=line or 0,
         reason=spec.get("reason"),
         unit=None if spec.get("unit") is None else str(spec["unit"]),
-        exact=bool(spec.get("exact", False)),
+        exact=exact,
     )
