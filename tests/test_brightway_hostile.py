@@ -395,3 +395,50 @@ def test_exact_true_and_false_still_load(tmp_path):
         "    - {name: Water, categories: [water, surface water], factor: -1, exact: false}\n"
     )
     assert [f.exact for f in load_mapping(path).flows] == [True, False]
+
+
+# ---------------------------------------------------------------------------
+# recalculate(): a dataset's own parameter, edited in the project
+
+
+SHARE = """format: cathode-lca/1
+include: [flows.yaml]
+datasets:
+  - id: c
+    name: product C
+    stage: cam-production
+    element_balance: {skip: test}
+    parameters:
+      a_share: {kind: fraction, value: 0.5, unit: kg/kg, source: test}
+    exchanges:
+      - {input: a, amount: 4 * a_share, unit: kg, source: test}
+  - id: a
+    name: material A
+    stage: chemicals
+    exchanges:
+      - {flow: co2, amount: 1, unit: kg, source: test}
+"""
+
+
+@pytest.mark.parametrize("value", [1.5, -0.25])
+def test_recalculate_refuses_a_value_of_an_activity_parameter_outside_its_bounds(bd, tmp_path, test_gwp, value):
+    # seen: only project and database parameters were checked; a dataset's fraction set to 1.5 in
+    # the Activity Browser recalculated to 4 * 1.5 = 6 kg of A
+    from bw2data.backends import ExchangeDataset
+    from bw2data.parameters import ActivityParameter
+
+    from cathode_lca.brightway.project import recalculate
+
+    (tmp_path / "flows.yaml").write_text((DATA / "flows.yaml").read_text())
+    (tmp_path / "share.yaml").write_text(SHARE)
+    export_to_brightway("share", LCAModel(load_inventory([tmp_path / "share.yaml"])), methods=[test_gwp])
+    bd.projects.set_current("share")
+    before = {e.id: e.data.get("amount") for e in ExchangeDataset.select()}
+    assert 2.0 in before.values()  # 4 * 0.5 kg of A
+    share = ActivityParameter.get(name="c__a_share")
+    assert share.data["cathode-lca bounds"] == [0.0, 1.0]
+    share.amount = value
+    share.save()
+    with pytest.raises(ParameterError, match=r"ActivityParameter 'c__a_share'.* outside its declared bounds \[0, 1\]"):
+        recalculate()
+    assert {e.id: e.data.get("amount") for e in ExchangeDataset.select()} == before
