@@ -269,6 +269,10 @@ def test_crosscheck_tolerance_must_be_a_finite_number_of_zero_or_more(chain, rto
         (lambda m: crosscheck_many(m, {"c": 1.0}), r"demands must be a list of mappings \{id: amount\}, got dict"),
         (lambda m: crosscheck(m, {"c": 1.0}, methods="ced"), r"methods must be a list of method ids, got the string"),
         (lambda m: crosscheck(None, {"c": 1.0}), r"model must be an LCAModel, got None \(NoneType\)"),
+        (
+            lambda m: crosscheck(m, {"c": 1.0}, parameters="b_per_c=2"),
+            r"parameters must be a mapping of parameter name to value, got str",
+        ),
     ],
 )
 def test_crosscheck_arguments_of_the_wrong_type(chain, call, message):

@@ -159,6 +159,7 @@ def crosscheck_many(
                 hint="e.g. {'cam-nmc811-virgin': 1.0}",
             )
     arguments.method_list(methods)
+    arguments.mapping_or_none(parameters, "parameters", example="{'plant_region': 'CN'}")
     rtol = arguments.tolerance(rtol)
     bw2calc, _bwp = _import_bw()
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
