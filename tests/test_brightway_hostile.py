@@ -446,3 +446,27 @@ def test_recalculate_refuses_a_value_of_an_activity_parameter_outside_its_bounds
     with pytest.raises(ParameterError, match=r"ActivityParameter 'c__a_share'.* outside its declared bounds \[0, 1\]"):
         recalculate()
     assert {e.id: e.data.get("amount") for e in ExchangeDataset.select()} == before
+
+
+# ---------------------------------------------------------------------------
+# names too long for a file name
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [({"project": "p" * 300}, "project"), ({"project": "日本" * 60}, "project"), ({"prefix": "x" * 300}, "prefix")],
+)
+def test_a_name_too_long_for_brightways_file_names_is_refused_before_writing(bd, chain, test_gwp, kwargs, argument):
+    # seen: project 'p' * 300 -> OSError 'File name too long' (a traceback on the command line);
+    # prefix 'x' * 300 -> sqlite3 'unable to open database file'. 日本 is 6 bytes in UTF-8.
+    kwargs = {"project": "p", **kwargs}
+    before = projects(bd)
+    with pytest.raises(UsageError, match=rf"{argument} .* is too long for Brightway's file names"):
+        export_to_brightway(model=chain, methods=[test_gwp], **kwargs)
+    assert projects(bd) == before
+
+
+def test_a_long_name_within_the_limit_still_exports(bd, chain, test_gwp):
+    # 180 plain characters: the staging folder is 180 + 31 ('-cathode-lca-export-in-progress') + 33 (hash) = 244 bytes
+    report = export_to_brightway("p" * 180, chain, methods=[test_gwp], prefix="y" * 150)
+    assert report.project in projects(bd)

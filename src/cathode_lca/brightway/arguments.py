@@ -160,20 +160,43 @@ def tolerance(value: Any, argument: str = "rtol") -> float:
 
 def export_names(prefix: Any, biosphere: Any) -> None:
     """The export's *prefix* and *biosphere* names: strings without control characters, not empty,
-    and a biosphere to link to that is not one of the databases the export writes (and first deletes)."""
+    short enough for Brightway's file names, and a biosphere to link to that is not one of the
+    databases the export writes (and first deletes)."""
     if prefix is not None:
         brightway_name(prefix, "prefix", what="a name", example="cathode-lca")
     if not prefix or not prefix.strip():
         raise UsageError("empty database prefix", hint="give --prefix NAME")
-    if biosphere is not None:
-        brightway_name(biosphere, "biosphere", what="a database name", example="biosphere3", optional=True)
-        if not biosphere.strip():
-            raise UsageError(
-                "empty biosphere database name",
-                hint="give --biosphere NAME (biosphere=NAME), or --biosphere none (biosphere=None) for a private one",
-            )
-        if biosphere in (f"{prefix} {kind}" for kind in ("biosphere", "background", "foreground")):
-            raise UsageError(
-                f"biosphere '{biosphere}' is one of the databases this export writes (and first deletes)",
-                hint="give the standard biosphere (--biosphere biosphere3), or --biosphere none",
-            )
+    # the longest names made from it: a database's, and a method's (bw2data abbreviates (prefix, id))
+    fits_file_names(prefix, "prefix", [f"{prefix} background", f"{prefix.split(' ')[0]} ced-non-fossil"])
+    if biosphere is None:
+        return
+    brightway_name(biosphere, "biosphere", what="a database name", example="biosphere3", optional=True)
+    if not biosphere.strip():
+        raise UsageError(
+            "empty biosphere database name",
+            hint="give --biosphere NAME (biosphere=NAME), or --biosphere none (biosphere=None) for a private one",
+        )
+    fits_file_names(biosphere, "biosphere", [biosphere])
+    if biosphere in (f"{prefix} {kind}" for kind in ("biosphere", "background", "foreground")):
+        raise UsageError(
+            f"biosphere '{biosphere}' is one of the databases this export writes (and first deletes)",
+            hint="give the standard biosphere (--biosphere biosphere3), or --biosphere none",
+        )
+
+
+#: The longest file or folder name most file systems allow (bytes).
+NAME_MAX = 255
+
+
+def fits_file_names(name: str, argument: str, derived: list[str]) -> None:
+    """Refuse *name* when a file name Brightway derives from it (*derived*: the longest ones) would
+    exceed :data:`NAME_MAX` bytes; the OS would refuse it midway (``File name too long``)."""
+    from bw_processing import safe_filename
+
+    size = max(len(safe_filename(text, full=True).encode("utf-8")) for text in derived) + 8  # + ".pickle"
+    if size > NAME_MAX:
+        raise UsageError(
+            f"{argument} {name[:40]!r}… is too long for Brightway's file names "
+            f"({size} bytes where it makes one from it; the limit is {NAME_MAX})",
+            hint=f"give a shorter {argument}: {len(name)} characters here; about 150 plain letters fit",
+        )

@@ -133,7 +133,7 @@ def _delete_project(bd: Any, name: str) -> None:
 
 def recover(project: str) -> str | None:
     """Finish or discard an export of *project* that was killed; say what was done (None: nothing)."""
-    from .arguments import brightway_name
+    from .arguments import brightway_name, fits_file_names
 
     brightway_name(project, "project", what="a Brightway project name", example="cathode")
     if not project.strip():
@@ -143,6 +143,7 @@ def recover(project: str) -> str | None:
             f"Brightway project name '{project}' ends with '{STAGING_SUFFIX}'",
             hint="that name is the export's staging copy; choose another --project",
         )
+    fits_file_names(project, "project", [staging_name(project)])  # its folder's name, and its staging copy's
     bd = _bd()
     staging = staging_name(project)
     journal = _journal_path(bd, project)
