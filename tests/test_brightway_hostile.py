@@ -15,6 +15,9 @@ Each case was seen raising a raw Python error, or doing something silently, befo
 - An amount that is infinite at the default parameters passed the export's plan and failed inside
   bw2data, reported as "close other programs that use the project".
 
+Later sections (links, mapping values, names that collide with the export's own, recalculate(),
+names too long for a file name) say what was seen in their own comments.
+
 Expected everywhere: a :class:`UsageError` (or ParameterError for a value) that names the argument
 and what it accepts, exit code 2 without a traceback on the command line, and nothing written.
 """
