@@ -643,3 +643,28 @@ def test_a_supplier_footprint_replaces_a_mapped_datasets_background_lci(syntheti
     slope = (high - low) / 10.0
     assert slope > 0
     assert low + slope * (mapped["ipcc2021-gwp100"] - 2.0) == pytest.approx(base, rel=1e-9)
+
+
+def test_a_compare_on_the_background_equals_an_independent_override_and_bw2calc(synthetic, tmp_path):
+    """A background-linked compare, recomputed twice without the link code: (1) the same compare on
+    an inventory whose mapped datasets carry the synthetic database's LCI from a numpy solve
+    (override_file); (2) bw2calc on the linked model's matrices, for the virgin and recycled CAM."""
+    from cathode_lca.brightway.crosscheck import crosscheck_many
+    from cathode_lca.comparison import compare
+
+    model, _report = model_on_background(f"brightway:ei/{TECH}", shipped_mapping(), unmapped="fallback")
+    expected_model = LCAModel(load_inventory(extra=[override_file(tmp_path, synthetic)]))
+    linked = compare("NMC811", model=model)
+    expected = compare("NMC811", model=expected_model)
+    shipped = compare("NMC811")
+    assert list(linked.route.values) == list(expected.route.values) and len(linked.route) >= 3
+    values, reference = linked.value.values, expected.value.values
+    assert np.all(values != 0), "a check on zero scores proves nothing"
+    np.testing.assert_allclose(values, reference, rtol=1e-9, atol=0)
+    assert not np.allclose(values, shipped.value.values, rtol=1e-3)  # the background did change the result
+    # bw2calc, on the linked model's matrices: the virgin and hydrometallurgical routes (1 kg CAM each)
+    demands = [{"cam-nmc811-virgin": 1.0}, {"cam-nmc811-hydrometallurgical": 1.0}]
+    reports = crosscheck_many(model, demands, methods=["ipcc2021-gwp100"], rtol=1e-9)
+    for route, report in zip(("virgin", "hydrometallurgical"), reports, strict=True):
+        gwp = float(linked.value.sel(route=route, indicator="gwp100"))
+        assert report.bw2calc["ipcc2021-gwp100"] == pytest.approx(gwp, rel=1e-9), route

@@ -240,13 +240,25 @@ def model_on_background(
         Our inventory (default: the shipped inventories plus *extra* files).
     """
     from ..inventory.load import load_inventory
+    from ..inventory.schema import Inventory
     from ..lca import LCAModel
+    from . import arguments
 
+    if not isinstance(background, str):
+        raise UsageError(
+            f"background must be 'brightway:PROJECT/DATABASE' (a string), got {arguments.shown(background)}",
+            hint="e.g. background='brightway:my project/ecoinvent-3.10-cutoff'",
+        )
     if unmapped not in UNMAPPED_CHOICES:
         raise UsageError(f"unknown --unmapped '{unmapped}'", hint="choose fallback or fail")
+    if inventory is not None and not isinstance(inventory, Inventory):
+        raise UsageError(
+            f"inventory must be an Inventory (from load_inventory) or None, got {arguments.shown(inventory)}",
+            hint="e.g. inventory=load_inventory(extra=['my-plant.yaml']), or extra=['my-plant.yaml']",
+        )
+    extra = arguments.path_list(extra, "extra")
     project, database = parse_background(background)
     links = mapping if isinstance(mapping, BackgroundMapping) else load_mapping(mapping)
-    extra = list(extra)
     if inventory is not None:
         inv = inventory
     else:

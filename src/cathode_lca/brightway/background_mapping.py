@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,6 +182,11 @@ def load_mapping(path: str | Path) -> BackgroundMapping:
     """
     from .._yaml import LineDict, load_yaml_text
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise UsageError(
+            f"mapping must be the path or shipped name of a mapping file, got {path!r:.60} ({type(path).__name__})",
+            hint="e.g. 'my-mapping.yaml', or a shipped one: " + ", ".join(SHIPPED_MAPPINGS),
+        )
     file = Path(path)
     if not file.is_file() and str(path) in SHIPPED_MAPPINGS:
         file = shipped_mapping(str(path))
@@ -255,13 +261,21 @@ def load_mapping(path: str | Path) -> BackgroundMapping:
     )
 
 
-def _number(value: Any, what: str, line: int | None, fail: Any) -> float | None:
+def _number(value: Any, what: str, line: int | None, fail: Any, *, positive: bool = False) -> float | None:
+    """A finite non-zero number; *positive*: above 0 too (a unit conversion; a flow's factor may be -1)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise fail(f"'{what}' must be a number", line, what)
     if not np.isfinite(value) or value == 0:
         raise fail(f"'{what}' must be finite and non-zero", line, what)
+    if positive and value < 0:
+        raise fail(
+            f"'{what}' must be a positive number (a unit conversion), got {value}",
+            line,
+            what,
+            "a unit conversion has no sign; to count a flow negative, give it 'factor: -1'",
+        )
     return float(value)
 
 
@@ -288,7 +302,7 @@ def _activity_selector(dataset_id: str, spec: Any, line: int | None, fail: Any) 
         name=None if spec.get("name") is None else str(spec["name"]),
         location=None if spec.get("location") is None else str(spec["location"]),
         reference_product=None if spec.get("reference product") is None else str(spec["reference product"]),
-        convert=_number(spec.get("convert"), f"datasets.{dataset_id}.convert", line, fail),
+        convert=_number(spec.get("convert"), f"datasets.{dataset_id}.convert", line, fail, positive=True),
         line=line or 0,
         unit=None if spec.get("unit") is None else str(spec["unit"]),
     )
@@ -311,6 +325,9 @@ def _flow_selector(flow_id: str | None, spec: Any, line: int | None, fail: Any) 
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
             raise fail("'categories' must be a list of texts, e.g. [air]", line, where)
     factor = _number(spec.get("factor", 1.0), f"{where}.factor", line, fail)
+    exact = spec.get("exact", False)
+    if not isinstance(exact, bool):  # bool('no') is True
+        raise fail(f"'exact' must be true or false, got {exact!r}", line, where, "write exact: true (or leave it out)")
     return FlowSelector(
         flow=flow_id,
         name=None if spec.get("name") is None else str(spec["name"]),
@@ -318,9 +335,9 @@ def _flow_selector(flow_id: str | None, spec: Any, line: int | None, fail: Any) 
         code=None if spec.get("code") is None else str(spec["code"]),
         database=None if spec.get("database") is None else str(spec["database"]),
         factor=factor if factor is not None else 1.0,
-        convert=_number(spec.get("convert"), f"{where}.convert", line, fail),
+        convert=_number(spec.get("convert"), f"{where}.convert", line, fail, positive=True),
         line=line or 0,
         reason=spec.get("reason"),
         unit=None if spec.get("unit") is None else str(spec["unit"]),
-        exact=bool(spec.get("exact", False)),
+        exact=exact,
     )

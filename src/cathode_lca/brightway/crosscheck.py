@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import SolverError
+from ..errors import SolverError, UsageError
 from ..methods import DEFAULT_METHODS, Method, load_method
 
 if TYPE_CHECKING:
@@ -113,6 +113,11 @@ def crosscheck(
     raise_on_mismatch: bool = True,
 ) -> CrossCheckReport:
     """Compute *demand* with our engine and with bw2calc; compare scores and inventories."""
+    if not isinstance(demand, Mapping):
+        raise UsageError(
+            f"demand must be a mapping of product or dataset id to amount, got {type(demand).__name__}",
+            hint="e.g. {'cam-nmc811-virgin': 1.0}",
+        )
     return crosscheck_many(
         model,
         [demand],
@@ -139,6 +144,23 @@ def crosscheck_many(
     The datapackages are written once and bw2calc loads and factorises the system once per
     method; each demand is then solved again by bw2calc (``lci(demand=...)``).
     """
+    from . import arguments
+
+    arguments.model_or_none(model, optional=False)
+    if isinstance(demands, Mapping) or not isinstance(demands, Sequence):
+        raise UsageError(
+            f"demands must be a list of mappings {{id: amount}}, got {type(demands).__name__}",
+            hint="e.g. [{'cam-nmc811-virgin': 1.0}]; for one demand, call crosscheck()",
+        )
+    for demand in demands:
+        if not isinstance(demand, Mapping):
+            raise UsageError(
+                f"demand must be a mapping of product or dataset id to amount, got {type(demand).__name__}",
+                hint="e.g. {'cam-nmc811-virgin': 1.0}",
+            )
+    arguments.method_list(methods)
+    arguments.mapping_or_none(parameters, "parameters", example="{'plant_region': 'CN'}")
+    rtol = arguments.tolerance(rtol)
     bw2calc, _bwp = _import_bw()
     method_objs = [m if isinstance(m, Method) else load_method(m) for m in methods]
     matrices = model.matrices(allocation)

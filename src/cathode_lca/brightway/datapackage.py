@@ -138,6 +138,15 @@ def _column_parameters(
                     f"scenario '{scenario_name}' does not set '{name}', a {param.kind} parameter without a default",
                     hint=f"set '{name}' in every scenario",
                 )
+        if param.kind != "choice":
+            for scenario_name, value in zip(names, column, strict=True):
+                try:
+                    float(value)
+                except (TypeError, ValueError):
+                    raise ParameterError(
+                        f"scenario '{scenario_name}': '{name}' must be a number, got {value!r:.60}",
+                        hint=f"e.g. {name}: {fallback if fallback is not None else 1.0}",
+                    ) from None
         overrides[key] = np.array(column, dtype=object if param.kind == "choice" else float)
     return len(names), names, overrides, None
 
@@ -183,7 +192,19 @@ def write_datapackage(
     from ..io import check_writable
     from ..lca import default_model
     from ..methods import Method, load_method
+    from ..uncertainty.arguments import check_seed, whole_number
+    from . import arguments
 
+    arguments.file_path(path, "path", example="model.zip")
+    overwrite = arguments.flag(overwrite, "overwrite")
+    arguments.model_or_none(model)
+    arguments.one_method(method)
+    arguments.mapping_or_none(parameters, "parameters", example="{'plant_region': 'CN'}")
+    if not isinstance(samples, (int, np.integer)) or isinstance(samples, (bool, np.bool_)):
+        whole_number(samples, "samples", minimum=0)  # raises: a float, text or bool is not a count
+    samples = int(samples)  # negative: the range error of _column_parameters
+    seed = None if seed is None else check_seed(seed, optional=True)
+    arguments.scenario_table(scenarios)
     target = check_writable(path, overwrite)
     model = model or default_model()
     base = dict(parameters or {})

@@ -117,8 +117,12 @@ def export_to_brightway(
     >>> export_to_brightway("cathode", overwrite=True).databases   # doctest: +SKIP
     ('cathode-lca biosphere', 'cathode-lca background', 'cathode-lca foreground')
     """
+    from . import arguments
     from .staging import staged
 
+    arguments.brightway_name(project, "project", what="a Brightway project name", example="cathode")
+    overwrite = arguments.flag(overwrite, "overwrite")
+    verbose = arguments.flag(verbose, "verbose")
     with quiet_brightway(verbose):
         plan = plan_export(model, prefix=prefix, allocation=allocation, methods=methods, biosphere=biosphere)
         # crash-safe: written into a staging copy, swapped in only when complete (see staging.py)

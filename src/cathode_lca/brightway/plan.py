@@ -618,10 +618,17 @@ def plan_export(
     (all of them with ``biosphere=None``) go to ``<prefix> biosphere``.
     """
     from ..lca import default_model
+    from . import arguments
 
-    if not prefix or not prefix.strip():
-        raise UsageError("empty database prefix", hint="give --prefix NAME")
-    plan = _Planner(model or default_model(), prefix, allocation, methods, biosphere).plan()
+    arguments.export_names(prefix, biosphere)
+    arguments.method_list(methods)
+    arguments.model_or_none(model)
+    model = model or default_model()
+    matrices = model.matrices(allocation)
+    env = model.parameters.evaluate()
+    for entries in (matrices.A, matrices.B):  # a NaN/inf amount: our error (file, line, dataset), not bw2data's
+        matrices.static_data(entries, env)
+    plan = _Planner(model, prefix, allocation, methods, biosphere).plan()
     check_plan_formulas(plan)
     return plan
 
@@ -645,7 +652,7 @@ def check_plan_formulas(plan: ExportPlan) -> None:
                 f"Brightway cannot evaluate the formula of {what}: '{formula}' ({message})",
                 hint="report this as a bug with the inventory hash",
             )
-        if abs(float(result) - expected) > VERIFY_RTOL * max(1.0, abs(expected)):
+        if not abs(float(result) - expected) <= VERIFY_RTOL * max(1.0, abs(expected)):  # NaN or inf: not equal
             raise SolverError(
                 f"Brightway formula of {what} gives {float(result)!r}, cathode-lca {expected!r}: '{formula}'",
                 hint="report this as a bug with the inventory hash",

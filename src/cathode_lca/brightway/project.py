@@ -119,9 +119,9 @@ def recalculate() -> None:
     """
     bd = import_bw2data()
     from bw2data.backends import sqlite3_lci_db
-    from bw2data.parameters import DatabaseParameter, Group, ProjectParameter
+    from bw2data.parameters import ActivityParameter, DatabaseParameter, Group, ProjectParameter
 
-    _check_values(ProjectParameter, DatabaseParameter)
+    _check_values(ProjectParameter, DatabaseParameter, ActivityParameter)
     dirty: set[str] = set()
     with bd.parameters.db.atomic(), sqlite3_lci_db.atomic():
         if ProjectParameter.expired():
@@ -143,6 +143,9 @@ def recalculate() -> None:
 
 def _check_values(*tables: Any) -> None:
     """Every edited value is finite, within its declared bounds, and a choice code names a choice.
+
+    All three tables: a dataset's own parameter (an activity parameter, e.g. a fraction) is edited
+    in the Activity Browser as easily as a project parameter.
 
     A code outside the choices (or 2.5) matches no ``(plant_region == k)`` term of the exported
     formulas, so every region-dependent amount would silently become 0. Bounds are the ones the

@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,12 +66,19 @@ def _project_dir(bd: Any, name: str) -> Path | None:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write *path* atomically, never through a link: a fresh temporary file (exclusive create,
+    so a planted link is not followed), then a rename, which replaces a link at *path* itself."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     _fsync_dir(path.parent)
 
 
@@ -125,6 +133,17 @@ def _delete_project(bd: Any, name: str) -> None:
 
 def recover(project: str) -> str | None:
     """Finish or discard an export of *project* that was killed; say what was done (None: nothing)."""
+    from .arguments import brightway_name, fits_file_names
+
+    brightway_name(project, "project", what="a Brightway project name", example="cathode")
+    if not project.strip():
+        raise UsageError("empty Brightway project name", hint="give --project NAME")
+    if project.endswith(STAGING_SUFFIX):  # the next export to the shorter name would delete it as a killed build
+        raise UsageError(
+            f"Brightway project name '{project}' ends with '{STAGING_SUFFIX}'",
+            hint="that name is the export's staging copy; choose another --project",
+        )
+    fits_file_names(project, "project", [staging_name(project)])  # its folder's name, and its staging copy's
     bd = _bd()
     staging = staging_name(project)
     journal = _journal_path(bd, project)

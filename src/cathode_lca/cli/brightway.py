@@ -25,6 +25,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
+from .checks import MAX_SEED
 from .model import model_with_background, scenario_model
 from .options import ALLOCATION_CHOICES, background_options, inventory_option, parse_params, scenario_option
 
@@ -135,7 +136,12 @@ def export_command(
 @brightway.command("datapackage")
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--samples", type=int, default=0, help="Monte Carlo columns drawn from the parameter distributions.")
-@click.option("--seed", type=int, default=None, help="Random seed for --samples (recorded in the package).")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, MAX_SEED),
+    default=None,
+    help="Random seed for --samples, 0 or more (recorded in the package).",
+)
 @click.option(
     "--scenarios",
     "scenarios_file",
