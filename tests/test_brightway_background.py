@@ -614,7 +614,7 @@ def test_a_supplier_footprint_replaces_a_mapped_datasets_background_lci(syntheti
             folder = tmp_path / f"supplier-{value}"
             folder.mkdir()
             fp = product_footprint(
-                value, company="S", cpc="34290", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
+                value, company="S", cpc="34240", product="NiSO4", period=(2023, 2023), created="2026-01-01T00:00:00Z"
             )
             (folder / "nis.json").write_text(json.dumps(fp))
             (folder / "s.yaml").write_text(
