@@ -14,22 +14,20 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import keyword
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
-from .._yaml import MAX_BYTES, LineDict, LineList, line_at, load_yaml_text, read_yaml_file
-from ..errors import CathodeLCAError, FormulaError, InventoryError, UnitError, UsageError
+from .._yaml import MAX_BYTES, LineDict, LineList, load_yaml_text, read_yaml_file
+from ..errors import FormulaError, InventoryError, UnitError, UsageError
 from ..resources import inventories_dir
 from ..units import parse_unit
-from .bounds import parse_element_balance, resolve_bounds
-from .formulas import CONSTANTS, FUNCTIONS, Formula, parse_formula
-from .numbers import check_formula_constants, check_numbers
+from .bounds import parse_element_balance
+from .formulas import Formula, parse_formula
+from .numbers import check_formula_constants
+from .parameter_reading import build_parameter
 from .references import check_references, find_parameter
 from .schema import (
     TEXT_PROPERTY_SUFFIXES,
@@ -42,9 +40,9 @@ from .schema import (
     Inventory,
     Location,
     Parameter,
-    ParameterSpec,
     Product,
 )
+from .spec_reading import validate_spec
 
 FORMAT_VERSION = "cathode-lca/1"
 
@@ -140,36 +138,6 @@ def load_inventory(
 # implementation
 
 
-def _validate(model: type[pydantic.BaseModel], data: Any, file: str, dataset: str | None = None):
-    try:
-        spec = model.model_validate(data)
-        check_numbers(spec.model_dump(), data, file, dataset)
-        return spec
-    except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str", "float", "int")))]
-        field_name = ".".join(str(p) for p in loc) or None
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-            hint = "remove it or check the spelling against docs/inventory-format.md"
-        elif err["type"] == "missing":
-            msg = "missing required key"
-            hint = "add it (see docs/inventory-format.md)"
-        else:
-            hint = "see docs/inventory-format.md"
-        given = err.get("input")
-        if tuple(loc[:2]) == ("overrides", "parameters") and len(loc) == 3 and isinstance(given, str):
-            msg = f"an override of '{loc[2]}' gives the text '{given}': a plain override is a number"
-            hint = (
-                f"to choose '{given}', use a scenario file: parameters: {{{loc[2]}: {{value: {given}, source: ...}}}} "
-                "(docs/scenarios.md)"
-            )
-        raise InventoryError(
-            msg, file=file, line=line_at(data, loc), dataset=dataset, field=field_name, hint=hint
-        ) from None
-
-
 def _check_override_bounds(param: Parameter, file: str, line: int | None, name: str) -> None:
     """Refuse an override value outside the bounds it keeps, naming the override's file and line."""
     if param.kind != "value" or param.value is None:
@@ -217,7 +185,7 @@ class _Reader:
             )
         if not isinstance(data, LineDict):  # every YAML mapping is read as a LineDict
             raise InventoryError("top level must be a mapping", file=file, line=1)
-        spec: FileSpec = _validate(FileSpec, data, file)
+        spec: FileSpec = validate_spec(FileSpec, data, file)
         if spec.format is not None and spec.format != FORMAT_VERSION:
             raise InventoryError(
                 f"unsupported format '{spec.format}'",
@@ -265,7 +233,7 @@ class _Reader:
         line: int,
         dataset_id: str | None,
     ) -> None:
-        param = self._build_parameter(name, raw, file, file_id, line, dataset_id)
+        param = build_parameter(name, raw, file, file_id, line, dataset_id)
         key, scope = param.key, param.scope
 
         def fail(message: str, hint: str) -> None:
@@ -296,142 +264,9 @@ class _Reader:
         if scope.startswith("file:"):
             self.file_scopes[file_id][name] = key
 
-    def _build_parameter(
-        self,
-        name: str,
-        raw: Any,
-        file: str,
-        file_id: str,
-        line: int,
-        dataset_id: str | None,
-    ) -> Parameter:
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise InventoryError(
-                f"parameter name '{name}' is not a valid identifier",
-                file=file,
-                line=line,
-                dataset=dataset_id,
-                hint="use letters, digits and underscores, starting with a letter",
-            )
-        if name in CONSTANTS or name in FUNCTIONS or keyword.iskeyword(name):
-            what = "constant" if name in CONSTANTS else "function" if name in FUNCTIONS else "keyword"
-            raise InventoryError(
-                f"parameter name '{name}' is a formula {what}: formulas would never read the parameter",
-                file=file,
-                line=line,
-                dataset=dataset_id,
-                hint=f"rename it (e.g. '{name}_value'); formulas reserve pi, e, "
-                + ", ".join(FUNCTIONS)
-                + " and Python keywords",
-            )
-        if not isinstance(raw, dict):
-            raise InventoryError(
-                "a parameter must be a mapping with 'value' or 'formula' and 'source'",
-                file=file,
-                line=line,
-                dataset=dataset_id,
-                field=f"parameters.{name}",
-            )
-        spec: ParameterSpec = _validate(ParameterSpec, raw, file, dataset_id)
-        where = Location(file, line)
-        field_name = f"parameters.{name}"
-
-        def fail(message: str, hint: str) -> None:
-            raise InventoryError(message, file=file, line=line, dataset=dataset_id, field=field_name, hint=hint)
-
-        if dataset_id is not None and spec.scope == "global":
-            fail("a dataset parameter cannot be global", "move it to the file's parameters:")
-        if dataset_id is not None:
-            key, scope = f"{dataset_id}::{name}", f"dataset:{dataset_id}"
-        elif spec.scope == "global":
-            key, scope = name, "global"
-        else:
-            key, scope = f"{file_id}::{name}", f"file:{file_id}"
-        kinds = [k for k in ("value", "formula", "choices", "values") if getattr(spec, k) is not None]
-        if len(kinds) != 1:
-            fail(
-                "give exactly one of 'value', 'formula', 'choices' or 'by'+'values'",
-                "a parameter is a number, a formula, a choice or a lookup table",
-            )
-        kind = {"value": "value", "formula": "formula", "choices": "choice", "values": "lookup"}[kinds[0]]
-        try:
-            parse_unit(spec.unit)
-        except UnitError as exc:
-            fail(exc.message, exc.hint or "")
-        if kind != "choice" and not spec.source:
-            fail("missing source", "add 'source:' naming the document and table/page/cell")
-        formula = None
-        choices: tuple[str, ...] = ()
-        if kind == "formula":
-            try:
-                formula = parse_formula(spec.formula)  # type: ignore[arg-type]
-            except FormulaError as exc:
-                fail(exc.message, exc.hint or "fix the formula")
-            bad = check_formula_constants(formula.tree)  # type: ignore[union-attr]
-            if bad is not None:
-                fail(f"non-finite number {bad} in the formula", "give a finite number")
-        if kind == "choice":
-            choices = tuple(str(c) for c in spec.choices or ())
-            if not choices or len(set(choices)) != len(choices):
-                fail("'choices' must be a non-empty list without repeats", "list each option once")
-            if spec.follows is not None:
-                if spec.default is not None:
-                    fail(
-                        f"give either 'default:' or 'follows: {spec.follows}', not both",
-                        "a following choice takes its default from the choice it follows",
-                    )
-            elif spec.default is None or spec.default not in choices:
-                fail(
-                    f"default '{spec.default}' is not one of the choices",
-                    "set 'default:' to one of: " + ", ".join(choices),
-                )
-        if spec.follows is not None and kind != "choice":
-            fail("only a choice parameter can follow another choice", "remove 'follows:' or give 'choices:'")
-        if kind == "lookup" and not spec.by:
-            fail("a lookup table needs 'by:' (the choice parameter it is keyed by)", "add 'by:'")
-        if spec.distribution is not None and kind != "value":
-            fail("only numeric 'value' parameters can have a distribution", "move the distribution")
-        lo, hi, bounds_where = resolve_bounds(spec, kind, raw, where, fail)
-        if spec.exact and spec.distribution is not None:
-            fail("an exact constant cannot have a distribution", "remove 'exact: true' or the distribution")
-        distribution = None
-        if spec.distribution is not None:
-            from .distributions import check_distribution, fit_to_bounds
-
-            distribution = spec.distribution.model_dump(exclude_none=True)
-            try:
-                distribution = check_distribution(distribution, spec.value)
-                distribution = fit_to_bounds(distribution, lo, hi)
-            except CathodeLCAError as exc:
-                fail(exc.message, exc.hint or "see docs/inventory-format.md")
-        return Parameter(
-            key=key,
-            name=name,
-            scope=scope,
-            kind=kind,  # type: ignore[arg-type]
-            where=where,
-            unit=spec.unit,
-            value=spec.value,
-            formula=formula,
-            source=spec.source,
-            note=spec.note,
-            distribution=distribution,
-            choices=choices,
-            default=spec.default,
-            follows=spec.follows,
-            by=spec.by,
-            values=dict(spec.values or {}),
-            quality=spec.quality.model_dump() if spec.quality else None,
-            min=lo,
-            max=hi,
-            fraction=spec.kind == "fraction",
-            exact=spec.exact,
-            bounds_where=bounds_where,
-        )
-
     # -- flows ----------------------------------------------------------------
     def _add_flow(self, raw: Any, file: str) -> None:
-        spec: FlowSpec = _validate(FlowSpec, raw, file)
+        spec: FlowSpec = validate_spec(FlowSpec, raw, file)
         line = getattr(raw, "line", None) or 0
         if spec.id in self.flows:
             first = self.flows[spec.id].where
@@ -452,7 +287,7 @@ class _Reader:
     # -- datasets -------------------------------------------------------------
     def _add_dataset(self, raw: Any, file: str, file_id: str, *, replacing: bool = False) -> None:
         dataset_id = raw.get("id") if isinstance(raw, dict) else None
-        spec: DatasetSpec = _validate(DatasetSpec, raw, file, dataset_id)
+        spec: DatasetSpec = validate_spec(DatasetSpec, raw, file, dataset_id)
         line = raw.line
         if spec.id in self.datasets and not replacing:
             first = self.datasets[spec.id].where
@@ -629,7 +464,7 @@ class _Reader:
                         old, value=float(value), where=Location(file, line), note=f"override from {file}:{line}"
                     )
                 else:
-                    built = self._build_parameter(name, praw[name], file, "__override__", line, None)
+                    built = build_parameter(name, praw[name], file, "__override__", line, None)
                     new = replace(built, key=old.key, name=old.name, scope=old.scope, exact=built.exact or old.exact)
                     if not built.bounded and old.bounded:  # an override keeps the declared bounds
                         new = replace(
