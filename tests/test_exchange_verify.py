@@ -10,6 +10,7 @@ names the IPCC report the numbers were computed with; ``geographyCountry`` is th
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import jsonschema
@@ -469,6 +470,35 @@ def test_a_supplier_footprint_for_2025_or_later_without_dqi_is_refused(tmp_path,
     (tmp_path / "supplier.json").write_text(json.dumps(_supplier(*y2025, dqi=FULL_DQI)))
     payload = json.loads(run(["compute", "nickel-sulfate-greet2022", "--scenario", str(scenario), "--format", "json"]))
     assert payload["metadata"]["supplier_footprints"][0]["dqi_pact_scale_1_to_3"]["reliabilityDQR"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "why"),
+    [
+        (None, "2024-01-01T00:00:00Z", "pcf.referencePeriodStart", "missing"),
+        ("2023-01-01T00:00:00Z", None, "pcf.referencePeriodEnd", "missing"),
+        ("last year", "2024-01-01T00:00:00Z", "pcf.referencePeriodStart", "not an ISO 8601 time"),
+        ("2023-01-01T00:00:00Z", 2024, "pcf.referencePeriodEnd", "not an ISO 8601 time"),
+        ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", "pcf.referencePeriodEnd", "not after"),
+        ("2024-06-01T00:00:00Z", "2023-01-01T00:00:00Z", "pcf.referencePeriodEnd", "not after"),
+    ],
+)
+def test_a_supplier_footprint_without_a_readable_reference_period_is_refused(start, end, field, why):
+    """PACT 2.3 CarbonFootprint: referencePeriodStart and referencePeriodEnd are mandatory DateTimes, the end
+    (exclusive) after the start. A file without them was read: its validity could not be derived (an empty
+    valid_until in the passport) and whether it needs dqi could not be judged."""
+    from cathode_lca.exchange.pact import parse_footprint
+
+    data = _supplier("2023-01-01T00:00:00Z", "2024-01-01T00:00:00Z")
+    pcf = dict(data["pcf"])
+    for name, value in (("referencePeriodStart", start), ("referencePeriodEnd", end)):
+        if value is None:
+            del pcf[name]
+        else:
+            pcf[name] = value
+    with pytest.raises(UsageError, match=rf"supplier\.json: field '{re.escape(field)}': .*{why}") as info:
+        parse_footprint({**data, "pcf": pcf}, "supplier.json")
+    assert info.value.hint
 
 
 @pytest.mark.slow

@@ -154,6 +154,7 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
             path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
         )
     dqi = {str(k): _dqi_value(path, str(k), v) for k, v in dqi_raw.items()}
+    _reference_period(pcf, path)
     check_supplier_dqi(pcf, path)  # mandatory for reference periods from 2025 on
     return SupplierFootprint(
         path=path,
@@ -169,6 +170,31 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         characterization=tuple(factors),
         valid_until=_valid_until(data, pcf, path),
     )
+
+
+def _reference_period(pcf: Mapping[str, Any], path: str) -> None:
+    """``referencePeriodStart`` and ``referencePeriodEnd``: mandatory PACT DateTimes, the end (exclusive) after
+    the start. Without them neither the footprint's validity nor whether it needs ``dqi`` can be judged."""
+    times = {}
+    for name in ("referencePeriodStart", "referencePeriodEnd"):
+        raw = pcf.get(name)
+        if raw is None:
+            raise _fail(path, f"pcf.{name}", "missing", "a PACT CarbonFootprint has it; ask the supplier to re-export")
+        try:
+            if not isinstance(raw, str):
+                raise UsageError("not a text")
+            times[name] = parse_utc(raw)
+        except UsageError:
+            raise _fail(
+                path, f"pcf.{name}", f"{raw!r:.40} is not an ISO 8601 time", "e.g. 2024-01-01T00:00:00Z"
+            ) from None
+    if times["referencePeriodEnd"] <= times["referencePeriodStart"]:
+        raise _fail(
+            path,
+            "pcf.referencePeriodEnd",
+            f"{pcf['referencePeriodEnd']!s:.40} is not after referencePeriodStart {pcf['referencePeriodStart']!s:.40}",
+            "the end is exclusive and comes after the start: a calendar year 2023 is 2023-01-01 to 2024-01-01",
+        )
 
 
 def _valid_until(data: Mapping[str, Any], pcf: Mapping[str, Any], path: str) -> str:
