@@ -247,6 +247,21 @@ def test_datapackage_overwrite_must_be_true_or_false(tmp_path):
     assert out.read_bytes() == b"the user's file"
 
 
+@pytest.mark.parametrize("extra", [[], ["--scenarios", "s.yaml"]], ids=["seed alone", "seed with scenarios"])
+def test_a_seed_without_samples_is_refused_not_ignored(tmp_path, capsys, extra):
+    """--seed drew nothing without --samples and was recorded nowhere: a user who meant a Monte Carlo
+    package got a deterministic one without a word."""
+    (tmp_path / "s.yaml").write_text("low: {hydro_recovery_ni: 0.9}\n", encoding="utf-8")
+    extra = [str(tmp_path / e) if e.endswith(".yaml") else e for e in extra]
+    out = tmp_path / "mc.zip"
+    code, _out, err = run_main(["brightway", "datapackage", str(out), "--seed", "42", *extra], capsys)
+    assert code == 2 and "seed is used only with samples" in err and "--samples" in err and "Traceback" not in err
+    assert not out.exists()
+    with pytest.raises(UsageError, match="seed is used only with samples"):
+        write_datapackage(tmp_path / "lib.zip", seed=42)
+    assert not (tmp_path / "lib.zip").exists()
+
+
 def test_cli_datapackage_refuses_a_negative_seed_without_a_traceback(tmp_path, capsys):
     out = tmp_path / "mc.zip"
     code, _out, err = run_main(["brightway", "datapackage", str(out), "--samples", "3", "--seed", "-1"], capsys)

@@ -205,6 +205,11 @@ def write_datapackage(
     samples = int(samples)  # negative: the range error of _column_parameters
     seed = None if seed is None else check_seed(seed, optional=True)
     arguments.scenario_table(scenarios)
+    if seed is not None and not samples:  # a seed alone drew nothing and was recorded nowhere
+        raise UsageError(
+            "a seed is used only with samples (Monte Carlo columns)",
+            hint="add --samples N (samples=N), or leave out --seed",
+        )
     target = check_writable(path, overwrite)
     model = model or default_model()
     base = dict(parameters or {})
