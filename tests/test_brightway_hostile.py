@@ -488,3 +488,38 @@ def test_a_long_name_within_the_limit_still_exports(bd, chain, test_gwp):
     # 180 plain characters: the staging folder is 180 + 31 ('-cathode-lca-export-in-progress') + 33 (hash) = 244 bytes
     report = export_to_brightway("p" * 180, chain, methods=[test_gwp], prefix="y" * 150)
     assert report.project in projects(bd)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "format: cathode-lca-background-mapping/1\n",
+        "format: cathode-lca-background-mapping/1\ndatasets: {}\nflows: {}\n",
+        "format: cathode-lca-background-mapping/1\ndescription: my mapping\ndatasets:\n",
+    ],
+    ids=["only a format", "empty sections", "an empty datasets key"],
+)
+def test_a_mapping_that_maps_nothing_is_refused(tmp_path, text):
+    # seen: accepted; every dataset then fell back or was unmapped, and the user's database was never used
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    with pytest.raises(InventoryError, match="maps no dataset and no flow") as info:
+        load_mapping(path)
+    assert info.value.file == str(path) and info.value.hint
+
+
+def test_an_ignored_flow_needs_a_reason(tmp_path):
+    # an ignored flow leaves every result that would carry it: like a fallback, it must say why
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "format: cathode-lca-background-mapping/1\nflows:\n  water-consumption:\n"
+        "    - {name: Water, categories: [water], factor: -1}\n"
+        "ignore:\n  - {name: Water, categories: [air], reason: evaporation}\n  - {name: 'Water, salt, ocean'}\n"
+    )
+    with pytest.raises(InventoryError, match=r"ignored flow 'Water, salt, ocean' needs a 'reason:' text") as info:
+        load_mapping(path)
+    assert info.value.line == 7 and info.value.field == "ignore"
+    path.write_text(
+        path.read_text().replace("{name: 'Water, salt, ocean'}", "{name: 'Water, salt, ocean', reason: sea}")
+    )
+    assert [f.reason for f in load_mapping(path).ignore] == ["evaporation", "sea"]

@@ -235,6 +235,21 @@ def load_mapping(path: str | Path) -> BackgroundMapping:
         _flow_selector(None, spec, getattr(spec, "line", data.line_of("ignore")), fail)
         for spec in data.get("ignore") or []
     ]
+    for selector in ignore:  # an ignored flow leaves the results: say why, as a fallback must
+        if not isinstance(selector.reason, str) or not selector.reason.strip():
+            raise fail(
+                f"ignored flow '{selector.name}' needs a 'reason:' text",
+                selector.line or data.line_of("ignore"),
+                "ignore",
+                'say why the flow may be left out, e.g. reason: "sea water is not freshwater"',
+            )
+    if not datasets and not flows:
+        raise fail(
+            "the mapping maps no dataset and no flow",
+            data.line_of("datasets") or 1,
+            "datasets",
+            "map at least one of our datasets to an activity (datasets:) or one of our flows (flows:)",
+        )
     fallback: dict[str, FallbackEntry] = {}
     raw_fallback = data.get("fallback") or LineDict()
     if not isinstance(raw_fallback, dict):
