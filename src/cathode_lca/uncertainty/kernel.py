@@ -436,7 +436,7 @@ class _Context:
 
 def _route(ctx: _Context, r: int, solver: PartitionedSolver, amounts: dict[int, float], C: np.ndarray) -> None:
     """Back-substitution and scores of one route."""
-    from ..engine.solve import self_consumption_problem
+    from ..engine.conditioning import self_consumption_problem
 
     w, mm = ctx.w, ctx.mm
     if any(len(b) > 1 for b in solver.blocks):
