@@ -255,3 +255,142 @@ def test_the_pyro_lime_divisor_is_a_formula_choice_and_never_drawn():
 
     model = default_model()
     assert default_parameter_distribution(model.parameters.parameters["pyro_lime_f_divisor"]) is None
+
+
+# --- prices, quality ratios and route switches (2026-12-01, second audit) -----------------------------------------
+#: Every parameter named price_* with the family its source text describes, classified by hand. A commodity price
+#: statistic (World Bank Pink Sheet, USGS Mineral Commodity Summaries, an LME period average) is price-statistics,
+#: also when quoted through EverBatt's documentation; a value read from EverBatt's product-value table
+#: ('CM Rec Par.'!C33:C51), which cites no statistic, is an EverBatt estimate.
+PRICES = {
+    "price_mn_in_product": "price-statistics",  # Dai et al. 2019 Table 39: "LME 2011-2015 average, cash (USGS 2019d)"
+    "price_ni_in_product": "price-statistics",  # World Bank Pink Sheet, column BN, 2015-2024
+    "price_co_in_product": "price-statistics",  # USGS MCS 2020, Cobalt, LME cash 2015-2019
+    "price_copper_metal": "price-statistics",  # World Bank Pink Sheet, column BK, 2015-2024
+    "price_li2co3": "price-statistics",  # USGS MCS 2019 and 2023, Lithium
+    "price_li2co3_crude": "everbatt-engineering",  # EverBatt's 0.5 x battery-grade price ('CM Rec Par.'!D42)
+    "price_aluminum_scrap": "everbatt-engineering",  # 'CM Rec Par.'!C33:C51 values, no statistic cited
+    "price_copper_scrap": "everbatt-engineering",
+    "price_steel_scrap": "everbatt-engineering",
+    "price_graphite_recovered": "everbatt-engineering",
+}
+
+#: The quality ratios Qs/Qp of the credits. Graphite and aluminium are formulas, EverBatt's secondary value over a
+#: statistic; copper is 1 by the PEF rule because EverBatt's scrap value (7.1116) exceeds the Pink Sheet mean
+#: (7.103): each rests on an EverBatt value, so EverBatt's (worse) scores, not the statistic's. Steel has no primary
+#: price at all: the 1 is the package's own choice where data ran out, a model assumption.
+QUALITY_RATIOS = {
+    "quality_ratio_graphite_recovered": "everbatt-engineering",
+    "quality_ratio_aluminum_scrap": "everbatt-engineering",
+    "quality_ratio_copper_scrap": "everbatt-engineering",
+    "quality_ratio_steel_scrap": "model-assumption",
+}
+
+
+def test_every_price_parameter_is_in_the_family_its_source_describes(model):
+    params = model.parameters.parameters
+    prices = {k: quality_of(p, p.name)[1].id for k, p in params.items() if p.name.startswith("price_")}
+    assert prices == PRICES  # a new price must be classified here
+
+
+def test_every_quality_ratio_is_in_the_family_its_source_describes(model):
+    params = model.parameters.parameters
+    ratios = {k: quality_of(p, p.name)[1].id for k, p in params.items() if p.name.startswith("quality_ratio_")}
+    assert ratios == QUALITY_RATIOS
+    # the black-mass value is "our assumption" (EverBatt gives none), not an EverBatt number
+    assert quality_of(params["recycling/preprocessing::bm_price"], "bm_price")[1].id == "model-assumption"
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        # an LME period average is a price statistic even when EverBatt's documentation quotes it
+        (
+            "Dai Q. et al. (2019) EverBatt documentation, Table 39: cobalt 30 USD/kg, LME 2011-2015 average",
+            "price-statistics",
+        ),
+        ("World Bank Pink Sheet, annual prices, column BK (Copper), 2015-2024 mean", "price-statistics"),
+        # EverBatt's own value table cites no statistic; a ratio *to* a statistic is not itself one
+        ("EverBatt 2023, 'CM Rec Par.'!C33:C51, 'Steel'", "everbatt-engineering"),
+        (
+            "Qs/Qp = EverBatt 2023 value ('CM Rec Par.'!C33:C51) / World Bank Pink Sheet column BI",
+            "everbatt-engineering",
+        ),
+        # the package's own assumption, even where it names EverBatt
+        ("model assumption (data gap): kept at 1 (EverBatt's 1:1 credit)", "model-assumption"),
+        ("Our assumption for economic allocation (EverBatt gives no black-mass value)", "model-assumption"),
+    ],
+)
+def test_family_of_a_price_or_assumption_text(text, family):
+    assert load_quality().family(text).id == family
+
+
+def test_manganese_price_gets_the_price_statistics_spread_by_hand(model):
+    """price_mn_in_product (USD/kg, an input: f_b 1.05), price-statistics scores (2, 2, 2, 3, 3), Ciroth 2016:
+    σ² = (ln 1.05/2)² + (ln 1.54/2)² + (ln 1.03/2)² + (ln 1.03/2)² + (ln 1.08/2)² + (ln 1.65/2)²
+       = 0.000595 + 0.046609 + 0.000218 + 0.000218 + 0.001481 + 0.062694 = 0.111815, GSD = exp(0.33439) = 1.397.
+    As an EverBatt estimate (4, 3, 2, 3, 3) it had GSD 1.443 (σ² = 0.13421)."""
+    dist = default_parameter_distribution(model.parameters.parameters["price_mn_in_product"])
+    assert dist is not None and dist["family"] == "price-statistics"
+    assert dist["gsd"] == pytest.approx(math.exp(math.sqrt(0.111815)), abs=2e-4)
+    assert dist["gsd"] == pytest.approx(1.397, abs=1e-3)
+
+
+#: The route-selector exchanges: a 0/1 switch on a choice parameter (times a stoichiometric hydrate ratio for the
+#: Istrate hydrates). They carry no number of their own, whichever dataset they select.
+SWITCHES = [
+    ("nickel-sulfate-virgin", "nickel-sulfate-greet2022"),
+    ("nickel-sulfate-virgin", "nickel-sulfate-glo-istrate2024"),
+    ("cobalt-sulfate-virgin", "cobalt-sulfate-greet2022"),
+    ("cobalt-sulfate-virgin", "cobalt-sulfate-cn-istrate2024"),
+    ("manganese-sulfate-virgin", "manganese-sulfate-greet2022"),
+    ("lithium-carbonate-virgin", "lithium-carbonate-greet2022"),
+    ("lithium-carbonate-virgin", "lithium-carbonate-brine-atacama-istrate2024"),
+    ("lithium-carbonate-virgin", "lithium-carbonate-spodumene-cn-istrate2024"),
+    ("lithium-hydroxide-virgin", "lithium-hydroxide-greet2022"),
+    ("lithium-hydroxide-virgin", "lithium-hydroxide-brine-atacama-istrate2024"),
+    ("lithium-hydroxide-virgin", "lithium-hydroxide-spodumene-cn-istrate2024"),
+]
+
+
+@pytest.mark.parametrize(("dataset", "target"), SWITCHES)
+def test_a_route_switch_is_model_structure(model, dataset, target):
+    assert quality_of(_exchange(model, dataset, target)[1])[1].id == "model-structure"
+
+
+def test_every_formula_exchange_without_a_rated_number_is_in_an_exact_family(model):
+    """Independent of the source texts: an exchange whose formula amount rests on choice parameters and exact
+    constants only (no value parameter that the Monte Carlo or the DQR could rate) is a switch or a link, and must
+    not be rated as data of its own family."""
+    from cathode_lca.quality.dqr import _value_parameters
+
+    params = model.parameters.parameters
+    offenders, switches = [], 0
+    for ds in model.inventory.datasets.values():
+        resolve = model.inventory.resolver(ds)
+        for ex in ds.exchanges:
+            if not isinstance(ex.amount, Formula) or getattr(ex, "quality", None):
+                continue
+            if not any(params[resolve(n)].kind == "choice" for n in ex.amount.names):
+                continue
+            rated = [k for k in _value_parameters(model, ds, ex.amount) if not is_exact(params[k])]
+            if not rated:
+                switches += 1
+                if not quality_of(ex)[1].exact:
+                    offenders.append((ds.id, ex.target, quality_of(ex)[1].id))
+    assert switches > 100  # the electricity selectors (model switch) and the 11 salt-route switches
+    assert offenders == []
+
+
+def test_salt_selector_dqr_leaves_the_switches_out_by_hand(model):
+    """nickel-sulfate-virgin has two exchanges, both switches. Before, they were rated as data: the GREET switch as
+    a GREET average (reliability 2, completeness 3, temporal 2, geographical 3, technological 3) and the Istrate one
+    as an Istrate unit process (2, 2, 2, 2, 2): TeR = (3 + 2)/2 = 2.5, GeR = (3 + 2)/2 = 2.5, TiR = 2, P = 2,
+    DQR = 9/4 = 2.25. Now both are left out, and a dataset made only of switches keeps their own (model-structure)
+    scores, 1: DQR 1.0. The selector has no direct emission, so its weight in a result's DQR is 0 either way."""
+    for dataset in ("nickel-sulfate-virgin", "cobalt-sulfate-virgin", "lithium-hydroxide-virgin"):
+        r = dataset_dqr(model, dataset)
+        assert (r["TeR"], r["GeR"], r["TiR"], r["P"], r["DQR"]) == (1.0, 1.0, 1.0, 1.0, 1.0), dataset
+        assert r["families"] == {"model-structure": 1.0}
+        # only technosphere inputs (the selected datasets), no elementary flow: no direct contribution
+        assert all(ex.target in model.inventory.datasets for ex in model.inventory.datasets[dataset].exchanges)
