@@ -31,14 +31,49 @@ Examples
 from __future__ import annotations
 
 
+def _copy(
+    tag: str, rows: str, length: str, source: str, source_stride: str, target: str, target_stride: str, done: str
+) -> str:
+    """IR of ``target[j·target_stride + start + q] = source[j·source_stride + q]`` for ``j < rows``, ``q < length``,
+    then a branch to *done* (labels and registers prefixed with *tag*)."""
+    t = tag
+    return f"""  br label %{t}head
+{t}head:
+  %{t}j = phi i64 [0, %{t}entry], [%{t}jnext, %{t}jend]
+  %{t}jdone = icmp sge i64 %{t}j, {rows}
+  br i1 %{t}jdone, label %{done}, label %{t}jstart
+{t}jstart:
+  %{t}sbase = mul i64 %{t}j, {source_stride}
+  %{t}trow = mul i64 %{t}j, {target_stride}
+  %{t}tbase = add i64 %{t}trow, %start
+  br label %{t}copy
+{t}copy:
+  %{t}q = phi i64 [0, %{t}jstart], [%{t}qnext, %{t}copy]
+  %{t}si = add i64 %{t}sbase, %{t}q
+  %{t}sp = getelementptr double, double* {source}, i64 %{t}si
+  %{t}value = load double, double* %{t}sp
+  %{t}ti = add i64 %{t}tbase, %{t}q
+  %{t}tp = getelementptr double, double* {target}, i64 %{t}ti
+  store double %{t}value, double* %{t}tp
+  %{t}qnext = add i64 %{t}q, 1
+  %{t}qdone = icmp sge i64 %{t}qnext, {length}
+  br i1 %{t}qdone, label %{t}jend, label %{t}copy
+{t}jend:
+  %{t}jnext = add i64 %{t}j, 1
+  br label %{t}head
+"""
+
+
 def span_ir() -> str:
     """``define i64 @span(i64* K, i64 first, i64 stop, i64 rows, i64 block, i64* W, double* D, double* O,
     i64 positions, double* S, i64 total, double* KEPT, i64 keep, i64 inputs)``.
 
     ``stop − first`` must be a multiple of ``block``, and ``block`` at least the kernel's width (8).
     """
-    return """define i64 @span(i64* %K, i64 %first, i64 %stop, i64 %rows, i64 %block, i64* %W, double* %D, \
-double* %O, i64 %positions, double* %S, i64 %total, double* %KEPT, i64 %keep, i64 %inputs) {
+    scores = _copy("s", "%positions", "%block", "%O", "%block", "%S", "%total", "kept")
+    kept = _copy("k", "%inputs", "%m", "%D", "%block", "%KEPT", "%keep", "copied")
+    return f"""define i64 @span(i64* %K, i64 %first, i64 %stop, i64 %rows, i64 %block, i64* %W, double* %D, \
+double* %O, i64 %positions, double* %S, i64 %total, double* %KEPT, i64 %keep, i64 %inputs) {{
 entry:
   br label %head
 head:
@@ -49,70 +84,22 @@ body:
   call void @philox(i64* %K, i64 %start, i64 %block, i64 %rows, i64* %W)
   %failed = call i64 @from_words(i64* %W, i64 %block, double* %D, double* %O)
   %bad = icmp ne i64 %failed, 0
-  br i1 %bad, label %fail, label %scores
+  br i1 %bad, label %fail, label %sentry
 fail:
   %at = add i64 %start, 1
   ret i64 %at
-scores:
-  br label %phead
-phead:
-  %p = phi i64 [0, %scores], [%pnext, %pend]
-  %pdone = icmp sge i64 %p, %positions
-  br i1 %pdone, label %kept, label %pstart
-pstart:
-  %obase = mul i64 %p, %block
-  %srow = mul i64 %p, %total
-  %sbase = add i64 %srow, %start
-  br label %icopy
-icopy:
-  %i = phi i64 [0, %pstart], [%inext, %icopy]
-  %oi = add i64 %obase, %i
-  %opointer = getelementptr double, double* %O, i64 %oi
-  %value = load double, double* %opointer
-  %si = add i64 %sbase, %i
-  %spointer = getelementptr double, double* %S, i64 %si
-  store double %value, double* %spointer
-  %inext = add i64 %i, 1
-  %idone = icmp sge i64 %inext, %block
-  br i1 %idone, label %pend, label %icopy
-pend:
-  %pnext = add i64 %p, 1
-  br label %phead
-kept:
+sentry:
+{scores}kept:
   %below = icmp slt i64 %start, %keep
-  br i1 %below, label %kstart, label %copied
-kstart:
+  br i1 %below, label %kentry, label %copied
+kentry:
   %left = sub i64 %keep, %start
   %short = icmp slt i64 %left, %block
   %m = select i1 %short, i64 %left, i64 %block
-  br label %jhead
-jhead:
-  %j = phi i64 [0, %kstart], [%jnext, %jend]
-  %jdone = icmp sge i64 %j, %inputs
-  br i1 %jdone, label %copied, label %jstart
-jstart:
-  %dbase = mul i64 %j, %block
-  %krow = mul i64 %j, %keep
-  %kbase = add i64 %krow, %start
-  br label %qcopy
-qcopy:
-  %q = phi i64 [0, %jstart], [%qnext, %qcopy]
-  %di = add i64 %dbase, %q
-  %dpointer = getelementptr double, double* %D, i64 %di
-  %draw = load double, double* %dpointer
-  %ki = add i64 %kbase, %q
-  %kpointer = getelementptr double, double* %KEPT, i64 %ki
-  store double %draw, double* %kpointer
-  %qnext = add i64 %q, 1
-  %qdone = icmp sge i64 %qnext, %m
-  br i1 %qdone, label %jend, label %qcopy
-jend:
-  %jnext = add i64 %j, 1
-  br label %jhead
-copied:
+{kept}copied:
   %nstart = add i64 %start, %block
   br label %head
 done:
   ret i64 0
-}
+}}
 """
