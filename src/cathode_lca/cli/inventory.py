@@ -136,8 +136,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
     \b
     Examples:
       cathode-lca validate
-      cathode-lca validate --inventory my-plant.yaml
-      cathode-lca validate my-plant-scenario.yaml
+      cathode-lca validate --inventory examples/new-route/solvent-extraction.yaml
+      cathode-lca validate examples/local-capacity/local.yaml
     """
     from ..engine.validate import balance_table, validate_inventory
     from ..errors import InventoryError
