@@ -5,7 +5,7 @@ Two sources of examples:
 * the ``Examples:`` block of every command's ``--help`` (the command docstrings in ``cathode_lca.cli``), found by
   walking the click group, subcommand groups included;
 * every ``cathode-lca ...`` line (or ``$ cathode-lca ...``) in a ```bash / ```sh / ```shell / ```console fence of
-  README.md and docs/**/*.md, except in a fence whose preceding line is ``<!-- not run: REASON -->``.
+  README.md, docs/**/*.md and examples/**/*.md, except in a fence whose preceding line is ``<!-- not run: REASON -->``.
 
 Each distinct command line runs once, in process, in a fresh folder holding a copy of ``examples/`` (the files the
 examples name keep their relative paths). A file the docs tell the user to write is written from the docs' own
@@ -137,7 +137,8 @@ def help_examples() -> list[tuple[str, str]]:
 
 
 def doc_files() -> list[Path]:
-    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    """README.md, docs/**/*.md and the READMEs of the examples (they show how to run them)."""
+    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "examples").rglob("*.md"))]
 
 
 def fenced_examples(path: Path, root: Path = ROOT) -> list[tuple[str, str]]:
