@@ -33,26 +33,32 @@ ROOT = Path(__file__).resolve().parent.parent
 SHELL_FENCES = {"bash", "sh", "shell", "console"}
 NOT_RUN = re.compile(r"^\s*<!--\s*not run:\s*\S.*-->\s*$")
 
-# Examples whose input only the user can provide: the command line -> (the input the message must name, why).
+# Examples whose input only the user can provide: the command line -> (the message's part that names it, why).
 # Each must exit 2 with a message naming that input, and no traceback.
 EXPECTED_INPUT: dict[str, tuple[str, str]] = {
     # the user's own Brightway project holding an ecoinvent import (a licensed database)
     'cathode-lca compute cam-nmc811-virgin --background "brightway:ei/ecoinvent-3.10-cutoff" '
-    "--mapping ecoinvent-3.10-cutoff --unmapped fallback": ("ei", "the user's ecoinvent project"),
+    "--mapping ecoinvent-3.10-cutoff --unmapped fallback": (
+        "Brightway project 'ei' does not exist",
+        "the user's ecoinvent project",
+    ),
     'cathode-lca compute cam-nmc811-virgin --background "brightway:my project/ecoinvent-3.10-cutoff" '
-    "--mapping ecoinvent-3.10-cutoff": ("my project", "the user's ecoinvent project"),
+    "--mapping ecoinvent-3.10-cutoff": (
+        "Brightway project 'my project' does not exist",
+        "the user's ecoinvent project",
+    ),
     # the user's own mapping file (it is read before the project is opened)
     'cathode-lca compare NMC811 --background "brightway:my project/ecoinvent-3.10-cutoff" --mapping my-mapping.yaml': (
         "my-mapping.yaml",
         "the user's ecoinvent project and mapping file",
     ),
     "cathode-lca compare NMC811 --background brightway:ei/ecoinvent-3.10-cutoff --mapping ecoinvent-3.10-cutoff": (
-        "ei",
+        "Brightway project 'ei' does not exist",
         "the user's ecoinvent project",
     ),
-    # a supplier's scenario pointing at the supplier's PACT footprint (docs/exchange.md shows the scenario but the
-    # footprint file is the supplier's)
-    "cathode-lca compare NMC811 --scenario supplier.yaml --format json": ("supplier.yaml", "a supplier's file"),
+    # docs/exchange.md shows supplier.yaml (written from the docs, DOC_FILES); the PACT footprint it points at is
+    # the supplier's own file
+    "cathode-lca compare NMC811 --scenario supplier.yaml --format json": ("supplier-niso4.json", "a supplier's file"),
 }
 
 # Examples documented as failing: the command line -> (the documented exit code, a documented part of the output).
@@ -68,6 +74,10 @@ DOCUMENTED_FAILURE: dict[str, tuple[int, str]] = {
 DOC_FILES: dict[str, tuple[str, str]] = {
     "regions.yaml": ("docs/brightway.md", "where `regions.yaml` is a file of your own, for example:"),
     "my-plant.yaml": ("docs/scenarios.md", "## Format"),
+    "supplier.yaml": (
+        "docs/exchange.md",
+        "A scenario file can put a supplier's footprint in place of a shipped dataset",
+    ),
 }
 
 # Options whose value is a file the command writes; the positional output of `brightway datapackage`.
