@@ -288,3 +288,22 @@ def test_expected_input_tables_name_shown_examples():
     shown = {e.text for e in EXAMPLES}
     assert set(EXPECTED_INPUT) <= shown
     assert set(DOCUMENTED_FAILURE) <= shown
+
+
+@pytest.mark.parametrize("path", [path for path, _ in _walk(cli)], ids=lambda p: " ".join(("cathode-lca", *p)))
+def test_help_shows_its_examples_line_by_line(path, capsys):
+    """What is run above is what ``--help`` prints: each example's lines stay whole lines of the rendered help
+    (a missing ``\\b`` before ``Examples:`` lets click re-wrap the block into one paragraph)."""
+    code, out, _ = run_main([*path, "--help"], capsys)
+    assert code == 0
+    rendered = [line.strip() for line in out.splitlines()]
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    source = (command.help or "").split("Examples:", 1)
+    if len(source) == 1:
+        return  # this command shows no examples
+    assert "Examples:" in rendered
+    for line in source[1].splitlines():
+        if line.strip().startswith("cathode-lca ") or (line.startswith("  ") and line.strip()):
+            assert line.strip() in rendered, f"{line.strip()!r} is not a line of the rendered help:\n{out}"
