@@ -83,10 +83,6 @@ DOC_FILES: dict[str, tuple[str, str]] = {
 # Options whose value is a file the command writes; the positional output of `brightway datapackage`.
 OUTPUT_OPTIONS = {"--out", "--plot", "--pact"}
 
-# Cases that take long: Monte Carlo and sensitivity at the sample counts the examples show, reports, Brightway
-# exports (about 20 s each, most of it writing the biosphere database).
-SLOW_WORDS = ("sensitivity", "uncertainty", "sweep", "report", "export")
-
 
 @dataclass
 class Example:
@@ -186,11 +182,11 @@ EXAMPLES = all_examples()
 
 
 def _param(example: Example):
-    marks = []
+    # every case is a whole-model CLI run, 0.2 s to 45 s (a 1,000,000-sample Monte Carlo, a Sobol analysis over
+    # every foreground parameter): `slow`, as docs/architecture.md defines it; the collectors' tests stay fast
+    marks = [pytest.mark.slow]
     if "brightway" in example.args[1:3] or any(a.startswith("brightway:") for a in example.args):
         marks.append(pytest.mark.brightway)
-    if any(word in example.args for word in SLOW_WORDS):
-        marks.append(pytest.mark.slow)
     return pytest.param(example, id=example.text, marks=marks)
 
 
