@@ -256,8 +256,10 @@ def test_collectors_find_the_examples():
     compare = [text for where, text in helps if where == "cathode-lca compare --help"]
     assert len(compare) == 6
     assert compare[-1].endswith("--pact-company ACME --pact-cpc 34240 --pact-period 2023")
-    # a subcommand of a group is walked too
-    assert any(where == "cathode-lca brightway datapackage --help" for where, _ in helps)
+    # a subcommand of a group is walked too, and every command and group shows at least one example
+    shown = {where for where, _ in helps}
+    assert "cathode-lca brightway datapackage --help" in shown
+    assert {" ".join(("cathode-lca", *path, "--help")) for path, _ in _walk(cli)} == shown
     # docs/passport.md's first bash fence holds three passport lines
     passport = [text for _, text in fenced_examples(ROOT / "docs" / "passport.md")]
     assert passport[:3] == [
@@ -297,8 +299,7 @@ def test_help_shows_its_examples_line_by_line(path, capsys):
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     source = (command.help or "").split("Examples:", 1)
-    if len(source) == 1:
-        return  # this command shows no examples
+    assert len(source) == 2, "every command's help shows examples"
     assert "Examples:" in rendered
     for line in source[1].splitlines():
         if line.strip().startswith("cathode-lca ") or (line.startswith("  ") and line.strip()):
