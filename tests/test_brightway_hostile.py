@@ -523,3 +523,30 @@ def test_an_ignored_flow_needs_a_reason(tmp_path):
         path.read_text().replace("{name: 'Water, salt, ocean'}", "{name: 'Water, salt, ocean', reason: sea}")
     )
     assert [f.reason for f in load_mapping(path).ignore] == ["evaporation", "sea"]
+
+
+@pytest.mark.parametrize("make", ["missing", "file"])
+def test_brightway2_dir_that_is_not_a_folder_is_a_usage_error(tmp_path, make):
+    """``BRIGHTWAY2_DIR`` naming a missing folder (a typo) or a file: bw2data raised OSError at import, and
+    ``cathode-lca brightway export`` printed a traceback with exit code 1. Now: exit 2, a message naming the
+    variable and the path, and nothing created there. A fresh process, since bw2data reads the variable once,
+    when it is first imported."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "no-such-folder"
+    if make == "file":
+        target.write_text("not a folder")
+    env = dict(os.environ, BRIGHTWAY2_DIR=str(target), PYTHONPATH=str(Path(__file__).parent.parent / "src"))
+    result = subprocess.run(
+        [sys.executable, "-m", "cathode_lca.cli", "brightway", "export", "--project", "cathode"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"BRIGHTWAY2_DIR is '{target}', which is not a folder" in result.stderr
+    assert target.exists() == (make == "file")

@@ -30,14 +30,28 @@ def import_bw2data() -> Any:
     """Import bw2data lazily; its log messages go to stderr, warnings only.
 
     Set the environment variable ``BRIGHTWAY2_DIR`` *before* the first import to use another
-    Brightway data directory than the user's default one.
+    Brightway data directory than the user's default one; one that is not a folder, or that
+    bw2data cannot open, is a :class:`UsageError`.
     """
     if "bw2data" not in sys.modules:
+        # bw2data raises a bare OSError at import for a BRIGHTWAY2_DIR that is not a folder (a typo)
+        base = os.environ.get("BRIGHTWAY2_DIR")
+        if base and not os.path.isdir(base):
+            raise UsageError(
+                f"BRIGHTWAY2_DIR is {base!r}, which is not a folder",
+                hint="create that folder, correct the variable, or unset it to use Brightway's default folder",
+            )
         # plain logging (not structlog), bound to stderr while importing: stdout stays for results
         os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
         with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
             warnings.simplefilter("ignore")
-            import bw2data  # noqa: F401
+            try:
+                import bw2data  # noqa: F401
+            except OSError as exc:  # e.g. its logs folder cannot be created in a read-only BRIGHTWAY2_DIR
+                raise UsageError(
+                    f"cannot open the Brightway data folder: {exc}",
+                    hint="set BRIGHTWAY2_DIR to a writable folder",
+                ) from exc
     logging.getLogger("brightway-stdout-feedback").setLevel(logging.WARNING)
     import bw2data
 

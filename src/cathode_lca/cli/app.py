@@ -68,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         click.echo(f"Error: {error}", err=True)
         sys.exit(2)
+    except MemoryError as exc:  # a run beyond the --samples/--grid estimates (e.g. Sobol's N x (D+2) x D design)
+        click.echo(
+            f"Error: not enough memory for this run ({exc}). Fix: use fewer --samples (or a smaller --grid, "
+            "fewer parameters to vary), or run on a larger machine",
+            err=True,
+        )
+        sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
 

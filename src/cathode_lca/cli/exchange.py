@@ -357,7 +357,14 @@ def _source_entry(source: str) -> dict[str, str]:
 
 @click.group()
 def exchange() -> None:
-    """Exchange formats: openLCA JSON-LD (PACT footprints: --pact on compare, compute and passport)."""
+    """Exchange formats: openLCA JSON-LD (PACT footprints: --pact on compare, compute and passport).
+
+    \b
+    Examples:
+      cathode-lca exchange olca --out cathode-lca.zip
+      cathode-lca compare NMC811 --pact pcf.json --pact-company ACME --pact-cpc 34240 --pact-period 2023 \\
+        --unit kg-salt:nickel-sulfate --allocation economic
+    """
 
 
 @exchange.command("olca")

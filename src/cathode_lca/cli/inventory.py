@@ -39,7 +39,13 @@ from .output import emit, format_csv, format_table, json_metadata, print_warning
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @inventory_option
 def datasets(search: str | None, stage: str | None, fmt: str, inventory_files: Sequence[str]) -> None:
-    """List (and search) the datasets of the inventories."""
+    """List (and search) the datasets of the inventories.
+
+    \b
+    Examples:
+      cathode-lca datasets --search sulfate
+      cathode-lca datasets --stage recycling-recovery --format csv
+    """
     from ..inventory.load import load_inventory
 
     inv = load_inventory(extra=inventory_files)
@@ -66,7 +72,13 @@ def datasets(search: str | None, stage: str | None, fmt: str, inventory_files: S
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @inventory_option
 def parameters(search: str | None, fmt: str, inventory_files: Sequence[str]) -> None:
-    """List parameters with their defaults, units, distributions and sources."""
+    """List parameters with their defaults, units, distributions and sources.
+
+    \b
+    Examples:
+      cathode-lca parameters --search recovery
+      cathode-lca parameters --search sx_ --inventory examples/new-route/solvent-extraction.yaml
+    """
     from ..inventory.load import load_inventory
 
     inv = load_inventory(extra=inventory_files)
@@ -136,8 +148,8 @@ def validate(paths: Sequence[str], fmt: str, all_balances: bool, inventory_files
     \b
     Examples:
       cathode-lca validate
-      cathode-lca validate --inventory my-plant.yaml
-      cathode-lca validate my-plant-scenario.yaml
+      cathode-lca validate --inventory examples/new-route/solvent-extraction.yaml
+      cathode-lca validate examples/local-capacity/local.yaml
     """
     from ..engine.validate import balance_table, validate_inventory
     from ..errors import InventoryError
