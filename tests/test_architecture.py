@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cathode_lca"
 #: Lowest first. A module may import from its own layer and from any layer below it, never above.
 #: ``foundation`` holds the top-level helpers every layer may use (errors, YAML, units, files).
 LAYERS: list[set[str]] = [
-    {"__init__", "errors", "_yaml", "units", "resources", "io", "extras", "result_warnings", "result_kinds"},
+    {"__init__", "errors", "_yaml", "units", "resources", "io", "extras", "result_warnings", "result_kinds", "system"},
     {"inventory", "methods"},
     {"parameters"},
     {"engine"},

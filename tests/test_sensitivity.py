@@ -66,3 +66,26 @@ def test_sensitivity_and_sweep_results_carry_their_provenance():
         assert ds.attrs["functional_unit_code"] == "kg-cam"  # the --unit code, as compare's results carry it
     assert sens.attrs["technique"] == "sobol" and sens.attrs["methods"] == "ipcc2021-gwp100"
     assert swept.attrs["methods"] == "ipcc2021-gwp100, water"
+
+
+def test_a_design_too_large_for_the_memory_is_refused_before_it_is_made(monkeypatch, capsys):
+    """--spread 0.1 varies about 410 parameters: N = 200,000 would need 200,000 × 412 rows × 410 columns × 8 bytes
+    × 2 = 504 GiB. It used to pass the --samples check (a per-sample estimate without D) and die in numpy with
+    "Unable to allocate 252. GiB"; now it is refused first. By hand, against a machine with 512 MiB free:
+    Sobol, 1,024 samples, 100 parameters: 1,024 × 102 × 100 × 8 × 2 = 167,116,800 bytes (159 MiB): fits;
+    200 parameters: 1,024 × 202 × 200 × 8 × 2 = 661,913,600 bytes (631 MiB, 0.6 GiB): refused."""
+    from conftest import run_main
+
+    from cathode_lca import system
+    from cathode_lca.errors import LimitError
+    from cathode_lca.uncertainty.sensitivity import check_design_memory
+
+    monkeypatch.setattr(system, "available_memory", lambda: 512 * 2**20)
+    check_design_memory("sobol", 1024, 100)
+    with pytest.raises(LimitError, match=r"1,024 samples of 200 parameters needs a design of 206,848 rows") as info:
+        check_design_memory("sobol", 1024, 200)
+    assert "about 0.6 GiB" in info.value.message and "0.5 GiB available" in info.value.message
+    with pytest.raises(LimitError, match="morris with 100,000 samples"):
+        check_design_memory("morris", 100_000, 100)  # 100,000 × 101 × 100 × 8 × 3 = 24.2 GB
+    code, _out, err = run_main(["sensitivity", "NMC811", "--spread", "0.1", "--samples", "4096"], capsys)
+    assert code == 2 and "needs a design of" in err and "Traceback" not in err

@@ -16,12 +16,12 @@ cathode_lca.errors.ParameterError: --param x: nan is not a finite number. Fix: g
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..errors import LimitError, ParameterError, UsageError
+from ..system import available_memory
 
 SCHEDULERS = ("threads", "processes", "serial", "sync")
 _ADDRESS = re.compile(r"^(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}$")
@@ -57,21 +57,6 @@ def checked_vary(items: Sequence[str]) -> dict[str, dict[str, Any]]:
             if isinstance(value, float):
                 check_finite("--vary", f"{name} ({key})", value)
     return parsed
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to a new allocation (Linux MemAvailable; else physical memory)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def check_samples(samples: int, *, minimum: int, bytes_per_sample: float, option: str = "--samples") -> None:

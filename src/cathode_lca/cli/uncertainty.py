@@ -139,7 +139,7 @@ def uncertainty(
     Examples:
       cathode-lca uncertainty NMC811 --samples 10000 --seed 1
       cathode-lca uncertainty NMC811 --vary hydro_recovery_ni=uniform:0.9:0.99 --format json
-      cathode-lca uncertainty NMC811 --samples 1000000 --scheduler processes --format netcdf --out mc.nc
+      cathode-lca uncertainty NMC811 --samples 1000000 --format netcdf --out mc.nc
     """
     from ..report.output import check_outputs
     from ..uncertainty.monte_carlo import monte_carlo
@@ -349,7 +349,7 @@ def sensitivity(
     \b
     Examples:
       cathode-lca sensitivity NMC811
-      cathode-lca sensitivity NMC811 --spread 0.1 --indicator gwp100 --format csv
+      cathode-lca sensitivity NMC811 --spread 0.1 --samples 256 --indicator gwp100 --format csv
       cathode-lca sensitivity NMC811 --technique morris --samples 50 --spread 0.2
       cathode-lca sensitivity NMC811 --plot tornado.svg --plot-kind tornado --top 8
     """

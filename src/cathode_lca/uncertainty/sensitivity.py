@@ -145,16 +145,19 @@ def sensitivity(
             "no parameter to vary", hint="declare distributions, use --vary or --spread 0.1, or the default uncertainty"
         )
     names = sorted(dists)
+    check_design_memory(method, samples, len(names))
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    U = None  # the Morris design in [0, 1], which its analysis needs; a Sobol analysis needs only the outputs
     if method == "sobol":
-        U = saltelli(len(names), samples, seed)
-        Q = np.clip(U, 1e-9, 1 - 1e-9)
+        Q = saltelli(len(names), samples, seed)
+        np.clip(Q, 1e-9, 1 - 1e-9, out=Q)  # in place: no second design-sized array
     else:
         from SALib.sample import morris as morris_sample
 
         U = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
         Q = MORRIS_RANGE[0] + (MORRIS_RANGE[1] - MORRIS_RANGE[0]) * U
     X = ppf_columns(dists, names, Q)  # coupled parts (total = fossil + rest) share their columns
+    del Q  # the design (rows × parameters) is let go before the model runs: two such arrays at most, not three
     outputs = _evaluate(model, chemistry, setup, unit, allocation, names, X, progress)
     if "virgin" in outputs:
         for route in list(outputs):
@@ -212,6 +215,31 @@ def sensitivity(
         },
     )
     return out if applied is None else applied.stamp(out)
+
+
+def check_design_memory(method: str, samples: int, dimensions: int) -> None:
+    """Refuse a design that cannot fit: ``samples · (D + 2)`` rows (Sobol; Morris ``D + 1``) of D parameters,
+    8 bytes each, held twice for Sobol (the design in [0, 1], the parameter values) and three times for
+    Morris (its analysis also needs the design before the range mapping).
+
+    ``--spread 0.1`` varies every foreground parameter (D about 410 for NMC811): the design of the default
+    N = 1,024 is then 1.4 GB, and N = 200,000 would need 504 GiB.
+
+    >>> check_design_memory("sobol", 1024, 3)  # 1,024 × 5 rows × 3 × 8 bytes × 2: 240 KB
+    """
+    from ..errors import LimitError
+    from ..system import available_memory
+
+    rows = samples * (dimensions + (2 if method == "sobol" else 1))
+    need = (2 if method == "sobol" else 3) * 8 * rows * dimensions
+    free = available_memory()
+    if free is not None and need > free:
+        raise LimitError(
+            f"{method} with {samples:,} samples of {dimensions} parameters needs a design of {rows:,} rows × "
+            f"{dimensions} columns, about {need / 2**30:,.1f} GiB of memory; this machine has {free / 2**30:,.1f} GiB "
+            "available",
+            hint="use fewer samples (--samples), or vary fewer parameters (--vary NAME=... without --spread)",
+        )
 
 
 def saltelli(dimensions: int, samples: int, seed: int) -> np.ndarray:
