@@ -68,12 +68,13 @@ def test_sensitivity_and_sweep_results_carry_their_provenance():
     assert swept.attrs["methods"] == "ipcc2021-gwp100, water"
 
 
-def test_a_design_too_large_for_the_memory_is_refused_before_it_is_made(monkeypatch, capsys):
-    """--spread 0.1 varies about 410 parameters: N = 200,000 would need 200,000 × 412 rows × 410 columns × 8 bytes
-    × 2 = 504 GiB. It used to pass the --samples check (a per-sample estimate without D) and die in numpy with
-    "Unable to allocate 252. GiB"; now it is refused first. By hand, against a machine with 512 MiB free:
-    Sobol, 1,024 samples, 100 parameters: 1,024 × 102 × 100 × 8 × 2 = 167,116,800 bytes (159 MiB): fits;
-    200 parameters: 1,024 × 202 × 200 × 8 × 2 = 661,913,600 bytes (631 MiB, 0.6 GiB): refused."""
+def test_a_run_too_large_for_the_memory_is_refused_before_it_starts(monkeypatch, capsys):
+    """--spread 0.1 varies about 410 parameters. N = 200,000 passed the --samples check (a per-sample estimate
+    without D) and died in numpy with "Unable to allocate 252. GiB" for the whole design; the design is now
+    built block by block, and what is left is refused first. By hand, against a machine with 512 MiB free:
+    Sobol, 1,024 samples, 100 parameters, 21 outputs: 1,024 × 102 × 21 × 8 × 2 = 35,094,528 bytes: fits;
+    4,096 samples of 410 parameters: 4,096 × 412 × 21 × 16 = 567,017,472 bytes (0.5 GiB): refused;
+    Morris keeps its design: 100,000 × 101 × 100 × 24 = 24.2 GB: refused."""
     from conftest import run_main
 
     from cathode_lca import system
@@ -81,11 +82,30 @@ def test_a_design_too_large_for_the_memory_is_refused_before_it_is_made(monkeypa
     from cathode_lca.uncertainty.sensitivity import check_design_memory
 
     monkeypatch.setattr(system, "available_memory", lambda: 512 * 2**20)
-    check_design_memory("sobol", 1024, 100)
-    with pytest.raises(LimitError, match=r"1,024 samples of 200 parameters needs a design of 206,848 rows") as info:
-        check_design_memory("sobol", 1024, 200)
-    assert "about 0.6 GiB" in info.value.message and "0.5 GiB available" in info.value.message
-    with pytest.raises(LimitError, match="morris with 100,000 samples"):
-        check_design_memory("morris", 100_000, 100)  # 100,000 × 101 × 100 × 8 × 3 = 24.2 GB
-    code, _out, err = run_main(["sensitivity", "NMC811", "--spread", "0.1", "--samples", "4096"], capsys)
-    assert code == 2 and "needs a design of" in err and "Traceback" not in err
+    check_design_memory("sobol", 1024, 100, outputs=21)
+    with pytest.raises(LimitError, match=r"4,096 samples of 410 parameters needs 1,687,552 model evaluations") as info:
+        check_design_memory("sobol", 4096, 410, outputs=21)
+    assert "about 0.5 GiB" in info.value.message and "0.5 GiB available" in info.value.message
+    with pytest.raises(LimitError, match="morris with 100,000 samples of 100 parameters needs a design of"):
+        check_design_memory("morris", 100_000, 100)
+    code, _out, err = run_main(["sensitivity", "NMC811", "--spread", "0.1", "--samples", "65536"], capsys)
+    assert code == 2 and "model evaluations" in err and "Traceback" not in err
+
+
+def test_the_sobol_design_made_block_by_block_equals_the_whole_matrix():
+    """SobolDesign[a:b] must give the bits of ppf_columns(clip(saltelli(...)))[a:b] for any block, also one that
+    starts and ends inside a point's D + 2 rows (the model runs in blocks of 20,000 rows, not of whole points)."""
+    from cathode_lca.uncertainty.sensitivity import SobolDesign, saltelli, sobol_base
+    from cathode_lca.uncertainty.streams import ppf_columns
+
+    dists = {
+        "a": {"type": "lognormal", "loc": 0.3, "scale": 0.2},
+        "b": {"type": "uniform", "minimum": 1.0, "maximum": 3.0},
+        "c": {"type": "triangular", "minimum": 0.0, "loc": 0.2, "maximum": 1.0},
+    }
+    names = sorted(dists)
+    whole = ppf_columns(dists, names, np.clip(saltelli(3, 16, seed=5), 1e-9, 1 - 1e-9))
+    design = SobolDesign(dists, names, sobol_base(3, 16, seed=5))
+    assert len(design) == 16 * 5 == len(whole)
+    for a, b in [(0, 80), (0, 1), (3, 7), (4, 5), (5, 10), (7, 61), (79, 80)]:
+        np.testing.assert_array_equal(design[a:b], whole[a:b])

@@ -145,19 +145,19 @@ def sensitivity(
             "no parameter to vary", hint="declare distributions, use --vary or --spread 0.1, or the default uncertainty"
         )
     names = sorted(dists)
-    check_design_memory(method, samples, len(names))
+    n_outputs = (2 * len(setup.routes) - 1) * len(indicators)  # routes and their differences to virgin
+    check_design_memory(method, samples, len(names), n_outputs)
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     U = None  # the Morris design in [0, 1], which its analysis needs; a Sobol analysis needs only the outputs
+    X: np.ndarray | SobolDesign
     if method == "sobol":
-        Q = saltelli(len(names), samples, seed)
-        np.clip(Q, 1e-9, 1 - 1e-9, out=Q)  # in place: no second design-sized array
+        # built and mapped block by block as the model runs: N·(D + 2) rows × D never sit in memory at once
+        X = SobolDesign(dists, names, sobol_base(len(names), samples, seed))
     else:
         from SALib.sample import morris as morris_sample
 
         U = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
-        Q = MORRIS_RANGE[0] + (MORRIS_RANGE[1] - MORRIS_RANGE[0]) * U
-    X = ppf_columns(dists, names, Q)  # coupled parts (total = fossil + rest) share their columns
-    del Q  # the design (rows × parameters) is let go before the model runs: two such arrays at most, not three
+        X = ppf_columns(dists, names, MORRIS_RANGE[0] + (MORRIS_RANGE[1] - MORRIS_RANGE[0]) * U)
     outputs = _evaluate(model, chemistry, setup, unit, allocation, names, X, progress)
     if "virgin" in outputs:
         for route in list(outputs):
@@ -217,27 +217,31 @@ def sensitivity(
     return out if applied is None else applied.stamp(out)
 
 
-def check_design_memory(method: str, samples: int, dimensions: int) -> None:
-    """Refuse a design that cannot fit: ``samples · (D + 2)`` rows (Sobol; Morris ``D + 1``) of D parameters,
-    8 bytes each, held twice for Sobol (the design in [0, 1], the parameter values) and three times for
-    Morris (its analysis also needs the design before the range mapping).
+def check_design_memory(method: str, samples: int, dimensions: int, outputs: int = 1) -> None:
+    """Refuse a run whose arrays cannot fit, before any is made.
 
-    ``--spread 0.1`` varies every foreground parameter (D about 410 for NMC811): the design of the default
-    N = 1,024 is then 1.4 GB, and N = 200,000 would need 504 GiB.
+    Sobol: ``samples · (D + 2)`` model evaluations, each keeping one score per output (route or difference
+    × indicator), twice at the end (the blocks and their concatenation), 8 bytes each; the design itself
+    is built block by block (:class:`SobolDesign`). Morris: ``samples · (D + 1)`` rows of D parameters,
+    held three times (the design, its range mapping, the values), which its analysis needs whole.
 
-    >>> check_design_memory("sobol", 1024, 3)  # 1,024 × 5 rows × 3 × 8 bytes × 2: 240 KB
+    >>> check_design_memory("sobol", 1024, 3, outputs=21)  # 1,024 × 5 evaluations × 21 outputs × 8 × 2: 1.7 MB
     """
     from ..errors import LimitError
     from ..system import available_memory
 
     rows = samples * (dimensions + (2 if method == "sobol" else 1))
-    need = (2 if method == "sobol" else 3) * 8 * rows * dimensions
+    need = 16 * rows * outputs if method == "sobol" else 24 * rows * dimensions
+    what = (
+        f"{rows:,} model evaluations × {outputs} outputs"
+        if method == "sobol"
+        else f"a design of {rows:,} rows × {dimensions} columns"
+    )
     free = available_memory()
     if free is not None and need > free:
         raise LimitError(
-            f"{method} with {samples:,} samples of {dimensions} parameters needs a design of {rows:,} rows × "
-            f"{dimensions} columns, about {need / 2**30:,.1f} GiB of memory; this machine has {free / 2**30:,.1f} GiB "
-            "available",
+            f"{method} with {samples:,} samples of {dimensions} parameters needs {what}, about {need / 2**30:,.1f} GiB "
+            f"of memory; this machine has {free / 2**30:,.1f} GiB available",
             hint="use fewer samples (--samples), or vary fewer parameters (--vary NAME=... without --spread)",
         )
 
@@ -260,17 +264,57 @@ def saltelli(dimensions: int, samples: int, seed: int) -> np.ndarray:
     >>> bool((x[1, 1:] == x[0, 1:]).all() and x[1, 0] == x[4, 0])  # A with column 0 from B
     True
     """
+    return saltelli_rows(sobol_base(dimensions, samples, seed), dimensions)
+
+
+def sobol_base(dimensions: int, samples: int, seed: int) -> np.ndarray:
+    """The *samples* points of the scrambled Sobol' sequence in ``2·D`` dimensions behind :func:`saltelli`."""
     from scipy.stats import qmc
 
-    base = qmc.Sobol(d=2 * dimensions, scramble=True, seed=seed).random(samples)
+    return qmc.Sobol(d=2 * dimensions, scramble=True, seed=seed).random(samples)
+
+
+def saltelli_rows(base: np.ndarray, dimensions: int) -> np.ndarray:
+    """Saltelli's ``D + 2`` rows for each point of *base* (A, A with column k from B for every k, B)."""
     a, b = base[:, :dimensions], base[:, dimensions:]
-    design = np.empty((samples, dimensions + 2, dimensions))
+    design = np.empty((len(base), dimensions + 2, dimensions))
     design[:, 0] = a
     design[:, 1 : dimensions + 1] = a[:, None, :]
     columns = np.arange(dimensions)
     design[:, columns + 1, columns] = b
     design[:, dimensions + 1] = b
-    return design.reshape(samples * (dimensions + 2), dimensions)
+    return design.reshape(len(base) * (dimensions + 2), dimensions)
+
+
+class SobolDesign:
+    """The parameter values of Saltelli's design, made only for the rows asked: ``design[a:b]``.
+
+    Row for row the values of ``ppf_columns(dists, names, clip(saltelli(...)))``: the design rows
+    of the points that cover ``a:b``, clipped to ``[1e-9, 1 − 1e-9]`` and mapped through each
+    distribution's inverse CDF, element by element, so a block gives the bits the whole matrix would.
+
+    >>> d = SobolDesign({"x": {"type": "uniform", "minimum": 0.0, "maximum": 2.0}}, ["x"], sobol_base(1, 4, 1))
+    >>> len(d), d[2:5].shape
+    (12, (3, 1))
+    """
+
+    def __init__(self, dists: dict[str, dict[str, Any]], names: list[str], base: np.ndarray) -> None:
+        self.dists, self.names, self.base = dists, names, base
+        self.per_point = len(names) + 2
+
+    def __len__(self) -> int:
+        return len(self.base) * self.per_point
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        from .streams import ppf_columns
+
+        a, b, _ = rows.indices(len(self))
+        first, last = a // self.per_point, -(-b // self.per_point)
+        block = saltelli_rows(self.base[first:last], len(self.names))[
+            a - first * self.per_point : b - first * self.per_point
+        ]
+        np.clip(block, 1e-9, 1 - 1e-9, out=block)
+        return ppf_columns(self.dists, self.names, block)
 
 
 def _evaluate(
@@ -280,10 +324,11 @@ def _evaluate(
     unit: str,
     allocation: str,
     names: list[str],
-    X: np.ndarray,
+    X: np.ndarray | SobolDesign,
     progress: bool | None,
 ) -> dict[str, np.ndarray]:
-    """Route scores (indicator, evaluation) for every row of X, in blocks, with a progress bar on stderr."""
+    """Route scores (indicator, evaluation) for every row of X (an array, or a design made block by block),
+    in blocks, with a progress bar on stderr."""
     from ..comparison import route_demands
     from .monte_carlo import _progress
 
@@ -293,7 +338,8 @@ def _evaluate(
     try:
         for a in range(0, n, EVAL_CHUNK):
             b = min(a + EVAL_CHUNK, n)
-            params = {**setup.parameters, **{k: X[a:b, i] for i, k in enumerate(names)}}
+            block = X[a:b]
+            params = {**setup.parameters, **{k: block[:, i] for i, k in enumerate(names)}}
             env = model.parameters.evaluate(params)
             for rd in route_demands(model, chemistry, setup.routes, unit, allocation, env)[0]:
                 if rd.demand:
