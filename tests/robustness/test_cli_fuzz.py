@@ -62,6 +62,9 @@ def no_compute(monkeypatch):
         (["uncertainty", "NMC811", "--vary", "X=uniform:0:1", "--vary", "X=uniform:0:2"], "more than once"),
         (["sensitivity", "NMC811", "--vary", "X=uniform:0.9:inf"], "not a finite number"),
         (["sweep", "NMC811", "--grid", "a=1,nan"], "not a finite number"),
+        # an empty value was dropped without a word: 0.9,,0.95 swept two values where the user typed three
+        (["sweep", "NMC811", "--grid", "a=0.9,,0.95"], "--grid 'a=0.9,,0.95' has an empty value"),
+        (["sweep", "NMC811", "--grid", "a=0.9,0.95,"], "--grid 'a=0.9,0.95,' has an empty value"),
         (["uncertainty", "NMC811", "--samples", "1000000000000"], "memory"),
         (["uncertainty", "NMC811", "--samples", "0"], "at least 2"),
         (["uncertainty", "NMC811", "--samples", "-5"], "at least 2"),
@@ -205,3 +208,11 @@ def test_main_maps_user_errors_to_exit_2(capsys):
     assert code == 2 and err.startswith("Error: ") and err[-1] == "\n" and err.count("\n") == 1
     with pytest.raises(UsageError):
         cli_options.parse_params(["a=1", "a=1"])
+
+
+def test_a_value_that_is_not_a_number_is_named_not_shown_as_a_numpy_array(capsys):
+    """--grid hydro_recovery_ni=0.9:1:0 (a range syntax the CLI does not have) printed
+    "is not a number: array(['0.9:1:0'], dtype=object)"; the message now names the value itself."""
+    code, err = run_main(["sweep", "NMC811", "--grid", "hydro_recovery_ni=0.95,0.9:1:0"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "value for 'hydro_recovery_ni' is not a number: '0.9:1:0'" in err and "array(" not in err

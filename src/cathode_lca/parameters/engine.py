@@ -208,7 +208,9 @@ class ParameterModel:
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
-            raise ParameterError(f"value for '{param.name}' is not a number: {value!r}", hint="give a number") from None
+            raise ParameterError(
+                f"value for '{param.name}' is not a number: {_first_not_a_number(value)!r}", hint="give a number"
+            ) from None
         if not np.all(np.isfinite(arr)):
             if arr.ndim == 0:
                 raise ParameterError(f"value for '{param.name}' is NaN or infinite", hint="give a finite number")
@@ -391,3 +393,17 @@ class ParameterModel:
                 "choices with values: " + ", ".join(c for c in choices if c in param.values),
             )
         return out
+
+
+def _first_not_a_number(value: Any) -> Any:
+    """The first element of *value* (a scalar, or an array of a sweep) that is not a number: what to name in an error.
+
+    >>> _first_not_a_number(np.array([0.9, "0.9:1:0"], dtype=object))
+    '0.9:1:0'
+    """
+    for item in np.ravel(np.asarray(value, dtype=object)):
+        try:
+            float(item)
+        except (TypeError, ValueError):
+            return item.item() if isinstance(item, np.generic) else item
+    return value
