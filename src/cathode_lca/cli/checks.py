@@ -20,8 +20,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import LimitError, ParameterError, UsageError
-from ..system import available_memory
+from ..errors import ParameterError, UsageError
+from ..system import available_memory, require_memory
 
 SCHEDULERS = ("threads", "processes", "serial", "sync")
 _ADDRESS = re.compile(r"^(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}$")
@@ -67,14 +67,9 @@ def check_samples(samples: int, *, minimum: int, bytes_per_sample: float, option
     """
     if samples < minimum:
         raise UsageError(f"{option} must be at least {minimum} (got {samples})", hint=f"e.g. {option} 1000")
-    need = samples * bytes_per_sample
-    free = available_memory()
-    if free is not None and need > free:
-        raise LimitError(
-            f"{option} {samples:,} needs about {_gib(need)} of memory; this machine has {_gib(free)} available",
-            hint="use fewer samples (the statistics converge long before), or run on a larger machine",
-        )
-
-
-def _gib(n: float) -> str:
-    return f"{n / 2**30:,.1f} GiB"
+    require_memory(
+        samples * bytes_per_sample,
+        f"{option} {samples:,} needs",
+        "use fewer samples (the statistics converge long before), or run on a larger machine",
+        free=available_memory(),  # looked up here: tests give this module a machine of their own
+    )

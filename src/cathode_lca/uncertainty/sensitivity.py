@@ -227,8 +227,7 @@ def check_design_memory(method: str, samples: int, dimensions: int, outputs: int
 
     >>> check_design_memory("sobol", 1024, 3, outputs=21)  # 1,024 × 5 evaluations × 21 outputs × 8 × 2: 1.7 MB
     """
-    from ..errors import LimitError
-    from ..system import available_memory
+    from .. import system
 
     rows = samples * (dimensions + (2 if method == "sobol" else 1))
     need = 16 * rows * outputs if method == "sobol" else 24 * rows * dimensions
@@ -237,13 +236,11 @@ def check_design_memory(method: str, samples: int, dimensions: int, outputs: int
         if method == "sobol"
         else f"a design of {rows:,} rows × {dimensions} columns"
     )
-    free = available_memory()
-    if free is not None and need > free:
-        raise LimitError(
-            f"{method} with {samples:,} samples of {dimensions} parameters needs {what}, about {need / 2**30:,.1f} GiB "
-            f"of memory; this machine has {free / 2**30:,.1f} GiB available",
-            hint="use fewer samples (--samples), or vary fewer parameters (--vary NAME=... without --spread)",
-        )
+    system.require_memory(
+        need,
+        f"{method} with {samples:,} samples of {dimensions} parameters needs {what},",
+        "use fewer samples (--samples), or vary fewer parameters (--vary NAME=... without --spread)",
+    )
 
 
 def saltelli(dimensions: int, samples: int, seed: int) -> np.ndarray:
