@@ -8,9 +8,10 @@ lacks them, as the reader refuses a file that lacks any other mandatory property
 Examples
 --------
 >>> pcf = {"referencePeriodStart": "2023-01-01T00:00:00Z", "referencePeriodEnd": "2024-01-01T00:00:00Z"}
->>> check_supplier_dqi(pcf, "supplier.json")  # 2023: dqi optional
+>>> check_supplier_dqi(pcf, "supplier.json", datetime(2024, 1, 1, tzinfo=UTC))  # 2023: dqi optional
 >>> try:
-...     check_supplier_dqi({**pcf, "referencePeriodEnd": "2025-06-01T00:00:00Z"}, "supplier.json")
+...     late = {**pcf, "referencePeriodEnd": "2025-06-01T00:00:00Z"}
+...     check_supplier_dqi(late, "supplier.json", datetime(2025, 6, 1, tzinfo=UTC))
 ... except UsageError as refused:
 ...     print(refused.message)
 supplier.json: field 'pcf.dqi': missing (PACT 2.3 requires it for a reference period that includes 1 January 2025 or later; this one ends 2025-06-01T00:00:00Z)
@@ -40,27 +41,14 @@ DQI_PROPERTIES = (
 _DQI_FROM = datetime(DQI_REQUIRED_FROM, 1, 1, tzinfo=UTC)
 
 
-def _end(pcf: Mapping[str, Any]) -> datetime | None:
-    """``referencePeriodEnd`` (exclusive) as a UTC time; None when absent or not a time."""
-    end = pcf.get("referencePeriodEnd")
-    if not isinstance(end, str):
-        return None
-    try:
-        when = datetime.fromisoformat(end.replace("Z", "+00:00"))
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
-def check_supplier_dqi(pcf: Mapping[str, Any], path: str) -> None:
+def check_supplier_dqi(pcf: Mapping[str, Any], path: str, end: datetime) -> None:
     """Refuse a footprint *pcf* (read from *path*) whose reference period needs ``dqi`` and lacks it.
 
     The reference period ``[referencePeriodStart, referencePeriodEnd)`` includes 1 January 2025 or
-    later exactly when its (exclusive) end lies after 2025-01-01T00:00:00Z. A period whose end is
-    absent or not a time is not judged here (the reader takes it as it took it before).
+    later exactly when its (exclusive) end *end* (UTC, as the reader parsed it) lies after
+    2025-01-01T00:00:00Z.
     """
-    end = _end(pcf)
-    if end is None or end <= _DQI_FROM:
+    if end <= _DQI_FROM:
         return
     why = (
         f"PACT 2.3 requires it for a reference period that includes 1 January {DQI_REQUIRED_FROM} or later; "

@@ -30,6 +30,7 @@ import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,7 @@ class SupplierFootprint:
     dqi: dict[str, float] = field(default_factory=dict)
     spec_version: str = ""
     characterization: tuple[str, ...] = ("AR6",)  # IPCC reports of the footprint's GWP100 factors
-    valid_until: str = ""  # end of the validity period (ISO date); "" when the file does not tell
+    valid_until: str = ""  # end of the validity period (ISO date); every parsed footprint has one
 
     def summary(self, dataset: str) -> dict[str, Any]:
         """The provenance recorded in result metadata."""
@@ -154,8 +155,8 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
             path, "pcf.dqi", f"must be an object, got {dqi_raw!r:.60}", "see the PACT DataQualityIndicators type"
         )
     dqi = {str(k): _dqi_value(path, str(k), v) for k, v in dqi_raw.items()}
-    _reference_period(pcf, path)
-    check_supplier_dqi(pcf, path)  # mandatory for reference periods from 2025 on
+    period_end = _reference_period_end(pcf, path)
+    check_supplier_dqi(pcf, path, period_end)  # mandatory for reference periods from 2025 on
     return SupplierFootprint(
         path=path,
         sha256=sha256,
@@ -168,13 +169,14 @@ def parse_footprint(data: Any, path: str, sha256: str = "") -> SupplierFootprint
         dqi=dqi,
         spec_version=spec,
         characterization=tuple(factors),
-        valid_until=_valid_until(data, pcf, path),
+        valid_until=_valid_until(data, period_end, path),
     )
 
 
-def _reference_period(pcf: Mapping[str, Any], path: str) -> None:
-    """``referencePeriodStart`` and ``referencePeriodEnd``: mandatory PACT DateTimes, the end (exclusive) after
-    the start. Without them neither the footprint's validity nor whether it needs ``dqi`` can be judged."""
+def _reference_period_end(pcf: Mapping[str, Any], path: str) -> datetime:
+    """The (exclusive) ``referencePeriodEnd`` in UTC, after checking ``referencePeriodStart`` too: both are
+    mandatory PACT DateTimes, the end after the start. Without them neither the footprint's validity nor
+    whether it needs ``dqi`` can be judged."""
     times = {}
     for name in ("referencePeriodStart", "referencePeriodEnd"):
         raw = pcf.get(name)
@@ -195,9 +197,10 @@ def _reference_period(pcf: Mapping[str, Any], path: str) -> None:
             f"{pcf['referencePeriodEnd']!s:.40} is not after referencePeriodStart {pcf['referencePeriodStart']!s:.40}",
             "the end is exclusive and comes after the start: a calendar year 2023 is 2023-01-01 to 2024-01-01",
         )
+    return times["referencePeriodEnd"]
 
 
-def _valid_until(data: Mapping[str, Any], pcf: Mapping[str, Any], path: str) -> str:
+def _valid_until(data: Mapping[str, Any], when: datetime, path: str) -> str:
     """The end of a footprint's validity: ``validityPeriodEnd``, else 3 years after ``referencePeriodEnd`` (PACT)."""
     stated = data.get("validityPeriodEnd")
     if stated is not None:
@@ -209,14 +212,7 @@ def _valid_until(data: Mapping[str, Any], pcf: Mapping[str, Any], path: str) -> 
             raise _fail(
                 path, "validityPeriodEnd", f"{stated!r:.40} is not a time", "e.g. 2027-01-01T00:00:00Z"
             ) from None
-    end = pcf.get("referencePeriodEnd")
-    try:
-        when = parse_utc(end) if isinstance(end, str) else None
-    except UsageError:
-        when = None  # the reference period is not read otherwise: no validity is derived from a bad one
-    if when is None:
-        return ""
-    try:
+    try:  # PACT's default: 3 years after the (exclusive) end of the reference period *when*
         return when.replace(year=when.year + 3).date().isoformat()
     except ValueError:  # 29 February, or beyond year 9999
         return when.replace(year=min(when.year + 3, 9999), day=28).date().isoformat()
