@@ -113,12 +113,7 @@ def crosscheck(
     raise_on_mismatch: bool = True,
 ) -> CrossCheckReport:
     """Compute *demand* with our engine and with bw2calc; compare scores and inventories."""
-    if not isinstance(demand, Mapping):
-        raise UsageError(
-            f"demand must be a mapping of product or dataset id to amount, got {type(demand).__name__}",
-            hint="e.g. {'cam-nmc811-virgin': 1.0}",
-        )
-    return crosscheck_many(
+    return crosscheck_many(  # which refuses a demand that is not a mapping, by name
         model,
         [demand],
         parameters=parameters,

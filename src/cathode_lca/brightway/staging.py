@@ -191,10 +191,8 @@ def staged(project: str) -> Iterator[str]:
     *project* is untouched.
     """
     bd = _bd()
-    if not project or not project.strip():
-        raise UsageError("empty Brightway project name", hint="give --project NAME")
     previous = bd.projects.current
-    repaired = recover(project)
+    repaired = recover(project)  # which first checks the name (empty, a staging copy's, too long)
     if repaired:
         print(f"warning: {repaired}", file=sys.stderr)
     staging = staging_name(project)

@@ -28,10 +28,10 @@ def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
     grid: dict[str, list[Any]] = {}
     for item in items:
         name, sep, text = item.partition("=")
-        values = [v.strip() for v in text.split(",") if v.strip()]
-        if not sep or not name.strip() or not values:
+        values = [v.strip() for v in text.split(",")]
+        if not sep or not name.strip() or not any(values):
             raise UsageError(f"--grid '{item}' is not NAME=v1,v2,...", hint="e.g. --grid plant_region=US,CN,DE")
-        if len(values) != len(text.split(",")):  # 0.9,,0.95 or a trailing comma: a value the user meant is missing
+        if not all(values):  # 0.9,,0.95 or a trailing comma: a value the user meant is missing
             raise UsageError(
                 f"--grid '{item}' has an empty value", hint="give every value between the commas, e.g. 0.9,0.93,0.95"
             )
